@@ -16,3 +16,11 @@ pub mod scenario;
 pub mod schema;
 pub mod time;
 pub mod yaml;
+pub mod engine;
+pub mod metrics;
+pub mod report;
+pub mod series;
+
+pub use engine::{Progress, Simulation, Snapshot};
+pub use report::Report;
+pub use scenario::{check, Checked, Scenario};

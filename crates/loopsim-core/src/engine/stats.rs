@@ -1,0 +1,130 @@
+//! What the engine measures while it runs: per service, per workload, and per series interval.
+//! Request statistics count requests *sent* at or after warmup; time-weighted statistics cover
+//! the window `[warmup, end]`.
+
+use crate::engine::queue::Outcome;
+use crate::metrics::{QuantileSketch, TimeWeighted};
+use crate::time::Nanos;
+
+/// Outcome counts of a set of client requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    pub sent: u64,
+    pub ok: u64,
+    pub timeout: u64,
+    pub loss: u64,
+    pub out_of_memory: u64,
+}
+
+impl Outcomes {
+    pub fn failed(&self) -> u64 {
+        self.timeout + self.loss + self.out_of_memory
+    }
+
+    pub fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Ok => self.ok += 1,
+            Outcome::Loss => self.loss += 1,
+            Outcome::OutOfMemory => self.out_of_memory += 1,
+        }
+    }
+}
+
+/// A workload's (or the whole client side's) measured requests.
+#[derive(Clone, Debug)]
+pub struct ClientStats {
+    pub outcomes: Outcomes,
+    pub latency: QuantileSketch,
+}
+
+impl ClientStats {
+    pub fn new() -> Self {
+        ClientStats { outcomes: Outcomes::default(), latency: QuantileSketch::new() }
+    }
+}
+
+/// One service's runtime measurements, summed over its replicas and workers.
+#[derive(Clone, Debug)]
+pub struct ServiceStats {
+    /// Number of busy event loops (integral = loop busy time).
+    pub busy_loops: TimeWeighted,
+    /// Total ready-queue length over the service's loops.
+    pub ready: TimeWeighted,
+    /// Requests arrived and not yet answered.
+    pub active: TimeWeighted,
+    pub pool_busy: TimeWeighted,
+    pub pool_queue: TimeWeighted,
+    /// Offload jobs submitted and not completed (queued + running): the auditor's backlog.
+    pub pool_backlog: TimeWeighted,
+    pub lag: QuantileSketch,
+    pub pool_wait: QuantileSketch,
+    /// Loop time spent in `cpu` / `blocking` steps within the window (ns).
+    pub cpu_ns: u128,
+    pub blocking_ns: u128,
+    /// Requests that arrived within the window and finished, by outcome.
+    pub served_ok: u64,
+    pub served_failed: u64,
+    // Interval accumulators for the time series, reset at every sample.
+    pub interval_lag_max: u64,
+    pub interval_lag_sum: u128,
+    pub interval_lag_n: u64,
+    pub interval_busy_base: u128,
+}
+
+impl ServiceStats {
+    pub fn new(window_start: Nanos) -> Self {
+        let tw = || TimeWeighted::new(window_start);
+        ServiceStats {
+            busy_loops: tw(),
+            ready: tw(),
+            active: tw(),
+            pool_busy: tw(),
+            pool_queue: tw(),
+            pool_backlog: tw(),
+            lag: QuantileSketch::new(),
+            pool_wait: QuantileSketch::new(),
+            cpu_ns: 0,
+            blocking_ns: 0,
+            served_ok: 0,
+            served_failed: 0,
+            interval_lag_max: 0,
+            interval_lag_sum: 0,
+            interval_lag_n: 0,
+            interval_busy_base: 0,
+        }
+    }
+
+    #[inline]
+    pub fn record_lag(&mut self, lag: Nanos, measured: bool) {
+        if measured {
+            self.lag.record(lag);
+        }
+        self.interval_lag_max = self.interval_lag_max.max(lag);
+        self.interval_lag_sum += lag as u128;
+        self.interval_lag_n += 1;
+    }
+}
+
+/// Client-side counts for the current series interval (all requests, warm-up included).
+#[derive(Clone, Debug)]
+pub struct IntervalStats {
+    pub sent: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub timeout: u64,
+    pub latency: QuantileSketch,
+}
+
+impl IntervalStats {
+    pub fn new() -> Self {
+        IntervalStats { sent: 0, ok: 0, failed: 0, timeout: 0, latency: QuantileSketch::new_interval() }
+    }
+
+    pub fn reset(&mut self) {
+        self.sent = 0;
+        self.ok = 0;
+        self.failed = 0;
+        self.timeout = 0;
+        self.latency.clear();
+    }
+}

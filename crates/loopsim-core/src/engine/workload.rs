@@ -1,0 +1,113 @@
+//! Request sources: open-loop arrival processes (Poisson by thinning, constant spacing) with
+//! piecewise-linear rate schedules, and closed-loop users that think between requests.
+
+use crate::engine::queue::Event;
+use crate::engine::stats::ClientStats;
+use crate::engine::Simulation;
+use crate::rng::Rng;
+use crate::scenario::{Arrivals, Workload};
+use crate::time::{from_secs_f64, Nanos};
+
+#[derive(Debug)]
+pub struct WorkloadRuntime {
+    pub rng: Rng,
+    /// Envelope rate for thinning (the schedule's maximum).
+    envelope: f64,
+    /// The schedule is one constant rate: every candidate is accepted without a draw.
+    flat: bool,
+    pub stats: ClientStats,
+}
+
+impl WorkloadRuntime {
+    pub fn new(w: &Workload, rng: Rng) -> Self {
+        let (envelope, flat) = match &w.arrivals {
+            Arrivals::Poisson(s) | Arrivals::Constant(s) => (s.max_rate(), s.points.len() == 1),
+            Arrivals::Closed { .. } => (0.0, true),
+        };
+        WorkloadRuntime { rng, envelope, flat, stats: ClientStats::new() }
+    }
+
+    /// Draws an endpoint from the workload's mix.
+    #[inline]
+    pub fn choose_endpoint(&mut self, w: &Workload) -> u32 {
+        if w.mix.len() == 1 {
+            return w.mix[0].0;
+        }
+        let u = self.rng.f64();
+        w.mix.iter().find(|(_, cum)| u < *cum).unwrap_or(&w.mix[w.mix.len() - 1]).0
+    }
+}
+
+impl Simulation {
+    pub(super) fn start_workload(&mut self, w: u32) {
+        let wl = &self.sc.workloads[w as usize];
+        match &wl.arrivals {
+            Arrivals::Poisson(_) | Arrivals::Constant(_) => {
+                if let Some(t) = self.next_arrival(w, 0) {
+                    self.queue.push(t, Event::Arrival { workload: w });
+                }
+            }
+            Arrivals::Closed { users, .. } => {
+                for user in 0..*users {
+                    self.think(w, user);
+                }
+            }
+        }
+    }
+
+    /// The next open-loop candidate arrival after `now`, if it falls within the run.
+    fn next_arrival(&mut self, w: u32, now: Nanos) -> Option<Nanos> {
+        let rt = &mut self.workloads[w as usize];
+        let gap = match &self.sc.workloads[w as usize].arrivals {
+            Arrivals::Poisson(_) if rt.envelope > 0.0 => {
+                from_secs_f64(-libm::log(rt.rng.f64_open0()) / rt.envelope)
+            }
+            Arrivals::Constant(s) => {
+                let rate = s.rate_at(now);
+                if rate > 0.0 {
+                    from_secs_f64(1.0 / rate)
+                } else {
+                    // Idle until the schedule next changes.
+                    s.points.iter().find(|p| p.at > now)?.at - now
+                }
+            }
+            _ => return None,
+        };
+        let t = now + gap.max(1);
+        (t <= self.sc.duration).then_some(t)
+    }
+
+    pub(super) fn on_arrival(&mut self, w: u32) {
+        let now = self.now;
+        let accept = {
+            let rt = &mut self.workloads[w as usize];
+            match &self.sc.workloads[w as usize].arrivals {
+                Arrivals::Poisson(s) if !rt.flat => rt.rng.f64() * rt.envelope < s.rate_at(now),
+                Arrivals::Constant(s) => s.rate_at(now) > 0.0,
+                _ => true,
+            }
+        };
+        if accept {
+            self.send_client_request(w, u32::MAX);
+        }
+        if let Some(t) = self.next_arrival(w, now) {
+            self.queue.push(t, Event::Arrival { workload: w });
+        }
+    }
+
+    /// A closed-loop user got an outcome (or starts): it thinks, then sends again.
+    pub(super) fn think(&mut self, w: u32, user: u32) {
+        let Arrivals::Closed { think, .. } = &self.sc.workloads[w as usize].arrivals else { return };
+        let t = self.now + think.sample(&mut self.workloads[w as usize].rng);
+        if t <= self.sc.duration {
+            self.queue.push(t, Event::UserWake { workload: w, user });
+        }
+    }
+
+    /// Called when a client request's outcome is known to its sender.
+    pub(super) fn user_done(&mut self, w: u32, user: u32) {
+        if user != u32::MAX {
+            self.think(w, user);
+        }
+    }
+}

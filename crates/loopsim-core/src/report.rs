@@ -1,0 +1,297 @@
+//! The final report: plain data, `serde`-serialisable into the JSON that `loopsim run --json`
+//! prints and the wasm facade returns (one shape everywhere).
+//!
+//! Request statistics (`requests`, `latency_s`, `throughput_rps`, `error_rate`) cover the
+//! requests *sent* at or after `warmup`; service statistics are time-weighted over the window
+//! `[warmup, end]`. `note` says so in every report.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::engine::{ClientStats, ServiceStats};
+use crate::metrics::QuantileSketch;
+use crate::scenario::Scenario;
+use crate::time::{to_secs_f64, Nanos};
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+    /// Length of the measured window `[warmup, end]`.
+    pub measured_s: f64,
+    pub note: String,
+    /// Why the run stopped before `duration`, if it did.
+    pub truncated: Option<String>,
+    pub events: u64,
+    pub requests: Requests,
+    pub latency_s: Latency,
+    /// Successful responses per second over the measured window.
+    pub throughput_rps: f64,
+    /// Failed / (completed + failed) over measured requests with an outcome.
+    pub error_rate: f64,
+    pub errors: Errors,
+    pub workloads: Named<WorkloadReport>,
+    pub services: Named<ServiceReport>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Requests {
+    pub sent: u64,
+    /// Successful responses.
+    pub completed: u64,
+    /// All failures: `timed_out + dropped + out_of_memory`.
+    pub failed: u64,
+    pub timed_out: u64,
+    /// Lost on a network hop (request or response).
+    pub dropped: u64,
+    pub out_of_memory: u64,
+    /// Sent, no outcome yet at the end of the run.
+    pub in_flight: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Errors {
+    pub timeout: u64,
+    pub loss: u64,
+    pub out_of_memory: u64,
+}
+
+/// Latency of successful requests, client send → response received. Percentiles come from a
+/// sketch with ≤ 0.4% relative error; `null` when no request completed.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Latency {
+    pub count: u64,
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct WorkloadReport {
+    pub requests: Requests,
+    pub latency_s: Latency,
+    pub throughput_rps: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ServiceReport {
+    pub replicas: u32,
+    pub workers: u32,
+    /// Fraction of time the service's event loops were held (cpu + blocking), averaged over all
+    /// its loops.
+    pub utilization: f64,
+    pub cpu_s: f64,
+    pub blocking_s: f64,
+    pub loop_lag_s: Lag,
+    pub ready_queue: QueueLen,
+    pub threadpool: ThreadPoolReport,
+    pub active_requests_mean: f64,
+    pub active_requests_peak: u64,
+    /// Requests that arrived within the window and finished here, by outcome.
+    pub served_ok: u64,
+    pub served_failed: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Lag {
+    pub samples: u64,
+    pub mean: Option<f64>,
+    pub p99: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct QueueLen {
+    pub mean: f64,
+    pub max: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ThreadPoolReport {
+    pub threads: u32,
+    /// Busy threads / all threads, time-averaged.
+    pub utilization: f64,
+    pub queue_wait_s: Wait,
+    pub queue: QueueLen,
+    /// Jobs submitted and not completed (queued + running).
+    pub backlog_max: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Wait {
+    pub jobs: u64,
+    pub mean: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+/// A list of `(name, value)` serialised as a JSON object in scenario order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Named<T>(pub Vec<(String, T)>);
+
+impl<T> Named<T> {
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+impl<T: Serialize> Serialize for Named<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// What the engine hands over to build a report.
+pub struct Input<'a> {
+    pub scenario: &'a Scenario,
+    pub end: Nanos,
+    pub events: u64,
+    pub truncated: Option<&'a str>,
+    pub client: &'a ClientStats,
+    pub workloads: Vec<&'a ClientStats>,
+    pub services: Vec<&'a ServiceStats>,
+    pub in_flight: u64,
+}
+
+pub fn build(input: Input<'_>) -> Report {
+    let sc = input.scenario;
+    let measured = input.end.saturating_sub(sc.warmup);
+    let measured_s = to_secs_f64(measured);
+    let requests = requests(input.client, input.in_flight);
+    let error_rate = ratio(requests.failed, requests.completed + requests.failed);
+    Report {
+        scenario: sc.name.clone(),
+        seed: sc.seed,
+        duration_s: to_secs_f64(sc.duration),
+        warmup_s: to_secs_f64(sc.warmup),
+        measured_s,
+        note: alloc::format!(
+            "Request statistics cover the {} requests sent at or after warmup ({} s); service \
+             statistics are time-weighted over [{} s, {} s].",
+            requests.sent,
+            to_secs_f64(sc.warmup),
+            to_secs_f64(sc.warmup),
+            to_secs_f64(input.end)
+        ),
+        truncated: input.truncated.map(String::from),
+        events: input.events,
+        throughput_rps: ratio(requests.completed, 1) / measured_s.max(f64::MIN_POSITIVE),
+        error_rate,
+        errors: Errors {
+            timeout: requests.timed_out,
+            loss: requests.dropped,
+            out_of_memory: requests.out_of_memory,
+        },
+        latency_s: latency(&input.client.latency),
+        requests,
+        workloads: Named(
+            sc.workloads
+                .iter()
+                .zip(&input.workloads)
+                .map(|(w, st)| (w.name.clone(), workload(st, measured_s)))
+                .collect(),
+        ),
+        services: Named(
+            sc.services
+                .iter()
+                .zip(&input.services)
+                .map(|(svc, st)| (svc.name.clone(), service(svc, st, sc.warmup, input.end)))
+                .collect(),
+        ),
+    }
+}
+
+fn requests(c: &ClientStats, in_flight: u64) -> Requests {
+    let o = &c.outcomes;
+    Requests {
+        sent: o.sent,
+        completed: o.ok,
+        failed: o.failed(),
+        timed_out: o.timeout,
+        dropped: o.loss,
+        out_of_memory: o.out_of_memory,
+        in_flight,
+    }
+}
+
+fn workload(st: &ClientStats, measured_s: f64) -> WorkloadReport {
+    let o = &st.outcomes;
+    // Per-workload in-flight follows from conservation of its own counts.
+    let in_flight = o.sent - o.ok - o.failed();
+    WorkloadReport {
+        requests: requests(st, in_flight),
+        latency_s: latency(&st.latency),
+        throughput_rps: o.ok as f64 / measured_s.max(f64::MIN_POSITIVE),
+    }
+}
+
+fn service(svc: &crate::scenario::Service, st: &ServiceStats, warmup: Nanos, end: Nanos) -> ServiceReport {
+    let window = end.saturating_sub(warmup).max(1) as f64;
+    let loops = (svc.replicas * svc.workers) as f64;
+    let threads = (svc.replicas * svc.workers * svc.threads) as f64;
+    ServiceReport {
+        replicas: svc.replicas,
+        workers: svc.workers,
+        utilization: st.busy_loops.integral(end) as f64 / (window * loops),
+        cpu_s: st.cpu_ns as f64 / 1e9,
+        blocking_s: st.blocking_ns as f64 / 1e9,
+        loop_lag_s: Lag {
+            samples: st.lag.count(),
+            mean: secs(st.lag.mean()),
+            p99: st.lag.quantile(0.99).map(to_secs_f64),
+            max: st.lag.max().map(to_secs_f64),
+        },
+        ready_queue: QueueLen { mean: st.ready.mean(end), max: st.ready.max(end) },
+        threadpool: ThreadPoolReport {
+            threads: svc.threads,
+            utilization: st.pool_busy.integral(end) as f64 / (window * threads),
+            queue_wait_s: Wait {
+                jobs: st.pool_wait.count(),
+                mean: secs(st.pool_wait.mean()),
+                p99: st.pool_wait.quantile(0.99).map(to_secs_f64),
+            },
+            queue: QueueLen { mean: st.pool_queue.mean(end), max: st.pool_queue.max(end) },
+            backlog_max: st.pool_backlog.max(end),
+        },
+        active_requests_mean: st.active.mean(end),
+        active_requests_peak: st.active.max(end),
+        served_ok: st.served_ok,
+        served_failed: st.served_failed,
+    }
+}
+
+fn latency(s: &QuantileSketch) -> Latency {
+    let q = |p| s.quantile(p).map(to_secs_f64);
+    Latency {
+        count: s.count(),
+        mean: secs(s.mean()),
+        p50: q(0.5),
+        p90: q(0.9),
+        p95: q(0.95),
+        p99: q(0.99),
+        max: s.max().map(to_secs_f64),
+    }
+}
+
+fn secs(ns: Option<f64>) -> Option<f64> {
+    ns.map(|v| v / 1e9)
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
