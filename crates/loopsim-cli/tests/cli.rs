@@ -1,0 +1,130 @@
+//! The `loopsim` binary as a user and a CI job meet it: output shapes and exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn loopsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loopsim"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("the loopsim binary runs")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).expect("stdout is one JSON object")
+}
+
+#[test]
+fn run_json_has_the_documented_shape() {
+    let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = json(&o);
+    for key in ["sent", "completed", "failed", "timed_out", "dropped", "in_flight"] {
+        assert!(r["requests"][key].is_u64(), "requests.{key}");
+    }
+    for key in ["mean", "p50", "p90", "p95", "p99", "max"] {
+        assert!(r["latency_s"][key].is_f64(), "latency_s.{key}");
+    }
+    assert!(r["throughput_rps"].as_f64().unwrap() > 70.0);
+    assert!(r["error_rate"].is_f64());
+    let api = &r["services"]["api"];
+    assert!(api["utilization"].is_f64());
+    for key in ["mean", "p99", "max"] {
+        assert!(api["loop_lag_s"][key].is_f64(), "loop_lag_s.{key}");
+    }
+    assert!(api["ready_queue"]["mean"].is_f64() && api["ready_queue"]["max"].is_u64());
+    assert!(api["threadpool"]["queue_wait_s"]["mean"].is_null()); // no offload jobs here
+    assert!(api["threadpool"]["backlog_max"].is_u64());
+    assert!(api["active_requests_peak"].as_u64().unwrap() >= 1);
+    assert!(r["note"].as_str().unwrap().contains("at or after warmup"));
+}
+
+#[test]
+fn the_seed_flag_changes_the_numbers_and_the_same_seed_repeats_them() {
+    let a = stdout(&loopsim(&["run", "scenarios/closed-users.yaml", "--json", "--seed", "5"]));
+    let b = stdout(&loopsim(&["run", "scenarios/closed-users.yaml", "--json", "--seed", "5"]));
+    let c = stdout(&loopsim(&["run", "scenarios/closed-users.yaml", "--json", "--seed", "6"]));
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn text_report_is_readable() {
+    let o = loopsim(&["run", "scenarios/shop.yaml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in ["Shop (seed 1)", "throughput", "latency", "gateway", "payments", "shoppers"] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+}
+
+#[test]
+fn invalid_input_exits_2_with_a_located_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.yaml");
+    std::fs::write(
+        &f,
+        "version: 1\nduration: 10s\nworkload:\n  - to: paymnts\n    arrivals: poisson\n    rate: 5/s\nservices:\n  payments:\n    endpoints:\n      /charge:\n        - cpu: 1ms\n",
+    )
+    .unwrap();
+    let path = f.to_str().unwrap();
+    for cmd in ["run", "validate"] {
+        let o = loopsim(&[cmd, path]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let err = stderr(&o);
+        assert!(err.contains("bad.yaml:4:"), "{err}");
+        assert!(err.contains("payments"), "did-you-mean hint missing: {err}");
+    }
+}
+
+#[test]
+fn usage_errors_and_missing_files_exit_2() {
+    assert_eq!(loopsim(&[]).status.code(), Some(2));
+    assert_eq!(loopsim(&["bogus"]).status.code(), Some(2));
+    let o = loopsim(&["run", "no/such/file.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"));
+}
+
+#[test]
+fn validate_accepts_every_gallery_scenario() {
+    for entry in std::fs::read_dir(repo().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        let o = loopsim(&["validate", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
+    }
+}
+
+#[test]
+fn schema_is_json() {
+    let o = loopsim(&["schema"]);
+    assert!(o.status.success());
+    let s = json(&o);
+    assert!(s["properties"]["services"].is_object());
+}
+
+#[test]
+fn series_csv_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.csv");
+    let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--series", f.to_str().unwrap()]);
+    assert!(o.status.success());
+    let csv = std::fs::read_to_string(f).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("t_s,sent_rps,ok_rps"));
+    assert!(header.contains("api.loop_lag_max_s"));
+    assert_eq!(csv.lines().count(), 1 + 600); // sample_every defaults to 1 s for 600 s
+}
