@@ -1,0 +1,567 @@
+//! A small spanned YAML tree built on the `granit-parser` event stream.
+//!
+//! The scenario front end needs byte spans on every node (for located diagnostics) and must run
+//! without `std` (in the browser), which rules out the usual serde loaders. This module turns
+//! parser events into a [`Node`] tree and enforces the resource limits that make untrusted input
+//! safe: source size, nesting depth and a node budget that also bounds alias expansion, so an
+//! "alias bomb" (billion laughs) fails fast instead of exhausting memory.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
+
+use crate::diag::{Diagnostic, LineIndex, Span};
+
+/// One YAML node with the byte range it was read from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    /// An empty value, `~` or `null` (unquoted).
+    Null,
+    /// Any scalar; `plain` is false when it was quoted or a block scalar.
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    /// Entries in source order (keys are unique: duplicates are rejected while parsing).
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The scalar text, if this node is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A short name of the node's shape, for "expected X, found Y" messages.
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Null => "an empty value",
+            NodeKind::Scalar { .. } => "a scalar",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// Resource limits applied while reading YAML.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YamlLimits {
+    pub max_source_bytes: usize,
+    /// Nodes in the tree after alias expansion.
+    pub max_nodes: usize,
+    /// Collections nested inside each other.
+    pub max_depth: usize,
+}
+
+impl Default for YamlLimits {
+    fn default() -> Self {
+        YamlLimits {
+            max_source_bytes: 1 << 20,
+            max_nodes: 100_000,
+            max_depth: 64,
+        }
+    }
+}
+
+/// Parses exactly one YAML document into a spanned tree. An empty stream gives a `Null` node.
+pub fn parse(source: &str, limits: &YamlLimits) -> Result<Node, Diagnostic> {
+    if source.len() > limits.max_source_bytes {
+        return Err(Diagnostic::error(
+            Span::new(0, 0),
+            format!(
+                "scenario is too large: {} bytes (the limit is {} bytes)",
+                source.len(),
+                limits.max_source_bytes
+            ),
+        )
+        .with_hint("split the scenario or remove unused parts"));
+    }
+    let mut builder = Builder::new(source, limits);
+    for next in Parser::new_from_str(source) {
+        let (event, span) = next.map_err(|e| syntax_error(source, &e))?;
+        let start = span.start.byte_offset().unwrap_or(0);
+        let end = span.end.byte_offset().unwrap_or(start);
+        if builder.event(event, to_span(start, end))? == Flow::Stop {
+            break;
+        }
+    }
+    Ok(builder.root.unwrap_or(Node {
+        kind: NodeKind::Null,
+        span: Span::new(0, 0),
+    }))
+}
+
+fn to_span(start: usize, end: usize) -> Span {
+    let clamp = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+    Span::new(clamp(start), clamp(end.max(start)))
+}
+
+#[derive(PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// A collection still being read.
+struct Frame {
+    items: Items,
+    start: u32,
+    /// End of the closing bracket for flow collections; block collections end at their last
+    /// child (their end event sits at the start of the next token).
+    flow: bool,
+    anchor: usize,
+    /// Node count when the collection started, to size it for alias expansion.
+    nodes_before: usize,
+}
+
+enum Items {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+/// Anchored node and its size in nodes (the cost of one expansion).
+struct Anchored {
+    node: Node,
+    size: usize,
+}
+
+struct Builder<'a> {
+    source: &'a str,
+    limits: &'a YamlLimits,
+    stack: Vec<Frame>,
+    anchors: BTreeMap<usize, Anchored>,
+    nodes: usize,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(source: &'a str, limits: &'a YamlLimits) -> Self {
+        Builder {
+            source,
+            limits,
+            stack: Vec::new(),
+            anchors: BTreeMap::new(),
+            nodes: 0,
+            root: None,
+            documents: 0,
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Flow, Diagnostic> {
+        match event {
+            Event::DocumentStart(..) => return self.document_start(span),
+            Event::Scalar(text, style, anchor, _) => {
+                self.count(span)?;
+                let node = Node {
+                    kind: scalar_kind(text.into_owned(), style),
+                    span,
+                };
+                self.complete(node, anchor, 1)?;
+            }
+            Event::SequenceStart(style, anchor, _) => {
+                self.open(Items::Seq(Vec::new()), style, anchor, span)?
+            }
+            Event::MappingStart(style, anchor, _) => self.open(
+                Items::Map {
+                    entries: Vec::new(),
+                    key: None,
+                },
+                style,
+                anchor,
+                span,
+            )?,
+            Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
+            Event::Alias(id) => self.alias(id, span)?,
+            _ => {}
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Counts the documents: a scenario is exactly one.
+    fn document_start(&mut self, span: Span) -> Result<Flow, Diagnostic> {
+        self.documents += 1;
+        if self.documents > 1 {
+            return Err(Diagnostic::error(span, "a scenario file holds exactly one YAML document")
+                .with_hint("remove the `---` and everything after it, or put the second document in its own file"));
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Charges `n` nodes against the budget.
+    fn charge(&mut self, n: usize, span: Span, why: &str) -> Result<(), Diagnostic> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            return Err(Diagnostic::error(
+                span,
+                format!(
+                    "{why}: the scenario has more than {} YAML nodes",
+                    self.limits.max_nodes
+                ),
+            )
+            .with_hint(if why.contains("alias") {
+                "aliases are expanded by copying; nested aliases multiply (an \"alias bomb\")"
+            } else {
+                "scenarios this large are not supported; simplify it"
+            }));
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, span: Span) -> Result<(), Diagnostic> {
+        self.charge(1, span, "document too large")
+    }
+
+    fn open(
+        &mut self,
+        items: Items,
+        style: StructureStyle,
+        anchor: usize,
+        span: Span,
+    ) -> Result<(), Diagnostic> {
+        self.count(span)?;
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Diagnostic::error(
+                span,
+                format!("nesting is deeper than {} levels", self.limits.max_depth),
+            ));
+        }
+        self.stack.push(Frame {
+            items,
+            start: span.start,
+            flow: style == StructureStyle::Flow,
+            anchor,
+            nodes_before: self.nodes - 1,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self, span: Span) -> Result<(), Diagnostic> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let (kind, last_end) = match frame.items {
+            Items::Seq(items) => {
+                let end = items.last().map(|n| n.span.end);
+                (NodeKind::Seq(items), end)
+            }
+            Items::Map { entries, .. } => {
+                check_duplicate_keys(self.source, &entries)?;
+                let end = entries.last().map(|(_, v)| v.span.end.max(v.span.start));
+                (NodeKind::Map(entries), end)
+            }
+        };
+        let end = if frame.flow {
+            span.end
+        } else {
+            last_end.unwrap_or(frame.start)
+        };
+        let node = Node {
+            kind,
+            span: Span::new(frame.start, end.max(frame.start)),
+        };
+        let size = self.nodes - frame.nodes_before;
+        self.complete(node, frame.anchor, size)
+    }
+
+    /// Expands an alias by copying its anchored node, within the node budget.
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Err(Diagnostic::error(
+                span,
+                "an alias cannot refer to a node that contains it",
+            ));
+        };
+        let size = anchored.size;
+        self.charge(size, span, "alias expansion is too large")?;
+        let mut node = self.anchors[&id].node.clone();
+        node.span = span;
+        self.complete(node, 0, size)
+    }
+
+    /// Attaches a finished node to its parent (or makes it the root), recording its anchor.
+    fn complete(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    size,
+                },
+            );
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame {
+                items: Items::Seq(items),
+                ..
+            }) => items.push(node),
+            Some(Frame {
+                items: Items::Map { entries, key },
+                ..
+            }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+}
+
+fn scalar_kind(text: String, style: ScalarStyle) -> NodeKind {
+    let plain = style == ScalarStyle::Plain;
+    if plain && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
+        NodeKind::Null
+    } else {
+        NodeKind::Scalar { text, plain }
+    }
+}
+
+/// Rejects a mapping that repeats a key: YAML forbids it and silently keeping one would hide a
+/// mistake. Reports the earliest second occurrence.
+fn check_duplicate_keys(source: &str, entries: &[(Node, Node)]) -> Result<(), Diagnostic> {
+    let mut keyed: Vec<(&str, Span)> = entries
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(|t| (t, k.span)))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(b.0).then(a.1.start.cmp(&b.1.start)));
+    let duplicate = keyed
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .min_by_key(|w| w[1].1.start)
+        .map(|w| (w[0], w[1]));
+    match duplicate {
+        None => Ok(()),
+        Some(((text, first), (_, second))) => {
+            let line = LineIndex::new(source).line_col(first.start).line;
+            Err(
+                Diagnostic::error(second, format!("duplicate key `{text}`")).with_hint(format!(
+                    "`{text}` is already set on line {line}; keep only one"
+                )),
+            )
+        }
+    }
+}
+
+/// Converts a scanner error into a diagnostic at its marker, with a hint for common mistakes.
+fn syntax_error(source: &str, error: &ScanError) -> Diagnostic {
+    let offset = error.marker().byte_offset().unwrap_or(0).min(source.len());
+    let info = error.info();
+    let message = if info.is_empty() {
+        "invalid YAML".to_string()
+    } else {
+        format!("invalid YAML: {info}")
+    };
+    if let Some(tab) = tab_indentation(source, offset, error.kind()) {
+        return Diagnostic::error(to_span(tab, tab + 1), "tab character in indentation")
+            .with_hint("YAML indentation must use spaces, not tabs");
+    }
+    let diagnostic = Diagnostic::error(to_span(offset, offset), message);
+    if let Some((bracket, at)) = unclosed_bracket(&source[..offset]) {
+        let line = LineIndex::new(source).line_col(at as u32).line;
+        return diagnostic.with_hint(format!(
+            "the `{bracket}` opened on line {line} is never closed"
+        ));
+    }
+    match error.kind() {
+        ErrorKind::MappingValueNotAllowed => diagnostic.with_hint(
+            "check the indentation, and quote values that contain `: ` (e.g. `name: \"a: b\"`)",
+        ),
+        ErrorKind::UnknownAnchor => {
+            diagnostic.with_hint("define the anchor with `&name` before using `*name`")
+        }
+        ErrorKind::ExpectedBlockMappingKey
+        | ErrorKind::ExpectedBlockSequenceEntry
+        | ErrorKind::InvalidIndentation => diagnostic
+            .with_hint("check the indentation: entries of one mapping or list must line up"),
+        _ => diagnostic,
+    }
+}
+
+/// The innermost `[` or `{` still open at the end of `text`, with its offset: flow collections
+/// may span lines, so a forgotten bracket makes the parser fail much later. A heuristic (it
+/// skips comments and quoted text, and only counts brackets that start a token), used only
+/// for hints.
+fn unclosed_bracket(text: &str) -> Option<(char, usize)> {
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for (i, c) in text.char_indices() {
+        let token_start = previous.is_whitespace() || matches!(previous, '[' | '{' | ',');
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '#') if previous.is_whitespace() => comment = true,
+            (None, '\'' | '"') if token_start || previous == ':' => quote = Some(c),
+            (None, '[' | '{') if token_start || previous == ':' => open.push((c, i)),
+            (None, ']' | '}') if !open.is_empty() => {
+                open.pop();
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    open.pop()
+}
+
+/// Finds a tab in the leading whitespace of a line up to the line after the error, when the
+/// error is plausibly caused by it: YAML forbids tabs for indentation, and the scanner often
+/// reports the problem somewhere less helpful.
+fn tab_indentation(source: &str, offset: usize, kind: &ErrorKind) -> Option<usize> {
+    let tab_kind = matches!(
+        kind,
+        ErrorKind::TabInPlainScalar
+            | ErrorKind::TabInBlockIndentation
+            | ErrorKind::TabInIndentation
+            | ErrorKind::TabNotAllowed
+            | ErrorKind::TabAtBlockScalarStart
+    );
+    let error_line = source[..offset].bytes().filter(|&b| b == b'\n').count();
+    let mut line_start = 0;
+    for (line, text) in source.split('\n').enumerate() {
+        if line > error_line + 1 {
+            break;
+        }
+        let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+        if let Some(tab) = text[..indent].find('\t') {
+            if tab_kind || line + 1 >= error_line {
+                return Some(line_start + tab);
+            }
+        }
+        line_start += text.len() + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(src: &str) -> Node {
+        parse(src, &YamlLimits::default()).unwrap()
+    }
+
+    fn err(src: &str) -> Diagnostic {
+        parse(src, &YamlLimits::default()).unwrap_err()
+    }
+
+    #[test]
+    fn spans_and_nulls() {
+        let n = ok("a: 1\nb:\nc: [x, 'y']\n");
+        let NodeKind::Map(entries) = &n.kind else {
+            panic!()
+        };
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].1.span, Span::new(3, 4));
+        assert_eq!(entries[1].1.kind, NodeKind::Null);
+        let NodeKind::Seq(items) = &entries[2].1.kind else {
+            panic!()
+        };
+        assert_eq!(
+            items[1].kind,
+            NodeKind::Scalar {
+                text: "y".into(),
+                plain: false
+            }
+        );
+        assert_eq!(entries[2].1.span, Span::new(11, 19));
+    }
+
+    #[test]
+    fn aliases_expand() {
+        let n = ok("a: &x [1, 2]\nb: *x\n");
+        let NodeKind::Map(entries) = &n.kind else {
+            panic!()
+        };
+        assert_eq!(entries[0].1.kind, entries[1].1.kind);
+    }
+
+    #[test]
+    fn alias_bomb_fails_fast() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            src.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let d = err(&src);
+        assert!(d.message.contains("alias expansion"), "{}", d.message);
+    }
+
+    #[test]
+    fn recursive_alias_is_an_error() {
+        assert!(err("a: &a [*a]\n").message.contains("contains it"));
+    }
+
+    #[test]
+    fn duplicate_keys_and_documents() {
+        let d = err("a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.span, Span::new(10, 11));
+        assert!(d.hint.unwrap().contains("line 1"));
+        assert!(err("a: 1\n---\nb: 2\n").message.contains("exactly one"));
+    }
+
+    #[test]
+    fn depth_limit() {
+        let src = "[".repeat(100) + &"]".repeat(100);
+        assert!(err(&src).message.contains("deeper"));
+    }
+
+    #[test]
+    fn tabs_get_a_hint() {
+        let d = err("a:\n\t- 1\n");
+        assert_eq!(d.span.start, 3);
+        assert!(d.hint.unwrap().contains("spaces"));
+    }
+
+    #[test]
+    fn unclosed_brackets_get_a_hint() {
+        let d = err("a: [1, 2\nb: 3\n");
+        assert!(d.hint.unwrap().contains("`[` opened on line 1"));
+        assert_eq!(unclosed_bracket("a: '[' # [\nb: [x]"), None);
+        assert_eq!(unclosed_bracket("a: {b: [1], c: \"}\""), Some(('{', 3)));
+    }
+
+    #[test]
+    fn no_panic_on_prefixes_and_garbage() {
+        let src =
+            "version: 1\nname: \"x\"\nw: &w\n  - {a: [1, 2], b: 'q'}\n  - *w\n  - |\n    text\n";
+        for end in 0..=src.len() {
+            let _ = parse(&src[..end], &YamlLimits::default());
+        }
+        for garbage in [
+            "{",
+            "]",
+            ": :",
+            "&",
+            "*",
+            "!",
+            "%",
+            "- - -\n\t-",
+            "'",
+            "\"\\q\"",
+            "? ? ?",
+            "a: b: c",
+            "\u{feff}\u{0}",
+        ] {
+            let _ = parse(garbage, &YamlLimits::default());
+        }
+    }
+}
