@@ -6,4 +6,4 @@ mod units;
 mod check;
 
 pub use model::*;
-pub use parse::{check, Checked, Limits};
+pub use parse::{check, check_with, Checked, Limits};

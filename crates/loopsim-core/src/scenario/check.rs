@@ -1,0 +1,403 @@
+//! Whole-scenario checks that need everything resolved: call cycles, work caps and a
+//! back-of-the-envelope load analysis.
+//!
+//! The load analysis uses mean service demands and the peak open-loop rates (operational laws:
+//! utilisation = throughput × demand). It cannot predict latencies, but it catches scenarios
+//! whose queues must grow without bound, which otherwise only show up as a slow, huge run.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::model::*;
+use super::parse::Limits;
+use crate::diag::{Diagnostic, Span};
+use crate::time::{to_secs_f64, Nanos};
+
+/// One `call:` step: an edge of the endpoint call graph.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct CallSite {
+    pub from: EndpointId,
+    pub to: EndpointId,
+    pub span: Span,
+}
+
+fn endpoint_name(services: &[Service], endpoints: &[Endpoint], e: EndpointId) -> String {
+    let ep = &endpoints[e as usize];
+    format!("{}{}", services[ep.service as usize].name, ep.path)
+}
+
+/// Outgoing calls of each endpoint, in source order.
+fn adjacency(endpoints: usize, calls: &[CallSite]) -> Vec<Vec<CallSite>> {
+    let mut out = vec![Vec::new(); endpoints];
+    for c in calls {
+        out[c.from as usize].push(*c);
+    }
+    out
+}
+
+/// Reports every call that closes a cycle (a request that would call itself forever), at the
+/// call step, with the path of the cycle.
+pub(super) fn call_cycles(
+    services: &[Service],
+    endpoints: &[Endpoint],
+    calls: &[CallSite],
+) -> Vec<Diagnostic> {
+    let graph = adjacency(endpoints.len(), calls);
+    let (_, back_edges) = depth_first(&graph);
+    back_edges
+        .into_iter()
+        .map(|(path, call)| {
+            let names: Vec<String> = path
+                .iter()
+                .chain([&call.to])
+                .map(|&e| endpoint_name(services, endpoints, e))
+                .collect();
+            Diagnostic::error(call.span, format!("call cycle: {}", names.join(" → "))).with_hint(
+                "every request would call itself again without end; remove one of these calls",
+            )
+        })
+        .collect()
+}
+
+/// Iterative depth-first search over the call graph (no recursion: graphs can be deep).
+/// Returns the endpoints in post-order and, for each back edge, the current path from the
+/// edge's target to its source together with the edge.
+fn depth_first(graph: &[Vec<CallSite>]) -> (Vec<EndpointId>, Vec<(Vec<EndpointId>, CallSite)>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; graph.len()];
+    let mut post = Vec::with_capacity(graph.len());
+    let mut back = Vec::new();
+    for root in 0..graph.len() {
+        if mark[root] != Mark::New {
+            continue;
+        }
+        // (endpoint, index of the next outgoing call to follow)
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        mark[root] = Mark::Open;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(call) = graph[node].get(*next).copied() else {
+                mark[node] = Mark::Done;
+                post.push(node as EndpointId);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let to = call.to as usize;
+            match mark[to] {
+                Mark::New => {
+                    mark[to] = Mark::Open;
+                    stack.push((to, 0));
+                }
+                Mark::Open => {
+                    let start = stack.iter().position(|&(n, _)| n == to).unwrap_or(0);
+                    let path = stack[start..]
+                        .iter()
+                        .map(|&(n, _)| n as EndpointId)
+                        .collect();
+                    back.push((path, call));
+                }
+                Mark::Done => {}
+            }
+        }
+    }
+    (post, back)
+}
+
+/// Visits per endpoint for each request entering through the given endpoint mix (cumulative
+/// probabilities), following the calls. Requires an acyclic call graph.
+fn visits_per_request(
+    s: &Scenario,
+    graph: &[Vec<CallSite>],
+    order: &[EndpointId],
+    mix: &[(EndpointId, f64)],
+) -> Vec<f64> {
+    let mut visits = vec![0.0; s.endpoints.len()];
+    let mut previous = 0.0;
+    for &(e, cum) in mix {
+        visits[e as usize] += cum - previous;
+        previous = cum;
+    }
+    // Reverse post-order visits callers before callees.
+    for &e in order.iter().rev() {
+        let v = visits[e as usize];
+        for call in &graph[e as usize] {
+            visits[call.to as usize] += v;
+        }
+    }
+    visits
+}
+
+/// Mean seconds an endpoint's own steps hold its event loop, wait on its thread pool, and take
+/// in total (without the called endpoints).
+#[derive(Clone, Copy, Default)]
+struct StepMeans {
+    event_loop: f64,
+    pool: f64,
+    total: f64,
+}
+
+fn step_means(e: &Endpoint) -> StepMeans {
+    let mut m = StepMeans::default();
+    for step in &e.steps {
+        match step {
+            Step::Cpu(d) | Step::Blocking(d) => {
+                m.event_loop += d.mean();
+                m.total += d.mean();
+            }
+            Step::Offload(d) => {
+                m.pool += d.mean();
+                m.total += d.mean();
+            }
+            Step::Io(d) => m.total += d.mean(),
+            Step::Call(_) | Step::Ram(_) => {}
+        }
+    }
+    m
+}
+
+/// The call graph, its topological order, and per-endpoint means; `None` with a cycle.
+struct Analysis {
+    graph: Vec<Vec<CallSite>>,
+    order: Vec<EndpointId>,
+    means: Vec<StepMeans>,
+}
+
+impl Analysis {
+    fn new(s: &Scenario) -> Option<Analysis> {
+        let calls: Vec<CallSite> = s
+            .endpoints
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| {
+                e.steps.iter().filter_map(move |st| match st {
+                    Step::Call(to) => Some(CallSite {
+                        from: i as EndpointId,
+                        to: *to,
+                        span: Span::default(),
+                    }),
+                    _ => None,
+                })
+            })
+            .collect();
+        let graph = adjacency(s.endpoints.len(), &calls);
+        let (order, back) = depth_first(&graph);
+        if !back.is_empty() {
+            return None;
+        }
+        Some(Analysis {
+            graph,
+            order,
+            means: s.endpoints.iter().map(step_means).collect(),
+        })
+    }
+
+    fn visits(&self, s: &Scenario, mix: &[(EndpointId, f64)]) -> Vec<f64> {
+        visits_per_request(s, &self.graph, &self.order, mix)
+    }
+
+    /// Busy seconds per service (event loops, thread pools) for the given visit counts.
+    fn demand(&self, s: &Scenario, visits: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let mut event_loop = vec![0.0; s.services.len()];
+        let mut pool = vec![0.0; s.services.len()];
+        for (e, endpoint) in s.endpoints.iter().enumerate() {
+            if visits[e] > 0.0 {
+                event_loop[endpoint.service as usize] += visits[e] * self.means[e].event_loop;
+                pool[endpoint.service as usize] += visits[e] * self.means[e].pool;
+            }
+        }
+        (event_loop, pool)
+    }
+}
+
+/// Capacity of a service in busy seconds per second: (event loops, pool threads).
+fn capacity(s: &Service) -> (f64, f64) {
+    let loops = s.replicas as f64 * s.workers as f64;
+    (loops, loops * s.threads as f64)
+}
+
+/// Warnings for services whose event loops or thread pools receive more work than they can do
+/// at the peak open-loop rates. Closed workloads regulate themselves and are left out.
+pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
+    let Some(a) = Analysis::new(s) else {
+        return Vec::new();
+    };
+    let mut visits = vec![0.0; s.endpoints.len()];
+    for w in &s.workloads {
+        let rate = match &w.arrivals {
+            Arrivals::Poisson(r) | Arrivals::Constant(r) => r.max_rate(),
+            Arrivals::Closed { .. } => continue,
+        };
+        for (total, v) in visits.iter_mut().zip(a.visits(s, &w.mix)) {
+            *total += rate * v;
+        }
+    }
+    let (event_loop, pool) = a.demand(s, &visits);
+    let mut out = Vec::new();
+    for (i, svc) in s.services.iter().enumerate() {
+        let (loops, threads) = capacity(svc);
+        if let Some(d) = overload(
+            svc,
+            event_loop[i] / loops,
+            "its event loops",
+            "add workers or replicas",
+        ) {
+            out.push(d);
+        }
+        if let Some(d) = overload(
+            svc,
+            pool[i] / threads,
+            "its thread pools",
+            "add threads, workers or replicas",
+        ) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn overload(svc: &Service, rho: f64, resource: &str, fix: &str) -> Option<Diagnostic> {
+    if rho.is_nan() || rho < 1.0 {
+        return None;
+    }
+    let message = format!(
+        "service `{}` is overloaded: offered load ρ = {rho:.2} on {resource} (≥ 1): queues will grow without bound",
+        svc.name
+    );
+    let hint = format!(
+        "{fix} (it has {} replica(s) × {} worker(s) × {} thread(s)), or lower the peak rate",
+        svc.replicas, svc.workers, svc.threads
+    );
+    Some(Diagnostic::warning(svc.span, message).with_hint(hint))
+}
+
+/// Requests expected over the run from an open-loop schedule: ∫ rate dt over `[0, duration)`.
+pub(super) fn expected_arrivals(schedule: &RateSchedule, duration: Nanos) -> f64 {
+    let Some(first) = schedule.points.first() else {
+        return 0.0;
+    };
+    let end = to_secs_f64(duration);
+    let (mut total, mut t, mut rate) = (0.0, 0.0, first.rate);
+    for p in &schedule.points {
+        let at = to_secs_f64(p.at).min(end);
+        total += rate * (at - t).max(0.0);
+        let ramp_end = to_secs_f64(p.at.saturating_add(p.ramp)).min(end);
+        if ramp_end > at {
+            let reached = rate + (p.rate - rate) * (ramp_end - at) / to_secs_f64(p.ramp);
+            total += (rate + reached) / 2.0 * (ramp_end - at);
+        }
+        t = at.max(ramp_end);
+        rate = p.rate;
+    }
+    total + rate * (end - t).max(0.0)
+}
+
+/// Errors when the run would generate more requests than `limits` allow, or when a closed
+/// workload could never advance simulated time.
+pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let analysis = Analysis::new(s);
+    let mut expected = 0.0;
+    for w in &s.workloads {
+        expected += match &w.arrivals {
+            Arrivals::Poisson(r) | Arrivals::Constant(r) => expected_arrivals(r, s.duration),
+            Arrivals::Closed { users, think } => match &analysis {
+                Some(a) => closed_requests(s, a, w, *users, think.mean(), &mut out),
+                None => 0.0,
+            },
+        };
+    }
+    if expected > limits.max_expected_requests {
+        out.push(
+            Diagnostic::error(
+                duration_span,
+                format!(
+                    "this run would simulate about {expected:.3e} requests (the limit is {:.0e})",
+                    limits.max_expected_requests
+                ),
+            )
+            .with_hint("shorten `duration` or lower the rates (or users)"),
+        );
+    }
+    out
+}
+
+/// An upper bound on the requests of a closed workload: users / (think + response time),
+/// capped by the capacity of the busiest service on its path.
+fn closed_requests(
+    s: &Scenario,
+    a: &Analysis,
+    w: &Workload,
+    users: u32,
+    think: f64,
+    out: &mut Vec<Diagnostic>,
+) -> f64 {
+    let visits = a.visits(s, &w.mix);
+    let hops: f64 = visits.iter().sum();
+    let work: f64 = visits.iter().zip(&a.means).map(|(v, m)| v * m.total).sum();
+    let cycle = think + work + 2.0 * hops * s.network.latency.mean();
+    if cycle.is_nan() || cycle <= 0.0 {
+        out.push(
+            Diagnostic::error(w.span, format!("closed workload `{}` would never advance time: its think time and every step take zero", w.name))
+                .with_hint("give the users a `think` time or the endpoints some work"),
+        );
+        return 0.0;
+    }
+    let (event_loop, pool) = a.demand(s, &visits);
+    let mut throughput = users as f64 / cycle;
+    for (i, svc) in s.services.iter().enumerate() {
+        let (loops, threads) = capacity(svc);
+        if event_loop[i] > 0.0 {
+            throughput = throughput.min(loops / event_loop[i]);
+        }
+        if pool[i] > 0.0 {
+            throughput = throughput.min(threads / pool[i]);
+        }
+    }
+    throughput * to_secs_f64(s.duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::NANOS_PER_SEC;
+
+    #[test]
+    fn arrivals_integrate_ramps() {
+        let s = NANOS_PER_SEC;
+        let schedule = RateSchedule {
+            points: vec![
+                RatePoint {
+                    at: 0,
+                    rate: 100.0,
+                    ramp: 0,
+                },
+                RatePoint {
+                    at: 120 * s,
+                    rate: 300.0,
+                    ramp: 30 * s,
+                },
+                RatePoint {
+                    at: 240 * s,
+                    rate: 100.0,
+                    ramp: 0,
+                },
+            ],
+        };
+        // 120 s at 100, 30 s ramp averaging 200, 90 s at 300, 60 s at 100.
+        let want = 12_000.0 + 6_000.0 + 27_000.0 + 6_000.0;
+        assert!((expected_arrivals(&schedule, 300 * s) - want).abs() < 1e-6);
+        // Cut in the middle of the ramp: 120 s at 100 + 15 s averaging 150.
+        assert!((expected_arrivals(&schedule, 135 * s) - 14_250.0).abs() < 1e-6);
+        assert_eq!(
+            expected_arrivals(&RateSchedule::constant(80.0), 600 * s),
+            48_000.0
+        );
+    }
+}
