@@ -50,7 +50,11 @@ fn every_scenario_is_covered() {
             "scenarios/{f} has no asserted outcome in tests/gallery.rs"
         );
     }
-    assert_eq!(files.len(), OUTCOMES.len(), "an outcome names a file that does not exist");
+    assert_eq!(
+        files.len(),
+        OUTCOMES.len(),
+        "an outcome names a file that does not exist"
+    );
 }
 
 #[test]
@@ -59,8 +63,16 @@ fn every_scenario_runs_with_its_outcome_and_conserves_requests() {
         let r = run_file(name);
         let q = &r.requests;
         assert!(q.sent > 0, "{name}: sent nothing");
-        assert_eq!(q.sent, q.completed + q.failed + q.in_flight, "{name}: conservation");
-        assert_eq!(q.failed, q.timed_out + q.dropped + q.out_of_memory, "{name}: failure kinds");
+        assert_eq!(
+            q.sent,
+            q.completed + q.failed + q.in_flight,
+            "{name}: conservation"
+        );
+        assert_eq!(
+            q.failed,
+            q.timed_out + q.dropped + q.out_of_memory,
+            "{name}: failure kinds"
+        );
         check(&r);
     }
 }
@@ -72,7 +84,11 @@ fn one_event_loop(r: &Report) {
     let w = r.latency_s.mean.unwrap();
     assert!(rel_err(w, 0.05) < 0.12, "mean latency {w}");
     let api = r.services.get("api").unwrap();
-    assert!(rel_err(api.utilization, 0.8) < 0.02, "utilization {}", api.utilization);
+    assert!(
+        rel_err(api.utilization, 0.8) < 0.02,
+        "utilization {}",
+        api.utilization
+    );
     // Lag is the wait in the ready queue: Wq = ρ/(μ − λ) = 40 ms.
     let lag = api.loop_lag_s.mean.unwrap();
     assert!(rel_err(lag, 0.04) < 0.15, "lag {lag}");
@@ -82,15 +98,26 @@ fn one_event_loop(r: &Report) {
 /// 300 ms, shoppers sharing that loop see lag, and the lossy payments link drops a few requests.
 fn shop(r: &Report) {
     let admins = r.workloads.get("admins").unwrap();
-    assert!(admins.latency_s.p50.unwrap() >= 0.3, "report p50 {:?}", admins.latency_s.p50);
+    assert!(
+        admins.latency_s.p50.unwrap() >= 0.3,
+        "report p50 {:?}",
+        admins.latency_s.p50
+    );
     let gw = r.services.get("gateway").unwrap();
     assert!(gw.blocking_s > 10.0, "blocking seconds {}", gw.blocking_s);
-    assert!(gw.loop_lag_s.max.unwrap() > 0.1, "gateway lag max {:?}", gw.loop_lag_s.max);
+    assert!(
+        gw.loop_lag_s.max.unwrap() > 0.1,
+        "gateway lag max {:?}",
+        gw.loop_lag_s.max
+    );
     let shoppers = r.workloads.get("shoppers").unwrap();
     // /browse ≈ 2 ms + 2 hops + 1 ms + 5 ms io; /checkout adds 80 ms payments and a 20 ms job.
     let p50 = shoppers.latency_s.p50.unwrap();
     assert!((0.005..0.05).contains(&p50), "shoppers p50 {p50}");
-    assert!(r.requests.dropped > 0, "the 0.1% lossy payments link dropped nothing");
+    assert!(
+        r.requests.dropped > 0,
+        "the 0.1% lossy payments link dropped nothing"
+    );
     assert!(r.error_rate < 0.01, "error rate {}", r.error_rate);
 }
 
@@ -99,7 +126,11 @@ fn shop(r: &Report) {
 fn starvation(r: &Report) {
     let api = r.services.get("api").unwrap();
     assert!(api.utilization < 0.6, "utilization {}", api.utilization);
-    assert!(api.loop_lag_s.max.unwrap() > 0.2, "lag max {:?}", api.loop_lag_s.max);
+    assert!(
+        api.loop_lag_s.max.unwrap() > 0.2,
+        "lag max {:?}",
+        api.loop_lag_s.max
+    );
     // Fast requests need 1.5 ms of CPU and ~5 ms of I/O; their p99 is far beyond that.
     assert!(r.latency_s.p99.unwrap() > 0.05, "p99 {:?}", r.latency_s.p99);
     assert!(r.latency_s.p50.unwrap() < 0.02, "p50 {:?}", r.latency_s.p50);
@@ -110,14 +141,29 @@ fn threadpool_saturation(r: &Report) {
     let api = r.services.get("api").unwrap();
     let tp = &api.threadpool;
     assert!(tp.backlog_max > 100, "backlog max {}", tp.backlog_max);
-    assert!(tp.queue_wait_s.p99.unwrap() > 1.0, "queue wait p99 {:?}", tp.queue_wait_s.p99);
-    assert!(api.utilization < 0.2, "the event loop itself stays mostly idle: {}", api.utilization);
+    assert!(
+        tp.queue_wait_s.p99.unwrap() > 1.0,
+        "queue wait p99 {:?}",
+        tp.queue_wait_s.p99
+    );
+    assert!(
+        api.utilization < 0.2,
+        "the event loop itself stays mostly idle: {}",
+        api.utilization
+    );
 }
 
 /// M/M/4 at ρ = 0.75: Erlang C gives P(wait) = 13.5/26.5 and Wq = P/(cμ − λ) = 20.38 ms.
 /// ~65,000 jobs; the relative standard error of the mean wait is about 4% here, so 15%.
 fn executor_mmc(r: &Report) {
-    let wq = r.services.get("worker").unwrap().threadpool.queue_wait_s.mean.unwrap();
+    let wq = r
+        .services
+        .get("worker")
+        .unwrap()
+        .threadpool
+        .queue_wait_s
+        .mean
+        .unwrap();
     let theory = (13.5 / 26.5) / (100.0 - 75.0);
     assert!(rel_err(wq, theory) < 0.15, "pool wait {wq} vs {theory}");
 }
@@ -126,7 +172,11 @@ fn executor_mmc(r: &Report) {
 /// R = N/X − Z = 12.2 ms. ~11,400 requests: X's standard error is < 0.5%.
 fn closed_users(r: &Report) {
     let (x, rt) = repairman(20, 1.0, 100.0);
-    assert!(rel_err(r.throughput_rps, x) < 0.02, "X {} vs {x}", r.throughput_rps);
+    assert!(
+        rel_err(r.throughput_rps, x) < 0.02,
+        "X {} vs {x}",
+        r.throughput_rps
+    );
     let mean = r.latency_s.mean.unwrap();
     assert!(rel_err(mean, rt) < 0.1, "R {mean} vs {rt}");
 }
@@ -146,8 +196,20 @@ fn repairman(n: u32, z: f64, mu: f64) -> (f64, f64) {
 /// Random routing makes each replica an M/M/1 at ρ = 0.85 (W = 66.7 ms); two choices is far
 /// better. The margin (≥ 40% lower) is many times the noise of either mean.
 fn balancers(r: &Report) {
-    let random = r.workloads.get("via-random").unwrap().latency_s.mean.unwrap();
-    let p2c = r.workloads.get("via-two-choices").unwrap().latency_s.mean.unwrap();
+    let random = r
+        .workloads
+        .get("via-random")
+        .unwrap()
+        .latency_s
+        .mean
+        .unwrap();
+    let p2c = r
+        .workloads
+        .get("via-two-choices")
+        .unwrap()
+        .latency_s
+        .mean
+        .unwrap();
     assert!(rel_err(random, 1.0 / 15.0) < 0.15, "random {random}");
     assert!(p2c < 0.6 * random, "p2c {p2c} vs random {random}");
 }
@@ -162,7 +224,10 @@ fn memory_pressure(r: &Report) {
         b = a * b / (k as f64 + a * b);
     }
     let failed = r.requests.out_of_memory as f64 / r.requests.sent as f64;
-    assert!((failed - b).abs() < 0.02, "OOM fraction {failed} vs Erlang B {b}");
+    assert!(
+        (failed - b).abs() < 0.02,
+        "OOM fraction {failed} vs Erlang B {b}"
+    );
     assert_eq!(r.requests.failed, r.requests.out_of_memory);
 }
 
@@ -170,6 +235,9 @@ fn memory_pressure(r: &Report) {
 /// ~29,000 requests: the binomial standard error is 0.11%, so ±0.5% is > 4σ.
 fn lossy_network(r: &Report) {
     let dropped = r.requests.dropped as f64 / r.requests.sent as f64;
-    assert!((dropped - (1.0 - 0.98 * 0.98)).abs() < 0.005, "dropped {dropped}");
+    assert!(
+        (dropped - (1.0 - 0.98 * 0.98)).abs() < 0.005,
+        "dropped {dropped}"
+    );
     assert_eq!(r.requests.failed, r.requests.dropped);
 }

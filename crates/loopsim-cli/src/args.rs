@@ -37,7 +37,9 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
     };
     match cmd.as_str() {
         "run" => parse_run(rest).map(Command::Run),
-        "validate" => Ok(Command::Validate { file: single_file(rest, "validate")? }),
+        "validate" => Ok(Command::Validate {
+            file: single_file(rest, "validate")?,
+        }),
         "schema" if rest.is_empty() => Ok(Command::Schema),
         "help" | "--help" | "-h" => Ok(Command::Help),
         "version" | "--version" | "-V" => Ok(Command::Version),
@@ -63,12 +65,21 @@ fn parse_run(rest: &[String]) -> Result<RunArgs, String> {
             "--json" => run.json = true,
             "--seed" => {
                 let v = it.next().ok_or("`--seed` needs a number")?;
-                run.seed = Some(v.parse().map_err(|_| format!("`--seed {v}`: not a whole number"))?);
+                run.seed = Some(
+                    v.parse()
+                        .map_err(|_| format!("`--seed {v}`: not a whole number"))?,
+                );
             }
-            "--series" => run.series = Some(it.next().ok_or("`--series` needs a file name")?.clone()),
+            "--series" => {
+                run.series = Some(it.next().ok_or("`--series` needs a file name")?.clone())
+            }
             f if f.starts_with('-') => return Err(format!("unknown option `{f}`")),
             f if file.is_none() => file = Some(f.to_string()),
-            f => return Err(format!("unexpected argument `{f}` (one scenario file per run)")),
+            f => {
+                return Err(format!(
+                    "unexpected argument `{f}` (one scenario file per run)"
+                ))
+            }
         }
     }
     run.file = file.ok_or("`run` needs a scenario file")?;
@@ -88,15 +99,28 @@ mod tests {
         let c = parse(&v(&["run", "a.yaml", "--seed", "7", "--json"])).unwrap();
         assert_eq!(
             c,
-            Command::Run(RunArgs { file: "a.yaml".into(), seed: Some(7), json: true, series: None })
+            Command::Run(RunArgs {
+                file: "a.yaml".into(),
+                seed: Some(7),
+                json: true,
+                series: None
+            })
         );
     }
 
     #[test]
     fn rejects_bad_input_with_a_reason() {
-        assert!(parse(&v(&["run"])).unwrap_err().contains("needs a scenario file"));
-        assert!(parse(&v(&["run", "a", "--seed", "x"])).unwrap_err().contains("not a whole number"));
-        assert!(parse(&v(&["frobnicate"])).unwrap_err().contains("unknown command"));
-        assert!(parse(&v(&["run", "a", "--jsn"])).unwrap_err().contains("unknown option"));
+        assert!(parse(&v(&["run"]))
+            .unwrap_err()
+            .contains("needs a scenario file"));
+        assert!(parse(&v(&["run", "a", "--seed", "x"]))
+            .unwrap_err()
+            .contains("not a whole number"));
+        assert!(parse(&v(&["frobnicate"]))
+            .unwrap_err()
+            .contains("unknown command"));
+        assert!(parse(&v(&["run", "a", "--jsn"]))
+            .unwrap_err()
+            .contains("unknown option"));
     }
 }

@@ -37,7 +37,11 @@ fn main() -> ExitCode {
         }
         Command::Validate { file } => match load(&file) {
             Ok(sc) => {
-                println!("{file}: ok ({} services, {} workloads)", sc.services.len(), sc.workloads.len());
+                println!(
+                    "{file}: ok ({} services, {} workloads)",
+                    sc.services.len(),
+                    sc.workloads.len()
+                );
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -58,11 +62,21 @@ fn load(file: &str) -> Result<Scenario, ExitCode> {
     let checked = check(&source);
     let index = LineIndex::new(&source);
     for d in &checked.diagnostics {
-        eprintln!("{}", Rendered { file, index: &index, diagnostic: d });
+        eprintln!(
+            "{}",
+            Rendered {
+                file,
+                index: &index,
+                diagnostic: d
+            }
+        );
     }
     checked.scenario.ok_or_else(|| {
         let n = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!("loopsim: {file}: {n} error{} found", if n == 1 { "" } else { "s" });
+        eprintln!(
+            "loopsim: {file}: {n} error{} found",
+            if n == 1 { "" } else { "s" }
+        );
         ExitCode::from(2)
     })
 }

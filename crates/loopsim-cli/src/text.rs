@@ -68,7 +68,16 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         o,
         "  {:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>11} {:>10} {:>8} {:>7}",
-        "", "util", "lag mean", "lag p99", "lag max", "ready q", "pool wait", "pool p99", "backlog", "active"
+        "",
+        "util",
+        "lag mean",
+        "lag p99",
+        "lag max",
+        "ready q",
+        "pool wait",
+        "pool p99",
+        "backlog",
+        "active"
     );
     for (name, s) in &r.services.0 {
         let _ = writeln!(

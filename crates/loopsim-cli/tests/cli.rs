@@ -32,7 +32,14 @@ fn run_json_has_the_documented_shape() {
     let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let r = json(&o);
-    for key in ["sent", "completed", "failed", "timed_out", "dropped", "in_flight"] {
+    for key in [
+        "sent",
+        "completed",
+        "failed",
+        "timed_out",
+        "dropped",
+        "in_flight",
+    ] {
         assert!(r["requests"][key].is_u64(), "requests.{key}");
     }
     for key in ["mean", "p50", "p90", "p95", "p99", "max"] {
@@ -54,9 +61,27 @@ fn run_json_has_the_documented_shape() {
 
 #[test]
 fn the_seed_flag_changes_the_numbers_and_the_same_seed_repeats_them() {
-    let a = stdout(&loopsim(&["run", "scenarios/closed-users.yaml", "--json", "--seed", "5"]));
-    let b = stdout(&loopsim(&["run", "scenarios/closed-users.yaml", "--json", "--seed", "5"]));
-    let c = stdout(&loopsim(&["run", "scenarios/closed-users.yaml", "--json", "--seed", "6"]));
+    let a = stdout(&loopsim(&[
+        "run",
+        "scenarios/closed-users.yaml",
+        "--json",
+        "--seed",
+        "5",
+    ]));
+    let b = stdout(&loopsim(&[
+        "run",
+        "scenarios/closed-users.yaml",
+        "--json",
+        "--seed",
+        "5",
+    ]));
+    let c = stdout(&loopsim(&[
+        "run",
+        "scenarios/closed-users.yaml",
+        "--json",
+        "--seed",
+        "6",
+    ]));
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
@@ -66,7 +91,14 @@ fn text_report_is_readable() {
     let o = loopsim(&["run", "scenarios/shop.yaml"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    for needle in ["Shop (seed 1)", "throughput", "latency", "gateway", "payments", "shoppers"] {
+    for needle in [
+        "Shop (seed 1)",
+        "throughput",
+        "latency",
+        "gateway",
+        "payments",
+        "shoppers",
+    ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
     }
 }
@@ -120,7 +152,12 @@ fn schema_is_json() {
 fn series_csv_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.csv");
-    let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--series", f.to_str().unwrap()]);
+    let o = loopsim(&[
+        "run",
+        "scenarios/one-event-loop.yaml",
+        "--series",
+        f.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     let csv = std::fs::read_to_string(f).unwrap();
     let header = csv.lines().next().unwrap();

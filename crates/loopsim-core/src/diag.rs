@@ -43,11 +43,21 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, span, message: message.into(), hint: None }
+        Diagnostic {
+            severity: Severity::Error,
+            span,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn warning(span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, span, message: message.into(), hint: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            span,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -81,7 +91,10 @@ impl<'a> LineIndex<'a> {
                 line_starts.push(i as u32 + 1);
             }
         }
-        LineIndex { source, line_starts }
+        LineIndex {
+            source,
+            line_starts,
+        }
     }
 
     pub fn line_col(&self, offset: u32) -> LineCol {
@@ -96,7 +109,10 @@ impl<'a> LineIndex<'a> {
             end -= 1;
         }
         let column = self.source[start..end].chars().count() as u32 + 1;
-        LineCol { line: line as u32 + 1, column }
+        LineCol {
+            line: line as u32 + 1,
+            column,
+        }
     }
 }
 
@@ -111,7 +127,15 @@ impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.diagnostic;
         let lc = self.index.line_col(d.span.start);
-        write!(f, "{}:{}:{}: {}: {}", self.file, lc.line, lc.column, d.severity.as_str(), d.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file,
+            lc.line,
+            lc.column,
+            d.severity.as_str(),
+            d.message
+        )?;
         if let Some(h) = &d.hint {
             write!(f, "\n  hint: {h}")?;
         }

@@ -11,15 +11,31 @@ use crate::time::{from_secs_f64, Nanos};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dist {
     Constant(f64),
-    Exponential { mean: f64 },
-    Uniform { min: f64, max: f64 },
+    Exponential {
+        mean: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
     /// Normal truncated at 0 (negative draws are redrawn). Requires `mean > 0`.
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
     /// Lognormal given by its real mean and standard deviation; `mu`/`sigma` are the derived
     /// log-space parameters: σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2.
-    LogNormal { mean: f64, sd: f64, mu: f64, sigma: f64 },
+    LogNormal {
+        mean: f64,
+        sd: f64,
+        mu: f64,
+        sigma: f64,
+    },
     /// Pareto (type I) with minimum `scale` and tail index `shape`.
-    Pareto { scale: f64, shape: f64 },
+    Pareto {
+        scale: f64,
+        shape: f64,
+    },
     /// Uniform choice among observed values.
     Empirical(Vec<f64>),
 }
@@ -27,7 +43,12 @@ pub enum Dist {
 impl Dist {
     pub fn lognormal(mean: f64, sd: f64) -> Dist {
         let s2 = libm::log(1.0 + (sd * sd) / (mean * mean));
-        Dist::LogNormal { mean, sd, mu: libm::log(mean) - s2 / 2.0, sigma: libm::sqrt(s2) }
+        Dist::LogNormal {
+            mean,
+            sd,
+            mu: libm::log(mean) - s2 / 2.0,
+            sigma: libm::sqrt(s2),
+        }
     }
 
     pub fn zero() -> Dist {
@@ -136,7 +157,10 @@ mod tests {
 
     #[test]
     fn truncated_normal_never_negative_and_mean_matches_formula() {
-        let d = Dist::Normal { mean: 0.001, sd: 0.002 };
+        let d = Dist::Normal {
+            mean: 0.001,
+            sd: 0.002,
+        };
         let mut r = Rng::new(5);
         assert!((0..10_000).all(|_| d.sample_secs(&mut r) >= 0.0));
         let (m, _) = moments(&d, 400_000);
@@ -145,7 +169,10 @@ mod tests {
 
     #[test]
     fn pareto_mean() {
-        let d = Dist::Pareto { scale: 1.0, shape: 3.0 };
+        let d = Dist::Pareto {
+            scale: 1.0,
+            shape: 3.0,
+        };
         let (m, _) = moments(&d, 400_000);
         assert!((m - 1.5).abs() < 0.01, "{m}");
     }

@@ -236,7 +236,12 @@ fn workload(st: &ClientStats, measured_s: f64) -> WorkloadReport {
     }
 }
 
-fn service(svc: &crate::scenario::Service, st: &ServiceStats, warmup: Nanos, end: Nanos) -> ServiceReport {
+fn service(
+    svc: &crate::scenario::Service,
+    st: &ServiceStats,
+    warmup: Nanos,
+    end: Nanos,
+) -> ServiceReport {
     let window = end.saturating_sub(warmup).max(1) as f64;
     let loops = (svc.replicas * svc.workers) as f64;
     let threads = (svc.replicas * svc.workers * svc.threads) as f64;
@@ -252,7 +257,10 @@ fn service(svc: &crate::scenario::Service, st: &ServiceStats, warmup: Nanos, end
             p99: st.lag.quantile(0.99).map(to_secs_f64),
             max: st.lag.max().map(to_secs_f64),
         },
-        ready_queue: QueueLen { mean: st.ready.mean(end), max: st.ready.max(end) },
+        ready_queue: QueueLen {
+            mean: st.ready.mean(end),
+            max: st.ready.max(end),
+        },
         threadpool: ThreadPoolReport {
             threads: svc.threads,
             utilization: st.pool_busy.integral(end) as f64 / (window * threads),
@@ -261,7 +269,10 @@ fn service(svc: &crate::scenario::Service, st: &ServiceStats, warmup: Nanos, end
                 mean: secs(st.pool_wait.mean()),
                 p99: st.pool_wait.quantile(0.99).map(to_secs_f64),
             },
-            queue: QueueLen { mean: st.pool_queue.mean(end), max: st.pool_queue.max(end) },
+            queue: QueueLen {
+                mean: st.pool_queue.mean(end),
+                max: st.pool_queue.max(end),
+            },
             backlog_max: st.pool_backlog.max(end),
         },
         active_requests_mean: st.active.mean(end),

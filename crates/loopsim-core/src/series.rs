@@ -44,7 +44,10 @@ impl Series {
     }
 
     pub fn column_by_name(&self, name: &str) -> Option<&[f64]> {
-        self.names.iter().position(|n| n == name).map(|i| self.column(i))
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| self.column(i))
     }
 
     /// Each column's rows from index `start` on.

@@ -19,7 +19,11 @@ pub struct Arena<T> {
 
 impl<T> Default for Arena<T> {
     fn default() -> Self {
-        Arena { slots: Vec::new(), free: Vec::new(), live: 0 }
+        Arena {
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+        }
     }
 }
 
@@ -33,7 +37,10 @@ impl<T> Arena<T> {
             slot.value = Some(value);
             (i, slot.generation)
         } else {
-            self.slots.push(Slot { value: Some(value), generation: 0 });
+            self.slots.push(Slot {
+                value: Some(value),
+                generation: 0,
+            });
             (self.slots.len() as u32 - 1, 0)
         }
     }

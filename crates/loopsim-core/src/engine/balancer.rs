@@ -55,9 +55,15 @@ mod tests {
         let mut next = 0;
         let mut rng = Rng::new(1);
         let load = [3, 1, 1, 5];
-        let a = pick(Balance::LeastConnections, 4, &mut next, &mut rng, |i| load[i as usize]);
-        let b = pick(Balance::LeastConnections, 4, &mut next, &mut rng, |i| load[i as usize]);
-        let c = pick(Balance::LeastConnections, 4, &mut next, &mut rng, |i| load[i as usize]);
+        let a = pick(Balance::LeastConnections, 4, &mut next, &mut rng, |i| {
+            load[i as usize]
+        });
+        let b = pick(Balance::LeastConnections, 4, &mut next, &mut rng, |i| {
+            load[i as usize]
+        });
+        let c = pick(Balance::LeastConnections, 4, &mut next, &mut rng, |i| {
+            load[i as usize]
+        });
         assert!([a, b, c].iter().all(|&x| x == 1 || x == 2));
         assert!([a, b, c].contains(&1) && [a, b, c].contains(&2));
     }
@@ -66,8 +72,9 @@ mod tests {
     fn round_robin_cycles() {
         let mut next = 0;
         let mut rng = Rng::new(1);
-        let picks: alloc::vec::Vec<u32> =
-            (0..6).map(|_| pick(Balance::RoundRobin, 3, &mut next, &mut rng, |_| 0)).collect();
+        let picks: alloc::vec::Vec<u32> = (0..6)
+            .map(|_| pick(Balance::RoundRobin, 3, &mut next, &mut rng, |_| 0))
+            .collect();
         assert_eq!(picks, [0, 1, 2, 0, 1, 2]);
     }
 
@@ -77,7 +84,13 @@ mod tests {
         let mut rng = Rng::new(4);
         for _ in 0..1000 {
             // Replica 1 is hopelessly loaded: it can only win when not drawn, i.e. never.
-            let i = pick(Balance::PowerOfTwo, 2, &mut next, &mut rng, |i| if i == 1 { 9 } else { 0 });
+            let i = pick(Balance::PowerOfTwo, 2, &mut next, &mut rng, |i| {
+                if i == 1 {
+                    9
+                } else {
+                    0
+                }
+            });
             assert_eq!(i, 0);
         }
     }

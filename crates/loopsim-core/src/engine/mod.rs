@@ -11,9 +11,9 @@
 
 mod arena;
 mod balancer;
+mod network;
 pub mod queue;
 mod runtime;
-mod network;
 mod stats;
 mod workload;
 
@@ -30,8 +30,8 @@ use arena::Arena;
 use network::Topology;
 use queue::{Event, EventQueue, Outcome};
 use runtime::{Caller, ClientRequest, EventLoop, Instance, Task, ThreadPool, Worker};
-pub use stats::{ClientStats, Outcomes, ServiceStats};
 use stats::IntervalStats;
+pub use stats::{ClientStats, Outcomes, ServiceStats};
 use workload::WorkloadRuntime;
 
 /// Per-service runtime state beyond its instances.
@@ -117,7 +117,10 @@ impl Simulation {
                     workers.push(Worker {
                         service: s as u32,
                         event_loop: EventLoop::default(),
-                        pool: ThreadPool { threads: svc.threads, ..Default::default() },
+                        pool: ThreadPool {
+                            threads: svc.threads,
+                            ..Default::default()
+                        },
                     });
                 }
             }
@@ -143,8 +146,8 @@ impl Simulation {
             workloads,
             tasks: Arena::default(),
             requests: Arena::default(),
-            client: ClientStats::new(),
-            interval: IntervalStats::new(),
+            client: ClientStats::default(),
+            interval: IntervalStats::default(),
             series,
             live: Outcomes::default(),
             sc,
@@ -201,7 +204,11 @@ impl Simulation {
                 }
             }
         }
-        Progress { now: self.now, events: self.events, finished: self.finished }
+        Progress {
+            now: self.now,
+            events: self.events,
+            finished: self.finished,
+        }
     }
 
     /// Runs to the end of the scenario.
@@ -263,13 +270,18 @@ impl Simulation {
                 }
                 self.make_ready(task);
             }
-            Event::ResponseToClient { request, generation, outcome } => {
-                self.on_client_response(request, generation, outcome)
-            }
+            Event::ResponseToClient {
+                request,
+                generation,
+                outcome,
+            } => self.on_client_response(request, generation, outcome),
             Event::RunEnd { worker } => self.on_run_end(worker),
             Event::IoDone { task } => self.make_ready(task),
             Event::OffloadDone { worker, task } => self.on_offload_done(worker, task),
-            Event::ClientTimeout { request, generation } => self.on_client_timeout(request, generation),
+            Event::ClientTimeout {
+                request,
+                generation,
+            } => self.on_client_timeout(request, generation),
             Event::Sample => self.on_sample(),
         }
     }
@@ -278,8 +290,12 @@ impl Simulation {
 
     fn send_client_request(&mut self, workload: u32, user: u32) {
         let now = self.now;
-        let (request, generation) =
-            self.requests.insert(ClientRequest { workload, user, sent: now, timed_out: false });
+        let (request, generation) = self.requests.insert(ClientRequest {
+            workload,
+            user,
+            sent: now,
+            timed_out: false,
+        });
         let wl = &mut self.workloads[workload as usize];
         let endpoint = wl.choose_endpoint(&self.sc.workloads[workload as usize]);
         if now >= self.sc.warmup {
@@ -289,13 +305,28 @@ impl Simulation {
         self.live.sent += 1;
         self.interval.sent += 1;
         if let Some(t) = self.sc.workloads[workload as usize].timeout {
-            self.queue.push(now + t, Event::ClientTimeout { request, generation });
+            self.queue.push(
+                now + t,
+                Event::ClientTimeout {
+                    request,
+                    generation,
+                },
+            );
         }
-        self.route_request(Caller::Client { request, generation }, 0, endpoint);
+        self.route_request(
+            Caller::Client {
+                request,
+                generation,
+            },
+            0,
+            endpoint,
+        );
     }
 
     fn on_client_response(&mut self, request: u32, generation: u32, outcome: Outcome) {
-        let Some(req) = self.requests.get_mut_checked(request, generation) else { return };
+        let Some(req) = self.requests.get_mut_checked(request, generation) else {
+            return;
+        };
         let timed_out = req.timed_out;
         let (workload, user, sent) = (req.workload, req.user, req.sent);
         self.requests.remove(request);
@@ -307,7 +338,9 @@ impl Simulation {
     }
 
     fn on_client_timeout(&mut self, request: u32, generation: u32) {
-        let Some(req) = self.requests.get_mut_checked(request, generation) else { return };
+        let Some(req) = self.requests.get_mut_checked(request, generation) else {
+            return;
+        };
         if req.timed_out {
             return;
         }
@@ -374,7 +407,8 @@ impl Simulation {
             self.tasks.remove(tid);
             self.respond(caller, delay, Outcome::Loss);
         } else {
-            self.queue.push(self.now + delay, Event::RequestDelivered { task: tid });
+            self.queue
+                .push(self.now + delay, Event::RequestDelivered { task: tid });
         }
     }
 
@@ -394,9 +428,14 @@ impl Simulation {
     fn respond(&mut self, caller: Caller, delay: Nanos, outcome: Outcome) {
         let at = self.now + delay;
         let ev = match caller {
-            Caller::Client { request, generation } => {
-                Event::ResponseToClient { request, generation, outcome }
-            }
+            Caller::Client {
+                request,
+                generation,
+            } => Event::ResponseToClient {
+                request,
+                generation,
+                outcome,
+            },
             Caller::Task(task) => Event::ResponseToTask { task, outcome },
         };
         self.queue.push(at, ev);
@@ -445,7 +484,9 @@ impl Simulation {
             if w.event_loop.running.is_some() {
                 return;
             }
-            let Some((tid, ready_at)) = w.event_loop.ready.pop_front() else { return };
+            let Some((tid, ready_at)) = w.event_loop.ready.pop_front() else {
+                return;
+            };
             w.event_loop.run_started = self.now;
             let stats = &mut self.services[w.service as usize].stats;
             let len = stats.ready.value() - 1;
@@ -458,7 +499,10 @@ impl Simulation {
     fn on_run_end(&mut self, worker: u32) {
         let w = &mut self.workers[worker as usize];
         let tid = w.event_loop.running.take().expect("a task holds the loop");
-        self.services[w.service as usize].stats.busy_loops.add(self.now, -1);
+        self.services[w.service as usize]
+            .stats
+            .busy_loops
+            .add(self.now, -1);
         self.continue_task(tid);
         self.drive(worker);
     }
@@ -528,7 +572,8 @@ impl Simulation {
             if now >= self.sc.warmup {
                 stats.pool_wait.record(0);
             }
-            self.queue.push(now + dur, Event::OffloadDone { worker, task: tid });
+            self.queue
+                .push(now + dur, Event::OffloadDone { worker, task: tid });
         } else {
             w.pool.queue.push_back((tid, now, dur));
             stats.pool_queue.add(now, 1);
@@ -545,7 +590,8 @@ impl Simulation {
             if enqueued >= self.sc.warmup {
                 stats.pool_wait.record(now - enqueued);
             }
-            self.queue.push(now + dur, Event::OffloadDone { worker, task: next });
+            self.queue
+                .push(now + dur, Event::OffloadDone { worker, task: next });
         } else {
             w.pool.busy -= 1;
             stats.pool_busy.add(now, -1);
@@ -637,7 +683,11 @@ impl Simulation {
             let st = &mut rt.stats;
             let busy = st.busy_loops.integral(now);
             let window_busy = busy - st.interval_busy_base.min(busy);
-            let interval_ns = self.sc.sample_every.min(now.saturating_sub(self.sc.warmup)).max(1);
+            let interval_ns = self
+                .sc
+                .sample_every
+                .min(now.saturating_sub(self.sc.warmup))
+                .max(1);
             let util = if now > self.sc.warmup {
                 window_busy as f64 / (interval_ns as f64 * loops)
             } else {

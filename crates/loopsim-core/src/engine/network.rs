@@ -49,5 +49,9 @@ impl Topology {
 
 fn hop(latency: Dist, loss: f64) -> Hop {
     let ideal = latency.is_zero() && loss == 0.0;
-    Hop { latency, loss, ideal }
+    Hop {
+        latency,
+        loss,
+        ideal,
+    }
 }

@@ -21,7 +21,11 @@ pub enum Event {
     /// A response message reaches the calling task (its `call` step completes).
     ResponseToTask { task: u32, outcome: Outcome },
     /// A response message reaches the client.
-    ResponseToClient { request: u32, generation: u32, outcome: Outcome },
+    ResponseToClient {
+        request: u32,
+        generation: u32,
+        outcome: Outcome,
+    },
     /// A loop-holding step (`cpu`, `blocking`) of the task running on `worker` ends.
     RunEnd { worker: u32 },
     /// An `io` await completes.
@@ -79,7 +83,11 @@ impl EventQueue {
     #[inline]
     pub fn push(&mut self, time: Nanos, event: Event) {
         self.seq += 1;
-        self.heap.push(Scheduled { time, seq: self.seq, event });
+        self.heap.push(Scheduled {
+            time,
+            seq: self.seq,
+            event,
+        });
     }
 
     #[inline]

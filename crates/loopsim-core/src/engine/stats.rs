@@ -37,9 +37,12 @@ pub struct ClientStats {
     pub latency: QuantileSketch,
 }
 
-impl ClientStats {
-    pub fn new() -> Self {
-        ClientStats { outcomes: Outcomes::default(), latency: QuantileSketch::new() }
+impl Default for ClientStats {
+    fn default() -> Self {
+        ClientStats {
+            outcomes: Outcomes::default(),
+            latency: QuantileSketch::new(),
+        }
     }
 }
 
@@ -115,11 +118,19 @@ pub struct IntervalStats {
     pub latency: QuantileSketch,
 }
 
-impl IntervalStats {
-    pub fn new() -> Self {
-        IntervalStats { sent: 0, ok: 0, failed: 0, timeout: 0, latency: QuantileSketch::new_interval() }
+impl Default for IntervalStats {
+    fn default() -> Self {
+        IntervalStats {
+            sent: 0,
+            ok: 0,
+            failed: 0,
+            timeout: 0,
+            latency: QuantileSketch::new_interval(),
+        }
     }
+}
 
+impl IntervalStats {
     pub fn reset(&mut self) {
         self.sent = 0;
         self.ok = 0;

@@ -24,7 +24,12 @@ impl WorkloadRuntime {
             Arrivals::Poisson(s) | Arrivals::Constant(s) => (s.max_rate(), s.points.len() == 1),
             Arrivals::Closed { .. } => (0.0, true),
         };
-        WorkloadRuntime { rng, envelope, flat, stats: ClientStats::new() }
+        WorkloadRuntime {
+            rng,
+            envelope,
+            flat,
+            stats: ClientStats::default(),
+        }
     }
 
     /// Draws an endpoint from the workload's mix.
@@ -34,7 +39,11 @@ impl WorkloadRuntime {
             return w.mix[0].0;
         }
         let u = self.rng.f64();
-        w.mix.iter().find(|(_, cum)| u < *cum).unwrap_or(&w.mix[w.mix.len() - 1]).0
+        w.mix
+            .iter()
+            .find(|(_, cum)| u < *cum)
+            .unwrap_or(&w.mix[w.mix.len() - 1])
+            .0
     }
 }
 
@@ -97,7 +106,9 @@ impl Simulation {
 
     /// A closed-loop user got an outcome (or starts): it thinks, then sends again.
     pub(super) fn think(&mut self, w: u32, user: u32) {
-        let Arrivals::Closed { think, .. } = &self.sc.workloads[w as usize].arrivals else { return };
+        let Arrivals::Closed { think, .. } = &self.sc.workloads[w as usize].arrivals else {
+            return;
+        };
         let t = self.now + think.sample(&mut self.workloads[w as usize].rng);
         if t <= self.sc.duration {
             self.queue.push(t, Event::UserWake { workload: w, user });

@@ -15,7 +15,13 @@ pub struct TimeWeighted {
 
 impl TimeWeighted {
     pub fn new(window_start: Nanos) -> Self {
-        TimeWeighted { value: 0, since: 0, integral: 0, max: 0, window_start }
+        TimeWeighted {
+            value: 0,
+            since: 0,
+            integral: 0,
+            max: 0,
+            window_start,
+        }
     }
 
     #[inline]
