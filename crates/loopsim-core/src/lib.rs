@@ -82,15 +82,16 @@ extern crate std;
 
 pub mod diag;
 pub mod dist;
+pub mod engine;
+pub mod guards;
+pub mod metrics;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod schema;
+pub mod series;
 pub mod time;
 pub mod yaml;
-pub mod engine;
-pub mod metrics;
-pub mod report;
-pub mod series;
 
 pub use engine::{Progress, Simulation, Snapshot};
 pub use report::Report;
