@@ -33,6 +33,8 @@ use crate::rng::Rng;
 use crate::time::Nanos;
 
 pub mod breaker;
+pub mod retry;
+pub mod throttle;
 pub mod window;
 
 /// Parts per million: the fixed-point unit of every configured rate or ratio.
