@@ -34,6 +34,7 @@ use crate::time::Nanos;
 
 pub mod breaker;
 pub mod retry;
+pub mod risk;
 pub mod throttle;
 pub mod window;
 
