@@ -361,7 +361,10 @@ fn check_duplicate_keys(source: &str, entries: &[(Node, Node)]) -> Result<(), Di
 
 /// Converts a scanner error into a diagnostic at its marker, with a hint for common mistakes.
 fn syntax_error(source: &str, error: &ScanError) -> Diagnostic {
-    let offset = error.marker().byte_offset().unwrap_or(0).min(source.len());
+    let mut offset = error.marker().byte_offset().unwrap_or(0).min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let info = error.info();
     let message = if info.is_empty() {
         "invalid YAML".to_string()
