@@ -37,77 +37,104 @@ fn adjacency(endpoints: usize, calls: &[CallSite]) -> Vec<Vec<CallSite>> {
     out
 }
 
-/// Reports every call that closes a cycle (a request that would call itself forever), at the
-/// call step, with the path of the cycle.
+/// Cycles reported in full; a scenario with more has one mistake repeated, or is hostile.
+const MAX_CYCLES: usize = 20;
+
+/// Reports calls that close a cycle (a request that would call itself forever), at the call
+/// step, with the path of the cycle.
 pub(super) fn call_cycles(
     services: &[Service],
     endpoints: &[Endpoint],
     calls: &[CallSite],
 ) -> Vec<Diagnostic> {
     let graph = adjacency(endpoints.len(), calls);
-    let (_, back_edges) = depth_first(&graph);
-    back_edges
+    let search = depth_first(&graph);
+    search
+        .cycles
         .into_iter()
         .map(|(path, call)| {
             let names: Vec<String> = path
                 .iter()
-                .chain([&call.to])
                 .map(|&e| endpoint_name(services, endpoints, e))
                 .collect();
-            Diagnostic::error(call.span, format!("call cycle: {}", names.join(" → "))).with_hint(
+            let message = format!("call cycle: {}", cycle_text(&names));
+            Diagnostic::error(call.span, message).with_hint(
                 "every request would call itself again without end; remove one of these calls",
             )
         })
         .collect()
 }
 
-/// Iterative depth-first search over the call graph (no recursion: graphs can be deep).
-/// Returns the endpoints in post-order and, for each back edge, the current path from the
-/// edge's target to its source together with the edge.
-fn depth_first(graph: &[Vec<CallSite>]) -> (Vec<EndpointId>, Vec<(Vec<EndpointId>, CallSite)>) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Open,
-        Done,
+/// `a → b → c → a`, with the middle of a long cycle elided.
+fn cycle_text(names: &[String]) -> String {
+    const EDGE: usize = 4;
+    let first = names.first().map_or("", String::as_str);
+    if names.len() <= 2 * EDGE {
+        return format!("{} → {first}", names.join(" → "));
     }
-    let mut mark = vec![Mark::New; graph.len()];
-    let mut post = Vec::with_capacity(graph.len());
-    let mut back = Vec::new();
+    let head = names[..EDGE].join(" → ");
+    let tail = names[names.len() - EDGE..].join(" → ");
+    let elided = names.len() - 2 * EDGE;
+    format!("{head} → … ({elided} more) … → {tail} → {first}")
+}
+
+/// The result of a depth-first search of the call graph.
+struct Search {
+    /// Endpoints in post-order: callees before their callers.
+    post_order: Vec<EndpointId>,
+    /// Calls that close a cycle (back edges).
+    back_edges: usize,
+    /// The first [`MAX_CYCLES`] cycles: the path from the call's target to its source.
+    cycles: Vec<(Vec<EndpointId>, CallSite)>,
+}
+
+/// Iterative depth-first search over the call graph (no recursion: graphs can be deep).
+fn depth_first(graph: &[Vec<CallSite>]) -> Search {
+    const NEW: usize = usize::MAX;
+    const DONE: usize = usize::MAX - 1;
+    // For each endpoint: NEW, DONE, or its position on the stack while it is open.
+    let mut state = vec![NEW; graph.len()];
+    let mut search = Search {
+        post_order: Vec::with_capacity(graph.len()),
+        back_edges: 0,
+        cycles: Vec::new(),
+    };
     for root in 0..graph.len() {
-        if mark[root] != Mark::New {
+        if state[root] != NEW {
             continue;
         }
         // (endpoint, index of the next outgoing call to follow)
         let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        mark[root] = Mark::Open;
+        state[root] = 0;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
             let Some(call) = graph[node].get(*next).copied() else {
-                mark[node] = Mark::Done;
-                post.push(node as EndpointId);
+                state[node] = DONE;
+                search.post_order.push(node as EndpointId);
                 stack.pop();
                 continue;
             };
             *next += 1;
             let to = call.to as usize;
-            match mark[to] {
-                Mark::New => {
-                    mark[to] = Mark::Open;
+            match state[to] {
+                NEW => {
+                    state[to] = stack.len();
                     stack.push((to, 0));
                 }
-                Mark::Open => {
-                    let start = stack.iter().position(|&(n, _)| n == to).unwrap_or(0);
-                    let path = stack[start..]
-                        .iter()
-                        .map(|&(n, _)| n as EndpointId)
-                        .collect();
-                    back.push((path, call));
+                DONE => {}
+                open => {
+                    search.back_edges += 1;
+                    if search.cycles.len() < MAX_CYCLES {
+                        let path = stack[open..]
+                            .iter()
+                            .map(|&(n, _)| n as EndpointId)
+                            .collect();
+                        search.cycles.push((path, call));
+                    }
                 }
-                Mark::Done => {}
             }
         }
     }
-    (post, back)
+    search
 }
 
 /// Visits per endpoint for each request entering through the given endpoint mix (cumulative
@@ -187,10 +214,11 @@ impl Analysis {
             })
             .collect();
         let graph = adjacency(s.endpoints.len(), &calls);
-        let (order, back) = depth_first(&graph);
-        if !back.is_empty() {
+        let search = depth_first(&graph);
+        if search.back_edges > 0 {
             return None;
         }
+        let order = search.post_order;
         Some(Analysis {
             graph,
             order,
@@ -367,6 +395,16 @@ fn closed_requests(
 mod tests {
     use super::*;
     use crate::time::NANOS_PER_SEC;
+
+    #[test]
+    fn long_cycles_are_elided() {
+        let names: Vec<String> = (0..10).map(|i| format!("s/e{i}")).collect();
+        assert_eq!(cycle_text(&names[..2]), "s/e0 → s/e1 → s/e0");
+        assert_eq!(
+            cycle_text(&names),
+            "s/e0 → s/e1 → s/e2 → s/e3 → … (2 more) … → s/e6 → s/e7 → s/e8 → s/e9 → s/e0"
+        );
+    }
 
     #[test]
     fn arrivals_integrate_ramps() {

@@ -1,0 +1,447 @@
+//! Reading `services`: settings, endpoints and their steps, and resolving `call:` targets
+//! once every service is known.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::text::list;
+use super::values::Fields;
+use super::{PendingCall, Reader, ServiceTable, SERVICE_KEYS, STEP_KINDS, UNRESOLVED};
+use crate::diag::Span;
+use crate::scenario::check::CallSite;
+use crate::scenario::model::*;
+use crate::yaml::{Node, NodeKind};
+
+impl Reader<'_> {
+    pub(super) fn services(&mut self, node: &Node) -> ServiceTable {
+        let mut table = ServiceTable::default();
+        let Some(f) = self.map(node, "`services`") else {
+            return table;
+        };
+        if f.entries.is_empty() {
+            self.error_hint(
+                node.span,
+                "`services` is empty",
+                "define at least one service",
+            );
+        }
+        if f.entries.len() > self.limits.max_services {
+            let message = format!(
+                "too many services: {} (the limit is {})",
+                f.entries.len(),
+                self.limits.max_services
+            );
+            self.error(node.span, message);
+            return table;
+        }
+        let mut pending = Vec::new();
+        for &(name, key, value) in &f.entries {
+            self.service_name(name, key.span);
+            self.service(&mut table, &mut pending, name, key.span, value);
+        }
+        self.check_total_workers(&table, node.span);
+        for call in pending {
+            self.resolve_call(&mut table, call);
+        }
+        table
+    }
+
+    fn service_name(&mut self, name: &str, span: Span) {
+        if name == "client" {
+            self.error_hint(
+                span,
+                "`client` is reserved for the workload side",
+                "rename the service",
+            );
+        } else if name.is_empty() || name.contains('/') || name.contains(char::is_whitespace) {
+            self.error_hint(
+                span,
+                format!("invalid service name `{name}`"),
+                "service names are referred to as `name/endpoint`: use no `/` or spaces",
+            );
+        }
+    }
+
+    fn service<'n>(
+        &mut self,
+        table: &mut ServiceTable,
+        pending: &mut Vec<PendingCall<'n>>,
+        name: &str,
+        span: Span,
+        node: &'n Node,
+    ) {
+        let id = table.services.len() as ServiceId;
+        let mut service = Service {
+            name: name.to_string(),
+            replicas: 1,
+            balance: Balance::RoundRobin,
+            workers: 1,
+            threads: 40,
+            accept: Accept::IdleFirst,
+            ram: None,
+            endpoints: Vec::new(),
+            span,
+        };
+        if let Some(f) = self.fields(node, &format!("service `{name}`"), SERVICE_KEYS) {
+            self.service_settings(&f, &mut service);
+            if let Some(n) = self.required(&f, "endpoints", &format!("service `{name}`")) {
+                self.endpoints(table, pending, &mut service, id, n);
+            }
+        }
+        table.services.push(service);
+    }
+
+    fn service_settings(&mut self, f: &Fields, s: &mut Service) {
+        let l = self.limits;
+        let count = |r: &mut Self, key: &str, max: u64, out: &mut u32| {
+            if let Some(v) = f
+                .get(key)
+                .and_then(|n| r.integer(n, &format!("`{key}`"), 1, max.min(u32::MAX.into())))
+            {
+                *out = v as u32;
+            }
+        };
+        count(self, "replicas", l.max_replicas, &mut s.replicas);
+        count(self, "workers", l.max_workers, &mut s.workers);
+        count(self, "threads", l.max_threads, &mut s.threads);
+        if let Some(b) = f
+            .get("balance")
+            .and_then(|n| self.choice(n, "`balance`", BALANCES))
+        {
+            s.balance = b;
+        }
+        if let Some(a) = f
+            .get("accept")
+            .and_then(|n| self.choice(n, "`accept`", ACCEPTS))
+        {
+            s.accept = a;
+        }
+        s.ram = f.get("ram").and_then(|n| self.positive_size(n, "`ram`"));
+    }
+
+    fn check_total_workers(&mut self, table: &ServiceTable, span: Span) {
+        let total: u64 = table
+            .services
+            .iter()
+            .map(|s| s.replicas as u64 * s.workers as u64)
+            .sum();
+        if total > self.limits.max_total_workers {
+            self.error_hint(
+                span,
+                format!(
+                    "the services have {total} event loops in all (replicas × workers); the limit is {}",
+                    self.limits.max_total_workers
+                ),
+                "model fewer, larger instances",
+            );
+        }
+    }
+
+    fn endpoints<'n>(
+        &mut self,
+        table: &mut ServiceTable,
+        pending: &mut Vec<PendingCall<'n>>,
+        service: &mut Service,
+        id: ServiceId,
+        node: &'n Node,
+    ) {
+        let what = format!("the endpoints of `{}`", service.name);
+        let Some(f) = self.map(node, &what) else {
+            return;
+        };
+        if f.entries.is_empty() {
+            self.error_hint(
+                node.span,
+                format!("service `{}` has no endpoints", service.name),
+                "add one, e.g. `/: [cpu: 1ms]`",
+            );
+        }
+        for &(path, key, steps) in &f.entries {
+            if table.endpoints.len() >= self.limits.max_endpoints {
+                let message = format!(
+                    "too many endpoints (the limit is {})",
+                    self.limits.max_endpoints
+                );
+                return self.error(key.span, message);
+            }
+            let path = self.endpoint_path(path, key.span);
+            let endpoint = table.endpoints.len() as EndpointId;
+            let steps = self.steps(steps, endpoint, &path, pending);
+            service.endpoints.push(endpoint);
+            table.endpoints.push(Endpoint {
+                service: id,
+                path,
+                steps,
+                span: key.span,
+            });
+        }
+    }
+
+    /// Endpoint paths start with `/`; a missing slash is reported and added so that
+    /// references to the endpoint still resolve.
+    fn endpoint_path(&mut self, path: &str, span: Span) -> String {
+        if path.starts_with('/') {
+            return path.to_string();
+        }
+        self.error_hint(
+            span,
+            format!("endpoint path `{path}` must start with `/`"),
+            format!("write `/{path}`"),
+        );
+        format!("/{path}")
+    }
+
+    fn steps<'n>(
+        &mut self,
+        node: &'n Node,
+        endpoint: EndpointId,
+        path: &str,
+        pending: &mut Vec<PendingCall<'n>>,
+    ) -> Vec<Step> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.error_hint(
+                node.span,
+                format!(
+                    "endpoint `{path}` must be a list of steps, found {}",
+                    node.describe()
+                ),
+                "e.g.\n  /checkout:\n    - cpu: 2ms\n    - call: payments/charge",
+            );
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.error_hint(
+                node.span,
+                format!("endpoint `{path}` has no steps"),
+                "add at least one, e.g. `- cpu: 1ms`",
+            );
+        }
+        if items.len() > self.limits.max_steps_per_endpoint {
+            let max = self.limits.max_steps_per_endpoint;
+            self.error(
+                node.span,
+                format!(
+                    "endpoint `{path}` has {} steps (the limit is {max})",
+                    items.len()
+                ),
+            );
+            return Vec::new();
+        }
+        let mut steps = Vec::with_capacity(items.len());
+        for item in items {
+            let Some((step, call)) = self.step(item) else {
+                continue;
+            };
+            if let Some((target, span)) = call {
+                pending.push(PendingCall {
+                    endpoint,
+                    step: steps.len(),
+                    target,
+                    span,
+                });
+            }
+            steps.push(step);
+        }
+        steps
+    }
+
+    /// One step: a one-key mapping. A `call` comes back unresolved with its target text.
+    #[allow(clippy::type_complexity)]
+    fn step<'n>(&mut self, node: &'n Node) -> Option<(Step, Option<(&'n str, Span)>)> {
+        let Some(f) = self.map_quiet(node) else {
+            self.error_hint(
+                node.span,
+                format!(
+                    "a step must be a one-key mapping such as `- cpu: 2ms`, found {}",
+                    node.describe()
+                ),
+                "step kinds: cpu, blocking, io, offload, call, ram",
+            );
+            return None;
+        };
+        let kind = self.step_kind(&f)?;
+        let value = f.get(kind)?;
+        let what = format!("`{kind}`");
+        let step = match kind {
+            "cpu" => Step::Cpu(self.dist(value, &what)?),
+            "blocking" => Step::Blocking(self.dist(value, &what)?),
+            "io" => Step::Io(self.dist(value, &what)?),
+            "offload" => Step::Offload(self.dist(value, &what)?),
+            "ram" => Step::Ram(self.positive_size(value, &what)?),
+            _ => {
+                let target = self.text(value, "`call`")?;
+                return Some((Step::Call(UNRESOLVED), Some((target, value.span))));
+            }
+        };
+        Some((step, None))
+    }
+
+    /// The step's kind, reporting unknown keys and steps that try to do two things.
+    fn step_kind<'n>(&mut self, f: &Fields<'n>) -> Option<&'n str> {
+        let mut kind: Option<&'n str> = None;
+        for &(key, key_node, _) in &f.entries {
+            if !STEP_KINDS.contains(&key) {
+                let hint = match self.did_you_mean(key, STEP_KINDS) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "step kinds: cpu, blocking, io, offload, call, ram".to_string(),
+                };
+                let message = if kind.is_some() || f.entries.len() > 1 {
+                    format!("unknown key `{key}` in a step")
+                } else {
+                    format!("unknown step kind `{key}`")
+                };
+                self.error_hint(key_node.span, message, hint);
+            } else if let Some(first) = kind {
+                self.error_hint(
+                    key_node.span,
+                    format!("a step does one thing, but this one has both `{first}` and `{key}`"),
+                    format!("split it into two steps: `- {first}: ...` then `- {key}: ...`"),
+                );
+            } else {
+                kind = Some(key);
+            }
+        }
+        if kind.is_none() && f.entries.is_empty() {
+            self.error_hint(f.node.span, "empty step", "write e.g. `- cpu: 1ms`");
+        }
+        kind
+    }
+
+    fn resolve_call(&mut self, table: &mut ServiceTable, call: PendingCall) {
+        let Some(to) = self.call_target(table, call.target, call.span) else {
+            return;
+        };
+        let endpoint = &mut table.endpoints[call.endpoint as usize];
+        endpoint.steps[call.step] = Step::Call(to);
+        table.calls.push(CallSite {
+            from: call.endpoint,
+            to,
+            span: call.span,
+        });
+    }
+
+    /// Resolves `service/endpoint` (or just `service` when it has one endpoint).
+    fn call_target(
+        &mut self,
+        table: &ServiceTable,
+        target: &str,
+        span: Span,
+    ) -> Option<EndpointId> {
+        let (service, path) = match target.split_once('/') {
+            Some((s, p)) => (s, Some(p)),
+            None => (target, None),
+        };
+        if service.is_empty() {
+            self.error_hint(
+                span,
+                format!("`call: {target}` must name a service: expected `service/endpoint`"),
+                "e.g. `call: payments/charge` calls endpoint `/charge` of service `payments`",
+            );
+            return None;
+        }
+        let id = self.service_ref(table, service, span, "`call`")?;
+        match path {
+            Some(p) => self.endpoint_ref(table, id, p, span),
+            None => self.only_endpoint(table, id, span, "`call`"),
+        }
+    }
+
+    /// A service named in `to:`, `call:` or a link.
+    pub(super) fn service_ref(
+        &mut self,
+        table: &ServiceTable,
+        name: &str,
+        span: Span,
+        context: &str,
+    ) -> Option<ServiceId> {
+        if let Some(i) = table.services.iter().position(|s| s.name == name) {
+            return Some(i as ServiceId);
+        }
+        let names: Vec<&str> = table.services.iter().map(|s| s.name.as_str()).collect();
+        let hint = match self.did_you_mean(name, &names) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("defined services: {}", list(&names)),
+        };
+        self.error_hint(span, format!("unknown service `{name}` in {context}"), hint);
+        None
+    }
+
+    /// An endpoint of `service`, with or without its leading `/`.
+    pub(super) fn endpoint_ref(
+        &mut self,
+        table: &ServiceTable,
+        service: ServiceId,
+        path: &str,
+        span: Span,
+    ) -> Option<EndpointId> {
+        let svc = &table.services[service as usize];
+        let bare = path.trim_start_matches('/');
+        let found = svc
+            .endpoints
+            .iter()
+            .copied()
+            .find(|&e| table.endpoints[e as usize].path[1..] == *bare);
+        if found.is_some() {
+            return found;
+        }
+        let paths: Vec<&str> = svc
+            .endpoints
+            .iter()
+            .map(|&e| table.endpoints[e as usize].path.as_str())
+            .collect();
+        let wanted = format!("/{bare}");
+        let hint = match self.did_you_mean(&wanted, &paths) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("its endpoints: {}", list(&paths)),
+        };
+        self.error_hint(
+            span,
+            format!("service `{}` has no endpoint `{wanted}`", svc.name),
+            hint,
+        );
+        None
+    }
+
+    /// The endpoint of a service that has exactly one, when none is named.
+    fn only_endpoint(
+        &mut self,
+        table: &ServiceTable,
+        service: ServiceId,
+        span: Span,
+        context: &str,
+    ) -> Option<EndpointId> {
+        let svc = &table.services[service as usize];
+        if let [only] = svc.endpoints[..] {
+            return Some(only);
+        }
+        let paths: Vec<&str> = svc
+            .endpoints
+            .iter()
+            .map(|&e| table.endpoints[e as usize].path.as_str())
+            .collect();
+        self.error_hint(
+            span,
+            format!(
+                "{context} must name an endpoint: service `{}` has {}",
+                svc.name,
+                paths.len()
+            ),
+            format!("its endpoints: {}", list(&paths)),
+        );
+        None
+    }
+}
+
+const BALANCES: &[(&str, Balance)] = &[
+    ("round_robin", Balance::RoundRobin),
+    ("least_connections", Balance::LeastConnections),
+    ("random", Balance::Random),
+    ("power_of_two", Balance::PowerOfTwo),
+];
+
+const ACCEPTS: &[(&str, Accept)] = &[
+    ("idle_first", Accept::IdleFirst),
+    ("round_robin", Accept::RoundRobin),
+    ("random", Accept::Random),
+];

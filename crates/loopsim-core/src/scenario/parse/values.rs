@@ -1,0 +1,488 @@
+//! Typed values: mappings with known keys, scalars, numbers, unit literals, enumerations and
+//! distributions. Each reader reports its own errors at the node and returns `None`.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::text::list;
+use super::{Reader, DIST_KINDS};
+use crate::diag::{Diagnostic, Span};
+use crate::dist::Dist;
+use crate::scenario::units::{self, UnitError};
+use crate::time::{to_secs_f64, Nanos};
+use crate::yaml::{Node, NodeKind};
+
+/// Entries of a mapping whose keys are all scalars.
+pub(super) struct Fields<'n> {
+    pub node: &'n Node,
+    pub entries: Vec<(&'n str, &'n Node, &'n Node)>,
+}
+
+impl<'n> Fields<'n> {
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|e| e.0 == key).map(|e| e.2)
+    }
+
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.entries.iter().find(|e| e.0 == key).map(|e| e.1.span)
+    }
+}
+
+/// Where to report that something is missing from a node: its first line rather than the
+/// whole (possibly huge) node.
+pub(super) fn opening(node: &Node) -> Span {
+    match &node.kind {
+        NodeKind::Map(entries) if !entries.is_empty() => {
+            Span::new(node.span.start, entries[0].0.span.end.max(node.span.start))
+        }
+        _ => node.span,
+    }
+}
+
+impl Reader<'_> {
+    /// A mapping with scalar keys; reports anything else.
+    pub(super) fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<Fields<'n>> {
+        let f = self.map_quiet(node);
+        if f.is_none() && !matches!(node.kind, NodeKind::Map(_)) {
+            self.error(
+                node.span,
+                format!(
+                    "{what} must be a mapping (`key: value` lines), found {}",
+                    node.describe()
+                ),
+            );
+        }
+        f
+    }
+
+    pub(super) fn map_quiet<'n>(&mut self, node: &'n Node) -> Option<Fields<'n>> {
+        let NodeKind::Map(entries) = &node.kind else {
+            return None;
+        };
+        let mut fields = Fields {
+            node,
+            entries: Vec::with_capacity(entries.len()),
+        };
+        for (k, v) in entries {
+            match k.as_str() {
+                Some(text) => fields.entries.push((text, k, v)),
+                None => self.error(
+                    k.span,
+                    format!("keys must be plain text, found {}", k.describe()),
+                ),
+            }
+        }
+        Some(fields)
+    }
+
+    /// A mapping whose keys must be among `allowed`.
+    pub(super) fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<Fields<'n>> {
+        let f = self.map(node, what)?;
+        for &(key, key_node, _) in &f.entries {
+            if !allowed.contains(&key) {
+                let hint = match self.did_you_mean(key, allowed) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of: {}", list(allowed)),
+                };
+                self.error_hint(
+                    key_node.span,
+                    format!("unknown key `{key}` in {what}"),
+                    hint,
+                );
+            }
+        }
+        Some(f)
+    }
+
+    pub(super) fn required<'n>(
+        &mut self,
+        f: &Fields<'n>,
+        key: &str,
+        what: &str,
+    ) -> Option<&'n Node> {
+        let node = f.get(key);
+        if node.is_none() {
+            self.error(opening(f.node), format!("{what} is missing `{key}`"));
+        }
+        node
+    }
+
+    pub(super) fn scalar<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        expected: &str,
+    ) -> Option<&'n str> {
+        match &node.kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            NodeKind::Null => {
+                self.error(
+                    node.span,
+                    format!("{what} has no value: expected {expected}"),
+                );
+                None
+            }
+            _ => {
+                self.error(
+                    node.span,
+                    format!("{what} must be {expected}, found {}", node.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn text<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n str> {
+        self.scalar(node, what, "text")
+    }
+
+    pub(super) fn unit<T>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        expected: &str,
+        parse: fn(&str) -> Result<T, UnitError>,
+    ) -> Option<T> {
+        let text = self.scalar(node, what, expected)?;
+        match parse(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.report(Diagnostic {
+                    hint: e.hint,
+                    ..Diagnostic::error(node.span, format!("{what}: {}", e.message))
+                });
+                None
+            }
+        }
+    }
+
+    pub(super) fn duration(&mut self, node: &Node, what: &str) -> Option<Nanos> {
+        self.unit(node, what, "a duration such as `10ms`", units::duration)
+    }
+
+    pub(super) fn positive_duration(&mut self, node: &Node, what: &str) -> Option<Nanos> {
+        let d = self.duration(node, what)?;
+        if d == 0 {
+            self.error(node.span, format!("{what} must be greater than zero"));
+            return None;
+        }
+        Some(d)
+    }
+
+    pub(super) fn positive_size(&mut self, node: &Node, what: &str) -> Option<u64> {
+        let s = self.unit(node, what, "a size such as `512MB`", units::size)?;
+        if s == 0 {
+            self.error(node.span, format!("{what} must be greater than zero"));
+            return None;
+        }
+        Some(s)
+    }
+
+    pub(super) fn probability(&mut self, node: &Node, what: &str) -> Option<f64> {
+        self.unit(
+            node,
+            what,
+            "a probability such as `0.001` or `0.1%`",
+            units::probability,
+        )
+    }
+
+    /// A whole number in `[min, max]`.
+    pub(super) fn integer(&mut self, node: &Node, what: &str, min: u64, max: u64) -> Option<u64> {
+        let text = self.scalar(node, what, "a whole number")?;
+        let digits: String = text.chars().filter(|&c| c != '_').collect();
+        let Ok(v) = digits.parse::<u64>() else {
+            let found = match units::number(text) {
+                Some(n) if n < 0.0 => "a negative number",
+                Some(_) => "a fraction",
+                None => "text",
+            };
+            self.error(
+                node.span,
+                format!("{what} must be a whole number, found {found} `{text}`"),
+            );
+            return None;
+        };
+        if v < min {
+            self.error(
+                node.span,
+                format!("{what} must be at least {min}, found {v}"),
+            );
+            return None;
+        }
+        if v > max {
+            self.error_hint(
+                node.span,
+                format!("{what} must be at most {max}, found {v}"),
+                "this limit keeps simulations tractable",
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// One of a fixed set of words.
+    pub(super) fn choice<T: Copy>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let names: Vec<&str> = options.iter().map(|o| o.0).collect();
+        let text = self.scalar(node, what, &format!("one of {}", list(&names)))?;
+        if let Some(o) = options.iter().find(|o| o.0 == text) {
+            return Some(o.1);
+        }
+        let message = format!("unknown {what} `{text}`: expected {}", list(&names));
+        match self.did_you_mean(text, &names) {
+            Some(s) => self.error_hint(node.span, message, format!("did you mean `{s}`?")),
+            None => self.error(node.span, message),
+        }
+        None
+    }
+
+    // ---- distributions -------------------------------------------------------------------
+
+    /// A duration literal (a constant) or `{dist: ..., params}`.
+    pub(super) fn dist(&mut self, node: &Node, what: &str) -> Option<Dist> {
+        if !matches!(node.kind, NodeKind::Map(_)) {
+            return self
+                .duration(node, what)
+                .map(|ns| Dist::Constant(to_secs_f64(ns)));
+        }
+        let f = self.map(node, what)?;
+        let Some(kind_node) = f.get("dist") else {
+            self.error_hint(
+                opening(node),
+                format!("{what}: a distribution needs `dist`"),
+                format!(
+                    "e.g. `{{ dist: exponential, mean: 10ms }}`; kinds: {}",
+                    list(DIST_KINDS)
+                ),
+            );
+            return None;
+        };
+        let kind = self.choice(kind_node, "distribution", DISTS)?;
+        let mut allowed = vec!["dist"];
+        allowed.extend_from_slice(kind.params());
+        let f = self.fields(node, &format!("a {} distribution", kind.name()), &allowed)?;
+        let d = DistReader { f: &f, kind };
+        match kind {
+            DistKind::Constant => d.param(self, "value").map(Dist::Constant),
+            DistKind::Exponential => d
+                .positive(self, "mean")
+                .map(|mean| Dist::Exponential { mean }),
+            DistKind::Uniform => self.uniform(&d),
+            DistKind::Normal => Some(Dist::Normal {
+                mean: d.positive(self, "mean")?,
+                sd: d.param(self, "sd")?,
+            }),
+            DistKind::LogNormal => {
+                let mean = d.positive(self, "mean");
+                let sd = d.param(self, "sd");
+                Some(Dist::lognormal(mean?, sd?))
+            }
+            DistKind::Pareto => self.pareto(&d),
+            DistKind::Empirical => self.empirical(&d),
+        }
+    }
+
+    fn uniform(&mut self, d: &DistReader) -> Option<Dist> {
+        let min = d.param(self, "min");
+        let max = d.param(self, "max");
+        let (min, max) = (min?, max?);
+        if min > max {
+            let span = d.f.get("min").map_or(d.f.node.span, |n| n.span);
+            self.error(span, "a uniform distribution needs `min` ≤ `max`");
+            return None;
+        }
+        Some(Dist::Uniform { min, max })
+    }
+
+    /// `{scale|min, shape}` or `{mean, shape > 1}` with scale = mean (α − 1) / α.
+    fn pareto(&mut self, d: &DistReader) -> Option<Dist> {
+        let given: Vec<&str> = ["scale", "min", "mean"]
+            .into_iter()
+            .filter(|k| d.f.get(k).is_some())
+            .collect();
+        if given.len() != 1 {
+            self.error_hint(
+                opening(d.f.node),
+                "a pareto distribution needs exactly one of `scale` (or `min`) and `mean`",
+                "e.g. `{ dist: pareto, scale: 1ms, shape: 2.5 }` or `{ dist: pareto, mean: 5ms, shape: 2.5 }`",
+            );
+        }
+        let shape = d.shape(self);
+        let first = given.first()?;
+        let value = d.positive(self, first)?;
+        let shape = shape?;
+        if *first != "mean" {
+            return Some(Dist::Pareto {
+                scale: value,
+                shape,
+            });
+        }
+        if shape <= 1.0 {
+            let span = d.f.get("shape")?.span;
+            self.error_hint(
+                span,
+                "a pareto distribution has a finite mean only when `shape` > 1",
+                "give `scale` instead of `mean`",
+            );
+            return None;
+        }
+        Some(Dist::Pareto {
+            scale: value * (shape - 1.0) / shape,
+            shape,
+        })
+    }
+
+    fn empirical(&mut self, d: &DistReader) -> Option<Dist> {
+        let node = d.f.get("values").or_else(|| {
+            d.missing(self, "values");
+            None
+        })?;
+        let NodeKind::Seq(items) = &node.kind else {
+            self.error(
+                node.span,
+                format!(
+                    "`values` must be a list of durations, found {}",
+                    node.describe()
+                ),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.error_hint(
+                node.span,
+                "`values` is empty",
+                "list observed durations, e.g. `values: [3ms, 5ms, 40ms]`",
+            );
+            return None;
+        }
+        let values: Vec<Option<f64>> = items
+            .iter()
+            .map(|n| self.duration(n, "a value").map(to_secs_f64))
+            .collect();
+        values
+            .into_iter()
+            .collect::<Option<Vec<f64>>>()
+            .map(Dist::Empirical)
+    }
+}
+
+/// Reads the parameters of one distribution mapping.
+struct DistReader<'f, 'n> {
+    f: &'f Fields<'n>,
+    kind: DistKind,
+}
+
+impl DistReader<'_, '_> {
+    fn missing(&self, r: &mut Reader, key: &str) {
+        r.error_hint(
+            opening(self.f.node),
+            format!("a {} distribution needs `{key}`", self.kind.name()),
+            format!("e.g. `{}`", self.kind.example()),
+        );
+    }
+
+    /// A duration parameter in seconds.
+    fn param(&self, r: &mut Reader, key: &str) -> Option<f64> {
+        let Some(node) = self.f.get(key) else {
+            self.missing(r, key);
+            return None;
+        };
+        r.duration(node, &format!("`{key}`")).map(to_secs_f64)
+    }
+
+    fn positive(&self, r: &mut Reader, key: &str) -> Option<f64> {
+        let v = self.param(r, key)?;
+        if v <= 0.0 {
+            r.error(
+                self.f.get(key)?.span,
+                format!(
+                    "`{key}` of a {} distribution must be greater than zero",
+                    self.kind.name()
+                ),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// The Pareto tail index: a plain positive number.
+    fn shape(&self, r: &mut Reader) -> Option<f64> {
+        let Some(node) = self.f.get("shape") else {
+            self.missing(r, "shape");
+            return None;
+        };
+        let text = r.scalar(node, "`shape`", "a number")?;
+        match units::number(text) {
+            Some(s) if s > 0.0 => Some(s),
+            _ => {
+                r.error(
+                    node.span,
+                    format!("`shape` must be a number greater than zero, found `{text}`"),
+                );
+                None
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DistKind {
+    Constant,
+    Exponential,
+    Uniform,
+    Normal,
+    LogNormal,
+    Pareto,
+    Empirical,
+}
+
+const DISTS: &[(&str, DistKind)] = &[
+    ("constant", DistKind::Constant),
+    ("exponential", DistKind::Exponential),
+    ("uniform", DistKind::Uniform),
+    ("normal", DistKind::Normal),
+    ("lognormal", DistKind::LogNormal),
+    ("pareto", DistKind::Pareto),
+    ("empirical", DistKind::Empirical),
+];
+
+impl DistKind {
+    fn name(self) -> &'static str {
+        DISTS.iter().find(|d| d.1 == self).map_or("", |d| d.0)
+    }
+
+    fn params(self) -> &'static [&'static str] {
+        match self {
+            DistKind::Constant => &["value"],
+            DistKind::Exponential => &["mean"],
+            DistKind::Uniform => &["min", "max"],
+            DistKind::Normal | DistKind::LogNormal => &["mean", "sd"],
+            DistKind::Pareto => &["scale", "min", "mean", "shape"],
+            DistKind::Empirical => &["values"],
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            DistKind::Constant => "{ dist: constant, value: 5ms }",
+            DistKind::Exponential => "{ dist: exponential, mean: 10ms }",
+            DistKind::Uniform => "{ dist: uniform, min: 1ms, max: 5ms }",
+            DistKind::Normal => "{ dist: normal, mean: 10ms, sd: 2ms }",
+            DistKind::LogNormal => "{ dist: lognormal, mean: 10ms, sd: 5ms }",
+            DistKind::Pareto => "{ dist: pareto, scale: 1ms, shape: 2.5 }",
+            DistKind::Empirical => "{ dist: empirical, values: [3ms, 5ms, 40ms] }",
+        }
+    }
+}
