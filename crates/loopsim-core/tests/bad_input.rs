@@ -300,6 +300,52 @@ fn garbage_and_truncated_input_never_panic() {
     }
 }
 
+/// Deleting any one line, or replacing any character by a YAML indicator, never panics.
+#[test]
+fn single_edits_never_panic() {
+    let lines: Vec<&str> = SHOP.lines().collect();
+    for skip in 0..lines.len() {
+        let edited: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, l)| *l)
+            .collect();
+        let _ = check(&edited.join("\n"));
+    }
+    for (i, _) in SHOP.char_indices().step_by(3) {
+        for replacement in [":", "[", "-", "\t", "*", "0"] {
+            let mut edited = String::from(&SHOP[..i]);
+            edited.push_str(replacement);
+            edited.push_str(&SHOP[i + 1..]);
+            let _ = check(&edited);
+        }
+    }
+}
+
+#[test]
+fn windows_line_endings_parse_the_same() {
+    let crlf = SHOP.replace('\n', "\r\n");
+    let checked = check(&crlf);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(&crlf, &checked.diagnostics)
+    );
+    let (a, b) = (checked.scenario.unwrap(), check(SHOP).scenario.unwrap());
+    assert_eq!(
+        (a.workloads.len(), a.services.len(), a.endpoints.len()),
+        (b.workloads.len(), b.services.len(), b.endpoints.len())
+    );
+    assert_eq!(a.workloads[0].mix, b.workloads[0].mix);
+    let bad = BASE.replace("to: api", "to: apj").replace('\n', "\r\n");
+    let d = &check(&bad).diagnostics[0];
+    assert_eq!(
+        LineIndex::new(&bad).line_col(d.span.start),
+        loopsim_core::diag::LineCol { line: 4, column: 9 }
+    );
+}
+
 const ONE_LOOP: &str = "\
 version: 1
 name: One event loop
