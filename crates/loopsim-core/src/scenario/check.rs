@@ -251,7 +251,8 @@ fn capacity(s: &Service) -> (f64, f64) {
 }
 
 /// Warnings for services whose event loops or thread pools receive more work than they can do
-/// at the peak open-loop rates. Closed workloads regulate themselves and are left out.
+/// at the peak open-loop rates (closed workloads regulate themselves and are left out), and
+/// for endpoints that need more memory than their instance has.
 pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
     let Some(a) = Analysis::new(s) else {
         return Vec::new();
@@ -267,7 +268,7 @@ pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
         }
     }
     let (event_loop, pool) = a.demand(s, &visits);
-    let mut out = Vec::new();
+    let mut out: Vec<Diagnostic> = memory_warnings(s).collect();
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
         if let Some(d) = overload(
@@ -288,6 +289,42 @@ pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Warnings for endpoints whose `ram` steps alone exceed their instance's memory: every such
+/// request would fail with `out_of_memory`.
+fn memory_warnings(s: &Scenario) -> impl Iterator<Item = Diagnostic> + '_ {
+    s.endpoints.iter().filter_map(|e| {
+        let svc = &s.services[e.service as usize];
+        let held: u64 = e
+            .steps
+            .iter()
+            .map(|st| if let Step::Ram(b) = st { *b } else { 0 })
+            .fold(0, u64::saturating_add);
+        let capacity = svc.ram?;
+        (held > capacity).then(|| {
+            let message = format!(
+                "every request to `{}{}` holds {} of memory, more than an instance of `{}` has ({}): all of them will fail with out_of_memory",
+                svc.name,
+                e.path,
+                fmt_bytes(held),
+                svc.name,
+                fmt_bytes(capacity)
+            );
+            Diagnostic::warning(e.span, message)
+                .with_hint("raise the service's `ram` or lower the endpoint's `ram` steps")
+        })
+    })
+}
+
+/// Bytes in the largest decimal unit that keeps the number ≥ 1, e.g. `1.5 GB`.
+fn fmt_bytes(bytes: u64) -> String {
+    const UNITS: [(f64, &str); 4] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")];
+    let b = bytes as f64;
+    match UNITS.iter().find(|(size, _)| b >= *size) {
+        Some((size, unit)) => format!("{} {unit}", libm::round(b / size * 100.0) / 100.0),
+        None => format!("{bytes} B"),
+    }
 }
 
 fn overload(svc: &Service, rho: f64, resource: &str, fix: &str) -> Option<Diagnostic> {
@@ -395,6 +432,13 @@ fn closed_requests(
 mod tests {
     use super::*;
     use crate::time::NANOS_PER_SEC;
+
+    #[test]
+    fn bytes_print_readably() {
+        assert_eq!(fmt_bytes(1_500_000_000), "1.5 GB");
+        assert_eq!(fmt_bytes(64_000_000), "64 MB");
+        assert_eq!(fmt_bytes(512), "512 B");
+    }
 
     #[test]
     fn long_cycles_are_elided() {

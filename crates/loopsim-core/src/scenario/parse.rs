@@ -165,10 +165,18 @@ pub fn check_with(source: &str, limits: &Limits) -> Checked {
         limits,
         diagnostics: Vec::new(),
         errors: 0,
+        first_dropped: None,
     };
     let scenario = reader.scenario(&root);
     let mut diagnostics = reader.diagnostics;
     diagnostics.sort_by_key(|d| (d.span.start, d.severity));
+    if let Some(span) = reader.first_dropped {
+        let note = format!(
+            "too many errors: stopped after {MAX_ERRORS} (of {}); this is the next one",
+            reader.errors
+        );
+        diagnostics.push(Diagnostic::error(span, note).with_hint("fix the errors above first"));
+    }
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     Checked {
         scenario: scenario.filter(|_| !has_errors),
@@ -210,17 +218,16 @@ struct Reader<'l> {
     limits: &'l Limits,
     diagnostics: Vec<Diagnostic>,
     errors: usize,
+    /// Where the first error past [`MAX_ERRORS`] was found, if any.
+    first_dropped: Option<Span>,
 }
 
 impl Reader<'_> {
     fn report(&mut self, d: Diagnostic) {
         if d.is_error() {
             self.errors += 1;
-            if self.errors == MAX_ERRORS + 1 {
-                let note = format!("too many errors: stopped reporting after {MAX_ERRORS}");
-                self.diagnostics.push(Diagnostic::error(d.span, note));
-            }
             if self.errors > MAX_ERRORS {
+                self.first_dropped.get_or_insert(d.span);
                 return;
             }
         }
