@@ -275,6 +275,46 @@ fn overload_is_a_warning_not_an_error() {
 }
 
 #[test]
+fn memory_that_can_never_fit_is_a_warning() {
+    let yaml = BASE
+        .replace("  api:\n", "  api:\n    ram: 1GB\n")
+        .replace("- cpu: 1ms", "- ram: 1.5GB");
+    let checked = check(&yaml);
+    assert!(
+        checked.scenario.is_some(),
+        "{}",
+        render(&yaml, &checked.diagnostics)
+    );
+    let d = &checked.diagnostics[0];
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(
+        d.message
+            .contains("holds 1.5 GB of memory, more than an instance of `api` has (1 GB)"),
+        "{}",
+        d.message
+    );
+    assert_eq!(LineIndex::new(&yaml).line_col(d.span.start).line, 10);
+}
+
+#[test]
+fn errors_stop_after_a_hundred() {
+    let mut yaml = String::from(BASE);
+    for i in 0..150 {
+        yaml.push_str(&format!("unknown{i}: 1\n"));
+    }
+    let checked = check(&yaml);
+    assert_eq!(checked.diagnostics.len(), 101);
+    let last = checked.diagnostics.last().unwrap();
+    assert!(
+        last.message
+            .contains("too many errors: stopped after 100 (of 150)"),
+        "{}",
+        last.message
+    );
+    assert_eq!(LineIndex::new(&yaml).line_col(last.span.start).line, 111);
+}
+
+#[test]
 fn garbage_and_truncated_input_never_panic() {
     for end in 0..=SHOP.len() {
         if SHOP.is_char_boundary(end) {
