@@ -5,12 +5,15 @@
 //! admission (`try_acquire(now)`, `decide(now, rng)`, ...), feeds it outcomes
 //! (`on_result(now, ok, latency)`, `release(now, rtt, dropped)`, ...) and reads its state for
 //! time series. Time is the caller's simulated time in integer nanoseconds; randomness comes
-//! only from the caller's [`Rng`](crate::rng::Rng). No guard allocates after construction:
-//! windows are preallocated ring buffers, and logs have a fixed capacity.
+//! only from the caller's [`Rng`]. The hot calls (admission and feedback) never allocate:
+//! windows are preallocated ring buffers, and transition logs have a fixed capacity.
 //!
 //! Every module names the published algorithm it follows and where we deliberately differ.
-//! Rates and ratios given as `f64` in configurations are converted once, at construction, to
-//! integer parts per million so that threshold comparisons are exact integer arithmetic.
+//! Where integers are exact they are used: threshold ratios (breaker rates, the retry-budget
+//! ratio, AIMD's backoff) are converted once to parts per million and compared in integers,
+//! token buckets count in fixed point, jitter is drawn as integers. Continuous controllers
+//! (EWMAs, momentum, Gradient2, Vegas, throttling probabilities) use `f64` through `libm`,
+//! which is bit-identical on every target.
 //!
 //! | module | model | origin |
 //! |---|---|---|
@@ -21,6 +24,7 @@
 //! | [`rate_limit`] | token bucket | classic token bucket |
 //! | [`concurrency`] | fixed (bulkhead), AIMD, Gradient2, Vegas limits | Netflix concurrency-limits; resilience4j bulkhead |
 //! | [`budget`] | spend checks, spike detection, burn rate, forecast | cloudcircuit |
+//! | [`window`] | sliding time window of bucketed counters (shared) | resilience4j, Hystrix, Finagle windows |
 //!
 //! There is no separate bulkhead module: a bulkhead with a maximum wait of 0 (the only sensible
 //! setting on an event loop) is exactly [`concurrency::LimitKind::Fixed`]; see
@@ -33,6 +37,7 @@ use crate::rng::Rng;
 use crate::time::Nanos;
 
 pub mod breaker;
+pub mod rate_limit;
 pub mod retry;
 pub mod risk;
 pub mod throttle;
