@@ -37,6 +37,7 @@ use crate::rng::Rng;
 use crate::time::Nanos;
 
 pub mod breaker;
+pub mod budget;
 pub mod concurrency;
 pub mod rate_limit;
 pub mod retry;
