@@ -170,7 +170,7 @@ fn cases() -> Vec<Case> {
         case("unknown step kind", &base("cpu: 1ms", "cpus: 1ms"), (10, 11), "unknown step kind `cpus`", Some("did you mean `cpu`?")),
         case("two kinds in one step", &base("- cpu: 1ms\n", "- cpu: 1ms\n          io: 1ms\n"), (11, 11), "a step does one thing", None),
         case("closed workload with rate", &base("    rate: 10/s\n", "    arrivals: closed\n    users: 3\n    rate: 10/s\n"), (7, 5), "closed workloads take `users`", None),
-        case("unknown balance", &base("  api:\n", "  api:\n    balance: least_conections\n"), (8, 14), "unknown `balance`", Some("did you mean `least_connections`?")),
+        case("unknown balance", &base("  api:\n", "  api:\n    balance: least_conections\n"), (8, 14), "unknown value `least_conections` for `balance`", Some("did you mean `least_connections`?")),
         case("wrong size unit", &base("  api:\n", "  api:\n    ram: 2gb\n"), (8, 10), "unknown size unit", Some("did you mean 2GB?")),
         case("unknown link end", &base("services:", "network:\n  links:\n    - between: [client, apu]\n      latency: 1ms\nservices:"), (8, 25), "unknown service `apu`", Some("did you mean `api`?")),
         case("alias bomb", &bomb, (6, 45), "alias expansion is too large", Some("alias bomb")),

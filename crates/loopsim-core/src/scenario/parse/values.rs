@@ -240,7 +240,15 @@ impl Reader<'_> {
         if let Some(o) = options.iter().find(|o| o.0 == text) {
             return Some(o.1);
         }
-        let message = format!("unknown {what} `{text}`: expected {}", list(&names));
+        // "unknown distribution `x`" reads well for a noun, "unknown value `x` for `key`" for a key.
+        let message = if what.starts_with('`') {
+            format!(
+                "unknown value `{text}` for {what}: expected {}",
+                list(&names)
+            )
+        } else {
+            format!("unknown {what} `{text}`: expected {}", list(&names))
+        };
         match self.did_you_mean(text, &names) {
             Some(s) => self.error_hint(node.span, message, format!("did you mean `{s}`?")),
             None => self.error(node.span, message),
