@@ -76,7 +76,13 @@ pub struct RatePoint {
 
 impl RateSchedule {
     pub fn constant(rate: f64) -> Self {
-        RateSchedule { points: alloc::vec![RatePoint { at: 0, rate, ramp: 0 }] }
+        RateSchedule {
+            points: alloc::vec![RatePoint {
+                at: 0,
+                rate,
+                ramp: 0
+            }],
+        }
     }
 
     /// Rate (requests per second) at time `t`.
@@ -102,7 +108,9 @@ impl RateSchedule {
 
     /// Highest rate the schedule ever reaches (the envelope for thinning).
     pub fn max_rate(&self) -> f64 {
-        self.points.iter().fold(0.0, |m, p| if p.rate > m { p.rate } else { m })
+        self.points
+            .iter()
+            .fold(0.0, |m, p| if p.rate > m { p.rate } else { m })
     }
 }
 
@@ -192,10 +200,16 @@ impl Scenario {
     /// The endpoint of `service` with the given path.
     pub fn endpoint_by_path(&self, service: ServiceId, path: &str) -> Option<EndpointId> {
         let svc = self.services.get(service as usize)?;
-        svc.endpoints.iter().copied().find(|&e| self.endpoints[e as usize].path == path)
+        svc.endpoints
+            .iter()
+            .copied()
+            .find(|&e| self.endpoints[e as usize].path == path)
     }
 
     pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
-        self.services.iter().position(|s| s.name == name).map(|i| i as ServiceId)
+        self.services
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| i as ServiceId)
     }
 }
