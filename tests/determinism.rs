@@ -200,8 +200,12 @@ fn every_request_is_accounted_for() {
             "conservation: {ctx}"
         );
         assert_eq!(
-            (r.errors.timeout, r.errors.loss, r.errors.out_of_memory),
-            (q.timed_out, q.dropped, q.out_of_memory),
+            (
+                r.errors.get("timeout").copied(),
+                r.errors.get("loss").copied(),
+                r.errors.get("out_of_memory").copied()
+            ),
+            (Some(q.timed_out), Some(q.dropped), Some(q.out_of_memory)),
             "{ctx}"
         );
         assert_eq!(r.latency_s.count, q.completed, "{ctx}");

@@ -11,7 +11,8 @@ use alloc::vec::Vec;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::engine::{ClientStats, ServiceStats};
+use crate::engine::queue::Outcome;
+use crate::engine::{ClientStats, GuardReport, ServiceStats};
 use crate::metrics::QuantileSketch;
 use crate::scenario::Scenario;
 use crate::time::{to_secs_f64, Nanos};
@@ -30,13 +31,32 @@ pub struct Report {
     pub events: u64,
     pub requests: Requests,
     pub latency_s: Latency,
-    /// Successful responses per second over the measured window.
+    /// Successful requests per second over the measured window (the same as `goodput_rps`).
     pub throughput_rps: f64,
+    /// Successful requests per second over the measured window.
+    pub goodput_rps: f64,
+    /// Requests that ended (successfully or not) per second over the measured window.
+    pub answered_rps: f64,
     /// Failed / (completed + failed) over measured requests with an outcome.
     pub error_rate: f64,
-    pub errors: Errors,
+    /// Attempts per request (1 without retries).
+    pub attempts_per_request: f64,
+    /// Failed requests by final outcome kind (every kind listed, zeros included).
+    pub errors: Named<u64>,
     pub workloads: Named<WorkloadReport>,
     pub services: Named<ServiceReport>,
+    /// Client-side guards, one entry per caller (workload, or calling replica).
+    pub guards: Vec<GuardReport>,
+    /// The fault timeline as simulated.
+    pub faults: Vec<FaultReport>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FaultReport {
+    pub kind: &'static str,
+    pub target: String,
+    pub at_s: f64,
+    pub until_s: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -44,21 +64,20 @@ pub struct Requests {
     pub sent: u64,
     /// Successful responses.
     pub completed: u64,
-    /// All failures: `timed_out + dropped + out_of_memory`.
+    /// All failures: the sum of `errors` (timed out, dropped, out of memory, rejected, ...).
     pub failed: u64,
     pub timed_out: u64,
     /// Lost on a network hop (request or response).
     pub dropped: u64,
     pub out_of_memory: u64,
+    /// Refused by a guard: client-side (breaker, risk, throttle) or at ingress (rate limit,
+    /// queue full, concurrency limit, expired).
+    pub rejected: u64,
+    /// Attempts made, retries included.
+    pub attempts: u64,
+    pub retries: u64,
     /// Sent, no outcome yet at the end of the run.
     pub in_flight: u64,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Errors {
-    pub timeout: u64,
-    pub loss: u64,
-    pub out_of_memory: u64,
 }
 
 /// Latency of successful requests, client send → response received. Percentiles come from a
@@ -98,6 +117,8 @@ pub struct ServiceReport {
     /// Requests that arrived within the window and finished here, by outcome.
     pub served_ok: u64,
     pub served_failed: u64,
+    /// Requests turned away at ingress or lost to an outage, by kind (non-zero kinds only).
+    pub refused: Named<u64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -161,6 +182,7 @@ pub struct Input<'a> {
     pub client: &'a ClientStats,
     pub workloads: Vec<&'a ClientStats>,
     pub services: Vec<&'a ServiceStats>,
+    pub guards: Vec<GuardReport>,
     pub in_flight: u64,
 }
 
@@ -186,13 +208,17 @@ pub fn build(input: Input<'_>) -> Report {
         ),
         truncated: input.truncated.map(String::from),
         events: input.events,
-        throughput_rps: ratio(requests.completed, 1) / measured_s.max(f64::MIN_POSITIVE),
+        throughput_rps: per_s(requests.completed, measured_s),
+        goodput_rps: per_s(requests.completed, measured_s),
+        answered_rps: per_s(requests.completed + requests.failed, measured_s),
         error_rate,
-        errors: Errors {
-            timeout: requests.timed_out,
-            loss: requests.dropped,
-            out_of_memory: requests.out_of_memory,
-        },
+        attempts_per_request: attempts_per_request(&input.client.outcomes),
+        errors: Named(
+            Outcome::ALL[1..]
+                .iter()
+                .map(|&o| (String::from(o.name()), input.client.outcomes.get(o)))
+                .collect(),
+        ),
         latency_s: latency(&input.client.latency),
         requests,
         workloads: Named(
@@ -209,6 +235,76 @@ pub fn build(input: Input<'_>) -> Report {
                 .map(|(svc, st)| (svc.name.clone(), service(svc, st, sc.warmup, input.end)))
                 .collect(),
         ),
+        guards: input.guards,
+        faults: sc.faults.iter().map(|f| fault(sc, f)).collect(),
+    }
+}
+
+fn fault(sc: &Scenario, f: &crate::scenario::Fault) -> FaultReport {
+    use crate::scenario::{FaultKind as K, ReplicaTarget};
+    let node = |n: u32| {
+        if n == 0 {
+            String::from("client")
+        } else {
+            sc.services[n as usize - 1].name.clone()
+        }
+    };
+    let replica = |t: &ReplicaTarget| {
+        let name = &sc.services[t.service as usize].name;
+        match t.replica {
+            Some(r) => alloc::format!("{name}#{r}"),
+            None => name.clone(),
+        }
+    };
+    let link = |from: u32, to: u32, both: bool| {
+        alloc::format!(
+            "{}{}{}",
+            node(from),
+            if both { "<->" } else { "->" },
+            node(to)
+        )
+    };
+    let (kind, target) = match &f.kind {
+        K::Slowdown { target, .. } => ("slowdown", replica(target)),
+        K::Latency { from, to, both, .. } => ("latency", link(*from, *to, *both)),
+        K::Loss { from, to, both, .. } => ("loss", link(*from, *to, *both)),
+        K::Errors {
+            service, endpoint, ..
+        } => {
+            let mut t = sc.services[*service as usize].name.clone();
+            if let Some(e) = endpoint {
+                t.push_str(&sc.endpoints[*e as usize].path);
+            }
+            ("errors", t)
+        }
+        K::Outage { target } => ("outage", replica(target)),
+        K::Pause { target, worker } => {
+            let mut t = replica(target);
+            if let Some(w) = worker {
+                t.push_str(&alloc::format!(" worker {w}"));
+            }
+            ("pause", t)
+        }
+        K::Surge { workload, .. } => ("surge", sc.workloads[*workload as usize].name.clone()),
+    };
+    FaultReport {
+        kind,
+        target,
+        at_s: to_secs_f64(f.at),
+        until_s: to_secs_f64(f.until),
+    }
+}
+
+fn per_s(n: u64, seconds: f64) -> f64 {
+    n as f64 / seconds.max(f64::MIN_POSITIVE)
+}
+
+fn attempts_per_request(o: &crate::engine::Outcomes) -> f64 {
+    let done = o.ok() + o.failed();
+    if done == 0 {
+        0.0
+    } else {
+        o.attempts as f64 / done as f64
     }
 }
 
@@ -216,11 +312,14 @@ fn requests(c: &ClientStats, in_flight: u64) -> Requests {
     let o = &c.outcomes;
     Requests {
         sent: o.sent,
-        completed: o.ok,
+        completed: o.ok(),
         failed: o.failed(),
-        timed_out: o.timeout,
-        dropped: o.loss,
-        out_of_memory: o.out_of_memory,
+        timed_out: o.get(Outcome::Timeout),
+        dropped: o.get(Outcome::Loss),
+        out_of_memory: o.get(Outcome::OutOfMemory),
+        rejected: o.rejected(),
+        attempts: o.attempts,
+        retries: o.retries,
         in_flight,
     }
 }
@@ -228,11 +327,11 @@ fn requests(c: &ClientStats, in_flight: u64) -> Requests {
 fn workload(st: &ClientStats, measured_s: f64) -> WorkloadReport {
     let o = &st.outcomes;
     // Per-workload in-flight follows from conservation of its own counts.
-    let in_flight = o.sent - o.ok - o.failed();
+    let in_flight = o.sent - o.ok() - o.failed();
     WorkloadReport {
         requests: requests(st, in_flight),
         latency_s: latency(&st.latency),
-        throughput_rps: o.ok as f64 / measured_s.max(f64::MIN_POSITIVE),
+        throughput_rps: per_s(o.ok(), measured_s),
     }
 }
 
@@ -279,6 +378,13 @@ fn service(
         active_requests_peak: st.active.max(end),
         served_ok: st.served_ok,
         served_failed: st.served_failed,
+        refused: Named(
+            Outcome::ALL
+                .iter()
+                .filter(|&&o| st.refused[o as usize] > 0)
+                .map(|&o| (String::from(o.name()), st.refused[o as usize]))
+                .collect(),
+        ),
     }
 }
 

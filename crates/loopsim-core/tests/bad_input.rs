@@ -487,7 +487,7 @@ fn example_one_event_loop() {
         [Step::Cpu(Dist::Exponential { mean: 0.01 })]
     );
     let w = &s.workloads[0];
-    assert_eq!((w.name.as_str(), w.target, w.timeout), ("api", 0, None));
+    assert_eq!((w.name.as_str(), w.target, w.policy), ("api", 0, 0));
     assert_eq!(w.mix, [(0, 1.0)]);
     match &w.arrivals {
         Arrivals::Poisson(r) => assert_eq!(r.rate_at(0), 80.0),
@@ -524,14 +524,29 @@ fn example_shop() {
     let steps = &s.endpoints[checkout as usize].steps;
     assert_eq!(steps[0], Step::Cpu(Dist::lognormal(0.003, 0.001)));
     assert_eq!(steps[1], Step::Ram(50_000_000));
-    assert_eq!(steps[2], Step::Call(charge));
+    assert_eq!(
+        steps[2],
+        Step::Call {
+            endpoint: charge,
+            policy: 0
+        }
+    );
     assert_eq!(steps[3], Step::Offload(Dist::Exponential { mean: 0.02 }));
-    assert_eq!(s.endpoints[browse as usize].steps[1], Step::Call(items));
+    assert_eq!(
+        s.endpoints[browse as usize].steps[1],
+        Step::Call {
+            endpoint: items,
+            policy: 0
+        }
+    );
 
     let shoppers = &s.workloads[0];
     assert_eq!(shoppers.name, "shoppers");
     assert_eq!(shoppers.mix, [(checkout, 0.2), (browse, 1.0)]);
-    assert_eq!(shoppers.timeout, Some(2 * NANOS_PER_SEC));
+    assert_eq!(
+        s.policies[shoppers.policy as usize].timeout,
+        Some(2 * NANOS_PER_SEC)
+    );
     let Arrivals::Poisson(schedule) = &shoppers.arrivals else {
         panic!("{:?}", shoppers.arrivals)
     };

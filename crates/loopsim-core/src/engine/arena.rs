@@ -80,6 +80,14 @@ impl<T> Arena<T> {
         self.live
     }
 
+    /// Live values with their indices.
+    pub fn iter_indexed(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i as u32, s.value.as_ref()?)))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.slots.iter().filter_map(|s| s.value.as_ref())
     }

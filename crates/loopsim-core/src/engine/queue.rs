@@ -13,39 +13,156 @@ use crate::time::Nanos;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Next open-loop arrival candidate of a workload.
-    Arrival { workload: u32 },
+    Arrival {
+        workload: u32,
+    },
     /// A closed-loop user finished thinking and sends a request.
-    UserWake { workload: u32, user: u32 },
+    UserWake {
+        workload: u32,
+        user: u32,
+    },
     /// A request message reaches its instance.
-    RequestDelivered { task: u32 },
-    /// A response message reaches the calling task (its `call` step completes).
-    ResponseToTask { task: u32, outcome: Outcome },
-    /// A response message reaches the client.
-    ResponseToClient {
-        request: u32,
+    RequestDelivered {
+        task: u32,
+    },
+    /// The response to one attempt of an exchange reaches the caller.
+    AttemptResponse {
+        exchange: u32,
         generation: u32,
+        attempt: u32,
         outcome: Outcome,
     },
-    /// A loop-holding step (`cpu`, `blocking`) of the task running on `worker` ends.
-    RunEnd { worker: u32 },
+    /// An attempt's timeout (or the exchange's deadline) expires.
+    AttemptTimeout {
+        exchange: u32,
+        generation: u32,
+        attempt: u32,
+    },
+    /// A backoff ends: the exchange makes its next attempt.
+    Retry {
+        exchange: u32,
+        generation: u32,
+    },
+    /// A loop-holding step (`cpu`, `blocking`) of `task` on `worker` ends.
+    RunEnd {
+        worker: u32,
+        task: u32,
+    },
     /// An `io` await completes.
-    IoDone { task: u32 },
+    IoDone {
+        task: u32,
+    },
     /// An `offload` job finishes on a thread of `worker`'s pool.
-    OffloadDone { worker: u32, task: u32 },
-    /// A client request's timeout expires.
-    ClientTimeout { request: u32, generation: u32 },
+    OffloadDone {
+        worker: u32,
+        task: u32,
+    },
+    /// A paused event loop may run again.
+    LoopResume {
+        worker: u32,
+    },
+    /// A fault of the timeline starts or ends.
+    FaultStart {
+        fault: u32,
+    },
+    FaultEnd {
+        fault: u32,
+    },
     /// Time to record one point of every time series.
     Sample,
 }
 
-/// How a request ended, as seen by whoever waits for it.
+/// How a request (or one attempt of it) ended, as seen by whoever waits for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Outcome {
     Ok,
+    /// The caller's timeout or deadline expired first.
+    Timeout,
     /// A network hop dropped the request or its response.
     Loss,
     /// An instance ran out of memory (`ram`).
     OutOfMemory,
+    /// The service answered with an error (an `errors` fault: a 5xx).
+    Error,
+    /// No replica was up to take the connection (an `outage`).
+    Refused,
+    /// The instance went down while serving the request: the work is lost.
+    Lost,
+    /// The caller's circuit breaker is open.
+    RejectedBreaker,
+    /// The caller's risk guard blocked the call.
+    RejectedRisk,
+    /// The caller's adaptive throttle rejected the call locally.
+    RejectedThrottle,
+    /// The service's token bucket was empty (429).
+    RejectedRateLimit,
+    /// The service's accept queue was full (503).
+    ShedQueueFull,
+    /// The service's concurrency limit was reached (503).
+    RejectedConcurrency,
+    /// The service skipped the work: the caller had already given up.
+    DroppedExpired,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 14] = [
+        Outcome::Ok,
+        Outcome::Timeout,
+        Outcome::Loss,
+        Outcome::OutOfMemory,
+        Outcome::Error,
+        Outcome::Refused,
+        Outcome::Lost,
+        Outcome::RejectedBreaker,
+        Outcome::RejectedRisk,
+        Outcome::RejectedThrottle,
+        Outcome::RejectedRateLimit,
+        Outcome::ShedQueueFull,
+        Outcome::RejectedConcurrency,
+        Outcome::DroppedExpired,
+    ];
+
+    /// The name used in reports (`errors` keys).
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Timeout => "timeout",
+            Outcome::Loss => "loss",
+            Outcome::OutOfMemory => "out_of_memory",
+            Outcome::Error => "error",
+            Outcome::Refused => "refused",
+            Outcome::Lost => "lost",
+            Outcome::RejectedBreaker => "rejected_breaker",
+            Outcome::RejectedRisk => "rejected_risk",
+            Outcome::RejectedThrottle => "rejected_throttle",
+            Outcome::RejectedRateLimit => "rejected_rate_limit",
+            Outcome::ShedQueueFull => "shed_queue_full",
+            Outcome::RejectedConcurrency => "rejected_concurrency",
+            Outcome::DroppedExpired => "dropped_expired",
+        }
+    }
+
+    /// Refused by a guard (client or server side) rather than failed by the system.
+    pub fn is_rejection(self) -> bool {
+        matches!(
+            self,
+            Outcome::RejectedBreaker
+                | Outcome::RejectedRisk
+                | Outcome::RejectedThrottle
+                | Outcome::RejectedRateLimit
+                | Outcome::ShedQueueFull
+                | Outcome::RejectedConcurrency
+                | Outcome::DroppedExpired
+        )
+    }
+
+    /// Decided by the caller itself, without asking the server: never worth a retry.
+    pub fn is_local(self) -> bool {
+        matches!(
+            self,
+            Outcome::RejectedBreaker | Outcome::RejectedRisk | Outcome::RejectedThrottle
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -1,12 +1,15 @@
-//! The simulated machinery: instances, workers with their event loop and thread pool, and the
-//! tasks that run on them. Plain data in flat arrays; the engine (`super`) moves tasks through.
+//! The simulated machinery: instances, workers with their event loop and thread pool, the
+//! tasks that run on them, and the exchanges (a caller's request with its attempts). Plain data
+//! in flat arrays and arenas; the engine (`super`) moves things through.
 
 use alloc::collections::VecDeque;
 
-use crate::engine::queue::Outcome;
+use crate::guards::concurrency::ConcurrencyLimit;
+use crate::guards::rate_limit::TokenBucket;
 use crate::time::Nanos;
 
-/// One replica of a service: `workers` event-loop processes sharing its memory limit.
+/// One replica of a service: `workers` event-loop processes sharing its memory limit and its
+/// admission control.
 #[derive(Debug)]
 pub struct Instance {
     pub service: u32,
@@ -16,8 +19,16 @@ pub struct Instance {
     pub ram_used: u64,
     /// Requests routed to this instance and not yet answered (least-connections counts these).
     pub outstanding: u32,
+    /// Requests accepted and not yet started (the accept queue `ingress.max_queue` bounds).
+    pub waiting: u32,
     /// Rotation counter for `accept: round_robin`.
     pub next_worker: u32,
+    /// Down (an `outage` fault): connections are refused.
+    pub down: bool,
+    /// Work-time multiplier (a `slowdown` fault); 1.0 normally.
+    pub slow_factor: f64,
+    pub bucket: Option<TokenBucket>,
+    pub limit: Option<ConcurrencyLimit>,
 }
 
 /// A worker process: one single-threaded event loop plus its executor thread pool.
@@ -37,6 +48,8 @@ pub struct EventLoop {
     pub running: Option<u32>,
     /// When the current task started running without yielding (a "callback" in asyncio terms).
     pub run_started: Nanos,
+    /// The loop runs nothing before this time (a `pause` fault).
+    pub paused_until: Nanos,
 }
 
 impl EventLoop {
@@ -55,18 +68,17 @@ pub struct ThreadPool {
     pub queue: VecDeque<(u32, Nanos, Nanos)>,
 }
 
-/// Who waits for a task's response.
+/// Who waits for a task's response: one attempt of an exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Caller {
-    /// A workload's client request (arena index + generation).
-    Client { request: u32, generation: u32 },
-    /// A parent task blocked in a `call` step.
-    Task(u32),
+pub struct Caller {
+    pub exchange: u32,
+    pub generation: u32,
+    pub attempt: u32,
 }
 
 /// One request being served by one instance: its endpoint's steps run as one task on one
 /// worker's loop.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Task {
     pub endpoint: u32,
     pub service: u32,
@@ -76,20 +88,49 @@ pub struct Task {
     /// Index of the next step to run.
     pub step: u32,
     pub caller: Caller,
+    /// Network node of the caller (0 = client, 1 + s = service s).
+    pub caller_node: u32,
     pub ram_held: u64,
     /// Set when a downstream call failed: the next time the task runs it fails with this.
-    pub failure: Option<Outcome>,
+    pub failure: Option<super::queue::Outcome>,
     /// When the request reached the instance (`u64::MAX` while in transit).
     pub arrived: Nanos,
+    /// When the caller stops waiting for this attempt (`u64::MAX`: never).
+    pub deadline: Nanos,
+    /// Has run at least once (it left the accept queue).
+    pub started: bool,
+    /// Holds a permit of the instance's concurrency limit.
+    pub limit_held: bool,
+    /// Its instance went down: the work is lost; the task only waits for its pending event to
+    /// be freed.
+    pub zombie: bool,
 }
 
-/// The client side of one request sent by a workload.
+/// The caller's side of one logical request: attempts, timeouts, retries, guards.
 #[derive(Debug)]
-pub struct ClientRequest {
-    pub workload: u32,
-    /// Closed-loop user, or `u32::MAX` for open-loop arrivals.
-    pub user: u32,
-    pub sent: Nanos,
-    /// The timeout fired first: the outcome is already recorded and the user moved on.
-    pub timed_out: bool,
+pub struct Exchange {
+    pub origin: Origin,
+    pub endpoint: u32,
+    pub policy: u32,
+    /// Index of the caller's guard set (per policy and calling replica).
+    pub guards: u32,
+    /// Network node of the caller.
+    pub from: u32,
+    pub started: Nanos,
+    /// No attempt runs past this time (`u64::MAX`: no deadline).
+    pub deadline: Nanos,
+    /// Attempts started so far; the current one is number `attempt`.
+    pub attempt: u32,
+    pub attempt_started: Nanos,
+    /// Waiting in a backoff (or a risk-guard delay) before the next attempt.
+    pub backing_off: bool,
+    pub last_backoff: Nanos,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A workload's request (`user` = `u32::MAX` for open-loop arrivals).
+    Client { workload: u32, user: u32 },
+    /// A `call` step of a parent task.
+    Task(u32),
 }

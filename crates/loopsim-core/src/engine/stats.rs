@@ -10,23 +10,38 @@ use crate::time::Nanos;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcomes {
     pub sent: u64,
-    pub ok: u64,
-    pub timeout: u64,
-    pub loss: u64,
-    pub out_of_memory: u64,
+    /// Requests by final outcome, indexed by `Outcome as usize`.
+    pub by_kind: [u64; Outcome::ALL.len()],
+    /// Attempts made (first attempts and retries).
+    pub attempts: u64,
+    pub retries: u64,
 }
 
 impl Outcomes {
-    pub fn failed(&self) -> u64 {
-        self.timeout + self.loss + self.out_of_memory
+    #[inline]
+    pub fn get(&self, o: Outcome) -> u64 {
+        self.by_kind[o as usize]
     }
 
+    pub fn ok(&self) -> u64 {
+        self.get(Outcome::Ok)
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.by_kind.iter().sum::<u64>() - self.ok()
+    }
+
+    pub fn rejected(&self) -> u64 {
+        Outcome::ALL
+            .iter()
+            .filter(|o| o.is_rejection())
+            .map(|&o| self.get(o))
+            .sum()
+    }
+
+    #[inline]
     pub fn count(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Ok => self.ok += 1,
-            Outcome::Loss => self.loss += 1,
-            Outcome::OutOfMemory => self.out_of_memory += 1,
-        }
+        self.by_kind[outcome as usize] += 1;
     }
 }
 
@@ -67,6 +82,9 @@ pub struct ServiceStats {
     /// Requests that arrived within the window and finished, by outcome.
     pub served_ok: u64,
     pub served_failed: u64,
+    /// Requests refused at ingress (or lost to an outage) in the window, by outcome.
+    pub refused: [u64; Outcome::ALL.len()],
+    pub interval_refused: u64,
     // Interval accumulators for the time series, reset at every sample.
     pub interval_lag_max: u64,
     pub interval_lag_sum: u128,
@@ -90,6 +108,8 @@ impl ServiceStats {
             blocking_ns: 0,
             served_ok: 0,
             served_failed: 0,
+            refused: [0; Outcome::ALL.len()],
+            interval_refused: 0,
             interval_lag_max: 0,
             interval_lag_sum: 0,
             interval_lag_n: 0,
@@ -115,6 +135,9 @@ pub struct IntervalStats {
     pub ok: u64,
     pub failed: u64,
     pub timeout: u64,
+    pub rejected: u64,
+    pub attempts: u64,
+    pub retries: u64,
     pub latency: QuantileSketch,
 }
 
@@ -125,6 +148,9 @@ impl Default for IntervalStats {
             ok: 0,
             failed: 0,
             timeout: 0,
+            rejected: 0,
+            attempts: 0,
+            retries: 0,
             latency: QuantileSketch::new_interval(),
         }
     }
@@ -136,6 +162,9 @@ impl IntervalStats {
         self.ok = 0;
         self.failed = 0;
         self.timeout = 0;
+        self.rejected = 0;
+        self.attempts = 0;
+        self.retries = 0;
         self.latency.clear();
     }
 }

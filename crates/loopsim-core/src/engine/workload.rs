@@ -5,30 +5,62 @@ use crate::engine::queue::Event;
 use crate::engine::stats::ClientStats;
 use crate::engine::Simulation;
 use crate::rng::Rng;
-use crate::scenario::{Arrivals, Workload};
+use crate::scenario::{Arrivals, FaultKind, Scenario, Workload};
 use crate::time::{from_secs_f64, Nanos};
 
 #[derive(Debug)]
 pub struct WorkloadRuntime {
     pub rng: Rng,
-    /// Envelope rate for thinning (the schedule's maximum).
+    /// Envelope rate for thinning: the schedule's maximum under every possible surge.
     envelope: f64,
-    /// The schedule is one constant rate: every candidate is accepted without a draw.
+    /// One constant rate and no surges: every candidate is accepted without a draw.
     flat: bool,
+    /// Active `surge` faults: rate × factor + add.
+    pub surge_factor: f64,
+    pub surge_add: f64,
     pub stats: ClientStats,
 }
 
 impl WorkloadRuntime {
-    pub fn new(w: &Workload, rng: Rng) -> Self {
+    pub fn new(w: &Workload, sc: &Scenario, index: usize, rng: Rng) -> Self {
+        let (mut factor, mut add) = (1.0, 0.0);
+        for f in &sc.faults {
+            if let FaultKind::Surge {
+                workload,
+                factor: k,
+                add: a,
+            } = &f.kind
+            {
+                if *workload as usize == index {
+                    factor *= k.max(1.0);
+                    add += a;
+                }
+            }
+        }
+        let surges = factor != 1.0 || add != 0.0;
         let (envelope, flat) = match &w.arrivals {
-            Arrivals::Poisson(s) | Arrivals::Constant(s) => (s.max_rate(), s.points.len() == 1),
+            Arrivals::Poisson(s) | Arrivals::Constant(s) => {
+                (s.max_rate() * factor + add, s.points.len() == 1 && !surges)
+            }
             Arrivals::Closed { .. } => (0.0, true),
         };
         WorkloadRuntime {
             rng,
             envelope,
             flat,
+            surge_factor: 1.0,
+            surge_add: 0.0,
             stats: ClientStats::default(),
+        }
+    }
+
+    /// The offered rate at `t`, surges included.
+    fn rate(&self, w: &Workload, t: Nanos) -> f64 {
+        match &w.arrivals {
+            Arrivals::Poisson(s) | Arrivals::Constant(s) => {
+                s.rate_at(t) * self.surge_factor + self.surge_add
+            }
+            Arrivals::Closed { .. } => 0.0,
         }
     }
 
@@ -67,12 +99,13 @@ impl Simulation {
     /// The next open-loop candidate arrival after `now`, if it falls within the run.
     fn next_arrival(&mut self, w: u32, now: Nanos) -> Option<Nanos> {
         let rt = &mut self.workloads[w as usize];
-        let gap = match &self.sc.workloads[w as usize].arrivals {
+        let wl = &self.sc.workloads[w as usize];
+        let gap = match &wl.arrivals {
             Arrivals::Poisson(_) if rt.envelope > 0.0 => {
                 from_secs_f64(-libm::log(rt.rng.f64_open0()) / rt.envelope)
             }
             Arrivals::Constant(s) => {
-                let rate = s.rate_at(now);
+                let rate = rt.rate(wl, now);
                 if rate > 0.0 {
                     from_secs_f64(1.0 / rate)
                 } else {
@@ -90,9 +123,13 @@ impl Simulation {
         let now = self.now;
         let accept = {
             let rt = &mut self.workloads[w as usize];
-            match &self.sc.workloads[w as usize].arrivals {
-                Arrivals::Poisson(s) if !rt.flat => rt.rng.f64() * rt.envelope < s.rate_at(now),
-                Arrivals::Constant(s) => s.rate_at(now) > 0.0,
+            let wl = &self.sc.workloads[w as usize];
+            match &wl.arrivals {
+                Arrivals::Poisson(_) if !rt.flat => {
+                    let rate = rt.rate(wl, now);
+                    rt.rng.f64() * rt.envelope < rate
+                }
+                Arrivals::Constant(_) => rt.rate(wl, now) > 0.0,
                 _ => true,
             }
         };

@@ -183,7 +183,7 @@ fn step_means(e: &Endpoint) -> StepMeans {
                 m.total += d.mean();
             }
             Step::Io(d) => m.total += d.mean(),
-            Step::Call(_) | Step::Ram(_) => {}
+            Step::Call { .. } | Step::Ram(_) => {}
         }
     }
     m
@@ -204,7 +204,7 @@ impl Analysis {
             .enumerate()
             .flat_map(|(i, e)| {
                 e.steps.iter().filter_map(move |st| match st {
-                    Step::Call(to) => Some(CallSite {
+                    Step::Call { endpoint: to, .. } => Some(CallSite {
                         from: i as EndpointId,
                         to: *to,
                         span: Span::default(),

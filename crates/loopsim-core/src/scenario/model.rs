@@ -9,6 +9,10 @@ use alloc::vec::Vec;
 
 use crate::diag::Span;
 use crate::dist::Dist;
+use crate::guards::breaker::BreakerConfig;
+use crate::guards::concurrency::LimitKind;
+use crate::guards::retry::Backoff;
+use crate::guards::risk::RiskConfig;
 use crate::time::Nanos;
 
 /// Index of a service in [`Scenario::services`].
@@ -30,6 +34,9 @@ pub struct Scenario {
     pub services: Vec<Service>,
     pub endpoints: Vec<Endpoint>,
     pub network: Network,
+    /// Client-side guard policies; index 0 is the empty policy.
+    pub policies: Vec<CallPolicy>,
+    pub faults: Vec<Fault>,
     /// Engine safety valve: the run stops (and the report says so) when this many requests are
     /// in flight at once, instead of exhausting memory on a hopelessly overloaded system.
     pub max_in_flight: u32,
@@ -43,9 +50,9 @@ pub struct Workload {
     pub arrivals: Arrivals,
     /// Endpoint choice: `(endpoint, cumulative probability)`, last cumulative value is 1.0.
     pub mix: Vec<(EndpointId, f64)>,
-    /// Client timeout: the request counts as timed out at `send + timeout`; the server still
-    /// finishes its work.
-    pub timeout: Option<Nanos>,
+    /// Client-side guards (timeout, retries, breaker, ...): an index into
+    /// [`Scenario::policies`]. A timed-out request still runs to completion on the server.
+    pub policy: PolicyId,
     pub span: Span,
 }
 
@@ -148,6 +155,7 @@ pub struct Service {
     pub ram: Option<u64>,
     /// Endpoints of this service: indices into [`Scenario::endpoints`].
     pub endpoints: Vec<EndpointId>,
+    pub ingress: Ingress,
     pub span: Span,
 }
 
@@ -171,8 +179,11 @@ pub enum Step {
     Io(Dist),
     /// Awaits work on the worker's thread pool (FIFO when all threads are busy).
     Offload(Dist),
-    /// Awaits a downstream request.
-    Call(EndpointId),
+    /// Awaits a downstream request, guarded by a policy (0 = none).
+    Call {
+        endpoint: EndpointId,
+        policy: PolicyId,
+    },
     /// Holds `bytes` of the instance's memory until the request ends.
     Ram(u64),
 }
@@ -212,4 +223,133 @@ impl Scenario {
             .position(|s| s.name == name)
             .map(|i| i as ServiceId)
     }
+}
+
+// ----- guards and faults (scenario sections `retry`/`breaker`/... on calls and workloads,
+// `ingress:` on services, `faults:` at the top) ------------------------------------------------
+
+/// Index of a policy in [`Scenario::policies`]; 0 is always the empty policy (no guards).
+pub type PolicyId = u32;
+
+/// Client-side guards around the requests of a workload or of a `call` step. The guards' state
+/// lives with the caller: one set per workload, or per calling replica for a `call`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallPolicy {
+    /// Per attempt: the attempt fails as `timeout` at send + timeout.
+    pub timeout: Option<Nanos>,
+    /// Overall, across attempts: no attempt starts (or continues) past send + deadline.
+    pub deadline: Option<Nanos>,
+    pub retry: Option<RetrySpec>,
+    pub breaker: Option<BreakerConfig>,
+    pub risk: Option<RiskConfig>,
+    pub throttle: Option<ThrottleSpec>,
+}
+
+impl CallPolicy {
+    pub fn is_empty(&self) -> bool {
+        *self == CallPolicy::default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetrySpec {
+    /// Total attempts, the first included (≥ 1).
+    pub attempts: u32,
+    pub backoff: Backoff,
+    pub budget: Option<RetryBudgetSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RetryBudgetSpec {
+    /// Retries ≤ `ratio` × requests over a sliding `window`, plus `min_per_s` (Google SRE,
+    /// Finagle/Envoy).
+    Ratio {
+        ratio: f64,
+        min_per_s: u32,
+        window: Nanos,
+    },
+    /// gRPC retry throttling tokens.
+    Grpc { max_tokens: u32, token_ratio: f64 },
+}
+
+/// Google SRE client-side adaptive throttling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThrottleSpec {
+    pub k: f64,
+    pub window: Nanos,
+}
+
+/// Server-side admission control of every instance of a service.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Ingress {
+    /// Requests accepted but not yet started, per instance; beyond it: `shed_queue_full` (503).
+    pub max_queue: Option<u32>,
+    /// Token bucket per instance: `rate` per second with `burst` tokens.
+    pub rate_limit: Option<RateLimitSpec>,
+    /// Requests in service per instance (fixed, AIMD, Gradient2, Vegas).
+    pub concurrency: Option<LimitKind>,
+    /// Skip the work of a request whose caller has already given up (its attempt deadline has
+    /// passed) when it would start: `dropped_expired`.
+    pub drop_expired: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateLimitSpec {
+    pub rate: f64,
+    pub burst: u64,
+}
+
+/// A fault on the timeline, active over `[at, until)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    pub at: Nanos,
+    pub until: Nanos,
+    pub kind: FaultKind,
+    pub span: Span,
+}
+
+/// What a fault targets: every replica of a service, or one (`gateway#1`, 0-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplicaTarget {
+    pub service: ServiceId,
+    pub replica: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// CPU, blocking and offload work takes `factor`× longer (work started while it is active).
+    Slowdown { target: ReplicaTarget, factor: f64 },
+    /// Extra one-way latency on the hops `from → to` (and back when `both`).
+    Latency {
+        from: u32,
+        to: u32,
+        both: bool,
+        add: Dist,
+    },
+    /// Extra loss probability on the hops `from → to` (and back when `both`).
+    Loss {
+        from: u32,
+        to: u32,
+        both: bool,
+        rate: f64,
+    },
+    /// A fraction of requests to the service (or one endpoint) fail at once with `error` (5xx).
+    Errors {
+        service: ServiceId,
+        endpoint: Option<EndpointId>,
+        rate: f64,
+    },
+    /// Replicas are down: new requests are refused; in-flight work is lost.
+    Outage { target: ReplicaTarget },
+    /// Every targeted event loop stops for the fault's length (a GC pause).
+    Pause {
+        target: ReplicaTarget,
+        worker: Option<u32>,
+    },
+    /// Extra open-loop traffic on a workload: the rate × `factor` + `add` (requests/s).
+    Surge {
+        workload: u32,
+        factor: f64,
+        add: f64,
+    },
 }

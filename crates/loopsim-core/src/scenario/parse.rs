@@ -166,6 +166,7 @@ pub fn check_with(source: &str, limits: &Limits) -> Checked {
         diagnostics: Vec::new(),
         errors: 0,
         first_dropped: None,
+        policies: alloc::vec![CallPolicy::default()],
     };
     let scenario = reader.scenario(&root);
     let mut diagnostics = reader.diagnostics;
@@ -220,9 +221,20 @@ struct Reader<'l> {
     errors: usize,
     /// Where the first error past [`MAX_ERRORS`] was found, if any.
     first_dropped: Option<Span>,
+    /// Client-side guard policies read so far; index 0 is the empty policy.
+    policies: Vec<CallPolicy>,
 }
 
 impl Reader<'_> {
+    /// Registers a client-side policy and returns its id (0 for the empty policy).
+    fn add_policy(&mut self, policy: CallPolicy) -> PolicyId {
+        if policy.is_empty() {
+            return 0;
+        }
+        self.policies.push(policy);
+        (self.policies.len() - 1) as PolicyId
+    }
+
     fn report(&mut self, d: Diagnostic) {
         if d.is_error() {
             self.errors += 1;
@@ -290,6 +302,8 @@ impl Reader<'_> {
             services: core::mem::take(&mut table.services),
             endpoints: core::mem::take(&mut table.endpoints),
             network,
+            policies: core::mem::take(&mut self.policies),
+            faults: Vec::new(),
             max_in_flight: run.max_in_flight,
         };
         if self.errors == 0 {

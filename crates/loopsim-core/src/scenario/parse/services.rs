@@ -81,6 +81,7 @@ impl Reader<'_> {
             accept: Accept::IdleFirst,
             ram: None,
             endpoints: Vec::new(),
+            ingress: Ingress::default(),
             span,
         };
         if let Some(f) = self.fields(node, &format!("service `{name}`"), SERVICE_KEYS) {
@@ -271,7 +272,13 @@ impl Reader<'_> {
             "ram" => Step::Ram(self.positive_size(value, &what)?),
             _ => {
                 let target = self.text(value, "`call`")?;
-                return Some((Step::Call(UNRESOLVED), Some((target, value.span))));
+                return Some((
+                    Step::Call {
+                        endpoint: UNRESOLVED,
+                        policy: 0,
+                    },
+                    Some((target, value.span)),
+                ));
             }
         };
         Some((step, None))
@@ -313,7 +320,9 @@ impl Reader<'_> {
             return;
         };
         let endpoint = &mut table.endpoints[call.endpoint as usize];
-        endpoint.steps[call.step] = Step::Call(to);
+        if let Step::Call { endpoint, .. } = &mut endpoint.steps[call.step] {
+            *endpoint = to;
+        }
         table.calls.push(CallSite {
             from: call.endpoint,
             to,

@@ -79,7 +79,10 @@ impl Reader<'_> {
             target: target?,
             arrivals: arrivals?,
             mix: mix?,
-            timeout,
+            policy: self.add_policy(CallPolicy {
+                timeout,
+                ..CallPolicy::default()
+            }),
             span: node.span,
         })
     }

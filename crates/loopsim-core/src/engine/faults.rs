@@ -1,0 +1,211 @@
+//! The fault timeline: each fault switches on at `at` and off at `until`; effects that several
+//! faults can share (slowdowns, error rates, outages, surges) are recomputed from the set of
+//! active faults, so overlapping faults compose and end cleanly. Link faults are applied by the
+//! network topology itself (see `network.rs`).
+
+use alloc::vec::Vec;
+
+use crate::engine::queue::{Event, Outcome};
+use crate::engine::runtime::Task;
+use crate::engine::Simulation;
+use crate::scenario::{FaultKind, ReplicaTarget};
+
+impl Simulation {
+    pub(super) fn on_fault(&mut self, fault: u32, start: bool) {
+        self.fault_active[fault as usize] = start;
+        let f = &self.sc.faults[fault as usize];
+        let length = f.until - f.at;
+        match f.kind.clone() {
+            FaultKind::Slowdown { .. } => self.recompute_slowdowns(),
+            FaultKind::Errors { .. } => self.recompute_error_rates(),
+            FaultKind::Surge { .. } => self.recompute_surges(),
+            FaultKind::Outage { target } => self.recompute_outages(target),
+            FaultKind::Pause { target, worker } if start => self.pause(target, worker, length),
+            // Link faults are read by `Topology::cross` from `fault_active`.
+            FaultKind::Latency { .. } | FaultKind::Loss { .. } | FaultKind::Pause { .. } => {}
+        }
+    }
+
+    /// The instances a target names.
+    fn instances_of(&self, t: ReplicaTarget) -> core::ops::Range<usize> {
+        let first = self.services[t.service as usize].first_instance as usize;
+        match t.replica {
+            Some(r) => first + r as usize..first + r as usize + 1,
+            None => first..first + self.sc.services[t.service as usize].replicas as usize,
+        }
+    }
+
+    fn active_faults(&self) -> impl Iterator<Item = &FaultKind> {
+        self.sc
+            .faults
+            .iter()
+            .zip(&self.fault_active)
+            .filter(|(_, a)| **a)
+            .map(|(f, _)| &f.kind)
+    }
+
+    fn recompute_slowdowns(&mut self) {
+        let mut factors: Vec<f64> = alloc::vec![1.0; self.instances.len()];
+        for kind in self.active_faults() {
+            if let FaultKind::Slowdown { target, factor } = kind {
+                for i in self.instances_of(*target) {
+                    factors[i] *= factor;
+                }
+            }
+        }
+        for (inst, f) in self.instances.iter_mut().zip(factors) {
+            inst.slow_factor = f;
+        }
+    }
+
+    /// Error probabilities per endpoint: independent faults combine as 1 − Π(1 − rate).
+    fn recompute_error_rates(&mut self) {
+        let mut pass: Vec<f64> = alloc::vec![1.0; self.sc.endpoints.len()];
+        for kind in self.active_faults() {
+            if let FaultKind::Errors {
+                service,
+                endpoint,
+                rate,
+            } = kind
+            {
+                let eps = &self.sc.services[*service as usize].endpoints;
+                for &e in eps.iter().filter(|&&e| endpoint.is_none_or(|x| x == e)) {
+                    pass[e as usize] *= 1.0 - rate;
+                }
+            }
+        }
+        for (r, p) in self.error_rate.iter_mut().zip(pass) {
+            *r = 1.0 - p;
+        }
+    }
+
+    fn recompute_surges(&mut self) {
+        let mut surge: Vec<(f64, f64)> = alloc::vec![(1.0, 0.0); self.workloads.len()];
+        for kind in self.active_faults() {
+            if let FaultKind::Surge {
+                workload,
+                factor,
+                add,
+            } = kind
+            {
+                let s = &mut surge[*workload as usize];
+                s.0 *= factor;
+                s.1 += add;
+            }
+        }
+        for (w, (factor, add)) in self.workloads.iter_mut().zip(surge) {
+            w.surge_factor = factor;
+            w.surge_add = add;
+        }
+    }
+
+    fn recompute_outages(&mut self, changed: ReplicaTarget) {
+        let mut down: Vec<bool> = alloc::vec![false; self.instances.len()];
+        for kind in self.active_faults() {
+            if let FaultKind::Outage { target } = kind {
+                for i in self.instances_of(*target) {
+                    down[i] = true;
+                }
+            }
+        }
+        for i in self.instances_of(changed) {
+            let was = self.instances[i].down;
+            self.instances[i].down = down[i];
+            if down[i] && !was {
+                self.crash(i as u32);
+            }
+        }
+    }
+
+    /// An instance goes down: every request it holds is lost (its callers see a reset), its
+    /// loops and pools restart empty. Tasks with an event still pending become zombies that
+    /// the event frees; tasks sitting in queues are freed now.
+    fn crash(&mut self, instance: u32) {
+        let now = self.now;
+        let (first, n) = {
+            let inst = &self.instances[instance as usize];
+            (inst.first_worker as usize, inst.workers as usize)
+        };
+        let mut queued: Vec<u32> = Vec::new();
+        for w in &mut self.workers[first..first + n] {
+            let stats = &mut self.services[w.service as usize].stats;
+            queued.extend(w.event_loop.ready.drain(..).map(|(t, _)| t));
+            queued.extend(w.pool.queue.drain(..).map(|(t, _, _)| t));
+            if w.event_loop.running.take().is_some() {
+                stats.busy_loops.add(now, -1);
+            }
+            stats.pool_busy.add(now, -(w.pool.busy as i64));
+            w.pool.busy = 0;
+        }
+        self.recount_queues(instance);
+        for &t in &queued {
+            let task = self.tasks.remove(t).expect("queued task");
+            self.lose(task);
+        }
+        // Everything else accepted by this instance is waiting on an event: zombify it.
+        let victims: Vec<u32> = self
+            .tasks
+            .iter_indexed()
+            .filter(|(_, t)| t.instance == instance && t.arrived != u64::MAX && !t.zombie)
+            .map(|(i, _)| i)
+            .collect();
+        for t in victims {
+            let task = self.tasks.get_mut(t).expect("live task");
+            task.zombie = true;
+            let copy = task.clone();
+            self.lose(copy);
+        }
+        self.instances[instance as usize].ram_used = 0;
+    }
+
+    /// Recomputes the service-wide queue statistics after an instance's queues were emptied.
+    fn recount_queues(&mut self, instance: u32) {
+        let now = self.now;
+        let service = self.instances[instance as usize].service;
+        let (mut ready, mut pool_q, mut backlog) = (0u64, 0u64, 0u64);
+        for w in self.workers.iter().filter(|w| w.service == service) {
+            ready += w.event_loop.ready.len() as u64;
+            pool_q += w.pool.queue.len() as u64;
+            backlog += (w.pool.queue.len() + w.pool.busy as usize) as u64;
+        }
+        let stats = &mut self.services[service as usize].stats;
+        stats.ready.set(now, ready);
+        stats.pool_queue.set(now, pool_q);
+        stats.pool_backlog.set(now, backlog);
+    }
+
+    /// A task's work is lost: release what it holds and tell its caller (connection reset).
+    fn lose(&mut self, task: Task) {
+        let mut task = task;
+        task.ram_held = 0; // the instance's memory is reset as a whole
+        self.release_task(&task, Outcome::Lost);
+        let stats = &mut self.services[task.service as usize].stats;
+        if self.now >= self.sc.warmup {
+            stats.refused[Outcome::Lost as usize] += 1;
+        }
+        stats.interval_refused += 1;
+        let (delay, lost) = self.cross(1 + task.service, task.caller_node);
+        self.respond(
+            task.caller,
+            delay,
+            if lost { Outcome::Loss } else { Outcome::Lost },
+        );
+    }
+
+    /// Every targeted loop stops for `length` (a stop-the-world GC pause or an injected
+    /// blocking call). A step already running finishes first; nothing else runs until the end.
+    fn pause(&mut self, target: ReplicaTarget, worker: Option<u32>, length: u64) {
+        let until = self.now + length;
+        for i in self.instances_of(target) {
+            let (first, n) = (self.instances[i].first_worker, self.instances[i].workers);
+            for w in first..first + n {
+                if worker.is_some_and(|k| k != w - first) {
+                    continue;
+                }
+                let l = &mut self.workers[w as usize].event_loop;
+                l.paused_until = l.paused_until.max(until);
+                self.queue.push(until, Event::LoopResume { worker: w });
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Time-series rows: one every `sample_every`, summarising the interval that just ended.
+//!
+//! Columns: client-side rates and latency percentiles, then per service (prefixed
+//! `<service>.`), then per guarded caller (prefixed `guard.<caller>.`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::engine::queue::Event;
+use crate::engine::Simulation;
+use crate::guards::breaker::BreakerState;
+use crate::scenario::Scenario;
+use crate::time::to_secs_f64;
+
+/// Client-side columns, in row order.
+pub const CLIENT_COLUMNS: [&str; 14] = [
+    "t_s",
+    "sent_rps",
+    "ok_rps",
+    "error_rps",
+    "timeout_rps",
+    "rejected_rps",
+    "attempts_rps",
+    "retries_rps",
+    "latency_mean_s",
+    "latency_p50_s",
+    "latency_p95_s",
+    "latency_p99_s",
+    "in_flight",
+    "faults_active",
+];
+
+/// Per-service columns (prefixed with `<service>.`).
+pub const SERVICE_COLUMNS: [&str; 9] = [
+    "utilization",
+    "loop_lag_max_s",
+    "loop_lag_mean_s",
+    "ready_queue",
+    "active",
+    "pool_queue",
+    "pool_busy",
+    "refused_rps",
+    "concurrency_limit",
+];
+
+/// Per guarded caller (prefixed with `guard.<caller>.`): replicas whose breaker is open (half
+/// open counts ½), and the highest risk score.
+pub const GUARD_COLUMNS: [&str; 2] = ["breaker_open", "risk"];
+
+/// Column names of the time series, in row order.
+pub fn series_names(sc: &Scenario) -> Vec<String> {
+    let mut names: Vec<String> = CLIENT_COLUMNS.iter().map(|s| String::from(*s)).collect();
+    for svc in &sc.services {
+        for col in SERVICE_COLUMNS {
+            names.push(alloc::format!("{}.{}", svc.name, col));
+        }
+    }
+    for label in guard_labels(sc) {
+        for col in GUARD_COLUMNS {
+            names.push(alloc::format!("guard.{label}.{col}"));
+        }
+    }
+    names
+}
+
+/// One label per guarded policy, in policy order (matching the engine's guard sets).
+fn guard_labels(sc: &Scenario) -> Vec<String> {
+    let (sets, _) = crate::engine::client::build_guards(sc);
+    let mut labels: Vec<String> = Vec::new();
+    for s in sets {
+        if labels.last() != Some(&s.label) {
+            labels.push(s.label);
+        }
+    }
+    labels
+}
+
+impl Simulation {
+    pub(super) fn on_sample(&mut self) {
+        let now = self.now;
+        let dt = to_secs_f64(self.sc.sample_every);
+        let mut row: Vec<f64> = Vec::with_capacity(self.series.names().len());
+        let iv = &self.interval;
+        let q = |p: f64| iv.latency.quantile(p).map_or(f64::NAN, to_secs_f64);
+        let done = self.live.ok() + self.live.failed();
+        row.extend_from_slice(&[
+            to_secs_f64(now),
+            iv.sent as f64 / dt,
+            iv.ok as f64 / dt,
+            iv.failed as f64 / dt,
+            iv.timeout as f64 / dt,
+            iv.rejected as f64 / dt,
+            iv.attempts as f64 / dt,
+            iv.retries as f64 / dt,
+            iv.latency.mean().map_or(f64::NAN, |m| m / 1e9),
+            q(0.5),
+            q(0.95),
+            q(0.99),
+            (self.live.sent - done) as f64,
+            self.fault_active.iter().filter(|a| **a).count() as f64,
+        ]);
+        self.service_columns(&mut row);
+        self.guard_columns(&mut row);
+        self.series.push_row(&row);
+        self.interval.reset();
+        self.drain_guard_logs();
+        let next = now + self.sc.sample_every;
+        if next <= self.sc.duration {
+            self.queue.push(next, Event::Sample);
+        }
+    }
+
+    fn service_columns(&mut self, row: &mut Vec<f64>) {
+        let now = self.now;
+        let dt = to_secs_f64(self.sc.sample_every);
+        for (s, rt) in self.services.iter_mut().enumerate() {
+            let svc = &self.sc.services[s];
+            let loops = (svc.replicas * svc.workers) as f64;
+            let st = &mut rt.stats;
+            let busy = st.busy_loops.integral(now);
+            let window_busy = busy - st.interval_busy_base.min(busy);
+            let interval_ns = self
+                .sc
+                .sample_every
+                .min(now.saturating_sub(self.sc.warmup))
+                .max(1);
+            let util = if now > self.sc.warmup {
+                window_busy as f64 / (interval_ns as f64 * loops)
+            } else {
+                f64::NAN
+            };
+            st.interval_busy_base = busy;
+            let lag_mean = if st.interval_lag_n > 0 {
+                st.interval_lag_sum as f64 / st.interval_lag_n as f64 / 1e9
+            } else {
+                f64::NAN
+            };
+            let first = rt.first_instance as usize;
+            let limit: Option<u32> = self.instances[first..first + svc.replicas as usize]
+                .iter()
+                .map(|i| i.limit.as_ref().map(|l| l.limit()))
+                .sum();
+            row.extend_from_slice(&[
+                util,
+                to_secs_f64(st.interval_lag_max),
+                lag_mean,
+                st.ready.value() as f64,
+                st.active.value() as f64,
+                st.pool_queue.value() as f64,
+                st.pool_busy.value() as f64,
+                st.interval_refused as f64 / dt,
+                limit.map_or(f64::NAN, |l| l as f64),
+            ]);
+            st.interval_lag_max = 0;
+            st.interval_lag_sum = 0;
+            st.interval_lag_n = 0;
+            st.interval_refused = 0;
+        }
+    }
+
+    fn guard_columns(&mut self, row: &mut Vec<f64>) {
+        let now = self.now;
+        self.guards.iter_mut().for_each(|g| g.poll(now));
+        let sets = &self.guards;
+        let mut i = 0;
+        while i < sets.len() {
+            let label = &sets[i].label;
+            let (mut open, mut risk) = (f64::NAN, f64::NAN);
+            while i < sets.len() && &sets[i].label == label {
+                if let Some(state) = sets[i].breaker_state() {
+                    let v = match state {
+                        BreakerState::Closed => 0.0,
+                        BreakerState::HalfOpen => 0.5,
+                        BreakerState::Open => 1.0,
+                    };
+                    open = if open.is_nan() { v } else { open + v };
+                }
+                if let Some(r) = sets[i].risk() {
+                    risk = if risk.is_nan() { r } else { risk.max(r) };
+                }
+                i += 1;
+            }
+            row.extend_from_slice(&[open, risk]);
+        }
+    }
+}

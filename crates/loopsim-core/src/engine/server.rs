@@ -1,0 +1,465 @@
+//! The serving side: routing through balancers, ingress admission, event loops, thread pools,
+//! task steps and responses.
+
+use crate::engine::queue::{Event, Outcome};
+use crate::engine::runtime::{Caller, Instance, Origin, Task};
+use crate::engine::{balancer, ServiceStats, Simulation};
+use crate::guards::concurrency::ConcurrencyLimit;
+use crate::guards::rate_limit::TokenBucket;
+use crate::scenario::{Accept, Service, Step};
+use crate::time::Nanos;
+
+pub fn new_instance(service: u32, first_worker: u32, svc: &Service) -> Instance {
+    let ingress = &svc.ingress;
+    Instance {
+        service,
+        first_worker,
+        workers: svc.workers,
+        ram_used: 0,
+        outstanding: 0,
+        waiting: 0,
+        next_worker: 0,
+        down: false,
+        slow_factor: 1.0,
+        // The front end validated these configurations.
+        bucket: ingress
+            .rate_limit
+            .as_ref()
+            .and_then(|r| TokenBucket::new(r.rate, r.burst).ok()),
+        limit: ingress
+            .concurrency
+            .and_then(|k| ConcurrencyLimit::new(k).ok()),
+    }
+}
+
+impl Simulation {
+    /// Sends one attempt for `endpoint` from network node `from` through the target service's
+    /// balancer. `deadline` is when the caller stops waiting (for `drop_expired`).
+    pub(super) fn route_request(
+        &mut self,
+        caller: Caller,
+        from: u32,
+        endpoint: u32,
+        deadline: Nanos,
+    ) {
+        let service = self.sc.endpoints[endpoint as usize].service;
+        let Some(instance) = self.pick_instance(service) else {
+            // Every replica is down: the connection is refused after one hop.
+            let (delay, _) = self.cross(from, 1 + service);
+            return self.respond(caller, delay, Outcome::Refused);
+        };
+        self.instances[instance as usize].outstanding += 1;
+        let task = Task {
+            endpoint,
+            service,
+            instance,
+            worker: u32::MAX,
+            step: 0,
+            caller,
+            caller_node: from,
+            ram_held: 0,
+            failure: None,
+            arrived: Nanos::MAX,
+            deadline,
+            started: false,
+            limit_held: false,
+            zombie: false,
+        };
+        let (tid, _) = self.tasks.insert(task);
+        if self.tasks.len() > self.sc.max_in_flight {
+            self.truncate_overload();
+        }
+        let (delay, lost) = self.cross(from, 1 + service);
+        if lost {
+            self.instances[instance as usize].outstanding -= 1;
+            self.tasks.remove(tid);
+            self.respond(caller, delay, Outcome::Loss);
+        } else {
+            self.queue
+                .push(self.now + delay, Event::RequestDelivered { task: tid });
+        }
+    }
+
+    /// One traversal of the hop `from → to`: its latency and whether the message is lost.
+    #[inline]
+    pub(super) fn cross(&mut self, from: u32, to: u32) -> (Nanos, bool) {
+        self.topology
+            .cross(from, to, &self.fault_active, &mut self.net_rng)
+    }
+
+    /// Delivers `outcome` for one attempt to its caller after `delay`.
+    pub(super) fn respond(&mut self, caller: Caller, delay: Nanos, outcome: Outcome) {
+        let ev = Event::AttemptResponse {
+            exchange: caller.exchange,
+            generation: caller.generation,
+            attempt: caller.attempt,
+            outcome,
+        };
+        self.queue.push(self.now + delay, ev);
+    }
+
+    /// A request reaches its instance: ingress admission, then the accept queue of a worker.
+    pub(super) fn on_request_delivered(&mut self, tid: u32) {
+        let now = self.now;
+        let task = self.tasks.get_mut(tid).expect("in transit");
+        task.arrived = now;
+        let (service, instance, endpoint) = (task.service, task.instance, task.endpoint);
+        if let Some(refusal) = self.admission(service, instance, endpoint) {
+            return self.refuse(tid, refusal);
+        }
+        let worker = self.pick_worker(instance);
+        let task = self.tasks.get_mut(tid).expect("live");
+        task.worker = worker;
+        task.limit_held = self.instances[instance as usize].limit.is_some();
+        self.instances[instance as usize].waiting += 1;
+        self.services[service as usize].stats.active.add(now, 1);
+        self.make_ready(tid);
+    }
+
+    /// Ingress checks, in the order a real stack applies them: connection, handler errors, rate
+    /// limit, accept-queue bound, concurrency limit.
+    fn admission(&mut self, service: u32, instance: u32, endpoint: u32) -> Option<Outcome> {
+        let now = self.now;
+        let inst = &mut self.instances[instance as usize];
+        if inst.down {
+            return Some(Outcome::Refused);
+        }
+        let err = self.error_rate[endpoint as usize];
+        if err > 0.0 && self.services[service as usize].rng.chance(err) {
+            return Some(Outcome::Error);
+        }
+        if inst.bucket.as_mut().is_some_and(|b| !b.try_acquire(now)) {
+            return Some(Outcome::RejectedRateLimit);
+        }
+        let max_queue = self.sc.services[service as usize].ingress.max_queue;
+        if max_queue.is_some_and(|m| inst.waiting >= m) {
+            return Some(Outcome::ShedQueueFull);
+        }
+        if inst.limit.as_mut().is_some_and(|l| !l.try_acquire()) {
+            return Some(Outcome::RejectedConcurrency);
+        }
+        None
+    }
+
+    /// Turns a delivered request away without serving it.
+    fn refuse(&mut self, tid: u32, outcome: Outcome) {
+        let task = self.tasks.remove(tid).expect("live task");
+        self.instances[task.instance as usize].outstanding -= 1;
+        let stats = &mut self.services[task.service as usize].stats;
+        if self.now >= self.sc.warmup {
+            stats.refused[outcome as usize] += 1;
+        }
+        stats.interval_refused += 1;
+        let (delay, lost) = self.cross(1 + task.service, task.caller_node);
+        self.respond(
+            task.caller,
+            delay,
+            if lost { Outcome::Loss } else { outcome },
+        );
+    }
+
+    /// The task's continuation joins its worker's ready queue; the loop runs it when free.
+    pub(super) fn make_ready(&mut self, tid: u32) {
+        let worker = self.tasks.get(tid).expect("live task").worker;
+        let w = &mut self.workers[worker as usize];
+        w.event_loop.ready.push_back((tid, self.now));
+        let stats = &mut self.services[w.service as usize].stats;
+        let len = stats.ready.value() + 1;
+        stats.ready.set(self.now, len);
+        self.drive(worker);
+    }
+
+    /// An await completed (`io`, `offload`): resume the task, unless its instance died.
+    pub(super) fn resume(&mut self, tid: u32) {
+        if self.tasks.get(tid).expect("live task").zombie {
+            self.tasks.remove(tid);
+            return;
+        }
+        self.make_ready(tid);
+    }
+
+    /// A `call` step's exchange finished: the parent task resumes (failing if the call failed).
+    pub(super) fn call_returned(&mut self, parent: u32, outcome: Outcome) {
+        let task = self.tasks.get_mut(parent).expect("parent waits");
+        if outcome != Outcome::Ok {
+            task.failure = Some(outcome);
+        }
+        self.resume(parent);
+    }
+
+    /// Runs ready continuations on `worker`'s loop until it is held by a step, paused, or dry.
+    pub(super) fn drive(&mut self, worker: u32) {
+        loop {
+            let w = &mut self.workers[worker as usize];
+            if w.event_loop.running.is_some() || self.now < w.event_loop.paused_until {
+                return;
+            }
+            let Some((tid, ready_at)) = w.event_loop.ready.pop_front() else {
+                return;
+            };
+            w.event_loop.run_started = self.now;
+            let stats = &mut self.services[w.service as usize].stats;
+            let len = stats.ready.value() - 1;
+            stats.ready.set(self.now, len);
+            stats.record_lag(self.now - ready_at, self.now >= self.sc.warmup);
+            self.continue_task(tid);
+        }
+    }
+
+    pub(super) fn on_run_end(&mut self, worker: u32, tid: u32) {
+        if self.tasks.get(tid).expect("live task").zombie {
+            self.tasks.remove(tid); // the loop was reset by an outage
+            return;
+        }
+        let w = &mut self.workers[worker as usize];
+        debug_assert_eq!(w.event_loop.running, Some(tid));
+        w.event_loop.running = None;
+        self.services[w.service as usize]
+            .stats
+            .busy_loops
+            .add(self.now, -1);
+        if self.now < w.event_loop.paused_until {
+            // A pause began during this step: the task resumes first when the loop does.
+            w.event_loop.ready.push_front((tid, self.now));
+            let stats = &mut self.services[w.service as usize].stats;
+            let len = stats.ready.value() + 1;
+            stats.ready.set(self.now, len);
+            return;
+        }
+        self.continue_task(tid);
+        self.drive(worker);
+    }
+
+    /// Runs the task's steps from where it stopped until it awaits, holds the loop, or ends.
+    fn continue_task(&mut self, tid: u32) {
+        let task = self.tasks.get_mut(tid).expect("live task");
+        if !task.started {
+            task.started = true;
+            let instance = task.instance as usize;
+            let expired = task.deadline < self.now;
+            self.instances[instance].waiting -= 1;
+            if expired && self.sc.services[task.service as usize].ingress.drop_expired {
+                return self.finish_task(tid, Outcome::DroppedExpired);
+            }
+        }
+        loop {
+            let task = self.tasks.get_mut(tid).expect("live task");
+            if let Some(failure) = task.failure {
+                return self.finish_task(tid, failure);
+            }
+            let steps = &self.sc.endpoints[task.endpoint as usize].steps;
+            let Some(step) = steps.get(task.step as usize) else {
+                return self.finish_task(tid, Outcome::Ok);
+            };
+            task.step += 1;
+            let (service, worker, instance) = (task.service, task.worker, task.instance);
+            let slow = self.instances[instance as usize].slow_factor;
+            let rt = &mut self.services[service as usize];
+            match step {
+                Step::Cpu(d) | Step::Blocking(d) => {
+                    let dur = slowed(d.sample(&mut rt.rng), slow);
+                    let blocking = matches!(step, Step::Blocking(_));
+                    account_loop_time(&mut rt.stats, self.now, dur, self.sc.warmup, blocking);
+                    if dur > 0 {
+                        rt.stats.busy_loops.add(self.now, 1);
+                        self.workers[worker as usize].event_loop.running = Some(tid);
+                        self.queue
+                            .push(self.now + dur, Event::RunEnd { worker, task: tid });
+                        return;
+                    }
+                }
+                Step::Io(d) => {
+                    let dur = d.sample(&mut rt.rng);
+                    self.queue.push(self.now + dur, Event::IoDone { task: tid });
+                    return;
+                }
+                Step::Offload(d) => {
+                    let dur = slowed(d.sample(&mut rt.rng), slow);
+                    return self.submit_offload(worker, tid, dur);
+                }
+                Step::Call { endpoint, policy } => {
+                    let (endpoint, policy) = (*endpoint, *policy);
+                    let replica = instance - rt.first_instance;
+                    let origin = Origin::Task(tid);
+                    return self.start_exchange(origin, 1 + service, endpoint, policy, replica);
+                }
+                Step::Ram(bytes) => {
+                    let bytes = *bytes;
+                    let cap = self.sc.services[service as usize].ram;
+                    let inst = &mut self.instances[instance as usize];
+                    if cap.is_some_and(|cap| inst.ram_used + bytes > cap) {
+                        return self.finish_task(tid, Outcome::OutOfMemory);
+                    }
+                    inst.ram_used += bytes;
+                    self.tasks.get_mut(tid).expect("live").ram_held += bytes;
+                }
+            }
+        }
+    }
+
+    fn submit_offload(&mut self, worker: u32, tid: u32, dur: Nanos) {
+        let now = self.now;
+        let w = &mut self.workers[worker as usize];
+        let stats = &mut self.services[w.service as usize].stats;
+        stats.pool_backlog.add(now, 1);
+        if w.pool.busy < w.pool.threads {
+            w.pool.busy += 1;
+            stats.pool_busy.add(now, 1);
+            if now >= self.sc.warmup {
+                stats.pool_wait.record(0);
+            }
+            self.queue
+                .push(now + dur, Event::OffloadDone { worker, task: tid });
+        } else {
+            w.pool.queue.push_back((tid, now, dur));
+            stats.pool_queue.add(now, 1);
+        }
+    }
+
+    pub(super) fn on_offload_done(&mut self, worker: u32, tid: u32) {
+        if self.tasks.get(tid).expect("live task").zombie {
+            self.tasks.remove(tid); // the pool was reset by an outage
+            return;
+        }
+        let now = self.now;
+        let w = &mut self.workers[worker as usize];
+        let stats = &mut self.services[w.service as usize].stats;
+        stats.pool_backlog.add(now, -1);
+        if let Some((next, enqueued, dur)) = w.pool.queue.pop_front() {
+            stats.pool_queue.add(now, -1);
+            if enqueued >= self.sc.warmup {
+                stats.pool_wait.record(now - enqueued);
+            }
+            self.queue
+                .push(now + dur, Event::OffloadDone { worker, task: next });
+        } else {
+            w.pool.busy -= 1;
+            stats.pool_busy.add(now, -1);
+        }
+        self.make_ready(tid);
+    }
+
+    /// The task ends: free what it holds and send its response back over the network.
+    pub(super) fn finish_task(&mut self, tid: u32, outcome: Outcome) {
+        let task = self.tasks.remove(tid).expect("live task");
+        self.release_task(&task, outcome);
+        let (delay, lost) = self.cross(1 + task.service, task.caller_node);
+        self.respond(
+            task.caller,
+            delay,
+            if lost { Outcome::Loss } else { outcome },
+        );
+    }
+
+    /// Gives back what an accepted task holds: memory, its connection, its concurrency permit.
+    pub(super) fn release_task(&mut self, task: &Task, outcome: Outcome) {
+        let now = self.now;
+        let inst = &mut self.instances[task.instance as usize];
+        inst.ram_used -= task.ram_held;
+        inst.outstanding -= 1;
+        if !task.started {
+            inst.waiting -= 1;
+        }
+        if task.limit_held {
+            if let Some(l) = &mut inst.limit {
+                l.release(now, now - task.arrived, outcome != Outcome::Ok);
+            }
+        }
+        let stats = &mut self.services[task.service as usize].stats;
+        stats.active.add(now, -1);
+        if task.arrived >= self.sc.warmup {
+            if outcome == Outcome::Ok {
+                stats.served_ok += 1;
+            } else {
+                stats.served_failed += 1;
+            }
+        }
+    }
+
+    // ----- choices -------------------------------------------------------------------------
+
+    /// A replica that is up, chosen by the service's balancer; `None` if all are down. Down
+    /// replicas are skipped, as a health-checked balancer does.
+    fn pick_instance(&mut self, service: u32) -> Option<u32> {
+        let rt = &mut self.services[service as usize];
+        let svc = &self.sc.services[service as usize];
+        let first = rt.first_instance;
+        let n = svc.replicas;
+        let instances = &self.instances[first as usize..(first + n) as usize];
+        if n == 1 {
+            return (!instances[0].down).then_some(first);
+        }
+        let up = |i: u32| !instances[i as usize].down;
+        let load = |i: u32| instances[i as usize].outstanding;
+        let pick = balancer::pick(svc.balance, n, &mut rt.next, &mut rt.rng, load);
+        if up(pick) {
+            return Some(first + pick);
+        }
+        // Fall back to the next replica that is up, in rotation order.
+        (1..n)
+            .map(|k| (pick + k) % n)
+            .find(|&i| up(i))
+            .map(|i| first + i)
+    }
+
+    fn pick_worker(&mut self, instance: u32) -> u32 {
+        let inst = &mut self.instances[instance as usize];
+        let (first, n) = (inst.first_worker, inst.workers);
+        if n == 1 {
+            return first;
+        }
+        let service = inst.service as usize;
+        match self.sc.services[service].accept {
+            Accept::RoundRobin => {
+                inst.next_worker = inst.next_worker.wrapping_add(1);
+                first + inst.next_worker % n
+            }
+            Accept::Random => first + self.services[service].rng.below(n),
+            Accept::IdleFirst => {
+                let loops = &self.workers[first as usize..(first + n) as usize];
+                first + idle_first(loops.iter().map(|w| &w.event_loop))
+            }
+        }
+    }
+}
+
+#[inline]
+fn slowed(d: Nanos, factor: f64) -> Nanos {
+    if factor == 1.0 {
+        d
+    } else {
+        crate::time::from_secs_f64(d as f64 * factor / 1e9)
+    }
+}
+
+/// Adds a loop-holding step's time to the service totals, counting only the part inside the
+/// measured window `[warmup, ∞)`.
+#[inline]
+fn account_loop_time(st: &mut ServiceStats, now: Nanos, dur: Nanos, warmup: Nanos, blocking: bool) {
+    let end = now + dur;
+    if end <= warmup {
+        return;
+    }
+    let inside = (end - now.max(warmup)) as u128;
+    if blocking {
+        st.blocking_ns += inside;
+    } else {
+        st.cpu_ns += inside;
+    }
+}
+
+/// The shared-socket rule: the first worker whose loop is idle; if none, the one with the
+/// shortest ready queue (lowest index on ties). Returns an offset within the instance.
+fn idle_first<'a>(loops: impl Iterator<Item = &'a crate::engine::runtime::EventLoop>) -> u32 {
+    let mut best = (usize::MAX, 0u32);
+    for (i, l) in loops.enumerate() {
+        if l.is_idle() {
+            return i as u32;
+        }
+        let load = l.ready.len();
+        if load < best.0 {
+            best = (load, i as u32);
+        }
+    }
+    best.1
+}
