@@ -172,9 +172,10 @@ impl GuardSet {
             r.on_result(now, ok, latency);
         }
         if let Some(t) = &mut self.throttle {
-            // SRE throttling counts requests the backend *accepted*: anything but its overload
-            // rejections.
-            if !outcome.is_rejection() {
+            // SRE throttling compares requests with those the backend *accepted*. A client
+            // cannot tell an overloaded backend's timeout from a rejection, so only successful
+            // responses count as accepted (timeouts and errors both signal trouble).
+            if ok {
                 t.on_accept(now);
             }
         }
