@@ -1,0 +1,16 @@
+//! # loopsim-web
+//!
+//! The browser playground. This library holds the parts that need no browser and are tested
+//! natively: share links ([`share`]), the gallery ([`gallery`]), schema-driven completion and
+//! hover ([`schema_help`]), offset conversion ([`text`]) and number formatting ([`format`]).
+//! The page itself (DOM wiring, the run loop, charts) is the `loopsim-web` binary that Trunk
+//! builds for `wasm32-unknown-unknown` from the repository's `index.html`.
+
+#![forbid(unsafe_code)]
+
+pub mod format;
+pub mod gallery;
+pub mod json;
+pub mod schema_help;
+pub mod share;
+pub mod text;

@@ -1,0 +1,36 @@
+//! The thin JS layer (`web/editor.js`, `web/charts.js`, bundled into `window.loopsimGlue`).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Creates a CodeMirror editor; `hooks` has `onChange(text)`, `complete(text, pos)` and
+    /// `hover(text, pos)`. Returns the editor view.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = createEditor)]
+    pub fn create_editor(parent: &web_sys::Element, doc: &str, hooks: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = getText)]
+    pub fn get_text(view: &JsValue) -> String;
+
+    /// Replaces the whole document (fires `onChange`).
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setText)]
+    pub fn set_text(view: &JsValue, text: &str);
+
+    /// `diags`: `[{ from, to, severity, message }]`, UTF-16 offsets.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setDiagnostics)]
+    pub fn set_diagnostics(view: &JsValue, diags: &JsValue);
+
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = revealPos)]
+    pub fn reveal_pos(view: &JsValue, pos: u32);
+
+    /// Creates a uPlot chart in `parent` from a spec object; returns its handle.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = createChart)]
+    pub fn create_chart(parent: &web_sys::Element, spec: &JsValue) -> JsValue;
+
+    /// Appends rows: `cols` is an array of `Float64Array`s (x first); NaN is a gap.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = appendChartData)]
+    pub fn append_chart_data(handle: &JsValue, cols: &js_sys::Array);
+
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = destroyChart)]
+    pub fn destroy_chart(handle: &JsValue);
+}

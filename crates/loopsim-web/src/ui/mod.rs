@@ -1,0 +1,1096 @@
+//! The page: state, wiring of the controls, the time-budgeted run loop, share links and the
+//! `window.loopsim` automation hook.
+//!
+//! The simulation runs on the page's own thread in slices: each animation frame does at most
+//! [`FRAME_BUDGET_MS`] of simulation work (measured with `performance.now()`), then plots the
+//! new rows and yields, so the page never freezes and Pause takes effect at the next frame.
+//!
+//! State lives in one `App` behind a thread-local `RefCell`. JS callbacks that can fire while
+//! the app is borrowed (the editor's change hook fires synchronously when we replace its text)
+//! touch only their own cells, never the app.
+
+mod charts;
+mod dom;
+mod glue;
+mod tables;
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Function, Object, Promise, Reflect};
+use loopsim_wasm::{DiagnosticOut, Session, SnapshotOut};
+use loopsim_web::schema_help::SchemaHelp;
+use loopsim_web::{format, gallery, share, text};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlProgressElement, HtmlSelectElement};
+
+/// Most simulation work per animation frame, in milliseconds (a frame is ~16.7 ms at 60 Hz).
+const FRAME_BUDGET_MS: f64 = 12.0;
+/// Validation runs this long after the last keystroke.
+const VALIDATE_DEBOUNCE_MS: i32 = 300;
+/// Target duration of one engine call, so the budget check runs often enough.
+const TARGET_CALL_MS: f64 = 2.0;
+/// Charts redraw at most this often while a run goes on (redrawing five canvases every frame
+/// would cost more than the simulation itself); they always redraw when a run stops.
+const CHART_REFRESH_MS: f64 = 100.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// No run, or the run was reset.
+    Idle,
+    Running,
+    Paused,
+    Finished,
+}
+
+impl Mode {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mode::Idle => "idle",
+            Mode::Running => "running",
+            Mode::Paused => "paused",
+            Mode::Finished => "finished",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Speed {
+    /// Simulated seconds per wall-clock second.
+    Times(f64),
+    /// As fast as the frame budget allows.
+    Max,
+}
+
+struct RunState {
+    session: Session,
+    /// The text and seed the run was built from (Run resumes only if they are unchanged).
+    yaml: String,
+    seed: Option<u64>,
+    sample_every_s: f64,
+    /// Wall-clock time spent simulating.
+    busy_ms: f64,
+}
+
+struct App {
+    editor: JsValue,
+    gallery: Vec<gallery::Entry>,
+    charts: charts::Charts,
+    run: Option<RunState>,
+    mode: Mode,
+    /// Started by `window.loopsim.run()`: full speed whatever the speed control says.
+    automation: bool,
+    last_frame: Option<f64>,
+    /// Simulated seconds still to do at a real-time speed.
+    owed_sim_s: f64,
+    /// Events per engine call, adapted to take about [`TARGET_CALL_MS`].
+    chunk: u64,
+    /// `window.loopsim.run()` promises waiting for the end of the run: (resolve, reject).
+    waiters: Vec<(Function, Function)>,
+    last_report_json: Option<String>,
+    /// Columns the charts were built for.
+    chart_columns: Vec<String>,
+    /// When the charts were last given new rows (`performance.now()`).
+    last_chart_feed: f64,
+}
+
+/// The animation-frame callback, created once.
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+    static HELP: RefCell<Option<SchemaHelp>> = const { RefCell::new(None) };
+    static VALIDATE_TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+    static FRAME_PENDING: Cell<bool> = const { Cell::new(false) };
+    static FRAME_CB: RefCell<Option<FrameCallback>> = const { RefCell::new(None) };
+    static MESSAGE_SEQ: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `f` on the app; `None` (and a console error) on a re-entrant call.
+fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|a| match a.try_borrow_mut() {
+        Ok(mut guard) => guard.as_mut().map(f),
+        Err(_) => {
+            dom::console_error("loopsim: re-entrant UI call ignored");
+            None
+        }
+    })
+}
+
+// ----- start-up ------------------------------------------------------------------------------
+
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = format!("loopsim crashed: {info}");
+        dom::console_error(&msg);
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(e) = doc.get_element_by_id("message-text") {
+                e.set_text_content(Some(
+                    "Something went wrong inside the playground. Reload the page to continue.",
+                ));
+            }
+            if let Some(e) = doc.get_element_by_id("message") {
+                let _ = e.remove_attribute("hidden");
+            }
+        }
+    }));
+
+    let entries = gallery::entries();
+    let select: HtmlSelectElement = dom::by_id("gallery");
+    for e in &entries {
+        let opt = dom::el_text("option", "", &e.name);
+        let _ = opt.set_attribute("value", e.file);
+        let _ = opt.set_attribute("title", &e.description);
+        let _ = select.append_child(&opt);
+    }
+    let default = entries[gallery::default_index()].yaml.to_string();
+
+    // A share link in the URL wins over the default example.
+    let hash = dom::window().location().hash().unwrap_or_default();
+    let mut initial = default;
+    let mut autorun = false;
+    let mut link_error = None;
+    if share::is_share_fragment(&hash) {
+        match share::decode(&hash) {
+            Ok(yaml) => {
+                initial = yaml;
+                autorun = true;
+            }
+            Err(e) => link_error = Some(e),
+        }
+    }
+    if autorun {
+        add_shared_option(&select);
+    } else {
+        select.set_value(gallery::DEFAULT_FILE);
+    }
+
+    HELP.with(|h| *h.borrow_mut() = SchemaHelp::new(loopsim_wasm::schema()));
+    let editor = glue::create_editor(&dom::by_id("editor"), &initial, &editor_hooks());
+    build_kpis();
+
+    APP.with(|a| {
+        *a.borrow_mut() = Some(App {
+            editor,
+            gallery: entries,
+            charts: charts::Charts::default(),
+            run: None,
+            mode: Mode::Idle,
+            automation: false,
+            last_frame: None,
+            owed_sim_s: 0.0,
+            chunk: 20_000,
+            waiters: Vec::new(),
+            last_report_json: None,
+            chart_columns: Vec::new(),
+            last_chart_feed: 0.0,
+        })
+    });
+    with_app(|app| {
+        app.validate();
+        app.preview_charts();
+        app.sync_controls();
+    });
+    wire_controls();
+    install_automation_hook();
+
+    if let Some(e) = link_error {
+        show_message(
+            &format!("{e} The default example is loaded instead."),
+            false,
+        );
+    }
+    if autorun {
+        start_from_ui();
+    }
+}
+
+fn add_shared_option(select: &HtmlSelectElement) {
+    if select
+        .query_selector("option[value='']")
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        let opt = dom::el_text("option", "", "Shared scenario (from the link)");
+        let _ = opt.set_attribute("value", "");
+        let _ = select.insert_before(&opt, select.first_child().as_ref());
+    }
+    select.set_value("");
+}
+
+fn editor_hooks() -> JsValue {
+    let hooks = Object::new();
+    let on_change = Closure::<dyn FnMut()>::new(schedule_validate);
+    let complete = Closure::<dyn FnMut(String, u32, bool) -> JsValue>::new(
+        |doc: String, pos: u32, explicit: bool| {
+            HELP.with(|h| {
+                let h = h.borrow();
+                let Some(help) = h.as_ref() else {
+                    return JsValue::NULL;
+                };
+                let byte = text::utf16_to_byte(&doc, pos as usize);
+                match help.complete(&doc, byte) {
+                    // While typing, a list opens only once a word is started (Ctrl+Space: always).
+                    Some(c) if !explicit && c.from == byte => JsValue::NULL,
+                    Some(c) => {
+                        let options = c.options.iter().map(|o| {
+                            dom::obj(&[
+                                ("label", dom::s(&o.label)),
+                                ("type", dom::s(o.kind)),
+                                ("detail", dom::s(&o.detail)),
+                                ("info", dom::s(&o.info)),
+                                ("apply", dom::s(&o.apply)),
+                            ])
+                        });
+                        dom::obj(&[
+                            ("from", dom::n(text::byte_to_utf16(&doc, c.from) as f64)),
+                            ("options", dom::arr(options)),
+                        ])
+                    }
+                    None => JsValue::NULL,
+                }
+            })
+        },
+    );
+    let hover = Closure::<dyn FnMut(String, u32) -> JsValue>::new(|doc: String, pos: u32| {
+        HELP.with(|h| {
+            let h = h.borrow();
+            let Some(help) = h.as_ref() else {
+                return JsValue::NULL;
+            };
+            let byte = text::utf16_to_byte(&doc, pos as usize);
+            match help.hover(&doc, byte) {
+                Some(hv) => dom::obj(&[
+                    ("from", dom::n(text::byte_to_utf16(&doc, hv.from) as f64)),
+                    ("to", dom::n(text::byte_to_utf16(&doc, hv.to) as f64)),
+                    ("text", dom::s(&hv.text)),
+                ]),
+                None => JsValue::NULL,
+            }
+        })
+    });
+    let _ = Reflect::set(&hooks, &"onChange".into(), on_change.as_ref());
+    let _ = Reflect::set(&hooks, &"complete".into(), complete.as_ref());
+    let _ = Reflect::set(&hooks, &"hover".into(), hover.as_ref());
+    on_change.forget();
+    complete.forget();
+    hover.forget();
+    hooks.into()
+}
+
+const KPIS: [(&str, &str); 7] = [
+    ("kpi-time", "Simulated"),
+    ("kpi-events", "Events"),
+    ("kpi-sent", "Sent"),
+    ("kpi-ok", "Completed"),
+    ("kpi-failed", "Failed"),
+    ("kpi-inflight", "In flight"),
+    ("kpi-p99", "p99 (interval)"),
+];
+
+fn build_kpis() {
+    let root: Element = dom::by_id("kpis");
+    for (id, label) in KPIS {
+        let card = dom::el("div");
+        card.set_class_name("kpi");
+        let _ = card.set_attribute("id", id);
+        let _ = card.append_child(&dom::el_text("div", "label", label));
+        let _ = card.append_child(&dom::el_text("div", "value", "–"));
+        let _ = root.append_child(&card);
+    }
+}
+
+fn set_kpi(id: &str, value: &str, bad: bool) {
+    let card: Element = dom::by_id(id);
+    if let Ok(Some(v)) = card.query_selector(".value") {
+        v.set_text_content(Some(value));
+    }
+    let _ = card.class_list().toggle_with_force("bad", bad);
+}
+
+// ----- controls ------------------------------------------------------------------------------
+
+fn wire_controls() {
+    dom::on_id("run", "click", |_| start_from_ui());
+    dom::on_id("pause", "click", |_| {
+        with_app(App::pause);
+    });
+    dom::on_id("step", "click", |_| {
+        let done = with_app(App::step).flatten();
+        if let Some(w) = done {
+            settle(w);
+        }
+    });
+    dom::on_id("reset", "click", |_| {
+        if let Some(w) = with_app(App::reset) {
+            reject_all(w, "the run was reset");
+        }
+    });
+    dom::on_id("speed", "change", |_| {
+        with_app(|app| {
+            app.last_frame = None;
+            app.owed_sim_s = 0.0;
+        });
+    });
+    dom::on_id("gallery", "change", |_| {
+        let select: HtmlSelectElement = dom::by_id("gallery");
+        let file = select.value();
+        if let Some(w) = with_app(|app| app.load_gallery(&file)).flatten() {
+            reject_all(w, "another scenario was loaded");
+        }
+    });
+    dom::on_id("share", "click", |_| share_link());
+    dom::on_id("share-link", "focus", |e| {
+        if let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        {
+            input.select();
+        }
+    });
+    dom::on_id("message-close", "click", |_| {
+        dom::set_hidden("message", true)
+    });
+    dom::on_id("export-json", "click", |_| {
+        with_app(|app| {
+            if let Some(json) = &app.last_report_json {
+                dom::download(
+                    &format!("{}-report.json", app.slug()),
+                    "application/json",
+                    json,
+                );
+            }
+        });
+    });
+    dom::on_id("export-csv", "click", |_| {
+        with_app(|app| {
+            if let Some(run) = &app.run {
+                dom::download(
+                    &format!("{}-series.csv", app.slug()),
+                    "text/csv",
+                    &run.session.series_csv(),
+                );
+            }
+        });
+    });
+    dom::on_id("problems", "click", |e| {
+        let li = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|el| el.closest("li[data-from]").ok().flatten());
+        if let Some(pos) = li
+            .and_then(|li| li.get_attribute("data-from"))
+            .and_then(|s| s.parse::<u32>().ok())
+        {
+            with_app(|app| glue::reveal_pos(&app.editor, pos));
+        }
+    });
+    // Ctrl/Cmd+Enter runs from anywhere, the editor included (capture phase, before CodeMirror).
+    let keydown = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|e: web_sys::KeyboardEvent| {
+        if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+            e.prevent_default();
+            e.stop_propagation();
+            start_from_ui();
+        }
+    });
+    let _ = dom::document().add_event_listener_with_callback_and_bool(
+        "keydown",
+        keydown.as_ref().unchecked_ref(),
+        true,
+    );
+    keydown.forget();
+    let window: web_sys::EventTarget = dom::window().into();
+    dom::on(&window, "hashchange", |_| open_link_from_hash());
+}
+
+/// The Run button (and Ctrl+Enter): resume a paused run of the same text, else start anew.
+fn start_from_ui() {
+    let result = with_app(|app| app.run(false));
+    if let Some(Err(msg)) = result {
+        show_message(&msg, false);
+    }
+}
+
+fn open_link_from_hash() {
+    let hash = dom::window().location().hash().unwrap_or_default();
+    if !share::is_share_fragment(&hash) {
+        return;
+    }
+    match share::decode(&hash) {
+        Ok(yaml) => {
+            let waiters = with_app(|app| {
+                let w = app.reset();
+                glue::set_text(&app.editor, &yaml);
+                add_shared_option(&dom::by_id("gallery"));
+                app.validate();
+                app.preview_charts();
+                w
+            });
+            if let Some(w) = waiters {
+                reject_all(w, "a shared scenario was opened");
+            }
+            dom::set_hidden("message", true);
+            start_from_ui();
+        }
+        Err(e) => show_message(&format!("{e} The scenario in the editor was kept."), false),
+    }
+}
+
+fn share_link() {
+    let Some(yaml) = with_app(|app| glue::get_text(&app.editor)) else {
+        return;
+    };
+    let fragment = share::encode(&yaml);
+    let href = dom::window().location().href().unwrap_or_default();
+    let base = href.split('#').next().unwrap_or("");
+    let url = format!("{base}#{fragment}");
+    let input: HtmlInputElement = dom::by_id("share-link");
+    input.set_value(&url);
+    input.set_hidden(false);
+    input.select();
+    let clipboard = dom::window().navigator().clipboard();
+    let promise = clipboard.write_text(&url);
+    let long = url.len() > 32_000;
+    wasm_bindgen_futures::spawn_local(async move {
+        let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+        let mut msg = if copied {
+            String::from("Link copied to the clipboard. Anyone who opens it sees this scenario and its results.")
+        } else {
+            String::from("Copy the link from the field next to the Share button.")
+        };
+        if long {
+            msg.push_str(" It is long: some chat tools cut long links.");
+        }
+        show_message(&msg, true);
+    });
+}
+
+/// Shows a message banner; `info` ones hide themselves after a few seconds.
+fn show_message(text: &str, info: bool) {
+    let seq = MESSAGE_SEQ.with(|s| {
+        s.set(s.get().wrapping_add(1));
+        s.get()
+    });
+    dom::set_text("message-text", text);
+    let banner: Element = dom::by_id("message");
+    let _ = banner.class_list().toggle_with_force("info", info);
+    dom::set_hidden("message", false);
+    if info {
+        dom::set_timeout(6000, move || {
+            if MESSAGE_SEQ.with(Cell::get) == seq {
+                dom::set_hidden("message", true);
+            }
+        });
+    }
+}
+
+// ----- validation ----------------------------------------------------------------------------
+
+/// Called by the editor on every change: validates once typing pauses.
+fn schedule_validate() {
+    if let Some(t) = VALIDATE_TIMER.with(|c| c.take()) {
+        dom::clear_timeout(t);
+    }
+    let id = dom::set_timeout(VALIDATE_DEBOUNCE_MS, || {
+        VALIDATE_TIMER.with(|c| c.set(None));
+        with_app(App::validate);
+    });
+    VALIDATE_TIMER.with(|c| c.set(Some(id)));
+}
+
+fn render_problems(diags: &[DiagnosticOut]) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let summary: Element = dom::by_id("problems-summary");
+    let text = match (errors, warnings) {
+        (0, 0) => String::from("✓ No problems"),
+        (e, w) => {
+            let mut parts = Vec::new();
+            if e > 0 {
+                parts.push(format!("{e} error{}", if e == 1 { "" } else { "s" }));
+            }
+            if w > 0 {
+                parts.push(format!("{w} warning{}", if w == 1 { "" } else { "s" }));
+            }
+            parts.join(", ")
+        }
+    };
+    summary.set_text_content(Some(&text));
+    summary.set_class_name(if errors > 0 {
+        "problems-summary has-errors"
+    } else if warnings == 0 {
+        "problems-summary ok"
+    } else {
+        "problems-summary"
+    });
+    let list: Element = dom::by_id("problems");
+    dom::clear(&list);
+    for d in diags.iter().take(50) {
+        let li = dom::el("li");
+        li.set_class_name(d.severity);
+        let _ = li.set_attribute("data-from", &d.from.to_string());
+        let _ = li.set_attribute("title", "Show in the editor");
+        let _ = li.append_child(&dom::el_text(
+            "span",
+            "loc",
+            &format!("{}:{}", d.line, d.column),
+        ));
+        let _ = li.append_child(&dom::document().create_text_node(&d.message));
+        if let Some(h) = &d.hint {
+            let _ = li.append_child(&dom::el_text("span", "hint", h));
+        }
+        let _ = list.append_child(&li);
+    }
+}
+
+// ----- the run loop --------------------------------------------------------------------------
+
+fn schedule_frame() {
+    if FRAME_PENDING.with(Cell::get) {
+        return;
+    }
+    FRAME_PENDING.with(|c| c.set(true));
+    FRAME_CB.with(|cb| {
+        let mut cb = cb.borrow_mut();
+        let f = cb.get_or_insert_with(|| Closure::new(on_frame));
+        let func: &Function = f.as_ref().unchecked_ref();
+        let window = dom::window();
+        // Hidden tabs get no animation frames: keep going on timers there.
+        let scheduled = if dom::document().hidden() {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_1(
+                    func,
+                    0,
+                    &JsValue::from(dom::now_ms()),
+                )
+                .is_ok()
+        } else {
+            window.request_animation_frame(func).is_ok()
+        };
+        if !scheduled {
+            FRAME_PENDING.with(|c| c.set(false));
+        }
+    });
+}
+
+fn on_frame(ts: f64) {
+    FRAME_PENDING.with(|c| c.set(false));
+    let Some(out) = with_app(|app| app.tick(ts)) else {
+        return;
+    };
+    if out.again {
+        schedule_frame();
+    }
+    if let Some(w) = out.finished {
+        settle(w);
+    }
+}
+
+/// Waiters to resolve with a report (JSON text).
+struct Finished {
+    waiters: Vec<(Function, Function)>,
+    report_json: String,
+}
+
+fn settle(f: Finished) {
+    for (resolve, _) in f.waiters {
+        let _ = resolve.call1(&JsValue::NULL, &dom::json_to_js(&f.report_json));
+    }
+}
+
+fn reject_all(waiters: Vec<(Function, Function)>, why: &str) {
+    for (_, reject) in waiters {
+        let _ = reject.call1(
+            &JsValue::NULL,
+            &js_sys::Error::new(&format!("loopsim: {why}")),
+        );
+    }
+}
+
+#[derive(Default)]
+struct TickOut {
+    again: bool,
+    finished: Option<Finished>,
+}
+
+fn read_speed() -> Speed {
+    let select: HtmlSelectElement = dom::by_id("speed");
+    match select.value().parse::<f64>() {
+        Ok(k) if k > 0.0 => Speed::Times(k),
+        _ => Speed::Max,
+    }
+}
+
+fn read_seed() -> Result<Option<u64>, String> {
+    let input: HtmlInputElement = dom::by_id("seed");
+    let v = input.value();
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<u64>().map(Some).map_err(|_| format!("The seed must be a whole number from 0 to {}; leave it empty to use the scenario's own seed.", u64::MAX))
+}
+
+/// Doubles or halves the chunk so one engine call takes about [`TARGET_CALL_MS`].
+fn adapt(chunk: u64, took_ms: f64) -> u64 {
+    if took_ms < TARGET_CALL_MS / 2.0 {
+        (chunk * 2).min(loopsim_wasm::MAX_EVENTS_PER_CALL)
+    } else if took_ms > TARGET_CALL_MS * 2.0 {
+        (chunk / 2).max(500)
+    } else {
+        chunk
+    }
+}
+
+impl App {
+    fn text(&self) -> String {
+        glue::get_text(&self.editor)
+    }
+
+    fn slug(&self) -> String {
+        let name = self
+            .run
+            .as_ref()
+            .map(|r| r.session.scenario_name().to_string())
+            .unwrap_or_else(|| String::from("scenario"));
+        let mut s: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        while s.contains("--") {
+            s = s.replace("--", "-");
+        }
+        let s = s.trim_matches('-');
+        if s.is_empty() {
+            String::from("scenario")
+        } else {
+            s.chars().take(60).collect()
+        }
+    }
+
+    /// Checks the editor text now: inline diagnostics, the problems list and the heading.
+    fn validate(&mut self) {
+        let text = self.text();
+        let diags = loopsim_wasm::validate(&text);
+        self.show_diagnostics(&diags);
+        let (name, description) = gallery::name_and_description(&text);
+        dom::set_text(
+            "scenario-name",
+            name.as_deref().unwrap_or("Untitled scenario"),
+        );
+        dom::set_text("scenario-description", &description);
+        if self.mode == Mode::Idle && !diags.iter().any(DiagnosticOut::is_error) {
+            self.preview_charts();
+        }
+    }
+
+    fn show_diagnostics(&self, diags: &[DiagnosticOut]) {
+        let list = diags.iter().map(|d| {
+            let mut message = d.message.clone();
+            if let Some(h) = &d.hint {
+                message.push_str("\nhint: ");
+                message.push_str(h);
+            }
+            dom::obj(&[
+                ("from", dom::n(d.from)),
+                ("to", dom::n(d.to)),
+                ("severity", dom::s(d.severity)),
+                ("message", dom::s(&message)),
+            ])
+        });
+        glue::set_diagnostics(&self.editor, &dom::arr(list));
+        render_problems(diags);
+    }
+
+    /// Empty charts with the right legends for the scenario in the editor (when it is valid
+    /// and its columns changed).
+    fn preview_charts(&mut self) {
+        if let Ok(s) = Session::new(&self.text(), None) {
+            let names = s.series_names();
+            if names != self.chart_columns {
+                self.charts.rebuild(&names);
+                self.chart_columns = names;
+            }
+        }
+    }
+
+    /// Builds a fresh run of the editor text (paused at time 0).
+    fn new_run(&mut self, yaml: String, seed: Option<u64>) -> Result<(), String> {
+        match Session::new(&yaml, seed) {
+            Err(diags) => {
+                self.show_diagnostics(&diags);
+                let errors: Vec<&DiagnosticOut> = diags.iter().filter(|d| d.is_error()).collect();
+                let first = errors.first().map(|d| d.render()).unwrap_or_default();
+                Err(format!(
+                    "The scenario has {} error{} to fix before it can run (first: {first}).",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" }
+                ))
+            }
+            Ok(session) => {
+                dom::set_text("scenario-name", session.scenario_name());
+                dom::set_text("scenario-description", session.scenario_description());
+                let names = session.series_names();
+                self.charts.rebuild(&names);
+                self.chart_columns = names;
+                tables::clear();
+                let sample_every_s =
+                    loopsim_core::time::to_secs_f64(session.scenario().sample_every);
+                self.run = Some(RunState {
+                    session,
+                    yaml,
+                    seed,
+                    sample_every_s,
+                    busy_ms: 0.0,
+                });
+                self.mode = Mode::Paused;
+                self.automation = false;
+                self.last_frame = None;
+                self.owed_sim_s = 0.0;
+                self.update_live();
+                Ok(())
+            }
+        }
+    }
+
+    /// Run (resume when paused on the same text and seed), or restart from the beginning when
+    /// `automation` is set.
+    fn run(&mut self, automation: bool) -> Result<(), String> {
+        let yaml = self.text();
+        let seed = read_seed()?;
+        let resumable = matches!(&self.run, Some(r) if r.yaml == yaml && r.seed == seed);
+        if !automation && resumable && self.mode == Mode::Running {
+            return Ok(());
+        }
+        if automation || !(resumable && self.mode == Mode::Paused) {
+            self.new_run(yaml, seed)?;
+        }
+        dom::set_hidden("message", true);
+        self.mode = Mode::Running;
+        self.automation = automation;
+        self.last_frame = None;
+        self.owed_sim_s = 0.0;
+        self.sync_controls();
+        schedule_frame();
+        Ok(())
+    }
+
+    fn pause(&mut self) {
+        if self.mode == Mode::Running {
+            self.mode = Mode::Paused;
+            if let Some(run) = &self.run {
+                self.charts.feed(run.session.series());
+            }
+            self.update_live();
+        }
+    }
+
+    /// Advances one chart interval, pausing a running run first.
+    fn step(&mut self) -> Option<Finished> {
+        let yaml = self.text();
+        let seed = match read_seed() {
+            Ok(s) => s,
+            Err(msg) => {
+                show_message(&msg, false);
+                return None;
+            }
+        };
+        let fresh = match &self.run {
+            Some(r) => self.mode == Mode::Finished || r.yaml != yaml || r.seed != seed,
+            None => true,
+        };
+        if fresh {
+            if let Err(msg) = self.new_run(yaml, seed) {
+                show_message(&msg, false);
+                return None;
+            }
+        }
+        self.mode = Mode::Paused;
+        let run = self.run.as_mut()?;
+        let t0 = dom::now_ms();
+        run.session.step_time(run.sample_every_s.max(1e-9));
+        run.busy_ms += dom::now_ms() - t0;
+        self.charts.feed(run.session.series());
+        if run.session.is_finished() {
+            return Some(self.finish());
+        }
+        self.update_live();
+        None
+    }
+
+    /// Drops the run; returns the `run()` promises to reject.
+    fn reset(&mut self) -> Vec<(Function, Function)> {
+        self.run = None;
+        self.mode = Mode::Idle;
+        self.automation = false;
+        tables::clear();
+        self.chart_columns.clear();
+        self.preview_charts();
+        self.update_live();
+        std::mem::take(&mut self.waiters)
+    }
+
+    fn load_gallery(&mut self, file: &str) -> Option<Vec<(Function, Function)>> {
+        let entry = self.gallery.iter().find(|e| e.file == file)?.clone();
+        let waiters = self.reset();
+        glue::set_text(&self.editor, entry.yaml);
+        self.validate();
+        self.preview_charts();
+        dom::set_hidden("message", true);
+        Some(waiters)
+    }
+
+    fn tick(&mut self, ts: f64) -> TickOut {
+        let mut out = TickOut::default();
+        if self.mode != Mode::Running {
+            self.last_frame = None;
+            return out;
+        }
+        let speed = if self.automation {
+            Speed::Max
+        } else {
+            read_speed()
+        };
+        let wall = self
+            .last_frame
+            .map_or(1000.0 / 60.0, |last| (ts - last).clamp(0.0, 100.0));
+        self.last_frame = Some(ts);
+        let Some(run) = self.run.as_mut() else {
+            self.mode = Mode::Idle;
+            return out;
+        };
+        let t0 = dom::now_ms();
+        let deadline = t0 + FRAME_BUDGET_MS;
+        match speed {
+            Speed::Max => loop {
+                let t = dom::now_ms();
+                let p = run.session.step_events(self.chunk);
+                let took = dom::now_ms() - t;
+                self.chunk = adapt(self.chunk, took);
+                if p.finished || dom::now_ms() + took.min(TARGET_CALL_MS * 2.0) > deadline {
+                    break;
+                }
+            },
+            Speed::Times(k) => {
+                // Owe the simulated time this frame's wall time is worth; never build up more
+                // than a fifth of a second of wall time worth of backlog.
+                self.owed_sim_s = (self.owed_sim_s + wall / 1000.0 * k).min(k * 0.2);
+                while self.owed_sim_s > 0.0 {
+                    let snap = run.session.snapshot();
+                    let rate = if snap.now_s > 0.0 {
+                        snap.events as f64 / snap.now_s
+                    } else {
+                        0.0
+                    };
+                    let dt = if rate > 0.0 {
+                        (self.chunk as f64 / rate).min(self.owed_sim_s)
+                    } else {
+                        self.owed_sim_s.min(0.01)
+                    };
+                    let t = dom::now_ms();
+                    let p = run.session.step_time(dt);
+                    let took = dom::now_ms() - t;
+                    self.chunk = adapt(self.chunk, took);
+                    let advanced = p.now_s - snap.now_s;
+                    if advanced <= 0.0 {
+                        self.owed_sim_s = 0.0;
+                    } else {
+                        self.owed_sim_s -= advanced;
+                    }
+                    if p.finished || dom::now_ms() + took.min(TARGET_CALL_MS * 2.0) > deadline {
+                        break;
+                    }
+                }
+            }
+        }
+        let now = dom::now_ms();
+        run.busy_ms += now - t0;
+        let finished = run.session.is_finished();
+        if finished || now - self.last_chart_feed >= CHART_REFRESH_MS {
+            self.charts.feed(run.session.series());
+            self.last_chart_feed = now;
+        }
+        if finished {
+            out.finished = Some(self.finish());
+        } else {
+            self.update_live();
+            out.again = true;
+        }
+        out
+    }
+
+    /// The run reached its end: report, tables, exports; returns the waiting promises.
+    fn finish(&mut self) -> Finished {
+        self.mode = Mode::Finished;
+        self.automation = false;
+        let (report, report_json) = match &self.run {
+            Some(run) => {
+                let report = run.session.report();
+                let json = loopsim_wasm::report_to_json(&report);
+                (Some(report), json)
+            }
+            None => (None, String::from("null")),
+        };
+        if let Some(r) = &report {
+            tables::render(r);
+        }
+        self.last_report_json = Some(report_json.clone());
+        self.update_live();
+        Finished {
+            waiters: std::mem::take(&mut self.waiters),
+            report_json,
+        }
+    }
+
+    /// Progress bar, status line, KPIs and buttons.
+    fn update_live(&self) {
+        let progress: HtmlProgressElement = dom::by_id("progress");
+        let Some(run) = &self.run else {
+            progress.set_value(0.0);
+            dom::set_text("status", "Ready: press Run (Ctrl+Enter)");
+            for (id, _) in KPIS {
+                set_kpi(id, "–", false);
+            }
+            self.sync_controls();
+            return;
+        };
+        let s: SnapshotOut = run.session.snapshot();
+        progress.set_value(s.progress);
+        let when = format!(
+            "{} of {}",
+            format::secs(Some(s.now_s)),
+            format::secs(Some(s.duration_s))
+        );
+        let status = match self.mode {
+            Mode::Running => {
+                let speed = if self.automation {
+                    String::from("as fast as possible")
+                } else {
+                    match read_speed() {
+                        Speed::Max => String::from("as fast as possible"),
+                        Speed::Times(k) => format!("×{k}"),
+                    }
+                };
+                format!(
+                    "Running {speed} · {when} · {} events",
+                    format::count(s.events)
+                )
+            }
+            Mode::Paused => format!("Paused at {when} · {} events", format::count(s.events)),
+            Mode::Finished => format!(
+                "Finished · {} simulated · {} events in {}",
+                format::secs(Some(s.duration_s)),
+                format::count(s.events),
+                format::secs(Some(run.busy_ms / 1000.0))
+            ),
+            Mode::Idle => String::from("Ready"),
+        };
+        dom::set_text("status", &status);
+        set_kpi("kpi-time", &format::secs(Some(s.now_s)), false);
+        set_kpi("kpi-events", &format::count(s.events), false);
+        set_kpi("kpi-sent", &format::count(s.sent), false);
+        set_kpi("kpi-ok", &format::count(s.completed), false);
+        set_kpi("kpi-failed", &format::count(s.failed), s.failed > 0);
+        set_kpi("kpi-inflight", &format::count(s.in_flight), false);
+        let series = run.session.series();
+        let p99 = series
+            .column_by_name("latency_p99_s")
+            .and_then(|c| c.iter().rev().find(|v| v.is_finite()).copied());
+        set_kpi("kpi-p99", &format::secs(p99), false);
+        self.sync_controls();
+    }
+
+    fn sync_controls(&self) {
+        let running = self.mode == Mode::Running;
+        dom::set_disabled("run", running);
+        dom::set_disabled("pause", !running);
+        dom::set_disabled("reset", self.run.is_none());
+        dom::set_disabled("export-json", self.last_report_json.is_none());
+        dom::set_disabled(
+            "export-csv",
+            !(self.mode == Mode::Finished && self.run.is_some()),
+        );
+        let label = match self.mode {
+            Mode::Paused => "▶ Resume",
+            Mode::Finished => "↻ Run again",
+            _ => "▶ Run",
+        };
+        dom::set_text("run", label);
+        let root = dom::document().document_element();
+        if let Some(root) = root {
+            let _ = root.set_attribute("data-run-state", self.mode.as_str());
+        }
+    }
+
+    fn snapshot_js(&self) -> JsValue {
+        let v = match &self.run {
+            Some(run) => serde_json::to_string(&run.session.snapshot())
+                .map(|j| dom::json_to_js(&j))
+                .unwrap_or_else(|_| Object::new().into()),
+            None => Object::new().into(),
+        };
+        let _ = Reflect::set(&v, &"state".into(), &dom::s(self.mode.as_str()));
+        v
+    }
+}
+
+// ----- automation hook -----------------------------------------------------------------------
+
+/// `window.loopsim` for tests and scripts:
+/// - `run()`: runs the editor's scenario from the start to the end as fast as possible (whatever
+///   the speed control says); resolves with the report object, rejects if it cannot run.
+/// - `report()`: the last finished run's report object (`null` before the first).
+/// - `snapshot()`: live numbers of the current run plus `state` (idle/running/paused/finished).
+/// - `text()`: the editor's text.
+fn install_automation_hook() {
+    let api = Object::new();
+    let run = Closure::<dyn FnMut() -> Promise>::new(|| {
+        Promise::new(&mut |resolve: Function, reject: Function| {
+            let result = with_app(|app| {
+                app.waiters.push((resolve.clone(), reject.clone()));
+                let r = app.run(true);
+                if r.is_err() {
+                    app.waiters.pop();
+                }
+                r
+            });
+            match result {
+                Some(Ok(())) => {}
+                Some(Err(msg)) => {
+                    show_message(&msg, false);
+                    let _ = reject.call1(&JsValue::NULL, &js_sys::Error::new(&msg));
+                }
+                None => {
+                    let _ = reject.call1(&JsValue::NULL, &js_sys::Error::new("loopsim: busy"));
+                }
+            }
+        })
+    });
+    let report = Closure::<dyn FnMut() -> JsValue>::new(|| {
+        with_app(|app| app.last_report_json.as_deref().map(dom::json_to_js))
+            .flatten()
+            .unwrap_or(JsValue::NULL)
+    });
+    let snapshot = Closure::<dyn FnMut() -> JsValue>::new(|| {
+        with_app(|app| app.snapshot_js()).unwrap_or(JsValue::NULL)
+    });
+    let _ = Reflect::set(&api, &"run".into(), run.as_ref());
+    let _ = Reflect::set(&api, &"report".into(), report.as_ref());
+    let text = Closure::<dyn FnMut() -> JsValue>::new(|| {
+        with_app(|app| JsValue::from_str(&app.text())).unwrap_or(JsValue::NULL)
+    });
+    let _ = Reflect::set(&api, &"snapshot".into(), snapshot.as_ref());
+    let _ = Reflect::set(&api, &"text".into(), text.as_ref());
+    text.forget();
+    run.forget();
+    report.forget();
+    snapshot.forget();
+    let _ = Reflect::set(&dom::window(), &"loopsim".into(), &api);
+}

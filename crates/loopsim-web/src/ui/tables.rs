@@ -1,0 +1,220 @@
+//! The results: summary, per-service and per-workload tables from the report. Every cell is set
+//! with `textContent` (service and workload names come from the scenario text).
+
+use loopsim_core::Report;
+use loopsim_web::format::{count, percent, rate, real, secs};
+use web_sys::Element;
+
+use super::dom;
+
+fn row(cells: &[(&str, &str)], header_first: bool) -> Element {
+    let tr = dom::el("tr");
+    for (k, (text, class)) in cells.iter().map(|(t, c)| (*t, *c)).enumerate() {
+        let tag = if header_first && k % 2 == 0 {
+            "th"
+        } else {
+            "td"
+        };
+        let cell = dom::el_text(tag, class, text);
+        if tag == "th" {
+            let _ = cell.set_attribute("scope", "row");
+        }
+        let _ = tr.append_child(&cell);
+    }
+    tr
+}
+
+/// A table with a header row and body rows of plain text.
+fn fill(table_id: &str, head: &[&str], rows: &[Vec<String>]) {
+    let table: Element = dom::by_id(table_id);
+    dom::clear(&table);
+    let thead = dom::el("thead");
+    let tr = dom::el("tr");
+    for h in head {
+        let th = dom::el_text("th", "", h);
+        let _ = th.set_attribute("scope", "col");
+        let _ = tr.append_child(&th);
+    }
+    let _ = thead.append_child(&tr);
+    let _ = table.append_child(&thead);
+    let tbody = dom::el("tbody");
+    for r in rows {
+        let tr = dom::el("tr");
+        for c in r {
+            let _ = tr.append_child(&dom::el_text("td", "", c));
+        }
+        let _ = tbody.append_child(&tr);
+    }
+    let _ = table.append_child(&tbody);
+}
+
+pub fn clear() {
+    for id in ["summary", "services", "workloads"] {
+        dom::clear(&dom::by_id::<Element>(id));
+    }
+    dom::set_text("results-note", "Run the scenario to see its report.");
+}
+
+pub fn render(r: &Report) {
+    let q = &r.requests;
+    let l = &r.latency_s;
+    let mut note = r.note.clone();
+    if let Some(t) = &r.truncated {
+        note = format!("Stopped early: {t} {note}");
+    }
+    dom::set_text("results-note", &note);
+
+    let failed_detail = format!(
+        "{} ({} timed out · {} dropped · {} out of memory)",
+        count(q.failed),
+        count(q.timed_out),
+        count(q.dropped),
+        count(q.out_of_memory)
+    );
+    let err_class = if q.failed > 0 { "warn" } else { "" };
+    let summary: Element = dom::by_id("summary");
+    dom::clear(&summary);
+    let body = dom::el("tbody");
+    let rows: Vec<Vec<(String, &str)>> = vec![
+        vec![
+            ("Requests sent".into(), ""),
+            (count(q.sent), ""),
+            ("Latency mean".into(), ""),
+            (secs(l.mean), ""),
+        ],
+        vec![
+            ("Completed".into(), ""),
+            (count(q.completed), ""),
+            ("p50".into(), ""),
+            (secs(l.p50), ""),
+        ],
+        vec![
+            ("Failed".into(), ""),
+            (failed_detail, err_class),
+            ("p90".into(), ""),
+            (secs(l.p90), ""),
+        ],
+        vec![
+            ("In flight at the end".into(), ""),
+            (count(q.in_flight), ""),
+            ("p95".into(), ""),
+            (secs(l.p95), ""),
+        ],
+        vec![
+            ("Throughput".into(), ""),
+            (rate(r.throughput_rps), ""),
+            ("p99".into(), ""),
+            (secs(l.p99), ""),
+        ],
+        vec![
+            ("Error rate".into(), ""),
+            (percent(r.error_rate), err_class),
+            ("max".into(), ""),
+            (secs(l.max), ""),
+        ],
+        vec![
+            ("Measured window".into(), ""),
+            (
+                format!(
+                    "{} of {}",
+                    secs(Some(r.measured_s)),
+                    secs(Some(r.duration_s))
+                ),
+                "",
+            ),
+            ("Events simulated".into(), ""),
+            (count(r.events), ""),
+        ],
+    ];
+    for cells in &rows {
+        let refs: Vec<(&str, &str)> = cells.iter().map(|(t, c)| (t.as_str(), *c)).collect();
+        let _ = body.append_child(&row(&refs, true));
+    }
+    let _ = summary.append_child(&body);
+
+    let services: Vec<Vec<String>> = r
+        .services
+        .0
+        .iter()
+        .map(|(name, s)| {
+            vec![
+                name.clone(),
+                format!("{} × {}", s.replicas, s.workers),
+                percent(s.utilization),
+                secs(s.loop_lag_s.mean),
+                secs(s.loop_lag_s.p99),
+                secs(s.loop_lag_s.max),
+                format!(
+                    "{} / {}",
+                    real(s.ready_queue.mean),
+                    count(s.ready_queue.max)
+                ),
+                percent(s.threadpool.utilization),
+                secs(s.threadpool.queue_wait_s.mean),
+                secs(s.threadpool.queue_wait_s.p99),
+                count(s.threadpool.queue.max),
+                format!(
+                    "{} / {}",
+                    real(s.active_requests_mean),
+                    count(s.active_requests_peak)
+                ),
+                count(s.served_ok),
+                count(s.served_failed),
+            ]
+        })
+        .collect();
+    fill(
+        "services",
+        &[
+            "Service",
+            "Replicas × workers",
+            "Loop busy",
+            "Lag mean",
+            "Lag p99",
+            "Lag max",
+            "Ready queue mean / max",
+            "Pool busy",
+            "Pool wait mean",
+            "Pool wait p99",
+            "Pool queue max",
+            "Active mean / peak",
+            "Served ok",
+            "Failed",
+        ],
+        &services,
+    );
+
+    let workloads: Vec<Vec<String>> = r
+        .workloads
+        .0
+        .iter()
+        .map(|(name, w)| {
+            vec![
+                name.clone(),
+                count(w.requests.sent),
+                count(w.requests.completed),
+                count(w.requests.failed),
+                rate(w.throughput_rps),
+                secs(w.latency_s.mean),
+                secs(w.latency_s.p50),
+                secs(w.latency_s.p99),
+                secs(w.latency_s.max),
+            ]
+        })
+        .collect();
+    fill(
+        "workloads",
+        &[
+            "Workload",
+            "Sent",
+            "Completed",
+            "Failed",
+            "Throughput",
+            "Latency mean",
+            "p50",
+            "p99",
+            "max",
+        ],
+        &workloads,
+    );
+}
