@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Browser tests of the playground: builds dist/ with Trunk (release, offline), serves it on a
+# localhost port and runs tests/browser/ with node's test runner in headless Chromium
+# (playwright-core driving Debian's /usr/bin/chromium). Called by scripts/test-all.sh; runs
+# scripts/setup.sh itself when invoked alone (SKIP_SETUP=1 skips it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${SKIP_SETUP:-}" ] && [ -z "${LOOPSIM_SETUP_DONE:-}" ]; then
+  scripts/setup.sh
+fi
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+step() { printf '\n\033[1;36m--> %s\033[0m\n' "$*"; }
+
+step "native tests of the playground crate (share links, gallery, completion)"
+cargo test -p loopsim-web --lib
+
+step "clippy for wasm32 (playground crate)"
+cargo clippy -p loopsim-web --target wasm32-unknown-unknown -- -D warnings
+
+step "trunk build --release --offline"
+trunk build --release --offline
+
+step "release bundle size (gzip -9)"
+total=0
+for f in dist/*.wasm dist/*.js dist/*.css; do
+  gz=$(gzip -9c "$f" | wc -c)
+  total=$((total + gz))
+  printf '  %-48s %8d B  gzip %7d B\n' "$(basename "$f")" "$(wc -c <"$f")" "$gz"
+done
+printf '  %-48s %19s %7d B (%d KiB)\n' "total (wasm + JS + CSS)" "" "$total" $((total / 1024))
+
+step "browser tests (headless Chromium)"
+mkdir -p tests/browser/artifacts
+node --test --test-concurrency=1 --test-reporter=spec tests/browser/

@@ -1,0 +1,475 @@
+// Browser tests of the built playground (dist/), in Debian's headless Chromium through
+// playwright-core. Run by scripts/test-browser.sh (which builds dist/ first):
+//   node --test --test-concurrency=1 tests/browser/
+// LOOPSIM_DIST overrides the directory served; CHROMIUM the browser binary.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { deflateRawSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DIST = process.env.LOOPSIM_DIST || `${ROOT}dist`;
+const ARTIFACTS = `${ROOT}tests/browser/artifacts`;
+const SCENARIOS = `${ROOT}scenarios`;
+const SCENARIO_FILES = readdirSync(SCENARIOS)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+const DEFAULT_YAML = readFileSync(`${SCENARIOS}/shop.yaml`, "utf8");
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve(DIST);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--headless",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the playground (optionally with a `#fragment`) in a fresh context. */
+async function open(fragment = "") {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  const foreign = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("request", (r) => {
+    const u = r.url();
+    if (!u.startsWith(server.url) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u);
+  });
+  await page.goto(server.url + fragment);
+  await page.waitForFunction(() => window.loopsim && document.querySelector(".cm-content"));
+  return { page, context, errors, foreign };
+}
+
+/** Replaces the editor's text as a paste would (through CodeMirror, so onChange fires). */
+async function setEditorText(page, text) {
+  await page.click(".cm-content");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+}
+
+const text = (page) => page.evaluate(() => window.loopsim.text());
+const snapshot = (page) => page.evaluate(() => window.loopsim.snapshot());
+const runState = (page) => page.evaluate(() => document.documentElement.dataset.runState);
+
+/** 1-based line of the first error underline in the editor (0 when none). */
+const errorLine = (page) =>
+  page.evaluate(() => {
+    const lines = [...document.querySelectorAll(".cm-content .cm-line")];
+    return lines.findIndex((l) => l.querySelector(".cm-lintRange-error")) + 1;
+  });
+
+/** Viewport rectangle of the first occurrence of `needle` in the editor's text, scrolled into
+ * view (measured after CodeMirror's own pending scrolling has settled). */
+const rectOf = (page, needle) =>
+  page.evaluate(async (needle) => {
+    const frames = () => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+    const find = () => {
+      const walker = document.createTreeWalker(document.querySelector(".cm-content"), NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.data.indexOf(needle);
+        if (i >= 0) return [n, i];
+      }
+      return [null, -1];
+    };
+    await frames();
+    const [node] = find();
+    if (!node) return null;
+    const view = document.querySelector(".cm-scroller").getBoundingClientRect();
+    const at = node.parentElement.getBoundingClientRect();
+    if (at.top < view.top || at.bottom > view.bottom) {
+      node.parentElement.scrollIntoView({ block: "center" });
+      await frames();
+    }
+    const [n, i] = find();
+    const r = document.createRange();
+    r.setStart(n, i);
+    r.setEnd(n, i + needle.length);
+    const b = r.getBoundingClientRect();
+    return { x: b.x, y: b.y, width: b.width, height: b.height };
+  }, needle);
+
+const lineOf = (source, needle) => source.slice(0, source.indexOf(needle)).split("\n").length;
+
+describe("loopsim playground", () => {
+  test("loads with no console errors, from a sub-path, with no foreign requests", async () => {
+    const { page, context, errors, foreign } = await open();
+    assert.equal(await page.title(), "loopsim playground");
+    assert.ok(server.url.includes("/loopsim/"), "served under a sub-path");
+    assert.equal(await text(page), DEFAULT_YAML, "the default scenario is in the editor");
+    await page.waitForSelector(".problems-summary.ok");
+    assert.equal(await page.textContent("#scenario-name"), "Shop");
+    assert.equal(await page.locator(".chart canvas").count(), 5, "five charts");
+    await page.waitForTimeout(300);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(foreign, []);
+    await context.close();
+  });
+
+  test("the default scenario runs to the end: charts, summary and tables fill", async () => {
+    const { page, context, errors, foreign } = await open();
+    const report = await page.evaluate(() => window.loopsim.run());
+    assert.equal(report.scenario, "Shop");
+    assert.ok(report.requests.sent > 10000, `sent ${report.requests.sent}`);
+    assert.equal(await runState(page), "finished");
+    assert.deepEqual(await page.evaluate(() => window.loopsim.report()), report);
+    const snap = await snapshot(page);
+    assert.equal(snap.finished, true);
+    assert.equal(await page.evaluate(() => document.getElementById("progress").value), 1);
+    // Every chart has its canvas and all 3000 rows (5 min at 100 ms).
+    for (const id of ["latency", "throughput", "lag", "util", "pool"]) {
+      const fig = page.locator(`#chart-${id}`);
+      assert.equal(await fig.locator("canvas").count(), 1, id);
+      assert.equal(await fig.getAttribute("data-points"), "3000", id);
+      const legend = await fig.locator(".u-legend").textContent();
+      assert.ok(legend.length > 0, `${id} has a legend`);
+    }
+    // Axes carry units (uPlot draws them on the canvas; the figure's label lists them).
+    const axes = (await page.locator(".chart").evaluateAll((fs) => fs.map((f) => f.getAttribute("aria-label")))).join(" | ");
+    for (const label of ["latency (ms)", "requests / s", "lag (ms)", "ready queue (tasks)", "busy (%)", "queued jobs", "busy threads", "x: simulated time (s)"]) {
+      assert.ok(axes.includes(label), `axis label ${label} in ${axes}`);
+    }
+    // Summary and per-service tables show numbers.
+    const summary = await page.textContent("#summary");
+    assert.match(summary, /Requests sent\s*[\d\u202f]+/);
+    assert.match(summary, /p99\s*[\d.]+ ms/);
+    const services = await page.locator("#services tbody tr").allTextContents();
+    assert.equal(services.length, 3);
+    assert.match(services[0], /^gateway2 × 2[\d.]+ %/);
+    assert.equal(await page.locator("#workloads tbody tr").count(), 2);
+    assert.equal(await page.isEnabled("#export-json"), true);
+    assert.equal(await page.isEnabled("#export-csv"), true);
+    // The report export is the report JSON.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-json")]);
+    assert.equal(download.suggestedFilename(), "shop-report.json");
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+    assert.equal(csv.suggestedFilename(), "shop-series.csv");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.mouse.move(900, 420); // a cursor on the latency chart shows synced values
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: `${ARTIFACTS}/playground.png` });
+    await page.screenshot({ path: `${ARTIFACTS}/playground-full.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(foreign, []);
+    await context.close();
+  });
+
+  test("a typed error gets a diagnostic on its line; fixing it clears it", async () => {
+    const { page, context, errors } = await open();
+    const broken = DEFAULT_YAML.replace("arrivals: poisson", "arrivals: poison");
+    const line = lineOf(broken, "poison");
+    await setEditorText(page, broken);
+    await page.waitForSelector(".cm-lintRange-error", { timeout: 5000 });
+    await page.waitForTimeout(100);
+    assert.equal(await errorLine(page), line);
+    // The gutter marker sits on the same line.
+    const marker = await page.locator(".cm-lint-marker-error").first().boundingBox();
+    const lineBox = await page.locator(".cm-content .cm-line").nth(line - 1).boundingBox();
+    assert.ok(Math.abs(marker.y + marker.height / 2 - (lineBox.y + lineBox.height / 2)) < 4, "marker on the line");
+    // Hovering the underline shows the message.
+    const r = await rectOf(page, "poison");
+    await page.mouse.move(r.x + r.width / 2, r.y + r.height / 2);
+    const tip = await page.waitForSelector(".cm-tooltip-lint", { timeout: 5000 });
+    assert.match(await tip.textContent(), /poison/);
+    assert.match(await page.textContent("#problems-summary"), /1 error/);
+    assert.match(await page.textContent("#problems"), new RegExp(`^${line}:`));
+    // Running is refused with a clear message.
+    const refusal = await page.evaluate(() => window.loopsim.run().then(() => "ran", (e) => e.message));
+    assert.match(refusal, /error/);
+    assert.equal(await page.isVisible("#message"), true);
+    // Fix it.
+    await setEditorText(page, DEFAULT_YAML);
+    await page.waitForSelector(".problems-summary.ok", { timeout: 5000 });
+    assert.equal(await page.locator(".cm-lintRange-error").count(), 0);
+    assert.equal(await page.locator(".cm-lint-marker-error").count(), 0);
+    // A second error elsewhere lands on its own line too.
+    const broken2 = DEFAULT_YAML.replace("replicas: 2", "replicas: two");
+    await setEditorText(page, broken2);
+    await page.waitForFunction(
+      (l) => {
+        const lines = [...document.querySelectorAll(".cm-content .cm-line")];
+        return lines.findIndex((x) => x.querySelector(".cm-lintRange-error")) + 1 === l;
+      },
+      lineOf(broken2, "replicas: two"),
+      { timeout: 5000 },
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("completion offers schema keys and enum values; hover shows docs", async () => {
+    const { page, context, errors } = await open();
+    await setEditorText(page, "version: 1\nduration: 10s\nworkload:\n  - to: api\n    ");
+    await page.keyboard.type("arr");
+    const list = await page.waitForSelector(".cm-tooltip-autocomplete", { timeout: 5000 });
+    assert.match(await list.textContent(), /arrivals/);
+    await page.waitForTimeout(150); // CodeMirror ignores Enter right after the list opens
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("clo");
+    await page.waitForFunction(() => /closed/.test(document.querySelector(".cm-tooltip-autocomplete")?.textContent || ""));
+    await page.waitForTimeout(150);
+    await page.keyboard.press("Enter");
+    assert.match(await text(page), /arrivals: closed$/);
+    // Top level, explicitly (Ctrl+Space) on an empty line.
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Control+Space");
+    const top = await page.waitForSelector(".cm-tooltip-autocomplete", { timeout: 5000 });
+    const topText = await top.textContent();
+    for (const key of ["services", "network", "seed", "warmup"]) assert.match(topText, new RegExp(key));
+    await page.keyboard.press("Escape");
+    // Hover docs on a key of the default scenario.
+    await setEditorText(page, DEFAULT_YAML);
+    // Validation (debounced) updates the heading above the editor, which moves it: wait for it.
+    await page.waitForFunction(() => document.getElementById("scenario-name").textContent === "Shop");
+    await page.keyboard.press("Control+Home");
+    await page.mouse.move(5, 5);
+    const r = await rectOf(page, "balance");
+    await page.mouse.move(r.x + 5, r.y + r.height / 2);
+    await page.waitForFunction(
+      () => [...document.querySelectorAll(".cm-tooltip-hover")].some((t) => /^balance: round_robin \| least_connections/.test(t.textContent) && /How requests are spread across replicas/.test(t.textContent)),
+      null,
+      { timeout: 5000 },
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("every gallery scenario is listed, loads and runs", { timeout: 180_000 }, async () => {
+    const { page, context, errors, foreign } = await open();
+    const options = await page.$$eval("#gallery option", (os) =>
+      os.map((o) => ({ value: o.value, text: o.textContent, title: o.title })),
+    );
+    assert.deepEqual(
+      options.map((o) => o.value),
+      SCENARIO_FILES,
+      "the gallery lists exactly the files of scenarios/",
+    );
+    for (const o of options) {
+      assert.ok(o.text.length > 0 && o.text !== o.value, `${o.value} shows its name`);
+      assert.ok(o.title.length > 20, `${o.value} has its description`);
+    }
+    for (const file of SCENARIO_FILES) {
+      await page.selectOption("#gallery", file);
+      assert.equal(await text(page), readFileSync(`${SCENARIOS}/${file}`, "utf8"), file);
+      const report = await page.evaluate(() => window.loopsim.run());
+      assert.ok(report.requests.sent > 0, `${file}: sent ${report.requests.sent}`);
+      assert.equal(await page.textContent("#scenario-name"), report.scenario, file);
+      const desc = await page.textContent("#scenario-description");
+      assert.ok(desc.length > 20, `${file} shows its description`);
+    }
+    assert.deepEqual(errors, []);
+    assert.deepEqual(foreign, []);
+    await context.close();
+  });
+
+  test("a share link round-trips the scenario and its results", async () => {
+    const a = await open();
+    await a.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(server.url).origin });
+    await a.page.selectOption("#gallery", "closed-users.yaml");
+    const yaml = (await text(a.page)).replace("name: Closed loop of users", "name: Closed loop — ünï ✓ 😀");
+    await setEditorText(a.page, yaml);
+    const report = await a.page.evaluate(() => window.loopsim.run());
+    await a.page.click("#share");
+    const link = await a.page.inputValue("#share-link");
+    assert.ok(await a.page.isVisible("#share-link"), "the link is visible");
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/loopsim\/#s=1\.[A-Za-z0-9_-]+$/);
+    const clip = await a.page.evaluate(() => navigator.clipboard.readText().catch(() => null));
+    if (clip !== null) assert.equal(clip, link, "the clipboard holds the link");
+    await a.page.waitForSelector("#message.info");
+    // A fresh page opens it, loads the same YAML and runs it to the same report.
+    const b = await open(link.slice(server.url.length));
+    await b.page.waitForFunction(() => document.documentElement.dataset.runState === "finished", null, {
+      timeout: 60_000,
+    });
+    assert.equal(await text(b.page), yaml);
+    assert.deepEqual(await b.page.evaluate(() => window.loopsim.report()), report);
+    assert.equal(await b.page.inputValue("#gallery"), "");
+    assert.equal(await b.page.textContent("#scenario-name"), "Closed loop — ünï ✓ 😀");
+    assert.equal(await b.page.isVisible("#message"), false);
+    assert.deepEqual([...a.errors, ...b.errors], []);
+    await a.context.close();
+    await b.context.close();
+  });
+
+  test("corrupt, truncated and oversized links show a message; the default stays usable", async () => {
+    const good = "s=1." + deflateRawSync(Buffer.from(DEFAULT_YAML)).toString("base64url");
+    const bomb = "s=1." + deflateRawSync(Buffer.alloc(2 << 20, 0x61)).toString("base64url");
+    const cases = [
+      ["#s=1.AAAAAAAAAAAA", /damaged|incomplete/],
+      ["#" + good.slice(0, good.length - 9), /damaged|incomplete/],
+      ["#s=1.%%%not-base64", /damaged/],
+      ["#" + bomb, /larger than 1 MiB/],
+      ["#s=7.abc", /format version 7/],
+    ];
+    for (const [i, [fragment, pattern]] of cases.entries()) {
+      const { page, context, errors } = await open(fragment);
+      await page.waitForSelector("#message:not([hidden])");
+      const msg = await page.textContent("#message-text");
+      assert.match(msg, pattern, fragment.slice(0, 40));
+      assert.match(msg, /default example is loaded instead/);
+      assert.equal(await text(page), DEFAULT_YAML);
+      assert.equal(await runState(page), "idle");
+      if (i === 0) {
+        const report = await page.evaluate(() => window.loopsim.run());
+        assert.ok(report.requests.sent > 0);
+      }
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+    // The good link itself opens.
+    const { page, context } = await open("#" + good);
+    await page.waitForFunction(() => document.documentElement.dataset.runState === "finished", null, { timeout: 60_000 });
+    assert.equal(await text(page), DEFAULT_YAML);
+    await context.close();
+  });
+
+  test("Pause stops simulated time; Run resumes", async () => {
+    const { page, context, errors } = await open();
+    await page.selectOption("#speed", "1");
+    await page.click("#run");
+    await page.waitForTimeout(800);
+    const running = await snapshot(page);
+    assert.equal(running.state, "running");
+    assert.ok(running.now_s > 0.2 && running.now_s < 3, `×1 tracks wall time: ${running.now_s}`);
+    await page.click("#pause");
+    const paused = await snapshot(page);
+    assert.equal(paused.state, "paused");
+    await page.waitForTimeout(700);
+    const later = await snapshot(page);
+    assert.equal(later.now_s, paused.now_s, "time stands still while paused");
+    assert.equal(later.events, paused.events);
+    assert.match(await page.textContent("#status"), /^Paused at/);
+    // Step advances exactly one chart interval (100 ms in this scenario).
+    await page.click("#step");
+    const stepped = await snapshot(page);
+    assert.ok(Math.abs(stepped.now_s - paused.now_s - 0.1) < 1e-6, `${paused.now_s} → ${stepped.now_s}`);
+    assert.equal(stepped.state, "paused");
+    // Resume.
+    await page.selectOption("#speed", "100");
+    await page.click("#run");
+    await page.waitForTimeout(500);
+    const resumed = await snapshot(page);
+    assert.ok(resumed.now_s > stepped.now_s + 5, `×100 goes on from where it was: ${resumed.now_s}`);
+    // Reset goes back to time 0.
+    await page.click("#reset");
+    assert.equal((await snapshot(page)).state, "idle");
+    assert.equal(await page.evaluate(() => document.getElementById("progress").value), 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("the page stays responsive during a long run", { timeout: 120_000 }, async () => {
+    const { page, context, errors } = await open();
+    const long = [
+      "version: 1",
+      "name: Long run",
+      "duration: 4h",
+      "workload:",
+      "  - to: api",
+      "    arrivals: poisson",
+      "    rate: 500/s",
+      "services:",
+      "  api:",
+      "    workers: 4",
+      "    endpoints:",
+      "      /:",
+      "        - cpu: { dist: exponential, mean: 1ms }",
+      "        - io: { dist: exponential, mean: 10ms }",
+      "",
+    ].join("\n");
+    await setEditorText(page, long);
+    await page.waitForSelector(".problems-summary.ok");
+    await page.evaluate(() => {
+      const probe = document.createElement("button");
+      probe.id = "probe";
+      probe.textContent = "probe";
+      probe.style.cssText = "position:fixed;left:4px;bottom:4px;z-index:99";
+      window.__lags = [];
+      probe.addEventListener("click", (e) => window.__lags.push(performance.now() - e.timeStamp));
+      document.body.append(probe);
+      window.__long = window.loopsim.run().then((r) => r, (e) => ({ error: e.message }));
+    });
+    await page.waitForTimeout(300);
+    const box = await page.locator("#probe").boundingBox();
+    const roundTrips = [];
+    for (let i = 0; i < 8; i++) {
+      assert.equal((await snapshot(page)).state, "running", "the run is still going");
+      const t0 = Date.now();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      roundTrips.push(Date.now() - t0);
+      await page.waitForTimeout(100);
+    }
+    const lags = await page.evaluate(() => window.__lags);
+    assert.equal(lags.length, 8, "every click was handled");
+    assert.ok(Math.max(...lags) < 200, `click handled within 200 ms of the event: ${lags}`);
+    assert.ok(Math.max(...roundTrips) < 200, `click round trips: ${roundTrips}`);
+    const timer = await page.evaluate(
+      () => new Promise((ok) => { const t0 = performance.now(); setTimeout(() => ok(performance.now() - t0), 0); }),
+    );
+    assert.ok(timer < 200, `a timer fires within 200 ms: ${timer}`);
+    const mid = await snapshot(page);
+    assert.ok(mid.progress > 0 && mid.progress < 1, `still running: ${mid.progress}`);
+    // Stopping works at any moment.
+    await page.click("#pause");
+    const p = await snapshot(page);
+    await page.waitForTimeout(300);
+    assert.equal((await snapshot(page)).events, p.events);
+    await page.click("#reset");
+    assert.match(String((await page.evaluate(() => window.__long)).error), /reset/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("scenario text is rendered as text, never as markup", async () => {
+    const { page, context, errors } = await open();
+    const evil = [
+      "version: 1",
+      'name: "<img src=x onerror=window.__xss=1>"',
+      'description: "<script>window.__xss=2</script>"',
+      "duration: 5s",
+      "workload:",
+      '  - name: "<b>w</b>"',
+      "    to: <u>api",
+      "    rate: 10/s",
+      "services:",
+      "  <u>api:",
+      "    endpoints:",
+      "      /:",
+      "        - cpu: 1ms",
+      "",
+    ].join("\n");
+    await setEditorText(page, evil);
+    await page.evaluate(() => window.loopsim.run());
+    assert.equal(await page.textContent("#scenario-name"), "<img src=x onerror=window.__xss=1>");
+    assert.equal(await page.textContent("#scenario-description"), "<script>window.__xss=2</script>");
+    assert.equal(await page.locator("#services tbody td").first().textContent(), "<u>api");
+    assert.equal(await page.locator("#workloads tbody td").first().textContent(), "<b>w</b>");
+    assert.equal(await page.locator("main img, main u, main b:not(.kpi b)").count(), 0);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
