@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
 # Browser tests of the playground: builds dist/ with Trunk (release, offline), serves it on a
 # localhost port and runs tests/browser/ with node's test runner in headless Chromium
-# (playwright-core driving Debian's /usr/bin/chromium). Called by scripts/test-all.sh; runs
-# scripts/setup.sh itself when invoked alone (SKIP_SETUP=1 skips it).
+# (playwright-core driving Debian's /usr/bin/chromium). Called by scripts/test-all.sh, whose
+# `cargo test --workspace` already runs the crate's native tests (share links, gallery,
+# completion). Runs scripts/setup.sh first (idempotent; SKIP_SETUP=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${SKIP_SETUP:-}" ] && [ -z "${LOOPSIM_SETUP_DONE:-}" ]; then
+if [ -z "${SKIP_SETUP:-}" ]; then
   scripts/setup.sh
 fi
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 step() { printf '\n\033[1;36m--> %s\033[0m\n' "$*"; }
-
-step "native tests of the playground crate (share links, gallery, completion)"
-cargo test -p loopsim-web --lib
 
 step "clippy for wasm32 (playground crate)"
 cargo clippy -p loopsim-web --target wasm32-unknown-unknown -- -D warnings

@@ -17,6 +17,14 @@ function fmtNum(v) {
   return v.toPrecision(2);
 }
 
+/** Tick labels with as many decimals as the tick step needs: 25 50 75, 0.25 0.50, 2.5 5.0. */
+function ticks(u, splits) {
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+  let d = 0;
+  while (d < 6 && Math.abs(step * 10 ** d - Math.round(step * 10 ** d)) > 1e-6) d++;
+  return splits.map((v) => (v == null ? "" : Math.abs(v) >= 1e4 ? fmtNum(v) : v.toFixed(d)));
+}
+
 function axis(label, side, grid) {
   return {
     scale: side === 1 ? "y2" : "y",
@@ -28,7 +36,7 @@ function axis(label, side, grid) {
     size: 52,
     grid: { show: grid, stroke: "#e8eaef", width: 1 },
     ticks: { stroke: "#d4d8e0", width: 1, size: 4 },
-    values: (u, splits) => splits.map(fmtNum),
+    values: ticks,
   };
 }
 
@@ -54,7 +62,7 @@ export function createChart(parent, spec) {
       size: 36,
       grid: { show: true, stroke: "#eef0f4", width: 1 },
       ticks: { stroke: "#d4d8e0", width: 1, size: 4 },
-      values: (u, splits) => splits.map(fmtNum),
+      values: ticks,
     },
     axis(spec.yLabel, 3, true),
   ];
@@ -65,7 +73,7 @@ export function createChart(parent, spec) {
       label: s.label,
       scale: s.axis === 1 ? "y2" : "y",
       stroke: s.color,
-      width: 1.5,
+      width: 1.25,
       dash: s.dash ? [5, 4] : undefined,
       fill: s.fill ? s.color + "22" : undefined,
       spanGaps: false,

@@ -86,6 +86,7 @@ export function createEditor(parent, doc, hooks) {
         indentUnit.of("  "),
         EditorState.tabSize.of(2),
         yaml(),
+        EditorView.lineWrapping,
         lintGutter(),
         autocompletion({ override: [completionSource], activateOnTyping: true }),
         hover,

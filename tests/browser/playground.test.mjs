@@ -166,10 +166,12 @@ describe("loopsim playground", () => {
     const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
     assert.equal(csv.suggestedFilename(), "shop-series.csv");
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.mouse.move(900, 420); // a cursor on the latency chart shows synced values
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const plot = await page.locator("#chart-latency .u-over").boundingBox();
+    await page.mouse.move(plot.x + plot.width * 0.6, plot.y + plot.height / 2); // synced cursors
     await page.waitForTimeout(200);
     await page.screenshot({ path: `${ARTIFACTS}/playground.png` });
-    await page.screenshot({ path: `${ARTIFACTS}/playground-full.png`, fullPage: true });
+    await page.locator(".results").screenshot({ path: `${ARTIFACTS}/playground-results.png` });
     assert.deepEqual(errors, []);
     assert.deepEqual(foreign, []);
     await context.close();

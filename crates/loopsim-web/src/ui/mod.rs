@@ -286,7 +286,7 @@ const KPIS: [(&str, &str); 7] = [
     ("kpi-ok", "Completed"),
     ("kpi-failed", "Failed"),
     ("kpi-inflight", "In flight"),
-    ("kpi-p99", "p99 (interval)"),
+    ("kpi-p99", "Latest p99"),
 ];
 
 fn build_kpis() {
