@@ -73,7 +73,7 @@ export function createChart(parent, spec) {
       label: s.label,
       scale: s.axis === 1 ? "y2" : "y",
       stroke: s.color,
-      width: 1.25,
+      width: 1,
       dash: s.dash ? [5, 4] : undefined,
       fill: s.fill ? s.color + "22" : undefined,
       spanGaps: false,
@@ -116,8 +116,10 @@ function yRange(min, max, fixedMin, fixedMax) {
   return [lo, hi];
 }
 
-/** Appends rows: `cols` is an array (x first) of number arrays of equal length; NaN = gap. */
+/** Appends rows: `cols` is an array (x first) of number arrays of equal length; NaN = gap.
+ * Draws synchronously and returns the milliseconds spent. */
 export function appendChartData(handle, cols) {
+  const t0 = performance.now();
   const d = handle.data;
   for (let c = 0; c < d.length && c < cols.length; c++) {
     const src = cols[c];
@@ -127,8 +129,18 @@ export function appendChartData(handle, cols) {
       dst.push(Number.isNaN(v) ? null : v);
     }
   }
-  handle.u.setData(d, true);
+  handle.u.batch(() => handle.u.setData(d, true));
   handle.parent.dataset.points = String(d[0].length);
+  return performance.now() - t0;
+}
+
+/** Replaces all rows (same layout as appendChartData); returns the milliseconds spent. */
+export function setChartData(handle, cols) {
+  const t0 = performance.now();
+  handle.data = handle.data.map((_, c) => Array.from(cols[c] || [], (v) => (Number.isNaN(v) ? null : v)));
+  handle.u.batch(() => handle.u.setData(handle.data, true));
+  handle.parent.dataset.points = String(handle.data[0].length);
+  return performance.now() - t0;
 }
 
 export function destroyChart(handle) {

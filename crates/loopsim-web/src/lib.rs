@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod decimate;
 pub mod format;
 pub mod gallery;
 pub mod json;

@@ -3,10 +3,16 @@
 
 use js_sys::{Array, Float64Array};
 use loopsim_core::series::Series;
+use loopsim_web::decimate;
 use wasm_bindgen::JsValue;
 
 use super::dom;
 use super::glue;
+
+/// Up to this many rows, charts get every row (appended as they come).
+const DIRECT_ROWS: usize = 4000;
+/// Past that, charts are redrawn from this many min/max buckets (two points each).
+const BUCKETS: usize = 1500;
 
 /// Colours of services, in scenario order (charts show at most this many services).
 const PALETTE: [&str; 8] = [
@@ -23,6 +29,13 @@ enum Source {
 }
 
 impl Source {
+    fn at(&self, series: &Series, i: usize) -> f64 {
+        match *self {
+            Source::Col(c, k) => series.column(c)[i] * k,
+            Source::Diff(a, b, k) => (series.column(a)[i] - series.column(b)[i]).max(0.0) * k,
+        }
+    }
+
     fn values(&self, series: &Series, from: usize) -> Vec<f64> {
         match *self {
             Source::Col(i, k) => series.column(i)[from..].iter().map(|v| v * k).collect(),
@@ -64,6 +77,8 @@ pub struct Charts {
     charts: Vec<Chart>,
     time: usize,
     fed: usize,
+    /// Showing min/max buckets rather than every row.
+    decimated: bool,
 }
 
 fn col(names: &[String], name: &str) -> Option<usize> {
@@ -223,6 +238,7 @@ impl Charts {
         self.destroy();
         self.time = col(names, "t_s").unwrap_or(0);
         self.fed = 0;
+        self.decimated = false;
         for d in defs(names) {
             let parent: web_sys::Element = dom::by_id(d.id);
             dom::clear(&parent);
@@ -253,12 +269,20 @@ impl Charts {
         }
     }
 
-    /// Plots the rows of `series` not plotted yet.
-    pub fn feed(&mut self, series: &Series) {
+    /// Plots the rows of `series` not plotted yet: appended one by one up to [`DIRECT_ROWS`]
+    /// rows, then redrawn from [`BUCKETS`] min/max buckets so drawing stays cheap. Returns the
+    /// milliseconds spent drawing.
+    pub fn feed(&mut self, series: &Series) -> f64 {
         let len = series.len();
         if len <= self.fed {
-            return;
+            return 0.0;
         }
+        if len > DIRECT_ROWS || self.decimated {
+            self.decimated = true;
+            self.fed = len;
+            return self.redraw_decimated(series);
+        }
+        let mut ms = 0.0;
         let from = self.fed;
         let x = Float64Array::from(&series.column(self.time)[from..]);
         for chart in &self.charts {
@@ -267,9 +291,44 @@ impl Charts {
             for src in &chart.lines {
                 cols.push(&Float64Array::from(src.values(series, from).as_slice()));
             }
-            glue::append_chart_data(&chart.handle, &cols);
+            ms += glue::append_chart_data(&chart.handle, &cols);
         }
         self.fed = len;
+        ms
+    }
+
+    fn redraw_decimated(&self, series: &Series) -> f64 {
+        let t = series.column(self.time);
+        let ranges: Vec<(usize, usize)> = decimate::ranges(series.len(), BUCKETS).collect();
+        let mut xs = Vec::with_capacity(2 * ranges.len());
+        for &(a, b) in &ranges {
+            xs.push(t[a]);
+            if b - a > 1 {
+                xs.push(t[b - 1]);
+            }
+        }
+        let x = Float64Array::from(xs.as_slice());
+        let mut v = Vec::with_capacity(xs.len());
+        let mut ms = 0.0;
+        for chart in &self.charts {
+            let cols = Array::new();
+            cols.push(&x);
+            for src in &chart.lines {
+                v.clear();
+                for &(a, b) in &ranges {
+                    if b - a == 1 {
+                        v.push(src.at(series, a));
+                    } else {
+                        let (lo, hi) = decimate::min_max(a, b, |i| src.at(series, i));
+                        v.push(lo);
+                        v.push(hi);
+                    }
+                }
+                cols.push(&Float64Array::from(v.as_slice()));
+            }
+            ms += glue::set_chart_data(&chart.handle, &cols);
+        }
+        ms
     }
 
     fn destroy(&mut self) {

@@ -27,9 +27,14 @@ extern "C" {
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = createChart)]
     pub fn create_chart(parent: &web_sys::Element, spec: &JsValue) -> JsValue;
 
-    /// Appends rows: `cols` is an array of `Float64Array`s (x first); NaN is a gap.
+    /// Appends rows: `cols` is an array of `Float64Array`s (x first); NaN is a gap. Draws at
+    /// once; returns the milliseconds that took.
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = appendChartData)]
-    pub fn append_chart_data(handle: &JsValue, cols: &js_sys::Array);
+    pub fn append_chart_data(handle: &JsValue, cols: &js_sys::Array) -> f64;
+
+    /// Replaces all rows (same layout as `append_chart_data`); returns the milliseconds spent.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setChartData)]
+    pub fn set_chart_data(handle: &JsValue, cols: &js_sys::Array) -> f64;
 
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = destroyChart)]
     pub fn destroy_chart(handle: &JsValue);

@@ -31,8 +31,11 @@ const VALIDATE_DEBOUNCE_MS: i32 = 300;
 /// Target duration of one engine call, so the budget check runs often enough.
 const TARGET_CALL_MS: f64 = 2.0;
 /// Charts redraw at most this often while a run goes on (redrawing five canvases every frame
-/// would cost more than the simulation itself); they always redraw when a run stops.
+/// would cost more than the simulation itself), and less often when drawing is slow (software
+/// rendering, huge series): drawing gets at most a tenth of the wall time. They always redraw
+/// when a run stops.
 const CHART_REFRESH_MS: f64 = 100.0;
+const CHART_REFRESH_MAX_MS: f64 = 1000.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -92,6 +95,8 @@ struct App {
     chart_columns: Vec<String>,
     /// When the charts were last given new rows (`performance.now()`).
     last_chart_feed: f64,
+    /// Current interval between chart redraws during a run.
+    chart_refresh_ms: f64,
 }
 
 /// The animation-frame callback, created once.
@@ -179,11 +184,12 @@ pub fn start() {
             automation: false,
             last_frame: None,
             owed_sim_s: 0.0,
-            chunk: 20_000,
+            chunk: 1_000,
             waiters: Vec::new(),
             last_report_json: None,
             chart_columns: Vec::new(),
             last_chart_feed: 0.0,
+            chart_refresh_ms: CHART_REFRESH_MS,
         })
     });
     with_app(|app| {
@@ -754,6 +760,8 @@ impl App {
                 self.automation = false;
                 self.last_frame = None;
                 self.owed_sim_s = 0.0;
+                self.chunk = 1_000;
+                self.chart_refresh_ms = CHART_REFRESH_MS;
                 self.update_live();
                 Ok(())
             }
@@ -913,9 +921,10 @@ impl App {
         let now = dom::now_ms();
         run.busy_ms += now - t0;
         let finished = run.session.is_finished();
-        if finished || now - self.last_chart_feed >= CHART_REFRESH_MS {
-            self.charts.feed(run.session.series());
-            self.last_chart_feed = now;
+        if finished || now - self.last_chart_feed >= self.chart_refresh_ms {
+            let cost = self.charts.feed(run.session.series());
+            self.chart_refresh_ms = (cost * 10.0).clamp(CHART_REFRESH_MS, CHART_REFRESH_MAX_MS);
+            self.last_chart_feed = dom::now_ms();
         }
         if finished {
             out.finished = Some(self.finish());
