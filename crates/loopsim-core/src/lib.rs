@@ -84,6 +84,7 @@ pub mod diag;
 pub mod dist;
 pub mod engine;
 pub mod guards;
+pub mod health;
 pub mod metrics;
 pub mod report;
 pub mod rng;
