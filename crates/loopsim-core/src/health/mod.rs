@@ -23,10 +23,17 @@
 //! | [`format`] | fixed-precision texts, seconds in JSON | ours |
 
 pub mod auditor;
+pub mod findings;
 pub mod format;
+pub mod inputs;
 pub mod ticks;
+pub mod timeline;
 
 pub use auditor::{
     audit, Audit, AuditInputs, FailureMode, FindingKind, HealthThresholds, Severity, Status,
 };
+pub use findings::Finding;
 pub use ticks::{BlockingCause, ClientTick, CostTick, ServiceHistory, ServiceTick};
+pub use timeline::{
+    assess_run, timeline, HealthReport, ServiceHealth, WindowHealth, DEFAULT_WINDOW,
+};
