@@ -23,6 +23,7 @@
 //! | [`format`] | fixed-precision texts, seconds in JSON | ours |
 
 pub mod auditor;
+pub mod collapse;
 pub mod findings;
 pub mod format;
 pub mod inputs;
@@ -32,6 +33,7 @@ pub mod timeline;
 pub use auditor::{
     audit, Audit, AuditInputs, FailureMode, FindingKind, HealthThresholds, Severity, Status,
 };
+pub use collapse::{CollapseConfig, CollapseDetector, CollapseReport, CollapseState};
 pub use findings::Finding;
 pub use ticks::{BlockingCause, ClientTick, CostTick, ServiceHistory, ServiceTick};
 pub use timeline::{
