@@ -27,6 +27,7 @@ pub mod collapse;
 pub mod findings;
 pub mod format;
 pub mod inputs;
+pub mod slo;
 pub mod ticks;
 pub mod timeline;
 
@@ -35,6 +36,7 @@ pub use auditor::{
 };
 pub use collapse::{CollapseConfig, CollapseDetector, CollapseReport, CollapseState};
 pub use findings::Finding;
+pub use slo::{evaluate, BurnAlert, SloKind, SloObjective, SloResult};
 pub use ticks::{BlockingCause, ClientTick, CostTick, ServiceHistory, ServiceTick};
 pub use timeline::{
     assess_run, timeline, HealthReport, ServiceHealth, WindowHealth, DEFAULT_WINDOW,
