@@ -24,6 +24,7 @@
 
 pub mod auditor;
 pub mod collapse;
+pub mod cost;
 pub mod findings;
 pub mod format;
 pub mod inputs;
@@ -35,6 +36,10 @@ pub use auditor::{
     audit, Audit, AuditInputs, FailureMode, FindingKind, HealthThresholds, Severity, Status,
 };
 pub use collapse::{CollapseConfig, CollapseDetector, CollapseReport, CollapseState};
+pub use cost::{
+    cost_report, BudgetAction, BudgetConfig, BudgetMonitor, BudgetReport, CostModel, CostReport,
+    SpikeRule, Usage,
+};
 pub use findings::Finding;
 pub use slo::{evaluate, BurnAlert, SloKind, SloObjective, SloResult};
 pub use ticks::{BlockingCause, ClientTick, CostTick, ServiceHistory, ServiceTick};
