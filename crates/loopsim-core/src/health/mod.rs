@@ -27,6 +27,7 @@ pub mod collapse;
 pub mod cost;
 pub mod findings;
 pub mod format;
+pub mod gate;
 pub mod inputs;
 pub mod slo;
 pub mod ticks;
@@ -41,6 +42,7 @@ pub use cost::{
     SpikeRule, Usage,
 };
 pub use findings::Finding;
+pub use gate::{gate, FailOn, GateOutcome};
 pub use slo::{evaluate, BurnAlert, SloKind, SloObjective, SloResult};
 pub use ticks::{BlockingCause, ClientTick, CostTick, ServiceHistory, ServiceTick};
 pub use timeline::{
