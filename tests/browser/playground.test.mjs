@@ -375,6 +375,18 @@ describe("loopsim playground", () => {
     await page.waitForTimeout(500);
     const resumed = await snapshot(page);
     assert.ok(resumed.now_s > stepped.now_s + 5, `×100 goes on from where it was: ${resumed.now_s}`);
+    // The seed field overrides the scenario's seed (and a new seed restarts the run).
+    await page.selectOption("#speed", "max");
+    await page.fill("#seed", "42");
+    const seeded = await page.evaluate(() => window.loopsim.run());
+    assert.equal(seeded.seed, 42);
+    await page.fill("#seed", "");
+    const own = await page.evaluate(() => window.loopsim.run());
+    assert.equal(own.seed, 1, "shop.yaml has no seed: the default is 1");
+    assert.notDeepEqual(own.latency_s, seeded.latency_s);
+    await page.fill("#seed", "-3");
+    assert.match(await page.evaluate(() => window.loopsim.run().then(() => "ran", (e) => e.message)), /whole number/);
+    await page.fill("#seed", "");
     // Reset goes back to time 0.
     await page.click("#reset");
     assert.equal((await snapshot(page)).state, "idle");

@@ -458,6 +458,10 @@ fn share_link() {
     let clipboard = dom::window().navigator().clipboard();
     let promise = clipboard.write_text(&url);
     let long = url.len() > 32_000;
+    let seed_set = !dom::by_id::<HtmlInputElement>("seed")
+        .value()
+        .trim()
+        .is_empty();
     wasm_bindgen_futures::spawn_local(async move {
         let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
         let mut msg = if copied {
@@ -467,6 +471,9 @@ fn share_link() {
         };
         if long {
             msg.push_str(" It is long: some chat tools cut long links.");
+        }
+        if seed_set {
+            msg.push_str(" The Seed field is not part of the link: write `seed:` in the scenario to share it.");
         }
         show_message(&msg, true);
     });
