@@ -66,6 +66,11 @@ pub const SCENARIO_SCHEMA: &str = r##"{
     "network": {
       "description": "Latency and loss of the hops between the client and the services. Default: no latency, no loss.",
       "$ref": "#/$defs/network"
+    },
+    "faults": {
+      "description": "Faults injected on a timeline (file order): slowdowns, link latency and loss, errors, outages, pauses and traffic surges. Default: none. At most 1000.",
+      "type": "array",
+      "items": { "$ref": "#/$defs/fault" }
     }
   },
   "$defs": {
@@ -95,6 +100,13 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       "description": "A probability: a number between 0 and 1 (`0.001`) or a percentage (`0.1%`).",
       "anyOf": [
         { "type": "number", "minimum": 0, "maximum": 1 },
+        { "type": "string", "pattern": "^\\+?[0-9.][0-9_.]*([eE][+-]?[0-9]+)?%?$" }
+      ]
+    },
+    "ratio": {
+      "description": "A ratio: a percentage (`10%`) or a plain number (`0.1`).",
+      "anyOf": [
+        { "type": "number", "minimum": 0 },
         { "type": "string", "pattern": "^\\+?[0-9.][0-9_.]*([eE][+-]?[0-9]+)?%?$" }
       ]
     },
@@ -234,8 +246,28 @@ pub const SCENARIO_SCHEMA: &str = r##"{
           "additionalProperties": { "type": "number", "minimum": 0 }
         },
         "timeout": {
-          "description": "Client timeout: the request counts as timed out after this long (the server still finishes its work). Default: none.",
+          "description": "Per-attempt timeout: an attempt fails as timed out after this long (the server still finishes its work). Default: none.",
           "$ref": "#/$defs/duration"
+        },
+        "deadline": {
+          "description": "Overall deadline across attempts: no attempt starts, or goes on, past send + deadline. Default: none.",
+          "$ref": "#/$defs/duration"
+        },
+        "retry": {
+          "description": "Retries of failed attempts (errors, losses, refusals, timeouts): the total number of attempts (`3`) or `{attempts, backoff, budget}`. Default: no retries.",
+          "$ref": "#/$defs/retry"
+        },
+        "breaker": {
+          "description": "Circuit breaker: `true` (resilience4j defaults), or `{kind: consecutive, threshold, open_for}` (cloudcircuit) or `{kind: sliding_window, window, min_calls, failure_rate, slow_call, slow_rate, open_for, half_open_calls, open_growth}` (resilience4j). Default: none.",
+          "$ref": "#/$defs/breaker"
+        },
+        "risk": {
+          "description": "evoSentinel risk guard (with a latency term): `true` or `{}` for its defaults, or a mapping overriding some of its settings. Default: none.",
+          "$ref": "#/$defs/risk"
+        },
+        "throttle": {
+          "description": "Google SRE client-side adaptive throttling: `true` (K = 2 over 2 minutes) or `{k, window}`. Default: none.",
+          "$ref": "#/$defs/throttle"
         }
       }
     },
@@ -295,6 +327,10 @@ pub const SCENARIO_SCHEMA: &str = r##"{
           "description": "Memory of each instance, held by `ram` steps until their request ends. Default: unlimited.",
           "$ref": "#/$defs/size"
         },
+        "ingress": {
+          "description": "Admission control of every instance: `max_queue`, `rate_limit`, `concurrency` (or `bulkhead`), `deadline`. Default: admit everything.",
+          "$ref": "#/$defs/ingress"
+        },
         "endpoints": {
           "description": "Endpoints by path (starting with `/`), each a list of steps run in order.",
           "type": "object",
@@ -309,11 +345,18 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       }
     },
     "step": {
-      "description": "One step of an endpoint: a mapping with exactly one key.",
+      "description": "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`; a `call` step may also have client-side guards.",
       "type": "object",
       "minProperties": 1,
-      "maxProperties": 1,
       "additionalProperties": false,
+      "oneOf": [
+        { "required": ["cpu"], "maxProperties": 1 },
+        { "required": ["blocking"], "maxProperties": 1 },
+        { "required": ["io"], "maxProperties": 1 },
+        { "required": ["offload"], "maxProperties": 1 },
+        { "required": ["ram"], "maxProperties": 1 },
+        { "required": ["call"], "propertyNames": { "enum": ["call", "timeout", "deadline", "retry", "breaker", "risk", "throttle"] } }
+      ],
       "properties": {
         "cpu": {
           "description": "Computation on the event loop: holds the loop for this long.",
@@ -338,6 +381,348 @@ pub const SCENARIO_SCHEMA: &str = r##"{
         "ram": {
           "description": "Holds this much of the instance's memory until the request ends.",
           "$ref": "#/$defs/size"
+        },
+        "timeout": {
+          "description": "Per-attempt timeout: an attempt fails as timed out after this long (the server still finishes its work). Default: none.",
+          "$ref": "#/$defs/duration"
+        },
+        "deadline": {
+          "description": "Overall deadline across attempts: no attempt starts, or goes on, past send + deadline. Default: none.",
+          "$ref": "#/$defs/duration"
+        },
+        "retry": {
+          "description": "Retries of failed attempts (errors, losses, refusals, timeouts): the total number of attempts (`3`) or `{attempts, backoff, budget}`. Default: no retries.",
+          "$ref": "#/$defs/retry"
+        },
+        "breaker": {
+          "description": "Circuit breaker: `true` (resilience4j defaults), or `{kind: consecutive, threshold, open_for}` (cloudcircuit) or `{kind: sliding_window, window, min_calls, failure_rate, slow_call, slow_rate, open_for, half_open_calls, open_growth}` (resilience4j). Default: none.",
+          "$ref": "#/$defs/breaker"
+        },
+        "risk": {
+          "description": "evoSentinel risk guard (with a latency term): `true` or `{}` for its defaults, or a mapping overriding some of its settings. Default: none.",
+          "$ref": "#/$defs/risk"
+        },
+        "throttle": {
+          "description": "Google SRE client-side adaptive throttling: `true` (K = 2 over 2 minutes) or `{k, window}`. Default: none.",
+          "$ref": "#/$defs/throttle"
+        }
+      }
+    },
+    "retry": {
+      "description": "Retries: at most `attempts` attempts in all (the first included), spaced by `backoff`, each retry subject to the `budget` if any. A bare number is `attempts` with immediate retries and no budget.",
+      "anyOf": [
+        { "type": "integer", "minimum": 1, "maximum": 100 },
+        {
+          "type": "object",
+          "required": ["attempts"],
+          "additionalProperties": false,
+          "properties": {
+            "attempts": {
+              "description": "Total attempts, the first included (1 to 100): `attempts: 3` retries at most twice.",
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 100
+            },
+            "backoff": {
+              "description": "Delay before each retry: `none` (immediate, the default) or `{kind, base, cap, jitter}`.",
+              "$ref": "#/$defs/backoff"
+            },
+            "budget": {
+              "description": "Retry budget: a ratio of retries to requests (`10%`: a ratio budget with a floor of 3 retries/s over 10s), `{kind: ratio, ratio, min_per_s, window}` or `{kind: grpc, max_tokens, token_ratio}`. Default: none.",
+              "$ref": "#/$defs/retryBudget"
+            }
+          }
+        }
+      ]
+    },
+    "backoff": {
+      "description": "Delay before retry n (n = 1 is the first retry), after AWS's \"Exponential Backoff And Jitter\".",
+      "anyOf": [
+        { "enum": ["none"] },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "kind": {
+              "description": "`none`: retry at once; `constant`: min(cap, base); `exponential`: min(cap, base × 2^(n−1)); `decorrelated`: min(cap, uniform in [base, 3 × previous delay]). Default: exponential.",
+              "enum": ["none", "constant", "exponential", "decorrelated"]
+            },
+            "base": {
+              "description": "Base delay (> 0); required unless `kind: none`.",
+              "$ref": "#/$defs/duration"
+            },
+            "cap": {
+              "description": "Largest delay (≥ base). Default: the larger of base and 30s.",
+              "$ref": "#/$defs/duration"
+            },
+            "jitter": {
+              "description": "`none`: the delay d itself; `full`: uniform in [0, d]; `equal`: d/2 + uniform in [0, d/2]. Not with `decorrelated` (random already). Default: none.",
+              "enum": ["none", "full", "equal"]
+            }
+          }
+        }
+      ]
+    },
+    "retryBudget": {
+      "description": "Limits retries across requests, so that retries cannot multiply the load of a failing service.",
+      "anyOf": [
+        { "$ref": "#/$defs/ratio" },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "kind": {
+              "description": "`ratio`: retries ≤ ratio × requests + min_per_s × window over a sliding window (Google SRE, Finagle); `grpc`: gRPC retry throttling tokens. Default: ratio.",
+              "enum": ["ratio", "grpc"]
+            },
+            "ratio": {
+              "description": "Ratio budget (required): retries allowed per original request, e.g. `10%` or `0.1`.",
+              "$ref": "#/$defs/ratio"
+            },
+            "min_per_s": {
+              "description": "Ratio budget: retries per second always allowed on top of the ratio. Default: 3 (Envoy's floor).",
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 1000000
+            },
+            "window": {
+              "description": "Ratio budget: the sliding window, whole seconds (at least 1s). Default: 10s.",
+              "$ref": "#/$defs/duration"
+            },
+            "max_tokens": {
+              "description": "gRPC budget: token bucket size (1 to 1000); retries are allowed while more than half of it is left. Default: 10.",
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000
+            },
+            "token_ratio": {
+              "description": "gRPC budget: tokens a successful attempt gives back (a failed one takes 1); at least 0.001. Default: 0.1.",
+              "type": "number",
+              "minimum": 0.001
+            }
+          }
+        }
+      ]
+    },
+    "breaker": {
+      "description": "A circuit breaker: CLOSED admits calls, OPEN rejects them for a wait, HALF_OPEN admits trial calls and decides.",
+      "anyOf": [
+        { "type": "boolean" },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "kind": {
+              "description": "`consecutive`: `threshold` consecutive failures open it (cloudcircuit); `sliding_window`: failure and slow-call rates over a window (resilience4j). Default: sliding_window.",
+              "enum": ["consecutive", "sliding_window"]
+            },
+            "threshold": {
+              "description": "Consecutive breaker: failures in a row that open it. Default: 3.",
+              "type": "integer",
+              "minimum": 1
+            },
+            "window": {
+              "description": "Sliding window: a number of calls (`100`, count based) or a duration in whole seconds (`10s`, time based). Default: 100 calls.",
+              "anyOf": [
+                { "type": "integer", "minimum": 1 },
+                { "$ref": "#/$defs/duration" }
+              ]
+            },
+            "min_calls": {
+              "description": "Sliding window: calls the window must hold before any decision. Default: 100.",
+              "type": "integer",
+              "minimum": 1
+            },
+            "failure_rate": {
+              "description": "Sliding window: failure rate that opens the breaker, in (0%, 100%]. Default: 50%.",
+              "$ref": "#/$defs/ratio"
+            },
+            "slow_call": {
+              "description": "Sliding window: a call taking longer than this is slow. Default: 60s.",
+              "$ref": "#/$defs/duration"
+            },
+            "slow_rate": {
+              "description": "Sliding window: slow-call rate that opens the breaker, in (0%, 100%]. Default: 100%.",
+              "$ref": "#/$defs/ratio"
+            },
+            "open_for": {
+              "description": "Wait in OPEN before HALF_OPEN. Default: 5s (consecutive), 60s (sliding window).",
+              "$ref": "#/$defs/duration"
+            },
+            "half_open_calls": {
+              "description": "Sliding window: trial calls in HALF_OPEN. Default: 10.",
+              "type": "integer",
+              "minimum": 1
+            },
+            "open_growth": {
+              "description": "Sliding window: the wait is multiplied by this on each consecutive opening (≥ 1). Default: 1 (constant).",
+              "type": "number",
+              "minimum": 1
+            }
+          }
+        }
+      ]
+    },
+    "risk": {
+      "description": "The evoSentinel risk guard: risk = max(failure EWMA, failure momentum / momentum_scale, latency deviation); THROTTLE (delays calls) from `throttle_at`, BLOCK from `block_at`, quarantine from `quarantine_at`.",
+      "anyOf": [
+        { "type": "boolean" },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "failure_alpha": { "description": "EWMA weight of the failure rate, in (0, 1]. Default: 0.05.", "$ref": "#/$defs/ratio" },
+            "latency_alpha": { "description": "EWMA weight of the latency, in (0, 1]. Default: 0.1.", "$ref": "#/$defs/ratio" },
+            "baseline_alpha": { "description": "EWMA weight of the healthy-latency baseline, in (0, 1]. Default: 0.01.", "$ref": "#/$defs/ratio" },
+            "deviation_factor": { "description": "Latency, as a multiple of the baseline, at which the latency risk reaches 1 (> 1). Default: 3.", "type": "number", "exclusiveMinimum": 1 },
+            "momentum_decay": { "description": "Decay of the failure momentum per second, in (0, 1). Default: 0.92.", "$ref": "#/$defs/ratio" },
+            "momentum_scale": { "description": "Momentum giving a risk of 1 (> 0); raise it for high-rate callers. Default: 5.", "type": "number", "exclusiveMinimum": 0 },
+            "heal_below": { "description": "Momentum below which self-healing runs (≥ 0). Default: 0.1.", "type": "number", "minimum": 0 },
+            "heal_decay": { "description": "Self-healing factor per second, in (0, 1] (1 disables healing). Default: 0.98.", "$ref": "#/$defs/ratio" },
+            "throttle_at": { "description": "Risk from which calls are delayed (THROTTLE), in (0, block_at]. Default: 0.5.", "$ref": "#/$defs/ratio" },
+            "block_at": { "description": "Risk from which calls are blocked, in [throttle_at, 1]. Default: 0.8.", "$ref": "#/$defs/ratio" },
+            "hysteresis": { "description": "How far below a threshold the risk must fall to leave it, in [0, 1]. Default: 0.05.", "$ref": "#/$defs/ratio" },
+            "degraded_at": { "description": "Risk from which the state is DEGRADED. Default: 0.4.", "$ref": "#/$defs/ratio" },
+            "critical_at": { "description": "Risk from which the state is CRITICAL (≥ degraded_at). Default: 0.8.", "$ref": "#/$defs/ratio" },
+            "quarantine_at": { "description": "Risk that quarantines the guard (≥ critical_at, ≤ 1). Default: 0.95.", "$ref": "#/$defs/ratio" },
+            "quarantine_base": { "description": "First quarantine (> 0). Default: 2s.", "$ref": "#/$defs/duration" },
+            "quarantine_growth": { "description": "Growth of each further quarantine (≥ 1). Default: 1.3.", "type": "number", "minimum": 1 },
+            "quarantine_cap": { "description": "Longest quarantine (≥ quarantine_base). Default: 10s.", "$ref": "#/$defs/duration" },
+            "base_backoff": { "description": "Base of the delay a THROTTLE decision imposes. Default: 500ms.", "$ref": "#/$defs/duration" }
+          }
+        }
+      ]
+    },
+    "throttle": {
+      "description": "Client-side adaptive throttling (Google SRE book): a request is rejected locally with probability max(0, (requests − k × accepts) / (requests + 1)) over the window.",
+      "anyOf": [
+        { "type": "boolean" },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "k": { "description": "Multiplier K (≥ 1): the client may send up to K times what the backend accepts. Default: 2.", "type": "number", "minimum": 1 },
+            "window": { "description": "Sliding window, whole seconds (at least 1s). Default: 2m.", "$ref": "#/$defs/duration" }
+          }
+        }
+      ]
+    },
+    "ingress": {
+      "description": "Admission control of each instance, applied in this order: rate limit, accept-queue bound, concurrency limit.",
+      "type": "object",
+      "additionalProperties": false,
+      "not": { "required": ["bulkhead", "concurrency"] },
+      "properties": {
+        "max_queue": {
+          "description": "Requests accepted but not yet started, per instance (≥ 1); beyond it requests are shed (`shed_queue_full`). Default: unbounded.",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        },
+        "rate_limit": {
+          "description": "Token bucket per instance: a rate (`500/s`; burst = one second of tokens, at least 1) or `{rate, burst}`; requests beyond it are rejected (`rejected_rate_limit`). Default: none.",
+          "$ref": "#/$defs/rateLimit"
+        },
+        "concurrency": {
+          "description": "Limit on the requests in service per instance: `{kind: fixed, limit}` or an adaptive limit `aimd`, `gradient2`, `vegas` (Netflix concurrency-limits; a bare kind takes every default). Not with `bulkhead`. Default: none.",
+          "$ref": "#/$defs/concurrency"
+        },
+        "bulkhead": {
+          "description": "Short for `concurrency: { kind: fixed, limit: N }`. Not with `concurrency`.",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 4294967295
+        },
+        "deadline": {
+          "description": "`drop_expired`: skip the work of a request whose caller has already given up when it would start (`dropped_expired`); `none`: serve it anyway. Default: none.",
+          "enum": ["none", "drop_expired"]
+        }
+      }
+    },
+    "rateLimit": {
+      "description": "A token bucket: `rate` tokens per second, at most `burst` of them; each request takes one.",
+      "anyOf": [
+        { "$ref": "#/$defs/rate" },
+        {
+          "type": "object",
+          "required": ["rate"],
+          "additionalProperties": false,
+          "properties": {
+            "rate": { "description": "Tokens per second (at least 0.001/s).", "$ref": "#/$defs/rate" },
+            "burst": { "description": "Bucket size (≥ 1). Default: one second of tokens, ⌈rate × 1s⌉, at least 1.", "type": "integer", "minimum": 1, "maximum": 4294967295 }
+          }
+        }
+      ]
+    },
+    "concurrency": {
+      "description": "A concurrency limit: a request is admitted while fewer than `limit` are in service.",
+      "anyOf": [
+        { "enum": ["aimd", "gradient2", "vegas"] },
+        {
+          "type": "object",
+          "required": ["kind"],
+          "additionalProperties": false,
+          "properties": {
+            "kind": {
+              "description": "`fixed`: a constant limit (a bulkhead); `aimd`, `gradient2`, `vegas`: Netflix's adaptive limits.",
+              "enum": ["fixed", "aimd", "gradient2", "vegas"]
+            },
+            "limit": { "description": "Fixed: the limit (≥ 1, required).", "type": "integer", "minimum": 1 },
+            "initial": { "description": "Adaptive: the starting limit. Default: 20.", "type": "integer", "minimum": 1 },
+            "min": { "description": "Adaptive: the lowest limit (≤ initial). Default: 20 (aimd, gradient2), 1 (vegas); lowered to `initial` or `max` when those are given lower.", "type": "integer", "minimum": 1 },
+            "max": { "description": "Adaptive: the highest limit (≥ initial). Default: 200 (aimd, gradient2), 1000 (vegas).", "type": "integer", "minimum": 1 },
+            "backoff_ratio": { "description": "AIMD: the limit is multiplied by this on a drop, in [0.5, 1). Default: 0.9.", "$ref": "#/$defs/ratio" },
+            "timeout": { "description": "AIMD: a response slower than this counts as a drop. Default: 5s.", "$ref": "#/$defs/duration" },
+            "smoothing": { "description": "Gradient2: smoothing of limit changes, in (0, 1]. Default: 0.2.", "$ref": "#/$defs/ratio" },
+            "long_window": { "description": "Gradient2: samples in the long-term RTT average (≥ 1). Default: 600.", "type": "integer", "minimum": 1 },
+            "rtt_tolerance": { "description": "Gradient2: tolerated ratio of long to short RTT (≥ 1). Default: 1.5.", "type": "number", "minimum": 1 },
+            "queue_size": { "description": "Gradient2: headroom added to the limit. Default: 4.", "type": "integer", "minimum": 0 }
+          }
+        }
+      ]
+    },
+    "fault": {
+      "description": "A fault active over [at, at + for) (until the end of the run without `for`).",
+      "type": "object",
+      "required": ["at", "kind", "target"],
+      "additionalProperties": false,
+      "properties": {
+        "at": {
+          "description": "When the fault starts; before the end of the run.",
+          "$ref": "#/$defs/duration"
+        },
+        "for": {
+          "description": "How long it lasts (> 0; cut at the end of the run). Required for `pause`. Default: until the end of the run.",
+          "$ref": "#/$defs/duration"
+        },
+        "kind": {
+          "description": "`slowdown` (cpu, blocking and offload work takes `factor`× longer), `latency` (extra latency `add` on a link), `loss` (extra loss `rate` on a link), `errors` (a share `rate` of requests fail at once), `outage` (replicas down, in-flight work lost), `pause` (event loops stop, like a GC pause), `surge` (more traffic on a workload).",
+          "enum": ["slowdown", "latency", "loss", "errors", "outage", "pause", "surge"]
+        },
+        "target": {
+          "description": "slowdown, outage, pause: a service or one replica (`api`, `api#1`, from 0); latency, loss: a link `a->b` (one way) or `a<->b` (both), ends being services or `client`; errors: a service or one endpoint (`payments/charge`); surge: a workload name.",
+          "type": "string"
+        },
+        "factor": {
+          "description": "slowdown: how many times longer work takes (> 0, required); surge: multiplier of the workload's rate (> 0).",
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "add": {
+          "description": "latency (required): extra one-way latency, a duration or a distribution.",
+          "$ref": "#/$defs/durationOrDist"
+        },
+        "rate": {
+          "description": "loss, errors (required): a probability (`20%`); surge: extra requests per second (`200/s`).",
+          "anyOf": [
+            { "$ref": "#/$defs/probability" },
+            { "$ref": "#/$defs/rate" }
+          ]
+        },
+        "worker": {
+          "description": "pause: only this worker of each targeted instance (from 0). Default: every worker.",
+          "type": "integer",
+          "minimum": 0
         }
       }
     },

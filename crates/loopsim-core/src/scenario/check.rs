@@ -13,7 +13,8 @@ use alloc::vec::Vec;
 use super::model::*;
 use super::parse::Limits;
 use crate::diag::{Diagnostic, Span};
-use crate::time::{to_secs_f64, Nanos};
+use crate::guards::breaker::{BreakerConfig, Window};
+use crate::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
 
 /// One `call:` step: an edge of the endpoint call graph.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -378,6 +379,7 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
             },
         };
     }
+    expected += surge_requests(s, limits, &mut out);
     if expected > limits.max_expected_requests {
         out.push(
             Diagnostic::error(
@@ -391,6 +393,118 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
         );
     }
     out
+}
+
+/// Extra requests expected from `surge` faults (each on its own: overlapping surges multiply,
+/// which this estimate leaves out). Also reports a workload whose peak rate under all of its
+/// surges at once would exceed the rate limit, at its last surge: the engine draws arrival
+/// candidates at that peak rate for the whole run.
+fn surge_requests(s: &Scenario, limits: &Limits, out: &mut Vec<Diagnostic>) -> f64 {
+    let mut extra = 0.0;
+    let mut peaks: Vec<(f64, f64, Option<Span>)> = vec![(1.0, 0.0, None); s.workloads.len()];
+    for f in &s.faults {
+        let FaultKind::Surge {
+            workload,
+            factor,
+            add,
+        } = &f.kind
+        else {
+            continue;
+        };
+        let (Arrivals::Poisson(r) | Arrivals::Constant(r)) =
+            &s.workloads[*workload as usize].arrivals
+        else {
+            continue;
+        };
+        let during = expected_arrivals(r, f.until) - expected_arrivals(r, f.at);
+        extra += (factor - 1.0).max(0.0) * during + add * to_secs_f64(f.until - f.at);
+        let peak = &mut peaks[*workload as usize];
+        peak.0 *= factor.max(1.0);
+        peak.1 += add;
+        peak.2 = Some(f.span);
+    }
+    for (w, (factor, add, span)) in s.workloads.iter().zip(peaks) {
+        let (Some(span), Arrivals::Poisson(r) | Arrivals::Constant(r)) = (span, &w.arrivals) else {
+            continue;
+        };
+        let peak = r.max_rate() * factor + add;
+        if peak > limits.max_rate {
+            out.push(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "with its surges, workload `{}` would reach {peak:.3e} requests/s (the limit is {}/s)",
+                        w.name, limits.max_rate
+                    ),
+                )
+                .with_hint("lower the surges' `factor` or `rate`"),
+            );
+        }
+    }
+    extra
+}
+
+/// Bytes one guard set of `p` holds: a fixed part plus its preallocated sliding windows (a
+/// byte per call of a count window, counters per second of a time window).
+fn guard_set_bytes(p: &CallPolicy) -> u64 {
+    let secs = |d: Nanos| d.div_ceil(NANOS_PER_SEC);
+    let mut bytes: u64 = 512;
+    if let Some(BreakerConfig::SlidingWindow { window, .. }) = p.breaker {
+        bytes = bytes.saturating_add(match window {
+            Window::Count(n) => n.into(),
+            Window::Time(t) => secs(t).saturating_mul(24),
+        });
+    }
+    if let Some(RetrySpec {
+        budget: Some(RetryBudgetSpec::Ratio { window, .. }),
+        ..
+    }) = &p.retry
+    {
+        bytes = bytes.saturating_add(secs(*window).saturating_mul(16));
+    }
+    if let Some(t) = &p.throttle {
+        bytes = bytes.saturating_add(secs(t.window).saturating_mul(16));
+    }
+    bytes
+}
+
+/// An error when the client-side guards would need more memory than `limits` allow: every
+/// workload has one guard set, every `call` step one per replica of the calling service.
+/// Reported at the policy that costs the most (`spans[p]` is where policy `p` is defined).
+pub(super) fn guard_state(s: &Scenario, limits: &Limits, spans: &[Span]) -> Option<Diagnostic> {
+    let mut copies = vec![0u64; s.policies.len()];
+    for w in &s.workloads {
+        copies[w.policy as usize] += 1;
+    }
+    for e in &s.endpoints {
+        let replicas = u64::from(s.services[e.service as usize].replicas);
+        for step in &e.steps {
+            if let Step::Call { policy, .. } = step {
+                copies[*policy as usize] += replicas;
+            }
+        }
+    }
+    let costs: Vec<u64> = s
+        .policies
+        .iter()
+        .zip(&copies)
+        .map(|(p, &n)| guard_set_bytes(p).saturating_mul(n))
+        .collect();
+    let total = costs.iter().skip(1).fold(0u64, |a, &c| a.saturating_add(c));
+    if total <= limits.max_guard_bytes {
+        return None;
+    }
+    let worst = (1..costs.len()).max_by_key(|&i| costs[i])?;
+    let message = format!(
+        "the client-side guards would hold about {} of state (the limit is {})",
+        fmt_bytes(total),
+        fmt_bytes(limits.max_guard_bytes)
+    );
+    Some(
+        Diagnostic::error(spans.get(worst).copied().unwrap_or_default(), message).with_hint(
+            "each workload, and each replica of a calling service, keeps its own guards and windows: shorten the longest windows (this policy costs the most) or guard fewer calls",
+        ),
+    )
 }
 
 /// An upper bound on the requests of a closed workload: users / (think + response time),

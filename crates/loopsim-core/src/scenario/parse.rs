@@ -11,6 +11,8 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
+mod faults;
+mod guards;
 mod services;
 mod text;
 mod values;
@@ -52,6 +54,11 @@ pub struct Limits {
     pub max_total_workers: u64,
     /// Points of each time series (duration / sample_every).
     pub max_series_points: u64,
+    /// Entries of `faults`.
+    pub max_faults: usize,
+    /// State of the client-side guards (one set per workload, or per calling replica for a
+    /// `call` step, each with its preallocated sliding windows), in bytes, estimated.
+    pub max_guard_bytes: u64,
 }
 
 impl Default for Limits {
@@ -74,6 +81,8 @@ impl Default for Limits {
             max_threads: 100_000,
             max_total_workers: 1_000_000,
             max_series_points: 100_000,
+            max_faults: 1000,
+            max_guard_bytes: 256_000_000,
         }
     }
 }
@@ -115,9 +124,82 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "workload",
     "services",
     "network",
+    "faults",
 ];
 pub(crate) const WORKLOAD_KEYS: &[&str] = &[
-    "name", "to", "arrivals", "rate", "users", "think", "mix", "timeout",
+    "name", "to", "arrivals", "rate", "users", "think", "mix", "timeout", "deadline", "retry",
+    "breaker", "risk", "throttle",
+];
+/// Client-side guards: keys of a workload and of a `call` step.
+pub(crate) const GUARD_KEYS: &[&str] = &[
+    "timeout", "deadline", "retry", "breaker", "risk", "throttle",
+];
+pub(crate) const RETRY_KEYS: &[&str] = &["attempts", "backoff", "budget"];
+pub(crate) const BACKOFF_KEYS: &[&str] = &["kind", "base", "cap", "jitter"];
+pub(crate) const BUDGET_KEYS: &[&str] = &[
+    "kind",
+    "ratio",
+    "min_per_s",
+    "window",
+    "max_tokens",
+    "token_ratio",
+];
+pub(crate) const BREAKER_KEYS: &[&str] = &[
+    "kind",
+    "threshold",
+    "window",
+    "min_calls",
+    "failure_rate",
+    "slow_call",
+    "slow_rate",
+    "open_for",
+    "half_open_calls",
+    "open_growth",
+];
+pub(crate) const RISK_KEYS: &[&str] = &[
+    "failure_alpha",
+    "latency_alpha",
+    "baseline_alpha",
+    "deviation_factor",
+    "momentum_decay",
+    "momentum_scale",
+    "heal_below",
+    "heal_decay",
+    "throttle_at",
+    "block_at",
+    "hysteresis",
+    "degraded_at",
+    "critical_at",
+    "quarantine_at",
+    "quarantine_base",
+    "quarantine_growth",
+    "quarantine_cap",
+    "base_backoff",
+];
+pub(crate) const THROTTLE_KEYS: &[&str] = &["k", "window"];
+pub(crate) const INGRESS_KEYS: &[&str] = &[
+    "max_queue",
+    "rate_limit",
+    "concurrency",
+    "bulkhead",
+    "deadline",
+];
+pub(crate) const RATE_LIMIT_KEYS: &[&str] = &["rate", "burst"];
+pub(crate) const CONCURRENCY_KEYS: &[&str] = &[
+    "kind",
+    "limit",
+    "initial",
+    "min",
+    "max",
+    "backoff_ratio",
+    "timeout",
+    "smoothing",
+    "long_window",
+    "rtt_tolerance",
+    "queue_size",
+];
+pub(crate) const FAULT_KEYS: &[&str] = &[
+    "at", "for", "kind", "target", "factor", "add", "rate", "worker",
 ];
 pub(crate) const SERVICE_KEYS: &[&str] = &[
     "replicas",
@@ -126,6 +208,7 @@ pub(crate) const SERVICE_KEYS: &[&str] = &[
     "threads",
     "accept",
     "ram",
+    "ingress",
     "endpoints",
 ];
 pub(crate) const STEP_KINDS: &[&str] = &["cpu", "blocking", "io", "offload", "call", "ram"];
@@ -167,6 +250,7 @@ pub fn check_with(source: &str, limits: &Limits) -> Checked {
         errors: 0,
         first_dropped: None,
         policies: alloc::vec![CallPolicy::default()],
+        policy_spans: alloc::vec![Span::default()],
     };
     let scenario = reader.scenario(&root);
     let mut diagnostics = reader.diagnostics;
@@ -223,15 +307,19 @@ struct Reader<'l> {
     first_dropped: Option<Span>,
     /// Client-side guard policies read so far; index 0 is the empty policy.
     policies: Vec<CallPolicy>,
+    /// Where each policy is defined (its workload or `call` step).
+    policy_spans: Vec<Span>,
 }
 
 impl Reader<'_> {
-    /// Registers a client-side policy and returns its id (0 for the empty policy).
-    fn add_policy(&mut self, policy: CallPolicy) -> PolicyId {
+    /// Registers a client-side policy defined at `span` and returns its id (0 for the empty
+    /// policy).
+    fn add_policy(&mut self, policy: CallPolicy, span: Span) -> PolicyId {
         if policy.is_empty() {
             return 0;
         }
         self.policies.push(policy);
+        self.policy_spans.push(span);
         (self.policies.len() - 1) as PolicyId
     }
 
@@ -288,6 +376,17 @@ impl Reader<'_> {
             None => Vec::new(),
         };
         let network = self.network(f.get("network"), &table);
+        let declared = match f.get("workload").map(|n| &n.kind) {
+            Some(NodeKind::Seq(items)) => items.len(),
+            _ => 0,
+        };
+        let targets = faults::Targets {
+            table: &table,
+            workloads: &workloads,
+            every_workload: workloads.len() == declared,
+            duration: run.duration,
+        };
+        let faults = self.faults(f.get("faults"), &targets);
         let duration = run.duration?;
         let scenario = Scenario {
             name: run.name,
@@ -303,12 +402,14 @@ impl Reader<'_> {
             endpoints: core::mem::take(&mut table.endpoints),
             network,
             policies: core::mem::take(&mut self.policies),
-            faults: Vec::new(),
+            faults,
             max_in_flight: run.max_in_flight,
         };
         if self.errors == 0 {
             let caps = check::work_caps(&scenario, self.limits, run.duration_span);
+            let guards = check::guard_state(&scenario, self.limits, &self.policy_spans);
             caps.into_iter()
+                .chain(guards)
                 .chain(check::load_warnings(&scenario))
                 .for_each(|d| self.report(d));
         }
@@ -514,6 +615,17 @@ impl Reader<'_> {
 
     fn network_node(&mut self, node: &Node, table: &ServiceTable) -> Option<u32> {
         let name = self.text(node, "a link end")?;
+        self.node_named(name, node.span, table, "`between`")
+    }
+
+    /// A network node by name: `client` (0) or a service (`1 + index`).
+    fn node_named(
+        &mut self,
+        name: &str,
+        span: Span,
+        table: &ServiceTable,
+        context: &str,
+    ) -> Option<u32> {
         if name == "client" {
             return Some(0);
         }
@@ -526,11 +638,7 @@ impl Reader<'_> {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("link ends are service names or `client`: {}", list(&names)),
         };
-        self.error_hint(
-            node.span,
-            format!("unknown service `{name}` in `between`"),
-            hint,
-        );
+        self.error_hint(span, format!("unknown service `{name}` in {context}"), hint);
         None
     }
 }
@@ -560,13 +668,25 @@ mod tests {
                 .cloned()
                 .unwrap_or_else(|| panic!("{path}"))
         };
-        let cases: [(&str, &[&str]); 6] = [
+        let step_keys: Vec<&str> = STEP_KINDS.iter().chain(GUARD_KEYS).copied().collect();
+        let cases: [(&str, &[&str]); 17] = [
             ("/properties", TOP_KEYS),
             ("/$defs/service/properties", SERVICE_KEYS),
             ("/$defs/workload/properties", WORKLOAD_KEYS),
             ("/$defs/network/properties", NETWORK_KEYS),
             ("/$defs/link/properties", LINK_KEYS),
             ("/$defs/ratePoint/properties", POINT_KEYS),
+            ("/$defs/step/properties", &step_keys),
+            ("/$defs/retry/anyOf/1/properties", RETRY_KEYS),
+            ("/$defs/backoff/anyOf/1/properties", BACKOFF_KEYS),
+            ("/$defs/retryBudget/anyOf/1/properties", BUDGET_KEYS),
+            ("/$defs/breaker/anyOf/1/properties", BREAKER_KEYS),
+            ("/$defs/risk/anyOf/1/properties", RISK_KEYS),
+            ("/$defs/throttle/anyOf/1/properties", THROTTLE_KEYS),
+            ("/$defs/ingress/properties", INGRESS_KEYS),
+            ("/$defs/rateLimit/anyOf/1/properties", RATE_LIMIT_KEYS),
+            ("/$defs/concurrency/anyOf/1/properties", CONCURRENCY_KEYS),
+            ("/$defs/fault/properties", FAULT_KEYS),
         ];
         for (path, keys) in cases {
             let p = props(path);
@@ -583,8 +703,15 @@ mod tests {
                 "schema {path} has keys the parser rejects"
             );
         }
+        let call_keys = schema
+            .pointer("/$defs/step/oneOf/5/propertyNames/enum")
+            .and_then(|v| v.as_array())
+            .expect("call step keys");
+        let call_keys: Vec<&str> = call_keys.iter().filter_map(|k| k.as_str()).collect();
+        let want: Vec<&str> = ["call"].iter().chain(GUARD_KEYS).copied().collect();
+        assert_eq!(call_keys, want, "keys beside `call` in the schema");
         let text = crate::schema::SCENARIO_SCHEMA;
-        for kind in STEP_KINDS.iter().chain(DIST_KINDS) {
+        for kind in STEP_KINDS.iter().chain(DIST_KINDS).chain(GUARD_KEYS) {
             assert!(
                 text.contains(&format!("\"{kind}\"")),
                 "schema lacks `{kind}`"

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::text::list;
 use super::values::Fields;
-use super::{PendingCall, Reader, ServiceTable, SERVICE_KEYS, STEP_KINDS, UNRESOLVED};
+use super::{PendingCall, Reader, ServiceTable, GUARD_KEYS, SERVICE_KEYS, STEP_KINDS, UNRESOLVED};
 use crate::diag::Span;
 use crate::scenario::check::CallSite;
 use crate::scenario::model::*;
@@ -119,6 +119,9 @@ impl Reader<'_> {
             s.accept = a;
         }
         s.ram = f.get("ram").and_then(|n| self.positive_size(n, "`ram`"));
+        if let Some(ingress) = f.get("ingress").and_then(|n| self.ingress(n)) {
+            s.ingress = ingress;
+        }
     }
 
     fn check_total_workers(&mut self, table: &ServiceTable, span: Span) {
@@ -247,7 +250,8 @@ impl Reader<'_> {
         steps
     }
 
-    /// One step: a one-key mapping. A `call` comes back unresolved with its target text.
+    /// One step: a one-key mapping (a `call` may also have guard keys). A `call` comes back
+    /// unresolved with its target text.
     #[allow(clippy::type_complexity)]
     fn step<'n>(&mut self, node: &'n Node) -> Option<(Step, Option<(&'n str, Span)>)> {
         let Some(f) = self.map_quiet(node) else {
@@ -271,26 +275,43 @@ impl Reader<'_> {
             "offload" => Step::Offload(self.dist(value, &what)?),
             "ram" => Step::Ram(self.positive_size(value, &what)?),
             _ => {
-                let target = self.text(value, "`call`")?;
+                let target = self.text(value, "`call`");
+                let policy = self.call_policy(&f);
+                let policy = self.add_policy(policy?, node.span);
                 return Some((
                     Step::Call {
                         endpoint: UNRESOLVED,
-                        policy: 0,
+                        policy,
                     },
-                    Some((target, value.span)),
+                    Some((target?, value.span)),
                 ));
             }
         };
         Some((step, None))
     }
 
-    /// The step's kind, reporting unknown keys and steps that try to do two things.
+    /// The step's kind, reporting unknown keys, guards on a step other than `call`, and steps
+    /// that try to do two things.
     fn step_kind<'n>(&mut self, f: &Fields<'n>) -> Option<&'n str> {
         let mut kind: Option<&'n str> = None;
+        let call = f.get("call").is_some();
         for &(key, key_node, _) in &f.entries {
-            if !STEP_KINDS.contains(&key) {
-                let hint = match self.did_you_mean(key, STEP_KINDS) {
+            if GUARD_KEYS.contains(&key) {
+                if !call {
+                    self.error_hint(
+                        key_node.span,
+                        format!("`{key}` only applies to a `call` step"),
+                        "client-side guards (timeout, deadline, retry, breaker, risk, throttle) go beside `call:`, or on a workload",
+                    );
+                }
+            } else if !STEP_KINDS.contains(&key) {
+                let mut known: Vec<&str> = STEP_KINDS.to_vec();
+                if call {
+                    known.extend_from_slice(GUARD_KEYS);
+                }
+                let hint = match self.did_you_mean(key, &known) {
                     Some(s) => format!("did you mean `{s}`?"),
+                    None if call => format!("a `call` step takes: call, {}", GUARD_KEYS.join(", ")),
                     None => "step kinds: cpu, blocking, io, offload, call, ram".to_string(),
                 };
                 let message = if kind.is_some() || f.entries.len() > 1 {

@@ -11,7 +11,7 @@ use super::{Reader, DIST_KINDS};
 use crate::diag::{Diagnostic, Span};
 use crate::dist::Dist;
 use crate::scenario::units::{self, UnitError};
-use crate::time::{to_secs_f64, Nanos};
+use crate::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
 use crate::yaml::{Node, NodeKind};
 
 /// Entries of a mapping whose keys are all scalars.
@@ -27,6 +27,18 @@ impl<'n> Fields<'n> {
 
     pub fn key_span(&self, key: &str) -> Option<Span> {
         self.entries.iter().find(|e| e.0 == key).map(|e| e.1.span)
+    }
+}
+
+/// `true` or `false` when the node is a plain YAML boolean.
+pub(super) fn switch(node: &Node) -> Option<bool> {
+    match &node.kind {
+        NodeKind::Scalar { text, plain: true } => match text.as_str() {
+            "true" | "True" | "TRUE" => Some(true),
+            "false" | "False" | "FALSE" => Some(false),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -253,6 +265,167 @@ impl Reader<'_> {
             Some(s) => self.error_hint(node.span, message, format!("did you mean `{s}`?")),
             None => self.error(node.span, message),
         }
+        None
+    }
+
+    // ---- numbers, ratios and windows (guards and faults) -----------------------------------
+
+    /// A plain number (no unit).
+    pub(super) fn real(&mut self, node: &Node, what: &str) -> Option<f64> {
+        let text = self.scalar(node, what, "a number")?;
+        let value = units::number(text);
+        if value.is_none() {
+            self.error(
+                node.span,
+                format!("{what} must be a number, found `{text}`"),
+            );
+        }
+        value
+    }
+
+    /// `value` read from `node` when `ok`; otherwise reports that it must be `expected`
+    /// (e.g. "at least 1").
+    pub(super) fn check_value<T>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        value: T,
+        ok: bool,
+        expected: &str,
+    ) -> Option<T> {
+        if ok {
+            return Some(value);
+        }
+        let found = node.as_str().unwrap_or_default();
+        self.error(
+            node.span,
+            format!("{what} must be {expected}, found `{found}`"),
+        );
+        None
+    }
+
+    /// A ratio, not negative: a plain number (`0.1`) or a percentage (`10%`).
+    pub(super) fn ratio(&mut self, node: &Node, what: &str) -> Option<f64> {
+        let expected = "a percentage such as `10%` or a ratio such as `0.1`";
+        let text = self.scalar(node, what, expected)?;
+        let value = match units::split_number(text.trim()) {
+            Some((v, "")) => Some(v),
+            Some((v, "%")) => Some(v / 100.0),
+            Some((v, " %")) => {
+                self.error_hint(
+                    node.span,
+                    format!("unexpected space in {what} `{text}`"),
+                    format!("write {v}%"),
+                );
+                return None;
+            }
+            _ => None,
+        };
+        match value {
+            Some(v) if v >= 0.0 => Some(v),
+            Some(_) => {
+                self.error(
+                    node.span,
+                    format!("{what} cannot be negative, found `{text}`"),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    node.span,
+                    format!("{what} must be {expected}, found `{text}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A share of calls: a ratio in [0, 1], or in (0, 1] when `zero` is false.
+    pub(super) fn share(&mut self, node: &Node, what: &str, zero: bool) -> Option<f64> {
+        let v = self.ratio(node, what)?;
+        if v <= 1.0 && (zero || v > 0.0) {
+            return Some(v);
+        }
+        let text = node.as_str().unwrap_or_default();
+        let range = if zero {
+            "between 0% and 100%"
+        } else {
+            "greater than 0% and at most 100%"
+        };
+        let message = format!("{what} must be {range}, found `{text}`");
+        if !text.ends_with('%') && v > 1.0 && v <= 100.0 {
+            self.error_hint(node.span, message, format!("for a percentage write {v}%"));
+        } else {
+            self.error(node.span, message);
+        }
+        None
+    }
+
+    /// A window of whole seconds, at least one (sliding windows count in one-second buckets).
+    pub(super) fn whole_seconds(&mut self, node: &Node, what: &str) -> Option<Nanos> {
+        let d = self.duration(node, what)?;
+        if d >= NANOS_PER_SEC && d % NANOS_PER_SEC == 0 {
+            return Some(d);
+        }
+        let text = node.as_str().unwrap_or_default();
+        self.error_hint(
+            node.span,
+            format!("{what} must be a whole number of seconds, at least 1s, found `{text}`"),
+            format!(
+                "windows count in one-second buckets: write e.g. `{}s`",
+                d.div_ceil(NANOS_PER_SEC).max(1)
+            ),
+        );
+        None
+    }
+
+    /// Reports the keys of `f` that exist (they are in `known`) but do not apply to this kind
+    /// of thing (they are not in `allowed`). Keys outside `known` were reported as unknown.
+    /// `None` when it reported any.
+    pub(super) fn inapplicable(
+        &mut self,
+        f: &Fields,
+        known: &[&str],
+        allowed: &[&str],
+        what: &str,
+    ) -> Option<()> {
+        let mut ok = true;
+        for &(key, key_node, _) in &f.entries {
+            if known.contains(&key) && !allowed.contains(&key) {
+                self.error_hint(
+                    key_node.span,
+                    format!("`{key}` does not apply to {what}"),
+                    format!("{what} takes: {}", list(allowed)),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(())
+    }
+
+    /// Turns the error of a guard's own `validate()` into a diagnostic at the value of the
+    /// first key of `f` the message names (the mapping's first line when it names none).
+    pub(super) fn validated(
+        &mut self,
+        result: Result<(), &'static str>,
+        what: &str,
+        f: Option<&Fields>,
+        fallback: Span,
+    ) -> Option<()> {
+        let Err(message) = result else {
+            return Some(());
+        };
+        let span = f
+            .and_then(|f| {
+                message
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .find_map(|word| f.get(word))
+                    .map(|n| n.span)
+                    .or(Some(opening(f.node)))
+            })
+            .unwrap_or(fallback);
+        let detail = message.split_once(": ").map_or(message, |(_, m)| m);
+        self.error(span, format!("{what}: {detail}"));
         None
     }
 

@@ -70,19 +70,14 @@ impl Reader<'_> {
             .and_then(|(name, span)| self.service_ref(table, name, span, "`to`"));
         let arrivals = self.arrivals(&f, duration);
         let mix = target.and_then(|t| self.mix(&f, table, t));
-        let timeout = f
-            .get("timeout")
-            .and_then(|n| self.positive_duration(n, "`timeout`"));
+        let policy = self.call_policy(&f);
         let name = self.workload_name(&f, index, table, target, earlier);
         Some(Workload {
             name: name?,
             target: target?,
             arrivals: arrivals?,
             mix: mix?,
-            policy: self.add_policy(CallPolicy {
-                timeout,
-                ..CallPolicy::default()
-            }),
+            policy: self.add_policy(policy?, node.span),
             span: node.span,
         })
     }
@@ -274,7 +269,12 @@ impl Reader<'_> {
     }
 
     fn rate(&mut self, node: &Node) -> Option<f64> {
-        let r = self.unit(node, "`rate`", "a rate such as `80/s`", units::rate)?;
+        self.rate_of(node, "`rate`")
+    }
+
+    /// A rate, within the limit on a workload's rate.
+    pub(super) fn rate_of(&mut self, node: &Node, what: &str) -> Option<f64> {
+        let r = self.unit(node, what, "a rate such as `80/s`", units::rate)?;
         if r > self.limits.max_rate {
             self.error_hint(
                 node.span,
