@@ -6,8 +6,18 @@
 
 use loopsim_core::diag::{Diagnostic, LineIndex, Severity};
 use loopsim_core::dist::Dist;
-use loopsim_core::scenario::{check, check_with, Accept, Arrivals, Balance, Limits, Step};
+use loopsim_core::guards::breaker::{BreakerConfig, Window};
+use loopsim_core::guards::concurrency::LimitKind;
+use loopsim_core::guards::retry::{Backoff, BackoffKind, Jitter};
+use loopsim_core::guards::risk::RiskConfig;
+use loopsim_core::scenario::{
+    check, check_with, Accept, Arrivals, Balance, CallPolicy, FaultKind, Ingress, Limits,
+    RateLimitSpec, ReplicaTarget, RetryBudgetSpec, RetrySpec, Step, ThrottleSpec,
+};
 use loopsim_core::time::NANOS_PER_SEC;
+
+const MS: u64 = 1_000_000;
+const S: u64 = NANOS_PER_SEC;
 
 struct Case {
     name: &'static str,
@@ -183,6 +193,121 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// A valid scenario with a guarded workload and call, two replicas and a fault, for the guard,
+/// ingress and fault cases.
+const GUARDED: &str = "\
+version: 1
+duration: 60s
+workload:
+  - name: shoppers
+    to: gateway
+    rate: 10/s
+    timeout: 1s
+  - name: admins
+    to: gateway
+    arrivals: closed
+    users: 2
+    think: 1s
+services:
+  gateway:
+    replicas: 2
+    workers: 2
+    endpoints:
+      /:
+        - cpu: 1ms
+        - call: payments/charge
+          timeout: 500ms
+  payments:
+    endpoints:
+      /charge:
+        - io: 5ms
+faults:
+  - { at: 10s, for: 5s, kind: outage, target: gateway#1 }
+";
+
+fn guard_cases() -> Vec<Case> {
+    let g = |from: &str, to: &str| {
+        assert!(GUARDED.contains(from), "{from}");
+        GUARDED.replacen(from, to, 1)
+    };
+    let call_guard = |to: &str| g("          timeout: 500ms", to);
+    let workload_guard = |to: &str| g("    timeout: 1s\n", &format!("    timeout: 1s\n{to}\n"));
+    let ingress = |to: &str| {
+        g(
+            "  payments:\n",
+            &format!("  payments:\n    ingress: {to}\n"),
+        )
+    };
+    let fault = |to: &str| {
+        g(
+            "  - { at: 10s, for: 5s, kind: outage, target: gateway#1 }",
+            to,
+        )
+    };
+    vec![
+        // Client-side guards.
+        case("unknown guard key", &call_guard("          retyr: 3"), (21, 11), "unknown key `retyr` in a step", Some("did you mean `retry`?")),
+        case("guard on a non-call step", &g("        - cpu: 1ms\n", "        - cpu: 1ms\n          timeout: 1s\n"), (20, 11), "`timeout` only applies to a `call` step", Some("go beside `call:`")),
+        case("unknown workload guard key", &workload_guard("    breker: true"), (8, 5), "unknown key `breker` in a workload", Some("did you mean `breaker`?")),
+        case("retry attempts 0", &workload_guard("    retry: { attempts: 0 }"), (8, 24), "`attempts` must be at least 1, found 0", Some("`attempts: 1` sends once")),
+        case("retry attempts too many", &call_guard("          retry: 101"), (21, 18), "`retry` must be at most 100, found 101", None),
+        case("bad backoff kind", &call_guard("          retry: { attempts: 2, backoff: { kind: exponentail, base: 10ms } }"), (21, 50), "unknown backoff kind `exponentail`", Some("did you mean `exponential`?")),
+        case("backoff cap below base", &call_guard("          retry: { attempts: 2, backoff: { base: 1s, cap: 10ms } }"), (21, 59), "`backoff`: cap must be at least base", None),
+        case("backoff without base", &call_guard("          retry: { attempts: 2, backoff: exponential }"), (21, 42), "an exponential backoff needs a `base` delay", Some("backoff: { kind: exponential, base: 50ms }")),
+        case("jitter on decorrelated backoff", &call_guard("          retry: { attempts: 2, backoff: { kind: decorrelated, base: 10ms, jitter: full } }"), (21, 76), "`jitter` does not apply to decorrelated backoff", None),
+        case("budget key of the other kind", &call_guard("          retry: { attempts: 2, budget: { kind: grpc, ratio: 10% } }"), (21, 55), "`ratio` does not apply to a grpc budget", Some("`max_tokens`, `token_ratio`")),
+        case("breaker failure_rate 150%", &workload_guard("    breaker: { failure_rate: 150% }"), (8, 30), "`failure_rate` must be greater than 0% and at most 100%, found `150%`", None),
+        case("breaker rate as a bare percentage", &workload_guard("    breaker: { slow_rate: 80 }"), (8, 27), "`slow_rate` must be greater than 0% and at most 100%", Some("for a percentage write 80%")),
+        case("breaker window not whole seconds", &workload_guard("    breaker: { window: 1500ms }"), (8, 24), "`window` must be a whole number of seconds", Some("`2s`")),
+        case("sliding key on a consecutive breaker", &workload_guard("    breaker: { kind: consecutive, min_calls: 5 }"), (8, 35), "`min_calls` does not apply to a consecutive breaker", None),
+        case("unknown breaker kind", &workload_guard("    breaker: { kind: consecutiv }"), (8, 22), "unknown breaker kind `consecutiv`", Some("did you mean `consecutive`?")),
+        case("breaker neither true nor a mapping", &workload_guard("    breaker: on"), (8, 14), "`breaker` must be `true` (the defaults) or a mapping", None),
+        case("risk thresholds out of order", &call_guard("          risk: { throttle_at: 0.9, block_at: 0.7 }"), (21, 32), "`risk`: need 0 < throttle_at <= block_at <= 1", None),
+        case("unknown risk key", &call_guard("          risk: { block: 0.9 }"), (21, 19), "unknown key `block` in `risk`", None),
+        case("throttle k below 1", &call_guard("          throttle: { k: 0.5 }"), (21, 26), "`k` must be at least 1, found `0.5`", None),
+        // Ingress.
+        case("unknown ingress key", &ingress("{ max_qeue: 10 }"), (23, 16), "unknown key `max_qeue` in `ingress`", Some("did you mean `max_queue`?")),
+        case("bulkhead and concurrency", &ingress("{ bulkhead: 5, concurrency: { kind: fixed, limit: 5 } }"), (23, 29), "`bulkhead` and `concurrency` both limit", Some("short for `concurrency: { kind: fixed, limit: 25 }`")),
+        case("concurrency bounds", &ingress("{ concurrency: { kind: aimd, min: 50, initial: 10 } }"), (23, 48), "`concurrency`: need 1 <= min <= initial <= max", None),
+        case("fixed limit without limit", &ingress("{ concurrency: fixed }"), (23, 29), "a fixed concurrency limit needs `limit`", Some("bulkhead: 50")),
+        case("key of another concurrency kind", &ingress("{ concurrency: { kind: vegas, smoothing: 0.5 } }"), (23, 44), "`smoothing` does not apply to a vegas concurrency limit", None),
+        case("zero rate limit", &ingress("{ rate_limit: 0/s }"), (23, 28), "`rate_limit`: rate must be at least 0.001 per second", None),
+        case("unknown ingress deadline", &ingress("{ deadline: drop }"), (23, 26), "unknown value `drop` for `deadline`: expected `none`, `drop_expired`", None),
+        case("zero max_queue", &ingress("{ max_queue: 0 }"), (23, 27), "`max_queue` must be at least 1", None),
+        // Faults.
+        case("unknown fault kind", &g("kind: outage", "kind: outgae"), (27, 31), "unknown fault kind `outgae`", Some("did you mean `outage`?")),
+        case("fault target unknown service", &g("target: gateway#1", "target: gatewya#1"), (27, 47), "unknown service `gatewya` in `target`", Some("did you mean `gateway`?")),
+        case("replica index out of range", &g("gateway#1", "gateway#2"), (27, 54), "service `gateway` has 2 replicas: `gateway#2` does not exist", Some("`gateway#0` to `gateway#1`")),
+        case("link with an unknown node", &fault("  - { at: 10s, kind: latency, target: gateway->paymnts, add: 5ms }"), (27, 48), "unknown service `paymnts` in `target`", Some("did you mean `payments`?")),
+        case("link fault on a service", &fault("  - { at: 10s, kind: loss, target: payments, rate: 1% }"), (27, 36), "a `loss` fault targets a network link", Some("`a<->b`")),
+        case("pause without for", &fault("  - { at: 10s, kind: pause, target: gateway }"), (27, 5), "a `pause` fault needs `for`", None),
+        case("pause worker out of range", &fault("  - { at: 10s, for: 1s, kind: pause, target: gateway, worker: 2 }"), (27, 63), "service `gateway` has 2 workers per instance: `worker: 2` does not exist", Some("`worker: 0` to `worker: 1`")),
+        case("surge on a closed workload", &fault("  - { at: 10s, for: 5s, kind: surge, target: admins, factor: 2 }"), (27, 46), "workload `admins` is closed", None),
+        case("surge on an unknown workload", &fault("  - { at: 10s, for: 5s, kind: surge, target: shopers, factor: 2 }"), (27, 46), "unknown workload `shopers` in `target`", Some("did you mean `shoppers`?")),
+        case("surge without factor or rate", &fault("  - { at: 10s, kind: surge, target: shoppers }"), (27, 5), "a `surge` fault needs `factor`, `rate` or both", None),
+        case("fault at beyond duration", &g("at: 10s", "at: 90s"), (27, 11), "fault `at: 90s` is not before the end of the run (1m)", None),
+        case("fault key of another kind", &fault("  - { at: 10s, kind: outage, target: gateway, factor: 2 }"), (27, 47), "`factor` does not apply to an `outage` fault", Some("an `outage` fault takes: `at`, `for`, `kind`, `target`")),
+        case("errors rate above 100%", &fault("  - { at: 10s, kind: errors, target: payments/charge, rate: 120% }"), (27, 61), "`rate` must be between 0% and 100%, found `120%`", None),
+        case("errors on an unknown endpoint", &fault("  - { at: 10s, kind: errors, target: payments/chrage, rate: 5% }"), (27, 47), "service `payments` has no endpoint `/chrage`", Some("did you mean `/charge`?")),
+        case("fault missing target", &fault("  - { at: 10s, kind: outage }"), (27, 5), "a fault is missing `target`", None),
+    ]
+}
+
+#[test]
+fn broken_guards_ingress_and_faults_point_at_the_mistake() {
+    let checked = check(GUARDED);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(GUARDED, &checked.diagnostics)
+    );
+    let cases = guard_cases();
+    assert!(cases.len() >= 12);
+    for c in &cases {
+        assert_case(c, &Limits::default());
+    }
+}
+
 #[test]
 fn broken_scenarios_point_at_the_mistake() {
     let cases = cases();
@@ -316,9 +441,11 @@ fn errors_stop_after_a_hundred() {
 
 #[test]
 fn garbage_and_truncated_input_never_panic() {
-    for end in 0..=SHOP.len() {
-        if SHOP.is_char_boundary(end) {
-            let _ = check(&SHOP[..end]);
+    for source in [SHOP, FULL] {
+        for end in 0..=source.len() {
+            if source.is_char_boundary(end) {
+                let _ = check(&source[..end]);
+            }
         }
     }
     for junk in [
@@ -343,7 +470,12 @@ fn garbage_and_truncated_input_never_panic() {
 /// Deleting any one line, or replacing any character by a YAML indicator, never panics.
 #[test]
 fn single_edits_never_panic() {
-    let lines: Vec<&str> = SHOP.lines().collect();
+    single_edits(SHOP);
+    single_edits(FULL);
+}
+
+fn single_edits(source: &str) {
+    let lines: Vec<&str> = source.lines().collect();
     for skip in 0..lines.len() {
         let edited: Vec<&str> = lines
             .iter()
@@ -353,11 +485,11 @@ fn single_edits_never_panic() {
             .collect();
         let _ = check(&edited.join("\n"));
     }
-    for (i, _) in SHOP.char_indices().step_by(3) {
+    for (i, _) in source.char_indices().step_by(3) {
         for replacement in [":", "[", "-", "\t", "*", "0"] {
-            let mut edited = String::from(&SHOP[..i]);
+            let mut edited = String::from(&source[..i]);
             edited.push_str(replacement);
-            edited.push_str(&SHOP[i + 1..]);
+            edited.push_str(&source[i + 1..]);
             let _ = check(&edited);
         }
     }
@@ -576,4 +708,621 @@ fn example_shop() {
     assert_eq!(link.between, [1, 3]);
     assert_eq!(link.latency, Some(Dist::Constant(0.008)));
     assert_eq!(link.loss, Some(0.001));
+}
+
+/// Every guard, ingress option and fault kind, with explicit values and defaults.
+const FULL: &str = "\
+version: 1
+duration: 300s
+workload:
+  - name: shoppers
+    to: gateway
+    rate: 100/s
+    mix: { /checkout: 1, /browse: 1 }
+    timeout: 2s
+    deadline: 5s
+    retry: { attempts: 3, backoff: { kind: exponential, base: 50ms, cap: 2s, jitter: full }, budget: 10% }
+    breaker: { kind: sliding_window, window: 100, min_calls: 20, failure_rate: 50%, slow_call: 1s, slow_rate: 0.8, open_for: 5s, half_open_calls: 3, open_growth: 1.5 }
+    risk: { throttle_at: 60%, block_at: 0.9, quarantine_base: 1s, momentum_scale: 8 }
+    throttle: { k: 1.5, window: 1m }
+  - name: bots
+    to: gateway
+    arrivals: constant
+    rate: 20/s
+    mix: { /browse: 1 }
+    retry: 2
+    breaker: true
+    risk: true
+    throttle: true
+  - name: admins
+    to: gateway
+    arrivals: closed
+    users: 3
+    think: 1s
+    mix: { /browse: 1 }
+services:
+  gateway:
+    replicas: 2
+    workers: 2
+    ingress: { max_queue: 200, rate_limit: 500/s, concurrency: { kind: gradient2, max: 100 }, deadline: drop_expired }
+    endpoints:
+      /checkout:
+        - cpu: 1ms
+        - call: payments/charge
+          timeout: 1s
+          deadline: 3s
+          retry: { attempts: 4, backoff: { kind: decorrelated, base: 10ms }, budget: { kind: grpc } }
+          breaker: { kind: consecutive, threshold: 5 }
+        - call: catalog
+          retry: { attempts: 2, backoff: none, budget: { ratio: 20%, min_per_s: 1, window: 5s } }
+          breaker: { window: 10s }
+      /browse:
+        - cpu: 1ms
+        - call: catalog
+  catalog:
+    ingress: { bulkhead: 25, rate_limit: { rate: 50/s, burst: 5 } }
+    endpoints:
+      /items:
+        - io: 2ms
+  payments:
+    ingress: { concurrency: { kind: aimd, initial: 10, max: 50, backoff_ratio: 80%, timeout: 1s } }
+    endpoints:
+      /charge:
+        - io: 20ms
+  ledger:
+    ingress: { concurrency: vegas, rate_limit: 2.5/s }
+    endpoints:
+      /:
+        - io: 1ms
+faults:
+  - { at: 60s, for: 10s, kind: slowdown, target: gateway, factor: 2.5 }
+  - { at: 30s, for: 5s, kind: latency, target: gateway->payments, add: { dist: exponential, mean: 200ms } }
+  - { at: 30s, for: 5s, kind: loss, target: client<->gateway, rate: 20% }
+  - { at: 10s, for: 30s, kind: errors, target: payments/charge, rate: 50% }
+  - { at: 5s, kind: errors, target: catalog, rate: 0.01 }
+  - { at: 100s, for: 20s, kind: outage, target: gateway#1 }
+  - { at: 50s, for: 300ms, kind: pause, target: gateway#0, worker: 1 }
+  - { at: 290s, for: 30s, kind: pause, target: catalog }
+  - { at: 120s, for: 30s, kind: surge, target: shoppers, factor: 3 }
+  - { at: 200s, kind: surge, target: bots, rate: 200/s }
+";
+
+#[test]
+fn example_with_every_guard_ingress_and_fault() {
+    let checked = check(FULL);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(FULL, &checked.diagnostics)
+    );
+    let s = checked.scenario.unwrap();
+    let (gateway, catalog, payments, ledger) = (0, 1, 2, 3);
+    let checkout = s.endpoint_by_path(gateway, "/checkout").unwrap();
+    let browse = s.endpoint_by_path(gateway, "/browse").unwrap();
+    let items = s.endpoint_by_path(catalog, "/items").unwrap();
+    let charge = s.endpoint_by_path(payments, "/charge").unwrap();
+
+    // Policies: the guarded calls (in file order), then the guarded workloads; unguarded ones
+    // share the empty policy 0.
+    assert_eq!(s.policies.len(), 5);
+    assert_eq!(s.policies[0], CallPolicy::default());
+    let steps = &s.endpoints[checkout as usize].steps;
+    assert_eq!(
+        steps[1],
+        Step::Call {
+            endpoint: charge,
+            policy: 1
+        }
+    );
+    assert_eq!(
+        steps[2],
+        Step::Call {
+            endpoint: items,
+            policy: 2
+        }
+    );
+    assert_eq!(
+        s.endpoints[browse as usize].steps[1],
+        Step::Call {
+            endpoint: items,
+            policy: 0
+        }
+    );
+    let policies: Vec<u32> = s.workloads.iter().map(|w| w.policy).collect();
+    assert_eq!(policies, [3, 4, 0]);
+
+    let r4j = BreakerConfig::resilience4j_default();
+    assert_eq!(
+        s.policies[3],
+        CallPolicy {
+            timeout: Some(2 * S),
+            deadline: Some(5 * S),
+            retry: Some(RetrySpec {
+                attempts: 3,
+                backoff: Backoff {
+                    kind: BackoffKind::Exponential,
+                    base: 50 * MS,
+                    cap: 2 * S,
+                    jitter: Jitter::Full
+                },
+                budget: Some(RetryBudgetSpec::Ratio {
+                    ratio: 0.1,
+                    min_per_s: 3,
+                    window: 10 * S
+                }),
+            }),
+            breaker: Some(BreakerConfig::SlidingWindow {
+                window: Window::Count(100),
+                min_calls: 20,
+                failure_rate: 0.5,
+                slow_call: S,
+                slow_rate: 0.8,
+                open_for: 5 * S,
+                half_open_calls: 3,
+                open_growth: 1.5,
+            }),
+            risk: Some(RiskConfig {
+                throttle_at: 0.6,
+                block_at: 0.9,
+                quarantine_base: S,
+                momentum_scale: 8.0,
+                ..RiskConfig::default()
+            }),
+            throttle: Some(ThrottleSpec {
+                k: 1.5,
+                window: 60 * S
+            }),
+        }
+    );
+    let immediate = Backoff {
+        kind: BackoffKind::None,
+        base: 0,
+        cap: 0,
+        jitter: Jitter::None,
+    };
+    assert_eq!(
+        s.policies[4],
+        CallPolicy {
+            retry: Some(RetrySpec {
+                attempts: 2,
+                backoff: immediate,
+                budget: None
+            }),
+            breaker: Some(r4j),
+            risk: Some(RiskConfig::default()),
+            throttle: Some(ThrottleSpec {
+                k: 2.0,
+                window: 120 * S
+            }),
+            ..CallPolicy::default()
+        }
+    );
+    assert_eq!(
+        s.policies[1],
+        CallPolicy {
+            timeout: Some(S),
+            deadline: Some(3 * S),
+            retry: Some(RetrySpec {
+                attempts: 4,
+                backoff: Backoff {
+                    kind: BackoffKind::Decorrelated,
+                    base: 10 * MS,
+                    cap: 30 * S,
+                    jitter: Jitter::None
+                },
+                budget: Some(RetryBudgetSpec::Grpc {
+                    max_tokens: 10,
+                    token_ratio: 0.1
+                }),
+            }),
+            breaker: Some(BreakerConfig::Consecutive {
+                threshold: 5,
+                open_for: 5 * S
+            }),
+            ..CallPolicy::default()
+        }
+    );
+    let BreakerConfig::SlidingWindow {
+        min_calls,
+        failure_rate,
+        slow_call,
+        slow_rate,
+        open_for,
+        half_open_calls,
+        open_growth,
+        ..
+    } = r4j
+    else {
+        panic!("{r4j:?}")
+    };
+    assert_eq!(
+        s.policies[2],
+        CallPolicy {
+            retry: Some(RetrySpec {
+                attempts: 2,
+                backoff: immediate,
+                budget: Some(RetryBudgetSpec::Ratio {
+                    ratio: 0.2,
+                    min_per_s: 1,
+                    window: 5 * S
+                }),
+            }),
+            breaker: Some(BreakerConfig::SlidingWindow {
+                window: Window::Time(10 * S),
+                min_calls,
+                failure_rate,
+                slow_call,
+                slow_rate,
+                open_for,
+                half_open_calls,
+                open_growth,
+            }),
+            ..CallPolicy::default()
+        }
+    );
+
+    // Ingress.
+    assert_eq!(
+        s.services[gateway as usize].ingress,
+        Ingress {
+            max_queue: Some(200),
+            rate_limit: Some(RateLimitSpec {
+                rate: 500.0,
+                burst: 500
+            }),
+            concurrency: Some(LimitKind::Gradient2 {
+                initial: 20,
+                min: 20,
+                max: 100,
+                smoothing: 0.2,
+                long_window: 600,
+                rtt_tolerance: 1.5,
+                queue_size: 4,
+            }),
+            drop_expired: true,
+        }
+    );
+    assert_eq!(
+        s.services[catalog as usize].ingress,
+        Ingress {
+            max_queue: None,
+            rate_limit: Some(RateLimitSpec {
+                rate: 50.0,
+                burst: 5
+            }),
+            concurrency: Some(LimitKind::Fixed(25)),
+            drop_expired: false,
+        }
+    );
+    assert_eq!(
+        s.services[payments as usize].ingress.concurrency,
+        Some(LimitKind::Aimd {
+            initial: 10,
+            min: 10, // the default 20 moves down to the given initial
+            max: 50,
+            backoff_ratio: 0.8,
+            timeout: S,
+        })
+    );
+    assert_eq!(
+        s.services[ledger as usize].ingress,
+        Ingress {
+            rate_limit: Some(RateLimitSpec {
+                rate: 2.5,
+                burst: 3
+            }),
+            concurrency: Some(LimitKind::vegas_default()),
+            ..Ingress::default()
+        }
+    );
+
+    // Faults, in file order; `until` is cut at the end of the run.
+    let timeline: Vec<(u64, u64)> = s.faults.iter().map(|f| (f.at, f.until)).collect();
+    assert_eq!(
+        timeline,
+        [
+            (60 * S, 70 * S),
+            (30 * S, 35 * S),
+            (30 * S, 35 * S),
+            (10 * S, 40 * S),
+            (5 * S, 300 * S),
+            (100 * S, 120 * S),
+            (50 * S, 50 * S + 300 * MS),
+            (290 * S, 300 * S),
+            (120 * S, 150 * S),
+            (200 * S, 300 * S),
+        ]
+    );
+    let every = |service| ReplicaTarget {
+        service,
+        replica: None,
+    };
+    let one = |service, replica| ReplicaTarget {
+        service,
+        replica: Some(replica),
+    };
+    let kinds: Vec<&FaultKind> = s.faults.iter().map(|f| &f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &FaultKind::Slowdown {
+                target: every(gateway),
+                factor: 2.5
+            },
+            &FaultKind::Latency {
+                from: 1 + gateway,
+                to: 1 + payments,
+                both: false,
+                add: Dist::Exponential { mean: 0.2 }
+            },
+            &FaultKind::Loss {
+                from: 0,
+                to: 1 + gateway,
+                both: true,
+                rate: 0.2
+            },
+            &FaultKind::Errors {
+                service: payments,
+                endpoint: Some(charge),
+                rate: 0.5
+            },
+            &FaultKind::Errors {
+                service: catalog,
+                endpoint: None,
+                rate: 0.01
+            },
+            &FaultKind::Outage {
+                target: one(gateway, 1)
+            },
+            &FaultKind::Pause {
+                target: one(gateway, 0),
+                worker: Some(1)
+            },
+            &FaultKind::Pause {
+                target: every(catalog),
+                worker: None
+            },
+            &FaultKind::Surge {
+                workload: 0,
+                factor: 3.0,
+                add: 0.0
+            },
+            &FaultKind::Surge {
+                workload: 1,
+                factor: 1.0,
+                add: 200.0
+            },
+        ]
+    );
+    let index = LineIndex::new(FULL);
+    let first = index.line_col(s.faults[0].span.start);
+    assert_eq!((first.line, first.column), (64, 5));
+
+    // The engine accepts every one of them.
+    let mut sim = loopsim_core::Simulation::new(s);
+    sim.run();
+    assert!(sim.is_finished());
+}
+
+/// Shorthands and defaults: omitted keys take the documented values.
+#[test]
+fn guard_defaults() {
+    let policy = |guards: &str| {
+        let yaml = GUARDED.replacen("          timeout: 500ms", guards, 1);
+        let checked = check(&yaml);
+        let s = checked
+            .scenario
+            .unwrap_or_else(|| panic!("{}", render(&yaml, &checked.diagnostics)));
+        let Step::Call { policy, .. } = s.endpoints[0].steps[1] else {
+            panic!("{:?}", s.endpoints[0].steps)
+        };
+        s.policies[policy as usize].clone()
+    };
+    let backoff = |p: CallPolicy| p.retry.unwrap().backoff;
+    assert_eq!(
+        backoff(policy(
+            "          retry: { attempts: 2, backoff: { base: 50ms } }"
+        )),
+        Backoff {
+            kind: BackoffKind::Exponential,
+            base: 50 * MS,
+            cap: 30 * S,
+            jitter: Jitter::None
+        }
+    );
+    assert_eq!(
+        backoff(policy(
+            "          retry: { attempts: 2, backoff: { kind: constant, base: 1m, jitter: equal } }"
+        )),
+        Backoff {
+            kind: BackoffKind::Constant,
+            base: 60 * S,
+            cap: 60 * S,
+            jitter: Jitter::Equal
+        }
+    );
+    assert_eq!(
+        policy("          breaker: { kind: consecutive }").breaker,
+        Some(BreakerConfig::Consecutive {
+            threshold: 3,
+            open_for: 5 * S
+        })
+    );
+    assert_eq!(
+        policy("          breaker: {}").breaker,
+        Some(BreakerConfig::resilience4j_default())
+    );
+    assert_eq!(
+        policy("          risk: {}\n          throttle: {}"),
+        CallPolicy {
+            risk: Some(RiskConfig::default()),
+            throttle: Some(ThrottleSpec {
+                k: 2.0,
+                window: 120 * S
+            }),
+            ..CallPolicy::default()
+        }
+    );
+    assert_eq!(
+        policy("          breaker: false\n          risk: false\n          throttle: false"),
+        CallPolicy::default()
+    );
+    assert_eq!(
+        policy("          retry: { attempts: 5, budget: 0.25 }").retry,
+        Some(RetrySpec {
+            attempts: 5,
+            backoff: Backoff {
+                kind: BackoffKind::None,
+                base: 0,
+                cap: 0,
+                jitter: Jitter::None
+            },
+            budget: Some(RetryBudgetSpec::Ratio {
+                ratio: 0.25,
+                min_per_s: 3,
+                window: 10 * S
+            }),
+        })
+    );
+    let ingress = |text: &str| {
+        let yaml = GUARDED.replacen(
+            "  payments:\n",
+            &format!("  payments:\n    ingress: {text}\n"),
+            1,
+        );
+        let checked = check(&yaml);
+        let s = checked
+            .scenario
+            .unwrap_or_else(|| panic!("{}", render(&yaml, &checked.diagnostics)));
+        s.services[1].ingress.clone()
+    };
+    assert_eq!(ingress("{}"), Ingress::default());
+    assert_eq!(
+        ingress("{ concurrency: { kind: aimd, max: 10 } }").concurrency,
+        Some(LimitKind::Aimd {
+            initial: 10,
+            min: 10,
+            max: 10,
+            backoff_ratio: 0.9,
+            timeout: 5 * S
+        })
+    );
+    assert_eq!(
+        ingress("{ concurrency: { kind: vegas, min: 2000 } }").concurrency,
+        Some(LimitKind::Vegas {
+            initial: 2000,
+            min: 2000,
+            max: 2000
+        })
+    );
+    assert_eq!(
+        ingress("{ rate_limit: 0.5/s, deadline: none }").rate_limit,
+        Some(RateLimitSpec {
+            rate: 0.5,
+            burst: 1
+        })
+    );
+}
+
+#[test]
+fn deadline_shorter_than_timeout_is_a_warning() {
+    let yaml = GUARDED.replacen(
+        "          timeout: 500ms",
+        "          timeout: 500ms\n          deadline: 200ms",
+        1,
+    );
+    let checked = check(&yaml);
+    assert!(
+        checked.scenario.is_some(),
+        "{}",
+        render(&yaml, &checked.diagnostics)
+    );
+    let d = &checked.diagnostics[0];
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(
+        d.message
+            .contains("`deadline` (200ms) is shorter than `timeout` (500ms)"),
+        "{}",
+        d.message
+    );
+    let lc = LineIndex::new(&yaml).line_col(d.span.start);
+    assert_eq!((lc.line, lc.column), (22, 21));
+}
+
+#[test]
+fn guards_and_faults_have_resource_limits() {
+    // Guard state: a long count window on a call made by every replica.
+    let yaml = GUARDED.replacen(
+        "          timeout: 500ms",
+        "          breaker: { window: 100000 }",
+        1,
+    );
+    let tight = Limits {
+        max_guard_bytes: 150_000,
+        ..Limits::default()
+    };
+    assert_case(
+        &case(
+            "guard state",
+            &yaml,
+            (20, 11),
+            "the client-side guards would hold about 201.54 KB of state (the limit is 150 KB)",
+            Some("shorten the longest windows"),
+        ),
+        &tight,
+    );
+    assert!(check(&yaml).scenario.is_some());
+    // Fault count.
+    let few = Limits {
+        max_faults: 0,
+        ..Limits::default()
+    };
+    assert_case(
+        &case(
+            "too many faults",
+            GUARDED,
+            (27, 3),
+            "too many faults: 1 (the limit is 0)",
+            None,
+        ),
+        &few,
+    );
+    // A surge's peak rate, and its requests in the work estimate.
+    let fault = |to: &str| {
+        GUARDED.replacen(
+            "  - { at: 10s, for: 5s, kind: outage, target: gateway#1 }",
+            to,
+            1,
+        )
+    };
+    assert_case(
+        &case(
+            "surge peak",
+            &fault("  - { at: 10s, for: 5s, kind: surge, target: shoppers, factor: 1e7 }"),
+            (27, 5),
+            "with its surges, workload `shoppers` would reach 1.000e8 requests/s",
+            None,
+        ),
+        &Limits::default(),
+    );
+    let budget = Limits {
+        max_expected_requests: 1500.0,
+        ..Limits::default()
+    };
+    let surged = fault("  - { at: 10s, for: 10s, kind: surge, target: shoppers, factor: 100 }");
+    assert!(
+        check_with(&GUARDED.replace("gateway#1", "gateway"), &budget)
+            .scenario
+            .is_some()
+    );
+    assert_case(
+        &case(
+            "surge requests",
+            &surged,
+            (2, 11),
+            "this run would simulate about",
+            None,
+        ),
+        &budget,
+    );
 }
