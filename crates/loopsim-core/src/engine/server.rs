@@ -239,6 +239,11 @@ impl Simulation {
             let expired = task.deadline < self.now;
             self.instances[instance].waiting -= 1;
             if expired && self.sc.services[task.service as usize].ingress.drop_expired {
+                let stats = &mut self.services[task.service as usize].stats;
+                if self.now >= self.sc.warmup {
+                    stats.refused[Outcome::DroppedExpired as usize] += 1;
+                }
+                stats.interval_refused += 1;
                 return self.finish_task(tid, Outcome::DroppedExpired);
             }
         }
