@@ -12,7 +12,7 @@ import {
   highlightActiveLineGutter,
   drawSelection,
 } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory } from "@codemirror/commands";
 import {
   indentUnit,
   indentOnInput,
@@ -104,8 +104,12 @@ export function getText(view) {
   return view.state.doc.toString();
 }
 
+/** Replaces the whole document as one undo step of its own (Ctrl+Z brings the old text back). */
 export function setText(view, text) {
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  view.dispatch({
+    changes: { from: 0, to: view.state.doc.length, insert: text },
+    annotations: isolateHistory.of("full"),
+  });
 }
 
 /** diags: [{ from, to, severity: "error" | "warning", message }] in UTF-16 offsets. */

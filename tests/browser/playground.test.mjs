@@ -273,6 +273,13 @@ describe("loopsim playground", () => {
       assert.ok(o.text.length > 0 && o.text !== o.value, `${o.value} shows its name`);
       assert.ok(o.title.length > 20, `${o.value} has its description`);
     }
+    // Picking an example over edited text says how to get it back, and undo does.
+    await setEditorText(page, DEFAULT_YAML + "# my edit\n");
+    await page.selectOption("#gallery", SCENARIO_FILES[0]);
+    assert.match(await page.textContent("#message-text"), /undo \(Ctrl\+Z\)/);
+    await page.click(".cm-content");
+    await page.keyboard.press("Control+z");
+    assert.equal(await text(page), DEFAULT_YAML + "# my edit\n");
     for (const file of SCENARIO_FILES) {
       await page.selectOption("#gallery", file);
       assert.equal(await text(page), readFileSync(`${SCENARIOS}/${file}`, "utf8"), file);

@@ -854,11 +854,23 @@ impl App {
 
     fn load_gallery(&mut self, file: &str) -> Option<Vec<(Function, Function)>> {
         let entry = self.gallery.iter().find(|e| e.file == file)?.clone();
+        let previous = self.text();
+        let edited = !self.gallery.iter().any(|e| e.yaml == previous);
         let waiters = self.reset();
         glue::set_text(&self.editor, entry.yaml);
         self.validate();
         self.preview_charts();
-        dom::set_hidden("message", true);
+        if edited {
+            show_message(
+                &format!(
+                    "Loaded “{}”. Your previous text is one undo (Ctrl+Z) away.",
+                    entry.name
+                ),
+                true,
+            );
+        } else {
+            dom::set_hidden("message", true);
+        }
         Some(waiters)
     }
 
