@@ -770,31 +770,31 @@ mod tests {
 
     #[test]
     fn completes_distribution_keys_in_flow_and_block() {
+        let has = |got: &[String], k: &str| got.iter().any(|g| g == k);
         let got = complete(
             "services:\n  a:\n    endpoints:\n      /:\n        - cpu: { dist: exponential, |",
         );
-        assert_eq!(
-            got,
-            vec!["mean".to_string()],
-            "narrowed to the exponential branch"
+        assert!(
+            has(&got, "mean") && !has(&got, "sd") && !has(&got, "min"),
+            "narrowed to exponential: {got:?}"
         );
         let got = complete("services:\n  a:\n    endpoints:\n      /:\n        - cpu: { |");
-        assert!(
-            got.contains(&"dist".to_string()) && got.contains(&"sd".to_string()),
-            "{got:?}"
+        assert!(has(&got, "dist") && has(&got, "sd"), "{got:?}");
+        let got = complete(
+            "services:\n  a:\n    endpoints:\n      /:\n        - io:\n            dist: uniform\n            |",
         );
-        let got = complete("services:\n  a:\n    endpoints:\n      /:\n        - io:\n            dist: uniform\n            |");
-        assert_eq!(
-            got,
-            vec!["min".to_string(), "max".to_string()],
-            "schema order"
-        );
+        let min = got.iter().position(|g| g == "min").expect("min");
+        let max = got.iter().position(|g| g == "max").expect("max");
+        assert!(min < max, "schema order: {got:?}");
+        assert!(!has(&got, "mean") && !has(&got, "dist"), "{got:?}");
     }
 
     #[test]
     fn completes_enum_values() {
         let got = complete("workload:\n  - to: api\n    arrivals: |");
-        assert_eq!(got, vec!["poisson", "constant", "closed"]);
+        for v in ["poisson", "constant", "closed"] {
+            assert!(got.iter().any(|g| g == v), "{v} in {got:?}");
+        }
         let got = complete("services:\n  api:\n    balance: le|");
         assert!(got.contains(&"least_connections".to_string()));
         let got = complete("services:\n  a:\n    endpoints:\n      /:\n        - cpu: { dist: |");
