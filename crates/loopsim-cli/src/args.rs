@@ -1,18 +1,22 @@
 //! Command-line arguments, parsed by hand: four commands and a handful of flags do not need a
 //! framework, and every mistake gets a precise message.
 
+use loopsim_core::health::FailOn;
+
 pub const USAGE: &str = "\
 usage: loopsim <command> [options]
 
 commands:
-  run FILE [--seed N] [--json] [--series OUT.csv]
-                     simulate a scenario and print its report
+  run FILE [--seed N] [--json] [--series OUT.csv] [--fail-on LEVEL[,LEVEL]]
+                     simulate a scenario and print its report; with --fail-on, exit 1
+                     when the run's health reaches LEVEL (degraded, critical,
+                     collapse_risk) or, for `slo`, when any SLO is missed
   validate FILE      check a scenario; diagnostics go to stderr
   schema             print the JSON Schema of the scenario format
   help | --help      this text
   version | --version
 
-exit codes: 0 ok, 2 invalid input, 1 internal error";
+exit codes: 0 ok, 1 the --fail-on gate failed (or an internal error), 2 invalid input";
 
 #[derive(Debug, PartialEq)]
 pub enum Command {
@@ -29,6 +33,7 @@ pub struct RunArgs {
     pub seed: Option<u64>,
     pub json: bool,
     pub series: Option<String>,
+    pub fail_on: Vec<FailOn>,
 }
 
 pub fn parse(argv: &[String]) -> Result<Command, String> {
@@ -73,6 +78,16 @@ fn parse_run(rest: &[String]) -> Result<RunArgs, String> {
             "--series" => {
                 run.series = Some(it.next().ok_or("`--series` needs a file name")?.clone())
             }
+            "--fail-on" => {
+                let v = it
+                    .next()
+                    .ok_or("`--fail-on` needs a level: degraded, critical, collapse_risk or slo")?;
+                for level in v.split(',') {
+                    run.fail_on.push(level.trim().parse().map_err(|_| {
+                        format!("`--fail-on {level}`: expected degraded, critical, collapse_risk or slo")
+                    })?);
+                }
+            }
             f if f.starts_with('-') => return Err(format!("unknown option `{f}`")),
             f if file.is_none() => file = Some(f.to_string()),
             f => {
@@ -103,7 +118,8 @@ mod tests {
                 file: "a.yaml".into(),
                 seed: Some(7),
                 json: true,
-                series: None
+                series: None,
+                fail_on: vec![],
             })
         );
     }

@@ -1,6 +1,7 @@
 //! `loopsim`: run, validate and describe scenarios from the command line.
 //!
-//! Exit codes: 0 success, 2 invalid input (the message goes to stderr), 1 internal failure.
+//! Exit codes: 0 success, 1 the `--fail-on` gate failed (or an internal failure), 2 invalid
+//! input (the message goes to stderr).
 
 mod args;
 mod text;
@@ -9,6 +10,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use loopsim_core::diag::{LineIndex, Rendered};
+use loopsim_core::health::gate;
 use loopsim_core::{check, Scenario, Simulation};
 
 use args::{Command, RunArgs};
@@ -101,5 +103,16 @@ fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
     };
     // A closed pipe (`loopsim run x | head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(out.as_bytes());
-    ExitCode::SUCCESS
+    if run.fail_on.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let outcome = gate(&run.fail_on, &report.health, &report.slo);
+    if outcome.pass {
+        ExitCode::SUCCESS
+    } else {
+        for reason in &outcome.reasons {
+            eprintln!("loopsim: gate failed: {reason}");
+        }
+        ExitCode::from(1)
+    }
 }

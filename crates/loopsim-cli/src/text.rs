@@ -42,8 +42,8 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(o, "{}\n", r.note);
     let _ = writeln!(
         o,
-        "requests    sent {}  completed {}  failed {} (timed out {}, dropped {}, out of memory {})  in flight {}",
-        q.sent, q.completed, q.failed, q.timed_out, q.dropped, q.out_of_memory, q.in_flight
+        "requests    sent {}  completed {}  failed {}  in flight {}",
+        q.sent, q.completed, q.failed, q.in_flight
     );
     let _ = writeln!(
         o,
@@ -94,6 +94,8 @@ pub fn render(r: &Report) -> String {
             s.active_requests_peak,
         );
     }
+    render_guards_and_faults(&mut o, r);
+    render_health(&mut o, r);
     let _ = writeln!(
         o,
         "\n  util = share of time the event loops were held; lag = wait of a ready continuation in\n  \
@@ -101,6 +103,123 @@ pub fn render(r: &Report) -> String {
          executor thread; backlog = peak offload jobs queued or running; active = peak requests in service."
     );
     o
+}
+
+fn render_guards_and_faults(o: &mut String, r: &Report) {
+    let q = &r.requests;
+    if q.retries > 0 || q.rejected > 0 || !r.guards.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nguards      goodput {:.1} req/s of {:.1} answered   attempts/request {:.2}   retries {}   rejected {}",
+            r.goodput_rps, r.answered_rps, r.attempts_per_request, q.retries, q.rejected
+        );
+        for g in &r.guards {
+            let mut line = format!("  {} (replica {})", g.caller, g.replica);
+            if let Some(b) = &g.breaker {
+                let _ = write!(
+                    line,
+                    "  breaker {} (opened {}×, rejected {})",
+                    b.state, b.opens, b.rejected
+                );
+            }
+            if let Some(k) = &g.risk {
+                let _ = write!(
+                    line,
+                    "  risk {:.2} {} (blocked {})",
+                    k.risk, k.state, k.blocked
+                );
+            }
+            if let Some(t) = g.throttle_rejected {
+                let _ = write!(line, "  throttled {t}");
+            }
+            let _ = writeln!(o, "{line}");
+        }
+    }
+    let failures: Vec<String> = r
+        .errors
+        .0
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    if !failures.is_empty() {
+        let _ = writeln!(o, "failures    {}", failures.join(", "));
+    }
+    for f in &r.faults {
+        let _ = writeln!(
+            o,
+            "fault       {} on {} from {} s to {} s",
+            f.kind, f.target, f.at_s, f.until_s
+        );
+    }
+}
+
+fn render_health(o: &mut String, r: &Report) {
+    let h = &r.health;
+    let _ = writeln!(
+        o,
+        "\nhealth      {} (score {:.0} in the worst {} s window)",
+        h.status.as_str(),
+        h.score,
+        h.window as f64 / 1e9
+    );
+    if let Some(w) = h.worst_window.and_then(|i| h.timeline.get(i)) {
+        let _ = writeln!(
+            o,
+            "  worst window {}–{} s: {}{}",
+            w.start as f64 / 1e9,
+            w.end as f64 / 1e9,
+            w.status.as_str(),
+            w.worst_service
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        );
+    }
+    for m in &h.failure_modes {
+        let _ = writeln!(o, "  {:?} {}: {}", m.severity, m.type_, m.description);
+    }
+    for f in &h.findings {
+        let _ = writeln!(o, "  finding: {}", f.text);
+    }
+    for s in &r.slo {
+        let _ = writeln!(
+            o,
+            "slo         {}: {} (SLI {:.4} vs target {:.4}, error budget {:.0}% used)",
+            s.name,
+            if s.met { "met" } else { "MISSED" },
+            s.sli,
+            s.target,
+            s.error_budget_consumed * 100.0
+        );
+        for a in s.alerts.iter().filter(|a| !a.fired_at.is_empty()) {
+            let (from, to) = a.fired_at[0];
+            let _ = writeln!(
+                o,
+                "  {} alert ({}× burn) fired {} time(s), first {from:.0}–{to:.0} s",
+                a.severity,
+                a.burn_rate_threshold,
+                a.fired_at.len()
+            );
+        }
+    }
+    for (name, c) in &r.collapse.0 {
+        let _ = writeln!(
+            o,
+            "collapse    {name}: {}",
+            serde_json::to_string(c).unwrap_or_default()
+        );
+    }
+    if let Some(c) = &r.cost {
+        let _ = writeln!(o, "cost        total {:.4}", c.total);
+        if let Some(b) = &c.budget {
+            let _ = writeln!(
+                o,
+                "  budget {}",
+                serde_json::to_string(b).unwrap_or_default()
+            );
+        }
+    }
 }
 
 /// The time series as CSV, one column per series, `NaN` as an empty cell.

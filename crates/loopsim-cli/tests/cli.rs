@@ -165,3 +165,44 @@ fn series_csv_is_written() {
     assert!(header.contains("api.loop_lag_max_s"));
     assert_eq!(csv.lines().count(), 1 + 600); // sample_every defaults to 1 s for 600 s
 }
+
+#[test]
+fn fail_on_gates_ci_by_health() {
+    // Starvation: CRITICAL or worse, so `degraded` and `critical` fail, exit 1 with a reason.
+    for level in ["degraded", "critical"] {
+        let o = loopsim(&[
+            "run",
+            "scenarios/event-loop-starvation.yaml",
+            "--fail-on",
+            level,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "--fail-on {level}");
+        assert!(stderr(&o).contains("gate failed"), "{}", stderr(&o));
+    }
+    // A healthy run passes the strictest gate; SLO gating with no SLO passes.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("ok.yaml");
+    std::fs::write(
+        &f,
+        "version: 1\nduration: 60s\nworkload:\n  - to: api\n    rate: 50/s\nservices:\n  api:\n    endpoints:\n      /:\n        - cpu: 2ms\n",
+    )
+    .unwrap();
+    let o = loopsim(&["run", f.to_str().unwrap(), "--fail-on", "degraded,slo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Invalid input stays exit 2 even with a gate.
+    let o = loopsim(&["run", "no/such.yaml", "--fail-on", "degraded"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn json_includes_health_slo_and_guards() {
+    let o = loopsim(&["run", "scenarios/event-loop-starvation.yaml", "--json"]);
+    let r = json(&o);
+    let h = &r["health"];
+    assert!(h["status"].is_string() && h["score"].is_f64());
+    assert!(h["failure_modes"].is_array() && h["findings"].is_array());
+    assert!(h["timeline"].as_array().unwrap().len() > 10);
+    assert!(r["slo"].is_array());
+    assert!(r["guards"].is_array() && r["faults"].is_array());
+    assert!(r["goodput_rps"].is_f64());
+}

@@ -12,7 +12,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::engine::queue::Outcome;
-use crate::engine::{ClientStats, GuardReport, ServiceStats};
+use crate::engine::{Assessment, ClientStats, GuardReport, ServiceStats};
+use crate::health::{CollapseReport, CostReport, HealthReport, SloResult};
 use crate::metrics::QuantileSketch;
 use crate::scenario::Scenario;
 use crate::time::{to_secs_f64, Nanos};
@@ -49,6 +50,15 @@ pub struct Report {
     pub guards: Vec<GuardReport>,
     /// The fault timeline as simulated.
     pub faults: Vec<FaultReport>,
+    /// Runtime health (async-runtime-auditor model) over the measured window, with its
+    /// timeline of rolling windows.
+    pub health: HealthReport,
+    /// Service-level objectives: met or missed, error budget, burn-rate alerts.
+    pub slo: Vec<SloResult>,
+    /// Collapse detectors of the services with a bounded accept queue.
+    pub collapse: Named<CollapseReport>,
+    /// Spend, when the scenario has a `cost:` section.
+    pub cost: Option<CostReport>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -183,6 +193,7 @@ pub struct Input<'a> {
     pub workloads: Vec<&'a ClientStats>,
     pub services: Vec<&'a ServiceStats>,
     pub guards: Vec<GuardReport>,
+    pub health: Assessment,
     pub in_flight: u64,
 }
 
@@ -237,6 +248,10 @@ pub fn build(input: Input<'_>) -> Report {
         ),
         guards: input.guards,
         faults: sc.faults.iter().map(|f| fault(sc, f)).collect(),
+        health: input.health.health,
+        slo: input.health.slo,
+        collapse: Named(input.health.collapse),
+        cost: input.health.cost,
     }
 }
 

@@ -320,7 +320,16 @@ impl Simulation {
         }
         self.live.sent += 1;
         self.interval.sent += 1;
+        self.health.client.tick.sent += 1;
+        self.health.usage.requests += 1;
         let policy = self.sc.workloads[workload as usize].policy;
+        if self.sc.budget.is_some() {
+            let draw = self.workloads[workload as usize].rng.f64();
+            if let Some(refusal) = self.budget_refuses(endpoint, draw) {
+                self.record_outcome(workload, now, 0, refusal);
+                return self.user_done(workload, user);
+            }
+        }
         self.start_exchange(Origin::Client { workload, user }, 0, endpoint, policy, 0);
     }
 
@@ -509,9 +518,21 @@ impl Simulation {
         let measured = sent >= self.sc.warmup;
         let wl = &mut self.workloads[workload as usize];
         self.live.count(outcome);
+        let latency = self.now - sent;
+        let ok = outcome == Outcome::Ok;
+        let tick = &mut self.health.client.tick;
+        if ok {
+            tick.ok += 1;
+            self.health.client.latency.record(latency);
+        } else {
+            tick.failed += 1;
+        }
+        for (i, slo) in self.sc.slos.iter().enumerate() {
+            tick.slo_total[i] += 1;
+            tick.slo_good[i] += slo.is_good(ok, latency) as u64;
+        }
         match outcome {
             Outcome::Ok => {
-                let latency = self.now - sent;
                 self.interval.ok += 1;
                 self.interval.latency.record(latency);
                 if measured {

@@ -179,11 +179,7 @@ impl Simulation {
         let mut task = task;
         task.ram_held = 0; // the instance's memory is reset as a whole
         self.release_task(&task, Outcome::Lost);
-        let stats = &mut self.services[task.service as usize].stats;
-        if self.now >= self.sc.warmup {
-            stats.refused[Outcome::Lost as usize] += 1;
-        }
-        stats.interval_refused += 1;
+        self.count_refusal(task.service, Outcome::Lost);
         let (delay, lost) = self.cross(1 + task.service, task.caller_node);
         self.respond(
             task.caller,

@@ -19,6 +19,7 @@ mod arena;
 mod balancer;
 mod client;
 mod faults;
+mod health;
 mod network;
 pub mod queue;
 mod runtime;
@@ -39,6 +40,7 @@ use crate::time::{to_secs_f64, Nanos};
 use arena::Arena;
 pub use client::GuardReport;
 use client::GuardSet;
+pub use health::Assessment;
 use network::Topology;
 use queue::{Event, EventQueue};
 use runtime::{EventLoop, Exchange, Instance, Task, ThreadPool, Worker};
@@ -85,6 +87,8 @@ pub struct Simulation {
     finished: bool,
     /// Why the run stopped early, if it did.
     truncated: Option<String>,
+    /// The final partial health tick and guard logs were taken at the end.
+    flushed: bool,
     queue: EventQueue,
     topology: Topology,
     net_rng: Rng,
@@ -101,6 +105,8 @@ pub struct Simulation {
     /// Per endpoint: probability that a request fails at once (active `errors` faults).
     error_rate: Vec<f64>,
     fault_active: Vec<bool>,
+    /// Health records, SLO and cost accounting, online watchers.
+    health: health::HealthState,
     /// All measured client requests (every workload).
     client: ClientStats,
     interval: IntervalStats,
@@ -127,6 +133,7 @@ impl Simulation {
             events: 0,
             finished: false,
             truncated: None,
+            flushed: false,
             queue: EventQueue::default(),
             services,
             instances,
@@ -138,6 +145,7 @@ impl Simulation {
             guard_base,
             error_rate: alloc::vec![0.0; sc.endpoints.len()],
             fault_active: alloc::vec![false; sc.faults.len()],
+            health: health::HealthState::new(&sc),
             client: ClientStats::default(),
             interval: IntervalStats::default(),
             series: Series::new(sampling::series_names(&sc)),
@@ -161,6 +169,9 @@ impl Simulation {
         }
         if self.sc.sample_every > 0 && self.sc.sample_every <= self.sc.duration {
             self.queue.push(self.sc.sample_every, Event::Sample);
+        }
+        if self.sc.health.tick <= self.sc.duration {
+            self.queue.push(self.sc.health.tick, Event::HealthTick);
         }
     }
 
@@ -202,6 +213,11 @@ impl Simulation {
                     break;
                 }
             }
+        }
+        if self.finished && !self.flushed {
+            self.flushed = true;
+            self.flush_health();
+            self.drain_guard_logs();
         }
         Progress {
             now: self.now,
@@ -253,6 +269,7 @@ impl Simulation {
             workloads: self.workloads.iter().map(|w| &w.stats).collect(),
             services: self.services.iter().map(|s| &s.stats).collect(),
             guards: self.guard_reports(),
+            health: self.assess(),
             in_flight,
         })
     }
@@ -284,6 +301,7 @@ impl Simulation {
             Event::LoopResume { worker } => self.drive(worker),
             Event::FaultStart { fault } => self.on_fault(fault, true),
             Event::FaultEnd { fault } => self.on_fault(fault, false),
+            Event::HealthTick => self.on_health_tick(),
             Event::Sample => self.on_sample(),
         }
     }

@@ -68,6 +68,8 @@ pub enum Event {
     FaultEnd {
         fault: u32,
     },
+    /// Time to close one health record (per service, client, spend).
+    HealthTick,
     /// Time to record one point of every time series.
     Sample,
 }
@@ -102,10 +104,12 @@ pub enum Outcome {
     RejectedConcurrency,
     /// The service skipped the work: the caller had already given up.
     DroppedExpired,
+    /// The cost budget's action (throttle or block) refused the request at the client.
+    RejectedBudget,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 14] = [
+    pub const ALL: [Outcome; 15] = [
         Outcome::Ok,
         Outcome::Timeout,
         Outcome::Loss,
@@ -120,6 +124,7 @@ impl Outcome {
         Outcome::ShedQueueFull,
         Outcome::RejectedConcurrency,
         Outcome::DroppedExpired,
+        Outcome::RejectedBudget,
     ];
 
     /// The name used in reports (`errors` keys).
@@ -139,6 +144,7 @@ impl Outcome {
             Outcome::ShedQueueFull => "shed_queue_full",
             Outcome::RejectedConcurrency => "rejected_concurrency",
             Outcome::DroppedExpired => "dropped_expired",
+            Outcome::RejectedBudget => "rejected_budget",
         }
     }
 
@@ -153,6 +159,7 @@ impl Outcome {
                 | Outcome::ShedQueueFull
                 | Outcome::RejectedConcurrency
                 | Outcome::DroppedExpired
+                | Outcome::RejectedBudget
         )
     }
 
@@ -160,7 +167,10 @@ impl Outcome {
     pub fn is_local(self) -> bool {
         matches!(
             self,
-            Outcome::RejectedBreaker | Outcome::RejectedRisk | Outcome::RejectedThrottle
+            Outcome::RejectedBreaker
+                | Outcome::RejectedRisk
+                | Outcome::RejectedThrottle
+                | Outcome::RejectedBudget
         )
     }
 }

@@ -50,6 +50,10 @@ pub struct EventLoop {
     pub run_started: Nanos,
     /// The loop runs nothing before this time (a `pause` fault).
     pub paused_until: Nanos,
+    /// The current run contains a `blocking` step (then it is not also a slow callback).
+    pub run_blocking: bool,
+    /// Endpoint of the task in the current run (for cause attribution).
+    pub run_endpoint: u32,
 }
 
 impl EventLoop {

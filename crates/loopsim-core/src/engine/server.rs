@@ -112,7 +112,10 @@ impl Simulation {
         task.worker = worker;
         task.limit_held = self.instances[instance as usize].limit.is_some();
         self.instances[instance as usize].waiting += 1;
-        self.services[service as usize].stats.active.add(now, 1);
+        let active = &mut self.services[service as usize].stats.active;
+        active.add(now, 1);
+        let t = &mut self.health.services[service as usize].tick;
+        t.active_peak = t.active_peak.max(active.value());
         self.make_ready(tid);
     }
 
@@ -145,11 +148,7 @@ impl Simulation {
     fn refuse(&mut self, tid: u32, outcome: Outcome) {
         let task = self.tasks.remove(tid).expect("live task");
         self.instances[task.instance as usize].outstanding -= 1;
-        let stats = &mut self.services[task.service as usize].stats;
-        if self.now >= self.sc.warmup {
-            stats.refused[outcome as usize] += 1;
-        }
-        stats.interval_refused += 1;
+        self.count_refusal(task.service, outcome);
         let (delay, lost) = self.cross(1 + task.service, task.caller_node);
         self.respond(
             task.caller,
@@ -197,12 +196,24 @@ impl Simulation {
             let Some((tid, ready_at)) = w.event_loop.ready.pop_front() else {
                 return;
             };
-            w.event_loop.run_started = self.now;
-            let stats = &mut self.services[w.service as usize].stats;
+            let service = w.service as usize;
+            let l = &mut w.event_loop;
+            l.run_started = self.now;
+            l.run_blocking = false;
+            l.run_endpoint = self.tasks.get(tid).expect("live task").endpoint;
+            let stats = &mut self.services[service].stats;
             let len = stats.ready.value() - 1;
             stats.ready.set(self.now, len);
-            stats.record_lag(self.now - ready_at, self.now >= self.sc.warmup);
+            let lag = self.now - ready_at;
+            stats.record_lag(lag, self.now >= self.sc.warmup);
+            let t = &mut self.health.services[service].tick;
+            t.lag_max = t.lag_max.max(lag);
+            t.lag_sum += lag as u128;
+            t.lag_n += 1;
             self.continue_task(tid);
+            if self.workers[worker as usize].event_loop.running.is_none() {
+                self.end_run(worker);
+            }
         }
     }
 
@@ -224,9 +235,12 @@ impl Simulation {
             let stats = &mut self.services[w.service as usize].stats;
             let len = stats.ready.value() + 1;
             stats.ready.set(self.now, len);
-            return;
+            return self.end_run(worker);
         }
         self.continue_task(tid);
+        if self.workers[worker as usize].event_loop.running.is_none() {
+            self.end_run(worker);
+        }
         self.drive(worker);
     }
 
@@ -238,12 +252,9 @@ impl Simulation {
             let instance = task.instance as usize;
             let expired = task.deadline < self.now;
             self.instances[instance].waiting -= 1;
-            if expired && self.sc.services[task.service as usize].ingress.drop_expired {
-                let stats = &mut self.services[task.service as usize].stats;
-                if self.now >= self.sc.warmup {
-                    stats.refused[Outcome::DroppedExpired as usize] += 1;
-                }
-                stats.interval_refused += 1;
+            let service = task.service;
+            if expired && self.sc.services[service as usize].ingress.drop_expired {
+                self.count_refusal(service, Outcome::DroppedExpired);
                 return self.finish_task(tid, Outcome::DroppedExpired);
             }
         }
@@ -265,6 +276,14 @@ impl Simulation {
                     let dur = slowed(d.sample(&mut rt.rng), slow);
                     let blocking = matches!(step, Step::Blocking(_));
                     account_loop_time(&mut rt.stats, self.now, dur, self.sc.warmup, blocking);
+                    self.health.usage.cpu_ns += dur as u128;
+                    if blocking {
+                        let t = &mut self.health.services[service as usize].tick;
+                        t.blocking_ns += dur as u128;
+                        t.blocking_steps += 1;
+                        self.health.endpoint_blocking[task.endpoint as usize] += dur as u128;
+                        self.workers[worker as usize].event_loop.run_blocking = true;
+                    }
                     if dur > 0 {
                         rt.stats.busy_loops.add(self.now, 1);
                         self.workers[worker as usize].event_loop.running = Some(tid);
@@ -280,7 +299,20 @@ impl Simulation {
                 }
                 Step::Offload(d) => {
                     let dur = slowed(d.sample(&mut rt.rng), slow);
+                    self.health.usage.cpu_ns += dur as u128;
                     return self.submit_offload(worker, tid, dur);
+                }
+                Step::Llm(l) => {
+                    let tokens_in = count(l.tokens_in.sample_secs(&mut rt.rng));
+                    let tokens_out = count(l.tokens_out.sample_secs(&mut rt.rng));
+                    let first = l.first_token.sample(&mut rt.rng);
+                    let per_token = l.per_token.sample_secs(&mut rt.rng);
+                    let generation = crate::time::from_secs_f64(per_token * tokens_out as f64);
+                    self.health.usage.tokens_in += tokens_in;
+                    self.health.usage.tokens_out += tokens_out;
+                    let done = self.now + first + generation;
+                    self.queue.push(done, Event::IoDone { task: tid });
+                    return;
                 }
                 Step::Call { endpoint, policy } => {
                     let (endpoint, policy) = (*endpoint, *policy);
@@ -307,9 +339,13 @@ impl Simulation {
         let w = &mut self.workers[worker as usize];
         let stats = &mut self.services[w.service as usize].stats;
         stats.pool_backlog.add(now, 1);
+        let t = &mut self.health.services[w.service as usize].tick;
+        t.pool_started += 1;
+        t.backlog_max = t.backlog_max.max(stats.pool_backlog.value());
         if w.pool.busy < w.pool.threads {
             w.pool.busy += 1;
             stats.pool_busy.add(now, 1);
+            t.pool_wait_n += 1;
             if now >= self.sc.warmup {
                 stats.pool_wait.record(0);
             }
@@ -330,10 +366,16 @@ impl Simulation {
         let w = &mut self.workers[worker as usize];
         let stats = &mut self.services[w.service as usize].stats;
         stats.pool_backlog.add(now, -1);
+        let t = &mut self.health.services[w.service as usize].tick;
+        t.pool_completed += 1;
         if let Some((next, enqueued, dur)) = w.pool.queue.pop_front() {
             stats.pool_queue.add(now, -1);
+            let wait = now - enqueued;
+            t.pool_wait_n += 1;
+            t.pool_wait_sum += wait as u128;
+            t.pool_wait_max = t.pool_wait_max.max(wait);
             if enqueued >= self.sc.warmup {
-                stats.pool_wait.record(now - enqueued);
+                stats.pool_wait.record(wait);
             }
             self.queue
                 .push(now + dur, Event::OffloadDone { worker, task: next });
@@ -379,6 +421,23 @@ impl Simulation {
                 stats.served_failed += 1;
             }
         }
+        let acc = &mut self.health.services[task.service as usize];
+        if outcome == Outcome::Ok {
+            acc.tick.served_ok += 1;
+        } else {
+            acc.tick.served_failed += 1;
+        }
+        acc.latency.record(now - task.arrived);
+    }
+
+    /// Counts a request turned away (or lost) by a service, for the report, series and health.
+    pub(super) fn count_refusal(&mut self, service: u32, outcome: Outcome) {
+        let stats = &mut self.services[service as usize].stats;
+        if self.now >= self.sc.warmup {
+            stats.refused[outcome as usize] += 1;
+        }
+        stats.interval_refused += 1;
+        self.health.services[service as usize].tick.refused += 1;
     }
 
     // ----- choices -------------------------------------------------------------------------
@@ -425,6 +484,15 @@ impl Simulation {
                 first + idle_first(loops.iter().map(|w| &w.event_loop))
             }
         }
+    }
+}
+
+/// A sampled token count (distributions are sampled as reals).
+fn count(x: f64) -> u64 {
+    if x > 0.0 {
+        libm::round(x) as u64
+    } else {
+        0
     }
 }
 

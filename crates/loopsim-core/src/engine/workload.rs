@@ -18,6 +18,8 @@ pub struct WorkloadRuntime {
     /// Active `surge` faults: rate × factor + add.
     pub surge_factor: f64,
     pub surge_add: f64,
+    /// Extra think time for closed-loop users (the collapse detector's throttle feedback).
+    pub throttle_delay: Nanos,
     pub stats: ClientStats,
 }
 
@@ -50,6 +52,7 @@ impl WorkloadRuntime {
             flat,
             surge_factor: 1.0,
             surge_add: 0.0,
+            throttle_delay: 0,
             stats: ClientStats::default(),
         }
     }
@@ -146,7 +149,8 @@ impl Simulation {
         let Arrivals::Closed { think, .. } = &self.sc.workloads[w as usize].arrivals else {
             return;
         };
-        let t = self.now + think.sample(&mut self.workloads[w as usize].rng);
+        let rt = &mut self.workloads[w as usize];
+        let t = self.now + think.sample(&mut rt.rng) + rt.throttle_delay;
         if t <= self.sc.duration {
             self.queue.push(t, Event::UserWake { workload: w, user });
         }

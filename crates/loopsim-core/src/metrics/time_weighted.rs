@@ -11,6 +11,8 @@ pub struct TimeWeighted {
     integral: u128,
     max: u64,
     window_start: Nanos,
+    /// Σ value·dt since time 0, warm-up included.
+    total: u128,
 }
 
 impl TimeWeighted {
@@ -21,6 +23,7 @@ impl TimeWeighted {
             integral: 0,
             max: 0,
             window_start,
+            total: 0,
         }
     }
 
@@ -32,6 +35,7 @@ impl TimeWeighted {
     /// The quantity changes to `value` at time `now` (non-decreasing across calls).
     #[inline]
     pub fn set(&mut self, now: Nanos, value: u64) {
+        self.total += self.value as u128 * (now - self.since) as u128;
         if now > self.window_start {
             let from = self.since.max(self.window_start);
             self.integral += self.value as u128 * (now - from) as u128;
@@ -64,6 +68,11 @@ impl TimeWeighted {
         } else {
             self.max
         }
+    }
+
+    /// Σ value·dt since time 0 (warm-up included), up to `now` (value·ns).
+    pub fn integral_total(&self, now: Nanos) -> u128 {
+        self.total + self.value as u128 * (now - self.since) as u128
     }
 
     /// Σ value·dt since the start of the window, up to `now` (value·ns).

@@ -13,6 +13,7 @@ use crate::guards::breaker::BreakerConfig;
 use crate::guards::concurrency::LimitKind;
 use crate::guards::retry::Backoff;
 use crate::guards::risk::RiskConfig;
+use crate::health::{BudgetConfig, CollapseConfig, CostModel, HealthThresholds, SloObjective};
 use crate::time::Nanos;
 
 /// Index of a service in [`Scenario::services`].
@@ -37,6 +38,13 @@ pub struct Scenario {
     /// Client-side guard policies; index 0 is the empty policy.
     pub policies: Vec<CallPolicy>,
     pub faults: Vec<Fault>,
+    pub health: HealthSpec,
+    /// Service-level objectives, evaluated over the measured window.
+    pub slos: Vec<SloObjective>,
+    /// The SLO period that burn-rate alert windows are scaled to (`None`: the measured window).
+    pub slo_period: Option<Nanos>,
+    pub cost: Option<CostModel>,
+    pub budget: Option<BudgetConfig>,
     /// Engine safety valve: the run stops (and the report says so) when this many requests are
     /// in flight at once, instead of exhausting memory on a hopelessly overloaded system.
     pub max_in_flight: u32,
@@ -186,6 +194,8 @@ pub enum Step {
     },
     /// Holds `bytes` of the instance's memory until the request ends.
     Ram(u64),
+    /// Awaits a language-model call: an await like `io`, with tokens to pay for.
+    Llm(LlmSpec),
 }
 
 /// Network between nodes. Node 0 is the client; node `1 + s` is service `s`.
@@ -352,4 +362,50 @@ pub enum FaultKind {
         factor: f64,
         add: f64,
     },
+}
+
+// ----- health, SLOs, cost (scenario sections `health:`, `slo:`, `cost:`, `budget:`) ---------
+
+/// `health:` — how the runtime is scored (async-runtime-auditor model) and watched for collapse
+/// (agent-chaos-framework model).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HealthSpec {
+    /// Granularity of the engine's health records.
+    pub tick: Nanos,
+    /// Length of the rolling windows of the status timeline.
+    pub window: Nanos,
+    /// A loop run (the time between two awaits) longer than this is a slow callback, as in
+    /// asyncio's debug mode (`slow_callback_duration`, 100 ms).
+    pub slow_callback: Nanos,
+    pub thresholds: HealthThresholds,
+    pub collapse: CollapseConfig,
+    /// Feed the collapse detector's throttle delay back to closed-loop users of the service
+    /// (their think time grows by it), as the agent-chaos framework does for its producers.
+    pub collapse_throttle: bool,
+}
+
+impl HealthSpec {
+    /// The default tick: 1 s, coarsened for long runs so a run has at most 20,000 ticks.
+    pub fn default_for(duration: Nanos) -> Self {
+        let second = crate::time::NANOS_PER_SEC;
+        let tick = second.max(duration.div_ceil(20_000).div_ceil(second) * second);
+        HealthSpec {
+            tick,
+            window: (10 * second).max(tick),
+            slow_callback: second / 10,
+            thresholds: HealthThresholds::default(),
+            collapse: CollapseConfig::default(),
+            collapse_throttle: false,
+        }
+    }
+}
+
+/// An `llm` step: awaits a model call (the loop is free), costs tokens. Latency = time to first
+/// token + output tokens × time per output token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LlmSpec {
+    pub tokens_in: Dist,
+    pub tokens_out: Dist,
+    pub first_token: Dist,
+    pub per_token: Dist,
 }

@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 
 mod faults;
 mod guards;
+mod health;
 mod services;
 mod text;
 mod values;
@@ -59,6 +60,8 @@ pub struct Limits {
     /// State of the client-side guards (one set per workload, or per calling replica for a
     /// `call` step, each with its preallocated sliding windows), in bytes, estimated.
     pub max_guard_bytes: u64,
+    /// Entries of `slo` (each is counted on every health tick).
+    pub max_slos: usize,
 }
 
 impl Default for Limits {
@@ -83,6 +86,7 @@ impl Default for Limits {
             max_series_points: 100_000,
             max_faults: 1000,
             max_guard_bytes: 256_000_000,
+            max_slos: 100,
         }
     }
 }
@@ -125,6 +129,11 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "services",
     "network",
     "faults",
+    "health",
+    "slo",
+    "slo_period",
+    "cost",
+    "budget",
 ];
 pub(crate) const WORKLOAD_KEYS: &[&str] = &[
     "name", "to", "arrivals", "rate", "users", "think", "mix", "timeout", "deadline", "retry",
@@ -211,7 +220,53 @@ pub(crate) const SERVICE_KEYS: &[&str] = &[
     "ingress",
     "endpoints",
 ];
-pub(crate) const STEP_KINDS: &[&str] = &["cpu", "blocking", "io", "offload", "call", "ram"];
+pub(crate) const STEP_KINDS: &[&str] = &["cpu", "blocking", "io", "offload", "call", "ram", "llm"];
+pub(crate) const LLM_KEYS: &[&str] = &["tokens_in", "tokens_out", "first_token", "per_token"];
+pub(crate) const HEALTH_KEYS: &[&str] =
+    &["tick", "window", "slow_callback", "thresholds", "collapse"];
+pub(crate) const THRESHOLD_KEYS: &[&str] = &[
+    "degraded",
+    "critical",
+    "collapse_risk",
+    "lag_weight",
+    "blocking_weight",
+    "queue_wait_weight",
+    "backlog_weight",
+    "active_weight",
+    "max_event_loop_lag",
+    "max_blocking",
+    "max_queue_wait",
+    "max_backlog",
+    "max_active",
+    "busy_active",
+    "hidden_lag",
+    "hidden_p99",
+];
+pub(crate) const COLLAPSE_KEYS: &[&str] = &[
+    "degraded_fill",
+    "collapsed_fill",
+    "dqdt",
+    "dqdt_fill",
+    "p95_growth",
+    "throttle_degraded",
+    "throttle_collapsed",
+    "feedback",
+];
+pub(crate) const SLO_KEYS: &[&str] = &["name", "latency", "error_rate"];
+pub(crate) const COST_KEYS: &[&str] =
+    &["per_request", "per_cpu_second", "per_instance_hour", "llm"];
+pub(crate) const LLM_PRICE_KEYS: &[&str] = &["per_1k_in", "per_1k_out"];
+/// The spending budget (`budget:` at the top level; not the retry budget of [`BUDGET_KEYS`]).
+pub(crate) const SPEND_BUDGET_KEYS: &[&str] = &[
+    "limit",
+    "period",
+    "warning",
+    "spike",
+    "burn_threshold",
+    "history",
+    "action",
+];
+pub(crate) const SPIKE_KEYS: &[&str] = &["method", "multiplier", "min_baseline", "z"];
 pub(crate) const POINT_KEYS: &[&str] = &["at", "rate", "ramp"];
 pub(crate) const NETWORK_KEYS: &[&str] = &["latency", "loss", "links"];
 pub(crate) const LINK_KEYS: &[&str] = &["between", "latency", "loss"];
@@ -387,6 +442,7 @@ impl Reader<'_> {
             duration: run.duration,
         };
         let faults = self.faults(f.get("faults"), &targets);
+        let sections = self.sections(&f, &run, &table);
         let duration = run.duration?;
         let scenario = Scenario {
             name: run.name,
@@ -403,6 +459,11 @@ impl Reader<'_> {
             network,
             policies: core::mem::take(&mut self.policies),
             faults,
+            health: sections.health?,
+            slos: sections.slos,
+            slo_period: sections.slo_period,
+            cost: sections.cost,
+            budget: sections.budget,
             max_in_flight: run.max_in_flight,
         };
         if self.errors == 0 {

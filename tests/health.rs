@@ -1,0 +1,112 @@
+//! The runtime health scorer on simulated runs: starvation and saturation are flagged with the
+//! right failure mode and an explained finding; a healthy service is not.
+
+use loopsim_tests::run_yaml;
+
+fn mode_types(r: &loopsim_core::Report) -> Vec<&str> {
+    r.health.failure_modes.iter().map(|m| m.type_).collect()
+}
+
+#[test]
+fn a_rare_long_blocking_call_is_flagged_as_starvation_with_its_cause() {
+    let r = run_yaml(include_str!("../scenarios/event-loop-starvation.yaml"));
+    assert!(
+        mode_types(&r).contains(&"EVENT_LOOP_STARVATION"),
+        "{:?}",
+        mode_types(&r)
+    );
+    let starvation = r
+        .health
+        .findings
+        .iter()
+        .find(|f| f.text.starts_with("Event-loop starvation on api"))
+        .expect("a starvation finding");
+    assert!(
+        starvation.text.contains("`blocking` steps of /export"),
+        "{}",
+        starvation.text
+    );
+    // The loop is mostly idle on average: the auditor sees what utilisation hides.
+    assert!(r.services.get("api").unwrap().utilization < 0.5);
+    assert_ne!(r.health.status.as_str(), "HEALTHY");
+}
+
+#[test]
+fn the_same_work_offloaded_to_a_thread_pool_is_not_starvation() {
+    let yaml = include_str!("../scenarios/event-loop-starvation.yaml")
+        .replace("- blocking: 1200ms", "- offload: 1200ms");
+    let r = run_yaml(&yaml);
+    assert!(
+        !mode_types(&r).contains(&"EVENT_LOOP_STARVATION"),
+        "{:?}",
+        mode_types(&r)
+    );
+    let lag = r.services.get("api").unwrap().loop_lag_s.max.unwrap();
+    assert!(lag < 0.1, "lag max {lag}");
+}
+
+#[test]
+fn a_healthy_service_is_healthy() {
+    let yaml = "
+version: 1
+duration: 120s
+warmup: 10s
+workload:
+  - to: api
+    arrivals: poisson
+    rate: 100/s
+services:
+  api:
+    endpoints:
+      /:
+        - cpu: { dist: exponential, mean: 2ms }
+        - io: 10ms
+";
+    let r = run_yaml(yaml);
+    assert_eq!(
+        r.health.status.as_str(),
+        "HEALTHY",
+        "{:?}",
+        r.health.failure_modes
+    );
+    assert!(r.health.failure_modes.is_empty());
+    assert!(r.health.findings.is_empty(), "{:?}", r.health.findings);
+    assert!(r
+        .health
+        .timeline
+        .iter()
+        .all(|w| w.status.as_str() == "HEALTHY"));
+    assert_eq!(
+        r.health.timeline.len(),
+        11,
+        "eleven 10 s windows over [10 s, 120 s]"
+    );
+}
+
+#[test]
+fn thread_pool_saturation_is_flagged_while_it_lasts() {
+    let r = run_yaml(include_str!("../scenarios/threadpool-saturation.yaml"));
+    assert!(
+        mode_types(&r).contains(&"THREADPOOL_SATURATION"),
+        "{:?}",
+        mode_types(&r)
+    );
+    // The overload runs from 60 s (ramp to 110/s over 10 s) to 180 s; the queue drains after.
+    let bad: Vec<f64> = r
+        .health
+        .timeline
+        .iter()
+        .filter(|w| w.status.as_str() != "HEALTHY")
+        .map(|w| w.start as f64 / 1e9)
+        .collect();
+    assert!(!bad.is_empty());
+    assert!(
+        bad.iter().all(|&t| (60.0..260.0).contains(&t)),
+        "degraded windows at {bad:?}"
+    );
+    assert!(r
+        .health
+        .timeline
+        .iter()
+        .any(|w| w.start < 50_000_000_000 && w.status.as_str() == "HEALTHY"));
+}
