@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+# Trunk.toml's watch ignore list names web/gen (the bundle output): it must exist.
+mkdir -p web/gen
 exec trunk serve --release --offline --address 127.0.0.1 --port "${PORT:-8080}" "$@"
