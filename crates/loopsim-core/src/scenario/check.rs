@@ -183,7 +183,9 @@ fn step_means(e: &Endpoint) -> StepMeans {
                 m.pool += d.mean();
                 m.total += d.mean();
             }
-            Step::Llm(l) => m.total += l.first_token.mean() + l.tokens_out.mean() * l.per_token.mean(),
+            Step::Llm(l) => {
+                m.total += l.first_token.mean() + l.tokens_out.mean() * l.per_token.mean()
+            }
             Step::Io(d) => m.total += d.mean(),
             Step::Call { .. } | Step::Ram(_) => {}
         }
