@@ -14,7 +14,7 @@ export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 step() { printf '\n\033[1;36m--> %s\033[0m\n' "$*"; }
 
 step "clippy for wasm32 (playground crate)"
-cargo clippy -p loopsim-web --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p loopsim-web --no-deps --target wasm32-unknown-unknown -- -D warnings
 
 step "trunk build --release --offline"
 trunk build --release --offline

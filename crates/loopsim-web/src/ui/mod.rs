@@ -455,15 +455,22 @@ fn share_link() {
     input.set_value(&url);
     input.set_hidden(false);
     input.select();
-    let clipboard = dom::window().navigator().clipboard();
-    let promise = clipboard.write_text(&url);
+    // navigator.clipboard only exists in secure contexts (https, localhost).
+    let navigator = dom::window().navigator();
+    let promise = Reflect::get(&navigator, &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined() && !c.is_null())
+        .map(|_| navigator.clipboard().write_text(&url));
     let long = url.len() > 32_000;
     let seed_set = !dom::by_id::<HtmlInputElement>("seed")
         .value()
         .trim()
         .is_empty();
     wasm_bindgen_futures::spawn_local(async move {
-        let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+        let copied = match promise {
+            Some(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
+            None => false,
+        };
         let mut msg = if copied {
             String::from("Link copied to the clipboard. Anyone who opens it sees this scenario and its results.")
         } else {
