@@ -71,15 +71,36 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       "description": "Faults injected on a timeline (file order): slowdowns, link latency and loss, errors, outages, pauses and traffic surges. Default: none. At most 1000.",
       "type": "array",
       "items": { "$ref": "#/$defs/fault" }
+    },
+    "health": {
+      "description": "How the runtime's health is recorded and scored (async-runtime-auditor model) and how bounded queues are watched for collapse (agent-chaos-framework model). Default: every key's default.",
+      "$ref": "#/$defs/health"
+    },
+    "slo": {
+      "description": "Service-level objectives on the requests of every workload, evaluated over the measured window with error budgets and burn-rate alerts. Names must be unique. Default: none. At most 100.",
+      "type": "array",
+      "items": { "$ref": "#/$defs/slo" }
+    },
+    "slo_period": {
+      "description": "The SLO period the burn-rate alert windows are scaled to (the SRE workbook's are for 30 days), e.g. `30d`. Default: the measured window.",
+      "$ref": "#/$defs/duration"
+    },
+    "cost": {
+      "description": "Prices, in currency units (no symbol): what requests, CPU time, instance time and LLM tokens cost. Default: no cost accounting.",
+      "$ref": "#/$defs/cost"
+    },
+    "budget": {
+      "description": "A spending budget watched tick by tick (cloudcircuit): warning, breach, spikes, burn rate, forecast, and what to do about them. Requires `cost`. Default: none.",
+      "$ref": "#/$defs/budget"
     }
   },
   "$defs": {
     "duration": {
-      "description": "A duration: a number with a unit (`ns`, `us` or `µs`, `ms`, `s`, `m` or `min`, `h`), e.g. `2ms`, `1.5s`, `5m`; a bare number is seconds.",
+      "description": "A duration: a number with a unit (`ns`, `us` or `µs`, `ms`, `s`, `m` or `min`, `h`, `d`), e.g. `2ms`, `1.5s`, `5m`, `30d`; a bare number is seconds.",
       "anyOf": [
         { "type": "number", "minimum": 0 },
-        { "type": "string", "pattern": "^\\+?[0-9][0-9_]*(\\.[0-9]*)?([eE][+-]?[0-9]+)?(ns|us|µs|μs|ms|s|m|min|h)?$" },
-        { "type": "string", "pattern": "^\\+?\\.[0-9]+([eE][+-]?[0-9]+)?(ns|us|µs|μs|ms|s|m|min|h)?$" }
+        { "type": "string", "pattern": "^\\+?[0-9][0-9_]*(\\.[0-9]*)?([eE][+-]?[0-9]+)?(ns|us|µs|μs|ms|s|m|min|h|d)?$" },
+        { "type": "string", "pattern": "^\\+?\\.[0-9]+([eE][+-]?[0-9]+)?(ns|us|µs|μs|ms|s|m|min|h|d)?$" }
       ]
     },
     "rate": {
@@ -345,7 +366,7 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       }
     },
     "step": {
-      "description": "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`; a `call` step may also have client-side guards.",
+      "description": "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`; a `call` step may also have client-side guards.",
       "type": "object",
       "minProperties": 1,
       "additionalProperties": false,
@@ -355,7 +376,8 @@ pub const SCENARIO_SCHEMA: &str = r##"{
         { "required": ["io"], "maxProperties": 1 },
         { "required": ["offload"], "maxProperties": 1 },
         { "required": ["ram"], "maxProperties": 1 },
-        { "required": ["call"], "propertyNames": { "enum": ["call", "timeout", "deadline", "retry", "breaker", "risk", "throttle"] } }
+        { "required": ["call"], "propertyNames": { "enum": ["call", "timeout", "deadline", "retry", "breaker", "risk", "throttle"] } },
+        { "required": ["llm"], "maxProperties": 1 }
       ],
       "properties": {
         "cpu": {
@@ -381,6 +403,10 @@ pub const SCENARIO_SCHEMA: &str = r##"{
         "ram": {
           "description": "Holds this much of the instance's memory until the request ends.",
           "$ref": "#/$defs/size"
+        },
+        "llm": {
+          "description": "Awaits a language-model call, like `io` (the loop is free meanwhile): it lasts `first_token` + `tokens_out` × `per_token`, and its tokens are priced by `cost.llm`.",
+          "$ref": "#/$defs/llm"
         },
         "timeout": {
           "description": "Per-attempt timeout: an attempt fails as timed out after this long (the server still finishes its work). Default: none.",
@@ -725,6 +751,191 @@ pub const SCENARIO_SCHEMA: &str = r##"{
           "minimum": 0
         }
       }
+    },
+    "count": {
+      "description": "A whole number of tokens (0 to 1000000000).",
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 1000000000
+    },
+    "countOrDist": {
+      "description": "A fixed number of tokens (e.g. `800`) or a distribution of them whose parameters are plain numbers (e.g. `{ dist: uniform, min: 100, max: 400 }`); samples are rounded to whole tokens.",
+      "anyOf": [
+        { "$ref": "#/$defs/count" },
+        {
+          "type": "object",
+          "required": ["dist"],
+          "additionalProperties": false,
+          "properties": {
+            "dist": { "description": "The kind of distribution, with the parameters of the duration distributions.", "enum": ["constant", "exponential", "uniform", "normal", "lognormal", "pareto", "empirical"] },
+            "value": { "description": "constant: the value.", "type": "number", "minimum": 0 },
+            "mean": { "description": "exponential, normal, lognormal, pareto: the mean (> 0).", "type": "number", "exclusiveMinimum": 0 },
+            "sd": { "description": "normal, lognormal: the standard deviation.", "type": "number", "minimum": 0 },
+            "min": { "description": "uniform: the smallest value; pareto: alias of `scale`.", "type": "number", "minimum": 0 },
+            "max": { "description": "uniform: the largest value.", "type": "number", "minimum": 0 },
+            "scale": { "description": "pareto: the smallest value (> 0).", "type": "number", "exclusiveMinimum": 0 },
+            "shape": { "description": "pareto: the tail index (> 0).", "type": "number", "exclusiveMinimum": 0 },
+            "values": { "description": "empirical: observed counts (at least one).", "type": "array", "minItems": 1, "items": { "type": "number", "minimum": 0 } }
+          }
+        }
+      ]
+    },
+    "llm": {
+      "description": "A language-model call: at least one key. Every key left out is 0.",
+      "type": "object",
+      "minProperties": 1,
+      "additionalProperties": false,
+      "properties": {
+        "tokens_in": { "description": "Prompt tokens sent (priced by `cost.llm.per_1k_in`). Default: 0.", "$ref": "#/$defs/countOrDist" },
+        "tokens_out": { "description": "Tokens generated (priced by `cost.llm.per_1k_out`; each takes `per_token`). Default: 0.", "$ref": "#/$defs/countOrDist" },
+        "first_token": { "description": "Time to the first token. Default: 0.", "$ref": "#/$defs/durationOrDist" },
+        "per_token": { "description": "Time per generated token, drawn once per call. Default: 0.", "$ref": "#/$defs/durationOrDist" }
+      }
+    },
+    "health": {
+      "description": "Health recording and scoring.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "tick": { "description": "Granularity of the health records (> 0, at most `duration`, at most 100000 ticks per run). Default: 1s, coarser for runs longer than 20000s (whole seconds, at most 20000 ticks).", "$ref": "#/$defs/duration" },
+        "window": { "description": "Length of the windows of the status timeline (≥ tick). Default: the larger of 10s and `tick`.", "$ref": "#/$defs/duration" },
+        "slow_callback": { "description": "A loop run (the time between two awaits) longer than this is a slow callback, as asyncio's `slow_callback_duration` (> 0). Default: 100ms.", "$ref": "#/$defs/duration" },
+        "thresholds": { "description": "Overrides of the auditor's score weights, status cut-offs and finding thresholds. Default: the auditor's values.", "$ref": "#/$defs/healthThresholds" },
+        "collapse": { "description": "Overrides of the collapse detector's cut-offs and throttle delays, and `feedback`. Default: the framework's values, no feedback.", "$ref": "#/$defs/collapse" }
+      }
+    },
+    "healthThresholds": {
+      "description": "The async-runtime-auditor's model: score = lag × lag_weight + blocking × blocking_weight + queue wait × queue_wait_weight + backlog × backlog_weight + peak active × active_weight (times in seconds); status from the cut-offs (degraded ≤ critical ≤ collapse_risk).",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "degraded": { "description": "Score from which a window is DEGRADED (> 0). Default: 400.", "type": "number", "exclusiveMinimum": 0 },
+        "critical": { "description": "Score from which a window is CRITICAL (≥ degraded). Default: 1200.", "type": "number", "exclusiveMinimum": 0 },
+        "collapse_risk": { "description": "Score from which a window is COLLAPSE_RISK (≥ critical). Default: 2500.", "type": "number", "exclusiveMinimum": 0 },
+        "lag_weight": { "description": "Score per second of maximum event-loop lag (≥ 0). Default: 1500.", "type": "number", "minimum": 0 },
+        "blocking_weight": { "description": "Score per second of average blocking duration (≥ 0). Default: 400.", "type": "number", "minimum": 0 },
+        "queue_wait_weight": { "description": "Score per second of thread-pool queue wait (≥ 0). Default: 300.", "type": "number", "minimum": 0 },
+        "backlog_weight": { "description": "Score per thread-pool job of backlog (≥ 0). Default: 8.", "type": "number", "minimum": 0 },
+        "active_weight": { "description": "Score per peak active request (≥ 0). Default: 1.", "type": "number", "minimum": 0 },
+        "max_event_loop_lag": { "description": "Event-loop starvation above this lag (> 0). Default: 500ms.", "$ref": "#/$defs/duration" },
+        "max_blocking": { "description": "Long synchronous blocking above this average blocking duration (> 0). Default: 1s.", "$ref": "#/$defs/duration" },
+        "max_queue_wait": { "description": "Executor queue amplification above this thread-pool queue wait (> 0). Default: 1s.", "$ref": "#/$defs/duration" },
+        "max_backlog": { "description": "Thread-pool backlog accumulation above this many jobs (> 0). Default: 3.", "type": "number", "exclusiveMinimum": 0 },
+        "max_active": { "description": "Load saturation (failure mode) above this many peak active requests (> 0). Default: 150.", "type": "number", "exclusiveMinimum": 0 },
+        "busy_active": { "description": "Concurrent load saturation (finding) above this many peak active requests (> 0). Default: 100.", "type": "number", "exclusiveMinimum": 0 },
+        "hidden_lag": { "description": "Latency hides runtime instability: lag above this… (> 0). Default: 1s.", "$ref": "#/$defs/duration" },
+        "hidden_p99": { "description": "…while the p99 latency is below this (> 0). Default: 150ms.", "$ref": "#/$defs/duration" }
+      }
+    },
+    "collapse": {
+      "description": "The agent-chaos-framework collapse detector, on every service with a bounded accept queue (`ingress.max_queue`): COLLAPSED when the p95 grows by more than p95_growth, or fill ≥ collapsed_fill, or (dQ/dt > dqdt and fill > dqdt_fill); DEGRADED when fill ≥ degraded_fill; STABLE otherwise.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "degraded_fill": { "description": "Queue fill from which the service is DEGRADED, in (0%, 100%]. Default: 40%.", "$ref": "#/$defs/ratio" },
+        "collapsed_fill": { "description": "Queue fill from which it is COLLAPSED, in (0%, 100%], ≥ degraded_fill. Default: 85%.", "$ref": "#/$defs/ratio" },
+        "dqdt": { "description": "Queue growth rate (jobs per second, e.g. `15/s`) above which, with fill above dqdt_fill, it is COLLAPSED. Default: 15/s.", "$ref": "#/$defs/rate" },
+        "dqdt_fill": { "description": "The fill above which the growth rate counts, in [0%, 100%]. Default: 60%.", "$ref": "#/$defs/ratio" },
+        "p95_growth": { "description": "Growth of the p95 latency between two ticks above which it is COLLAPSED (> 0; `100%` = doubling). Default: 100%.", "$ref": "#/$defs/ratio" },
+        "throttle_degraded": { "description": "Throttle delay of the producers while DEGRADED. Default: 20ms.", "$ref": "#/$defs/duration" },
+        "throttle_collapsed": { "description": "Throttle delay while COLLAPSED (≥ throttle_degraded). Default: 100ms.", "$ref": "#/$defs/duration" },
+        "feedback": { "description": "Feed the throttle delay back to the closed-loop users of the service (their think time grows by it). Default: false.", "type": "boolean" }
+      }
+    },
+    "slo": {
+      "description": "A service-level objective: `latency` or `error_rate`.",
+      "type": "object",
+      "required": ["name"],
+      "additionalProperties": false,
+      "oneOf": [
+        { "required": ["latency"] },
+        { "required": ["error_rate"] }
+      ],
+      "properties": {
+        "name": { "description": "The objective's name, unique, shown in reports.", "type": "string", "minLength": 1 },
+        "latency": {
+          "description": "`pNN < DURATION`: that share of requests succeed within the threshold, e.g. `p99 < 300ms`, `p95 <= 1s`, `p99.9 < 50ms` (`<`, `<=` and `≤` mean the same: at most the threshold). The percentile is in (0, 100).",
+          "type": "string",
+          "pattern": "^\\s*[pP][0-9.]+\\s*(<=|≤|<)\\s*\\S+\\s*$"
+        },
+        "error_rate": {
+          "description": "The largest share of failed requests, in (0%, 100%): `< 0.1%`, `<= 1%`, `0.1%` or `0.001`.",
+          "anyOf": [
+            { "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1 },
+            { "type": "string", "pattern": "^\\s*(<=|≤|<)?\\s*\\+?[0-9.][0-9_.]*([eE][+-]?[0-9]+)?%?\\s*$" }
+          ]
+        }
+      }
+    },
+    "price": {
+      "description": "An amount in currency units, without a symbol (≥ 0).",
+      "type": "number",
+      "minimum": 0
+    },
+    "cost": {
+      "description": "Prices; every key left out is 0.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "per_request": { "description": "Per request served. Default: 0.", "$ref": "#/$defs/price" },
+        "per_cpu_second": { "description": "Per second of CPU time: loop-held time (`cpu`, `blocking`) and thread-pool jobs (`offload`). Default: 0.", "$ref": "#/$defs/price" },
+        "per_instance_hour": { "description": "Per hour of each instance (replica) alive. Default: 0.", "$ref": "#/$defs/price" },
+        "llm": { "description": "Prices of the `llm` steps' tokens. Default: free (a warning when the scenario has `llm` steps).", "$ref": "#/$defs/llmPrices" }
+      }
+    },
+    "llmPrices": {
+      "description": "Token prices.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "per_1k_in": { "description": "Per 1000 prompt tokens (`tokens_in`). Default: 0.", "$ref": "#/$defs/price" },
+        "per_1k_out": { "description": "Per 1000 generated tokens (`tokens_out`). Default: 0.", "$ref": "#/$defs/price" }
+      }
+    },
+    "budget": {
+      "description": "cloudcircuit's budget guards on the spend of each health tick.",
+      "type": "object",
+      "required": ["limit"],
+      "additionalProperties": false,
+      "properties": {
+        "limit": { "description": "The budget (> 0), in the currency of `cost`.", "type": "number", "exclusiveMinimum": 0 },
+        "period": { "description": "The budget's period, for the linear spend forecast (> 0). Default: the run's duration.", "$ref": "#/$defs/duration" },
+        "warning": { "description": "Share of the limit at which to warn, in (0%, 100%]. Default: 90%.", "$ref": "#/$defs/ratio" },
+        "spike": { "description": "The spike test of the latest tick against the previous ones: `mean`, `robust`, `{method: mean, multiplier, min_baseline}` or `{method: robust, z}`. Default: mean, ×1.5.", "$ref": "#/$defs/spike" },
+        "burn_threshold": { "description": "Spend trend alert: latest tick ÷ mean of the previous ones at or above this (> 0). Default: 1.4.", "type": "number", "exclusiveMinimum": 0 },
+        "history": { "description": "Ticks the spike and burn tests look at, the latest included (2 to 1000000). Default: 30.", "type": "integer", "minimum": 2, "maximum": 1000000 },
+        "action": { "description": "What to do with the decision (breached → block, warning or spike → throttle): `alert` (report only), `throttle` (throttle at most), `block` (every endpoint), or `{ block: service/endpoint }` (block that endpoint only). Default: alert.", "$ref": "#/$defs/budgetAction" }
+      }
+    },
+    "spike": {
+      "description": "A spike test.",
+      "anyOf": [
+        { "enum": ["mean", "robust"] },
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "method": { "description": "`mean`: latest > max(mean, min_baseline) × multiplier (cloudcircuit); `robust`: latest > median + z × MAD / 0.6745. Default: mean.", "enum": ["mean", "robust"] },
+            "multiplier": { "description": "mean: the multiplier (> 1). Default: 1.5.", "type": "number", "exclusiveMinimum": 1 },
+            "min_baseline": { "description": "mean: the smallest baseline (≥ 0). Default: 0.", "$ref": "#/$defs/price" },
+            "z": { "description": "robust: the number of deviations (> 0). Default: 3.5.", "type": "number", "exclusiveMinimum": 0 }
+          }
+        }
+      ]
+    },
+    "budgetAction": {
+      "description": "What the engine enforces.",
+      "anyOf": [
+        { "enum": ["alert", "throttle", "block"] },
+        {
+          "type": "object",
+          "required": ["block"],
+          "additionalProperties": false,
+          "properties": {
+            "block": { "description": "The endpoint to block: `service/endpoint` (just `service` when it has one endpoint).", "type": "string" }
+          }
+        }
+      ]
     },
     "network": {
       "description": "The network between nodes: the client (workload side) and every service.",

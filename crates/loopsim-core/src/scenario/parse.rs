@@ -442,7 +442,7 @@ impl Reader<'_> {
             duration: run.duration,
         };
         let faults = self.faults(f.get("faults"), &targets);
-        let sections = self.sections(&f, &run, &table);
+        let sections = self.sections(&f, &run, &table, &workloads);
         let duration = run.duration?;
         let scenario = Scenario {
             name: run.name,
@@ -730,7 +730,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{path}"))
         };
         let step_keys: Vec<&str> = STEP_KINDS.iter().chain(GUARD_KEYS).copied().collect();
-        let cases: [(&str, &[&str]); 17] = [
+        let cases: [(&str, &[&str]); 26] = [
             ("/properties", TOP_KEYS),
             ("/$defs/service/properties", SERVICE_KEYS),
             ("/$defs/workload/properties", WORKLOAD_KEYS),
@@ -748,6 +748,15 @@ mod tests {
             ("/$defs/rateLimit/anyOf/1/properties", RATE_LIMIT_KEYS),
             ("/$defs/concurrency/anyOf/1/properties", CONCURRENCY_KEYS),
             ("/$defs/fault/properties", FAULT_KEYS),
+            ("/$defs/llm/properties", LLM_KEYS),
+            ("/$defs/health/properties", HEALTH_KEYS),
+            ("/$defs/healthThresholds/properties", THRESHOLD_KEYS),
+            ("/$defs/collapse/properties", COLLAPSE_KEYS),
+            ("/$defs/slo/properties", SLO_KEYS),
+            ("/$defs/cost/properties", COST_KEYS),
+            ("/$defs/llmPrices/properties", LLM_PRICE_KEYS),
+            ("/$defs/budget/properties", SPEND_BUDGET_KEYS),
+            ("/$defs/spike/anyOf/1/properties", SPIKE_KEYS),
         ];
         for (path, keys) in cases {
             let p = props(path);
@@ -772,6 +781,25 @@ mod tests {
         let want: Vec<&str> = ["call"].iter().chain(GUARD_KEYS).copied().collect();
         assert_eq!(call_keys, want, "keys beside `call` in the schema");
         let text = crate::schema::SCENARIO_SCHEMA;
+        let mut step_kinds: Vec<&str> = schema
+            .pointer("/$defs/step/oneOf")
+            .and_then(|v| v.as_array())
+            .expect("step kinds")
+            .iter()
+            .filter_map(|o| o.pointer("/required/0").and_then(|k| k.as_str()))
+            .collect();
+        step_kinds.sort_unstable();
+        let mut want_kinds = STEP_KINDS.to_vec();
+        want_kinds.sort_unstable();
+        assert_eq!(
+            step_kinds, want_kinds,
+            "the step kinds of the schema's `oneOf`"
+        );
+        let actions = schema
+            .pointer("/$defs/budgetAction/anyOf/0/enum")
+            .and_then(|v| v.as_array())
+            .expect("budget actions");
+        assert_eq!(actions.len(), 3, "budget actions");
         for kind in STEP_KINDS.iter().chain(DIST_KINDS).chain(GUARD_KEYS) {
             assert!(
                 text.contains(&format!("\"{kind}\"")),

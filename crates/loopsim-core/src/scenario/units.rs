@@ -31,7 +31,7 @@ impl UnitError {
     }
 }
 
-const DURATION_UNITS: &str = "ns, us (or µs), ms, s, m (or min) or h";
+const DURATION_UNITS: &str = "ns, us (or µs), ms, s, m (or min), h or d";
 const RATE_UNITS: &str = "/s (or /sec), /m (or /min) or /h";
 const SIZE_UNITS: &str =
     "B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)";
@@ -100,6 +100,7 @@ fn duration_unit(unit: &str) -> Option<f64> {
         "" | "s" => 1e9,
         "m" | "min" => 60e9,
         "h" => 3600e9,
+        "d" => 86400e9,
         _ => return None,
     })
 }
@@ -114,18 +115,19 @@ fn duration_alias(unit: &str) -> Option<&'static str> {
         "nsec" | "nsecs" | "nano" | "nanos" | "nanosecond" | "nanoseconds" => "ns",
         "mins" | "minute" | "minutes" => "min",
         "hr" | "hrs" | "hour" | "hours" => "h",
-        "s" | "ms" | "us" | "ns" | "m" | "min" | "h" => return duration_unit_static(&lower),
+        "day" | "days" => "d",
+        "s" | "ms" | "us" | "ns" | "m" | "min" | "h" | "d" => return duration_unit_static(&lower),
         _ => return None,
     })
 }
 
 fn duration_unit_static(unit: &str) -> Option<&'static str> {
-    ["s", "ms", "us", "ns", "m", "min", "h"]
+    ["s", "ms", "us", "ns", "m", "min", "h", "d"]
         .into_iter()
         .find(|u| *u == unit)
 }
 
-/// A duration such as `2ms`, `1.5s`, `250us`, `5m` or a bare number of seconds.
+/// A duration such as `2ms`, `1.5s`, `250us`, `5m`, `30d` or a bare number of seconds.
 pub fn duration(text: &str) -> Result<Nanos, UnitError> {
     let Some((value, unit)) = split_number(text) else {
         return Err(expected("a duration", "`10ms`, `1.5s` or `2m`", text));
@@ -334,6 +336,7 @@ mod tests {
         assert_eq!(duration("5m"), Ok(300_000_000_000));
         assert_eq!(duration("5min"), Ok(300_000_000_000));
         assert_eq!(duration("1h"), Ok(3_600_000_000_000));
+        assert_eq!(duration("30d"), Ok(30 * 86_400_000_000_000));
         assert_eq!(duration("600"), Ok(600_000_000_000));
         assert_eq!(duration("0.1"), Ok(100_000_000));
         assert_eq!(duration("1e-3s"), Ok(1_000_000));
@@ -360,6 +363,10 @@ mod tests {
         assert_eq!(
             duration("10MS").unwrap_err().hint.as_deref(),
             Some("did you mean 10ms?")
+        );
+        assert_eq!(
+            duration("2days").unwrap_err().hint.as_deref(),
+            Some("did you mean 2d?")
         );
     }
 

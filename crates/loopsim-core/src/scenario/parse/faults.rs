@@ -6,9 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::text::{fmt_duration, list};
-use super::values::{opening, Fields};
+use super::values::{opening, sub_span, Fields};
 use super::{Reader, ServiceTable, FAULT_KEYS};
-use crate::diag::Span;
 use crate::scenario::model::*;
 use crate::time::Nanos;
 use crate::yaml::{Node, NodeKind};
@@ -70,18 +69,6 @@ pub(super) struct Targets<'a> {
     /// reported (it may be that one).
     pub every_workload: bool,
     pub duration: Option<Nanos>,
-}
-
-/// The span of `len` bytes at `offset` in a plain scalar written on one line (its span is
-/// exactly its text), else the whole node: lets a diagnostic point into `gateway#3`.
-fn sub_span(node: &Node, offset: usize, len: usize) -> Span {
-    let verbatim = matches!(&node.kind, NodeKind::Scalar { text, plain: true }
-        if (node.span.end - node.span.start) as usize == text.len());
-    if !verbatim {
-        return node.span;
-    }
-    let start = node.span.start + offset as u32;
-    Span::new(start, start + len as u32)
 }
 
 fn plural(n: u32, one: &str) -> String {

@@ -6,9 +6,13 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::text::list;
-use super::values::Fields;
-use super::{PendingCall, Reader, ServiceTable, GUARD_KEYS, SERVICE_KEYS, STEP_KINDS, UNRESOLVED};
-use crate::diag::Span;
+use super::values::{Fields, Unit};
+use super::{
+    optional, PendingCall, Reader, ServiceTable, GUARD_KEYS, LLM_KEYS, SERVICE_KEYS, STEP_KINDS,
+    UNRESOLVED,
+};
+use crate::diag::{Diagnostic, Span};
+use crate::dist::Dist;
 use crate::scenario::check::CallSite;
 use crate::scenario::model::*;
 use crate::yaml::{Node, NodeKind};
@@ -261,7 +265,7 @@ impl Reader<'_> {
                     "a step must be a one-key mapping such as `- cpu: 2ms`, found {}",
                     node.describe()
                 ),
-                "step kinds: cpu, blocking, io, offload, call, ram",
+                "step kinds: cpu, blocking, io, offload, call, ram, llm",
             );
             return None;
         };
@@ -274,6 +278,7 @@ impl Reader<'_> {
             "io" => Step::Io(self.dist(value, &what)?),
             "offload" => Step::Offload(self.dist(value, &what)?),
             "ram" => Step::Ram(self.positive_size(value, &what)?),
+            "llm" => Step::Llm(self.llm(value, f.key_span("llm")?)?),
             _ => {
                 let target = self.text(value, "`call`");
                 let policy = self.call_policy(&f);
@@ -288,6 +293,52 @@ impl Reader<'_> {
             }
         };
         Some((step, None))
+    }
+
+    /// `{tokens_in, tokens_out, first_token, per_token}`: token counts (numbers or count
+    /// distributions) and durations, at least one of them given; the others are 0.
+    fn llm(&mut self, node: &Node, key: Span) -> Option<LlmSpec> {
+        let example = "e.g. `- llm: { tokens_in: 800, tokens_out: 300, first_token: 300ms, per_token: 20ms }`";
+        let needs = "an `llm` step needs at least one of `tokens_in`, `tokens_out`, `first_token`, `per_token`";
+        if node.kind == NodeKind::Null {
+            self.error_hint(key, needs, example);
+            return None;
+        }
+        let f = self.fields(node, "an `llm` step", LLM_KEYS)?;
+        if f.entries.is_empty() {
+            self.error_hint(node.span, needs, example);
+            return None;
+        }
+        let count = |r: &mut Self, key: &str| {
+            f.get(key)
+                .map(|n| r.dist_of(n, &format!("`{key}`"), Unit::Count))
+        };
+        let time = |r: &mut Self, key: &str| f.get(key).map(|n| r.dist(n, &format!("`{key}`")));
+        let tokens_in = count(self, "tokens_in");
+        let tokens_out = count(self, "tokens_out");
+        let first_token = time(self, "first_token");
+        let per_token = time(self, "per_token");
+        let spec = LlmSpec {
+            tokens_in: optional(tokens_in)?.unwrap_or_else(Dist::zero),
+            tokens_out: optional(tokens_out)?.unwrap_or_else(Dist::zero),
+            first_token: optional(first_token)?.unwrap_or_else(Dist::zero),
+            per_token: optional(per_token)?.unwrap_or_else(Dist::zero),
+        };
+        if LLM_KEYS.iter().all(|k| f.get(k).is_none()) {
+            return None; // only unknown keys, already reported
+        }
+        if let (Some(span), true) = (f.key_span("per_token"), spec.tokens_out.is_zero()) {
+            if !spec.per_token.is_zero() {
+                self.report(
+                    Diagnostic::warning(
+                        span,
+                        "`per_token` has no effect: the step generates no output tokens",
+                    )
+                    .with_hint("add `tokens_out`, the number of tokens generated"),
+                );
+            }
+        }
+        Some(spec)
     }
 
     /// The step's kind, reporting unknown keys, guards on a step other than `call`, and steps
@@ -312,7 +363,7 @@ impl Reader<'_> {
                 let hint = match self.did_you_mean(key, &known) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None if call => format!("a `call` step takes: call, {}", GUARD_KEYS.join(", ")),
-                    None => "step kinds: cpu, blocking, io, offload, call, ram".to_string(),
+                    None => "step kinds: cpu, blocking, io, offload, call, ram, llm".to_string(),
                 };
                 let message = if kind.is_some() || f.entries.len() > 1 {
                     format!("unknown key `{key}` in a step")
@@ -434,7 +485,7 @@ impl Reader<'_> {
     }
 
     /// The endpoint of a service that has exactly one, when none is named.
-    fn only_endpoint(
+    pub(super) fn only_endpoint(
         &mut self,
         table: &ServiceTable,
         service: ServiceId,

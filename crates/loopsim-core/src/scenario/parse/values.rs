@@ -53,6 +53,28 @@ pub(super) fn opening(node: &Node) -> Span {
     }
 }
 
+/// The span of `len` bytes at `offset` in a plain scalar written on one line (its span is
+/// exactly its text), else the whole node: lets a diagnostic point into `gateway#3`.
+pub(super) fn sub_span(node: &Node, offset: usize, len: usize) -> Span {
+    let verbatim = matches!(&node.kind, NodeKind::Scalar { text, plain: true }
+        if (node.span.end - node.span.start) as usize == text.len());
+    if !verbatim {
+        return node.span;
+    }
+    let start = node.span.start + offset as u32;
+    Span::new(start, start + len as u32)
+}
+
+/// What the values of a distribution are: durations (`10ms`), or plain counts (tokens).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unit {
+    Duration,
+    Count,
+}
+
+/// Most tokens one `llm` step may count (a constant, or a distribution's parameter).
+pub(super) const MAX_COUNT: u64 = 1_000_000_000;
+
 impl Reader<'_> {
     /// A mapping with scalar keys; reports anything else.
     pub(super) fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<Fields<'n>> {
@@ -268,6 +290,22 @@ impl Reader<'_> {
         None
     }
 
+    /// `true` or `false`.
+    pub(super) fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
+        if let Some(b) = switch(node) {
+            return Some(b);
+        }
+        let found = match node.as_str() {
+            Some(text) => format!("`{text}`"),
+            None => node.describe().into(),
+        };
+        self.error(
+            node.span,
+            format!("{what} must be `true` or `false`, found {found}"),
+        );
+        None
+    }
+
     // ---- numbers, ratios and windows (guards and faults) -----------------------------------
 
     /// A plain number (no unit).
@@ -433,10 +471,24 @@ impl Reader<'_> {
 
     /// A duration literal (a constant) or `{dist: ..., params}`.
     pub(super) fn dist(&mut self, node: &Node, what: &str) -> Option<Dist> {
+        self.dist_of(node, what, Unit::Duration)
+    }
+
+    /// A count: a whole number in `[0, MAX_COUNT]`.
+    pub(super) fn count(&mut self, node: &Node, what: &str) -> Option<u64> {
+        self.integer(node, what, 0, MAX_COUNT)
+    }
+
+    /// A constant (a duration literal, or a whole number for counts) or
+    /// `{dist: ..., params}` whose parameters are in `unit`.
+    pub(super) fn dist_of(&mut self, node: &Node, what: &str, unit: Unit) -> Option<Dist> {
         if !matches!(node.kind, NodeKind::Map(_)) {
-            return self
-                .duration(node, what)
-                .map(|ns| Dist::Constant(to_secs_f64(ns)));
+            return match unit {
+                Unit::Duration => self
+                    .duration(node, what)
+                    .map(|ns| Dist::Constant(to_secs_f64(ns))),
+                Unit::Count => self.count(node, what).map(|n| Dist::Constant(n as f64)),
+            };
         }
         let f = self.map(node, what)?;
         let Some(kind_node) = f.get("dist") else {
@@ -444,7 +496,8 @@ impl Reader<'_> {
                 opening(node),
                 format!("{what}: a distribution needs `dist`"),
                 format!(
-                    "e.g. `{{ dist: exponential, mean: 10ms }}`; kinds: {}",
+                    "e.g. `{}`; kinds: {}",
+                    DistKind::Exponential.example(unit),
                     list(DIST_KINDS)
                 ),
             );
@@ -454,7 +507,7 @@ impl Reader<'_> {
         let mut allowed = vec!["dist"];
         allowed.extend_from_slice(kind.params());
         let f = self.fields(node, &format!("a {} distribution", kind.name()), &allowed)?;
-        let d = DistReader { f: &f, kind };
+        let d = DistReader { f: &f, kind, unit };
         match kind {
             DistKind::Constant => d.param(self, "value").map(Dist::Constant),
             DistKind::Exponential => d
@@ -494,10 +547,14 @@ impl Reader<'_> {
             .filter(|k| d.f.get(k).is_some())
             .collect();
         if given.len() != 1 {
+            let example = match d.unit {
+                Unit::Duration => "e.g. `{ dist: pareto, scale: 1ms, shape: 2.5 }` or `{ dist: pareto, mean: 5ms, shape: 2.5 }`",
+                Unit::Count => "e.g. `{ dist: pareto, scale: 50, shape: 2.5 }` or `{ dist: pareto, mean: 200, shape: 2.5 }`",
+            };
             self.error_hint(
                 opening(d.f.node),
                 "a pareto distribution needs exactly one of `scale` (or `min`) and `mean`",
-                "e.g. `{ dist: pareto, scale: 1ms, shape: 2.5 }` or `{ dist: pareto, mean: 5ms, shape: 2.5 }`",
+                example,
             );
         }
         let shape = d.shape(self);
@@ -530,32 +587,63 @@ impl Reader<'_> {
             d.missing(self, "values");
             None
         })?;
+        let (of, example) = match d.unit {
+            Unit::Duration => (
+                "durations",
+                "list observed durations, e.g. `values: [3ms, 5ms, 40ms]`",
+            ),
+            Unit::Count => (
+                "counts",
+                "list observed counts, e.g. `values: [120, 300, 800]`",
+            ),
+        };
         let NodeKind::Seq(items) = &node.kind else {
             self.error(
                 node.span,
-                format!(
-                    "`values` must be a list of durations, found {}",
-                    node.describe()
-                ),
+                format!("`values` must be a list of {of}, found {}", node.describe()),
             );
             return None;
         };
         if items.is_empty() {
-            self.error_hint(
-                node.span,
-                "`values` is empty",
-                "list observed durations, e.g. `values: [3ms, 5ms, 40ms]`",
-            );
+            self.error_hint(node.span, "`values` is empty", example);
             return None;
         }
-        let values: Vec<Option<f64>> = items
-            .iter()
-            .map(|n| self.duration(n, "a value").map(to_secs_f64))
-            .collect();
+        let values: Vec<Option<f64>> = items.iter().map(|n| d.value(self, n)).collect();
         values
             .into_iter()
             .collect::<Option<Vec<f64>>>()
             .map(Dist::Empirical)
+    }
+
+    /// A parameter of a count distribution: a plain number in `[0, MAX_COUNT]`.
+    fn count_param(&mut self, node: &Node, what: &str) -> Option<f64> {
+        let text = self.scalar(node, what, "a number")?;
+        match units::number(text) {
+            Some(v) if (0.0..=MAX_COUNT as f64).contains(&v) => Some(v),
+            Some(v) if v < 0.0 => {
+                self.error(
+                    node.span,
+                    format!("{what} cannot be negative, found `{text}`"),
+                );
+                None
+            }
+            Some(_) => {
+                self.error_hint(
+                    node.span,
+                    format!("{what} must be at most {MAX_COUNT}, found `{text}`"),
+                    "this limit keeps simulations tractable",
+                );
+                None
+            }
+            None => {
+                self.error_hint(
+                    node.span,
+                    format!("{what} must be a number, found `{text}`"),
+                    "token counts are plain numbers, without a unit",
+                );
+                None
+            }
+        }
     }
 }
 
@@ -563,6 +651,7 @@ impl Reader<'_> {
 struct DistReader<'f, 'n> {
     f: &'f Fields<'n>,
     kind: DistKind,
+    unit: Unit,
 }
 
 impl DistReader<'_, '_> {
@@ -570,17 +659,28 @@ impl DistReader<'_, '_> {
         r.error_hint(
             opening(self.f.node),
             format!("a {} distribution needs `{key}`", self.kind.name()),
-            format!("e.g. `{}`", self.kind.example()),
+            format!("e.g. `{}`", self.kind.example(self.unit)),
         );
     }
 
-    /// A duration parameter in seconds.
+    /// One value in the distribution's unit: seconds, or a count.
+    fn value(&self, r: &mut Reader, node: &Node) -> Option<f64> {
+        match self.unit {
+            Unit::Duration => r.duration(node, "a value").map(to_secs_f64),
+            Unit::Count => r.count_param(node, "a value"),
+        }
+    }
+
+    /// A parameter in seconds (durations) or as a plain number (counts).
     fn param(&self, r: &mut Reader, key: &str) -> Option<f64> {
         let Some(node) = self.f.get(key) else {
             self.missing(r, key);
             return None;
         };
-        r.duration(node, &format!("`{key}`")).map(to_secs_f64)
+        match self.unit {
+            Unit::Duration => r.duration(node, &format!("`{key}`")).map(to_secs_f64),
+            Unit::Count => r.count_param(node, &format!("`{key}`")),
+        }
     }
 
     fn positive(&self, r: &mut Reader, key: &str) -> Option<f64> {
@@ -655,15 +755,24 @@ impl DistKind {
         }
     }
 
-    fn example(self) -> &'static str {
-        match self {
-            DistKind::Constant => "{ dist: constant, value: 5ms }",
-            DistKind::Exponential => "{ dist: exponential, mean: 10ms }",
-            DistKind::Uniform => "{ dist: uniform, min: 1ms, max: 5ms }",
-            DistKind::Normal => "{ dist: normal, mean: 10ms, sd: 2ms }",
-            DistKind::LogNormal => "{ dist: lognormal, mean: 10ms, sd: 5ms }",
-            DistKind::Pareto => "{ dist: pareto, scale: 1ms, shape: 2.5 }",
-            DistKind::Empirical => "{ dist: empirical, values: [3ms, 5ms, 40ms] }",
+    fn example(self, unit: Unit) -> &'static str {
+        match (self, unit) {
+            (DistKind::Constant, Unit::Duration) => "{ dist: constant, value: 5ms }",
+            (DistKind::Exponential, Unit::Duration) => "{ dist: exponential, mean: 10ms }",
+            (DistKind::Uniform, Unit::Duration) => "{ dist: uniform, min: 1ms, max: 5ms }",
+            (DistKind::Normal, Unit::Duration) => "{ dist: normal, mean: 10ms, sd: 2ms }",
+            (DistKind::LogNormal, Unit::Duration) => "{ dist: lognormal, mean: 10ms, sd: 5ms }",
+            (DistKind::Pareto, Unit::Duration) => "{ dist: pareto, scale: 1ms, shape: 2.5 }",
+            (DistKind::Empirical, Unit::Duration) => {
+                "{ dist: empirical, values: [3ms, 5ms, 40ms] }"
+            }
+            (DistKind::Constant, Unit::Count) => "{ dist: constant, value: 500 }",
+            (DistKind::Exponential, Unit::Count) => "{ dist: exponential, mean: 200 }",
+            (DistKind::Uniform, Unit::Count) => "{ dist: uniform, min: 100, max: 400 }",
+            (DistKind::Normal, Unit::Count) => "{ dist: normal, mean: 300, sd: 50 }",
+            (DistKind::LogNormal, Unit::Count) => "{ dist: lognormal, mean: 300, sd: 100 }",
+            (DistKind::Pareto, Unit::Count) => "{ dist: pareto, scale: 50, shape: 2.5 }",
+            (DistKind::Empirical, Unit::Count) => "{ dist: empirical, values: [120, 300, 800] }",
         }
     }
 }
