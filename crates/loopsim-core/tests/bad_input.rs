@@ -441,7 +441,7 @@ fn errors_stop_after_a_hundred() {
 
 #[test]
 fn garbage_and_truncated_input_never_panic() {
-    for source in [SHOP, FULL] {
+    for source in [SHOP, FULL, EVERY_HEALTH_KEY] {
         for end in 0..=source.len() {
             if source.is_char_boundary(end) {
                 let _ = check(&source[..end]);
@@ -472,6 +472,7 @@ fn garbage_and_truncated_input_never_panic() {
 fn single_edits_never_panic() {
     single_edits(SHOP);
     single_edits(FULL);
+    single_edits(EVERY_HEALTH_KEY);
 }
 
 fn single_edits(source: &str) {
@@ -485,11 +486,11 @@ fn single_edits(source: &str) {
             .collect();
         let _ = check(&edited.join("\n"));
     }
-    for (i, _) in source.char_indices().step_by(3) {
+    for (i, c) in source.char_indices().step_by(3) {
         for replacement in [":", "[", "-", "\t", "*", "0"] {
             let mut edited = String::from(&source[..i]);
             edited.push_str(replacement);
-            edited.push_str(&source[i + 1..]);
+            edited.push_str(&source[i + c.len_utf8()..]);
             let _ = check(&edited);
         }
     }
@@ -1324,5 +1325,441 @@ fn guards_and_faults_have_resource_limits() {
             None,
         ),
         &budget,
+    );
+}
+
+// ----- health, SLOs, cost, budget and `llm` steps ------------------------------------------
+
+/// A valid scenario with an `llm` step and every run-wide section, for the cases below.
+const PRICED: &str = "\
+version: 1
+duration: 60s
+workload:
+  - to: checkout
+    rate: 10/s
+    mix: { /pay: 1, /ask: 1 }
+services:
+  checkout:
+    endpoints:
+      /pay:
+        - cpu: 1ms
+      /ask:
+        - llm: { tokens_in: 800, tokens_out: 200, per_token: 20ms }
+health:
+  tick: 1s
+slo:
+  - { name: fast, latency: p99 < 300ms }
+cost:
+  per_request: 0.000002
+  llm: { per_1k_in: 0.003, per_1k_out: 0.015 }
+budget:
+  limit: 5
+  action: alert
+";
+
+fn health_cases() -> Vec<Case> {
+    let p = |from: &str, to: &str| {
+        assert!(PRICED.contains(from), "{from}");
+        PRICED.replacen(from, to, 1)
+    };
+    let tick = |to: &str| p("  tick: 1s\n", &format!("{to}\n"));
+    let slo = |to: &str| p("  - { name: fast, latency: p99 < 300ms }", to);
+    let action = |to: &str| p("  action: alert", &format!("  action: {to}"));
+    vec![
+        // health
+        case("unknown health key", &tick("  tik: 1s"), (15, 3), "unknown key `tik` in `health`", Some("did you mean `tick`?")),
+        case("window shorter than tick", &tick("  tick: 10s\n  window: 5s"), (16, 11), "`window` (5s) must be at least `tick` (10s)", Some("lengthen `window`")),
+        case("window shorter than the default tick", &p("duration: 60s", "duration: 12h").replace("  tick: 1s\n", "  window: 1s\n"), (15, 11), "`window` (1s) must be at least `tick` (3s, the default)", None),
+        case("too many ticks", &tick("  tick: 100us"), (15, 9), "`tick: 100us` gives 600000 health records per service (the limit is 100000)", Some("use `tick: 100ms` or more")),
+        case("tick longer than the run", &tick("  tick: 2m"), (15, 9), "`tick` (2m) is longer than the run (1m)", None),
+        case("thresholds out of order", &tick("  tick: 1s\n  thresholds: { critical: 300 }"), (16, 27), "`critical` (300) must be at least `degraded` (400, the default)", Some("degraded ≤ critical ≤ collapse_risk")),
+        case("zero threshold", &tick("  tick: 1s\n  thresholds: { max_backlog: 0 }"), (16, 30), "`max_backlog` must be greater than 0, found `0`", None),
+        case("threshold duration without a unit it knows", &tick("  tick: 1s\n  thresholds: { hidden_p99: 150 msec }"), (16, 29), "unexpected space", Some("write 150ms")),
+        case("collapse fills out of order", &tick("  tick: 1s\n  collapse: { collapsed_fill: 30% }"), (16, 31), "`collapsed_fill` (30%) must be at least `degraded_fill` (40%, the default)", None),
+        case("collapse feedback not a boolean", &tick("  tick: 1s\n  collapse: { feedback: yes }"), (16, 25), "`feedback` must be `true` or `false`, found `yes`", None),
+        // slo
+        case("latency objective with >", &slo("  - { name: fast, latency: p99 > 300ms }"), (17, 32), "a latency objective is an upper bound: `>` is not allowed", Some("write `p99 < 300ms`")),
+        case("percentile above 100", &slo("  - { name: fast, latency: p101 < 300ms }"), (17, 28), "the percentile must be greater than 0 and less than 100, found `p101`", None),
+        case("percentile of 100", &slo("  - { name: fast, latency: p100 < 300ms }"), (17, 28), "found `p100`", Some("use e.g. `p99.9`")),
+        case("latency objective without a percentile", &slo("  - { name: fast, latency: 300ms }"), (17, 28), "`latency` must be an objective such as `p99 < 300ms`, found `300ms`", Some("a percentile (`p50` to `p99.99`)")),
+        case("latency threshold with a bad unit", &slo("  - { name: fast, latency: p99 < 300sec }"), (17, 34), "`latency`: unknown duration unit `sec`", Some("did you mean 300s?")),
+        case("duplicate objective name", &slo("  - { name: fast, latency: p99 < 300ms }\n  - { name: fast, error_rate: < 1% }"), (18, 13), "duplicate objective name `fast`", None),
+        case("error rate above 100%", &slo("  - { name: available, error_rate: 150% }"), (17, 36), "`error_rate` must be greater than 0% and less than 100%, found `150%`", None),
+        case("error rate as a bare percentage", &slo("  - { name: available, error_rate: < 5 }"), (17, 36), "`error_rate` must be greater than 0% and less than 100%", Some("for a percentage write 5%")),
+        case("error rate bounded from below", &slo("  - { name: available, error_rate: ≥ 1% }"), (17, 36), "an error-rate objective is an upper bound: `≥` is not allowed", Some("write `< 1%`")),
+        case("objective without a kind", &slo("  - { name: fast }"), (17, 5), "an objective needs `latency` or `error_rate`", None),
+        case("objective with both kinds", &slo("  - { name: fast, latency: p99 < 1s, error_rate: 1% }"), (17, 38), "an objective is on `latency` or on `error_rate`, not both", None),
+        case("objective without a name", &slo("  - { latency: p99 < 1s }"), (17, 5), "an objective is missing `name`", None),
+        case("slo not a list", &slo("  fast: p99 < 300ms"), (17, 3), "`slo` must be a list, found a mapping", None),
+        // cost and budget
+        case("negative price", &p("  per_request: 0.000002", "  per_request: -1"), (19, 16), "`per_request` cannot be negative, found `-1`", None),
+        case("price with a currency symbol", &p("  per_request: 0.000002", "  per_request: $0.01"), (19, 16), "`per_request` must be a plain number, found `$0.01`", Some("without a currency symbol: `0.01`")),
+        case("unknown llm price key", &p("per_1k_out", "per_1k_output"), (20, 28), "unknown key `per_1k_output` in `llm`", Some("did you mean `per_1k_out`?")),
+        case("budget without cost", &p("cost:\n  per_request: 0.000002\n  llm: { per_1k_in: 0.003, per_1k_out: 0.015 }\n", ""), (18, 1), "`budget` needs a `cost` section", Some("add the prices")),
+        case("zero budget limit", &p("  limit: 5", "  limit: 0"), (22, 10), "`limit` must be greater than 0, found `0`", None),
+        case("budget warning of 0%", &p("  limit: 5", "  limit: 5\n  warning: 0%"), (23, 12), "`warning` must be greater than 0% and at most 100%, found `0%`", None),
+        case("budget history of 1", &p("  limit: 5", "  limit: 5\n  history: 1"), (23, 12), "`history` must be at least 2, found 1", None),
+        case("spike key of the other method", &p("  limit: 5", "  limit: 5\n  spike: { method: robust, multiplier: 2 }"), (23, 28), "`multiplier` does not apply to a robust spike test", Some("`method`, `z`")),
+        case("spike multiplier of 1", &p("  limit: 5", "  limit: 5\n  spike: { multiplier: 1 }"), (23, 24), "`multiplier` must be greater than 1, found `1`", None),
+        case("unknown budget action", &action("blok"), (23, 11), "unknown value `blok` for `action`: expected `alert`, `throttle`, `block`", Some("did you mean `block`?")),
+        case("block an unknown endpoint", &action("{ block: checkout/pya }"), (23, 29), "service `checkout` has no endpoint `/pya`", Some("did you mean `/pay`?")),
+        case("block an unknown service", &action("{ block: chekout/pay }"), (23, 20), "unknown service `chekout` in `block`", Some("did you mean `checkout`?")),
+        case("block a service of several endpoints", &action("{ block: checkout }"), (23, 20), "`block` must name an endpoint: service `checkout` has 2", Some("`/pay`, `/ask`")),
+        case("budget action mapping without block", &action("{ blok: checkout/pay }"), (23, 13), "unknown key `blok` in `action`", Some("did you mean `block`?")),
+        // llm steps
+        case("llm step without fields", &p("- llm: { tokens_in: 800, tokens_out: 200, per_token: 20ms }", "- llm: {}"), (13, 16), "an `llm` step needs at least one of `tokens_in`, `tokens_out`, `first_token`, `per_token`", Some("tokens_in: 800")),
+        case("llm step with nothing", &p("- llm: { tokens_in: 800, tokens_out: 200, per_token: 20ms }", "- llm:"), (13, 11), "an `llm` step needs at least one of", None),
+        case("unknown llm key", &p("tokens_in: 800", "tokens_inn: 800"), (13, 18), "unknown key `tokens_inn` in an `llm` step", Some("did you mean `tokens_in`?")),
+        case("token count with a unit", &p("tokens_in: 800", "tokens_in: 800ms"), (13, 29), "`tokens_in` must be a whole number, found text `800ms`", None),
+        case("negative token count", &p("tokens_out: 200", "tokens_out: -5"), (13, 46), "`tokens_out` must be a whole number, found a negative number `-5`", None),
+        case("token distribution in durations", &p("tokens_out: 200", "tokens_out: { dist: uniform, min: 10ms, max: 1s }"), (13, 68), "`min` must be a number, found `10ms`", Some("token counts are plain numbers")),
+        case("token distribution without dist", &p("tokens_out: 200", "tokens_out: { mean: 200 }"), (13, 46), "`tokens_out`: a distribution needs `dist`", Some("{ dist: exponential, mean: 200 }")),
+        case("llm as a step kind typo", &p("- llm: {", "- lm: {"), (13, 11), "unknown step kind `lm`", Some("did you mean `llm`?")),
+    ]
+}
+
+#[test]
+fn broken_health_slo_cost_and_llm_point_at_the_mistake() {
+    let checked = check(PRICED);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(PRICED, &checked.diagnostics)
+    );
+    let cases = health_cases();
+    assert!(cases.len() >= 10);
+    for c in &cases {
+        assert_case(c, &Limits::default());
+    }
+    // SLO count and the default tick against the limits.
+    let few = Limits {
+        max_slos: 0,
+        ..Limits::default()
+    };
+    assert_case(
+        &case(
+            "too many objectives",
+            PRICED,
+            (17, 3),
+            "too many objectives: 1 (the limit is 0)",
+            None,
+        ),
+        &few,
+    );
+    let points = Limits {
+        max_series_points: 50,
+        ..Limits::default()
+    };
+    let default_tick = PRICED.replacen("health:\n  tick: 1s\n", "", 1);
+    assert_case(
+        &case(
+            "default tick over the limit",
+            &default_tick,
+            (2, 11),
+            "the run has 60 health ticks of 1s (the limit is 50)",
+            Some("set `health: { tick: 2s }` or more"),
+        ),
+        &points,
+    );
+}
+
+/// Warnings: the scenario still runs.
+#[test]
+fn health_and_cost_warnings() {
+    let warning = |yaml: &str, at: (u32, u32), message: &str| {
+        let checked = check(yaml);
+        assert!(
+            checked.scenario.is_some(),
+            "{}",
+            render(yaml, &checked.diagnostics)
+        );
+        let index = LineIndex::new(yaml);
+        assert!(
+            checked.diagnostics.iter().any(|d| {
+                let lc = index.line_col(d.span.start);
+                d.severity == Severity::Warning
+                    && (lc.line, lc.column) == at
+                    && d.message.contains(message)
+            }),
+            "no warning at {at:?} containing {message:?}; got:\n{}",
+            render(yaml, &checked.diagnostics)
+        );
+    };
+    warning(
+        &PRICED.replacen("  llm: { per_1k_in: 0.003, per_1k_out: 0.015 }\n", "", 1),
+        (19, 3),
+        "the `llm` steps cost nothing: `cost` has no `llm` prices",
+    );
+    warning(
+        &PRICED.replacen("tokens_out: 200, ", "", 1),
+        (13, 34),
+        "`per_token` has no effect: the step generates no output tokens",
+    );
+    warning(
+        &PRICED
+            .replacen("  action: alert", "  action: { block: helper }", 1)
+            .replacen(
+                "services:\n",
+                "services:\n  helper:\n    endpoints:\n      /:\n        - io: 1ms\n",
+                1,
+            ),
+        (27, 20),
+        "no workload sends requests to `helper/`: blocking it has no effect",
+    );
+    warning(
+        &PRICED.replacen("  tick: 1s\n", "  collapse: { feedback: true }\n", 1),
+        (15, 25),
+        "`feedback` has no effect: no service has a bounded accept queue",
+    );
+}
+
+const EVERY_HEALTH_KEY: &str = "\
+version: 1
+name: Priced shop
+duration: 120s
+warmup: 10s
+workload:
+  - name: shoppers
+    to: checkout
+    rate: 20/s
+    mix: { /pay: 3, /ask: 1 }
+  - name: chatters
+    to: checkout
+    arrivals: closed
+    users: 4
+    think: 1s
+    mix: { /ask: 1 }
+services:
+  checkout:
+    ingress: { max_queue: 50 }
+    endpoints:
+      /pay:
+        - cpu: 1ms
+        - io: 20ms
+      /ask:
+        - cpu: 1ms
+        - llm: { tokens_in: 800, tokens_out: { dist: uniform, min: 100, max: 400 }, first_token: 300ms, per_token: 20ms }
+        - llm: { tokens_in: { dist: empirical, values: [10, 20, 60] }, first_token: { dist: exponential, mean: 50ms } }
+health:
+  tick: 2s
+  window: 20s
+  slow_callback: 50ms
+  thresholds: { degraded: 300, critical: 1000, collapse_risk: 2000, lag_weight: 1000, blocking_weight: 500, queue_wait_weight: 200, backlog_weight: 10, active_weight: 0.5, max_event_loop_lag: 250ms, max_blocking: 2s, max_queue_wait: 500ms, max_backlog: 5, max_active: 200, busy_active: 120, hidden_lag: 2s, hidden_p99: 100ms }
+  collapse: { degraded_fill: 30%, collapsed_fill: 90%, dqdt: 10/s, dqdt_fill: 50%, p95_growth: 150%, throttle_degraded: 10ms, throttle_collapsed: 200ms, feedback: true }
+slo:
+  - { name: fast, latency: p99 < 300ms }
+  - { name: tail, latency: p99.9 <= 1s }
+  - { name: median, latency: P50 ≤ 25ms }
+  - { name: available, error_rate: < 0.1% }
+  - { name: mostly, error_rate: 0.01 }
+slo_period: 30d
+cost:
+  per_request: 0.000002
+  per_cpu_second: 0.00005
+  per_instance_hour: 0.12
+  llm: { per_1k_in: 0.003, per_1k_out: 0.015 }
+budget:
+  limit: 5.0
+  period: 1h
+  warning: 80%
+  spike: { method: robust, z: 3 }
+  burn_threshold: 2
+  history: 20
+  action: { block: checkout/ask }
+";
+
+#[test]
+fn example_with_every_health_slo_and_cost_key() {
+    use loopsim_core::health::{
+        BudgetAction, BudgetConfig, CollapseConfig, CostModel, HealthThresholds, SloKind,
+        SloObjective, SpikeRule,
+    };
+    use loopsim_core::scenario::{HealthSpec, LlmSpec};
+    let checked = check(EVERY_HEALTH_KEY);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(EVERY_HEALTH_KEY, &checked.diagnostics)
+    );
+    let s = checked.scenario.unwrap();
+    assert_eq!(
+        s.health,
+        HealthSpec {
+            tick: 2 * S,
+            window: 20 * S,
+            slow_callback: 50 * MS,
+            thresholds: HealthThresholds {
+                lag_weight: 1000.0,
+                blocking_weight: 500.0,
+                queue_wait_weight: 200.0,
+                backlog_weight: 10.0,
+                active_weight: 0.5,
+                collapse_score: 2000.0,
+                critical_score: 1000.0,
+                degraded_score: 300.0,
+                max_event_loop_lag_s: 0.25,
+                max_blocking_duration_s: 2.0,
+                max_queue_wait_s: 0.5,
+                max_threadpool_backlog: 5.0,
+                max_active_requests: 200.0,
+                busy_active_requests: 120.0,
+                hidden_lag_s: 2.0,
+                hidden_p99_s: 0.1,
+            },
+            collapse: CollapseConfig {
+                degraded_fill: 0.3,
+                collapsed_fill: 0.9,
+                dqdt_rate: 10.0,
+                dqdt_fill: 0.5,
+                p95_growth: 1.5,
+                throttle_degraded: 10 * MS,
+                throttle_collapsed: 200 * MS,
+            },
+            collapse_throttle: true,
+        }
+    );
+    let slos = [
+        SloObjective::latency("fast", 0.99, 300 * MS).unwrap(),
+        SloObjective::latency("tail", 0.999, S).unwrap(),
+        SloObjective::latency("median", 0.5, 25 * MS).unwrap(),
+        SloObjective::error_rate("available", 0.001).unwrap(),
+        SloObjective::error_rate("mostly", 0.01).unwrap(),
+    ];
+    assert_eq!(s.slos, slos);
+    assert_eq!(
+        s.slos[1].kind,
+        SloKind::Latency {
+            percentile: 0.999,
+            threshold: S
+        }
+    );
+    assert_eq!(s.slo_period, Some(30 * 86_400 * S));
+    assert_eq!(
+        s.cost,
+        Some(CostModel {
+            per_request: 0.000002,
+            per_cpu_second: 0.00005,
+            per_instance_hour: 0.12,
+            llm_per_1k_in: 0.003,
+            llm_per_1k_out: 0.015,
+        })
+    );
+    assert_eq!(
+        s.budget,
+        Some(BudgetConfig {
+            limit: 5.0,
+            period: Some(3600 * S),
+            warning_ratio: 0.8,
+            spike: SpikeRule::Robust { z: 3.0 },
+            burn_threshold: 2.0,
+            history: 20,
+            action: BudgetAction::Block {
+                endpoint: Some("checkout/ask".into())
+            },
+        })
+    );
+    let ask = s.endpoint_by_path(0, "/ask").unwrap();
+    let steps = &s.endpoints[ask as usize].steps;
+    assert_eq!(
+        steps[1],
+        Step::Llm(LlmSpec {
+            tokens_in: Dist::Constant(800.0),
+            tokens_out: Dist::Uniform {
+                min: 100.0,
+                max: 400.0
+            },
+            first_token: Dist::Constant(0.3),
+            per_token: Dist::Constant(0.02),
+        })
+    );
+    assert_eq!(
+        steps[2],
+        Step::Llm(LlmSpec {
+            tokens_in: Dist::Empirical(vec![10.0, 20.0, 60.0]),
+            tokens_out: Dist::zero(),
+            first_token: Dist::Exponential { mean: 0.05 },
+            per_token: Dist::zero(),
+        })
+    );
+
+    // The engine accepts all of it, and blocks the endpoint the budget names.
+    let mut sim = loopsim_core::Simulation::new(s);
+    sim.run();
+    assert!(sim.is_finished());
+}
+
+/// Omitted sections and keys take the documented defaults.
+#[test]
+fn health_slo_and_budget_defaults() {
+    use loopsim_core::health::{BudgetAction, BudgetConfig, CostModel, SpikeRule};
+    use loopsim_core::scenario::HealthSpec;
+    let parse = |yaml: &str| {
+        let checked = check(yaml);
+        checked
+            .scenario
+            .unwrap_or_else(|| panic!("{}", render(yaml, &checked.diagnostics)))
+    };
+    let s = parse(BASE);
+    assert_eq!(s.health, HealthSpec::default_for(60 * S));
+    assert_eq!(s.health.tick, S);
+    assert_eq!(s.health.window, 10 * S);
+    assert_eq!(s.health.slow_callback, 100 * MS);
+    assert!(!s.health.collapse_throttle);
+    assert!(s.slos.is_empty());
+    assert_eq!((s.slo_period, s.cost, s.budget), (None, None, None));
+    // A long run gets a coarser default tick.
+    let long = parse(&BASE.replace("duration: 60s", "duration: 12h"));
+    assert_eq!(long.health, HealthSpec::default_for(12 * 3600 * S));
+    assert_eq!((long.health.tick, long.health.window), (3 * S, 10 * S));
+    // A tick alone moves the default window up to it.
+    let h = parse(&BASE.replace("services:", "health: { tick: 15s }\nservices:")).health;
+    assert_eq!((h.tick, h.window), (15 * S, 15 * S));
+    // Budget defaults: cloudcircuit's.
+    let with = |budget: &str| {
+        let yaml = BASE.replace(
+            "services:",
+            &format!("cost: {{}}\nbudget: {budget}\nservices:"),
+        );
+        parse(&yaml).budget.unwrap()
+    };
+    assert_eq!(with("{ limit: 10 }"), BudgetConfig::with_limit(10.0));
+    assert_eq!(
+        parse(&BASE.replace("services:", "cost: {}\nservices:")).cost,
+        Some(CostModel::default())
+    );
+    let b = with("{ limit: 10, spike: robust, action: throttle }");
+    assert_eq!(
+        (b.spike, b.action),
+        (SpikeRule::robust(), BudgetAction::Throttle)
+    );
+    let b = with("{ limit: 10, spike: { multiplier: 3 }, action: block }");
+    assert_eq!(
+        (b.spike, b.action),
+        (
+            SpikeRule::Mean {
+                multiplier: 3.0,
+                min_baseline: 0.0
+            },
+            BudgetAction::Block { endpoint: None }
+        )
+    );
+    // `block: service` when it has a single endpoint; a bare error-rate maximum.
+    let b = with("{ limit: 10, action: { block: api } }");
+    assert_eq!(
+        b.action,
+        BudgetAction::Block {
+            endpoint: Some("api/".into())
+        }
+    );
+    // An `llm` step with one key: the others are 0.
+    let s = parse(&BASE.replace("- cpu: 1ms", "- llm: { first_token: 1s }"));
+    assert_eq!(
+        s.endpoints[0].steps[0],
+        Step::Llm(loopsim_core::scenario::LlmSpec {
+            tokens_in: Dist::zero(),
+            tokens_out: Dist::zero(),
+            first_token: Dist::Constant(1.0),
+            per_token: Dist::zero(),
+        })
     );
 }
