@@ -26,6 +26,9 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("circuit-breaker.yaml", circuit_breaker),
     ("replica-outage.yaml", replica_outage),
     ("gc-pause.yaml", gc_pause),
+    ("slo-burn.yaml", slo_burn),
+    ("llm-budget.yaml", llm_budget),
+    ("agent-congestion.yaml", agent_congestion),
 ];
 
 fn gallery() -> std::path::PathBuf {
@@ -298,4 +301,36 @@ fn replica_outage(r: &Report) {
 fn gc_pause(r: &Report) {
     let lag = r.services.get("api").unwrap().loop_lag_s.max.unwrap();
     assert!(lag >= 0.38, "lag max {lag}");
+}
+
+/// The incident misses the availability objective (details in tests/health.rs).
+fn slo_burn(r: &Report) {
+    let available = r.slo.iter().find(|s| s.name == "available").unwrap();
+    assert!(!available.met && available.error_budget_consumed > 1.0);
+}
+
+/// The budget is breached and the expensive endpoint blocked (details in tests/health.rs).
+fn llm_budget(r: &Report) {
+    let b = r.cost.as_ref().unwrap().budget.as_ref().unwrap();
+    assert!(b.breached_at_s.is_some());
+    assert!(r.errors.get("rejected_budget").copied().unwrap_or(0) > 0);
+}
+
+/// Offered load is many times capacity: the 80-slot buffer fills at once, the collapse detector
+/// reports COLLAPSED from its first observation on, and most requests are shed.
+fn agent_congestion(r: &Report) {
+    let c = r.collapse.get("workers").unwrap();
+    assert_eq!(serde_json::to_value(c.worst).unwrap(), "COLLAPSED");
+    let first = &c.transitions[0];
+    assert!(
+        first.at < 2_000_000_000,
+        "collapsed only at {} ns",
+        first.at
+    );
+    let shed = r.errors.get("shed_queue_full").copied().unwrap();
+    assert!(
+        shed as f64 > 0.5 * r.requests.sent as f64,
+        "shed {shed} of {}",
+        r.requests.sent
+    );
 }

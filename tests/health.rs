@@ -110,3 +110,54 @@ fn thread_pool_saturation_is_flagged_while_it_lasts() {
         .iter()
         .any(|w| w.start < 50_000_000_000 && w.status.as_str() == "HEALTHY"));
 }
+
+#[test]
+fn an_incident_burns_the_error_budget_and_pages() {
+    let r = run_yaml(include_str!("../scenarios/slo-burn.yaml"));
+    let available = r.slo.iter().find(|s| s.name == "available").unwrap();
+    assert!(!available.met);
+    // 5% errors for 30 s of a 290 s window ≈ 0.52% errors against a 0.1% budget: ≈ 5× used.
+    assert!(
+        (3.0..8.0).contains(&available.error_budget_consumed),
+        "{}",
+        available.error_budget_consumed
+    );
+    let page = available
+        .alerts
+        .iter()
+        .find(|a| a.severity == "page" && a.burn_rate_threshold == 14.4)
+        .expect("the fast-burn page alert");
+    assert_eq!(page.fired_at.len(), 1, "{:?}", page.fired_at);
+    let (from, to) = page.fired_at[0];
+    assert!((120.0..=122.0).contains(&from), "page fired from {from}");
+    assert!((150.0..=153.0).contains(&to), "page fired until {to}");
+    let fast = r.slo.iter().find(|s| s.name == "fast").unwrap();
+    assert!(fast.met, "latency objective {}", fast.sli);
+}
+
+#[test]
+fn a_spent_budget_blocks_the_expensive_endpoint() {
+    let r = run_yaml(include_str!("../scenarios/llm-budget.yaml"));
+    let cost = r.cost.as_ref().expect("a cost report");
+    assert!(
+        cost.by_category.llm > 0.8 * cost.total,
+        "llm share {}",
+        cost.by_category.llm
+    );
+    let b = cost.budget.as_ref().expect("a budget");
+    // ≈ 0.0033 per second: 80% of 1.20 at ≈ 290 s; the rest, slowed by shedding half the
+    // summaries, by ≈ 450 s.
+    let warn = b.warning_at_s.unwrap();
+    let breach = b.breached_at_s.unwrap();
+    assert!((250.0..330.0).contains(&warn), "warning at {warn}");
+    assert!((400.0..500.0).contains(&breach), "breached at {breach}");
+    let refused = *r.errors.get("rejected_budget").unwrap();
+    // Half of 4/s from the warning to the breach, all of them after it.
+    let expected = 0.5 * 4.0 * (breach - warn) + 4.0 * (600.0 - breach);
+    assert!(
+        (refused as f64 / expected - 1.0).abs() < 0.15,
+        "refused {refused} vs ≈ {expected}"
+    );
+    // /search is never refused: every refusal is a /summarize request.
+    assert!(r.requests.completed as f64 > 0.8 * 20.0 * 600.0 * 0.8);
+}

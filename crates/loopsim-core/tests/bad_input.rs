@@ -1370,7 +1370,7 @@ fn health_cases() -> Vec<Case> {
         case("unknown health key", &tick("  tik: 1s"), (15, 3), "unknown key `tik` in `health`", Some("did you mean `tick`?")),
         case("window shorter than tick", &tick("  tick: 10s\n  window: 5s"), (16, 11), "`window` (5s) must be at least `tick` (10s)", Some("lengthen `window`")),
         case("window shorter than the default tick", &p("duration: 60s", "duration: 12h").replace("  tick: 1s\n", "  window: 1s\n"), (15, 11), "`window` (1s) must be at least `tick` (3s, the default)", None),
-        case("too many ticks", &tick("  tick: 100us"), (15, 9), "`tick: 100us` gives 600000 health records per service (the limit is 100000)", Some("use `tick: 100ms` or more")),
+        case("too many ticks", &tick("  tick: 100us"), (15, 9), "`tick: 100us` gives 600000 health records per service (the limit is 100000 for 1 service(s))", Some("use `tick: 100ms` or more")),
         case("tick longer than the run", &tick("  tick: 2m"), (15, 9), "`tick` (2m) is longer than the run (1m)", None),
         case("thresholds out of order", &tick("  tick: 1s\n  thresholds: { critical: 300 }"), (16, 27), "`critical` (300) must be at least `degraded` (400, the default)", Some("degraded ≤ critical ≤ collapse_risk")),
         case("zero threshold", &tick("  tick: 1s\n  thresholds: { max_backlog: 0 }"), (16, 30), "`max_backlog` must be greater than 0, found `0`", None),
@@ -1700,7 +1700,7 @@ fn health_slo_and_budget_defaults() {
             .unwrap_or_else(|| panic!("{}", render(yaml, &checked.diagnostics)))
     };
     let s = parse(BASE);
-    assert_eq!(s.health, HealthSpec::default_for(60 * S));
+    assert_eq!(s.health, HealthSpec::default_for(60 * S, s.services.len()));
     assert_eq!(s.health.tick, S);
     assert_eq!(s.health.window, 10 * S);
     assert_eq!(s.health.slow_callback, 100 * MS);
@@ -1709,7 +1709,10 @@ fn health_slo_and_budget_defaults() {
     assert_eq!((s.slo_period, s.cost, s.budget), (None, None, None));
     // A long run gets a coarser default tick.
     let long = parse(&BASE.replace("duration: 60s", "duration: 12h"));
-    assert_eq!(long.health, HealthSpec::default_for(12 * 3600 * S));
+    assert_eq!(
+        long.health,
+        HealthSpec::default_for(12 * 3600 * S, long.services.len())
+    );
     assert_eq!((long.health.tick, long.health.window), (3 * S, 10 * S));
     // A tick alone moves the default window up to it.
     let h = parse(&BASE.replace("services:", "health: { tick: 15s }\nservices:")).health;

@@ -308,8 +308,9 @@ impl Simulation {
                     let first = l.first_token.sample(&mut rt.rng);
                     let per_token = l.per_token.sample_secs(&mut rt.rng);
                     let generation = crate::time::from_secs_f64(per_token * tokens_out as f64);
-                    self.health.usage.tokens_in += tokens_in;
-                    self.health.usage.tokens_out += tokens_out;
+                    let usage = &mut self.health.usage;
+                    usage.tokens_in = usage.tokens_in.saturating_add(tokens_in);
+                    usage.tokens_out = usage.tokens_out.saturating_add(tokens_out);
                     let done = self.now + first + generation;
                     self.queue.push(done, Event::IoDone { task: tid });
                     return;
@@ -487,10 +488,11 @@ impl Simulation {
     }
 }
 
-/// A sampled token count (distributions are sampled as reals).
+/// A sampled token count (distributions are sampled as reals), capped at 10¹² per call so
+/// that a heavy-tailed distribution cannot overflow the counters.
 fn count(x: f64) -> u64 {
     if x > 0.0 {
-        libm::round(x) as u64
+        libm::round(x.min(1e12)) as u64
     } else {
         0
     }

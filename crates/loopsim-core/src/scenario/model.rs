@@ -385,10 +385,12 @@ pub struct HealthSpec {
 }
 
 impl HealthSpec {
-    /// The default tick: 1 s, coarsened for long runs so a run has at most 20,000 ticks.
-    pub fn default_for(duration: Nanos) -> Self {
+    /// The default tick: 1 s, coarsened (in whole seconds) for long runs so a run has at most
+    /// 20,000 ticks and at most 1,000,000 health records over all its services.
+    pub fn default_for(duration: Nanos, services: usize) -> Self {
         let second = crate::time::NANOS_PER_SEC;
-        let tick = second.max(duration.div_ceil(20_000).div_ceil(second) * second);
+        let max_ticks = (1_000_000 / services.max(1) as u64).clamp(1, 20_000);
+        let tick = second.max(duration.div_ceil(max_ticks).div_ceil(second) * second);
         HealthSpec {
             tick,
             window: (10 * second).max(tick),

@@ -55,6 +55,8 @@ pub struct Limits {
     pub max_total_workers: u64,
     /// Points of each time series (duration / sample_every).
     pub max_series_points: u64,
+    /// Health records over all services (ticks × services), about 250 bytes each.
+    pub max_health_records: u64,
     /// Entries of `faults`.
     pub max_faults: usize,
     /// State of the client-side guards (one set per workload, or per calling replica for a
@@ -84,6 +86,7 @@ impl Default for Limits {
             max_threads: 100_000,
             max_total_workers: 1_000_000,
             max_series_points: 100_000,
+            max_health_records: 2_000_000,
             max_faults: 1000,
             max_guard_bytes: 256_000_000,
             max_slos: 100,

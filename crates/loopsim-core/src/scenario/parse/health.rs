@@ -144,13 +144,14 @@ impl Reader<'_> {
         run: &Run,
         table: &ServiceTable,
     ) -> Option<HealthSpec> {
-        let mut spec = HealthSpec::default_for(run.duration.unwrap_or(NANOS_PER_SEC));
+        let services = table.services.len();
+        let mut spec = HealthSpec::default_for(run.duration.unwrap_or(NANOS_PER_SEC), services);
         let Some(node) = node else {
-            self.default_tick(&spec, run)?;
+            self.default_tick(&spec, run, services)?;
             return Some(spec);
         };
         let f = self.fields(node, "`health`", HEALTH_KEYS)?;
-        let tick = f.get("tick").map(|n| self.tick(n, run.duration));
+        let tick = f.get("tick").map(|n| self.tick(n, run.duration, services));
         let window = f
             .get("window")
             .map(|n| self.positive_duration(n, "`window`"));
@@ -166,7 +167,7 @@ impl Reader<'_> {
                 spec.tick = t;
                 spec.window = (10 * NANOS_PER_SEC).max(t);
             }
-            None => self.default_tick(&spec, run)?,
+            None => self.default_tick(&spec, run, services)?,
         }
         if let Some(w) = window? {
             if w < spec.tick {
@@ -197,7 +198,7 @@ impl Reader<'_> {
     }
 
     /// An explicit `tick`: at most the run's duration, and at most `max_series_points` ticks.
-    fn tick(&mut self, node: &Node, duration: Option<Nanos>) -> Option<Nanos> {
+    fn tick(&mut self, node: &Node, duration: Option<Nanos>, services: usize) -> Option<Nanos> {
         let t = self.positive_duration(node, "`tick`")?;
         let Some(d) = duration else {
             return Some(t);
@@ -215,12 +216,13 @@ impl Reader<'_> {
             return None;
         }
         let ticks = d.div_ceil(t);
-        let max = self.limits.max_series_points;
+        let max = self.max_ticks(services);
         if ticks > max {
             self.error_hint(
                 node.span,
                 format!(
-                    "`tick: {}` gives {ticks} health records per service (the limit is {max})",
+                    "`tick: {}` gives {ticks} health records per service (the limit is {max} for \
+                     {services} service(s))",
                     fmt_duration(t)
                 ),
                 format!(
@@ -235,12 +237,12 @@ impl Reader<'_> {
 
     /// The default tick must respect `max_series_points` too (it can only fail with limits
     /// below 20 000 points).
-    fn default_tick(&mut self, spec: &HealthSpec, run: &Run) -> Option<()> {
+    fn default_tick(&mut self, spec: &HealthSpec, run: &Run, services: usize) -> Option<()> {
         let Some(d) = run.duration else {
             return Some(());
         };
         let ticks = d.div_ceil(spec.tick);
-        let max = self.limits.max_series_points;
+        let max = self.max_ticks(services);
         if ticks <= max {
             return Some(());
         }
@@ -256,6 +258,13 @@ impl Reader<'_> {
             ),
         );
         None
+    }
+
+    /// Ticks a run may have: `max_series_points`, and at most `max_health_records` records
+    /// over all services (each service keeps one record per tick).
+    fn max_ticks(&self, services: usize) -> u64 {
+        let per_service = self.limits.max_health_records / services.max(1) as u64;
+        self.limits.max_series_points.min(per_service.max(1))
     }
 
     /// `thresholds`: overrides of the async-runtime-auditor's [`HealthThresholds`].
