@@ -29,6 +29,7 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("slo-burn.yaml", slo_burn),
     ("llm-budget.yaml", llm_budget),
     ("agent-congestion.yaml", agent_congestion),
+    ("risk-quarantine.yaml", risk_quarantine),
 ];
 
 fn gallery() -> std::path::PathBuf {
@@ -333,4 +334,23 @@ fn agent_congestion(r: &Report) {
         "shed {shed} of {}",
         r.requests.sent
     );
+}
+
+/// The risk guard quarantines the dependency within seconds of the incident (t = 60 s), not
+/// before it, and is healthy again by the end.
+fn risk_quarantine(r: &Report) {
+    let risk = r.guards.iter().find_map(|g| g.risk.as_ref()).unwrap();
+    let first = risk
+        .transitions
+        .iter()
+        .find(|(_, s)| *s == "quarantined")
+        .unwrap()
+        .0;
+    assert!(
+        (60.0..65.0).contains(&first),
+        "first quarantined at {first}"
+    );
+    assert_eq!(risk.state, "healthy");
+    assert!(risk.quarantines >= 1 && risk.blocked > 0);
+    assert!(r.errors.get("rejected_risk").copied().unwrap() > 1000);
 }

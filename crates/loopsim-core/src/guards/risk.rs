@@ -202,6 +202,11 @@ fn ewma(prev: Option<f64>, x: f64, a: f64) -> f64 {
     }
 }
 
+/// Healthy samples the latency baseline needs before the latency term counts. Without this
+/// warm-up one fast first call sets a tiny baseline, the next ordinary calls look like a
+/// latency incident, and since the baseline only learns while HEALTHY it never recovers.
+pub const BASELINE_WARMUP: u32 = 20;
+
 /// The evoSentinel-style guard; see the [module documentation](self).
 #[derive(Clone, Debug)]
 pub struct RiskGuard {
@@ -210,6 +215,8 @@ pub struct RiskGuard {
     /// Latency EWMA and baseline, in ns.
     latency_ewma: Option<f64>,
     baseline: Option<f64>,
+    /// Healthy samples the baseline has learned from (see [`BASELINE_WARMUP`]).
+    baseline_samples: u32,
     /// Momentum as of `at`.
     momentum: f64,
     at: Nanos,
@@ -234,6 +241,7 @@ impl RiskGuard {
             failure_ewma: None,
             latency_ewma: None,
             baseline: None,
+            baseline_samples: 0,
             momentum: 0.0,
             at: 0,
             risk: 0.0,
@@ -284,7 +292,13 @@ impl RiskGuard {
         ));
         self.latency_ewma = Some(ewma(self.latency_ewma, lat, c.latency_alpha));
         if ok && self.state == RiskState::Healthy {
-            self.baseline = Some(ewma(self.baseline, lat, c.baseline_alpha));
+            // During the warm-up the baseline is the plain mean of the samples so far.
+            let n = self.baseline_samples;
+            self.baseline = Some(match (self.baseline, n < BASELINE_WARMUP) {
+                (Some(b), true) => b + (lat - b) / (n + 1) as f64,
+                (b, _) => ewma(b, lat, c.baseline_alpha),
+            });
+            self.baseline_samples = n.saturating_add(1);
         }
         if !ok {
             self.momentum += 1.0;
@@ -339,6 +353,9 @@ impl RiskGuard {
     }
 
     fn latency_risk(&self) -> f64 {
+        if self.baseline_samples < BASELINE_WARMUP {
+            return 0.0;
+        }
         match (self.latency_ewma, self.baseline) {
             (Some(l), Some(b)) if b > 0.0 => {
                 let r = (l / b - 1.0) / (self.cfg.deviation_factor - 1.0);
@@ -511,7 +528,7 @@ mod tests {
         let (f, l, b, _) = g.signals();
         assert_eq!(f, Some(0.0));
         assert!(close(l.unwrap(), 11e6)); // 0.1·20 + 0.9·10 ms
-        assert!(close(b.unwrap(), 10.1e6)); // 0.01·20 + 0.99·10 ms
+        assert!(close(b.unwrap(), 15e6)); // warm-up: the plain mean of 10 and 20 ms
         g.on_result(0, false, 10 * MS);
         assert!(close(g.signals().0.unwrap(), 0.05));
         g.on_result(0, false, 10 * MS);
@@ -544,7 +561,9 @@ mod tests {
     #[test]
     fn latency_risk_measures_the_ewma_against_the_healthy_baseline() {
         let mut g = guard();
-        g.on_result(0, true, 10 * MS);
+        for _ in 0..BASELINE_WARMUP {
+            g.on_result(0, true, 10 * MS);
+        }
         assert_eq!(g.risk(), 0.0);
         g.on_result(0, true, 30 * MS);
         // latency 12 ms, baseline 10.2 ms: (12/10.2 − 1) / (3 − 1).
