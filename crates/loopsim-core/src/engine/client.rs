@@ -151,15 +151,30 @@ impl GuardSet {
             match r.decide(now, &mut self.rng) {
                 RiskDecision::Allow => {}
                 RiskDecision::Throttle { delay: d } => delay = d,
-                RiskDecision::Block => return Err(Outcome::RejectedRisk),
+                RiskDecision::Block => {
+                    self.release_breaker();
+                    return Err(Outcome::RejectedRisk);
+                }
             }
         }
         if let Some(t) = &mut self.throttle {
             if t.should_reject(now, &mut self.rng) {
+                self.release_breaker();
                 return Err(Outcome::RejectedThrottle);
             }
         }
+        if delay > 0 {
+            // The call waits; it asks the breaker again when it goes.
+            self.release_breaker();
+        }
         Ok(delay)
+    }
+
+    /// A call the breaker admitted is not made now: give back its HALF_OPEN trial permit.
+    fn release_breaker(&mut self) {
+        if let Some(b) = &mut self.breaker {
+            b.release();
+        }
     }
 
     /// Feeds the outcome of one attempt to every guard.

@@ -368,6 +368,15 @@ impl CircuitBreaker {
         admitted
     }
 
+    /// Gives back the HALF_OPEN trial permit that [`try_acquire`](Self::try_acquire) has just
+    /// granted to a call that is not made after all (another guard refused or delayed it):
+    /// otherwise HALF_OPEN would wait forever for a trial result that never comes.
+    pub fn release(&mut self) {
+        if self.state == BreakerState::HalfOpen && self.permits_left < self.half_open_calls {
+            self.permits_left += 1;
+        }
+    }
+
     /// Applies the time-driven transition (OPEN → HALF_OPEN once the wait has ended) without
     /// admitting anything.
     pub fn poll(&mut self, now: Nanos) {
