@@ -40,3 +40,38 @@ faults:
     );
 }
 
+
+/// A risk-guard THROTTLE decision delays a call, then the call goes ("wait, then go"). It must
+/// not be asked again after its delay, or a call with no deadline is throttled over and over
+/// (each time counted) while no result comes in to lower the risk, for as long as it stays
+/// high.
+#[test]
+fn risk_throttle_delays_a_call_once() {
+    let report = run_yaml(
+        r#"version: 1
+name: risk-throttle-once
+seed: 3
+duration: 60s
+workload:
+  - to: api
+    arrivals: poisson
+    rate: 20/s
+    risk: { throttle_at: 0.3, block_at: 1, quarantine_at: 1, critical_at: 1, base_backoff: 100ms }
+services:
+  api:
+    endpoints:
+      /:
+        - cpu: 1ms
+faults:
+  - { at: 5s, for: 10s, kind: errors, target: api, rate: 60% }
+"#,
+    );
+    let g = &report.guards[0];
+    let risk = g.risk.as_ref().expect("a risk guard");
+    assert!(risk.throttled > 0, "the scenario throttles: {g:#?}");
+    assert!(
+        risk.throttled <= g.attempts,
+        "each attempt is throttled at most once: {g:#?}"
+    );
+}
+

@@ -139,15 +139,16 @@ impl GuardSet {
     }
 
     /// Client-side admission of one attempt: `Err` with the rejection, or `Ok(delay)` where a
-    /// non-zero delay is the risk guard's THROTTLE decision (wait, then go).
-    fn admit(&mut self, now: Nanos) -> Result<Nanos, Outcome> {
+    /// non-zero delay is the risk guard's THROTTLE decision (wait, then go). `delayed`: the
+    /// attempt has waited out such a delay and goes now, without asking the risk guard again.
+    fn admit(&mut self, now: Nanos, delayed: bool) -> Result<Nanos, Outcome> {
         if let Some(b) = &mut self.breaker {
             if !b.try_acquire(now) {
                 return Err(Outcome::RejectedBreaker);
             }
         }
         let mut delay = 0;
-        if let Some(r) = &mut self.risk {
+        if let Some(r) = self.risk.as_mut().filter(|_| !delayed) {
             match r.decide(now, &mut self.rng) {
                 RiskDecision::Allow => {}
                 RiskDecision::Throttle { delay: d } => delay = d,
@@ -373,6 +374,7 @@ impl Simulation {
             attempt: 0,
             attempt_started: now,
             backing_off: false,
+            delayed: false,
             last_backoff: 0,
         });
         if policy != 0 {
@@ -382,16 +384,17 @@ impl Simulation {
                 r.on_request(now);
             }
         }
-        self.attempt(id, generation);
+        self.attempt(id, generation, false);
     }
 
-    /// Makes the exchange's next attempt, unless a client-side guard refuses it.
-    fn attempt(&mut self, id: u32, generation: u32) {
+    /// Makes the exchange's next attempt, unless a client-side guard refuses it. `delayed`: it
+    /// has waited out a risk-guard THROTTLE delay.
+    fn attempt(&mut self, id: u32, generation: u32, delayed: bool) {
         let now = self.now;
         let x = self.exchanges.get(id).expect("live exchange");
         let (policy, guards) = (x.policy, x.guards);
         if policy != 0 {
-            match self.guards[guards as usize].admit(now) {
+            match self.guards[guards as usize].admit(now, delayed) {
                 Err(rejection) => return self.finish_exchange(id, rejection),
                 Ok(0) => {}
                 Ok(delay) => {
@@ -400,6 +403,7 @@ impl Simulation {
                         return self.finish_exchange(id, Outcome::RejectedRisk);
                     }
                     x.backing_off = true;
+                    x.delayed = true;
                     self.queue.push(
                         now + delay,
                         Event::Retry {
@@ -470,7 +474,8 @@ impl Simulation {
             return;
         };
         x.backing_off = false;
-        self.attempt(id, generation);
+        let delayed = core::mem::take(&mut x.delayed);
+        self.attempt(id, generation, delayed);
     }
 
     /// The current attempt ended: feed the guards, then finish or retry.

@@ -128,6 +128,8 @@ pub struct Exchange {
     pub attempt_started: Nanos,
     /// Waiting in a backoff (or a risk-guard delay) before the next attempt.
     pub backing_off: bool,
+    /// The wait is a risk-guard THROTTLE delay: the attempt then goes without a new decision.
+    pub delayed: bool,
     pub last_backoff: Nanos,
 }
 
