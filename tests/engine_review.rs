@@ -75,3 +75,28 @@ faults:
     );
 }
 
+
+/// A constant-rate workload whose schedule ramps up from 0 must start sending once the ramp
+/// begins; it must not stop for good at the ramp's start, where the rate is still 0.
+#[test]
+fn constant_arrivals_ramp_up_from_zero() {
+    let report = run_yaml(
+        r#"version: 1
+name: ramp-from-zero
+seed: 1
+duration: 10s
+workload:
+  - to: api
+    arrivals: constant
+    rate: [ {at: 0s, rate: 0/s}, {at: 2s, rate: 100/s, ramp: 1s} ]
+services:
+  api:
+    endpoints:
+      /:
+        - cpu: 1ms
+"#,
+    );
+    // 50 requests during the ramp, then 100/s for 7 s.
+    let sent = report.requests.sent;
+    assert!((700..=760).contains(&sent), "sent {sent}");
+}

@@ -112,8 +112,25 @@ impl Simulation {
                 if rate > 0.0 {
                     from_secs_f64(1.0 / rate)
                 } else {
-                    // Idle until the schedule next changes.
-                    s.points.iter().find(|p| p.at > now)?.at - now
+                    // Idle until the schedule next changes, or a ramp (up from 0) starting now
+                    // has accumulated one request: r·x²/(2·ramp) = 1 within the ramp.
+                    let p = s
+                        .points
+                        .iter()
+                        .find(|p| p.at > now || (p.at == now && p.ramp > 0))?;
+                    let wait = p.at - now;
+                    if p.ramp == 0 || p.rate <= 0.0 {
+                        wait
+                    } else {
+                        let ramp = crate::time::to_secs_f64(p.ramp);
+                        let x = libm::sqrt(2.0 * ramp / p.rate);
+                        let x = if x <= ramp {
+                            x
+                        } else {
+                            ramp + (1.0 - p.rate * ramp / 2.0) / p.rate
+                        };
+                        wait + from_secs_f64(x)
+                    }
                 }
             }
             _ => return None,
