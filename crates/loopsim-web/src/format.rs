@@ -83,6 +83,20 @@ pub fn rate(v: f64) -> String {
     }
 }
 
+/// A plain number with at most 3 decimals and no trailing zeros: `60`, `20.4`, `0.125`.
+pub fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
 /// A mean queue length or similar small real number.
 pub fn real(v: f64) -> String {
     sig3(v)
@@ -104,5 +118,10 @@ mod tests {
         assert_eq!(percent(0.734), "73.4 %");
         assert_eq!(rate(79.87), "79.9/s");
         assert_eq!(rate(12345.4), "12\u{202f}345/s");
+        assert_eq!(num(60.0), "60");
+        assert_eq!(num(20.4), "20.4");
+        assert_eq!(num(0.125), "0.125");
+        assert_eq!(num(100.0), "100");
+        assert_eq!(num(-0.0001), "0");
     }
 }

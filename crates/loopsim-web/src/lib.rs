@@ -12,6 +12,7 @@ pub mod decimate;
 pub mod format;
 pub mod gallery;
 pub mod json;
+pub mod panels;
 pub mod schema_help;
 pub mod share;
 pub mod text;

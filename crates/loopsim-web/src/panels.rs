@@ -1,0 +1,241 @@
+//! What the page shows beside the five standard charts, decided from the scenario and its
+//! report (the report at time 0 already lists the faults and the guarded callers):
+//! fault bands on every chart, one guard lane per caller with a breaker or a risk guard, one
+//! ingress lane per service with an `ingress:` section, and the health status lane.
+
+use loopsim_core::health::Status;
+use loopsim_core::{Report, Scenario};
+
+/// A fault of the timeline, shaded on every chart over `[from_s, to_s]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultBand {
+    pub kind: &'static str,
+    pub target: String,
+    pub from_s: f64,
+    pub to_s: f64,
+}
+
+/// A guarded caller with something to plot: its breaker state and/or its risk score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuardLane {
+    /// As in the report and the series columns (`guard.<caller>.breaker_open`).
+    pub caller: String,
+    /// Calling replicas (the `breaker_open` column sums their breakers).
+    pub replicas: u32,
+    pub breaker: bool,
+    pub risk: bool,
+}
+
+/// A service whose ingress turns requests away (bounded queue, rate or concurrency limit,
+/// expired-deadline dropping).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IngressLane {
+    pub service: String,
+    /// Has a concurrency limit (its `concurrency_limit` column is plotted).
+    pub concurrency: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Panels {
+    pub duration_s: f64,
+    pub faults: Vec<FaultBand>,
+    pub guards: Vec<GuardLane>,
+    pub ingress: Vec<IngressLane>,
+}
+
+/// The panels of a run of `scenario`, given any report of it (normally the one at time 0).
+pub fn panels(scenario: &Scenario, report: &Report) -> Panels {
+    let faults = report
+        .faults
+        .iter()
+        .map(|f| FaultBand {
+            kind: f.kind,
+            target: f.target.clone(),
+            from_s: f.at_s,
+            to_s: f.until_s.min(report.duration_s),
+        })
+        .collect();
+    let mut guards: Vec<GuardLane> = Vec::new();
+    for g in &report.guards {
+        let (breaker, risk) = (g.breaker.is_some(), g.risk.is_some());
+        match guards.iter_mut().find(|l| l.caller == g.caller) {
+            Some(lane) => {
+                lane.replicas += 1;
+                lane.breaker |= breaker;
+                lane.risk |= risk;
+            }
+            None => guards.push(GuardLane {
+                caller: g.caller.clone(),
+                replicas: 1,
+                breaker,
+                risk,
+            }),
+        }
+    }
+    guards.retain(|l| l.breaker || l.risk);
+    let ingress = scenario
+        .services
+        .iter()
+        .filter(|s| {
+            let i = &s.ingress;
+            i.max_queue.is_some()
+                || i.rate_limit.is_some()
+                || i.concurrency.is_some()
+                || i.drop_expired
+        })
+        .map(|s| IngressLane {
+            service: s.name.clone(),
+            concurrency: s.ingress.concurrency.is_some(),
+        })
+        .collect();
+    Panels {
+        duration_s: report.duration_s,
+        faults,
+        guards,
+        ingress,
+    }
+}
+
+/// Colour of a fault kind's band (`#rrggbb`).
+pub fn fault_color(kind: &str) -> &'static str {
+    match kind {
+        "slowdown" => "#e67700",
+        "latency" => "#7048e8",
+        "loss" => "#862e9c",
+        "errors" => "#c92a2a",
+        "outage" => "#343a40",
+        "pause" => "#1971c2",
+        "surge" => "#0b7285",
+        _ => "#868e96",
+    }
+}
+
+/// Health statuses in lane order (index = the lane's value), with their colours and the
+/// short names drawn inside the lane.
+pub const STATUSES: [(Status, &str, &str); 4] = [
+    (Status::Healthy, "#2b8a3e", "healthy"),
+    (Status::Degraded, "#e67700", "degraded"),
+    (Status::Critical, "#d9480f", "critical"),
+    (Status::CollapseRisk, "#a61e4d", "collapse risk"),
+];
+
+pub fn status_index(s: Status) -> usize {
+    STATUSES.iter().position(|(x, ..)| *x == s).unwrap_or(0)
+}
+
+pub fn status_color(s: Status) -> &'static str {
+    STATUSES[status_index(s)].1
+}
+
+/// The status lane as two columns: block `i` spans `x[i]..x[i + 1]` with status index `y[i]`
+/// (the last `y` repeats the last block's, so the legend reads it at the very end too). Windows
+/// that do not touch their neighbour leave a gap (`NaN`). Empty when there is no window yet.
+pub fn lane_columns(report: &Report) -> (Vec<f64>, Vec<f64>) {
+    let windows = &report.health.timeline;
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let secs = |ns: u64| ns as f64 / 1e9;
+    for (i, w) in windows.iter().enumerate() {
+        let start = secs(w.start);
+        if i > 0 {
+            let prev_end = secs(windows[i - 1].end);
+            if start > prev_end + 1e-9 {
+                x.push(prev_end);
+                y.push(f64::NAN);
+            }
+        }
+        x.push(start);
+        y.push(status_index(w.status) as f64);
+    }
+    if let Some(last) = windows.last() {
+        x.push(secs(last.end));
+        y.push(status_index(last.status) as f64);
+    }
+    (x, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(file: &str, to_end: bool) -> (Scenario, Report) {
+        let yaml = crate::gallery::entries()
+            .into_iter()
+            .find(|e| e.file == file)
+            .unwrap_or_else(|| panic!("{file} in the gallery"))
+            .yaml;
+        let mut s = loopsim_wasm::Session::new(yaml, None).expect("valid scenario");
+        if to_end {
+            s.run_to_end();
+        }
+        (s.scenario().clone(), s.report())
+    }
+
+    #[test]
+    fn the_breaker_scenario_has_fault_bands_and_one_breaker_lane() {
+        let (sc, r) = run("circuit-breaker.yaml", false);
+        let p = panels(&sc, &r);
+        assert_eq!(p.duration_s, 180.0);
+        let kinds: Vec<&str> = p.faults.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, ["errors", "latency"]);
+        assert_eq!((p.faults[0].from_s, p.faults[0].to_s), (60.0, 120.0));
+        assert_eq!(p.faults[0].target, "payments");
+        // The workload's plain timeout is a guard with nothing to plot: no lane.
+        assert_eq!(p.guards.len(), 1, "{:?}", p.guards);
+        assert!(p.guards[0].breaker && !p.guards[0].risk);
+        assert!(p.guards[0].caller.contains("payments/charge"));
+        assert!(p.ingress.is_empty());
+    }
+
+    #[test]
+    fn a_scenario_without_guards_or_faults_gets_no_extra_panel() {
+        for file in [
+            "shop.yaml",
+            "one-event-loop.yaml",
+            "event-loop-starvation.yaml",
+        ] {
+            let (sc, r) = run(file, false);
+            let p = panels(&sc, &r);
+            assert!(
+                p.faults.is_empty() && p.guards.is_empty() && p.ingress.is_empty(),
+                "{file}: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ingress_lanes_follow_the_ingress_section() {
+        let (sc, r) = run("retry-storm-drop-expired.yaml", false);
+        let p = panels(&sc, &r);
+        assert_eq!(p.ingress.len(), 1);
+        assert!(!p.ingress[0].concurrency);
+    }
+
+    #[test]
+    fn the_lane_covers_every_window_with_its_status() {
+        let (_, r) = run("event-loop-starvation.yaml", true);
+        let (x, y) = lane_columns(&r);
+        let n = r.health.timeline.len();
+        assert!(n > 10);
+        assert_eq!(x.len(), n + 1);
+        assert_eq!(y.len(), n + 1);
+        assert!(x.windows(2).all(|w| w[0] < w[1]));
+        assert!(y
+            .iter()
+            .any(|&v| v == status_index(Status::CollapseRisk) as f64));
+        assert_eq!(x[n], r.health.timeline[n - 1].end as f64 / 1e9);
+        // Before any window closes, nothing.
+        let (_, r0) = run("event-loop-starvation.yaml", false);
+        assert_eq!(lane_columns(&r0), (vec![], vec![]));
+    }
+
+    #[test]
+    fn every_fault_kind_has_its_own_colour() {
+        let kinds = [
+            "slowdown", "latency", "loss", "errors", "outage", "pause", "surge",
+        ];
+        let mut colors: Vec<&str> = kinds.iter().map(|k| fault_color(k)).collect();
+        colors.sort();
+        colors.dedup();
+        assert_eq!(colors.len(), kinds.len());
+    }
+}
