@@ -1,8 +1,14 @@
-// Thin uPlot wrapper. The Rust UI decides what is charted (series, units, colours) and feeds
-// columns; this file turns a small JSON spec into uPlot options and keeps charts sized.
+// Thin uPlot wrapper. The Rust UI decides what is charted (series, units, colours, fault bands,
+// lanes) and feeds columns; this file turns a small JSON spec into uPlot options, draws the
+// bands and lanes, and keeps charts sized. Scenario text (fault targets) only ever reaches the
+// page as canvas text or textContent.
 import uPlot from "uplot";
 
 const SYNC_KEY = "loopsim-time";
+const FONT = "11px system-ui, sans-serif";
+const LABEL_FONT = "12px system-ui, sans-serif";
+/** Every chart by its figure's id, for window.loopsimGlue.chartData (tests, scripts). */
+const registry = new Map();
 
 function fmtNum(v) {
   if (v == null || Number.isNaN(v)) return "–";
@@ -25,46 +31,137 @@ function ticks(u, splits) {
   return splits.map((v) => (v == null ? "" : Math.abs(v) >= 1e4 ? fmtNum(v) : v.toFixed(d)));
 }
 
-function axis(label, side, grid) {
-  return {
+function axis(label, side, grid, named) {
+  const a = {
     scale: side === 1 ? "y2" : "y",
     side,
     label,
     labelSize: 18,
-    labelFont: "12px system-ui, sans-serif",
-    font: "11px system-ui, sans-serif",
+    labelFont: LABEL_FONT,
+    font: FONT,
     size: 52,
     grid: { show: grid, stroke: "#e8eaef", width: 1 },
     ticks: { stroke: "#d4d8e0", width: 1, size: 4 },
     values: ticks,
   };
+  if (named) {
+    // Fixed, named ticks (breaker states): [[value, label], ...]; none at all for `[]`.
+    a.size = 64;
+    a.splits = () => named.map((t) => t[0]);
+    a.values = (u, splits) => splits.map((v) => (named.find((t) => t[0] === v) || [0, ""])[1]);
+  }
+  return a;
+}
+
+/** `#rrggbb` → `rgba(r, g, b, alpha)`. */
+function rgba(hex, alpha) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** Fault bands: translucent over [from, to] on every chart, with the fault's kind at the top
+ * when `labels` is set (one row per band, so simultaneous faults stay readable). */
+function drawBands(u, bands, labels) {
+  if (!bands.length) return;
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.font = `${10 * px}px system-ui, sans-serif`;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "top";
+  const placed = []; // labels drawn so far: [x0, x1, row]
+  for (const b of bands) {
+    const x0 = u.valToPos(b.from, "x", true);
+    let x1 = u.valToPos(b.to, "x", true);
+    if (x1 - x0 < 2 * px) x1 = x0 + 2 * px; // a 400 ms pause on a 10-minute axis stays visible
+    ctx.fillStyle = rgba(b.color, 0.13);
+    ctx.fillRect(x0, top, x1 - x0, height);
+    ctx.fillStyle = rgba(b.color, 0.55);
+    ctx.fillRect(x0, top, px, height);
+    if (labels) {
+      // The first row where the label does not run into another one.
+      const end = x0 + ctx.measureText(b.label).width + 6 * px;
+      let row = 0;
+      while (placed.some(([a, z, r]) => r === row && x0 < z && a < end)) row++;
+      placed.push([x0, end, row]);
+      ctx.fillStyle = rgba(b.color, 0.95);
+      ctx.fillText(b.label, x0 + 3 * px, top + (2 + 11 * row) * px);
+    }
+  }
+  ctx.restore();
+}
+
+/** The status lane: one coloured block per window, from `x[i]` to `x[i + 1]`, coloured by the
+ * status index `y[i]`, named inside when it fits. */
+function drawLane(u, lane) {
+  const [xs, ys] = u.data;
+  const ctx = u.ctx;
+  const { top, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  ctx.save();
+  ctx.font = `${10 * px}px system-ui, sans-serif`;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  for (let i = 0; i + 1 < xs.length; i++) {
+    const s = ys[i];
+    if (s == null) continue;
+    const x0 = u.valToPos(xs[i], "x", true);
+    const x1 = u.valToPos(xs[i + 1], "x", true);
+    ctx.fillStyle = rgba(lane.colors[s], 0.8);
+    ctx.fillRect(x0, top, Math.max(x1 - x0 - px, px), height);
+    const name = lane.short[s];
+    if (ctx.measureText(name).width + 6 * px < x1 - x0) {
+      ctx.fillStyle = "#fff";
+      ctx.fillText(name, x0 + 3 * px, top + height / 2);
+    }
+  }
+  ctx.restore();
 }
 
 /**
- * spec: { title, xLabel, yLabel, y2Label?, yMin?, yMax?, height?,
- *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool }] }
+ * spec: { title, xLabel, yLabel, y2Label?, yMin?, yMax?, y2Max?, height?, xMax?,
+ *         yTicks?: [[value, label]], bands?: [{ from, to, label, color }], bandLabels?: bool,
+ *         lane?: { names: [..], short: [..], colors: [..] },
+ *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool, step?: bool }] }
+ * A lane has one series, the status index of each block; its blocks are drawn, not its line.
  */
 export function createChart(parent, spec) {
   const height = spec.height || 190;
   const hasY2 = spec.series.some((s) => s.axis === 1);
   const width = Math.max(240, parent.clientWidth || 480);
+  const bands = spec.bands || [];
+  const lane = spec.lane;
   const scales = {
-    x: { time: false },
+    // The whole run from t = 0 (bands and lanes line up, a fault shows before the run gets
+    // there); a drag still zooms, a double click zooms back out.
+    x: {
+      time: false,
+      range: (u, min, max) => {
+        const xs = u.data[0];
+        const full = xs.length > 0 && min === xs[0] && max === xs[xs.length - 1];
+        if (!full && min != null && max > min) return [min, max];
+        return [0, Math.max(max ?? 1, spec.xMax || 0, 1e-9)];
+      },
+    },
     y: { range: (u, min, max) => yRange(min, max, spec.yMin, spec.yMax) },
   };
-  if (hasY2) scales.y2 = { range: (u, min, max) => yRange(min, max, 0, null) };
+  if (hasY2) scales.y2 = { range: (u, min, max) => yRange(min, max, 0, spec.y2Max) };
   const axes = [
     {
       label: spec.xLabel || "simulated time (s)",
       labelSize: 18,
-      labelFont: "12px system-ui, sans-serif",
-      font: "11px system-ui, sans-serif",
+      labelFont: LABEL_FONT,
+      font: FONT,
       size: 36,
-      grid: { show: true, stroke: "#eef0f4", width: 1 },
+      grid: { show: !lane, stroke: "#eef0f4", width: 1 },
       ticks: { stroke: "#d4d8e0", width: 1, size: 4 },
       values: ticks,
     },
-    axis(spec.yLabel, 3, true),
+    axis(spec.yLabel, 3, !lane, lane ? [] : spec.yTicks),
   ];
   if (hasY2) axes.push(axis(spec.y2Label, 1, false));
   const series = [
@@ -73,14 +170,52 @@ export function createChart(parent, spec) {
       label: s.label,
       scale: s.axis === 1 ? "y2" : "y",
       stroke: s.color,
-      width: 1,
+      width: s.step ? 1.5 : 1,
       dash: s.dash ? [5, 4] : undefined,
-      fill: s.fill ? s.color + "22" : undefined,
+      fill: s.fill ? rgba(s.color, 0.16) : undefined,
+      paths: lane ? () => null : s.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
       spanGaps: false,
       points: { show: false },
-      value: (u, v) => (v == null ? "–" : fmtNum(v) + (s.unit ? " " + s.unit : "")),
+      value: lane
+        ? (u, v) => (v == null ? "–" : lane.names[v])
+        : spec.yTicks && s.axis === 0
+          ? (u, v) => (v == null ? "–" : (spec.yTicks.find((t) => t[0] === v) || [0, fmtNum(v)])[1])
+          : (u, v) => (v == null ? "–" : fmtNum(v) + (s.unit ? " " + s.unit : "")),
     })),
   ];
+  const hooks = {
+    drawClear: [
+      (u) => {
+        if (lane) drawLane(u, lane);
+        drawBands(u, bands, spec.bandLabels);
+      },
+    ],
+  };
+  let tag = null;
+  if (bands.length) {
+    // Hovering a band names its fault(s) in a small tag at the top of the plot.
+    hooks.ready = [
+      (u) => {
+        tag = document.createElement("div");
+        tag.className = "fault-tag";
+        tag.hidden = true;
+        u.over.append(tag);
+      },
+    ];
+    hooks.setCursor = [
+      (u) => {
+        if (!tag) return;
+        const left = u.cursor.left;
+        const t = left == null || left < 0 ? null : u.posToVal(left, "x");
+        const on = t == null ? [] : bands.filter((b) => t >= b.from && t <= b.to);
+        tag.hidden = on.length === 0;
+        if (on.length) {
+          tag.textContent = on.map((b) => `${b.label}: ${b.target}`).join(" · ");
+          tag.style.left = Math.min(left + 8, Math.max(0, u.over.clientWidth - tag.offsetWidth)) + "px";
+        }
+      },
+    ];
+  }
   const opts = {
     title: spec.title,
     width,
@@ -88,6 +223,7 @@ export function createChart(parent, spec) {
     scales,
     axes,
     series,
+    hooks,
     legend: { live: true },
     cursor: { sync: { key: SYNC_KEY, setSeries: false }, drag: { x: true, y: false } },
   };
@@ -97,14 +233,16 @@ export function createChart(parent, spec) {
   const axesText = [`x: ${axes[0].label}`, `y: ${spec.yLabel}`];
   if (hasY2) axesText.push(`right y: ${spec.y2Label}`);
   parent.setAttribute("aria-label", `${spec.title} (${axesText.join("; ")})`);
-  const handle = { u, data, parent };
+  const handle = { u, data, parent, spec };
   parent.dataset.points = "0";
+  parent.dataset.bands = String(bands.length);
   const ro = new ResizeObserver(() => {
     const w = Math.max(240, parent.clientWidth);
     if (Math.abs(w - u.width) > 1) u.setSize({ width: w, height });
   });
   ro.observe(parent);
   handle.ro = ro;
+  if (parent.id) registry.set(parent.id, handle);
   return handle;
 }
 
@@ -146,4 +284,18 @@ export function setChartData(handle, cols) {
 export function destroyChart(handle) {
   handle.ro.disconnect();
   handle.u.destroy();
+  if (registry.get(handle.parent.id) === handle) registry.delete(handle.parent.id);
+}
+
+/** What a chart shows, for tests and scripts: `{ title, labels, data, bands }` (`data[0]` is
+ * time; gaps are null), or null when there is no chart with that figure id. */
+export function chartData(id) {
+  const h = registry.get(id);
+  if (!h) return null;
+  return {
+    title: h.spec.title,
+    labels: h.spec.series.map((s) => s.label),
+    data: h.data.map((c) => Array.from(c)),
+    bands: (h.spec.bands || []).map((b) => ({ ...b })),
+  };
 }

@@ -1,28 +1,240 @@
 // Thin CodeMirror 6 wrapper. All logic (validation, completion contents, hover docs) lives in
 // the Rust UI; this file only adapts CodeMirror's API to plain callbacks.
-// A tailored subset of codemirror's basicSetup (no search panel, folding, bracket closing or
-// special-character markers) keeps the bundle small.
-import { EditorState } from "@codemirror/state";
+// A tailored subset of codemirror's basicSetup (no search panel, folding, bracket closing,
+// special-character markers or drawn selection: the browser's own selection and caret), a
+// line-based YAML highlighter and a lean diagnostics layer keep the bundle small.
+import { EditorState, StateEffect, StateField, RangeSet, RangeSetBuilder } from "@codemirror/state";
 import {
   EditorView,
+  Decoration,
+  ViewPlugin,
+  GutterMarker,
+  gutter,
   keymap,
   hoverTooltip,
   lineNumbers,
   highlightActiveLine,
   highlightActiveLineGutter,
-  drawSelection,
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory } from "@codemirror/commands";
-import {
-  indentUnit,
-  indentOnInput,
-  bracketMatching,
-  syntaxHighlighting,
-  defaultHighlightStyle,
-} from "@codemirror/language";
-import { yaml } from "@codemirror/lang-yaml";
-import { setDiagnostics as cmSetDiagnostics, lintGutter, lintKeymap } from "@codemirror/lint";
+import { indentUnit, indentService, bracketMatching } from "@codemirror/language";
 import { autocompletion, completionKeymap } from "@codemirror/autocomplete";
+
+// ----- highlighting ---------------------------------------------------------------------------
+// Scenario YAML needs no parser to be coloured: keys, comments, strings, numbers (with their
+// units), flow punctuation and block scalars (`description: >`) are found line by line. Much
+// smaller than a language package; checking and completion come from the Rust UI anyway.
+
+const mark = (cls) => Decoration.mark({ class: "cm-yaml-" + cls });
+const M = {
+  key: mark("key"),
+  punct: mark("punct"),
+  comment: mark("comment"),
+  string: mark("string"),
+  number: mark("number"),
+  atom: mark("atom"),
+};
+const NUMBER = /^[-+]?(\d[\d_]*\.?\d*|\.\d+)(e[-+]?\d+)?\s*(ns|us|µs|ms|s|m|min|h|%|\/s|\/min|\/h|[kmg]i?b?)?$/i;
+const ATOM = /^(true|false|null|~|yes|no|on|off)$/i;
+
+/** Marks the tokens of one line, left to right (`add(from, to, mark)`); returns the column of
+ * the key whose value opens a block scalar (`>` or `|`), or -1. */
+function scanLine(text, add) {
+  const n = text.length;
+  const space = (j) => text[j] === " " || text[j] === "\t";
+  const comment = (j) => text[j] === "#" && (j === 0 || space(j - 1));
+  const keyEnd = (j) => text[j] === ":" && (j + 1 === n || space(j + 1) || ",}]".includes(text[j + 1]));
+  let i = 0;
+  while (i < n && space(i)) i++;
+  while (text[i] === "-" && (i + 1 === n || space(i + 1))) {
+    add(i, i + 1, M.punct);
+    i++;
+    while (i < n && space(i)) i++;
+  }
+  let keyCol = -1;
+  let opens = -1;
+  while (i < n) {
+    const c = text[i];
+    if (space(i)) {
+      i++;
+    } else if (comment(i)) {
+      add(i, n, M.comment);
+      break;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < n && text[j] !== c) j += text[j] === "\\" && c === '"' ? 2 : 1;
+      j = Math.min(n, j + 1);
+      add(i, j, M.string);
+      i = j;
+    } else if ("{}[],".includes(c)) {
+      add(i, i + 1, M.punct);
+      i++;
+    } else if ((c === ">" || c === "|") && keyCol >= 0 && /^[>|][-+0-9]*\s*(#.*)?$/.test(text.slice(i))) {
+      const j = text.slice(i).search(/\s|$/) + i;
+      add(i, j, M.punct);
+      opens = keyCol;
+      i = j;
+    } else {
+      let j = i;
+      while (j < n && !keyEnd(j) && !comment(j) && !"{}[],".includes(text[j])) j++;
+      let k = j;
+      while (k > i && space(k - 1)) k--;
+      if (keyEnd(j)) {
+        add(i, k, M.key);
+        add(j, j + 1, M.punct);
+        keyCol = i;
+        i = j + 1;
+      } else {
+        const word = text.slice(i, k);
+        if (NUMBER.test(word)) add(i, k, M.number);
+        else if (ATOM.test(word)) add(i, k, M.atom);
+        i = Math.max(j, i + 1);
+      }
+    }
+  }
+  return opens;
+}
+
+function highlight(view) {
+  const b = new RangeSetBuilder();
+  const doc = view.state.doc;
+  const ranges = view.visibleRanges;
+  if (!ranges.length) return b.finish();
+  const from = ranges[0].from;
+  const to = ranges[ranges.length - 1].to;
+  // Lines above the viewport are only scanned for block scalars (their text has no tokens).
+  let block = -1;
+  for (let n = 1; n <= doc.lines; n++) {
+    const line = doc.line(n);
+    if (line.from > to) break;
+    const text = line.text;
+    const visible = line.to >= from;
+    if (block >= 0) {
+      const indent = text.search(/\S/);
+      if (indent < 0) continue;
+      if (indent > block) {
+        if (visible) b.add(line.from + indent, line.to, M.string);
+        continue;
+      }
+      block = -1;
+    }
+    block = scanLine(text, (a, z, m) => visible && z > a && b.add(line.from + a, line.from + z, m));
+  }
+  return b.finish();
+}
+
+const yamlHighlight = ViewPlugin.fromClass(
+  class {
+    constructor(view) {
+      this.decorations = highlight(view);
+    }
+    update(u) {
+      if (u.docChanged || u.viewportChanged) this.decorations = highlight(u.view);
+    }
+  },
+  { decorations: (v) => v.decorations },
+);
+
+// ----- diagnostics ----------------------------------------------------------------------------
+// Squiggly underlines, a gutter marker per line and the messages on hover, with the classes and
+// look of @codemirror/lint (style.css), without its panel and linter machinery.
+
+const setDiagnosticsEffect = StateEffect.define();
+
+class LintMarker extends GutterMarker {
+  constructor(severity, text) {
+    super();
+    this.severity = severity;
+    this.text = text;
+  }
+  eq(other) {
+    return other.severity === this.severity && other.text === this.text;
+  }
+  toDOM() {
+    const el = document.createElement("div");
+    el.className = "cm-lint-marker cm-lint-marker-" + this.severity;
+    el.title = this.text;
+    return el;
+  }
+}
+
+function lintState(doc, list) {
+  const marks = [];
+  const lines = new Map();
+  for (const d of list) {
+    let { from, to } = d;
+    const line = doc.lineAt(from);
+    if (from === to) {
+      // An empty span still gets a visible underline: the character after it (or before).
+      if (to < line.to) to++;
+      else if (from > line.from) from--;
+    }
+    if (to > from) marks.push(Decoration.mark({ class: "cm-lintRange cm-lintRange-" + d.severity }).range(from, to));
+    const seen = lines.get(line.from);
+    lines.set(line.from, {
+      severity: seen && seen.severity === "error" ? "error" : d.severity,
+      text: seen ? seen.text + "\n" + d.message : d.message,
+    });
+  }
+  const markers = [...lines.entries()].map(([at, m]) => new LintMarker(m.severity, m.text).range(at));
+  return { list, marks: Decoration.set(marks, true), markers: RangeSet.of(markers, true) };
+}
+
+const lintField = StateField.define({
+  create: () => ({ list: [], marks: Decoration.none, markers: RangeSet.empty }),
+  update(value, tr) {
+    for (const e of tr.effects) if (e.is(setDiagnosticsEffect)) return lintState(tr.state.doc, e.value);
+    if (!tr.docChanged) return value;
+    const map = (p) => tr.changes.mapPos(p);
+    return {
+      list: value.list.map((d) => ({ ...d, from: map(d.from), to: map(d.to) })),
+      marks: value.marks.map(tr.changes),
+      markers: value.markers.map(tr.changes),
+    };
+  },
+  provide: (f) => EditorView.decorations.from(f, (v) => v.marks),
+});
+
+const lintHover = hoverTooltip((view, pos) => {
+  const found = view.state.field(lintField).list.filter((d) => pos >= d.from && pos <= d.to);
+  if (!found.length) return null;
+  return {
+    pos: Math.min(...found.map((d) => d.from)),
+    end: Math.max(...found.map((d) => d.to)),
+    above: true,
+    create() {
+      const ul = document.createElement("ul");
+      ul.className = "cm-tooltip-lint";
+      for (const d of found) {
+        const li = document.createElement("li");
+        li.className = "cm-diagnostic cm-diagnostic-" + d.severity;
+        li.textContent = d.message;
+        ul.append(li);
+      }
+      return { dom: ul };
+    },
+  };
+});
+
+const lintGutter = gutter({ class: "cm-gutter-lint", markers: (view) => view.state.field(lintField).markers });
+
+/** Indentation of a new (or re-indented) line: one level deeper after a line that opens a
+ * block (`key:`), level with the content of a `- ` list item, else level with the last
+ * non-blank line above. */
+const yamlIndent = indentService.of((cx, pos) => {
+  let at = pos;
+  for (let guard = 0; at > 0 && guard < 200; guard++) {
+    const prev = cx.lineAt(at - 1, -1);
+    const text = prev.text.replace(/\s+#.*$/, "").trimEnd();
+    if (text.trim()) {
+      const item = /^( *)- +/.exec(text);
+      const col = item ? item[0].length : /^ */.exec(text)[0].length;
+      return text.endsWith(":") ? col + cx.unit : col;
+    }
+    at = prev.from;
+  }
+  return 0;
+});
 
 function docNode(text) {
   const dom = document.createElement("div");
@@ -71,23 +283,22 @@ export function createEditor(parent, doc, hooks) {
         lineNumbers(),
         highlightActiveLineGutter(),
         history(),
-        drawSelection(),
-        indentOnInput(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        yamlHighlight,
         bracketMatching(),
         highlightActiveLine(),
         keymap.of([
           ...defaultKeymap,
           ...historyKeymap,
           ...completionKeymap,
-          ...lintKeymap,
           indentWithTab,
         ]),
         indentUnit.of("  "),
         EditorState.tabSize.of(2),
-        yaml(),
+        yamlIndent,
         EditorView.lineWrapping,
-        lintGutter(),
+        lintField,
+        lintGutter,
+        lintHover,
         autocompletion({ override: [completionSource], activateOnTyping: true }),
         hover,
         EditorView.updateListener.of((u) => {
@@ -120,7 +331,7 @@ export function setDiagnostics(view, diags) {
     const to = Math.max(from, Math.min(d.to, len));
     return { from, to, severity: d.severity, message: d.message };
   });
-  view.dispatch(cmSetDiagnostics(view.state, list));
+  view.dispatch({ effects: setDiagnosticsEffect.of(list) });
 }
 
 /** Moves the cursor to `pos` (UTF-16 offset), scrolls there and focuses the editor. */

@@ -4,5 +4,6 @@
 import "uplot/dist/uPlot.min.css";
 import * as editor from "./editor.js";
 import * as charts from "./charts.js";
+import * as share from "./share.js";
 
-window.loopsimGlue = { ...editor, ...charts };
+window.loopsimGlue = { ...editor, ...charts, ...share };

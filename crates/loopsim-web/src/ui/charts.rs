@@ -3,8 +3,11 @@
 
 use js_sys::{Array, Float64Array};
 use loopsim_core::series::Series;
-use loopsim_web::decimate;
+use loopsim_core::Report;
+use loopsim_web::panels::{self, Panels, STATUSES};
+use loopsim_web::{decimate, format};
 use wasm_bindgen::JsValue;
+use web_sys::Element;
 
 use super::dom;
 use super::glue;
@@ -24,27 +27,17 @@ const PALETTE: [&str; 8] = [
 enum Source {
     /// `column × scale`.
     Col(usize, f64),
-    /// `(a − b) × scale`, NaN-preserving.
-    Diff(usize, usize, f64),
 }
 
 impl Source {
     fn at(&self, series: &Series, i: usize) -> f64 {
-        match *self {
-            Source::Col(c, k) => series.column(c)[i] * k,
-            Source::Diff(a, b, k) => (series.column(a)[i] - series.column(b)[i]).max(0.0) * k,
-        }
+        let Source::Col(c, k) = *self;
+        series.column(c)[i] * k
     }
 
     fn values(&self, series: &Series, from: usize) -> Vec<f64> {
-        match *self {
-            Source::Col(i, k) => series.column(i)[from..].iter().map(|v| v * k).collect(),
-            Source::Diff(a, b, k) => series.column(a)[from..]
-                .iter()
-                .zip(&series.column(b)[from..])
-                .map(|(x, y)| (x - y).max(0.0) * k)
-                .collect(),
-        }
+        let Source::Col(i, k) = *self;
+        series.column(i)[from..].iter().map(|v| v * k).collect()
     }
 }
 
@@ -54,16 +47,73 @@ struct Line {
     unit: &'static str,
     axis: u8,
     dash: bool,
+    fill: bool,
+    step: bool,
     source: Source,
 }
 
+impl Line {
+    fn new(
+        label: impl Into<String>,
+        color: &'static str,
+        unit: &'static str,
+        source: Source,
+    ) -> Line {
+        Line {
+            label: label.into(),
+            color,
+            unit,
+            axis: 0,
+            dash: false,
+            fill: false,
+            step: false,
+            source,
+        }
+    }
+
+    fn right(mut self) -> Line {
+        self.axis = 1;
+        self
+    }
+
+    fn dashed(mut self) -> Line {
+        self.dash = true;
+        self
+    }
+}
+
 struct ChartDef {
-    id: &'static str,
-    title: &'static str,
+    id: String,
+    title: String,
     y_label: &'static str,
     y2_label: Option<&'static str>,
     y_max: Option<f64>,
+    y2_max: Option<f64>,
+    /// Named ticks on the left axis (breaker states) instead of numbers.
+    state_ticks: bool,
+    height: Option<f64>,
     lines: Vec<Line>,
+}
+
+impl ChartDef {
+    fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        y_label: &'static str,
+        lines: Vec<Line>,
+    ) -> ChartDef {
+        ChartDef {
+            id: id.into(),
+            title: title.into(),
+            y_label,
+            y2_label: None,
+            y_max: None,
+            y2_max: None,
+            state_ticks: false,
+            height: None,
+            lines,
+        }
+    }
 }
 
 struct Chart {
@@ -71,10 +121,16 @@ struct Chart {
     lines: Vec<Source>,
 }
 
-/// The five charts of the page, built for one scenario's series columns.
+/// The charts of the page, built for one scenario's series columns and panels: the five
+/// standard charts, a lane per guarded caller and per service with an ingress limit, and the
+/// health status lane.
 #[derive(Default)]
 pub struct Charts {
     charts: Vec<Chart>,
+    /// The health lane (fed from the report, not from the series).
+    lane: Option<JsValue>,
+    /// Health windows on the lane so far.
+    lane_windows: usize,
     time: usize,
     fed: usize,
     /// Showing min/max buckets rather than every row.
@@ -96,7 +152,9 @@ fn services(names: &[String]) -> Vec<String> {
     out
 }
 
-fn defs(names: &[String]) -> Vec<ChartDef> {
+const RPS: &str = "req/s";
+
+fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
     let c = |n: &str| col(names, n);
     let mut latency = Vec::new();
     for (name, label, color) in [
@@ -105,142 +163,236 @@ fn defs(names: &[String]) -> Vec<ChartDef> {
         ("latency_p99_s", "p99", "#c92a2a"),
     ] {
         if let Some(i) = c(name) {
-            latency.push(Line {
-                label: label.into(),
-                color,
-                unit: "ms",
-                axis: 0,
-                dash: false,
-                source: Source::Col(i, 1e3),
-            });
+            latency.push(Line::new(label, color, "ms", Source::Col(i, 1e3)));
         }
     }
+    // Outcomes are disjoint (ok, error, timeout, rejected); attempts count retries too, so a
+    // retry storm shows as attempts far above sent.
     let mut throughput = Vec::new();
-    if let Some(i) = c("ok_rps") {
-        throughput.push(Line {
-            label: "ok".into(),
-            color: "#2b8a3e",
-            unit: "req/s",
-            axis: 0,
-            dash: false,
-            source: Source::Col(i, 1.0),
-        });
+    for (name, label, color) in [
+        ("ok_rps", "ok (goodput)", "#2b8a3e"),
+        ("error_rps", "error", "#c92a2a"),
+        ("timeout_rps", "timeout", "#e67700"),
+        ("rejected_rps", "rejected", "#7048e8"),
+    ] {
+        if let Some(i) = c(name) {
+            throughput.push(Line::new(label, color, RPS, Source::Col(i, 1.0)));
+        }
     }
-    if let (Some(e), Some(t)) = (c("error_rps"), c("timeout_rps")) {
-        // `error_rps` counts every failure; timeouts get their own line.
-        throughput.push(Line {
-            label: "error".into(),
-            color: "#c92a2a",
-            unit: "req/s",
-            axis: 0,
-            dash: false,
-            source: Source::Diff(e, t, 1.0),
-        });
-        throughput.push(Line {
-            label: "timeout".into(),
-            color: "#e67700",
-            unit: "req/s",
-            axis: 0,
-            dash: false,
-            source: Source::Col(t, 1.0),
-        });
-    }
-    if let Some(i) = c("sent_rps") {
-        throughput.push(Line {
-            label: "sent".into(),
-            color: "#868e96",
-            unit: "req/s",
-            axis: 0,
-            dash: true,
-            source: Source::Col(i, 1.0),
-        });
+    for (name, label, color) in [
+        ("sent_rps", "sent", "#868e96"),
+        ("attempts_rps", "attempts", "#1c7ed6"),
+        ("retries_rps", "retries", "#e64980"),
+    ] {
+        if let Some(i) = c(name) {
+            throughput.push(Line::new(label, color, RPS, Source::Col(i, 1.0)).dashed());
+        }
     }
     let svcs = services(names);
     let shown = &svcs[..svcs.len().min(PALETTE.len())];
-    let per_service = |metric: &str,
-                       suffix: &str,
-                       unit: &'static str,
-                       axis: u8,
-                       dash: bool,
-                       scale: f64|
-     -> Vec<Line> {
+    let per_service = |metric: &str, suffix: &str, unit: &'static str, scale: f64| -> Vec<Line> {
         shown
             .iter()
             .enumerate()
             .filter_map(|(k, s)| {
-                c(&format!("{s}.{metric}")).map(|i| Line {
-                    label: if suffix.is_empty() {
+                c(&format!("{s}.{metric}")).map(|i| {
+                    let label = if suffix.is_empty() {
                         s.clone()
                     } else {
                         format!("{s} {suffix}")
-                    },
-                    color: PALETTE[k],
-                    unit,
-                    axis,
-                    dash,
-                    source: Source::Col(i, scale),
+                    };
+                    Line::new(label, PALETTE[k], unit, Source::Col(i, scale))
                 })
             })
             .collect()
     };
-    let mut lag = per_service("loop_lag_max_s", "lag", "ms", 0, false, 1e3);
-    lag.extend(per_service("ready_queue", "ready", "tasks", 1, true, 1.0));
-    let util = per_service("utilization", "", "%", 0, false, 100.0);
-    let mut pool = per_service("pool_queue", "queued", "jobs", 0, false, 1.0);
-    pool.extend(per_service("pool_busy", "busy", "threads", 1, true, 1.0));
-    vec![
+    let right = |lines: Vec<Line>| lines.into_iter().map(|l| l.right().dashed());
+    let mut lag = per_service("loop_lag_max_s", "lag", "ms", 1e3);
+    lag.extend(right(per_service("ready_queue", "ready", "tasks", 1.0)));
+    let util = per_service("utilization", "", "%", 100.0);
+    let mut pool = per_service("pool_queue", "queued", "jobs", 1.0);
+    pool.extend(right(per_service("pool_busy", "busy", "threads", 1.0)));
+    let mut out = vec![
+        ChartDef::new(
+            "chart-latency",
+            "Latency per interval",
+            "latency (ms)",
+            latency,
+        ),
+        ChartDef::new(
+            "chart-throughput",
+            "Throughput by outcome, attempts and retries",
+            "requests / s",
+            throughput,
+        ),
         ChartDef {
-            id: "chart-latency",
-            title: "Latency per interval",
-            y_label: "latency (ms)",
-            y2_label: None,
-            y_max: None,
-            lines: latency,
-        },
-        ChartDef {
-            id: "chart-throughput",
-            title: "Throughput by outcome",
-            y_label: "requests / s",
-            y2_label: None,
-            y_max: None,
-            lines: throughput,
-        },
-        ChartDef {
-            id: "chart-lag",
-            title: "Event-loop lag (max per interval) and ready queue",
-            y_label: "lag (ms)",
             y2_label: Some("ready queue (tasks)"),
-            y_max: None,
-            lines: lag,
+            ..ChartDef::new(
+                "chart-lag",
+                "Event-loop lag (max per interval) and ready queue",
+                "lag (ms)",
+                lag,
+            )
         },
         ChartDef {
-            id: "chart-util",
-            title: "Event-loop utilisation",
-            y_label: "busy (%)",
-            y2_label: None,
             y_max: Some(100.0),
-            lines: util,
+            ..ChartDef::new("chart-util", "Event-loop utilisation", "busy (%)", util)
         },
         ChartDef {
-            id: "chart-pool",
-            title: "Thread pool: queued jobs and busy threads",
-            y_label: "queued jobs",
             y2_label: Some("busy threads"),
-            y_max: None,
-            lines: pool,
+            ..ChartDef::new(
+                "chart-pool",
+                "Thread pool: queued jobs and busy threads",
+                "queued jobs",
+                pool,
+            )
         },
-    ]
+    ];
+    for (k, g) in panels.guards.iter().enumerate() {
+        let mut lines = Vec::new();
+        if let Some(i) = c(&format!("guard.{}.breaker_open", g.caller)).filter(|_| g.breaker) {
+            let label = if g.replicas > 1 {
+                format!("breaker (share of {} open)", g.replicas)
+            } else {
+                String::from("breaker")
+            };
+            let mut l = Line::new(
+                label,
+                "#c92a2a",
+                "",
+                Source::Col(i, 1.0 / f64::from(g.replicas.max(1))),
+            );
+            l.fill = true;
+            l.step = true;
+            lines.push(l);
+        }
+        if let Some(i) = c(&format!("guard.{}.risk", g.caller)).filter(|_| g.risk) {
+            let l = Line::new("risk score", "#7048e8", "", Source::Col(i, 1.0));
+            lines.push(if g.breaker { l.right() } else { l });
+        }
+        out.push(ChartDef {
+            y_max: Some(1.0),
+            y2_max: Some(1.0),
+            y2_label: g.breaker.then_some("risk score (0–1)"),
+            state_ticks: g.breaker,
+            height: Some(150.0),
+            ..ChartDef::new(
+                format!("chart-guard-{k}"),
+                format!("Guard: {}", g.caller),
+                if g.breaker {
+                    "breaker state"
+                } else {
+                    "risk score (0–1)"
+                },
+                lines,
+            )
+        });
+    }
+    for (k, lane) in panels.ingress.iter().enumerate() {
+        let s = &lane.service;
+        let mut lines = Vec::new();
+        if let Some(i) = c(&format!("{s}.refused_rps")) {
+            lines.push(Line::new("refused", "#c92a2a", RPS, Source::Col(i, 1.0)));
+        }
+        if let Some(i) = c(&format!("{s}.active")) {
+            lines.push(Line::new("in service", "#2158d6", "requests", Source::Col(i, 1.0)).right());
+        }
+        if lane.concurrency {
+            if let Some(i) = c(&format!("{s}.concurrency_limit")) {
+                let mut l = Line::new(
+                    "concurrency limit",
+                    "#2b8a3e",
+                    "requests",
+                    Source::Col(i, 1.0),
+                )
+                .right();
+                l.step = true;
+                lines.push(l);
+            }
+        }
+        out.push(ChartDef {
+            y2_label: Some("requests"),
+            height: Some(150.0),
+            ..ChartDef::new(
+                format!("chart-ingress-{k}"),
+                format!("Ingress: {s}"),
+                "refused / s",
+                lines,
+            )
+        });
+    }
+    out
+}
+
+/// Fault bands as the chart specs take them.
+fn bands(panels: &Panels) -> JsValue {
+    dom::arr(panels.faults.iter().map(|f| {
+        dom::obj(&[
+            ("from", dom::n(f.from_s)),
+            ("to", dom::n(f.to_s)),
+            ("label", dom::s(f.kind)),
+            ("target", dom::s(&f.target)),
+            ("color", dom::s(panels::fault_color(f.kind))),
+        ])
+    }))
+}
+
+/// The legend of the fault bands above the charts (hidden without faults).
+fn fault_legend(panels: &Panels) {
+    let root: Element = dom::by_id("faults-legend");
+    dom::clear(&root);
+    dom::hide(&root, panels.faults.is_empty());
+    if panels.faults.is_empty() {
+        return;
+    }
+    let _ = root.append_child(&dom::el_text("span", "faults-title", "Faults:"));
+    for f in &panels.faults {
+        let item = dom::el("span");
+        item.set_class_name("fault-item");
+        let swatch = dom::el("span");
+        swatch.set_class_name("swatch");
+        let _ = swatch.set_attribute(
+            "style",
+            &format!("background:{}", panels::fault_color(f.kind)),
+        );
+        let _ = item.append_child(&swatch);
+        let text = format!(
+            "{} on {}, {}–{} s",
+            f.kind,
+            f.target,
+            format::num(f.from_s),
+            format::num(f.to_s)
+        );
+        let _ = item.append_child(&dom::document().create_text_node(&text));
+        let _ = root.append_child(&item);
+    }
 }
 
 impl Charts {
-    /// Replaces every chart with empty ones for a scenario with these series columns.
-    pub fn rebuild(&mut self, names: &[String]) {
+    /// Replaces every chart with empty ones for a scenario with these series columns and
+    /// panels.
+    pub fn rebuild(&mut self, names: &[String], panels: &Panels) {
         self.destroy();
         self.time = col(names, "t_s").unwrap_or(0);
         self.fed = 0;
         self.decimated = false;
-        for d in defs(names) {
-            let parent: web_sys::Element = dom::by_id(d.id);
+        self.lane_windows = 0;
+        fault_legend(panels);
+        let bands = bands(panels);
+        let lanes: Element = dom::by_id("guard-charts");
+        dom::clear(&lanes);
+        let defs = defs(names, panels);
+        dom::hide(&lanes, defs.len() <= 5);
+        for (k, d) in defs.into_iter().enumerate() {
+            let parent: Element = if k < 5 {
+                dom::by_id(&d.id)
+            } else {
+                let fig = dom::el("figure");
+                fig.set_class_name("chart lane-chart");
+                let _ = fig.set_attribute("id", &d.id);
+                let _ = lanes.append_child(&fig);
+                fig
+            };
             dom::clear(&parent);
             let series = d.lines.iter().map(|l| {
                 dom::obj(&[
@@ -249,16 +401,33 @@ impl Charts {
                     ("unit", dom::s(l.unit)),
                     ("axis", dom::n(l.axis)),
                     ("dash", JsValue::from_bool(l.dash)),
+                    ("fill", JsValue::from_bool(l.fill)),
+                    ("step", JsValue::from_bool(l.step)),
                 ])
             });
-            let opt = |v: Option<&str>| v.map_or(JsValue::NULL, dom::s);
+            let opt = |v: Option<f64>| v.map_or(JsValue::NULL, dom::n);
+            let ticks = if d.state_ticks {
+                dom::arr(
+                    [(0.0, "closed"), (0.5, "half-open"), (1.0, "open")]
+                        .into_iter()
+                        .map(|(v, l)| dom::arr([dom::n(v), dom::s(l)])),
+                )
+            } else {
+                JsValue::NULL
+            };
             let spec = dom::obj(&[
-                ("title", dom::s(d.title)),
+                ("title", dom::s(&d.title)),
                 ("xLabel", dom::s("simulated time (s)")),
                 ("yLabel", dom::s(d.y_label)),
-                ("y2Label", opt(d.y2_label)),
+                ("y2Label", d.y2_label.map_or(JsValue::NULL, dom::s)),
                 ("yMin", dom::n(0)),
-                ("yMax", d.y_max.map_or(JsValue::NULL, dom::n)),
+                ("yMax", opt(d.y_max)),
+                ("y2Max", opt(d.y2_max)),
+                ("yTicks", ticks),
+                ("height", opt(d.height)),
+                ("xMax", dom::n(panels.duration_s)),
+                ("bands", bands.clone()),
+                ("bandLabels", JsValue::from_bool(k == 0)),
                 ("series", dom::arr(series)),
             ]);
             let handle = glue::create_chart(&parent, &spec);
@@ -267,6 +436,31 @@ impl Charts {
                 lines: d.lines.into_iter().map(|l| l.source).collect(),
             });
         }
+        self.lane = Some(health_lane(panels, &bands));
+    }
+
+    /// Shows the health windows of `report` on the status lane (when there are new ones).
+    pub fn set_health(&mut self, report: &Report) {
+        let Some(lane) = &self.lane else { return };
+        let n = report.health.timeline.len();
+        if n == self.lane_windows {
+            return;
+        }
+        self.lane_windows = n;
+        let (x, y) = panels::lane_columns(report);
+        let cols = Array::new();
+        cols.push(&Float64Array::from(x.as_slice()));
+        cols.push(&Float64Array::from(y.as_slice()));
+        glue::set_chart_data(lane, &cols);
+        let figure: Element = dom::by_id("chart-health");
+        let worst = report
+            .health
+            .timeline
+            .iter()
+            .map(|w| w.status)
+            .max()
+            .unwrap_or_default();
+        let _ = figure.set_attribute("data-worst", worst.as_str());
     }
 
     /// Plots the rows of `series` not plotted yet: appended one by one up to [`DIRECT_ROWS`]
@@ -335,5 +529,62 @@ impl Charts {
         for c in self.charts.drain(..) {
             glue::destroy_chart(&c.handle);
         }
+        if let Some(lane) = self.lane.take() {
+            glue::destroy_chart(&lane);
+        }
     }
+}
+
+/// The health status lane under the charts: one coloured block per health window.
+fn health_lane(panels: &Panels, bands: &JsValue) -> JsValue {
+    let parent: Element = dom::by_id("chart-health");
+    dom::clear(&parent);
+    let _ = parent.remove_attribute("data-worst");
+    let lane = dom::obj(&[
+        (
+            "names",
+            dom::arr(STATUSES.iter().map(|(s, ..)| dom::s(s.as_str()))),
+        ),
+        (
+            "short",
+            dom::arr(STATUSES.iter().map(|(_, _, n)| dom::s(n))),
+        ),
+        (
+            "colors",
+            dom::arr(STATUSES.iter().map(|(_, c, _)| dom::s(c))),
+        ),
+    ]);
+    let spec = dom::obj(&[
+        ("title", dom::s("Health (runtime auditor, per window)")),
+        ("xLabel", dom::s("simulated time (s)")),
+        ("yLabel", dom::s("status")),
+        ("height", dom::n(96)),
+        ("xMax", dom::n(panels.duration_s)),
+        ("bands", bands.clone()),
+        ("lane", lane),
+        (
+            "series",
+            dom::arr([dom::obj(&[
+                ("label", dom::s("status")),
+                ("color", dom::s("#5d6679")),
+                ("unit", dom::s("")),
+                ("axis", dom::n(0)),
+            ])]),
+        ),
+    ]);
+    let handle = glue::create_chart(&parent, &spec);
+    // What the colours mean (the lane itself names a block only when it is wide enough).
+    let legend = dom::el("div");
+    legend.set_class_name("lane-legend");
+    for (status, color, _) in STATUSES {
+        let item = dom::el("span");
+        let swatch = dom::el("span");
+        swatch.set_class_name("swatch");
+        let _ = swatch.set_attribute("style", &format!("background:{color}"));
+        let _ = item.append_child(&swatch);
+        let _ = item.append_child(&dom::document().create_text_node(status.as_str()));
+        let _ = legend.append_child(&item);
+    }
+    let _ = parent.append_child(&legend);
+    handle
 }

@@ -24,7 +24,11 @@ pub fn by_id<T: JsCast>(id: &str) -> T {
 }
 
 pub fn el(tag: &str) -> Element {
-    document().create_element(tag).expect("create_element")
+    // `unwrap_or_else` rather than `expect`: formatting the JS error would pull JS value
+    // debugging into the page's download.
+    document()
+        .create_element(tag)
+        .unwrap_or_else(|_| panic!("create_element"))
 }
 
 /// A new element with a class and text.
@@ -43,6 +47,11 @@ pub fn set_text(id: &str, text: &str) {
 
 pub fn set_hidden(id: &str, hidden: bool) {
     by_id::<HtmlElement>(id).set_hidden(hidden);
+}
+
+/// Sets or removes the `hidden` attribute of any element.
+pub fn hide(e: &Element, hidden: bool) {
+    let _ = e.toggle_attribute_with_force("hidden", hidden);
 }
 
 pub fn set_disabled(id: &str, disabled: bool) {
@@ -64,7 +73,7 @@ pub fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(web_sys::Eve
     let cb = Closure::<dyn FnMut(web_sys::Event)>::new(f);
     target
         .add_event_listener_with_callback(event, cb.as_ref().unchecked_ref())
-        .expect("add_event_listener");
+        .unwrap_or_else(|_| panic!("add_event_listener"));
     cb.forget();
 }
 

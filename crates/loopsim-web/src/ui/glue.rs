@@ -38,4 +38,13 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = destroyChart)]
     pub fn destroy_chart(handle: &JsValue);
+
+    /// Resolves with the base64url payload of a share link for `text` (`web/share.js`).
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = shareEncode)]
+    pub fn share_encode(text: &str) -> js_sys::Promise;
+
+    /// Resolves with the text of a share-link payload; rejects with a failure kind for
+    /// `ShareError::from_kind`. Stops inflating past `limit` bytes.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = shareDecode)]
+    pub fn share_decode(payload: &str, limit: f64) -> js_sys::Promise;
 }

@@ -12,12 +12,15 @@
 mod charts;
 mod dom;
 mod glue;
+mod health;
 mod tables;
+mod to_js;
 
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Object, Promise, Reflect};
 use loopsim_wasm::{DiagnosticOut, Session, SnapshotOut};
+use loopsim_web::panels::{self, Panels};
 use loopsim_web::schema_help::SchemaHelp;
 use loopsim_web::{format, gallery, share, text};
 use wasm_bindgen::prelude::*;
@@ -91,13 +94,16 @@ struct App {
     /// `window.loopsim.run()` promises waiting for the end of the run: (resolve, reject).
     waiters: Vec<(Function, Function)>,
     last_report_json: Option<String>,
-    /// Columns the charts were built for.
-    chart_columns: Vec<String>,
+    /// Columns and panels the charts were built for.
+    chart_key: Option<ChartKey>,
     /// When the charts were last given new rows (`performance.now()`).
     last_chart_feed: f64,
     /// Current interval between chart redraws during a run.
     chart_refresh_ms: f64,
 }
+
+/// What the charts were built for: the series columns and the extra panels.
+type ChartKey = (Vec<String>, Panels);
 
 /// The animation-frame callback, created once.
 type FrameCallback = Closure<dyn FnMut(f64)>;
@@ -109,6 +115,8 @@ thread_local! {
     static FRAME_PENDING: Cell<bool> = const { Cell::new(false) };
     static FRAME_CB: RefCell<Option<FrameCallback>> = const { RefCell::new(None) };
     static MESSAGE_SEQ: Cell<u32> = const { Cell::new(0) };
+    /// The share-link payload of the last validated text: `(text, payload)`.
+    static SHARE_CACHE: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` on the app; `None` (and a console error) on a re-entrant call.
@@ -148,22 +156,31 @@ pub fn start() {
         let _ = opt.set_attribute("title", &e.description);
         let _ = select.append_child(&opt);
     }
-    let default = entries[gallery::default_index()].yaml.to_string();
-
-    // A share link in the URL wins over the default example.
+    // A share link in the URL wins over the default example; its payload is inflated by the
+    // browser (asynchronously, a few milliseconds), so the page is set up once it is known.
     let hash = dom::window().location().hash().unwrap_or_default();
-    let mut initial = default;
-    let mut autorun = false;
-    let mut link_error = None;
     if share::is_share_fragment(&hash) {
-        match share::decode(&hash) {
-            Ok(yaml) => {
-                initial = yaml;
-                autorun = true;
-            }
-            Err(e) => link_error = Some(e),
+        match share::payload(&hash).map(String::from) {
+            Ok(payload) => wasm_bindgen_futures::spawn_local(async move {
+                init(entries, Some(decode_link(&payload).await));
+            }),
+            Err(e) => init(entries, Some(Err(e))),
         }
+    } else {
+        init(entries, None);
     }
+}
+
+/// Sets the page up with the shared scenario of `link` (run at once), or the default example
+/// (with a message when the link could not be opened).
+fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareError>>) {
+    let select: HtmlSelectElement = dom::by_id("gallery");
+    let default = entries[gallery::default_index()].yaml.to_string();
+    let (initial, autorun, link_error) = match link {
+        Some(Ok(yaml)) => (yaml, true, None),
+        Some(Err(e)) => (default, false, Some(e)),
+        None => (default, false, None),
+    };
     if autorun {
         add_shared_option(&select);
     } else {
@@ -187,7 +204,7 @@ pub fn start() {
             chunk: 1_000,
             waiters: Vec::new(),
             last_report_json: None,
-            chart_columns: Vec::new(),
+            chart_key: None,
             last_chart_feed: 0.0,
             chart_refresh_ms: CHART_REFRESH_MS,
         })
@@ -209,6 +226,39 @@ pub fn start() {
     if autorun {
         start_from_ui();
     }
+}
+
+/// Inflates a share-link payload (checked by [`share::payload`]) in the browser.
+async fn decode_link(payload: &str) -> Result<String, share::ShareError> {
+    let limit = share::MAX_SCENARIO_BYTES as f64;
+    match wasm_bindgen_futures::JsFuture::from(glue::share_decode(payload, limit)).await {
+        Ok(text) => text.as_string().ok_or(share::ShareError::Corrupt),
+        Err(kind) => Err(share::ShareError::from_kind(
+            &kind.as_string().unwrap_or_default(),
+        )),
+    }
+}
+
+/// The share-link payload of `text`, compressed by the browser (`None` if it cannot).
+async fn encode_link(text: &str) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(glue::share_encode(text))
+        .await
+        .ok()
+        .and_then(|p| p.as_string())
+}
+
+/// Compresses `text` for the Share button ahead of time (after each validation), so that a
+/// click can copy the link at once, within the click (some browsers allow clipboard writes
+/// only there).
+fn prepare_share_link(text: String) {
+    if SHARE_CACHE.with(|c| matches!(&*c.borrow(), Some((t, _)) if *t == text)) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(payload) = encode_link(&text).await {
+            SHARE_CACHE.with(|c| *c.borrow_mut() = Some((text, payload)));
+        }
+    });
 }
 
 fn add_shared_option(select: &HtmlSelectElement) {
@@ -423,31 +473,61 @@ fn open_link_from_hash() {
     if !share::is_share_fragment(&hash) {
         return;
     }
-    match share::decode(&hash) {
-        Ok(yaml) => {
-            let waiters = with_app(|app| {
-                let w = app.reset();
-                glue::set_text(&app.editor, &yaml);
-                add_shared_option(&dom::by_id("gallery"));
-                app.validate();
-                app.preview_charts();
-                w
-            });
-            if let Some(w) = waiters {
-                reject_all(w, "a shared scenario was opened");
-            }
-            dom::set_hidden("message", true);
-            start_from_ui();
+    let payload = match share::payload(&hash) {
+        Ok(p) => p.to_string(),
+        Err(e) => {
+            show_message(&format!("{e} The scenario in the editor was kept."), false);
+            return;
         }
-        Err(e) => show_message(&format!("{e} The scenario in the editor was kept."), false),
-    }
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        match decode_link(&payload).await {
+            Ok(yaml) => {
+                let waiters = with_app(|app| {
+                    let w = app.reset();
+                    glue::set_text(&app.editor, &yaml);
+                    add_shared_option(&dom::by_id("gallery"));
+                    app.validate();
+                    app.preview_charts();
+                    w
+                });
+                if let Some(w) = waiters {
+                    reject_all(w, "a shared scenario was opened");
+                }
+                dom::set_hidden("message", true);
+                start_from_ui();
+            }
+            Err(e) => show_message(&format!("{e} The scenario in the editor was kept."), false),
+        }
+    });
 }
 
 fn share_link() {
     let Some(yaml) = with_app(|app| glue::get_text(&app.editor)) else {
         return;
     };
-    let fragment = share::encode(&yaml);
+    let cached = SHARE_CACHE.with(|c| match &*c.borrow() {
+        Some((text, payload)) if *text == yaml => Some(payload.clone()),
+        _ => None,
+    });
+    match cached {
+        Some(payload) => publish_link(&payload),
+        // Clicked within moments of an edit: compress now.
+        None => wasm_bindgen_futures::spawn_local(async move {
+            match encode_link(&yaml).await {
+                Some(payload) => publish_link(&payload),
+                None => show_message(
+                    "This browser cannot make share links (it lacks CompressionStream).",
+                    false,
+                ),
+            }
+        }),
+    }
+}
+
+/// Shows the link with `payload` beside the Share button and copies it to the clipboard.
+fn publish_link(payload: &str) {
+    let fragment = share::fragment(payload);
     let href = dom::window().location().href().unwrap_or_default();
     let base = href.split('#').next().unwrap_or("");
     let url = format!("{base}#{fragment}");
@@ -607,6 +687,18 @@ fn on_frame(ts: f64) {
     }
 }
 
+/// The report as indented JSON (the export, and what `window.loopsim` hands out). Numbers are
+/// written as JS writes them (`180`, not the CLI's `180.0`); a seed past 2^53 is written exactly.
+fn report_json(report: &loopsim_core::Report) -> String {
+    let json = to_js::to_json(report);
+    let seed = report.seed;
+    if seed <= 1 << 53 {
+        return json;
+    }
+    let rounded = format!("\"seed\": {}", seed as f64);
+    json.replacen(&rounded, &format!("\"seed\": {seed}"), 1)
+}
+
 /// Waiters to resolve with a report (JSON text).
 struct Finished {
     waiters: Vec<(Function, Function)>,
@@ -698,6 +790,7 @@ impl App {
     /// Checks the editor text now: inline diagnostics, the problems list and the heading.
     fn validate(&mut self) {
         let text = self.text();
+        prepare_share_link(text.clone());
         let diags = loopsim_wasm::validate(&text);
         self.show_diagnostics(&diags);
         let (name, description) = gallery::name_and_description(&text);
@@ -733,11 +826,20 @@ impl App {
     /// and its columns changed).
     fn preview_charts(&mut self) {
         if let Ok(s) = Session::new(&self.text(), None) {
-            let names = s.series_names();
-            if names != self.chart_columns {
-                self.charts.rebuild(&names);
-                self.chart_columns = names;
-            }
+            self.rebuild_charts(&s);
+        }
+    }
+
+    /// Rebuilds the charts for `session`'s scenario when its columns or panels differ from the
+    /// ones shown (the report at time 0 already lists the faults and the guarded callers).
+    fn rebuild_charts(&mut self, session: &Session) {
+        let key = (
+            session.series_names(),
+            panels::panels(session.scenario(), &session.report()),
+        );
+        if self.chart_key.as_ref() != Some(&key) {
+            self.charts.rebuild(&key.0, &key.1);
+            self.chart_key = Some(key);
         }
     }
 
@@ -757,9 +859,8 @@ impl App {
             Ok(session) => {
                 dom::set_text("scenario-name", session.scenario_name());
                 dom::set_text("scenario-description", session.scenario_description());
-                let names = session.series_names();
-                self.charts.rebuild(&names);
-                self.chart_columns = names;
+                self.chart_key = None;
+                self.rebuild_charts(&session);
                 tables::clear();
                 let sample_every_s =
                     loopsim_core::time::to_secs_f64(session.scenario().sample_every);
@@ -809,6 +910,7 @@ impl App {
             self.mode = Mode::Paused;
             if let Some(run) = &self.run {
                 self.charts.feed(run.session.series());
+                self.charts.set_health(&run.session.report());
             }
             self.update_live();
         }
@@ -843,6 +945,7 @@ impl App {
         if run.session.is_finished() {
             return Some(self.finish());
         }
+        self.charts.set_health(&run.session.report());
         self.update_live();
         None
     }
@@ -853,7 +956,7 @@ impl App {
         self.mode = Mode::Idle;
         self.automation = false;
         tables::clear();
-        self.chart_columns.clear();
+        self.chart_key = None;
         self.preview_charts();
         self.update_live();
         std::mem::take(&mut self.waiters)
@@ -948,7 +1051,12 @@ impl App {
         run.busy_ms += now - t0;
         let finished = run.session.is_finished();
         if finished || now - self.last_chart_feed >= self.chart_refresh_ms {
-            let cost = self.charts.feed(run.session.series());
+            let mut cost = self.charts.feed(run.session.series());
+            if !finished {
+                let t = dom::now_ms();
+                self.charts.set_health(&run.session.report());
+                cost += dom::now_ms() - t;
+            }
             self.chart_refresh_ms = (cost * 10.0).clamp(CHART_REFRESH_MS, CHART_REFRESH_MAX_MS);
             self.last_chart_feed = dom::now_ms();
         }
@@ -968,13 +1076,15 @@ impl App {
         let (report, report_json) = match &self.run {
             Some(run) => {
                 let report = run.session.report();
-                let json = loopsim_wasm::report_to_json(&report);
+                let json = report_json(&report);
                 (Some(report), json)
             }
             None => (None, String::from("null")),
         };
         if let Some(r) = &report {
+            self.charts.set_health(r);
             tables::render(r);
+            health::render(r);
         }
         self.last_report_json = Some(report_json.clone());
         self.update_live();
@@ -1066,9 +1176,7 @@ impl App {
 
     fn snapshot_js(&self) -> JsValue {
         let v = match &self.run {
-            Some(run) => serde_json::to_string(&run.session.snapshot())
-                .map(|j| dom::json_to_js(&j))
-                .unwrap_or_else(|_| Object::new().into()),
+            Some(run) => to_js::to_js(&run.session.snapshot()),
             None => Object::new().into(),
         };
         let _ = Reflect::set(&v, &"state".into(), &dom::s(self.mode.as_str()));

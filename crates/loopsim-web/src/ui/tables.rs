@@ -49,6 +49,7 @@ fn fill(table_id: &str, head: &[&str], rows: &[Vec<String>]) {
 }
 
 pub fn clear() {
+    super::health::clear();
     for id in ["summary", "services", "workloads"] {
         dom::clear(&dom::by_id::<Element>(id));
     }
@@ -64,13 +65,19 @@ pub fn render(r: &Report) {
     }
     dom::set_text("results-note", &note);
 
-    let failed_detail = format!(
-        "{} ({} timed out · {} dropped · {} out of memory)",
-        count(q.failed),
-        count(q.timed_out),
-        count(q.dropped),
-        count(q.out_of_memory)
-    );
+    // Failures by kind (the non-zero ones), e.g. `6 314 (rejected_breaker 6 114 · error 200)`.
+    let kinds: Vec<String> = r
+        .errors
+        .0
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {}", k.replace('_', " "), count(*n)))
+        .collect();
+    let failed_detail = if kinds.is_empty() {
+        count(q.failed)
+    } else {
+        format!("{} ({})", count(q.failed), kinds.join(" · "))
+    };
     let err_class = if q.failed > 0 { "warn" } else { "" };
     let summary: Element = dom::by_id("summary");
     dom::clear(&summary);
@@ -101,10 +108,23 @@ pub fn render(r: &Report) {
             (secs(l.p95), ""),
         ],
         vec![
-            ("Throughput".into(), ""),
-            (rate(r.throughput_rps), ""),
+            ("Goodput (ok / s)".into(), ""),
+            (rate(r.goodput_rps), ""),
             ("p99".into(), ""),
             (secs(l.p99), ""),
+        ],
+        vec![
+            ("Answered (ok + failed) / s".into(), ""),
+            (rate(r.answered_rps), ""),
+            ("Attempts per request".into(), ""),
+            (
+                real(r.attempts_per_request),
+                if r.attempts_per_request > 1.5 {
+                    "warn"
+                } else {
+                    ""
+                },
+            ),
         ],
         vec![
             ("Error rate".into(), ""),

@@ -1,0 +1,382 @@
+//! The Health card of the results: the run's status and score, failure modes and findings,
+//! SLOs, collapse detectors, cost and budget; and the Guards table. Every text is set with
+//! `textContent` (findings name services and endpoints from the scenario).
+
+use loopsim_core::health::{BudgetAction, CostReport, Severity, SloResult, Status};
+use loopsim_core::Report;
+use loopsim_web::format::{count, num, percent, secs};
+use loopsim_web::panels;
+use web_sys::Element;
+
+use super::dom;
+
+fn append(parent: &Element, child: &Element) {
+    let _ = parent.append_child(child);
+}
+
+/// A titled block of the card.
+fn block(body: &Element, title: &str) -> Element {
+    let div = dom::el("div");
+    div.set_class_name("health-block");
+    append(&div, &dom::el_text("h4", "", title));
+    append(body, &div);
+    div
+}
+
+/// `- [SEVERITY] text` items.
+fn items<'a>(parent: &Element, rows: impl IntoIterator<Item = (Severity, &'a str, String)>) {
+    let ul = dom::el("ul");
+    ul.set_class_name("health-list");
+    for (sev, tag, text) in rows {
+        let li = dom::el("li");
+        let badge = dom::el_text("span", "sev", sev.as_str());
+        badge.set_class_name(if sev == Severity::High {
+            "sev sev-high"
+        } else {
+            "sev sev-medium"
+        });
+        append(&li, &badge);
+        if !tag.is_empty() {
+            append(&li, &dom::el_text("span", "mode", tag));
+        }
+        append(&li, &dom::el_text("span", "text", &text));
+        append(&ul, &li);
+    }
+    append(parent, &ul);
+}
+
+/// A small table: a header row, then text rows; `bad` marks cells to colour as a problem.
+fn table(parent: &Element, head: &[&str], rows: Vec<Vec<(String, bool)>>) {
+    let t = dom::el("table");
+    t.set_class_name("table health-table");
+    let thead = dom::el("thead");
+    let tr = dom::el("tr");
+    for h in head {
+        let th = dom::el_text("th", "", h);
+        let _ = th.set_attribute("scope", "col");
+        append(&tr, &th);
+    }
+    append(&thead, &tr);
+    append(&t, &thead);
+    let tbody = dom::el("tbody");
+    for r in rows {
+        let tr = dom::el("tr");
+        for (text, bad) in r {
+            append(
+                &tr,
+                &dom::el_text("td", if bad { "warn" } else { "" }, &text),
+            );
+        }
+        append(&tbody, &tr);
+    }
+    append(&t, &tbody);
+    let wrap = dom::el("div");
+    wrap.set_class_name("table-wrap");
+    append(&wrap, &t);
+    append(parent, &wrap);
+}
+
+fn at(v: Option<f64>) -> String {
+    v.map_or_else(|| String::from("–"), |t| format!("{} s", num(t)))
+}
+
+/// `[a, b]` second ranges as `a–b s, c–d s` (the first few, then how many more).
+fn ranges(spans: &[(f64, f64)]) -> String {
+    let mut parts: Vec<String> = spans
+        .iter()
+        .take(4)
+        .map(|(a, b)| format!("{}–{} s", num(*a), num(*b)))
+        .collect();
+    if spans.len() > 4 {
+        parts.push(format!("+{} more", spans.len() - 4));
+    }
+    parts.join(", ")
+}
+
+fn slos(body: &Element, slos: &[SloResult]) {
+    let b = block(body, "Service-level objectives");
+    let rows = slos
+        .iter()
+        .map(|s| {
+            let fired: Vec<String> = s
+                .alerts
+                .iter()
+                .filter(|a| !a.fired_at.is_empty())
+                .map(|a| {
+                    format!(
+                        "{} ×{} (burn ≥ {}): {}",
+                        a.severity,
+                        a.fired_at.len(),
+                        num(a.burn_rate_threshold),
+                        ranges(&a.fired_at)
+                    )
+                })
+                .collect();
+            vec![
+                (s.name.clone(), false),
+                (s.objective.clone(), false),
+                (percent(s.sli), !s.met),
+                (String::from(if s.met { "met" } else { "missed" }), !s.met),
+                (
+                    percent(s.error_budget_consumed),
+                    s.error_budget_consumed > 1.0,
+                ),
+                (
+                    if fired.is_empty() {
+                        String::from("none")
+                    } else {
+                        fired.join("; ")
+                    },
+                    !fired.is_empty(),
+                ),
+            ]
+        })
+        .collect();
+    table(
+        &b,
+        &[
+            "SLO",
+            "Objective",
+            "SLI",
+            "Result",
+            "Error budget used",
+            "Alerts fired",
+        ],
+        rows,
+    );
+}
+
+fn cost(body: &Element, c: &CostReport) {
+    let b = block(body, "Cost");
+    let k = &c.by_category;
+    let money = |v: f64| format!("{v:.4}");
+    let mut rows = vec![vec![
+        (String::from("total"), false),
+        (money(c.total), false),
+        (
+            format!(
+                "requests {} · cpu {} · instances {} · llm {}",
+                money(k.requests),
+                money(k.cpu),
+                money(k.instances),
+                money(k.llm)
+            ),
+            false,
+        ),
+    ]];
+    if let Some(bu) = &c.budget {
+        let breached = bu.breached_at_s.is_some();
+        rows.push(vec![
+            (String::from("budget"), false),
+            (
+                format!("{} of {}", money(bu.spent), money(bu.limit)),
+                breached,
+            ),
+            (format!("{} used", percent(bu.usage_ratio)), breached),
+        ]);
+        let mut events: Vec<(&str, String, String)> = Vec::new();
+        if let Some(t) = bu.warning_at_s {
+            events.push(("warning", at(Some(t)), String::new()));
+        }
+        if let Some(t) = bu.breached_at_s {
+            events.push(("breached", at(Some(t)), String::new()));
+        }
+        if !bu.spikes_at_s.is_empty() {
+            let ts: Vec<String> = bu
+                .spikes_at_s
+                .iter()
+                .take(6)
+                .map(|t| at(Some(*t)))
+                .collect();
+            let more = bu.spikes_at_s.len().saturating_sub(6);
+            let detail = if more > 0 {
+                format!("+{more} more")
+            } else {
+                String::new()
+            };
+            events.push(("spikes", ts.join(", "), detail));
+        }
+        if bu.forecast_breach {
+            let detail = String::from("projected to run out");
+            events.push(("forecast breach", at(bu.forecast_breach_at_s), detail));
+        }
+        if let Some(t) = bu.action_taken_at_s {
+            let what = match &bu.action {
+                BudgetAction::Alert => String::from("alert"),
+                BudgetAction::Throttle => String::from("throttle"),
+                BudgetAction::Block { endpoint: Some(e) } => format!("block {e}"),
+                BudgetAction::Block { endpoint: None } => String::from("block everything"),
+            };
+            events.push(("action", format!("from {}", at(Some(t))), what));
+        }
+        for (name, when, detail) in events {
+            rows.push(vec![
+                (format!("budget {name}"), name != "warning"),
+                (when, false),
+                (detail, false),
+            ]);
+        }
+    }
+    table(&b, &["", "Amount or time", "Detail"], rows);
+}
+
+pub fn clear() {
+    dom::set_text("health-status", "–");
+    let badge: Element = dom::by_id("health-status");
+    badge.set_class_name("status-badge");
+    dom::set_text("health-score", "");
+    dom::clear(&dom::by_id::<Element>("health-body"));
+    dom::clear(&dom::by_id::<Element>("guards"));
+    dom::hide(&dom::by_id("guards-section"), true);
+}
+
+pub fn render(r: &Report) {
+    let h = &r.health;
+    let badge: Element = dom::by_id("health-status");
+    badge.set_text_content(Some(h.status.as_str()));
+    badge.set_class_name(&format!(
+        "status-badge status-{}",
+        h.status.as_str().to_ascii_lowercase()
+    ));
+    let _ = badge.set_attribute(
+        "style",
+        &format!("background:{}", panels::status_color(h.status)),
+    );
+    dom::set_text(
+        "health-score",
+        &format!(
+            "score {} over the measured run · {} windows of {}",
+            num(h.score),
+            h.timeline.len(),
+            secs(Some(h.window as f64 / 1e9))
+        ),
+    );
+    let body: Element = dom::by_id("health-body");
+    dom::clear(&body);
+    if h.failure_modes.is_empty() && h.findings.is_empty() {
+        append(
+            &body,
+            &dom::el_text(
+                "p",
+                "note",
+                if h.status == Status::Healthy {
+                    "No failure mode and no finding: the runtime stayed healthy."
+                } else {
+                    "No failure mode and no finding named a cause: the status lane shows when the score rose."
+                },
+            ),
+        );
+    }
+    if !h.failure_modes.is_empty() {
+        let b = block(&body, "Failure modes");
+        items(
+            &b,
+            h.failure_modes
+                .iter()
+                .map(|m| (m.severity, m.type_, m.description.clone())),
+        );
+    }
+    if !h.findings.is_empty() {
+        let b = block(&body, "Findings");
+        items(
+            &b,
+            h.findings.iter().map(|f| (f.severity, "", f.text.clone())),
+        );
+    }
+    if !r.slo.is_empty() {
+        slos(&body, &r.slo);
+    }
+    if !r.collapse.0.is_empty() {
+        let b = block(&body, "Collapse detectors (bounded accept queues)");
+        let rows = r
+            .collapse
+            .0
+            .iter()
+            .map(|(name, c)| {
+                let bad = c.worst.as_str() != "STABLE";
+                vec![
+                    (name.clone(), false),
+                    (String::from(c.state.as_str()), bad),
+                    (String::from(c.worst.as_str()), bad),
+                    (count(c.transitions.len() as u64), false),
+                ]
+            })
+            .collect();
+        table(&b, &["Service", "At the end", "Worst", "Transitions"], rows);
+    }
+    if let Some(c) = &r.cost {
+        cost(&body, c);
+    }
+    guards(r);
+}
+
+/// One row per guarded caller and replica that did something worth a column.
+fn guards(r: &Report) {
+    let rows: Vec<Vec<(String, bool)>> = r
+        .guards
+        .iter()
+        .map(|g| {
+            let breaker = g.breaker.as_ref().map_or_else(
+                || String::from("–"),
+                |b| {
+                    format!(
+                        "{} · opened {}× · {} rejected",
+                        b.state,
+                        b.opens,
+                        count(b.rejected)
+                    )
+                },
+            );
+            let risk = g.risk.as_ref().map_or_else(
+                || String::from("–"),
+                |k| {
+                    format!(
+                        "{} · {} · {} blocked · {} throttled",
+                        k.state,
+                        num(k.risk),
+                        count(k.blocked),
+                        count(k.throttled)
+                    )
+                },
+            );
+            let caller = if g.replica > 0 {
+                format!("{} (replica {})", g.caller, g.replica)
+            } else {
+                g.caller.clone()
+            };
+            vec![
+                (caller, false),
+                (count(g.requests), false),
+                (count(g.attempts), false),
+                (
+                    format!("{} ({} denied)", count(g.retries), count(g.retries_denied)),
+                    g.retries_denied > 0,
+                ),
+                (breaker, g.breaker.as_ref().is_some_and(|b| b.opens > 0)),
+                (risk, false),
+                (
+                    g.throttle_rejected.map_or_else(|| String::from("–"), count),
+                    g.throttle_rejected.is_some_and(|n| n > 0),
+                ),
+            ]
+        })
+        .collect();
+    dom::hide(&dom::by_id("guards-section"), rows.is_empty());
+    let root: Element = dom::by_id("guards");
+    dom::clear(&root);
+    if !rows.is_empty() {
+        table(
+            &root,
+            &[
+                "Caller",
+                "Requests",
+                "Attempts",
+                "Retries",
+                "Breaker",
+                "Risk guard",
+                "Throttled",
+            ],
+            rows,
+        );
+    }
+}
