@@ -112,6 +112,31 @@ const rectOf = (page, needle) =>
 
 const lineOf = (source, needle) => source.slice(0, source.indexOf(needle)).split("\n").length;
 
+/** What a chart plots (`window.loopsimGlue.chartData`): { title, labels, data, bands }. */
+const chartData = (page, id) => page.evaluate((id) => window.loopsimGlue.chartData(id), id);
+
+/** The column of a chart's series `label` (data[0] is time). */
+function column(chart, label) {
+  const i = chart.labels.indexOf(label);
+  assert.ok(i >= 0, `${chart.title} has a "${label}" line: ${chart.labels}`);
+  return chart.data[i + 1];
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** Loads a gallery scenario and runs it to the end; returns its report. */
+async function runGallery(page, file) {
+  await page.selectOption("#gallery", file);
+  return page.evaluate(() => window.loopsim.run());
+}
+
+/** Screenshot of the results pane (charts, lanes, results) into tests/browser/artifacts/. */
+async function shot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.locator(".pane-results").screenshot({ path: `${ARTIFACTS}/${name}.png` });
+}
+
 describe("loopsim playground", () => {
   test("loads with no console errors, from a sub-path, with no foreign requests", async () => {
     const { page, context, errors, foreign } = await open();
@@ -120,7 +145,12 @@ describe("loopsim playground", () => {
     assert.equal(await text(page), DEFAULT_YAML, "the default scenario is in the editor");
     await page.waitForSelector(".problems-summary.ok");
     assert.equal(await page.textContent("#scenario-name"), "Shop");
-    assert.equal(await page.locator(".chart canvas").count(), 5, "five charts");
+    assert.equal(await page.locator(".charts:not(.lanes) .chart canvas").count(), 5, "five charts");
+    assert.equal(await page.locator("#chart-health canvas").count(), 1, "the health lane");
+    // Shop has neither faults nor guards worth a lane.
+    assert.equal(await page.isVisible("#guard-charts"), false);
+    assert.equal(await page.locator("#guard-charts figure").count(), 0);
+    assert.equal(await page.isVisible("#faults-legend"), false);
     await page.waitForTimeout(300);
     assert.deepEqual(errors, []);
     assert.deepEqual(foreign, []);
@@ -464,6 +494,140 @@ describe("loopsim playground", () => {
     await context.close();
   });
 
+  test("faults are shaded on every chart; the breaker lane opens during the incident", async () => {
+    const { page, context, errors } = await open();
+    const report = await runGallery(page, "circuit-breaker.yaml");
+    assert.deepEqual(
+      report.faults.map((f) => [f.kind, f.target, f.at_s, f.until_s]),
+      [["errors", "payments", 60, 120], ["latency", "checkout<->payments", 60, 120]],
+    );
+    // Every chart, lanes included, has both bands.
+    const figures = await page.locator("figure.chart").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.bands]));
+    assert.ok(figures.length >= 7, `charts: ${figures}`);
+    for (const [id, bands] of figures) assert.equal(bands, "2", `${id} shades both faults`);
+    const bands = (await chartData(page, "chart-latency")).bands;
+    assert.deepEqual(bands.map((b) => [b.label, b.target, b.from, b.to]), [
+      ["errors", "payments", 60, 120],
+      ["latency", "checkout<->payments", 60, 120],
+    ]);
+    assert.match(await page.textContent("#faults-legend"), /errors on payments, 60–120 s.*latency on checkout<->payments, 60–120 s/);
+    // One guard lane: the breaker of checkout's call to payments (the workload's plain timeout
+    // has nothing to plot).
+    assert.equal(await page.locator("#guard-charts figure").count(), 1);
+    const lane = await chartData(page, "chart-guard-0");
+    assert.match(lane.title, /^Guard: checkout → payments\/charge$/);
+    const [t, breaker] = [lane.data[0], column(lane, "breaker")];
+    const at = (from, to) => breaker.filter((_, i) => t[i] >= from && t[i] < to);
+    assert.ok(at(0, 60).every((v) => v === 0), "closed before the incident");
+    assert.ok(at(60, 120).includes(1), "open during the incident");
+    assert.ok(at(60, 120).filter((v) => v > 0).length > 30, "open (or half open) most of the incident");
+    assert.ok(at(130, 181).every((v) => v === 0), "closed again after it");
+    assert.ok(report.guards.some((g) => g.breaker && g.breaker.opens > 0));
+    // Hovering inside the bands names the faults.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const plot = await page.locator("#chart-throughput .u-over").boundingBox();
+    await page.mouse.move(plot.x + plot.width * (90 / 180), plot.y + plot.height / 2);
+    await page.waitForSelector("#chart-throughput .fault-tag:not([hidden])");
+    assert.equal(
+      await page.textContent("#chart-throughput .fault-tag"),
+      "errors: payments · latency: checkout<->payments",
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/circuit-breaker-hover.png` });
+    // The Guards table reports the breaker.
+    assert.match(await page.textContent("#guards"), /opened \d+× · [\d\u202f]+ rejected/);
+    assert.match(await page.textContent("#summary"), /rejected breaker/);
+    await shot(page, "circuit-breaker");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("a retry storm shows attempts far above sent after the trigger", async () => {
+    const { page, context, errors } = await open();
+    const report = await runGallery(page, "retry-storm.yaml");
+    const [fault] = report.faults;
+    assert.equal(fault.kind, "slowdown");
+    const chart = await chartData(page, "chart-throughput");
+    for (const label of ["ok (goodput)", "error", "timeout", "rejected", "sent", "attempts", "retries"]) column(chart, label);
+    const t = chart.data[0];
+    const sent = column(chart, "sent");
+    const attempts = column(chart, "attempts");
+    const ok = column(chart, "ok (goodput)");
+    const rows = (from, to) => t.map((x, i) => i).filter((i) => t[i] > from && t[i] <= to);
+    const before = rows(0, fault.at_s);
+    const after = rows(fault.until_s + 3, Infinity);
+    assert.ok(after.length > 50, `rows after the trigger: ${after.length}`);
+    assert.ok(mean(before.map((i) => attempts[i])) < 1.05 * mean(before.map((i) => sent[i])), "no retries before");
+    assert.ok(after.every((i) => attempts[i] > sent[i]), "attempts exceed sent at every sample after the trigger");
+    const ratio = mean(after.map((i) => attempts[i])) / mean(after.map((i) => sent[i]));
+    assert.ok(ratio > 2, `attempts/sent after the trigger: ${ratio.toFixed(2)}`);
+    assert.ok(report.attempts_per_request > 1.5, `attempts per request ${report.attempts_per_request}`);
+    assert.ok(mean(after.map((i) => ok[i])) < 0.2 * mean(after.map((i) => sent[i])), "goodput collapses");
+    // The fault band is on the chart; no guard has a breaker or a risk guard: no lane.
+    assert.equal(chart.bands.length, 1);
+    assert.equal(await page.locator("#guard-charts figure").count(), 0);
+    assert.equal(await page.isVisible("#guard-charts"), false);
+    await shot(page, "retry-storm");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("event-loop starvation: a non-healthy status lane and its finding in the Health card", async () => {
+    const { page, context, errors } = await open();
+    const report = await runGallery(page, "event-loop-starvation.yaml");
+    assert.equal(report.health.status, "COLLAPSE_RISK");
+    // The lane: one block per health window, some of them not healthy.
+    const lane = await chartData(page, "chart-health");
+    const statuses = column(lane, "status");
+    assert.equal(lane.data[0].length, report.health.timeline.length + 1);
+    assert.deepEqual(lane.data[0].slice(0, -1), report.health.timeline.map((w) => w.start_s));
+    const names = ["HEALTHY", "DEGRADED", "CRITICAL", "COLLAPSE_RISK"];
+    assert.deepEqual(statuses.slice(0, -1).map((s) => names[s]), report.health.timeline.map((w) => w.status));
+    assert.ok(statuses.some((s) => s > 0), "not healthy somewhere");
+    assert.equal(await page.getAttribute("#chart-health", "data-worst"), "COLLAPSE_RISK");
+    assert.match(await page.textContent("#chart-health .lane-legend"), /HEALTHY.*DEGRADED.*CRITICAL.*COLLAPSE_RISK/);
+    // The card: status, failure modes and the findings' own text.
+    assert.equal(await page.textContent("#health-status"), "COLLAPSE_RISK");
+    const card = await page.textContent("#health-card");
+    assert.match(card, /EVENT_LOOP_STARVATION/);
+    assert.ok(report.health.findings.length > 0);
+    for (const f of report.health.findings) assert.ok(card.includes(f.text), `finding in the card: ${f.text}`);
+    assert.match(card, /`blocking` steps of \/export/);
+    // No faults, no guards: no legend, no lanes.
+    assert.equal(await page.isVisible("#faults-legend"), false);
+    assert.equal(await page.locator("#guard-charts figure").count(), 0);
+    await shot(page, "event-loop-starvation");
+    // Hovering the lane names the status there.
+    await page.locator("#chart-health").scrollIntoViewIfNeeded();
+    const plot = await page.locator("#chart-health .u-over").boundingBox();
+    await page.mouse.move(plot.x + plot.width * 0.4, plot.y + plot.height / 2);
+    await page.waitForTimeout(150);
+    assert.match(await page.textContent("#chart-health .u-legend"), /status:?\s*(HEALTHY|DEGRADED|CRITICAL|COLLAPSE_RISK)/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("the Health card shows SLOs with their alerts, and cost with its budget events", async () => {
+    const { page, context, errors } = await open();
+    const slo = await runGallery(page, "slo-burn.yaml");
+    const missed = slo.slo.find((s) => !s.met);
+    assert.ok(missed, "slo-burn misses an objective");
+    const card = await page.textContent("#health-card");
+    assert.ok(card.includes(missed.name) && card.includes(missed.objective), card);
+    assert.match(card, /missed/);
+    assert.match(card, /page ×\d+ \(burn ≥ 14\.4\): 120–150 s/);
+    const cost = await runGallery(page, "llm-budget.yaml");
+    assert.ok(cost.cost && cost.cost.budget, "llm-budget has a budget");
+    const card2 = await page.textContent("#health-card");
+    assert.ok(card2.includes(`total${cost.cost.total.toFixed(4)}`), card2);
+    assert.match(card2, /budget breached\d+ s/);
+    assert.match(card2, /budget actionfrom 300 sblock assistant\/summarize/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator("#health-card").screenshot({ path: `${ARTIFACTS}/health-card-llm-budget.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test("scenario text is rendered as text, never as markup", async () => {
     const { page, context, errors } = await open();
     const evil = [
@@ -480,6 +644,8 @@ describe("loopsim playground", () => {
       "    endpoints:",
       "      /:",
       "        - cpu: 1ms",
+      "faults:",
+      '  - { at: 1s, for: 1s, kind: slowdown, target: "<u>api", factor: 2 }',
       "",
     ].join("\n");
     await setEditorText(page, evil);
@@ -488,6 +654,7 @@ describe("loopsim playground", () => {
     assert.equal(await page.textContent("#scenario-description"), "<script>window.__xss=2</script>");
     assert.equal(await page.locator("#services tbody td").first().textContent(), "<u>api");
     assert.equal(await page.locator("#workloads tbody td").first().textContent(), "<b>w</b>");
+    assert.match(await page.textContent("#faults-legend"), /slowdown on <u>api, 1–2 s/);
     assert.equal(await page.locator("main img, main u, main b:not(.kpi b)").count(), 0);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     assert.deepEqual(errors, []);
