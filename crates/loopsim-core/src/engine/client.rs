@@ -158,17 +158,19 @@ impl GuardSet {
                 }
             }
         }
+        if delay > 0 {
+            // The call waits; it asks the breaker and the throttle when it goes (so the
+            // throttle counts it once).
+            self.release_breaker();
+            return Ok(delay);
+        }
         if let Some(t) = &mut self.throttle {
             if t.should_reject(now, &mut self.rng) {
                 self.release_breaker();
                 return Err(Outcome::RejectedThrottle);
             }
         }
-        if delay > 0 {
-            // The call waits; it asks the breaker again when it goes.
-            self.release_breaker();
-        }
-        Ok(delay)
+        Ok(0)
     }
 
     /// A call the breaker admitted is not made now: give back its HALF_OPEN trial permit.
