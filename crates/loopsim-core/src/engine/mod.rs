@@ -126,6 +126,7 @@ impl Simulation {
             .map(|(i, w)| WorkloadRuntime::new(w, &sc, i, Rng::stream(sc.seed, 1_000 + i as u64)))
             .collect();
         let (guards, guard_base) = client::build_guards(&sc);
+        let series = Series::new(sampling::series_names(&sc, &guards));
         let mut sim = Simulation {
             topology: Topology::new(&sc),
             net_rng: Rng::stream(sc.seed, 1),
@@ -148,7 +149,7 @@ impl Simulation {
             health: health::HealthState::new(&sc),
             client: ClientStats::default(),
             interval: IntervalStats::default(),
-            series: Series::new(sampling::series_names(&sc)),
+            series,
             live: Outcomes::default(),
             sc,
         };

@@ -6,6 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::engine::client::GuardSet;
 use crate::engine::queue::Event;
 use crate::engine::Simulation;
 use crate::guards::breaker::BreakerState;
@@ -47,15 +48,16 @@ pub const SERVICE_COLUMNS: [&str; 9] = [
 /// open counts ½), and the highest risk score.
 pub const GUARD_COLUMNS: [&str; 2] = ["breaker_open", "risk"];
 
-/// Column names of the time series, in row order.
-pub fn series_names(sc: &Scenario) -> Vec<String> {
+/// Column names of the time series, in row order; `guards` are the engine's guard sets (their
+/// callers, in order, name the guard columns).
+pub fn series_names(sc: &Scenario, guards: &[GuardSet]) -> Vec<String> {
     let mut names: Vec<String> = CLIENT_COLUMNS.iter().map(|s| String::from(*s)).collect();
     for svc in &sc.services {
         for col in SERVICE_COLUMNS {
             names.push(alloc::format!("{}.{}", svc.name, col));
         }
     }
-    for label in guard_labels(sc) {
+    for label in guard_labels(guards) {
         for col in GUARD_COLUMNS {
             names.push(alloc::format!("guard.{label}.{col}"));
         }
@@ -63,13 +65,12 @@ pub fn series_names(sc: &Scenario) -> Vec<String> {
     names
 }
 
-/// One label per guarded policy, in policy order (matching the engine's guard sets).
-fn guard_labels(sc: &Scenario) -> Vec<String> {
-    let (sets, _) = crate::engine::client::build_guards(sc);
-    let mut labels: Vec<String> = Vec::new();
-    for s in sets {
-        if labels.last() != Some(&s.label) {
-            labels.push(s.label);
+/// One label per guarded caller: consecutive guard sets of one caller (its replicas) share it.
+fn guard_labels(guards: &[GuardSet]) -> Vec<&str> {
+    let mut labels: Vec<&str> = Vec::new();
+    for g in guards {
+        if labels.last() != Some(&g.label.as_str()) {
+            labels.push(&g.label);
         }
     }
     labels

@@ -162,9 +162,10 @@ impl Simulation {
         let worker = self.tasks.get(tid).expect("live task").worker;
         let w = &mut self.workers[worker as usize];
         w.event_loop.ready.push_back((tid, self.now));
-        let stats = &mut self.services[w.service as usize].stats;
-        let len = stats.ready.value() + 1;
-        stats.ready.set(self.now, len);
+        self.services[w.service as usize]
+            .stats
+            .ready
+            .add(self.now, 1);
         self.drive(worker);
     }
 
@@ -202,8 +203,7 @@ impl Simulation {
             l.run_blocking = false;
             l.run_endpoint = self.tasks.get(tid).expect("live task").endpoint;
             let stats = &mut self.services[service].stats;
-            let len = stats.ready.value() - 1;
-            stats.ready.set(self.now, len);
+            stats.ready.add(self.now, -1);
             let lag = self.now - ready_at;
             stats.record_lag(lag, self.now >= self.sc.warmup);
             let t = &mut self.health.services[service].tick;
@@ -232,9 +232,10 @@ impl Simulation {
         if self.now < w.event_loop.paused_until {
             // A pause began during this step: the task resumes first when the loop does.
             w.event_loop.ready.push_front((tid, self.now));
-            let stats = &mut self.services[w.service as usize].stats;
-            let len = stats.ready.value() + 1;
-            stats.ready.set(self.now, len);
+            self.services[w.service as usize]
+                .stats
+                .ready
+                .add(self.now, 1);
             return self.end_run(worker);
         }
         self.continue_task(tid);
