@@ -47,6 +47,8 @@ impl TimeWeighted {
 
     #[inline]
     pub fn add(&mut self, now: Nanos, delta: i64) {
+        // A count going below zero means an engine bug (a double release): catch it in tests.
+        debug_assert!(self.value as i64 + delta >= 0, "count below zero");
         let v = (self.value as i64 + delta).max(0) as u64;
         self.set(now, v);
     }
