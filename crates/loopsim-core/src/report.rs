@@ -124,7 +124,9 @@ pub struct ServiceReport {
     pub threadpool: ThreadPoolReport,
     pub active_requests_mean: f64,
     pub active_requests_peak: u64,
-    /// Requests that arrived within the window and finished here, by outcome.
+    /// Requests that arrived within the window and finished here, by outcome. `served_failed`
+    /// includes requests lost to an outage or dropped as expired, which `refused` also lists
+    /// by kind (they were accepted first); ingress refusals are only in `refused`.
     pub served_ok: u64,
     pub served_failed: u64,
     /// Requests turned away at ingress or lost to an outage, by kind (non-zero kinds only).
