@@ -184,7 +184,7 @@ fn a_different_seed_gives_different_numbers() {
 fn every_request_is_accounted_for() {
     for seed in 1..=4 {
         let (r, _) = run_yaml_full(&with_seed(EVERYTHING, seed));
-        assert_eq!(r.truncated, None);
+        assert_eq!(r.stopped, None);
         let q = &r.requests;
         let ctx = format!("seed {seed}: {q:?}");
         assert!(q.sent > 10_000, "{ctx}");

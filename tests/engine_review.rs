@@ -239,7 +239,7 @@ fn random_scenarios_keep_the_invariants() {
             let yaml = random_scenario(seed, quiet_tail);
             let what = format!("seed {seed} quiet_tail {quiet_tail}\n{yaml}");
             let (report, series) = run_yaml_full(&yaml);
-            assert!(report.truncated.is_none(), "{what}: truncated");
+            assert!(report.stopped.is_none(), "{what}: stopped early");
             check_conservation(&report, &what);
             if quiet_tail {
                 assert_eq!(report.requests.in_flight, 0, "{what}: in flight at the end");

@@ -231,14 +231,14 @@ services:
     let r = run_yaml(yaml);
     let api = r.services.get("api").unwrap();
     assert!(
-        api.ready_queue.max <= 5,
+        api.ready_queue.as_ref().unwrap().max <= 5,
         "ready queue max {}",
-        api.ready_queue.max
+        api.ready_queue.as_ref().unwrap().max
     );
     assert!(
-        api.active_requests_peak <= 20,
+        api.active_requests_peak.unwrap() <= 20,
         "active peak {}",
-        api.active_requests_peak
+        api.active_requests_peak.unwrap()
     );
     let shed = r.errors.get("shed_queue_full").copied().unwrap_or(0);
     assert!(shed > 1000, "shed {shed}");

@@ -74,10 +74,10 @@ pub fn replications(template: &str, seeds: impl IntoIterator<Item = u64>) -> Vec
         .into_iter()
         .map(|seed| {
             let report = run_yaml(&with_seed(template, seed));
-            if let Some(why) = &report.truncated {
+            if let Some(why) = &report.stopped {
                 panic!(
-                    "replication {:?} seed {seed} was truncated: {why}",
-                    report.scenario
+                    "replication {:?} seed {seed} stopped early: {}",
+                    report.scenario, why.message
                 );
             }
             report

@@ -121,7 +121,7 @@ fn lag_mean(r: &Report) -> f64 {
 }
 
 fn utilization(r: &Report) -> f64 {
-    api(r).utilization
+    api(r).utilization.unwrap()
 }
 
 fn pool_wait_mean(r: &Report) -> f64 {
@@ -220,7 +220,7 @@ fn check_mmc(rho: f64, requests: f64) {
         th.wq,
         p,
     );
-    Estimate::of(&runs, |r| api(r).threadpool.utilization).assert_matches(
+    Estimate::of(&runs, |r| api(r).threadpool.utilization.unwrap()).assert_matches(
         &format!("{name}: pool utilisation"),
         th.rho,
         p,
@@ -465,7 +465,7 @@ fn littles_law_on_reported_means() {
     ];
     for yaml in &configs {
         for r in replications(yaml, 1..=3) {
-            let l = api(&r).active_requests_mean;
+            let l = api(&r).active_requests_mean.unwrap();
             let xw = r.throughput_rps * latency_mean(&r);
             let gap = l / xw - 1.0;
             eprintln!(

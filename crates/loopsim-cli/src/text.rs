@@ -36,8 +36,8 @@ pub fn render(r: &Report) -> String {
         "simulated {} s, warm-up {} s, {} events",
         r.duration_s, r.warmup_s, r.events
     );
-    if let Some(t) = &r.truncated {
-        let _ = writeln!(o, "WARNING: {t}");
+    if let Some(t) = &r.stopped {
+        let _ = writeln!(o, "WARNING: {}", t.message);
     }
     let _ = writeln!(o, "{}\n", r.note);
     let _ = writeln!(
@@ -82,16 +82,16 @@ pub fn render(r: &Report) -> String {
     for (name, s) in &r.services.0 {
         let _ = writeln!(
             o,
-            "  {name:<14} {:>5.1}% {:>10} {:>10} {:>10} {:>9.2} {:>11} {:>10} {:>8} {:>7}",
-            s.utilization * 100.0,
+            "  {name:<14} {:>6} {:>10} {:>10} {:>10} {:>9} {:>11} {:>10} {:>8} {:>7}",
+            opt(s.utilization.map(|u| format!("{:.1}%", u * 100.0))),
             dur(s.loop_lag_s.mean),
             dur(s.loop_lag_s.p99),
             dur(s.loop_lag_s.max),
-            s.ready_queue.mean,
+            opt(s.ready_queue.as_ref().map(|q| format!("{:.2}", q.mean))),
             dur(s.threadpool.queue_wait_s.mean),
             dur(s.threadpool.queue_wait_s.p99),
-            s.threadpool.backlog_max,
-            s.active_requests_peak,
+            opt(s.threadpool.backlog_max),
+            opt(s.active_requests_peak),
         );
     }
     render_guards_and_faults(&mut o, r);
@@ -103,6 +103,11 @@ pub fn render(r: &Report) -> String {
          executor thread; backlog = peak offload jobs queued or running; active = peak requests in service."
     );
     o
+}
+
+/// A figure that may not exist (an empty measured window): `—` then.
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| v.to_string())
 }
 
 fn render_guards_and_faults(o: &mut String, r: &Report) {

@@ -22,13 +22,14 @@ use crate::time::{to_secs_f64, Nanos};
 pub struct Report {
     pub scenario: String,
     pub seed: u64,
+    /// Why the run ended before `duration`, when it did (`null` for a complete run). First in
+    /// the report so that no reader misses it: every figure below covers only `[0, at_s]`.
+    pub stopped: Option<Stopped>,
     pub duration_s: f64,
     pub warmup_s: f64,
     /// Length of the measured window `[warmup, end]`.
     pub measured_s: f64,
     pub note: String,
-    /// Why the run stopped before `duration`, if it did.
-    pub truncated: Option<String>,
     pub events: u64,
     pub requests: Requests,
     pub latency_s: Latency,
@@ -59,6 +60,38 @@ pub struct Report {
     pub collapse: Named<CollapseReport>,
     /// Spend, when the scenario has a `cost:` section.
     pub cost: Option<CostReport>,
+}
+
+/// An early stop: which run-time cap ended the run, when, and what to do about it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Stopped {
+    pub cause: StopCause,
+    /// Simulated time of the stop.
+    pub at_s: f64,
+    /// One sentence: what happened and how to avoid it.
+    pub message: String,
+}
+
+/// The run-time caps that can end a run early (work and memory stay bounded for every valid
+/// scenario, whatever its static estimate said).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StopCause {
+    /// More requests alive (client side: sent, retrying or delayed; server side: tasks) than
+    /// the scenario's `max_in_flight`.
+    MaxInFlight,
+    /// Simulated time did not advance over a large number of events (requests failing
+    /// instantly in a loop, for example closed users without think time behind a dead link).
+    StalledClock,
+}
+
+impl StopCause {
+    pub fn name(self) -> &'static str {
+        match self {
+            StopCause::MaxInFlight => "max_in_flight",
+            StopCause::StalledClock => "stalled_clock",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -115,15 +148,15 @@ pub struct ServiceReport {
     pub replicas: u32,
     pub workers: u32,
     /// Fraction of time the service's event loops were held (cpu + blocking), averaged over all
-    /// its loops.
-    pub utilization: f64,
+    /// its loops. Time-weighted figures are `null` when the measured window is empty.
+    pub utilization: Option<f64>,
     pub cpu_s: f64,
     pub blocking_s: f64,
     pub loop_lag_s: Lag,
-    pub ready_queue: QueueLen,
+    pub ready_queue: Option<QueueLen>,
     pub threadpool: ThreadPoolReport,
-    pub active_requests_mean: f64,
-    pub active_requests_peak: u64,
+    pub active_requests_mean: Option<f64>,
+    pub active_requests_peak: Option<u64>,
     /// Requests that arrived within the window and finished here, by outcome. `served_failed`
     /// includes requests lost to an outage or dropped as expired, which `refused` also lists
     /// by kind (they were accepted first); ingress refusals are only in `refused`.
@@ -151,11 +184,11 @@ pub struct QueueLen {
 pub struct ThreadPoolReport {
     pub threads: u32,
     /// Busy threads / all threads, time-averaged.
-    pub utilization: f64,
+    pub utilization: Option<f64>,
     pub queue_wait_s: Wait,
-    pub queue: QueueLen,
+    pub queue: Option<QueueLen>,
     /// Jobs submitted and not completed (queued + running).
-    pub backlog_max: u64,
+    pub backlog_max: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -190,7 +223,7 @@ pub struct Input<'a> {
     pub scenario: &'a Scenario,
     pub end: Nanos,
     pub events: u64,
-    pub truncated: Option<&'a str>,
+    pub stopped: Option<&'a Stopped>,
     pub client: &'a ClientStats,
     pub workloads: Vec<&'a ClientStats>,
     pub services: Vec<&'a ServiceStats>,
@@ -208,18 +241,11 @@ pub fn build(input: Input<'_>) -> Report {
     Report {
         scenario: sc.name.clone(),
         seed: sc.seed,
+        stopped: input.stopped.cloned(),
         duration_s: to_secs_f64(sc.duration),
         warmup_s: to_secs_f64(sc.warmup),
         measured_s,
-        note: alloc::format!(
-            "Request statistics cover the {} requests sent at or after warmup ({} s); service \
-             statistics are time-weighted over [{} s, {} s].",
-            requests.sent,
-            to_secs_f64(sc.warmup),
-            to_secs_f64(sc.warmup),
-            to_secs_f64(input.end)
-        ),
-        truncated: input.truncated.map(String::from),
+        note: note(sc.warmup, input.end, requests.sent),
         events: input.events,
         throughput_rps: per_s(requests.completed, measured_s),
         goodput_rps: per_s(requests.completed, measured_s),
@@ -312,8 +338,34 @@ fn fault(sc: &Scenario, f: &crate::scenario::Fault) -> FaultReport {
     }
 }
 
+/// What the figures cover. An empty measured window (a run stopped before `warmup` ended) is
+/// said plainly: no time-weighted figure exists for it.
+fn note(warmup: Nanos, end: Nanos, sent: u64) -> String {
+    if end <= warmup {
+        return alloc::format!(
+            "The measured window is empty: the run ended at {} s, before warmup ({} s) was \
+             over, so no time-weighted service figure is reported and rates are 0.",
+            to_secs_f64(end),
+            to_secs_f64(warmup)
+        );
+    }
+    alloc::format!(
+        "Request statistics cover the {} requests sent at or after warmup ({} s); service \
+         statistics are time-weighted over [{} s, {} s].",
+        sent,
+        to_secs_f64(warmup),
+        to_secs_f64(warmup),
+        to_secs_f64(end)
+    )
+}
+
+/// A rate over the measured window; 0 when the window is empty (never infinite).
 fn per_s(n: u64, seconds: f64) -> f64 {
-    n as f64 / seconds.max(f64::MIN_POSITIVE)
+    if seconds > 0.0 {
+        n as f64 / seconds
+    } else {
+        0.0
+    }
 }
 
 fn attempts_per_request(o: &crate::engine::Outcomes) -> f64 {
@@ -358,13 +410,22 @@ fn service(
     warmup: Nanos,
     end: Nanos,
 ) -> ServiceReport {
-    let window = end.saturating_sub(warmup).max(1) as f64;
+    // Time-weighted figures only exist over a non-empty window.
+    let measured = end > warmup;
+    let window = end.saturating_sub(warmup) as f64;
     let loops = (svc.replicas * svc.workers) as f64;
     let threads = (svc.replicas * svc.workers * svc.threads) as f64;
+    let tw = |f: &dyn Fn() -> f64| measured.then(f);
+    let queue = |q: &crate::metrics::TimeWeighted| {
+        measured.then(|| QueueLen {
+            mean: q.mean(end),
+            max: q.max(end),
+        })
+    };
     ServiceReport {
         replicas: svc.replicas,
         workers: svc.workers,
-        utilization: st.busy_loops.integral(end) as f64 / (window * loops),
+        utilization: tw(&|| st.busy_loops.integral(end) as f64 / (window * loops)),
         cpu_s: st.cpu_ns as f64 / 1e9,
         blocking_s: st.blocking_ns as f64 / 1e9,
         loop_lag_s: Lag {
@@ -373,26 +434,20 @@ fn service(
             p99: st.lag.quantile(0.99).map(to_secs_f64),
             max: st.lag.max().map(to_secs_f64),
         },
-        ready_queue: QueueLen {
-            mean: st.ready.mean(end),
-            max: st.ready.max(end),
-        },
+        ready_queue: queue(&st.ready),
         threadpool: ThreadPoolReport {
             threads: svc.threads,
-            utilization: st.pool_busy.integral(end) as f64 / (window * threads),
+            utilization: tw(&|| st.pool_busy.integral(end) as f64 / (window * threads)),
             queue_wait_s: Wait {
                 jobs: st.pool_wait.count(),
                 mean: secs(st.pool_wait.mean()),
                 p99: st.pool_wait.quantile(0.99).map(to_secs_f64),
             },
-            queue: QueueLen {
-                mean: st.pool_queue.mean(end),
-                max: st.pool_queue.max(end),
-            },
-            backlog_max: st.pool_backlog.max(end),
+            queue: queue(&st.pool_queue),
+            backlog_max: measured.then(|| st.pool_backlog.max(end)),
         },
-        active_requests_mean: st.active.mean(end),
-        active_requests_peak: st.active.max(end),
+        active_requests_mean: tw(&|| st.active.mean(end)),
+        active_requests_peak: measured.then(|| st.active.max(end)),
         served_ok: st.served_ok,
         served_failed: st.served_failed,
         refused: Named(

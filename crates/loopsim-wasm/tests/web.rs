@@ -61,7 +61,7 @@ fn a_run_to_the_end_reports_requests() {
     );
     // Plain objects (not `Map`s), `null` for missing values: the CLI JSON's shape.
     assert!(get(&report, "services.api").is_object());
-    assert!(get(&report, "truncated").is_null());
+    assert!(get(&report, "stopped").is_null());
     let again = JSON::stringify(&report)
         .expect("stringify")
         .as_string()

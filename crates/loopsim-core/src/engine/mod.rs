@@ -86,7 +86,7 @@ pub struct Simulation {
     events: u64,
     finished: bool,
     /// Why the run stopped early, if it did.
-    truncated: Option<String>,
+    stopped: Option<report::Stopped>,
     /// The final partial health tick and guard logs were taken at the end.
     flushed: bool,
     queue: EventQueue,
@@ -133,7 +133,7 @@ impl Simulation {
             now: 0,
             events: 0,
             finished: false,
-            truncated: None,
+            stopped: None,
             flushed: false,
             queue: EventQueue::default(),
             services,
@@ -265,7 +265,7 @@ impl Simulation {
             scenario: &self.sc,
             end: self.now,
             events: self.events,
-            truncated: self.truncated.as_deref(),
+            stopped: self.stopped.as_ref(),
             client: &self.client,
             workloads: self.workloads.iter().map(|w| &w.stats).collect(),
             services: self.services.iter().map(|s| &s.stats).collect(),
@@ -308,15 +308,31 @@ impl Simulation {
     }
 
     fn truncate_overload(&mut self) {
-        if self.truncated.is_none() {
-            self.truncated = Some(alloc::format!(
-                "stopped at t = {:.3} s: more than max_in_flight = {} requests in flight (the \
-                 system is overloaded; raise max_in_flight or lower the load)",
-                to_secs_f64(self.now),
-                self.sc.max_in_flight
-            ));
+        let message = alloc::format!(
+            "stopped at t = {:.3} s: more than max_in_flight = {} requests alive (sent, \
+             retrying or being served; the system is overloaded — raise max_in_flight or \
+             lower the load)",
+            to_secs_f64(self.now),
+            self.sc.max_in_flight
+        );
+        self.stop(report::StopCause::MaxInFlight, message);
+    }
+
+    /// Ends the run early for `cause` (the first cause wins).
+    fn stop(&mut self, cause: report::StopCause, message: String) {
+        if self.stopped.is_none() {
+            self.stopped = Some(report::Stopped {
+                cause,
+                at_s: to_secs_f64(self.now),
+                message,
+            });
         }
         self.finished = true;
+    }
+
+    /// Why the run stopped before its duration, if it did.
+    pub fn stopped(&self) -> Option<&report::Stopped> {
+        self.stopped.as_ref()
     }
 }
 

@@ -56,12 +56,17 @@ pub fn clear() {
     dom::set_text("results-note", "Run the scenario to see its report.");
 }
 
+/// A figure that does not exist (an empty measured window).
+fn dash() -> String {
+    "—".to_string()
+}
+
 pub fn render(r: &Report) {
     let q = &r.requests;
     let l = &r.latency_s;
     let mut note = r.note.clone();
-    if let Some(t) = &r.truncated {
-        note = format!("Stopped early: {t} {note}");
+    if let Some(t) = &r.stopped {
+        note = format!("Stopped early: {} {note}", t.message);
     }
     dom::set_text("results-note", &note);
 
@@ -160,24 +165,24 @@ pub fn render(r: &Report) {
             vec![
                 name.clone(),
                 format!("{} × {}", s.replicas, s.workers),
-                percent(s.utilization),
+                s.utilization.map_or_else(dash, percent),
                 secs(s.loop_lag_s.mean),
                 secs(s.loop_lag_s.p99),
                 secs(s.loop_lag_s.max),
-                format!(
-                    "{} / {}",
-                    real(s.ready_queue.mean),
-                    count(s.ready_queue.max)
-                ),
-                percent(s.threadpool.utilization),
+                s.ready_queue
+                    .as_ref()
+                    .map_or_else(dash, |q| format!("{} / {}", real(q.mean), count(q.max))),
+                s.threadpool.utilization.map_or_else(dash, percent),
                 secs(s.threadpool.queue_wait_s.mean),
                 secs(s.threadpool.queue_wait_s.p99),
-                count(s.threadpool.queue.max),
-                format!(
-                    "{} / {}",
-                    real(s.active_requests_mean),
-                    count(s.active_requests_peak)
-                ),
+                s.threadpool
+                    .queue
+                    .as_ref()
+                    .map_or_else(dash, |q| count(q.max)),
+                match (s.active_requests_mean, s.active_requests_peak) {
+                    (Some(m), Some(p)) => format!("{} / {}", real(m), count(p)),
+                    _ => dash(),
+                },
                 count(s.served_ok),
                 count(s.served_failed),
             ]
