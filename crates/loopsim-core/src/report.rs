@@ -162,6 +162,9 @@ pub struct ServiceReport {
     /// by kind (they were accepted first); ingress refusals are only in `refused`.
     pub served_ok: u64,
     pub served_failed: u64,
+    /// `served_ok + served_failed` per replica, in replica order: how the balancer shared the
+    /// load.
+    pub served_by_replica: Vec<u64>,
     /// Requests turned away at ingress or lost to an outage, by kind (non-zero kinds only).
     pub refused: Named<u64>,
 }
@@ -450,6 +453,7 @@ fn service(
         active_requests_peak: measured.then(|| st.active.max(end)),
         served_ok: st.served_ok,
         served_failed: st.served_failed,
+        served_by_replica: st.served_by_replica.clone(),
         refused: Named(
             Outcome::ALL
                 .iter()

@@ -115,6 +115,17 @@ impl Simulation {
                 self.crash(i as u32);
             }
         }
+        self.refresh_live(changed.service);
+    }
+
+    /// Rebuilds the list of a service's replicas that are up, which its balancer picks from.
+    fn refresh_live(&mut self, service: u32) {
+        let rt = &mut self.services[service as usize];
+        let first = rt.first_instance as usize;
+        let n = self.sc.services[service as usize].replicas as usize;
+        rt.live.clear();
+        rt.live
+            .extend((0..n as u32).filter(|&r| !self.instances[first + r as usize].down));
     }
 
     /// An instance goes down: every request it holds is lost (its callers see a reset), its

@@ -52,6 +52,9 @@ use workload::WorkloadRuntime;
 #[derive(Debug)]
 struct ServiceRuntime {
     first_instance: u32,
+    /// Replicas that are up (offsets from `first_instance`, ascending): balancers pick among
+    /// these only, so a dead replica's share spreads over all survivors.
+    live: Vec<u32>,
     /// Rotation counter for round-robin and tie-breaking.
     next: u32,
     rng: Rng,
@@ -344,9 +347,10 @@ fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Wor
     for (s, svc) in sc.services.iter().enumerate() {
         services.push(ServiceRuntime {
             first_instance: instances.len() as u32,
+            live: (0..svc.replicas).collect(),
             next: 0,
             rng: Rng::stream(sc.seed, 2_000_000 + s as u64),
-            stats: ServiceStats::new(sc.warmup),
+            stats: ServiceStats::new(sc.warmup, svc.replicas),
         });
         for _ in 0..svc.replicas {
             instances.push(server::new_instance(s as u32, workers.len() as u32, svc));

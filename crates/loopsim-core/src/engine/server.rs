@@ -422,6 +422,8 @@ impl Simulation {
             } else {
                 stats.served_failed += 1;
             }
+            let replica = task.instance - self.services[task.service as usize].first_instance;
+            self.services[task.service as usize].stats.served_by_replica[replica as usize] += 1;
         }
         let acc = &mut self.health.services[task.service as usize];
         if outcome == Outcome::Ok {
@@ -446,26 +448,25 @@ impl Simulation {
 
     /// A replica that is up, chosen by the service's balancer; `None` if all are down. Down
     /// replicas are skipped, as a health-checked balancer does.
+    /// The replica a new request goes to: the service's balancer chooses among the replicas
+    /// that are up (round robin rotates over them, least-connections and power-of-two compare
+    /// only them, random draws among them), so survivors share a dead replica's load evenly.
     fn pick_instance(&mut self, service: u32) -> Option<u32> {
         let rt = &mut self.services[service as usize];
-        let svc = &self.sc.services[service as usize];
+        let balance = self.sc.services[service as usize].balance;
         let first = rt.first_instance;
-        let n = svc.replicas;
-        let instances = &self.instances[first as usize..(first + n) as usize];
-        if n == 1 {
-            return (!instances[0].down).then_some(first);
-        }
-        let up = |i: u32| !instances[i as usize].down;
-        let load = |i: u32| instances[i as usize].outstanding;
-        let pick = balancer::pick(svc.balance, n, &mut rt.next, &mut rt.rng, load);
-        if up(pick) {
-            return Some(first + pick);
-        }
-        // Fall back to the next replica that is up, in rotation order.
-        (1..n)
-            .map(|k| (pick + k) % n)
-            .find(|&i| up(i))
-            .map(|i| first + i)
+        let live = &rt.live;
+        let n = live.len() as u32;
+        let pick = match n {
+            0 => return None,
+            1 => 0,
+            _ => {
+                let instances = &self.instances;
+                let load = |k: u32| instances[(first + live[k as usize]) as usize].outstanding;
+                balancer::pick(balance, n, &mut rt.next, &mut rt.rng, load)
+            }
+        };
+        Some(first + live[pick as usize])
     }
 
     fn pick_worker(&mut self, instance: u32) -> u32 {

@@ -3,6 +3,8 @@
 //! the window `[warmup, end]`.
 
 use crate::engine::queue::Outcome;
+use alloc::vec::Vec;
+
 use crate::metrics::{QuantileSketch, TimeWeighted};
 use crate::time::Nanos;
 
@@ -82,6 +84,8 @@ pub struct ServiceStats {
     /// Requests that arrived within the window and finished, by outcome.
     pub served_ok: u64,
     pub served_failed: u64,
+    /// The same requests (ok or failed), per replica: how the balancer shared the load.
+    pub served_by_replica: Vec<u64>,
     /// Requests refused at ingress (or lost to an outage) in the window, by outcome.
     pub refused: [u64; Outcome::ALL.len()],
     pub interval_refused: u64,
@@ -93,7 +97,7 @@ pub struct ServiceStats {
 }
 
 impl ServiceStats {
-    pub fn new(window_start: Nanos) -> Self {
+    pub fn new(window_start: Nanos, replicas: u32) -> Self {
         let tw = || TimeWeighted::new(window_start);
         ServiceStats {
             busy_loops: tw(),
@@ -108,6 +112,7 @@ impl ServiceStats {
             blocking_ns: 0,
             served_ok: 0,
             served_failed: 0,
+            served_by_replica: alloc::vec![0; replicas as usize],
             refused: [0; Outcome::ALL.len()],
             interval_refused: 0,
             interval_lag_max: 0,
