@@ -195,6 +195,86 @@ pub enum RiskDecision {
     Block,
 }
 
+/// Quarantine ends renewed one by one in [`RiskGuard::poll`] before the closed form.
+const STEPWISE_ENDS: u32 = 64;
+
+/// Decayed signals at some future instant.
+struct Projection {
+    momentum: f64,
+    failure_ewma: Option<f64>,
+    latency_ewma: Option<f64>,
+}
+
+/// A chain of back-to-back quarantines from `first_end` (end 0): the quarantine renewed at
+/// end k lasts cooldown c_k = min(c_0 g^k, cap), so end j = end 0 + Σ_{k<j} c_k.
+struct QuarantineChain {
+    first_end: Nanos,
+    cooldown: f64,
+    growth: f64,
+    cap: f64,
+}
+
+impl QuarantineChain {
+    /// How many cooldowns grow before the cap is reached.
+    fn growing(&self) -> u64 {
+        if self.growth <= 1.0 || self.cooldown >= self.cap {
+            return 0;
+        }
+        let n = libm::ceil(libm::log(self.cap / self.cooldown) / libm::log(self.growth));
+        if n >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            n as u64
+        }
+    }
+
+    /// The cooldown of the quarantine renewed at end k.
+    fn cooldown_at(&self, k: u64) -> f64 {
+        if k < self.growing() {
+            (self.cooldown * libm::pow(self.growth, k as f64)).min(self.cap)
+        } else if self.growth > 1.0 {
+            self.cap
+        } else {
+            self.cooldown.min(self.cap)
+        }
+    }
+
+    /// End j, saturating at `Nanos::MAX`.
+    fn end(&self, j: u64) -> Nanos {
+        let n1 = self.growing().min(j);
+        let grown = if n1 == 0 {
+            0.0
+        } else {
+            self.cooldown * (libm::pow(self.growth, n1 as f64) - 1.0) / (self.growth - 1.0)
+        };
+        let steady = self.cooldown_at(self.growing());
+        let total = grown + (j - n1) as f64 * libm::round(steady);
+        let end = self.first_end as f64 + total;
+        if end >= Nanos::MAX as f64 {
+            Nanos::MAX
+        } else {
+            libm::round(end) as Nanos
+        }
+    }
+}
+
+/// The largest `j` with `holds(j)`, for a predicate true at 0 and monotone (true then false).
+fn last_index(holds: impl Fn(u64) -> bool) -> u64 {
+    let (mut lo, mut hi) = (0u64, u64::MAX);
+    if holds(hi) {
+        return hi;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if holds(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 fn ewma(prev: Option<f64>, x: f64, a: f64) -> f64 {
     match prev {
         None => x,
@@ -307,8 +387,18 @@ impl RiskGuard {
     }
 
     /// Brings the guard to `now`: decays momentum, heals, ends or renews quarantines.
+    ///
+    /// Back-to-back quarantines are renewed one by one for the first [`STEPWISE_ENDS`] ends;
+    /// a longer chain (a tiny cooldown, or a guard consulted after a long idle gap) is
+    /// jumped over in closed form, so the cost of a call stays bounded whatever the
+    /// configuration.
     pub fn poll(&mut self, now: Nanos) {
+        let mut stepped = 0;
         while self.state == RiskState::Quarantined && self.quarantine_until <= now {
+            if stepped == STEPWISE_ENDS {
+                self.skip_quarantines(now);
+            }
+            stepped += 1;
             let end = self.quarantine_until;
             self.advance(end);
             self.evaluate(end);
@@ -322,7 +412,27 @@ impl RiskGuard {
         if now <= self.at {
             return;
         }
+        let p = self.projected(now);
+        self.momentum = p.momentum;
+        self.failure_ewma = p.failure_ewma;
+        self.latency_ewma = p.latency_ewma;
+        self.at = now;
+    }
+
+    /// The signals as they will be at `now` (≥ `self.at`) if no outcome arrives before:
+    /// momentum decays; once it is below `heal_below`, self-healing shrinks the failure EWMA
+    /// and the latency excess. Both are exponential, so projecting in one jump equals
+    /// projecting in steps.
+    fn projected(&self, now: Nanos) -> Projection {
         let c = self.cfg;
+        let mut p = Projection {
+            momentum: self.momentum,
+            failure_ewma: self.failure_ewma,
+            latency_ewma: self.latency_ewma,
+        };
+        if now <= self.at {
+            return p;
+        }
         let dt = (now - self.at) as f64 / NANOS_PER_SEC as f64;
         let ln_decay = libm::log(c.momentum_decay);
         // Seconds until momentum falls below heal_below (0 if already below).
@@ -335,28 +445,65 @@ impl RiskGuard {
         };
         let heal_s = dt - until_low;
         if heal_s > 0.0 {
-            self.heal(libm::pow(c.heal_decay, heal_s));
-        }
-        self.momentum *= libm::exp(ln_decay * dt);
-        self.at = now;
-    }
-
-    fn heal(&mut self, f: f64) {
-        if let Some(v) = &mut self.failure_ewma {
-            *v *= f;
-        }
-        if let (Some(l), Some(b)) = (&mut self.latency_ewma, self.baseline) {
-            if *l > b {
-                *l = b + (*l - b) * f;
+            let f = libm::pow(c.heal_decay, heal_s);
+            if let Some(v) = &mut p.failure_ewma {
+                *v *= f;
+            }
+            if let (Some(l), Some(b)) = (&mut p.latency_ewma, self.baseline) {
+                if *l > b {
+                    *l = b + (*l - b) * f;
+                }
             }
         }
+        p.momentum *= libm::exp(ln_decay * dt);
+        p
+    }
+
+    /// The risk at `now` (≥ `self.at`) if no outcome arrives before; it never rises.
+    fn projected_risk(&self, now: Nanos) -> f64 {
+        let p = self.projected(now);
+        let failure = p.failure_ewma.unwrap_or(0.0);
+        let momentum = (p.momentum / self.cfg.momentum_scale).min(1.0);
+        let latency = self.latency_risk_of(p.latency_ewma);
+        failure.max(momentum).max(latency).min(1.0)
+    }
+
+    /// Jumps over a chain of renewed quarantines: to the first quarantine end at which the
+    /// risk has fallen below `quarantine_at`, or to the last end at or before `now` if it
+    /// stays above. Exact: the risk cannot rise between ends (no outcome arrives while
+    /// quarantined), so the renewals in between each add one quarantine and nothing else.
+    fn skip_quarantines(&mut self, now: Nanos) {
+        let chain = QuarantineChain {
+            first_end: self.quarantine_until,
+            cooldown: self.next_cooldown,
+            growth: self.cfg.quarantine_growth,
+            cap: self.cfg.quarantine_cap as f64,
+        };
+        // The last end at or before `now` (end 0 is `quarantine_until` ≤ now).
+        let last = last_index(|j| chain.end(j) <= now);
+        // The first end whose projected risk is below the quarantine threshold, if ≤ last.
+        let q = self.cfg.quarantine_at;
+        let renews = |j: u64| j <= last && self.projected_risk(chain.end(j)) >= q;
+        if !renews(0) {
+            return;
+        }
+        // Ends 0..=above renew the quarantine; end above + 1 (if ≤ last) releases it.
+        let above = last_index(renews);
+        let target = if above == last { last } else { above + 1 };
+        self.quarantines += target;
+        self.quarantine_until = chain.end(target);
+        self.next_cooldown = chain.cooldown_at(target);
     }
 
     fn latency_risk(&self) -> f64 {
+        self.latency_risk_of(self.latency_ewma)
+    }
+
+    fn latency_risk_of(&self, latency_ewma: Option<f64>) -> f64 {
         if self.baseline_samples < BASELINE_WARMUP {
             return 0.0;
         }
-        match (self.latency_ewma, self.baseline) {
+        match (latency_ewma, self.baseline) {
             (Some(l), Some(b)) if b > 0.0 => {
                 let r = (l / b - 1.0) / (self.cfg.deviation_factor - 1.0);
                 r.clamp(0.0, 1.0)
@@ -508,6 +655,95 @@ mod tests {
     use super::*;
     use alloc::vec::Vec;
     use RiskState::*;
+
+    /// A guard quarantined by one failure at t = 0 whose cooldown never grows: the failure
+    /// EWMA (1) stays ≥ 0.95 until momentum has decayed below 0.1 (≈ 27.6 s) and healing
+    /// has brought it down (≈ 2.5 s more): thousands of back-to-back quarantines.
+    fn chained(cooldown: Nanos) -> RiskGuard {
+        let cfg = RiskConfig {
+            quarantine_base: cooldown,
+            quarantine_growth: 1.0,
+            quarantine_cap: cooldown,
+            ..RiskConfig::default()
+        };
+        let mut g = RiskGuard::new(cfg).unwrap();
+        g.on_result(0, false, 1_000_000);
+        assert_eq!(g.state(), Quarantined);
+        g
+    }
+
+    #[test]
+    fn a_long_quarantine_chain_in_one_poll_equals_polling_through_it() {
+        let mut stepwise = chained(10_000_000);
+        let mut t = 0;
+        while t < 40 * NANOS_PER_SEC {
+            t += 5_000_000;
+            stepwise.poll(t);
+        }
+        let mut jumped = chained(10_000_000);
+        jumped.poll(40 * NANOS_PER_SEC);
+        assert_eq!(stepwise.state(), jumped.state());
+        assert_ne!(jumped.state(), Quarantined, "the chain ended by 40 s");
+        let (a, b) = (stepwise.quarantines(), jumped.quarantines());
+        assert!(a > 2_500 && a.abs_diff(b) <= 1, "quarantines {a} vs {b}");
+        assert!((stepwise.risk() - jumped.risk()).abs() < 1e-9);
+        // Part-way through the chain too: still quarantined, same count.
+        let mut mid = chained(10_000_000);
+        mid.poll(20 * NANOS_PER_SEC + 3);
+        let mut mid_steps = chained(10_000_000);
+        let mut t = 0;
+        while t < 20 * NANOS_PER_SEC {
+            t = (t + 5_000_000).min(20 * NANOS_PER_SEC + 3);
+            mid_steps.poll(t);
+            if t == 20 * NANOS_PER_SEC + 3 {
+                break;
+            }
+        }
+        assert_eq!(mid.state(), Quarantined);
+        assert_eq!(mid.quarantines(), mid_steps.quarantines());
+        assert_eq!(mid.quarantine_until(), mid_steps.quarantine_until());
+    }
+
+    #[test]
+    fn a_one_nanosecond_quarantine_costs_no_more_than_a_long_one() {
+        // 2 s of 1 ns quarantines would be 2e9 renewals one by one.
+        let mut g = chained(1);
+        g.poll(2 * NANOS_PER_SEC);
+        assert_eq!(g.state(), Quarantined);
+        assert_eq!(g.quarantines(), 2 * NANOS_PER_SEC + 1);
+        g.poll(60 * NANOS_PER_SEC);
+        assert_ne!(g.state(), Quarantined);
+    }
+
+    #[test]
+    fn growing_cooldowns_jump_like_they_step() {
+        let cfg = RiskConfig {
+            quarantine_base: 1_000_000,
+            quarantine_growth: 1.001,
+            quarantine_cap: 50_000_000,
+            ..RiskConfig::default()
+        };
+        let mut jumped = RiskGuard::new(cfg).unwrap();
+        jumped.on_result(0, false, 1_000_000);
+        let mut stepwise = RiskGuard::new(cfg).unwrap();
+        stepwise.on_result(0, false, 1_000_000);
+        let end = 15 * NANOS_PER_SEC;
+        jumped.poll(end);
+        let mut t = 0;
+        while t < end {
+            t = (t + 500_000).min(end);
+            stepwise.poll(t);
+        }
+        assert_eq!(jumped.state(), Quarantined);
+        let (a, b) = (stepwise.quarantines(), jumped.quarantines());
+        // The closed form sums the cooldowns before rounding each to a nanosecond.
+        assert!(a > 1_000 && a.abs_diff(b) <= 1, "quarantines {a} vs {b}");
+        let (ua, ub) = (
+            stepwise.quarantine_until().unwrap(),
+            jumped.quarantine_until().unwrap(),
+        );
+        assert!(ua.abs_diff(ub) <= 2_000, "ends {ua} vs {ub}");
+    }
 
     const MS: Nanos = 1_000_000;
     const S: Nanos = NANOS_PER_SEC;
