@@ -379,6 +379,11 @@ impl Simulation {
             delayed: false,
             last_backoff: 0,
         });
+        // Every request alive on the client side (sent, waiting for a retry, delayed by a
+        // guard) holds memory: it counts against the cap like a task on a server.
+        if self.exchanges.len() > self.sc.max_in_flight {
+            self.truncate_overload();
+        }
         if policy != 0 {
             let g = &mut self.guards[guards as usize];
             g.requests += 1;

@@ -90,6 +90,8 @@ pub struct Simulation {
     finished: bool,
     /// Why the run stopped early, if it did.
     stopped: Option<report::Stopped>,
+    /// Events processed since simulated time last advanced (the stalled-clock detector).
+    same_instant: u64,
     /// The final partial health tick and guard logs were taken at the end.
     flushed: bool,
     queue: EventQueue,
@@ -137,6 +139,7 @@ impl Simulation {
             events: 0,
             finished: false,
             stopped: None,
+            same_instant: 0,
             flushed: false,
             queue: EventQueue::default(),
             services,
@@ -204,6 +207,15 @@ impl Simulation {
             match self.queue.peek_time() {
                 Some(t) if t <= limit => {
                     let (t, ev) = self.queue.pop().expect("peeked");
+                    if t == self.now {
+                        self.same_instant += 1;
+                        if self.same_instant > stall_limit(self.sc.max_in_flight) {
+                            self.stop_stalled();
+                            break;
+                        }
+                    } else {
+                        self.same_instant = 0;
+                    }
                     self.now = t;
                     self.events += 1;
                     budget -= 1;
@@ -321,6 +333,18 @@ impl Simulation {
         self.stop(report::StopCause::MaxInFlight, message);
     }
 
+    fn stop_stalled(&mut self) {
+        let message = alloc::format!(
+            "stopped at t = {:.3} s: simulated time did not advance over {} events — requests \
+             are failing or answering in zero time in a loop (for example closed users without \
+             think time whose requests all fail at once); add think time or latency, or fix \
+             the fault",
+            to_secs_f64(self.now),
+            stall_limit(self.sc.max_in_flight)
+        );
+        self.stop(report::StopCause::StalledClock, message);
+    }
+
     /// Ends the run early for `cause` (the first cause wins).
     fn stop(&mut self, cause: report::StopCause, message: String) {
         if self.stopped.is_none() {
@@ -337,6 +361,14 @@ impl Simulation {
     pub fn stopped(&self) -> Option<&report::Stopped> {
         self.stopped.as_ref()
     }
+}
+
+/// Events at one instant after which the clock counts as stalled. A legitimate instant can
+/// hold a burst of a few events for each live request (all users starting at t = 0, a fault
+/// failing every queued task), so the bound scales with `max_in_flight`; it is capped so a
+/// stalled run stops within a few seconds of wall time.
+fn stall_limit(max_in_flight: u32) -> u64 {
+    (8 * u64::from(max_in_flight)).clamp(4_000_000, 40_000_000)
 }
 
 /// Services, their instances and their workers, in flat arrays.
