@@ -308,3 +308,26 @@ fn same_seed_same_report_with_guards_and_faults() {
         serde_json::to_string(&b).unwrap()
     );
 }
+
+/// Retries on a `call` step count in the report's top-level `requests.retries` (they were 0
+/// there before), and `retries_by_caller` says where they happened.
+#[test]
+fn call_step_retries_are_counted_at_the_top_level_and_by_caller() {
+    let r = loopsim_tests::run_yaml(
+        "version: 1\nname: downstream retries\nseed: 3\nduration: 60s\nwarmup: 5s\n\
+         workload:\n  - to: gateway\n    rate: 50/s\n\
+         services:\n  gateway:\n    endpoints:\n      /:\n        - call: payments/charge\n\
+         \x20         retry: 3\n\
+         \x20 payments:\n    endpoints:\n      /charge:\n        - io: 5ms\n\
+         faults:\n  - { at: 0s, kind: errors, target: payments/charge, rate: 30% }\n",
+    );
+    let by = &r.retries_by_caller;
+    let downstream = *by.get("gateway → payments/charge").expect("the call site");
+    // ≈ 50/s × 55 s × (0.3 + 0.09 + 0.027) ≈ 1,150 retries.
+    assert!(downstream > 900 && downstream < 1400, "{downstream}");
+    assert_eq!(r.requests.retries, downstream);
+    assert_eq!(
+        r.workloads.get("gateway").map(|w| w.requests.retries),
+        Some(0)
+    );
+}

@@ -45,6 +45,9 @@ pub struct Report {
     pub attempts_per_request: f64,
     /// Failed requests by final outcome kind (every kind listed, zeros included).
     pub errors: Named<u64>,
+    /// `requests.retries` by caller (`workload shoppers`, `gateway → payments/charge`), for
+    /// every caller with client-side guards, in the order of `guards`.
+    pub retries_by_caller: Named<u64>,
     pub workloads: Named<WorkloadReport>,
     pub services: Named<ServiceReport>,
     /// Client-side guards, one entry per caller (workload, or calling replica).
@@ -116,8 +119,11 @@ pub struct Requests {
     /// Refused by a guard: client-side (breaker, risk, throttle) or at ingress (rate limit,
     /// queue full, concurrency limit, expired).
     pub rejected: u64,
-    /// Attempts made, retries included.
+    /// Attempts made by the workloads, their retries included.
     pub attempts: u64,
+    /// Retries. In the report's top-level `requests`: every caller's retries (the workloads'
+    /// and the `call` steps'), of requests sent at or after warmup; `retries_by_caller` says
+    /// where. In a workload's `requests`: that workload's own retries.
     pub retries: u64,
     /// Sent, no outcome yet at the end of the run.
     pub in_flight: u64,
@@ -239,7 +245,9 @@ pub fn build(input: Input<'_>) -> Report {
     let sc = input.scenario;
     let measured = input.end.saturating_sub(sc.warmup);
     let measured_s = to_secs_f64(measured);
-    let requests = requests(input.client, input.in_flight);
+    let mut requests = requests(input.client, input.in_flight);
+    let retries_by_caller = retries_by_caller(&input.guards);
+    requests.retries = retries_by_caller.0.iter().map(|(_, n)| n).sum();
     let error_rate = ratio(requests.failed, requests.completed + requests.failed);
     Report {
         scenario: sc.name.clone(),
@@ -262,6 +270,7 @@ pub fn build(input: Input<'_>) -> Report {
                 .collect(),
         ),
         latency_s: latency(&input.client.latency),
+        retries_by_caller,
         requests,
         workloads: Named(
             sc.workloads
@@ -363,6 +372,18 @@ fn note(warmup: Nanos, end: Nanos, sent: u64) -> String {
 }
 
 /// A rate over the measured window; 0 when the window is empty (never infinite).
+/// Measured retries summed over each caller's guard sets (one per calling replica).
+fn retries_by_caller(guards: &[GuardReport]) -> Named<u64> {
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for g in guards {
+        match out.last_mut() {
+            Some((caller, n)) if *caller == g.caller => *n += g.measured_retries,
+            _ => out.push((g.caller.clone(), g.measured_retries)),
+        }
+    }
+    Named(out)
+}
+
 fn per_s(n: u64, seconds: f64) -> f64 {
     if seconds > 0.0 {
         n as f64 / seconds

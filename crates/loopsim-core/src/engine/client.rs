@@ -41,6 +41,8 @@ pub struct GuardSet {
     requests: u64,
     attempts: u64,
     retries: u64,
+    /// Retries of requests sent at or after warmup.
+    measured_retries: u64,
     breaker_log: Vec<(Nanos, BreakerState)>,
     risk_log: Vec<(Nanos, RiskState)>,
 }
@@ -53,6 +55,9 @@ pub struct GuardReport {
     pub requests: u64,
     pub attempts: u64,
     pub retries: u64,
+    /// Retries of requests sent at or after warmup (what the report's `requests.retries`
+    /// adds up over every caller).
+    pub measured_retries: u64,
     pub retries_denied: u64,
     pub breaker: Option<BreakerReport>,
     pub risk: Option<RiskReport>,
@@ -133,6 +138,7 @@ impl GuardSet {
             requests: 0,
             attempts: 0,
             retries: 0,
+            measured_retries: 0,
             breaker_log: Vec::new(),
             risk_log: Vec::new(),
         }
@@ -272,6 +278,7 @@ impl GuardSet {
             requests: self.requests,
             attempts: self.attempts,
             retries: self.retries,
+            measured_retries: self.measured_retries,
             retries_denied: self.retry.as_ref().map_or(0, RetryPolicy::denied),
             breaker,
             risk,
@@ -515,6 +522,9 @@ impl Simulation {
             return self.finish_exchange(id, outcome);
         }
         g.retries += 1;
+        if x.started >= self.sc.warmup {
+            g.measured_retries += 1;
+        }
         x.last_backoff = delay;
         x.backing_off = true;
         if matches!(x.origin, Origin::Client { .. }) {
