@@ -161,3 +161,37 @@ fn a_spent_budget_blocks_the_expensive_endpoint() {
     // /search is never refused: every refusal is a /summarize request.
     assert!(r.requests.completed as f64 > 0.8 * 20.0 * 600.0 * 0.8);
 }
+
+/// The thread-pool backlog is jobs *waiting* for a thread, on one replica: a pool 7% busy that
+/// never queued has none (before the fix the finding reported running jobs summed over
+/// replicas, "backlog 9 jobs"), while a saturated pool reports its own queue.
+#[test]
+fn the_thread_pool_backlog_counts_queued_jobs_per_replica() {
+    let scenario = |threads: u32, rate: u32| {
+        format!(
+            "version: 1\nduration: 120s\nwarmup: 10s\n\
+             workload:\n  - to: api\n    rate: {rate}/s\n\
+             services:\n  api:\n    replicas: 3\n    threads: {threads}\n    endpoints:\n\
+             \x20     /:\n        - offload: 80ms\n"
+        )
+    };
+    let backlog_findings = |r: &loopsim_core::Report| {
+        r.health
+            .findings
+            .iter()
+            .filter(|f| f.text.starts_with("Thread-pool backlog"))
+            .count()
+    };
+    // 400/s × 80 ms = 32 jobs running over 3 × 40 threads (27% busy), none ever queued.
+    let idle = run_yaml(&scenario(40, 400));
+    assert_eq!(backlog_findings(&idle), 0, "{:?}", idle.health.findings);
+    assert_eq!(idle.health.whole_run.threadpool_backlog, 0.0);
+    // 3 threads per replica at 40/s each: 3.2 jobs offered per replica, the pool saturates
+    // and its queue grows past 3 on a replica.
+    let saturated = run_yaml(&scenario(3, 120));
+    assert!(
+        backlog_findings(&saturated) > 0,
+        "{:?}",
+        saturated.health.findings
+    );
+}

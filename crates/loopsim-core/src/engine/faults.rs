@@ -166,7 +166,9 @@ impl Simulation {
             let copy = task.clone();
             self.lose(copy);
         }
-        self.instances[instance as usize].ram_used = 0;
+        let inst = &mut self.instances[instance as usize];
+        inst.ram_used = 0;
+        inst.pool_queued = 0;
     }
 
     /// Recomputes the service-wide queue statistics after an instance's queues were emptied.

@@ -182,7 +182,11 @@ impl Simulation {
         tick.end = end;
         tick.loops = svc.replicas * svc.workers;
         tick.busy_ns = busy - acc.busy_base.min(busy);
-        tick.backlog_end = rt.stats.pool_backlog.value();
+        tick.backlog_end = instances
+            .iter()
+            .map(|i| u64::from(i.pool_queued))
+            .max()
+            .unwrap_or(0);
         tick.active_end = rt.stats.active.value();
         tick.accept_queue_end = instances.iter().map(|i| i.waiting as u64).sum();
         tick.accept_queue_capacity = svc.ingress.max_queue.map(|m| m * svc.replicas);

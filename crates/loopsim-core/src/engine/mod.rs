@@ -389,6 +389,7 @@ fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Wor
             for _ in 0..svc.workers {
                 workers.push(Worker {
                     service: s as u32,
+                    instance: instances.len() as u32 - 1,
                     event_loop: EventLoop::default(),
                     pool: ThreadPool {
                         threads: svc.threads,

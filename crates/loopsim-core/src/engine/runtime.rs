@@ -17,6 +17,8 @@ pub struct Instance {
     pub first_worker: u32,
     pub workers: u32,
     pub ram_used: u64,
+    /// Offload jobs waiting for a thread in this instance's pools (the auditor's backlog).
+    pub pool_queued: u32,
     /// Requests routed to this instance and not yet answered (least-connections counts these).
     pub outstanding: u32,
     /// Requests accepted and not yet started (the accept queue `ingress.max_queue` bounds).
@@ -35,6 +37,7 @@ pub struct Instance {
 #[derive(Debug)]
 pub struct Worker {
     pub service: u32,
+    pub instance: u32,
     pub event_loop: EventLoop,
     pub pool: ThreadPool,
 }

@@ -16,6 +16,7 @@ pub fn new_instance(service: u32, first_worker: u32, svc: &Service) -> Instance 
         first_worker,
         workers: svc.workers,
         ram_used: 0,
+        pool_queued: 0,
         outstanding: 0,
         waiting: 0,
         next_worker: 0,
@@ -343,7 +344,6 @@ impl Simulation {
         stats.pool_backlog.add(now, 1);
         let t = &mut self.health.services[w.service as usize].tick;
         t.pool_started += 1;
-        t.backlog_max = t.backlog_max.max(stats.pool_backlog.value());
         if w.pool.busy < w.pool.threads {
             w.pool.busy += 1;
             stats.pool_busy.add(now, 1);
@@ -356,6 +356,9 @@ impl Simulation {
         } else {
             w.pool.queue.push_back((tid, now, dur));
             stats.pool_queue.add(now, 1);
+            let inst = &mut self.instances[w.instance as usize];
+            inst.pool_queued += 1;
+            t.backlog_max = t.backlog_max.max(u64::from(inst.pool_queued));
         }
     }
 
@@ -372,6 +375,7 @@ impl Simulation {
         t.pool_completed += 1;
         if let Some((next, enqueued, dur)) = w.pool.queue.pop_front() {
             stats.pool_queue.add(now, -1);
+            self.instances[w.instance as usize].pool_queued -= 1;
             let wait = now - enqueued;
             t.pool_wait_n += 1;
             t.pool_wait_sum += wait as u128;

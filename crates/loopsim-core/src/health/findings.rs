@@ -111,7 +111,7 @@ fn sentence(kind: FindingKind, s: &Subject<'_>, t: &HealthThresholds) -> String 
             number(t.busy_active_requests)
         ),
         FindingKind::ThreadpoolBacklog => format!(
-            "{}: {} jobs submitted and not completed at the end of the window (peak {})",
+            "{}: {} jobs waiting for a thread on one replica at the end of the window (peak {})",
             head("Thread-pool backlog"),
             number(s.audit.threadpool_backlog),
             w.backlog_max
@@ -227,8 +227,8 @@ mod tests {
                  is 120 ms",
                 "Concurrent load saturation on gateway (20–30 s): 120 active requests at peak \
                  (> 100)",
-                "Thread-pool backlog on gateway (20–30 s): 240 jobs submitted and not \
-                 completed at the end of the window (peak 260)",
+                "Thread-pool backlog on gateway (20–30 s): 240 jobs waiting for a thread on \
+                 one replica at the end of the window (peak 260)",
                 "Executor queue amplification on gateway (20–30 s): mean queue wait 1.8 s \
                  (max 2.5 s), backlog 240 jobs",
             ]

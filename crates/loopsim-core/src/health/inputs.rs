@@ -20,10 +20,12 @@
 //! - **thread-pool started / completed**: the auditor reads *cumulative* counters at the end
 //!   of its window, so `started − completed` is the jobs outstanding at that moment. We give
 //!   it `completed` = jobs completed from the start of the run to the end of the window, and
-//!   `started` = `completed + backlog_end` of the window's last tick (jobs *submitted*): the
-//!   backlog it computes is then exactly the jobs submitted and not completed at the end of
-//!   the window, whatever the engine's `pool_started` counts (submission or start of
-//!   execution). `backlog_max` is kept for the findings.
+//!   `started` = `completed + backlog_end` of the window's last tick: the backlog it computes
+//!   is then exactly `backlog_end`, the jobs *queued* for a thread (not running) on the most
+//!   backlogged instance at the end of the window. Queued, because running jobs are work the
+//!   pool is doing, not a backlog (a pool 7% busy that never queued has none); per instance,
+//!   because each replica's pools are their own (summing replicas would report a backlog no
+//!   pool has). `backlog_max` is kept for the findings.
 //! - **peak active requests**: the largest `active_peak`.
 
 use alloc::vec;
@@ -56,7 +58,8 @@ pub struct WindowStats {
     pub pool_wait_max: Nanos,
     /// Jobs completed from the start of the run to the end of the window.
     pub pool_completed_total: u64,
-    /// Jobs submitted and not completed at the end of the window, and at most in it.
+    /// Jobs waiting for a thread on the most backlogged instance at the end of the window,
+    /// and at most in it (queued jobs only: running ones are work, not backlog).
     pub backlog_end: u64,
     pub backlog_max: u64,
     pub active_peak: u64,
@@ -132,8 +135,9 @@ impl WindowStats {
         self.latency_p99 = max_opt(self.latency_p99, t.latency_p99);
     }
 
-    /// Merges another service's window into this one, for the system view: sums of counts,
-    /// times and backlogs (each pool's jobs are its own), maxima of lag and waits, and the
+    /// Merges another service's window into this one, for the system view: sums of counts
+    /// and times, maxima of lag, waits and backlogs (a backlog is one instance's queue, so
+    /// the system's is the most backlogged instance's), and the
     /// *largest* peak of active requests (a request that calls another service is active in
     /// both, so summing peaks would count it twice).
     pub fn merge(&mut self, o: &WindowStats) {
@@ -153,8 +157,8 @@ impl WindowStats {
         self.pool_wait_n += o.pool_wait_n;
         self.pool_wait_max = self.pool_wait_max.max(o.pool_wait_max);
         self.pool_completed_total += o.pool_completed_total;
-        self.backlog_end += o.backlog_end;
-        self.backlog_max += o.backlog_max;
+        self.backlog_end = self.backlog_end.max(o.backlog_end);
+        self.backlog_max = self.backlog_max.max(o.backlog_max);
         self.active_peak = self.active_peak.max(o.active_peak);
         self.served_ok += o.served_ok;
         self.served_failed += o.served_failed;
@@ -367,7 +371,11 @@ mod tests {
         assert_eq!(x.max_event_loop_lag_s, 1.2);
         assert_eq!(x.blocking_events, 8);
         assert_eq!(x.avg_blocking_duration_s, 1.0);
-        assert_eq!(x.backlog(), 18.0);
+        assert_eq!(
+            x.backlog(),
+            9.0,
+            "the most backlogged instance, not the sum"
+        );
         assert_eq!(x.peak_active_requests, 40.0, "largest peak, not the sum");
         assert_eq!(x.p99_latency_s, 0.25);
         // Without client latencies, the services' p99.

@@ -38,7 +38,8 @@ pub struct ServiceTick {
     /// Thread-pool jobs started / completed in the tick.
     pub pool_started: u64,
     pub pool_completed: u64,
-    /// Thread-pool jobs submitted and not completed (queued + running), at `end` and at most.
+    /// Thread-pool jobs waiting for a thread on the service's most backlogged instance, at
+    /// `end` and at most during the tick.
     pub backlog_end: u64,
     pub backlog_max: u64,
     /// Requests in the service, at `end` and at most.
