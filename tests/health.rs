@@ -195,3 +195,38 @@ fn the_thread_pool_backlog_counts_queued_jobs_per_replica() {
         saturated.health.findings
     );
 }
+
+/// A steady LLM workload is not a spend spike at any run length (before the fix, one day of
+/// 5 s ticks of ~10 requests blocked 1,673 requests at 4.5% of the budget while the same
+/// over 30 days did not); a real 3× step in the rate is.
+#[test]
+fn budget_spikes_are_told_from_the_noise_of_a_steady_rate() {
+    let scenario = |duration: &str, surge: bool| {
+        let mut s = format!(
+            "version: 1\nduration: {duration}\n\
+             workload:\n  - name: users\n    to: assistant\n    rate: 2/s\n\
+             services:\n  assistant:\n    endpoints:\n      /summarize:\n\
+             \x20       - llm: {{ tokens_in: 800, tokens_out: {{ dist: uniform, min: 150, max: 350 }}, first_token: 250ms, per_token: 15ms }}\n\
+             cost:\n  llm: {{ per_1k_in: 0.0005, per_1k_out: 0.0015 }}\n\
+             budget:\n  limit: 100000\n  action: block\n"
+        );
+        if surge {
+            s.push_str("faults:\n  - { at: 12h, kind: surge, target: users, factor: 3 }\n");
+        }
+        s
+    };
+    for duration in ["1d", "30d"] {
+        let r = run_yaml(&scenario(duration, false));
+        let b = r.cost.as_ref().unwrap().budget.as_ref().unwrap();
+        assert_eq!(b.spikes, 0, "{duration}: spikes at {:?}", b.spikes_at_s);
+        assert_eq!(r.errors.get("rejected_budget"), Some(&0), "{duration}");
+    }
+    let r = run_yaml(&scenario("1d", true));
+    let b = r.cost.as_ref().unwrap().budget.as_ref().unwrap();
+    assert!(b.spikes >= 1, "the 3× step is a spike");
+    let first = b.spikes_at_s[0];
+    assert!(
+        (43_200.0..43_200.0 + 600.0).contains(&first),
+        "spike first seen at {first} s"
+    );
+}

@@ -8,12 +8,21 @@
 //! **Budget.** A [`BudgetMonitor`] is fed each tick's spend online and evaluates, with the
 //! pure functions of [`crate::guards::budget`] (not re-implemented here):
 //! `check_budget` on the cumulative spend (warning at `warning_ratio` of the limit, breach at
-//! the limit), a spike test of the latest tick against the previous ones (`spike_mean`, or
-//! `spike_robust`; over the last `history` ticks, 30 by default), cloudcircuit's burn rate
-//! (latest tick / mean of the previous ones, alerting at ≥ 1.4 — a spend *trend*, not the
+//! the limit), a spike test of the latest spend rate against the previous ones (`spike_mean`,
+//! or `spike_robust`; over the last `history` points, 30 by default), cloudcircuit's burn
+//! rate (latest / mean of the previous ones, alerting at ≥ 1.4 — a spend *trend*, not the
 //! SLO burn rate), a linear forecast of the spend over the budget `period` (default: the
 //! run's duration) and cloudcircuit's decision: breached → BLOCK, warning or spike →
 //! THROTTLE, else ALLOW (there is no breaker here: `breaker_open` is false).
+//!
+//! **Spikes above the noise.** Spend is a count of priced requests, and a count of n has a
+//! Poisson spread of √n: at ~10 requests a tick, one tick in twenty is 1.5× the mean by
+//! chance, so comparing ticks would "detect" spikes in a steady load — more of them the
+//! shorter the ticks, i.e. the shorter the run. The spike and burn tests therefore compare
+//! *points* of at least [`MIN_SPIKE_EVENTS`] requests: consecutive ticks are pooled until the
+//! pool holds that many, and a point is the pool's spend rate (spend per second). At 100
+//! requests the spread is 10%, so ×1.5 is a 5σ excess: a steady rate stays quiet at any run
+//! length, while a real 3× step shows within two points. A spike holds until the next point.
 //!
 //! The configured [`BudgetAction`] says what the engine does with the decision: `alert` only
 //! reports it (enforces ALLOW), `throttle` enforces at most THROTTLE, `block` enforces the
@@ -86,6 +95,7 @@ impl CostModel {
             instances: self.per_instance_hour * usage.instance_ns as f64 / NANOS_PER_HOUR,
             llm: self.llm_per_1k_in * usage.tokens_in as f64 / 1000.0
                 + self.llm_per_1k_out * usage.tokens_out as f64 / 1000.0,
+            events: usage.requests,
         }
     }
 }
@@ -140,7 +150,8 @@ pub struct BudgetConfig {
     pub warning_ratio: f64,
     pub spike: SpikeRule,
     pub burn_threshold: f64,
-    /// Ticks the spike and burn tests look at, the latest included (at least 2).
+    /// Points (pools of at least [`MIN_SPIKE_EVENTS`] requests) the spike and burn tests
+    /// look at, the latest included (at least 2).
     pub history: usize,
     pub action: BudgetAction,
 }
@@ -236,6 +247,9 @@ pub struct BudgetReport {
     pub period: Nanos,
     pub warning_at_s: Option<f64>,
     pub breached_at_s: Option<f64>,
+    /// Points of the spike test that were spikes.
+    pub spikes: u64,
+    /// The ticks at which a spike stood (the first 1000).
     pub spikes_at_s: Vec<f64>,
     /// The last forecast, and when a forecast first reached the limit.
     pub projected: Option<f64>,
@@ -243,6 +257,20 @@ pub struct BudgetReport {
     pub forecast_breach_at_s: Option<f64>,
     pub action: BudgetAction,
     pub action_taken_at_s: Option<f64>,
+}
+
+/// Requests a point of the spike and burn tests holds at least (see the module doc).
+pub const MIN_SPIKE_EVENTS: u64 = 100;
+
+/// Spike times kept in the report (the count goes on).
+const MAX_SPIKES_LOGGED: usize = 1000;
+
+/// Ticks being pooled into the next point of the spike and burn tests.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pool {
+    start: Option<Nanos>,
+    spend: f64,
+    events: u64,
 }
 
 /// Watches the spend tick by tick (see the module doc).
@@ -253,6 +281,11 @@ pub struct BudgetMonitor {
     start: Option<Nanos>,
     spent: f64,
     recent: VecDeque<f64>,
+    pool: Pool,
+    /// The last point's spike and burn results (they hold until the next point).
+    spiking: bool,
+    burn: Option<(f64, bool)>,
+    spikes: u64,
     last: Option<Evaluation>,
     warning_at: Option<Nanos>,
     breached_at: Option<Nanos>,
@@ -271,6 +304,10 @@ impl BudgetMonitor {
         }
         Ok(BudgetMonitor {
             recent: VecDeque::with_capacity(cfg.history),
+            pool: Pool::default(),
+            spiking: false,
+            burn: None,
+            spikes: 0,
             cfg,
             period,
             start: None,
@@ -305,6 +342,35 @@ impl BudgetMonitor {
         self.recent.make_contiguous()
     }
 
+    /// Pools the tick; when the pool holds enough requests, its spend rate becomes the next
+    /// point and the spike and burn tests run on the points. Returns the tests' standing
+    /// results.
+    fn pool_tick(
+        &mut self,
+        tick: &CostTick,
+        spend: f64,
+    ) -> Result<(bool, Option<(f64, bool)>), &'static str> {
+        let start = *self.pool.start.get_or_insert(tick.start);
+        self.pool.spend += spend;
+        self.pool.events += tick.events;
+        let span = tick.end.saturating_sub(start);
+        if self.pool.events < MIN_SPIKE_EVENTS || span == 0 {
+            return Ok((self.spiking, self.burn));
+        }
+        let rate = self.pool.spend / to_secs_f64(span);
+        self.pool = Pool::default();
+        let (spike_rule, burn_threshold) = (self.cfg.spike, self.cfg.burn_threshold);
+        let series = self.push(rate);
+        if series.len() >= 2 {
+            let spiking = spike_rule.test(series)?;
+            let b = burn_rate(series, burn_threshold)?;
+            self.spiking = spiking;
+            self.burn = Some((b.rate, b.alert));
+            self.spikes += u64::from(spiking);
+        }
+        Ok((self.spiking, self.burn))
+    }
+
     fn forecast(&self, now: Nanos) -> Result<Option<(f64, bool)>, &'static str> {
         let elapsed = now
             .saturating_sub(self.start.unwrap_or(now))
@@ -329,16 +395,7 @@ impl BudgetMonitor {
         }
         self.start.get_or_insert(tick.start);
         self.spent += spend;
-        let (spike_rule, burn_threshold) = (self.cfg.spike, self.cfg.burn_threshold);
-        let series = self.push(spend);
-        let (spike, burn) = if series.len() >= 2 {
-            (
-                spike_rule.test(series)?,
-                Some(burn_rate(series, burn_threshold)?),
-            )
-        } else {
-            (false, None)
-        };
+        let (spike, burn) = self.pool_tick(tick, spend)?;
         let status = check_budget(self.spent, self.cfg.limit, self.cfg.warning_ratio)?;
         let forecast = self.forecast(tick.end)?;
         let decision = decide(status.breached, false, status.warning, spike);
@@ -349,8 +406,8 @@ impl BudgetMonitor {
             warning: status.warning,
             breached: status.breached,
             spike,
-            burn_rate: burn.map(|b| b.rate),
-            burn_alert: burn.is_some_and(|b| b.alert),
+            burn_rate: burn.map(|b| b.0),
+            burn_alert: burn.is_some_and(|b| b.1),
             projected: forecast.map(|f| f.0),
             forecast_breach: forecast.is_some_and(|f| f.1),
             decision,
@@ -374,7 +431,10 @@ impl BudgetMonitor {
             _ => e.enforce != BudgetDecision::Allow,
         };
         first(&mut self.action_taken_at, acted);
-        if e.spike {
+        if e.spike
+            && self.spikes_at.len() < MAX_SPIKES_LOGGED
+            && self.spikes_at.last() != Some(&e.at)
+        {
             self.spikes_at.push(e.at);
         }
         self.last = Some(*e);
@@ -389,6 +449,7 @@ impl BudgetMonitor {
             period: self.period,
             warning_at_s: secs(self.warning_at),
             breached_at_s: secs(self.breached_at),
+            spikes: self.spikes,
             spikes_at_s: self.spikes_at.iter().map(|&t| to_secs_f64(t)).collect(),
             projected: self.last.and_then(|e| e.projected),
             forecast_breach: self.last.is_some_and(|e| e.forecast_breach),
@@ -474,11 +535,13 @@ mod tests {
         assert!(r.budget.is_none());
     }
 
+    /// A one-second tick of `x` spend over enough requests to be a point of its own.
     fn spend(i: u64, x: f64) -> CostTick {
         CostTick {
             start: i * S,
             end: (i + 1) * S,
             requests: x,
+            events: MIN_SPIKE_EVENTS,
             ..CostTick::default()
         }
     }

@@ -84,6 +84,8 @@ pub struct CostTick {
     pub cpu: f64,
     pub instances: f64,
     pub llm: f64,
+    /// Requests priced in the tick: the count behind the spend's sampling noise.
+    pub events: u64,
 }
 
 impl CostTick {
@@ -130,6 +132,7 @@ mod tests {
             cpu: 0.25,
             instances: 1.0,
             llm: 2.0,
+            events: 3,
         };
         assert_eq!(t.total(), 3.75);
         assert_eq!(CostTick::default().total(), 0.0);
