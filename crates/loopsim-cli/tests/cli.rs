@@ -126,9 +126,65 @@ fn invalid_input_exits_2_with_a_located_message() {
 fn usage_errors_and_missing_files_exit_2() {
     assert_eq!(loopsim(&[]).status.code(), Some(2));
     assert_eq!(loopsim(&["bogus"]).status.code(), Some(2));
+    for args in [
+        &["run"][..],
+        &["run", "a.yaml", "--jsn"],
+        &["run", "a.yaml", "--seed", "x"],
+        &["run", "a.yaml", "--fail-on", "sometimes"],
+        &["validate"],
+        &["schema", "extra"],
+    ] {
+        let o = loopsim(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).starts_with("error: "),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+    let o = loopsim(&["run", "a.yaml", "--fail-on", "degraded,sometimes"]);
+    assert!(
+        stderr(&o).contains("degraded, critical, collapse_risk, slo"),
+        "the accepted levels are named: {}",
+        stderr(&o)
+    );
     let o = loopsim(&["run", "no/such/file.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read"));
+}
+
+#[test]
+fn help_and_version_print_to_stdout_and_exit_0() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help"],
+        &["help", "run"],
+        &["run", "--help"],
+        &["run", "-h"],
+        &["validate", "--help"],
+        &["schema", "--help"],
+    ] {
+        let o = loopsim(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("Usage: loopsim"), "{args:?}: {out}");
+    }
+    let top = stdout(&loopsim(&["--help"]));
+    for needle in ["run", "validate", "schema", "Exit codes"] {
+        assert!(top.contains(needle), "missing `{needle}` in:\n{top}");
+    }
+    let run = stdout(&loopsim(&["run", "--help"]));
+    for needle in ["--seed", "--json", "--series", "--fail-on", "collapse_risk"] {
+        assert!(run.contains(needle), "missing `{needle}` in:\n{run}");
+    }
+    let version = format!("loopsim {}\n", env!("CARGO_PKG_VERSION"));
+    for args in [&["--version"][..], &["-V"], &["version"]] {
+        let o = loopsim(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert_eq!(stdout(&o), version, "{args:?}");
+    }
 }
 
 #[test]
