@@ -4,6 +4,7 @@
 //! input (the message goes to stderr).
 
 mod args;
+mod source;
 mod text;
 
 use std::io::Write;
@@ -57,8 +58,8 @@ fn main() -> ExitCode {
 /// Reads and validates a scenario, printing every diagnostic (warnings too) to stderr.
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
     let file = &path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("loopsim: cannot read {file}: {e}");
+    let source = source::read(path).map_err(|msg| {
+        eprintln!("{msg}");
         ExitCode::from(2)
     })?;
     let checked = check(&source);

@@ -123,6 +123,29 @@ fn invalid_input_exits_2_with_a_located_message() {
 }
 
 #[test]
+fn a_file_that_is_not_utf8_gets_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("latin1.yaml");
+    // Latin-1 `é` (0xE9) on line 3 after CRLF line ends: `name: Caf` is 9 characters.
+    std::fs::write(
+        &f,
+        b"version: 1\r\nduration: 10s\r\nname: Caf\xE9\r\nservices: {}\r\n",
+    )
+    .unwrap();
+    for cmd in ["run", "validate"] {
+        let o = loopsim(&[cmd, f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let err = stderr(&o);
+        let expected = format!(
+            "{}:3:10: error: the file is not UTF-8: invalid byte 0xE9 at byte offset 36\n  hint: save the file as UTF-8",
+            f.display()
+        );
+        assert!(err.starts_with(&expected), "{cmd}: {err}");
+        assert!(stdout(&o).is_empty(), "{cmd}");
+    }
+}
+
+#[test]
 fn usage_errors_and_missing_files_exit_2() {
     assert_eq!(loopsim(&[]).status.code(), Some(2));
     assert_eq!(loopsim(&["bogus"]).status.code(), Some(2));
