@@ -37,8 +37,10 @@ pub enum Command {
     /// Simulate a scenario and print its report.
     ///
     /// The report is text by default, one JSON object with --json. Diagnostics (warnings too)
-    /// go to stderr. With --fail-on, the run is a CI gate: exit 1 when its health reaches the
-    /// given level or an SLO is missed.
+    /// go to stderr, and so does a line when the run stopped early (a run-time cap such as
+    /// `max_in_flight` ended it; the report then covers only the simulated part, and says so
+    /// first). With --fail-on, the run is a CI gate: exit 1 when its health reaches the given
+    /// level or an SLO is missed.
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Check a scenario without running it.

@@ -91,6 +91,15 @@ fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
     let mut sim = Simulation::new(sc);
     sim.run();
     let report = sim.report();
+    if let Some(t) = &report.stopped {
+        // On stderr too, so that it is seen when the report goes to a file.
+        eprintln!(
+            "loopsim: warning: {}: the run stopped early {}; the report covers only the \
+             simulated part",
+            run.file.display(),
+            text::stopped_at(t, report.duration_s)
+        );
+    }
     if let Some(path) = &run.series {
         if let Err(e) = std::fs::write(path, text::series_csv(sim.series())) {
             eprintln!("loopsim: cannot write {}: {e}", path.display());

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use loopsim_core::report::{Latency, Report};
+use loopsim_core::report::{Latency, Report, Stopped};
 use loopsim_core::series::Series;
 
 /// Seconds as a short human unit (`850 µs`, `12.3 ms`, `1.20 s`).
@@ -30,15 +30,26 @@ fn latency_line(l: &Latency) -> String {
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let q = &r.requests;
+    if let Some(t) = &r.stopped {
+        let _ = writeln!(o, "STOPPED EARLY {}", stopped_at(t, r.duration_s));
+        let _ = writeln!(o, "  {}", t.message);
+        let _ = writeln!(
+            o,
+            "  Every figure below covers only the simulated part, 0–{} s, not the whole run.\n",
+            secs(t.at_s)
+        );
+    }
     let _ = writeln!(o, "{} (seed {})", r.scenario, r.seed);
+    let simulated = match &r.stopped {
+        Some(t) => format!("{} s of {} s", secs(t.at_s), secs(r.duration_s)),
+        None => format!("{} s", secs(r.duration_s)),
+    };
     let _ = writeln!(
         o,
-        "simulated {} s, warm-up {} s, {} events",
-        r.duration_s, r.warmup_s, r.events
+        "simulated {simulated}, warm-up {} s, {} events",
+        secs(r.warmup_s),
+        r.events
     );
-    if let Some(t) = &r.stopped {
-        let _ = writeln!(o, "WARNING: {}", t.message);
-    }
     let _ = writeln!(o, "{}\n", r.note);
     let _ = writeln!(
         o,
@@ -105,6 +116,33 @@ pub fn render(r: &Report) -> String {
     o
 }
 
+/// When a run stopped early, against its duration, and why: `at 5.03 s of 7200 s
+/// (max_in_flight)`.
+pub fn stopped_at(t: &Stopped, duration_s: f64) -> String {
+    format!(
+        "at {} s of {} s ({})",
+        secs(t.at_s),
+        secs(duration_s),
+        t.cause.name()
+    )
+}
+
+/// Seconds, readable: two decimals at most from 1 s up, three significant digits below
+/// (`7200`, `5.03`, `0.96`, `0.00125`); trailing zeros dropped.
+fn secs(s: f64) -> String {
+    let decimals = if s == 0.0 || s.abs() >= 1.0 || !s.is_finite() {
+        2
+    } else {
+        (2.0 - s.abs().log10().floor()).min(9.0) as usize
+    };
+    let t = format!("{s:.decimals$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
+}
+
 /// A figure that may not exist (an empty measured window): `—` then.
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "—".to_string(), |v| v.to_string())
@@ -166,14 +204,14 @@ fn render_health(o: &mut String, r: &Report) {
         "\nhealth      {} (score {:.0} in the worst {} s window)",
         h.status.as_str(),
         h.score,
-        h.window as f64 / 1e9
+        secs(h.window as f64 / 1e9)
     );
     if let Some(w) = h.worst_window.and_then(|i| h.timeline.get(i)) {
         let _ = writeln!(
             o,
             "  worst window {}–{} s: {}{}",
-            w.start as f64 / 1e9,
-            w.end as f64 / 1e9,
+            secs(w.start as f64 / 1e9),
+            secs(w.end as f64 / 1e9),
             w.status.as_str(),
             w.worst_service
                 .as_deref()
@@ -256,6 +294,16 @@ mod tests {
         assert_eq!(dur(Some(0.0123)), "12.3 ms");
         assert_eq!(dur(Some(1.2)), "1.20 s");
         assert_eq!(dur(None), "—");
+    }
+
+    #[test]
+    fn seconds_are_short_but_never_rounded_to_zero() {
+        assert_eq!(secs(0.956_292_514), "0.956");
+        assert_eq!(secs(7200.0), "7200");
+        assert_eq!(secs(0.5), "0.5");
+        assert_eq!(secs(0.0), "0");
+        assert_eq!(secs(0.001_254), "0.00125");
+        assert_eq!(secs(5.0312), "5.03");
     }
 
     #[test]

@@ -103,6 +103,55 @@ fn text_report_is_readable() {
     }
 }
 
+/// A service offered four times what it can serve, with a low `max_in_flight`: the run stops
+/// within a second of its two hours.
+const OVERLOADED: &str = "version: 1\nname: Overloaded\nduration: 2h\nmax_in_flight: 100\n\
+    workload:\n  - to: api\n    rate: 200/s\nservices:\n  api:\n    endpoints:\n      /:\n        - cpu: 20ms\n";
+
+#[test]
+fn an_early_stop_is_stated_first_and_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("overloaded.yaml");
+    std::fs::write(&f, OVERLOADED).unwrap();
+    let path = f.to_str().unwrap();
+
+    let o = loopsim(&["run", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("STOPPED EARLY at ")
+            && lines[0].ends_with(" s of 7200 s (max_in_flight)"),
+        "the stop is the first line:\n{out}"
+    );
+    assert!(lines[1].contains("max_in_flight = 100"), "{out}");
+    assert!(lines[2].contains("covers only the simulated part"), "{out}");
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("Overloaded (seed 1)"));
+    assert!(header.is_some_and(|h| h > 2), "{out}");
+    assert!(!out.contains("WARNING:"), "{out}");
+    assert!(
+        stderr(&o).contains("the run stopped early at "),
+        "{}",
+        stderr(&o)
+    );
+
+    // With --json the report is on stdout, the line on stderr; a gate that passes keeps 0.
+    let o = loopsim(&["run", path, "--json", "--fail-on", "collapse_risk"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(r["stopped"]["cause"], "max_in_flight");
+    assert!(r["stopped"]["at_s"].as_f64().unwrap() < 7200.0);
+    assert!(stderr(&o).contains("stopped early"), "{}", stderr(&o));
+
+    // A complete run says nothing of the kind.
+    let o = loopsim(&["run", "scenarios/one-event-loop.yaml"]);
+    assert!(!stdout(&o).contains("STOPPED") && !stderr(&o).contains("stopped early"));
+    let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--json"]);
+    assert!(json(&o)["stopped"].is_null());
+}
+
 #[test]
 fn invalid_input_exits_2_with_a_located_message() {
     let dir = tempfile::tempdir().unwrap();
