@@ -153,6 +153,41 @@ fn an_early_stop_is_stated_first_and_on_stderr() {
 }
 
 #[test]
+fn the_budget_is_summarised_in_readable_lines() {
+    let o = loopsim(&["run", "scenarios/llm-budget.yaml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let from = out.find("\ncost ").expect("a cost section") + 1;
+    let section: Vec<&str> = out[from..].lines().take_while(|l| !l.is_empty()).collect();
+    // The figures are the engine's; the shape is the CLI's: five lines, no list of times.
+    assert_eq!(section.len(), 5, "{out}");
+    let expected = [
+        ("cost        total ", "llm "),
+        (
+            "budget      limit 1.2 over 10 min: spent ",
+            "% used), OVER BUDGET",
+        ),
+        (
+            "  forecast  ",
+            "by the end of the period: reaches the limit",
+        ),
+        ("  events    warning at ", ", no spike"),
+        ("  action    block assistant/summarize: first taken at ", ""),
+    ];
+    for (line, (start, part)) in section.iter().zip(expected) {
+        assert!(
+            line.starts_with(start) && line.contains(part),
+            "`{line}` should start with `{start}` and contain `{part}`:\n{out}"
+        );
+    }
+    assert!(section[3].contains(", breach at "), "{out}");
+    assert!(
+        !out.contains("_at_s") && !out.contains("{\""),
+        "no raw JSON:\n{out}"
+    );
+}
+
+#[test]
 fn invalid_input_exits_2_with_a_located_message() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bad.yaml");
