@@ -153,6 +153,33 @@ fn an_early_stop_is_stated_first_and_on_stderr() {
 }
 
 #[test]
+fn figures_over_an_empty_measured_window_show_as_a_dash() {
+    // Stopped before the warm-up ended: no time-weighted figure exists (null in JSON).
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("overloaded.yaml");
+    std::fs::write(
+        &f,
+        OVERLOADED.replace("duration: 2h\n", "duration: 2h\nwarmup: 10s\n"),
+    )
+    .unwrap();
+    let o = loopsim(&["run", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let api = out
+        .lines()
+        .find(|l| l.starts_with("  api "))
+        .expect("the api row");
+    assert_eq!(
+        api.split_whitespace().skip(1).collect::<Vec<_>>(),
+        ["—"; 9],
+        "{out}"
+    );
+    let o = loopsim(&["run", f.to_str().unwrap(), "--json"]);
+    let r = json(&o);
+    assert!(r["services"]["api"]["utilization"].is_null());
+}
+
+#[test]
 fn the_budget_is_summarised_in_readable_lines() {
     let o = loopsim(&["run", "scenarios/llm-budget.yaml"]);
     assert!(o.status.success(), "{}", stderr(&o));
