@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use loopsim_core::health::{BudgetAction, CostReport};
+use loopsim_core::health::collapse::CollapseTransition;
+use loopsim_core::health::{BudgetAction, CollapseReport, CostReport};
 use loopsim_core::report::{Latency, Report, Stopped};
 use loopsim_core::series::Series;
 
@@ -248,15 +249,48 @@ fn render_health(o: &mut String, r: &Report) {
         }
     }
     for (name, c) in &r.collapse.0 {
-        let _ = writeln!(
-            o,
-            "collapse    {name}: {}",
-            serde_json::to_string(c).unwrap_or_default()
-        );
+        let _ = writeln!(o, "collapse    {name}: {}", collapse_line(c));
     }
     if let Some(c) = &r.cost {
         render_cost(o, c);
     }
+}
+
+/// A collapse detector's story in one line: its state, the worst, and the first and last
+/// transitions (a count for the others).
+fn collapse_line(c: &CollapseReport) -> String {
+    let mut line = format!("{} at the end", c.state.as_str());
+    if c.worst != c.state {
+        let _ = write!(line, ", worst {}", c.worst.as_str());
+    }
+    let step = |t: &CollapseTransition| {
+        format!(
+            "{} → {} at {} ({})",
+            t.from.as_str(),
+            t.to.as_str(),
+            clock(t.at as f64 / 1e9),
+            t.reason
+        )
+    };
+    match c.transitions.as_slice() {
+        [] => line.push_str("; no transition"),
+        [t] => {
+            let _ = write!(line, "; {}", step(t));
+        }
+        [first, middle @ .., last] => {
+            let _ = write!(
+                line,
+                "; {} transitions: first {}",
+                c.transitions.len(),
+                step(first)
+            );
+            if !middle.is_empty() {
+                let _ = write!(line, ", {} more", middle.len());
+            }
+            let _ = write!(line, ", last {}", step(last));
+        }
+    }
+    line
 }
 
 /// Spend by category, then the budget in a few lines: limit and period, spend and share used,
@@ -482,6 +516,45 @@ mod tests {
         assert!(
             o.contains("action    block all requests: never needed"),
             "{o}"
+        );
+    }
+
+    #[test]
+    fn a_collapse_story_is_one_line() {
+        use loopsim_core::health::CollapseState::*;
+        let t = |at_s: u64, from, to| CollapseTransition {
+            at: at_s * 1_000_000_000,
+            from,
+            to,
+            reason: "queue 90% full ≥ 85%".into(),
+        };
+        let mut c = CollapseReport {
+            state: Stable,
+            worst: Stable,
+            observations: 10,
+            transitions: vec![],
+        };
+        assert_eq!(collapse_line(&c), "STABLE at the end; no transition");
+        c.state = Collapsed;
+        c.worst = Collapsed;
+        c.transitions = vec![t(30, Stable, Collapsed)];
+        assert_eq!(
+            collapse_line(&c),
+            "COLLAPSED at the end; STABLE → COLLAPSED at 30 s (queue 90% full ≥ 85%)"
+        );
+        c.state = Stable;
+        c.transitions = (0..50)
+            .map(|i| match i % 2 {
+                0 => t(60 * (i + 1), Stable, Collapsed),
+                _ => t(60 * (i + 1), Collapsed, Stable),
+            })
+            .collect();
+        let line = collapse_line(&c);
+        assert_eq!(
+            line,
+            "STABLE at the end, worst COLLAPSED; 50 transitions: first STABLE → COLLAPSED at \
+             1 min (queue 90% full ≥ 85%), 48 more, last COLLAPSED → STABLE at 50 min (queue 90% \
+             full ≥ 85%)"
         );
     }
 
