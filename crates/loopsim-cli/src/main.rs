@@ -4,31 +4,30 @@
 //! input (the message goes to stderr).
 
 mod args;
+mod source;
 mod text;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use loopsim_core::diag::{LineIndex, Rendered};
 use loopsim_core::health::gate;
 use loopsim_core::{check, Scenario, Simulation};
 
-use args::{Command, RunArgs};
+use args::{Cli, Command, RunArgs, ValidateArgs};
+use clap::Parser;
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    let command = match args::parse(&argv) {
-        Ok(c) => c,
-        Err(msg) => {
-            eprintln!("loopsim: {msg}\n\n{}", args::USAGE);
-            return ExitCode::from(2);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with exit 0; usage errors to stderr with exit 2.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
         }
     };
-    match command {
-        Command::Help => {
-            println!("{}", args::USAGE);
-            ExitCode::SUCCESS
-        }
+    match cli.command {
         Command::Version => {
             println!("loopsim {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -37,10 +36,11 @@ fn main() -> ExitCode {
             println!("{}", loopsim_core::schema::SCENARIO_SCHEMA);
             ExitCode::SUCCESS
         }
-        Command::Validate { file } => match load(&file) {
+        Command::Validate(ValidateArgs { file }) => match load(&file) {
             Ok(sc) => {
                 println!(
-                    "{file}: ok ({} services, {} workloads)",
+                    "{}: ok ({} services, {} workloads)",
+                    file.display(),
                     sc.services.len(),
                     sc.workloads.len()
                 );
@@ -56,9 +56,10 @@ fn main() -> ExitCode {
 }
 
 /// Reads and validates a scenario, printing every diagnostic (warnings too) to stderr.
-fn load(file: &str) -> Result<Scenario, ExitCode> {
-    let source = std::fs::read_to_string(file).map_err(|e| {
-        eprintln!("loopsim: cannot read {file}: {e}");
+fn load(path: &Path) -> Result<Scenario, ExitCode> {
+    let file = &path.display().to_string();
+    let source = source::read(path).map_err(|msg| {
+        eprintln!("{msg}");
         ExitCode::from(2)
     })?;
     let checked = check(&source);
@@ -90,9 +91,18 @@ fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
     let mut sim = Simulation::new(sc);
     sim.run();
     let report = sim.report();
+    if let Some(t) = &report.stopped {
+        // On stderr too, so that it is seen when the report goes to a file.
+        eprintln!(
+            "loopsim: warning: {}: the run stopped early {}; the report covers only the \
+             simulated part",
+            run.file.display(),
+            text::stopped_at(t, report.duration_s)
+        );
+    }
     if let Some(path) = &run.series {
         if let Err(e) = std::fs::write(path, text::series_csv(sim.series())) {
-            eprintln!("loopsim: cannot write {path}: {e}");
+            eprintln!("loopsim: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
     }

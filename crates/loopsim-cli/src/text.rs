@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use loopsim_core::report::{Latency, Report};
+use loopsim_core::health::collapse::CollapseTransition;
+use loopsim_core::health::{BudgetAction, CollapseReport, CostReport};
+use loopsim_core::report::{Latency, Report, Stopped};
 use loopsim_core::series::Series;
 
 /// Seconds as a short human unit (`850 µs`, `12.3 ms`, `1.20 s`).
@@ -30,15 +32,26 @@ fn latency_line(l: &Latency) -> String {
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let q = &r.requests;
+    if let Some(t) = &r.stopped {
+        let _ = writeln!(o, "STOPPED EARLY {}", stopped_at(t, r.duration_s));
+        let _ = writeln!(o, "  {}", t.message);
+        let _ = writeln!(
+            o,
+            "  Every figure below covers only the simulated part, 0–{} s, not the whole run.\n",
+            secs(t.at_s)
+        );
+    }
     let _ = writeln!(o, "{} (seed {})", r.scenario, r.seed);
+    let simulated = match &r.stopped {
+        Some(t) => format!("{} s of {} s", secs(t.at_s), secs(r.duration_s)),
+        None => format!("{} s", secs(r.duration_s)),
+    };
     let _ = writeln!(
         o,
-        "simulated {} s, warm-up {} s, {} events",
-        r.duration_s, r.warmup_s, r.events
+        "simulated {simulated}, warm-up {} s, {} events",
+        secs(r.warmup_s),
+        r.events
     );
-    if let Some(t) = &r.stopped {
-        let _ = writeln!(o, "WARNING: {}", t.message);
-    }
     let _ = writeln!(o, "{}\n", r.note);
     let _ = writeln!(
         o,
@@ -105,6 +118,33 @@ pub fn render(r: &Report) -> String {
     o
 }
 
+/// When a run stopped early, against its duration, and why: `at 5.03 s of 7200 s
+/// (max_in_flight)`.
+pub fn stopped_at(t: &Stopped, duration_s: f64) -> String {
+    format!(
+        "at {} s of {} s ({})",
+        secs(t.at_s),
+        secs(duration_s),
+        t.cause.name()
+    )
+}
+
+/// Seconds, readable: two decimals at most from 1 s up, three significant digits below
+/// (`7200`, `5.03`, `0.96`, `0.00125`); trailing zeros dropped.
+fn secs(s: f64) -> String {
+    let decimals = if s == 0.0 || s.abs() >= 1.0 || !s.is_finite() {
+        2
+    } else {
+        (2.0 - s.abs().log10().floor()).min(9.0) as usize
+    };
+    let t = format!("{s:.decimals$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
+}
+
 /// A figure that may not exist (an empty measured window): `—` then.
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "—".to_string(), |v| v.to_string())
@@ -166,14 +206,14 @@ fn render_health(o: &mut String, r: &Report) {
         "\nhealth      {} (score {:.0} in the worst {} s window)",
         h.status.as_str(),
         h.score,
-        h.window as f64 / 1e9
+        secs(h.window as f64 / 1e9)
     );
     if let Some(w) = h.worst_window.and_then(|i| h.timeline.get(i)) {
         let _ = writeln!(
             o,
             "  worst window {}–{} s: {}{}",
-            w.start as f64 / 1e9,
-            w.end as f64 / 1e9,
+            secs(w.start as f64 / 1e9),
+            secs(w.end as f64 / 1e9),
             w.status.as_str(),
             w.worst_service
                 .as_deref()
@@ -209,21 +249,165 @@ fn render_health(o: &mut String, r: &Report) {
         }
     }
     for (name, c) in &r.collapse.0 {
-        let _ = writeln!(
-            o,
-            "collapse    {name}: {}",
-            serde_json::to_string(c).unwrap_or_default()
-        );
+        let _ = writeln!(o, "collapse    {name}: {}", collapse_line(c));
     }
     if let Some(c) = &r.cost {
-        let _ = writeln!(o, "cost        total {:.4}", c.total);
-        if let Some(b) = &c.budget {
-            let _ = writeln!(
-                o,
-                "  budget {}",
-                serde_json::to_string(b).unwrap_or_default()
-            );
+        render_cost(o, c);
+    }
+}
+
+/// A collapse detector's story in one line: its state, the worst, and the first and last
+/// transitions (a count for the others).
+fn collapse_line(c: &CollapseReport) -> String {
+    let mut line = format!("{} at the end", c.state.as_str());
+    if c.worst != c.state {
+        let _ = write!(line, ", worst {}", c.worst.as_str());
+    }
+    let step = |t: &CollapseTransition| {
+        format!(
+            "{} → {} at {} ({})",
+            t.from.as_str(),
+            t.to.as_str(),
+            clock(t.at as f64 / 1e9),
+            t.reason
+        )
+    };
+    match c.transitions.as_slice() {
+        [] => line.push_str("; no transition"),
+        [t] => {
+            let _ = write!(line, "; {}", step(t));
         }
+        [first, middle @ .., last] => {
+            let _ = write!(
+                line,
+                "; {} transitions: first {}",
+                c.transitions.len(),
+                step(first)
+            );
+            if !middle.is_empty() {
+                let _ = write!(line, ", {} more", middle.len());
+            }
+            let _ = write!(line, ", last {}", step(last));
+        }
+    }
+    line
+}
+
+/// Spend by category, then the budget in a few lines: limit and period, spend and share used,
+/// forecast, the first warning, breach and spike, and the action (counts, not every time).
+fn render_cost(o: &mut String, c: &CostReport) {
+    let by = &c.by_category;
+    let parts: Vec<String> = [
+        ("requests", by.requests),
+        ("cpu", by.cpu),
+        ("instances", by.instances),
+        ("llm", by.llm),
+    ]
+    .iter()
+    .filter(|(_, v)| *v != 0.0)
+    .map(|(k, v)| format!("{k} {}", amount(*v)))
+    .collect();
+    let _ = write!(o, "cost        total {}", amount(c.total));
+    if !parts.is_empty() {
+        let _ = write!(o, " ({})", parts.join(", "));
+    }
+    o.push('\n');
+    let Some(b) = &c.budget else { return };
+    let state = if b.breached_at_s.is_some() {
+        "OVER BUDGET"
+    } else if b.warning_at_s.is_some() {
+        "warning"
+    } else {
+        "within budget"
+    };
+    let _ = writeln!(
+        o,
+        "budget      limit {} over {}: spent {} ({:.1}% used), {state}",
+        amount(b.limit),
+        clock(b.period as f64 / 1e9),
+        amount(b.spent),
+        b.usage_ratio * 100.0
+    );
+    if let Some(p) = b.projected {
+        let verdict = match b.forecast_breach_at_s {
+            Some(t) => format!("reaches the limit (first predicted at {})", clock(t)),
+            None => "within the limit".to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "  forecast  {} by the end of the period: {verdict}",
+            amount(p)
+        );
+    }
+    let first = |what: &str, at: Option<f64>| match at {
+        Some(t) => format!("{what} at {}", clock(t)),
+        None => format!("no {what}"),
+    };
+    let spikes = match b.spikes_at_s.as_slice() {
+        [] => "no spike".to_string(),
+        [t] => format!("1 spike at {}", clock(*t)),
+        [t, rest @ ..] => format!(
+            "{} spikes, first at {} ({} more)",
+            rest.len() + 1,
+            clock(*t),
+            rest.len()
+        ),
+    };
+    let _ = writeln!(
+        o,
+        "  events    {}, {}, {spikes}",
+        first("warning", b.warning_at_s),
+        first("breach", b.breached_at_s)
+    );
+    let (action, verb) = match &b.action {
+        BudgetAction::Alert => ("alert only".to_string(), "first alert"),
+        BudgetAction::Throttle => ("throttle".to_string(), "first taken"),
+        BudgetAction::Block { endpoint: Some(e) } => (format!("block {e}"), "first taken"),
+        BudgetAction::Block { endpoint: None } => ("block all requests".to_string(), "first taken"),
+    };
+    let taken = match b.action_taken_at_s {
+        Some(t) => format!("{verb} at {}", clock(t)),
+        None => "never needed".to_string(),
+    };
+    let _ = writeln!(o, "  action    {action}: {taken}");
+}
+
+/// An amount of money (any currency): four significant digits, trailing zeros dropped.
+fn amount(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (3.0 - x.abs().log10().floor()).clamp(0.0, 12.0) as usize;
+    let t = format!("{x:.decimals$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
+}
+
+/// A point or span of simulated time for people: `45 s`, `7 min 20 s`, `2 h 5 min`.
+fn clock(s: f64) -> String {
+    if s < 60.0 {
+        return format!("{} s", secs(s));
+    }
+    let (big, small, unit, sub) = if s < 3600.0 {
+        let m = (s / 60.0).floor();
+        (m, (s - m * 60.0).round(), "min", "s")
+    } else {
+        let h = (s / 3600.0).floor();
+        (h, ((s - h * 3600.0) / 60.0).round(), "h", "min")
+    };
+    // Rounding the remainder up to a whole unit carries over (59.6 s → the next minute).
+    let (big, small) = if small >= 60.0 {
+        (big + 1.0, 0.0)
+    } else {
+        (big, small)
+    };
+    if small == 0.0 {
+        format!("{big} {unit}")
+    } else {
+        format!("{big} {unit} {small} {sub}")
     }
 }
 
@@ -249,6 +433,8 @@ pub fn series_csv(s: &Series) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use loopsim_core::health::cost::CostBreakdown;
+    use loopsim_core::health::BudgetReport;
 
     #[test]
     fn durations_pick_a_readable_unit() {
@@ -256,6 +442,120 @@ mod tests {
         assert_eq!(dur(Some(0.0123)), "12.3 ms");
         assert_eq!(dur(Some(1.2)), "1.20 s");
         assert_eq!(dur(None), "—");
+    }
+
+    #[test]
+    fn seconds_are_short_but_never_rounded_to_zero() {
+        assert_eq!(secs(0.956_292_514), "0.956");
+        assert_eq!(secs(7200.0), "7200");
+        assert_eq!(secs(0.5), "0.5");
+        assert_eq!(secs(0.0), "0");
+        assert_eq!(secs(0.001_254), "0.00125");
+        assert_eq!(secs(5.0312), "5.03");
+    }
+
+    #[test]
+    fn times_and_amounts_read_like_a_person_writes_them() {
+        assert_eq!(clock(45.0), "45 s");
+        assert_eq!(clock(0.25), "0.25 s");
+        assert_eq!(clock(300.0), "5 min");
+        assert_eq!(clock(440.0), "7 min 20 s");
+        assert_eq!(clock(599.7), "10 min");
+        assert_eq!(clock(7200.0), "2 h");
+        assert_eq!(clock(7500.0), "2 h 5 min");
+        assert_eq!(amount(1.252_757_766), "1.253");
+        assert_eq!(amount(1.2), "1.2");
+        assert_eq!(amount(0.000_012_34), "0.00001234");
+        assert_eq!(amount(12_345.678), "12346");
+        assert_eq!(amount(0.0), "0");
+    }
+
+    fn budget(spikes: Vec<f64>, action: BudgetAction) -> CostReport {
+        CostReport {
+            total: 15.5,
+            by_category: CostBreakdown {
+                requests: 0.5,
+                cpu: 0.0,
+                instances: 15.0,
+                llm: 0.0,
+            },
+            budget: Some(BudgetReport {
+                limit: 10.0,
+                spent: 15.5,
+                usage_ratio: 1.55,
+                period: 86_400 * 1_000_000_000,
+                warning_at_s: Some(1800.0),
+                breached_at_s: Some(5430.0),
+                spikes_at_s: spikes,
+                projected: Some(16.25),
+                forecast_breach: true,
+                forecast_breach_at_s: Some(90.0),
+                action,
+                action_taken_at_s: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_budget_is_a_few_readable_lines_whatever_its_events() {
+        let spikes: Vec<f64> = (1..=300).map(|i| i as f64 * 20.0).collect();
+        let mut o = String::new();
+        render_cost(&mut o, &budget(spikes, BudgetAction::Alert));
+        assert_eq!(
+            o,
+            "cost        total 15.5 (requests 0.5, instances 15)\n\
+             budget      limit 10 over 24 h: spent 15.5 (155.0% used), OVER BUDGET\n  \
+             forecast  16.25 by the end of the period: reaches the limit (first predicted at 1 min 30 s)\n  \
+             events    warning at 30 min, breach at 1 h 31 min, 300 spikes, first at 20 s (299 more)\n  \
+             action    alert only: never needed\n"
+        );
+        let mut o = String::new();
+        let block = BudgetAction::Block { endpoint: None };
+        render_cost(&mut o, &budget(vec![61.0], block));
+        assert!(o.contains("1 spike at 1 min 1 s"), "{o}");
+        assert!(
+            o.contains("action    block all requests: never needed"),
+            "{o}"
+        );
+    }
+
+    #[test]
+    fn a_collapse_story_is_one_line() {
+        use loopsim_core::health::CollapseState::*;
+        let t = |at_s: u64, from, to| CollapseTransition {
+            at: at_s * 1_000_000_000,
+            from,
+            to,
+            reason: "queue 90% full ≥ 85%".into(),
+        };
+        let mut c = CollapseReport {
+            state: Stable,
+            worst: Stable,
+            observations: 10,
+            transitions: vec![],
+        };
+        assert_eq!(collapse_line(&c), "STABLE at the end; no transition");
+        c.state = Collapsed;
+        c.worst = Collapsed;
+        c.transitions = vec![t(30, Stable, Collapsed)];
+        assert_eq!(
+            collapse_line(&c),
+            "COLLAPSED at the end; STABLE → COLLAPSED at 30 s (queue 90% full ≥ 85%)"
+        );
+        c.state = Stable;
+        c.transitions = (0..50)
+            .map(|i| match i % 2 {
+                0 => t(60 * (i + 1), Stable, Collapsed),
+                _ => t(60 * (i + 1), Collapsed, Stable),
+            })
+            .collect();
+        let line = collapse_line(&c);
+        assert_eq!(
+            line,
+            "STABLE at the end, worst COLLAPSED; 50 transitions: first STABLE → COLLAPSED at \
+             1 min (queue 90% full ≥ 85%), 48 more, last COLLAPSED → STABLE at 50 min (queue 90% \
+             full ≥ 85%)"
+        );
     }
 
     #[test]

@@ -103,6 +103,117 @@ fn text_report_is_readable() {
     }
 }
 
+/// A service offered four times what it can serve, with a low `max_in_flight`: the run stops
+/// within a second of its two hours.
+const OVERLOADED: &str = "version: 1\nname: Overloaded\nduration: 2h\nmax_in_flight: 100\n\
+    workload:\n  - to: api\n    rate: 200/s\nservices:\n  api:\n    endpoints:\n      /:\n        - cpu: 20ms\n";
+
+#[test]
+fn an_early_stop_is_stated_first_and_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("overloaded.yaml");
+    std::fs::write(&f, OVERLOADED).unwrap();
+    let path = f.to_str().unwrap();
+
+    let o = loopsim(&["run", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("STOPPED EARLY at ")
+            && lines[0].ends_with(" s of 7200 s (max_in_flight)"),
+        "the stop is the first line:\n{out}"
+    );
+    assert!(lines[1].contains("max_in_flight = 100"), "{out}");
+    assert!(lines[2].contains("covers only the simulated part"), "{out}");
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("Overloaded (seed 1)"));
+    assert!(header.is_some_and(|h| h > 2), "{out}");
+    assert!(!out.contains("WARNING:"), "{out}");
+    assert!(
+        stderr(&o).contains("the run stopped early at "),
+        "{}",
+        stderr(&o)
+    );
+
+    // With --json the report is on stdout, the line on stderr; a gate that passes keeps 0.
+    let o = loopsim(&["run", path, "--json", "--fail-on", "collapse_risk"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(r["stopped"]["cause"], "max_in_flight");
+    assert!(r["stopped"]["at_s"].as_f64().unwrap() < 7200.0);
+    assert!(stderr(&o).contains("stopped early"), "{}", stderr(&o));
+
+    // A complete run says nothing of the kind.
+    let o = loopsim(&["run", "scenarios/one-event-loop.yaml"]);
+    assert!(!stdout(&o).contains("STOPPED") && !stderr(&o).contains("stopped early"));
+    let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--json"]);
+    assert!(json(&o)["stopped"].is_null());
+}
+
+#[test]
+fn figures_over_an_empty_measured_window_show_as_a_dash() {
+    // Stopped before the warm-up ended: no time-weighted figure exists (null in JSON).
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("overloaded.yaml");
+    std::fs::write(
+        &f,
+        OVERLOADED.replace("duration: 2h\n", "duration: 2h\nwarmup: 10s\n"),
+    )
+    .unwrap();
+    let o = loopsim(&["run", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let api = out
+        .lines()
+        .find(|l| l.starts_with("  api "))
+        .expect("the api row");
+    assert_eq!(
+        api.split_whitespace().skip(1).collect::<Vec<_>>(),
+        ["—"; 9],
+        "{out}"
+    );
+    let o = loopsim(&["run", f.to_str().unwrap(), "--json"]);
+    let r = json(&o);
+    assert!(r["services"]["api"]["utilization"].is_null());
+}
+
+#[test]
+fn the_budget_is_summarised_in_readable_lines() {
+    let o = loopsim(&["run", "scenarios/llm-budget.yaml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let from = out.find("\ncost ").expect("a cost section") + 1;
+    let section: Vec<&str> = out[from..].lines().take_while(|l| !l.is_empty()).collect();
+    // The figures are the engine's; the shape is the CLI's: five lines, no list of times.
+    assert_eq!(section.len(), 5, "{out}");
+    let expected = [
+        ("cost        total ", "llm "),
+        (
+            "budget      limit 1.2 over 10 min: spent ",
+            "% used), OVER BUDGET",
+        ),
+        (
+            "  forecast  ",
+            "by the end of the period: reaches the limit",
+        ),
+        ("  events    warning at ", ", no spike"),
+        ("  action    block assistant/summarize: first taken at ", ""),
+    ];
+    for (line, (start, part)) in section.iter().zip(expected) {
+        assert!(
+            line.starts_with(start) && line.contains(part),
+            "`{line}` should start with `{start}` and contain `{part}`:\n{out}"
+        );
+    }
+    assert!(section[3].contains(", breach at "), "{out}");
+    assert!(
+        !out.contains("_at_s") && !out.contains("{\""),
+        "no raw JSON:\n{out}"
+    );
+}
+
 #[test]
 fn invalid_input_exits_2_with_a_located_message() {
     let dir = tempfile::tempdir().unwrap();
@@ -123,12 +234,91 @@ fn invalid_input_exits_2_with_a_located_message() {
 }
 
 #[test]
+fn a_file_that_is_not_utf8_gets_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("latin1.yaml");
+    // Latin-1 `é` (0xE9) on line 3 after CRLF line ends: `name: Caf` is 9 characters.
+    std::fs::write(
+        &f,
+        b"version: 1\r\nduration: 10s\r\nname: Caf\xE9\r\nservices: {}\r\n",
+    )
+    .unwrap();
+    for cmd in ["run", "validate"] {
+        let o = loopsim(&[cmd, f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let err = stderr(&o);
+        let expected = format!(
+            "{}:3:10: error: the file is not UTF-8: invalid byte 0xE9 at byte offset 36\n  hint: save the file as UTF-8",
+            f.display()
+        );
+        assert!(err.starts_with(&expected), "{cmd}: {err}");
+        assert!(stdout(&o).is_empty(), "{cmd}");
+    }
+}
+
+#[test]
 fn usage_errors_and_missing_files_exit_2() {
     assert_eq!(loopsim(&[]).status.code(), Some(2));
     assert_eq!(loopsim(&["bogus"]).status.code(), Some(2));
+    for args in [
+        &["run"][..],
+        &["run", "a.yaml", "--jsn"],
+        &["run", "a.yaml", "--seed", "x"],
+        &["run", "a.yaml", "--fail-on", "sometimes"],
+        &["validate"],
+        &["schema", "extra"],
+    ] {
+        let o = loopsim(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).starts_with("error: "),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+    let o = loopsim(&["run", "a.yaml", "--fail-on", "degraded,sometimes"]);
+    assert!(
+        stderr(&o).contains("degraded, critical, collapse_risk, slo"),
+        "the accepted levels are named: {}",
+        stderr(&o)
+    );
     let o = loopsim(&["run", "no/such/file.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read"));
+}
+
+#[test]
+fn help_and_version_print_to_stdout_and_exit_0() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help"],
+        &["help", "run"],
+        &["run", "--help"],
+        &["run", "-h"],
+        &["validate", "--help"],
+        &["schema", "--help"],
+    ] {
+        let o = loopsim(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("Usage: loopsim"), "{args:?}: {out}");
+    }
+    let top = stdout(&loopsim(&["--help"]));
+    for needle in ["run", "validate", "schema", "Exit codes"] {
+        assert!(top.contains(needle), "missing `{needle}` in:\n{top}");
+    }
+    let run = stdout(&loopsim(&["run", "--help"]));
+    for needle in ["--seed", "--json", "--series", "--fail-on", "collapse_risk"] {
+        assert!(run.contains(needle), "missing `{needle}` in:\n{run}");
+    }
+    let version = format!("loopsim {}\n", env!("CARGO_PKG_VERSION"));
+    for args in [&["--version"][..], &["-V"], &["version"]] {
+        let o = loopsim(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert_eq!(stdout(&o), version, "{args:?}");
+    }
 }
 
 #[test]
