@@ -6,9 +6,13 @@
 //! - Exact results of queueing theory to validate against (see
 //!   `/work/shared/reference/queueing-theory.md`): [`mm1`], [`erlang_c`], [`mmc`], [`pk_wq`],
 //!   [`md1_wq`], [`repairman`].
+//! - [`finite::non_finite_paths`]: every NaN or infinite number in a report, by path.
 //!
 //! Everything here is deterministic: a scenario and a seed fully determine a run, so a test
 //! built on these helpers gives the same numbers on every machine and every run.
+
+#[path = "finite.rs"]
+pub mod finite;
 
 use loopsim_core::diag::{LineIndex, Rendered};
 use loopsim_core::series::Series;

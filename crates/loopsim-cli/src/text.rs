@@ -343,15 +343,10 @@ fn render_cost(o: &mut String, c: &CostReport) {
         Some(t) => format!("{what} at {}", clock(t)),
         None => format!("no {what}"),
     };
-    let spikes = match b.spikes_at_s.as_slice() {
-        [] => "no spike".to_string(),
-        [t] => format!("1 spike at {}", clock(*t)),
-        [t, rest @ ..] => format!(
-            "{} spikes, first at {} ({} more)",
-            rest.len() + 1,
-            clock(*t),
-            rest.len()
-        ),
+    let spikes = match (b.spikes, b.spikes_at_s.first()) {
+        (0, _) | (_, None) => "no spike".to_string(),
+        (1, Some(t)) => format!("1 spike at {}", clock(*t)),
+        (n, Some(t)) => format!("{n} spikes, first at {} ({} more)", clock(*t), n - 1),
     };
     let _ = writeln!(
         o,
@@ -486,6 +481,7 @@ mod tests {
                 period: 86_400 * 1_000_000_000,
                 warning_at_s: Some(1800.0),
                 breached_at_s: Some(5430.0),
+                spikes: spikes.len() as u64,
                 spikes_at_s: spikes,
                 projected: Some(16.25),
                 forecast_breach: true,

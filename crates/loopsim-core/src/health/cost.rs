@@ -265,6 +265,9 @@ pub const MIN_SPIKE_EVENTS: u64 = 100;
 /// Spike times kept in the report (the count goes on).
 const MAX_SPIKES_LOGGED: usize = 1000;
 
+/// A burn-rate result: the rate and whether it alerts.
+type Burn = (f64, bool);
+
 /// Ticks being pooled into the next point of the spike and burn tests.
 #[derive(Clone, Copy, Debug, Default)]
 struct Pool {
@@ -284,7 +287,7 @@ pub struct BudgetMonitor {
     pool: Pool,
     /// The last point's spike and burn results (they hold until the next point).
     spiking: bool,
-    burn: Option<(f64, bool)>,
+    burn: Option<Burn>,
     spikes: u64,
     last: Option<Evaluation>,
     warning_at: Option<Nanos>,
@@ -349,7 +352,7 @@ impl BudgetMonitor {
         &mut self,
         tick: &CostTick,
         spend: f64,
-    ) -> Result<(bool, Option<(f64, bool)>), &'static str> {
+    ) -> Result<(bool, Option<Burn>), &'static str> {
         let start = *self.pool.start.get_or_insert(tick.start);
         self.pool.spend += spend;
         self.pool.events += tick.events;
