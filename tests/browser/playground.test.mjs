@@ -490,6 +490,13 @@ describe("loopsim playground", () => {
     });
     assert.deepEqual(first, ["results-head", "stopped-box"], "the warning opens the results");
     assert.match(await page.textContent("#summary"), /Simulated time\s*[\d.]+ s of 2\.00 h \(stopped early\)/);
+    // Every chart hatches the part never simulated, from the stop on.
+    const figures = await page.locator("figure.chart").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.stoppedAt]));
+    assert.ok(figures.length >= 6, `charts: ${figures}`);
+    for (const [id, at] of figures) assert.equal(Number(at), stop.at_s, `${id} marks the stop`);
+    const latency = await chartData(page, "chart-latency");
+    assert.equal(latency.stop.at, stop.at_s);
+    assert.match(latency.stop.label, /^not simulated: the run stopped early at [\d.]+ s$/);
     // The service table keeps its dashes for figures that do not exist.
     assert.equal(await page.locator("#services tbody tr").count(), 1);
     // A run that does not stop hides the warning again.
@@ -498,6 +505,7 @@ describe("loopsim playground", () => {
     assert.equal(await page.isVisible("#stopped-box"), false);
     assert.match(await page.textContent("#status"), /^Finished · /);
     assert.equal(await page.evaluate(() => document.getElementById("progress").className), "");
+    assert.equal(await page.locator("figure.chart[data-stopped-at]").count(), 0, "no stop marks");
     // Screenshots of the stopped page, wide and phone-sized.
     await setEditorText(page, STOPS_EARLY);
     await page.waitForSelector(".problems-summary:not(.has-errors)");

@@ -1071,6 +1071,9 @@ impl App {
         };
         if let Some(r) = &report {
             self.charts.set_health(r);
+            if let Some(st) = &r.stopped {
+                self.charts.set_stop(st.at_s);
+            }
             tables::render(r);
             health::render(r);
         }
