@@ -95,6 +95,48 @@ function drawBands(u, bands, labels) {
   ctx.restore();
 }
 
+/** After an early stop: the part of the axis that was never simulated, hatched, with a line
+ * where the run stopped and (when `label` is set) a label saying so. */
+function drawStop(u, stop, label) {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  const x0 = Math.max(left, u.valToPos(stop.at, "x", true));
+  const x1 = left + width;
+  if (x0 >= x1) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(x0, top, x1 - x0, height);
+  ctx.clip();
+  ctx.fillStyle = "rgba(217, 119, 6, 0.06)";
+  ctx.fillRect(x0, top, x1 - x0, height);
+  ctx.strokeStyle = "rgba(217, 119, 6, 0.28)";
+  ctx.lineWidth = px;
+  ctx.beginPath();
+  const step = 10 * px;
+  for (let x = x0 - height; x < x1; x += step) {
+    ctx.moveTo(x, top + height);
+    ctx.lineTo(x + height, top);
+  }
+  ctx.stroke();
+  ctx.fillStyle = "rgba(217, 119, 6, 0.9)";
+  ctx.fillRect(x0, top, 2 * px, height);
+  if (label) {
+    ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
+    ctx.textBaseline = "top";
+    const w = ctx.measureText(stop.label).width;
+    const right = x0 + 6 * px + w > x1;
+    ctx.textAlign = right ? "right" : "left";
+    const tx = right ? x1 - 4 * px : x0 + 6 * px;
+    const ty = top + height / 2 - 7 * px;
+    ctx.fillStyle = "rgba(255, 255, 255, 0.9)";
+    ctx.fillRect(right ? tx - w - 3 * px : tx - 3 * px, ty - 2 * px, w + 6 * px, 16 * px);
+    ctx.fillStyle = "#8a4b00";
+    ctx.fillText(stop.label, tx, ty);
+  }
+  ctx.restore();
+}
+
 /** The status lane: one coloured block per window, from `x[i]` to `x[i + 1]`, coloured by the
  * status index `y[i]`, named inside when it fits. */
 function drawLane(u, lane) {
@@ -183,11 +225,13 @@ export function createChart(parent, spec) {
           : (u, v) => (v == null ? "–" : fmtNum(v) + (s.unit ? " " + s.unit : "")),
     })),
   ];
+  const state = { stop: null }; // setStop
   const hooks = {
     drawClear: [
       (u) => {
         if (lane) drawLane(u, lane);
         drawBands(u, bands, spec.bandLabels);
+        if (state.stop) drawStop(u, state.stop, !lane);
       },
     ],
   };
@@ -233,9 +277,10 @@ export function createChart(parent, spec) {
   const axesText = [`x: ${axes[0].label}`, `y: ${spec.yLabel}`];
   if (hasY2) axesText.push(`right y: ${spec.y2Label}`);
   parent.setAttribute("aria-label", `${spec.title} (${axesText.join("; ")})`);
-  const handle = { u, data, parent, spec };
+  const handle = { u, data, parent, spec, state };
   parent.dataset.points = "0";
   parent.dataset.bands = String(bands.length);
+  delete parent.dataset.stoppedAt; // the figure may have held a chart of a stopped run
   const ro = new ResizeObserver(() => {
     const w = Math.max(240, parent.clientWidth);
     if (Math.abs(w - u.width) > 1) u.setSize({ width: w, height });
@@ -281,14 +326,25 @@ export function setChartData(handle, cols) {
   return performance.now() - t0;
 }
 
+/** Marks an early stop at time `at` (seconds): the rest of the axis is hatched as never
+ * simulated, with `label` on it. `at` null clears the mark. */
+export function setStop(handle, at, label) {
+  handle.state.stop = at == null || Number.isNaN(at) ? null : { at, label };
+  if (handle.state.stop) handle.parent.dataset.stoppedAt = String(at);
+  else delete handle.parent.dataset.stoppedAt;
+  handle.u.redraw(false);
+}
+
 export function destroyChart(handle) {
   handle.ro.disconnect();
   handle.u.destroy();
+  delete handle.parent.dataset.stoppedAt;
   if (registry.get(handle.parent.id) === handle) registry.delete(handle.parent.id);
 }
 
-/** What a chart shows, for tests and scripts: `{ title, labels, data, bands }` (`data[0]` is
- * time; gaps are null), or null when there is no chart with that figure id. */
+/** What a chart shows, for tests and scripts: `{ title, labels, data, bands, stop }` (`data[0]`
+ * is time; gaps are null; `stop` is `{ at, label }` after an early stop, else null), or null
+ * when there is no chart with that figure id. */
 export function chartData(id) {
   const h = registry.get(id);
   if (!h) return null;
@@ -297,5 +353,6 @@ export function chartData(id) {
     labels: h.spec.series.map((s) => s.label),
     data: h.data.map((c) => Array.from(c)),
     bands: (h.spec.bands || []).map((b) => ({ ...b })),
+    stop: h.state.stop ? { ...h.state.stop } : null,
   };
 }

@@ -18,6 +18,25 @@ const SCENARIO_FILES = readdirSync(SCENARIOS)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 const DEFAULT_YAML = readFileSync(`${SCENARIOS}/shop.yaml`, "utf8");
+/** An overloaded service (about 140 requests/s offered, 100/s served) behind a low
+ * `max_in_flight`: the run stops a few seconds into its two hours. */
+const STOPS_EARLY = [
+  "version: 1",
+  "name: Stops early",
+  "description: An overloaded service; the run hits max_in_flight within seconds.",
+  "duration: 2h",
+  "max_in_flight: 200",
+  "workload:",
+  "  - to: api",
+  "    arrivals: poisson",
+  "    rate: 140/s",
+  "services:",
+  "  api:",
+  "    endpoints:",
+  "      /:",
+  "        - cpu: 10ms",
+  "",
+].join("\n");
 
 let server;
 let browser;
@@ -416,10 +435,10 @@ describe("loopsim playground", () => {
     await page.selectOption("#speed", "max");
     await page.fill("#seed", "42");
     const seeded = await page.evaluate(() => window.loopsim.run());
-    assert.equal(seeded.seed, 42);
+    assert.equal(seeded.seed, "42", "seeds are decimal strings in the report");
     await page.fill("#seed", "");
     const own = await page.evaluate(() => window.loopsim.run());
-    assert.equal(own.seed, 1, "shop.yaml has no seed: the default is 1");
+    assert.equal(own.seed, "1", "shop.yaml has no seed: the default is 1");
     assert.notDeepEqual(own.latency_s, seeded.latency_s);
     await page.fill("#seed", "-3");
     assert.match(await page.evaluate(() => window.loopsim.run().then(() => "ran", (e) => e.message)), /whole number/);
@@ -429,6 +448,118 @@ describe("loopsim playground", () => {
     assert.equal((await snapshot(page)).state, "idle");
     assert.equal(await page.evaluate(() => document.getElementById("progress").value), 0);
     assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("a run that hits max_in_flight says first that it stopped early, and why", async () => {
+    const { page, context, errors } = await open();
+    await setEditorText(page, STOPS_EARLY);
+    await page.waitForSelector(".problems-summary:not(.has-errors)");
+    const report = await page.evaluate(() => window.loopsim.run());
+    const stop = report.stopped;
+    assert.equal(stop?.cause, "max_in_flight", JSON.stringify(stop));
+    assert.ok(stop.at_s > 0 && stop.at_s < 60, `stopped at ${stop.at_s}`);
+    assert.equal(Object.keys(report).indexOf("stopped"), 2, "stopped comes right after scenario and seed");
+    assert.equal((await snapshot(page)).stopped, "max_in_flight");
+    // The status line: when, of what, and why; not "Finished · 2.00 h simulated".
+    const status = await page.textContent("#status");
+    assert.match(status, /^Stopped early at [\d.]+ s of 2\.00 h — more than max_in_flight = 200 requests alive$/);
+    assert.ok(status.includes(`${stop.at_s.toFixed(2)} s`) || status.includes(`${stop.at_s.toPrecision(3)} s`), status);
+    assert.equal(await page.getAttribute("#status", "class"), "status stopped");
+    // The bar stops where the run stopped, marked.
+    const bar = await page.evaluate(() => {
+      const p = document.getElementById("progress");
+      return { value: p.value, stopped: p.classList.contains("stopped"), title: p.title };
+    });
+    assert.ok(bar.value > 0 && bar.value < 0.01, `progress ${bar.value}`);
+    assert.ok(Math.abs(bar.value - stop.at_s / 7200) < 1e-6, `progress ${bar.value} vs ${stop.at_s / 7200}`);
+    assert.ok(bar.stopped, "the bar is marked as stopped");
+    assert.match(bar.title, /stopped early/);
+    assert.equal(await page.getAttribute("#kpi-time", "class"), "kpi bad");
+    // The results open with the warning: reason, and that every figure covers only that part.
+    assert.equal(await page.isVisible("#stopped-box"), true);
+    const box = await page.textContent("#stopped-box");
+    assert.match(box, /This run stopped early, at [\d.]+ s of 2\.00 h \(0\.\d+ % of the scenario\)/);
+    assert.match(box, /more than max_in_flight = 200 requests alive/);
+    assert.match(box, /raise max_in_flight or lower the load/);
+    assert.match(box, /Every figure on this page .*covers only the [\d.]+ s that were simulated/);
+    const first = await page.evaluate(() => {
+      const results = document.querySelector(".results");
+      const shown = [...results.children].filter((e) => !e.hidden && e.offsetParent !== null);
+      return shown.map((e) => e.id || e.className).slice(0, 2);
+    });
+    assert.deepEqual(first, ["results-head", "stopped-box"], "the warning opens the results");
+    assert.match(await page.textContent("#summary"), /Simulated time\s*[\d.]+ s of 2\.00 h \(stopped early\)/);
+    // Every chart hatches the part never simulated, from the stop on.
+    const figures = await page.locator("figure.chart").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.stoppedAt]));
+    assert.ok(figures.length >= 6, `charts: ${figures}`);
+    for (const [id, at] of figures) assert.equal(Number(at), stop.at_s, `${id} marks the stop`);
+    const latency = await chartData(page, "chart-latency");
+    assert.equal(latency.stop.at, stop.at_s);
+    assert.match(latency.stop.label, /^not simulated: the run stopped early at [\d.]+ s$/);
+    // The service table keeps its dashes for figures that do not exist.
+    assert.equal(await page.locator("#services tbody tr").count(), 1);
+    // A run that does not stop hides the warning again.
+    await setEditorText(page, DEFAULT_YAML);
+    await page.evaluate(() => window.loopsim.run());
+    assert.equal(await page.isVisible("#stopped-box"), false);
+    assert.match(await page.textContent("#status"), /^Finished · /);
+    assert.equal(await page.evaluate(() => document.getElementById("progress").className), "");
+    assert.equal(await page.locator("figure.chart[data-stopped-at]").count(), 0, "no stop marks");
+    // Screenshots of the stopped page, wide and phone-sized.
+    await setEditorText(page, STOPS_EARLY);
+    await page.waitForSelector(".problems-summary:not(.has-errors)");
+    await page.evaluate(() => window.loopsim.run());
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${ARTIFACTS}/stopped-early-1440x900.png` });
+    await page.locator(".pane-results").screenshot({ path: `${ARTIFACTS}/stopped-early-results-pane.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator(".controls").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/stopped-early-390x844.png` });
+    await page.locator("#stopped-box").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/stopped-early-390x844-results.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("a seed above 2^53 stays exact: seed field, report, export and share link", async () => {
+    const BIG = "9007199254740993"; // 2^53 + 1: as a JS number it would be 9007199254740992
+    const { page, context, errors } = await open();
+    await page.fill("#seed", BIG);
+    assert.equal(await page.inputValue("#seed"), BIG);
+    const resolved = await page.evaluate(() => window.loopsim.run());
+    assert.equal(resolved.seed, BIG);
+    assert.equal(await page.evaluate(() => window.loopsim.report().seed), BIG);
+    assert.equal(await page.evaluate(() => typeof window.loopsim.report().seed), "string");
+    assert.match(await page.textContent("#summary"), new RegExp(`Seed\\s*${BIG}`));
+    // The exported JSON carries it as text, exactly.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-json")]);
+    const json = readFileSync(await download.path(), "utf8");
+    assert.ok(json.includes(`"seed": "${BIG}"`), json.slice(0, 200));
+    assert.equal(JSON.parse(json).seed, BIG);
+    // 2^53 itself is a different seed and a different run.
+    await page.fill("#seed", "9007199254740992");
+    const other = await page.evaluate(() => window.loopsim.run());
+    assert.equal(other.seed, "9007199254740992");
+    assert.notDeepEqual(other.latency_s, resolved.latency_s);
+    // The largest u64 works too; one more is refused.
+    await page.fill("#seed", "18446744073709551615");
+    assert.equal((await page.evaluate(() => window.loopsim.run())).seed, "18446744073709551615");
+    await page.fill("#seed", "18446744073709551616");
+    assert.match(await page.evaluate(() => window.loopsim.run().then(() => "ran", (e) => e.message)), /whole number/);
+    // A share link carries the scenario's text: a `seed:` in it arrives exactly.
+    const yaml = DEFAULT_YAML.replace("name: Shop", `name: Shop\nseed: ${BIG}`);
+    assert.notEqual(yaml, DEFAULT_YAML);
+    const fragment = "#s=1." + deflateRawSync(Buffer.from(yaml)).toString("base64url");
+    const b = await open(fragment);
+    await b.page.waitForFunction(() => document.documentElement.dataset.runState === "finished", null, {
+      timeout: 60_000,
+    });
+    assert.equal(await b.page.evaluate(() => window.loopsim.report().seed), BIG);
+    assert.equal(JSON.stringify(await b.page.evaluate(() => window.loopsim.report().latency_s)), JSON.stringify(resolved.latency_s));
+    assert.deepEqual([...errors, ...b.errors], []);
+    await b.context.close();
     await context.close();
   });
 

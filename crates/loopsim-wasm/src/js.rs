@@ -5,21 +5,26 @@
 //! await init();
 //! const diags = validate(yaml);            // [{severity, message, hint, line, column, ...}]
 //! let sim;
-//! try { sim = new Simulation(yaml, 42); }  // seed optional
-//! catch (e) { console.log(e.message, e.diagnostics); }
+//! try { sim = new Simulation(yaml, 42); }  // seed optional: a number ≤ 2^53-1, a BigInt
+//! catch (e) { console.log(e.message, e.diagnostics); } // (42n) or a decimal string ("42")
 //! let next = 0;
 //! while (!sim.stepTime(0.5).finished) {
 //!   const { start, columns } = sim.seriesSince(next); // Float64Array per column, NaN = missing
 //!   next = start + columns[0].length;
 //! }
-//! const report = sim.report();             // same shape as `loopsim run --json`
+//! const report = sim.report();             // the shape of `loopsim run --json`, seed a string
 //! sim.free();
 //! ```
 //!
 //! Object keys are snake_case (as in the Rust structs and the CLI JSON); method names are
 //! camelCase. No function here panics on any input: errors become JS exceptions.
+//!
+//! Seeds are `u64`: past 2^53 a JS number cannot hold one exactly, so the report carries the
+//! seed as a decimal string (`"seed": "9007199254740993"`) and the constructor takes a BigInt
+//! or a decimal string as well as a safe-integer number (an unsafe integer number is refused
+//! rather than silently rounded).
 
-use js_sys::{Array, Error, Float64Array, Object, Reflect};
+use js_sys::{Array, BigInt, Error, Float64Array, Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -65,7 +70,57 @@ fn progress_to_js(p: ProgressOut) -> JsValue {
     set(&o, "events", num(p.events));
     set(&o, "stepped", num(p.stepped));
     set(&o, "finished", p.finished);
+    set(&o, "stopped", stop_cause(p.stopped));
     o.into()
+}
+
+/// `"max_in_flight"`, `"stalled_clock"` or `null`.
+fn stop_cause(cause: Option<loopsim_core::report::StopCause>) -> JsValue {
+    cause.map_or(JsValue::NULL, |c| JsValue::from_str(c.name()))
+}
+
+/// A seed from JS: `undefined`/`null` (the scenario's own), a number that is an integer in
+/// `0..=2^53-1`, a BigInt in `0..=2^64-1`, or a string of decimal digits in that range.
+fn seed_from_js(seed: &JsValue) -> Result<Option<u64>, String> {
+    if seed.is_undefined() || seed.is_null() {
+        return Ok(None);
+    }
+    if let Some(s) = seed.as_f64() {
+        let shown = js_sys::Number::from(s)
+            .to_string_with_radix(10)
+            .map_or_else(|_| s.to_string(), String::from);
+        return if s.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(&s) {
+            Ok(Some(s as u64))
+        } else if s.fract() == 0.0 && s > MAX_SAFE_INTEGER && s.is_finite() {
+            Err(format!(
+                "seed {shown} is above 2^53-1 (Number.MAX_SAFE_INTEGER), where JS numbers are \
+                 not exact; pass it as a BigInt (123n) or a decimal string (\"123\")"
+            ))
+        } else {
+            Err(format!(
+                "seed must be a whole number from 0 to 2^53-1 (or a BigInt or decimal string \
+                 up to 2^64-1), got {shown}"
+            ))
+        };
+    }
+    if seed.is_bigint() {
+        let digits = BigInt::from(seed.clone())
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
+        return crate::parse_seed(&digits).map(Some).map_err(|_| {
+            format!(
+                "seed must be a BigInt from 0n to {}n, got {digits}n",
+                u64::MAX
+            )
+        });
+    }
+    if let Some(text) = seed.as_string() {
+        return crate::parse_seed(&text).map(Some);
+    }
+    Err(String::from(
+        "seed must be a number, a BigInt or a decimal string",
+    ))
 }
 
 fn snapshot_to_js(s: SnapshotOut) -> JsValue {
@@ -79,6 +134,7 @@ fn snapshot_to_js(s: SnapshotOut) -> JsValue {
     set(&o, "failed", num(s.failed));
     set(&o, "in_flight", num(s.in_flight));
     set(&o, "finished", s.finished);
+    set(&o, "stopped", stop_cause(s.stopped));
     set(&o, "series_len", num(s.series_len as u64));
     o.into()
 }
@@ -127,21 +183,19 @@ pub struct Simulation {
 
 #[wasm_bindgen]
 impl Simulation {
-    /// Throws an `Error` with a `diagnostics` array when the scenario is invalid, or a plain
-    /// `Error` when `seed` is not an integer in `0..=2^53-1`.
+    /// `seed` (optional) overrides the scenario's: a number that is an integer in
+    /// `0..=2^53-1`, or — for any `u64` — a BigInt (`9007199254740993n`) or a decimal string
+    /// (`"9007199254740993"`). Throws an `Error` with a `diagnostics` array when the scenario
+    /// is invalid, or a plain `Error` when the seed is not one of those (an integer number
+    /// above 2^53-1 is refused: JS has already rounded it).
     #[wasm_bindgen(constructor)]
-    pub fn new(yaml: &str, seed: Option<f64>) -> Result<Simulation, JsValue> {
+    pub fn new(
+        yaml: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | bigint | string | null")]
+        seed: JsValue,
+    ) -> Result<Simulation, JsValue> {
         install_panic_hook();
-        let seed = match seed {
-            None => None,
-            Some(s) if (0.0..=MAX_SAFE_INTEGER).contains(&s) && s.fract() == 0.0 => Some(s as u64),
-            Some(s) => {
-                return Err(Error::new(&format!(
-                    "seed must be an integer between 0 and 2^53-1, got {s}"
-                ))
-                .into())
-            }
-        };
+        let seed = seed_from_js(&seed).map_err(|m| JsValue::from(Error::new(&m)))?;
         Session::new(yaml, seed)
             .map(|session| Simulation { session })
             .map_err(|d| diagnostics_error(&d))
@@ -209,16 +263,18 @@ impl Simulation {
         o.into()
     }
 
-    /// The report as a JS object: `JSON.parse(reportJson())`, the CLI's `--json` shape.
+    /// The report as a JS object: `JSON.parse(reportJson())`, the CLI's `--json` shape with
+    /// `seed` a decimal string (exact past 2^53).
     pub fn report(&self) -> JsValue {
-        js_sys::JSON::parse(&self.session.report_json()).unwrap_or(JsValue::NULL)
+        js_sys::JSON::parse(&self.session.report_js_json()).unwrap_or(JsValue::NULL)
     }
 
-    /// The report as pretty JSON text, byte for byte `loopsim run --json` (less its final
-    /// newline).
+    /// The report as pretty JSON text: `loopsim run --json` (less its final newline), byte for
+    /// byte but for `seed`, which is a decimal string here (`"seed": "42"`) so that
+    /// `JSON.parse` keeps it exact.
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self) -> String {
-        self.session.report_json()
+        self.session.report_js_json()
     }
 
     /// The whole series as CSV, as `loopsim run --series FILE` writes it.

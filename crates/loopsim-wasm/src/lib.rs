@@ -17,6 +17,10 @@
 //!   CLI prints them) and `from`/`to`: offsets in **UTF-16 code units** from the start of the
 //!   source, which is what CodeMirror (and every JS string API) uses.
 //! - Times are seconds (`f64`).
+//! - The seed is a `u64`, which a JS number cannot hold exactly past 2^53. Everything that
+//!   reaches JS carries it as a **decimal string**: [`report_to_js_json`] (what the JS API's
+//!   `report()`/`reportJson()` return) writes `"seed": "9007199254740993"`, and [`parse_seed`]
+//!   reads one back. [`Session::report_json`] stays byte for byte the CLI's `--json` (a number).
 //!
 //! ## Totality
 //! `catch_unwind` is not available on `wasm32-unknown-unknown` (panics abort and poison the
@@ -26,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 use loopsim_core::diag::{Diagnostic, LineIndex, Severity};
+use loopsim_core::report::{StopCause, Stopped};
 use loopsim_core::series::Series;
 use loopsim_core::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
 use loopsim_core::{Report, Scenario, Simulation};
@@ -175,13 +180,16 @@ pub fn schema() -> &'static str {
 pub struct ProgressOut {
     /// Simulated time now, seconds.
     pub now_s: f64,
-    /// Fraction of the scenario's duration simulated, `0..=1`.
+    /// Fraction of the scenario's duration simulated, `0..=1` (below 1 after an early stop).
     pub progress: f64,
     /// Events processed since the start of the run.
     pub events: u64,
     /// Events processed by this call.
     pub stepped: u64,
     pub finished: bool,
+    /// Why the run ended before its duration (`"max_in_flight"`, `"stalled_clock"`), `null`
+    /// while it goes on and after a complete run. [`Session::stopped`] has the details.
+    pub stopped: Option<StopCause>,
 }
 
 /// Live numbers of a running session.
@@ -189,7 +197,8 @@ pub struct ProgressOut {
 pub struct SnapshotOut {
     pub now_s: f64,
     pub duration_s: f64,
-    /// `now / duration`, `0..=1`.
+    /// `now / duration`, `0..=1`: 1 once finished, unless the run stopped early (then where it
+    /// stopped).
     pub progress: f64,
     pub events: u64,
     /// Client requests sent so far (warm-up included).
@@ -198,6 +207,8 @@ pub struct SnapshotOut {
     pub failed: u64,
     pub in_flight: u64,
     pub finished: bool,
+    /// Why the run ended before its duration, as in [`ProgressOut::stopped`].
+    pub stopped: Option<StopCause>,
     /// Rows in the time series so far.
     pub series_len: usize,
 }
@@ -276,6 +287,7 @@ impl Session {
             events: snap.events,
             stepped: snap.events.saturating_sub(before),
             finished: snap.finished,
+            stopped: snap.stopped,
         }
     }
 
@@ -317,9 +329,17 @@ impl Session {
         self.sim.is_finished()
     }
 
+    /// Why the run ended before the scenario's duration (cause, simulated time, message), if
+    /// it did; `None` while it goes on and after a complete run.
+    pub fn stopped(&self) -> Option<&Stopped> {
+        self.sim.stopped()
+    }
+
     pub fn snapshot(&self) -> SnapshotOut {
         let s = self.sim.snapshot();
-        let progress = if s.finished || s.duration == 0 {
+        let stopped = self.sim.stopped().map(|st| st.cause);
+        // An early stop is not the end of the scenario: progress says where it stopped.
+        let progress = if (s.finished && stopped.is_none()) || s.duration == 0 {
             1.0
         } else {
             (s.now as f64 / s.duration as f64).clamp(0.0, 1.0)
@@ -334,6 +354,7 @@ impl Session {
             failed: s.failed,
             in_flight: s.in_flight,
             finished: s.finished,
+            stopped,
             series_len: s.series_len,
         }
     }
@@ -374,6 +395,12 @@ impl Session {
         report_to_json(&self.sim.report())
     }
 
+    /// The report for JS: [`Session::report_json`] with the seed as a decimal string, exact
+    /// whatever its size (see [`report_to_js_json`]).
+    pub fn report_js_json(&self) -> String {
+        report_to_js_json(&self.sim.report())
+    }
+
     /// The whole series as CSV (header row of names, then one line per row; a missing value is
     /// an empty field), as `loopsim run --series FILE` writes it.
     pub fn series_csv(&self) -> String {
@@ -388,6 +415,35 @@ pub fn report_to_json(report: &Report) -> String {
         let msg = serde_json::Value::String(format!("report serialisation failed: {e}"));
         format!("{{\n  \"error\": {msg}\n}}")
     })
+}
+
+/// [`report_to_json`] with the top-level `seed` as a decimal string (`"seed": "42"`): a JS
+/// number rounds seeds above 2^53 (9007199254740993 becomes 9007199254740992), so the report
+/// that JS parses carries the seed as text, always (one type, whatever the value). Every other
+/// field is unchanged.
+pub fn report_to_js_json(report: &Report) -> String {
+    let json = report_to_json(report);
+    // Pretty JSON puts each top-level key on its own line indented by exactly two spaces, and a
+    // string never holds a raw newline: this is the top-level `seed` and nothing else.
+    let number = format!("\n  \"seed\": {},\n", report.seed);
+    let text = format!("\n  \"seed\": \"{}\",\n", report.seed);
+    json.replacen(&number, &text, 1)
+}
+
+/// Reads a seed written as decimal digits (surrounding whitespace allowed): `0..=2^64-1`,
+/// exactly. The message of the error says what is accepted.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(v) = t.parse::<u64>() {
+            return Ok(v);
+        }
+    }
+    Err(format!(
+        "seed must be a whole number from 0 to {} written in decimal digits, got {:?}",
+        u64::MAX,
+        text
+    ))
 }
 
 /// Series as CSV; same format as the CLI's `--series` file.

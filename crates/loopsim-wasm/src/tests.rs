@@ -304,6 +304,112 @@ fn seed_override_changes_the_run() {
     assert_ne!(run(Some(2)).requests, run(Some(1)).requests);
 }
 
+/// An overloaded service (about 140 requests/s offered, 100/s served) behind a low
+/// `max_in_flight`: the run stops a few seconds into its two hours.
+pub(crate) const STOPS_EARLY: &str = "\
+version: 1
+name: Stops early
+duration: 2h
+max_in_flight: 200
+workload:
+  - to: api
+    arrivals: poisson
+    rate: 140/s
+services:
+  api:
+    endpoints:
+      /:
+        - cpu: 10ms
+";
+
+#[test]
+fn an_early_stop_is_in_the_snapshot_and_progress_stays_where_it_stopped() {
+    let mut s = Session::new(STOPS_EARLY, None).expect("valid");
+    assert_eq!(s.snapshot().stopped, None);
+    let p = s.step_time(60.0);
+    assert!(p.finished, "{p:?}");
+    assert_eq!(p.stopped, Some(StopCause::MaxInFlight));
+    let stop = s.stopped().expect("stopped").clone();
+    assert_eq!(stop.cause, StopCause::MaxInFlight);
+    assert!(stop.at_s > 0.5 && stop.at_s < 30.0, "{stop:?}");
+    assert!(
+        stop.message.contains("max_in_flight = 200"),
+        "{}",
+        stop.message
+    );
+    let snap = s.snapshot();
+    assert!(snap.finished);
+    assert_eq!(snap.stopped, Some(StopCause::MaxInFlight));
+    assert_eq!(snap.now_s, stop.at_s);
+    assert_eq!(snap.duration_s, 7200.0);
+    // Not a full bar: the fraction of the scenario that was simulated.
+    assert!(
+        (snap.progress - stop.at_s / 7200.0).abs() < 1e-12,
+        "{snap:?}"
+    );
+    assert_eq!(s.report().stopped, Some(stop));
+    let v: serde_json::Value = serde_json::from_str(&s.report_js_json()).expect("JSON");
+    assert_eq!(v["stopped"]["cause"], "max_in_flight");
+    assert_eq!(
+        serde_json::to_value(snap).expect("JSON")["stopped"],
+        "max_in_flight"
+    );
+    // A complete run has a full bar and no stop.
+    let mut full = Session::new(SMALL, None).expect("valid");
+    full.run_to_end();
+    let snap = full.snapshot();
+    assert_eq!((snap.progress, snap.stopped), (1.0, None));
+    assert!(full.stopped().is_none());
+}
+
+#[test]
+fn the_js_report_carries_the_seed_as_an_exact_decimal_string() {
+    for seed in [0, 1, 9_007_199_254_740_993, u64::MAX] {
+        let mut s = Session::new(SMALL, Some(seed)).expect("valid");
+        s.step_time(1.0);
+        let js = s.report_js_json();
+        let v: serde_json::Value = serde_json::from_str(&js).expect("JSON");
+        assert_eq!(v["seed"], serde_json::Value::String(seed.to_string()));
+        // Nothing else differs from the CLI's JSON.
+        let mut cli: serde_json::Value = serde_json::from_str(&s.report_json()).expect("JSON");
+        assert_eq!(cli["seed"].as_u64(), Some(seed));
+        cli["seed"] = serde_json::Value::String(seed.to_string());
+        assert_eq!(v, cli);
+        assert_eq!(
+            js.lines().nth(2),
+            Some(format!("  \"seed\": \"{seed}\",").as_str())
+        );
+    }
+    // A scenario name that looks like a seed line does not fool it.
+    let tricky = SMALL.replace("name: Small", "name: \"x\\n  \\\"seed\\\": 5,\"");
+    let mut s = Session::new(&tricky, Some(5)).expect("valid");
+    s.step_time(1.0);
+    let v: serde_json::Value = serde_json::from_str(&s.report_js_json()).expect("JSON");
+    assert_eq!(v["seed"], "5");
+    assert_eq!(v["scenario"], "x\n  \"seed\": 5,");
+}
+
+#[test]
+fn seeds_parse_from_decimal_text_exactly() {
+    assert_eq!(parse_seed("0"), Ok(0));
+    assert_eq!(parse_seed(" 9007199254740993 "), Ok(9_007_199_254_740_993));
+    assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+    for bad in [
+        "",
+        " ",
+        "-1",
+        "+1",
+        "1.5",
+        "1e3",
+        "0x10",
+        "18446744073709551616",
+        "１",
+    ] {
+        let e = parse_seed(bad).expect_err(bad);
+        assert!(e.contains("whole number"), "{e}");
+    }
+}
+
 fn assert_rejected(src: &str, what: &str) {
     let diags = validate(src);
     assert!(

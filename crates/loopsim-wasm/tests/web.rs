@@ -49,7 +49,7 @@ fn num(v: &JsValue, path: &str) -> f64 {
 
 #[wasm_bindgen_test]
 fn a_run_to_the_end_reports_requests() {
-    let mut sim = Simulation::new(SMALL, None).expect("valid");
+    let mut sim = Simulation::new(SMALL, JsValue::UNDEFINED).expect("valid");
     assert_eq!(sim.scenario_name(), "Small ☕");
     let p = sim.run_to_end();
     assert_eq!(get(&p, "finished"), JsValue::TRUE);
@@ -82,7 +82,7 @@ fn a_run_to_the_end_reports_requests() {
 
 #[wasm_bindgen_test]
 fn stepping_and_series_since_return_only_new_rows() {
-    let mut sim = Simulation::new(SMALL, Some(3.0)).expect("valid");
+    let mut sim = Simulation::new(SMALL, JsValue::from_f64(3.0)).expect("valid");
     let names = sim.series_names();
     assert_eq!(names[0], "t_s");
     let mut next = 0.0;
@@ -110,14 +110,14 @@ fn stepping_and_series_since_return_only_new_rows() {
     assert_eq!(sim.report_json(), {
         let mut s = loopsim_wasm::Session::new(SMALL, Some(3)).expect("valid");
         s.run_to_end();
-        s.report_json()
+        s.report_js_json()
     });
     assert!(sim.series_csv().starts_with("t_s,"));
 }
 
 #[wasm_bindgen_test]
 fn hostile_arguments_do_not_throw() {
-    let mut sim = Simulation::new(SMALL, None).expect("valid");
+    let mut sim = Simulation::new(SMALL, JsValue::UNDEFINED).expect("valid");
     for dt in [f64::NAN, -1.0, f64::NEG_INFINITY] {
         assert_eq!(num(&sim.step_time(dt), "stepped"), 0.0);
     }
@@ -137,7 +137,7 @@ fn invalid_scenarios_throw_an_error_carrying_diagnostics() {
     let bad = "version: 1\nname: Café ☕😀\nduration: 10s\nworkload:\n  - to: nowhere\n    \
                arrivals: poisson\n    rate: 10/s\nservices:\n  api:\n    endpoints:\n      /:\n        \
                - cpu: 1ms\n";
-    let err = match Simulation::new(bad, None) {
+    let err = match Simulation::new(bad, JsValue::UNDEFINED) {
         Ok(_) => panic!("accepted an invalid scenario"),
         Err(e) => e,
     };
@@ -169,14 +169,133 @@ fn hostile_input_gives_diagnostics() {
     let huge = "[".repeat(100_000);
     let v: Array = validate(&huge).dyn_into().expect("array");
     assert!(v.length() >= 1);
-    assert!(Simulation::new(&huge, None).is_err());
-    assert!(Simulation::new(&"a".repeat(4 << 20), None).is_err());
+    assert!(Simulation::new(&huge, JsValue::UNDEFINED).is_err());
+    assert!(Simulation::new(&"a".repeat(4 << 20), JsValue::UNDEFINED).is_err());
     for seed in [-1.0, 0.5, f64::NAN, f64::INFINITY, 1e300] {
-        let e = Simulation::new(SMALL, Some(seed))
+        let e = Simulation::new(SMALL, JsValue::from_f64(seed))
             .err()
             .expect("bad seed rejected");
         assert!(e.is_instance_of::<js_sys::Error>());
     }
+}
+
+fn error_message(e: JsValue) -> String {
+    e.dyn_into::<js_sys::Error>()
+        .expect("a JS Error")
+        .message()
+        .as_string()
+        .expect("message")
+}
+
+/// Seeds past 2^53 cross the boundary exactly: in as a BigInt or a decimal string, out as a
+/// decimal string in `report()` and `reportJson()`.
+#[wasm_bindgen_test]
+fn seeds_above_2_pow_53_survive_js() {
+    const SEED: u64 = 9_007_199_254_740_993; // 2^53 + 1: the number 9007199254740993 is 2^53
+    let expected = loopsim_wasm::Session::new(SMALL, Some(SEED))
+        .map(|mut s| {
+            s.step_time(3.0);
+            s.report_js_json()
+        })
+        .expect("valid");
+    for given in [
+        JsValue::from(js_sys::BigInt::from(SEED)),
+        JsValue::from_str("9007199254740993"),
+        JsValue::from_str(" 9007199254740993 "),
+    ] {
+        let mut sim = Simulation::new(SMALL, given.clone()).expect("accepted");
+        sim.step_time(3.0);
+        let report = sim.report();
+        assert_eq!(
+            get(&report, "seed").as_string().as_deref(),
+            Some("9007199254740993"),
+            "{given:?}"
+        );
+        assert!(sim
+            .report_json()
+            .contains("\n  \"seed\": \"9007199254740993\",\n"));
+        assert_eq!(sim.report_json(), expected);
+        let reparsed = JSON::parse(&sim.report_json()).expect("parse");
+        assert_eq!(
+            get(&reparsed, "seed").as_string().as_deref(),
+            Some("9007199254740993")
+        );
+    }
+    // The largest u64, as a BigInt and as text.
+    let max = Simulation::new(SMALL, JsValue::from(js_sys::BigInt::from(u64::MAX))).expect("ok");
+    assert_eq!(
+        get(&max.report(), "seed").as_string(),
+        Some(u64::MAX.to_string())
+    );
+    assert!(Simulation::new(SMALL, JsValue::from_str("18446744073709551615")).is_ok());
+    // Small seeds are strings too (one type for every seed); numbers up to 2^53-1 are taken.
+    let sim = Simulation::new(SMALL, JsValue::from_f64(9_007_199_254_740_991.0)).expect("safe");
+    assert_eq!(
+        get(&sim.report(), "seed").as_string().as_deref(),
+        Some("9007199254740991")
+    );
+    let sim = Simulation::new(SMALL, JsValue::NULL).expect("null = the scenario's seed");
+    assert_eq!(get(&sim.report(), "seed").as_string().as_deref(), Some("1"));
+    // An unsafe integer number was already rounded by JS: refused, saying what to pass.
+    let e = Simulation::new(SMALL, JsValue::from_f64(9_007_199_254_740_992.0))
+        .err()
+        .expect("unsafe integer refused");
+    let m = error_message(e);
+    assert!(
+        m.contains("2^53-1") && m.contains("BigInt") && m.contains("string"),
+        "{m}"
+    );
+    // Out of range or not decimal.
+    for bad in [
+        JsValue::from(js_sys::BigInt::from(-1i64)),
+        JsValue::from(js_sys::BigInt::from(u128::from(u64::MAX) + 1)),
+        JsValue::from_str("18446744073709551616"),
+        JsValue::from_str("-1"),
+        JsValue::from_str("1e3"),
+        JsValue::from_str(""),
+        JsValue::TRUE,
+        js_sys::Object::new().into(),
+    ] {
+        let e = Simulation::new(SMALL, bad.clone())
+            .err()
+            .unwrap_or_else(|| panic!("{bad:?} accepted"));
+        assert!(error_message(e).contains("seed"));
+    }
+}
+
+/// A run that hits `max_in_flight` says so in its progress, snapshot and report, and its
+/// progress is where it stopped.
+#[wasm_bindgen_test]
+fn an_early_stop_is_reported_and_progress_is_not_full() {
+    let yaml = "version: 1\nname: Stops early\nduration: 2h\nmax_in_flight: 200\nworkload:\n  \
+                - to: api\n    arrivals: poisson\n    rate: 140/s\nservices:\n  api:\n    \
+                endpoints:\n      /:\n        - cpu: 10ms\n";
+    let mut sim = Simulation::new(yaml, JsValue::UNDEFINED).expect("valid");
+    assert!(get(&sim.snapshot(), "stopped").is_null());
+    let p = sim.step_time(f64::INFINITY);
+    assert_eq!(get(&p, "finished"), JsValue::TRUE);
+    assert_eq!(
+        get(&p, "stopped").as_string().as_deref(),
+        Some("max_in_flight")
+    );
+    let snap = sim.snapshot();
+    assert_eq!(
+        get(&snap, "stopped").as_string().as_deref(),
+        Some("max_in_flight")
+    );
+    let report = sim.report();
+    let at = num(&report, "stopped.at_s");
+    assert!(at > 0.0 && at < 60.0, "stopped at {at}");
+    assert_eq!(
+        get(&report, "stopped.cause").as_string().as_deref(),
+        Some("max_in_flight")
+    );
+    assert!(get(&report, "stopped.message")
+        .as_string()
+        .is_some_and(|m| m.contains("max_in_flight = 200")));
+    assert_eq!(num(&snap, "now_s"), at);
+    assert!((num(&snap, "progress") - at / 7200.0).abs() < 1e-12);
+    assert!(num(&snap, "progress") < 0.01);
 }
 
 #[wasm_bindgen_test]
@@ -189,16 +308,23 @@ fn schema_is_json() {
 /// equal the golden files written by the native test `golden.rs`.
 #[wasm_bindgen_test]
 fn report_is_bit_identical_to_the_native_golden_file() {
-    let mut sim = Simulation::new(&one_event_loop_60s(), Some(GOLDEN_SEED as f64)).expect("valid");
+    let mut sim = Simulation::new(&one_event_loop_60s(), JsValue::from_f64(GOLDEN_SEED as f64))
+        .expect("valid");
     let mut steps = 0;
     while get(&sim.step_time(0.25), "finished") != JsValue::TRUE {
         steps += 1;
     }
     assert!(steps > 100);
+    // The JS report is the CLI's JSON with the seed as a string; the plain layer's is the
+    // CLI's JSON itself.
     assert_same_text(
-        &(sim.report_json() + "\n"),
+        &(sim.session().report_json() + "\n"),
         GOLDEN_REPORT,
         "the wasm32 report",
+    );
+    assert_eq!(
+        sim.report_json() + "\n",
+        GOLDEN_REPORT.replacen("\n  \"seed\": 1,\n", "\n  \"seed\": \"1\",\n", 1)
     );
     assert_eq!(
         fnv1a64(sim.series_csv().as_bytes()),

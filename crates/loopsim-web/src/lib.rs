@@ -2,7 +2,8 @@
 //!
 //! The browser playground. This library holds the parts that need no browser and are tested
 //! natively: share links ([`share`]), the gallery ([`gallery`]), schema-driven completion and
-//! hover ([`schema_help`]), offset conversion ([`text`]) and number formatting ([`format`]).
+//! hover ([`schema_help`]), offset conversion ([`text`]), number formatting ([`format`]) and the
+//! wording of early stops ([`stop`]).
 //! The page itself (DOM wiring, the run loop, charts) is the `loopsim-web` binary that Trunk
 //! builds for `wasm32-unknown-unknown` from the repository's `index.html`.
 
@@ -15,4 +16,5 @@ pub mod json;
 pub mod panels;
 pub mod schema_help;
 pub mod share;
+pub mod stop;
 pub mod text;

@@ -463,6 +463,21 @@ impl Charts {
         let _ = figure.set_attribute("data-worst", worst.as_str());
     }
 
+    /// Marks an early stop at `at_s` on every chart and lane: the rest of the time axis is
+    /// hatched as never simulated.
+    pub fn set_stop(&self, at_s: f64) {
+        let label = format!(
+            "not simulated: the run stopped early at {}",
+            loopsim_web::format::secs(Some(at_s))
+        );
+        for c in &self.charts {
+            glue::set_stop(&c.handle, at_s, &label);
+        }
+        if let Some(lane) = &self.lane {
+            glue::set_stop(lane, at_s, &label);
+        }
+    }
+
     /// Plots the rows of `series` not plotted yet: appended one by one up to [`DIRECT_ROWS`]
     /// rows, then redrawn from [`BUCKETS`] min/max buckets so drawing stays cheap. Returns the
     /// milliseconds spent drawing.

@@ -36,6 +36,11 @@ extern "C" {
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setChartData)]
     pub fn set_chart_data(handle: &JsValue, cols: &js_sys::Array) -> f64;
 
+    /// Hatches the part of the time axis after `at` seconds as never simulated (an early
+    /// stop), with `label` on it; NaN clears it.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setStop)]
+    pub fn set_stop(handle: &JsValue, at: f64, label: &str);
+
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = destroyChart)]
     pub fn destroy_chart(handle: &JsValue);
 

@@ -22,7 +22,7 @@ use js_sys::{Function, Object, Promise, Reflect};
 use loopsim_wasm::{DiagnosticOut, Session, SnapshotOut};
 use loopsim_web::panels::{self, Panels};
 use loopsim_web::schema_help::SchemaHelp;
-use loopsim_web::{format, gallery, share, text};
+use loopsim_web::{format, gallery, share, stop, text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlProgressElement, HtmlSelectElement};
@@ -687,18 +687,6 @@ fn on_frame(ts: f64) {
     }
 }
 
-/// The report as indented JSON (the export, and what `window.loopsim` hands out). Numbers are
-/// written as JS writes them (`180`, not the CLI's `180.0`); a seed past 2^53 is written exactly.
-fn report_json(report: &loopsim_core::Report) -> String {
-    let json = to_js::to_json(report);
-    let seed = report.seed;
-    if seed <= 1 << 53 {
-        return json;
-    }
-    let rounded = format!("\"seed\": {}", seed as f64);
-    json.replacen(&rounded, &format!("\"seed\": {seed}"), 1)
-}
-
 /// Waiters to resolve with a report (JSON text).
 struct Finished {
     waiters: Vec<(Function, Function)>,
@@ -1076,13 +1064,16 @@ impl App {
         let (report, report_json) = match &self.run {
             Some(run) => {
                 let report = run.session.report();
-                let json = report_json(&report);
+                let json = to_js::report_json(&report);
                 (Some(report), json)
             }
             None => (None, String::from("null")),
         };
         if let Some(r) = &report {
             self.charts.set_health(r);
+            if let Some(st) = &r.stopped {
+                self.charts.set_stop(st.at_s);
+            }
             tables::render(r);
             health::render(r);
         }
@@ -1108,6 +1099,23 @@ impl App {
         };
         let s: SnapshotOut = run.session.snapshot();
         progress.set_value(s.progress);
+        // An early stop: the bar stays where the run stopped, in the warning colour, over a
+        // hatched rest (the part of the scenario that was never simulated).
+        let stopped = run.session.stopped();
+        let _ = progress
+            .class_list()
+            .toggle_with_force("stopped", stopped.is_some());
+        let _ = dom::by_id::<Element>("status")
+            .class_list()
+            .toggle_with_force("stopped", stopped.is_some());
+        match stopped {
+            Some(st) => {
+                let _ = progress.set_attribute("title", &stop::headline(st.at_s, s.duration_s));
+            }
+            None => {
+                let _ = progress.remove_attribute("title");
+            }
+        }
         let when = format!(
             "{} of {}",
             format::secs(Some(s.now_s)),
@@ -1129,16 +1137,19 @@ impl App {
                 )
             }
             Mode::Paused => format!("Paused at {when} · {} events", format::count(s.events)),
-            Mode::Finished => format!(
-                "Finished · {} simulated · {} events in {}",
-                format::secs(Some(s.duration_s)),
-                format::count(s.events),
-                format::secs(Some(run.busy_ms / 1000.0))
-            ),
+            Mode::Finished => match stopped {
+                Some(st) => stop::status_line(st.cause.name(), &st.message, st.at_s, s.duration_s),
+                None => format!(
+                    "Finished · {} simulated · {} events in {}",
+                    format::secs(Some(s.duration_s)),
+                    format::count(s.events),
+                    format::secs(Some(run.busy_ms / 1000.0))
+                ),
+            },
             Mode::Idle => String::from("Ready"),
         };
         dom::set_text("status", &status);
-        set_kpi("kpi-time", &format::secs(Some(s.now_s)), false);
+        set_kpi("kpi-time", &format::secs(Some(s.now_s)), stopped.is_some());
         set_kpi("kpi-events", &format::count(s.events), false);
         set_kpi("kpi-sent", &format::count(s.sent), false);
         set_kpi("kpi-ok", &format::count(s.completed), false);

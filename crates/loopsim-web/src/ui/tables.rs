@@ -3,6 +3,7 @@
 
 use loopsim_core::Report;
 use loopsim_web::format::{count, percent, rate, real, secs};
+use loopsim_web::stop;
 use web_sys::Element;
 
 use super::dom;
@@ -54,6 +55,25 @@ pub fn clear() {
         dom::clear(&dom::by_id::<Element>(id));
     }
     dom::set_text("results-note", "Run the scenario to see its report.");
+    dom::set_hidden("stopped-box", true);
+}
+
+/// The warning that opens the results of a run that stopped early: when, why, and that every
+/// figure covers only the part that was simulated.
+fn render_stopped(r: &Report) {
+    let Some(st) = &r.stopped else {
+        dom::set_hidden("stopped-box", true);
+        return;
+    };
+    let box_: web_sys::Element = dom::by_id("stopped-box");
+    let _ = box_.set_attribute("data-cause", st.cause.name());
+    dom::set_text("stopped-title", &stop::headline(st.at_s, r.duration_s));
+    dom::set_text(
+        "stopped-reason",
+        &stop::reason(st.cause.name(), &st.message),
+    );
+    dom::set_text("stopped-scope", &stop::scope(st.at_s, r.warmup_s));
+    dom::set_hidden("stopped-box", false);
 }
 
 /// A figure that does not exist (an empty measured window).
@@ -64,11 +84,8 @@ fn dash() -> String {
 pub fn render(r: &Report) {
     let q = &r.requests;
     let l = &r.latency_s;
-    let mut note = r.note.clone();
-    if let Some(t) = &r.stopped {
-        note = format!("Stopped early: {} {note}", t.message);
-    }
-    dom::set_text("results-note", &note);
+    render_stopped(r);
+    dom::set_text("results-note", &r.note);
 
     // Failures by kind (the non-zero ones), e.g. `6 314 (rejected_breaker 6 114 · error 200)`.
     let kinds: Vec<String> = r
@@ -149,6 +166,23 @@ pub fn render(r: &Report) {
             ),
             ("Events simulated".into(), ""),
             (count(r.events), ""),
+        ],
+        vec![
+            ("Simulated time".into(), ""),
+            match &r.stopped {
+                Some(st) => (
+                    format!(
+                        "{} of {} (stopped early)",
+                        secs(Some(st.at_s)),
+                        secs(Some(r.duration_s))
+                    ),
+                    "warn",
+                ),
+                None => (secs(Some(r.duration_s)), ""),
+            },
+            // The seed exactly (a u64; see `to_js::report_to_js`).
+            ("Seed".into(), ""),
+            (r.seed.to_string(), ""),
         ],
     ];
     for cells in &rows {

@@ -1,25 +1,46 @@
 //! A serde serializer to plain JS values, with `serde_json`'s data model: structs and maps are
 //! objects, sequences and tuples arrays, `None`/unit `null`, unit variants their name, other
-//! variants `{ name: value }`, and non-finite numbers `null`. Every number becomes a JS number.
+//! variants `{ name: value }`, and non-finite numbers `null`. Every number becomes a JS number,
+//! which is exact for counts (they never reach 2^53); the report's `seed`, a `u64` that can go
+//! past 2^53, is a decimal string instead ([`report_to_js`]), as in the JS API's `report()`.
 //!
 //! The page turns the report into JSON text with `JSON.stringify`: compiling `serde_json`'s
 //! writer and float formatting into the page would cost about 10 KB of its gzipped download.
 
 use js_sys::{Array, Object, Reflect};
+use loopsim_core::Report;
 use serde::ser::{self, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// `value` as a JS value (`null` if it cannot be represented, which the report never hits).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
     value.serialize(Ser).unwrap_or(JsValue::NULL)
 }
 
-/// `value` as indented JSON text (`JSON.stringify(value, null, 2)`).
-pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    js_sys::JSON::stringify_with_replacer_and_space(&to_js(value), &JsValue::NULL, &2.into())
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| String::from("null"))
+/// The report as a JS object with `seed` as a decimal string (`"9007199254740993"`): a JS
+/// number would round a seed past 2^53 to another seed.
+pub fn report_to_js(report: &Report) -> JsValue {
+    let v = to_js(report);
+    set(
+        v.unchecked_ref(),
+        &JsValue::from_str("seed"),
+        &JsValue::from_str(&report.seed.to_string()),
+    );
+    v
+}
+
+/// The report as indented JSON text (`JSON.stringify(report, null, 2)`), seed exact: what the
+/// page exports and `window.loopsim` hands out. Numbers are written as JS writes them (`180`,
+/// not the CLI's `180.0`).
+pub fn report_json(report: &Report) -> String {
+    js_sys::JSON::stringify_with_replacer_and_space(
+        &report_to_js(report),
+        &JsValue::NULL,
+        &2.into(),
+    )
+    .ok()
+    .and_then(|s| s.as_string())
+    .unwrap_or_else(|| String::from("null"))
 }
 
 #[derive(Debug)]
