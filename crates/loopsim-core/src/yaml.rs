@@ -409,7 +409,7 @@ fn unclosed_bracket(text: &str) -> Option<(char, usize)> {
     for (i, c) in text.char_indices() {
         let token_start = previous.is_whitespace() || matches!(previous, '[' | '{' | ',');
         match (quote, c) {
-            _ if comment => comment = c != '\n',
+            _ if comment => comment = !matches!(c, '\n' | '\r'),
             (Some(q), _) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '#') if previous.is_whitespace() => comment = true,
@@ -437,19 +437,21 @@ fn tab_indentation(source: &str, offset: usize, kind: &ErrorKind) -> Option<usiz
             | ErrorKind::TabNotAllowed
             | ErrorKind::TabAtBlockScalarStart
     );
-    let error_line = source[..offset].bytes().filter(|&b| b == b'\n').count();
-    let mut line_start = 0;
-    for (line, text) in source.split('\n').enumerate() {
-        if line > error_line + 1 {
-            break;
-        }
+    let index = LineIndex::new(source);
+    let error_line = index
+        .line_col(u32::try_from(offset).unwrap_or(u32::MAX))
+        .line as usize
+        - 1;
+    let starts = index.line_starts();
+    for (line, &start) in starts.iter().enumerate().take(error_line + 2) {
+        let end = starts.get(line + 1).map_or(source.len(), |&e| e as usize);
+        let text = &source[start as usize..end];
         let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
         if let Some(tab) = text[..indent].find('\t') {
             if tab_kind || line + 1 >= error_line {
-                return Some(line_start + tab);
+                return Some(start as usize + tab);
             }
         }
-        line_start += text.len() + 1;
     }
     None
 }

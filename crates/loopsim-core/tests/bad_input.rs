@@ -519,6 +519,78 @@ fn windows_line_endings_parse_the_same() {
     );
 }
 
+/// Classic Mac line endings (a bare `\r`): the parser breaks lines there, and so must every
+/// line/column shown to the user.
+#[test]
+fn cr_only_line_endings_point_at_the_right_line() {
+    let crlf = SHOP.replace('\n', "\r");
+    let checked = check(&crlf);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(&crlf, &checked.diagnostics)
+    );
+    let cases = [
+        case(
+            "unknown key (CR)",
+            &BASE.replace("cpu: 1ms", "cpus: 1ms"),
+            (10, 11),
+            "unknown step kind `cpus`",
+            None,
+        ),
+        case(
+            "unknown service (CR)",
+            &BASE.replace("to: api", "to: apj"),
+            (4, 9),
+            "unknown service `apj`",
+            None,
+        ),
+        case(
+            "syntax error (CR)",
+            &BASE.replace("rate: 10/s", "rate: [10/s"),
+            (6, 9),
+            "invalid YAML",
+            Some("the `[` opened on line 5 is never closed"),
+        ),
+        case(
+            "tab indentation (CR)",
+            &BASE.replace("    rate: 10/s", "\trate: 10/s"),
+            (5, 1),
+            "tab",
+            Some("spaces"),
+        ),
+        case(
+            "duplicate key (CR)",
+            &BASE.replace("services:", "duration: 30s\nservices:"),
+            (6, 1),
+            "duplicate key `duration`",
+            Some("line 2"),
+        ),
+    ];
+    for c in cases {
+        for breaks in ["\r", "\r\n", "\n"] {
+            let broken = Case {
+                yaml: c.yaml.replace('\n', breaks),
+                ..c
+            };
+            assert_case(&broken, &Limits::default());
+        }
+    }
+    // A comment ended by a bare CR does not hide the brackets of the next line.
+    let bad = BASE
+        .replace("to: api", "to: api # [note")
+        .replace("rate: 10/s", "rate: [10/s")
+        .replace('\n', "\r");
+    let d = &check(&bad).diagnostics[0];
+    assert!(
+        d.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("opened on line 5")),
+        "{}",
+        render(&bad, &check(&bad).diagnostics)
+    );
+}
+
 const ONE_LOOP: &str = "\
 version: 1
 name: One event loop
