@@ -11,7 +11,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle, Tag};
 
 use crate::diag::{Diagnostic, LineIndex, Span};
 
@@ -167,26 +167,34 @@ impl<'a> Builder<'a> {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<Flow, Diagnostic> {
         match event {
             Event::DocumentStart(..) => return self.document_start(span),
-            Event::Scalar(text, style, anchor, _) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 self.count(span)?;
-                let node = Node {
-                    kind: scalar_kind(text.into_owned(), style),
-                    span,
+                let kind = match tag {
+                    None => scalar_kind(text.into_owned(), style),
+                    Some(tag) => tagged_scalar(self.source, &tag, text.into_owned(), span)?,
                 };
-                self.complete(node, anchor, 1)?;
+                self.complete(Node { kind, span }, anchor, 1)?;
             }
-            Event::SequenceStart(style, anchor, _) => {
+            Event::SequenceStart(style, anchor, tag) => {
+                if let Some(tag) = tag {
+                    check_collection_tag(self.source, &tag, "seq", span)?;
+                }
                 self.open(Items::Seq(Vec::new()), style, anchor, span)?
             }
-            Event::MappingStart(style, anchor, _) => self.open(
-                Items::Map {
-                    entries: Vec::new(),
-                    key: None,
-                },
-                style,
-                anchor,
-                span,
-            )?,
+            Event::MappingStart(style, anchor, tag) => {
+                if let Some(tag) = tag {
+                    check_collection_tag(self.source, &tag, "map", span)?;
+                }
+                self.open(
+                    Items::Map {
+                        entries: Vec::new(),
+                        key: None,
+                    },
+                    style,
+                    anchor,
+                    span,
+                )?
+            }
             Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
             Event::Alias(id) => self.alias(id, span)?,
             _ => {}
@@ -331,6 +339,173 @@ fn scalar_kind(text: String, style: ScalarStyle) -> NodeKind {
     } else {
         NodeKind::Scalar { text, plain }
     }
+}
+
+// ----- tags ---------------------------------------------------------------------------------
+//
+// The standard tags of the YAML 1.2 core schema are honoured: `!!str` (and the non-specific
+// `!`) make a scalar a string, as quoting does; `!!int`, `!!float`, `!!bool` and `!!null` require
+// the scalar to be of that type under the core schema (it is then read as if written plainly);
+// `!!map` and `!!seq` must match the node. Any other tag (`!foo`, `!!binary`, `!<tag:...>`) has
+// no meaning in a scenario and is an error rather than silently ignored.
+
+/// The core tags, as written, for hints.
+const CORE_TAGS: &str = "`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq`";
+
+/// What a tag asks for: `Some(core suffix)`, `Some("")` for the non-specific `!`, or `None`
+/// when loopsim does not know it.
+fn tag_meaning(tag: &Tag) -> Option<&str> {
+    if tag.parts() == ("", "!") {
+        return Some("");
+    }
+    tag.core_suffix()
+}
+
+/// The span of the tag written before a node that starts at `span` (the parser's spans leave
+/// the tag out), or the node's span when it cannot be found.
+fn tag_span(source: &str, tag: &Tag, span: Span) -> Span {
+    let text = tag.original();
+    let before = source.get(..span.start as usize).unwrap_or("");
+    match before.rfind(text.as_str()) {
+        Some(at) => to_span(at, at + text.len()),
+        None => span,
+    }
+}
+
+fn unsupported_tag(source: &str, tag: &Tag, span: Span) -> Diagnostic {
+    let written = tag.original();
+    Diagnostic::error(
+        tag_span(source, tag, span),
+        format!("unsupported YAML tag `{written}`"),
+    )
+    .with_hint(format!(
+        "scenario values need no tags: remove `{written}` (the standard tags {CORE_TAGS} are understood)"
+    ))
+}
+
+/// A tagged scalar: the tag must be a core tag that the value satisfies.
+fn tagged_scalar(
+    source: &str,
+    tag: &Tag,
+    text: String,
+    span: Span,
+) -> Result<NodeKind, Diagnostic> {
+    let Some(meaning) = tag_meaning(tag) else {
+        return Err(unsupported_tag(source, tag, span));
+    };
+    let fits = match meaning {
+        "" | "str" => return Ok(NodeKind::Scalar { text, plain: false }),
+        "null" => {
+            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
+                return Ok(NodeKind::Null);
+            }
+            false
+        }
+        "bool" => matches!(
+            text.as_str(),
+            "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+        ),
+        "int" => is_core_int(&text),
+        "float" => is_core_float(&text),
+        // `!!map` or `!!seq` on a scalar.
+        _ => {
+            let written = tag.original();
+            return Err(Diagnostic::error(
+                tag_span(source, tag, span),
+                format!(
+                    "the `{written}` tag is on a scalar, not a {}",
+                    kind_name(meaning)
+                ),
+            )
+            .with_hint(format!(
+                "remove `{written}`, or write a {} after it",
+                kind_name(meaning)
+            )));
+        }
+    };
+    if fits {
+        // Read as if written plainly (a quoted `!!int "5"` is the number 5).
+        return Ok(NodeKind::Scalar { text, plain: true });
+    }
+    let written = tag.original();
+    let (wanted, example) = match meaning {
+        "null" => ("an empty value, `~` or `null`", "~"),
+        "bool" => ("`true` or `false`", "true"),
+        "int" => ("an integer", "5"),
+        _ => ("a number", "0.5"),
+    };
+    Err(Diagnostic::error(
+        tag_span(source, tag, span),
+        format!("the `{written}` tag needs {wanted}, found `{text}`"),
+    )
+    .with_hint(format!(
+        "remove `{written}`, or give a value of that type (e.g. `{written} {example}`)"
+    )))
+}
+
+fn kind_name(core: &str) -> &'static str {
+    match core {
+        "map" => "mapping",
+        "seq" => "list",
+        _ => "scalar",
+    }
+}
+
+/// A tag on a collection (`want` is `map` or `seq`): `!`, or the core tag of that kind.
+fn check_collection_tag(source: &str, tag: &Tag, want: &str, span: Span) -> Result<(), Diagnostic> {
+    let Some(meaning) = tag_meaning(tag) else {
+        return Err(unsupported_tag(source, tag, span));
+    };
+    if meaning.is_empty() || meaning == want {
+        return Ok(());
+    }
+    let written = tag.original();
+    Err(Diagnostic::error(
+        tag_span(source, tag, span),
+        format!(
+            "the `{written}` tag is on a {}, not a {}",
+            kind_name(want),
+            kind_name(meaning)
+        ),
+    )
+    .with_hint(format!("remove `{written}`")))
+}
+
+/// An integer of the YAML 1.2 core schema: `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`.
+fn is_core_int(text: &str) -> bool {
+    let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
+    if let Some(octal) = text.strip_prefix("0o") {
+        return digits(octal, 8);
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return digits(hex, 16);
+    }
+    digits(text.strip_prefix(['-', '+']).unwrap_or(text), 10)
+}
+
+/// A float of the YAML 1.2 core schema:
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `[-+]?\.inf` or `.nan` (any case
+/// as the schema spells them).
+fn is_core_float(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(text, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => !frac.is_empty() && all_digits(frac),
+        Some((int, frac)) => !int.is_empty() && all_digits(int) && all_digits(frac),
+        None => !mantissa.is_empty() && all_digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    mantissa_ok && exponent_ok
 }
 
 /// Rejects a mapping that repeats a key: YAML forbids it and silently keeping one would hide a
@@ -542,6 +717,49 @@ mod tests {
         assert!(d.hint.unwrap().contains("`[` opened on line 1"));
         assert_eq!(unclosed_bracket("a: '[' # [\nb: [x]"), None);
         assert_eq!(unclosed_bracket("a: {b: [1], c: \"}\""), Some(('{', 3)));
+    }
+
+    #[test]
+    fn core_schema_numbers() {
+        for yes in ["0", "-12", "+3", "0o17", "0x1F"] {
+            assert!(is_core_int(yes), "{yes}");
+        }
+        for no in ["", "-", "1.5", "0o8", "0x", "1_000", "1e3", "five"] {
+            assert!(!is_core_int(no), "{no}");
+        }
+        for yes in [
+            "1", "1.", "1.5", ".5", "-2.5e-3", "+1E9", ".inf", "-.Inf", ".NaN",
+        ] {
+            assert!(is_core_float(yes), "{yes}");
+        }
+        for no in ["", ".", "e3", "1e", "1.5.2", "-.nan", "10/s", "1ms"] {
+            assert!(!is_core_float(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn tags_resolve_to_node_kinds() {
+        let n = ok("a: !!str ~\nb: !!null\nc: !!int '5'\nd: !!bool \"true\"\ne: ! 1\n");
+        let NodeKind::Map(entries) = &n.kind else {
+            panic!()
+        };
+        let kinds: Vec<&NodeKind> = entries.iter().map(|(_, v)| &v.kind).collect();
+        let scalar = |text: &str, plain| NodeKind::Scalar {
+            text: text.into(),
+            plain,
+        };
+        assert_eq!(kinds[0], &scalar("~", false));
+        assert_eq!(kinds[1], &NodeKind::Null);
+        assert_eq!(kinds[2], &scalar("5", true));
+        assert_eq!(kinds[3], &scalar("true", true));
+        assert_eq!(kinds[4], &scalar("1", false));
+        let d = err("a:\n  b: !!seq\n    c: 1\n");
+        assert_eq!(d.span, Span::new(8, 13));
+        assert!(
+            d.message.contains("on a mapping, not a list"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

@@ -591,6 +591,136 @@ fn cr_only_line_endings_point_at_the_right_line() {
     );
 }
 
+/// The YAML 1.2 core tags are honoured; any other tag is an error at the tag, never ignored.
+#[test]
+fn yaml_tags_are_honoured_or_rejected() {
+    let base = |from: &str, to: &str| {
+        assert!(BASE.contains(from), "{from}");
+        BASE.replacen(from, to, 1)
+    };
+    let honoured = base(
+        "version: 1\n",
+        "version: !!int 1\nname: !!str null\ndescription: ! 42\nseed: !!int \"7\"\n",
+    )
+    .replace("workload:", "workload: !!seq")
+    .replace("services:", "services: !!map")
+    .replace("to: api", "to: !<tag:yaml.org,2002:str> api")
+    .replace("10/s", "!!str 10/s");
+    let checked = check(&honoured);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(&honoured, &checked.diagnostics)
+    );
+    let s = checked.scenario.unwrap();
+    assert_eq!(
+        (s.name.as_str(), s.description.as_str(), s.seed),
+        ("null", "42", 7)
+    );
+    let cases = [
+        case(
+            "!!int on text",
+            &base("version: 1", "version: !!int one"),
+            (1, 10),
+            "the `!!int` tag needs an integer, found `one`",
+            Some("remove `!!int`"),
+        ),
+        case(
+            "!!int on a fraction",
+            &BASE.replace("duration: 60s\n", "duration: 60s\nseed: !!int 1.5\n"),
+            (3, 7),
+            "needs an integer, found `1.5`",
+            None,
+        ),
+        case(
+            "!!float on a rate",
+            &base("rate: 10/s", "rate: !!float 10/s"),
+            (5, 11),
+            "the `!!float` tag needs a number, found `10/s`",
+            None,
+        ),
+        case(
+            "!!bool on yes",
+            &base(
+                "  api:\n",
+                "  api:\n    ingress: { deadline: !!bool yes }\n",
+            ),
+            (8, 26),
+            "the `!!bool` tag needs `true` or `false`, found `yes`",
+            None,
+        ),
+        case(
+            "!!null on a value",
+            &BASE.replace("duration: 60s\n", "duration: 60s\nname: !!null x\n"),
+            (3, 7),
+            "the `!!null` tag needs an empty value",
+            None,
+        ),
+        case(
+            "custom tag",
+            &base("to: api", "to: !service api"),
+            (4, 9),
+            "unsupported YAML tag `!service`",
+            Some("scenario values need no tags: remove `!service`"),
+        ),
+        case(
+            "non-core standard tag",
+            &base("cpu: 1ms", "cpu: !!binary 1ms"),
+            (10, 16),
+            "unsupported YAML tag `!!binary`",
+            Some("`!!str`, `!!int`"),
+        ),
+        case(
+            "custom tag on a mapping",
+            &base("services:\n", "services: !local\n"),
+            (6, 11),
+            "unsupported YAML tag `!local`",
+            None,
+        ),
+        case(
+            "%TAG handle",
+            &format!(
+                "%TAG !e! tag:example.com,2000:\n---\n{}",
+                base("to: api", "to: !e!svc api")
+            ),
+            (6, 9),
+            "unsupported YAML tag `!e!svc`",
+            None,
+        ),
+        case(
+            "!!seq on a mapping",
+            &base("services:\n", "services: !!seq\n"),
+            (6, 11),
+            "the `!!seq` tag is on a mapping, not a list",
+            Some("remove `!!seq`"),
+        ),
+        case(
+            "!!map on a list",
+            &base("workload:\n", "workload: !!map\n"),
+            (3, 11),
+            "the `!!map` tag is on a list, not a mapping",
+            None,
+        ),
+        case(
+            "!!map on a scalar",
+            &base("cpu: 1ms", "cpu: !!map 1ms"),
+            (10, 16),
+            "the `!!map` tag is on a scalar, not a mapping",
+            None,
+        ),
+        case(
+            "!!int on a mapping",
+            &base("cpu: 1ms", "cpu: !!int { dist: constant, mean: 1ms }"),
+            (10, 16),
+            "the `!!int` tag is on a mapping",
+            None,
+        ),
+    ];
+    for c in &cases {
+        assert_case(c, &Limits::default());
+    }
+}
+
 const ONE_LOOP: &str = "\
 version: 1
 name: One event loop
