@@ -94,7 +94,13 @@ pub fn parse(source: &str, limits: &YamlLimits) -> Result<Node, Diagnostic> {
         let (event, span) = next.map_err(|e| syntax_error(source, &e))?;
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start);
-        if builder.event(event, to_span(start, end))? == Flow::Stop {
+        let node = to_span(start, end);
+        // Where a node's tag is written (the node's span leaves it out).
+        let tag = span
+            .tag_span()
+            .and_then(|t| Some(to_span(t.start.byte_offset()?, t.end.byte_offset()?)))
+            .unwrap_or(node);
+        if builder.event(event, node, tag)? == Flow::Stop {
             break;
         }
     }
@@ -164,26 +170,26 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Flow, Diagnostic> {
+    fn event(&mut self, event: Event<'_>, span: Span, tag_at: Span) -> Result<Flow, Diagnostic> {
         match event {
             Event::DocumentStart(..) => return self.document_start(span),
             Event::Scalar(text, style, anchor, tag) => {
                 self.count(span)?;
                 let kind = match tag {
                     None => scalar_kind(text.into_owned(), style),
-                    Some(tag) => tagged_scalar(self.source, &tag, text.into_owned(), span)?,
+                    Some(tag) => tagged_scalar(&tag, text.into_owned(), tag_at)?,
                 };
                 self.complete(Node { kind, span }, anchor, 1)?;
             }
             Event::SequenceStart(style, anchor, tag) => {
                 if let Some(tag) = tag {
-                    check_collection_tag(self.source, &tag, "seq", span)?;
+                    check_collection_tag(&tag, "seq", tag_at)?;
                 }
                 self.open(Items::Seq(Vec::new()), style, anchor, span)?
             }
             Event::MappingStart(style, anchor, tag) => {
                 if let Some(tag) = tag {
-                    check_collection_tag(self.source, &tag, "map", span)?;
+                    check_collection_tag(&tag, "map", tag_at)?;
                 }
                 self.open(
                     Items::Map {
@@ -361,21 +367,11 @@ fn tag_meaning(tag: &Tag) -> Option<&str> {
     tag.core_suffix()
 }
 
-/// The span of the tag written before a node that starts at `span` (the parser's spans leave
-/// the tag out), or the node's span when it cannot be found.
-fn tag_span(source: &str, tag: &Tag, span: Span) -> Span {
-    let text = tag.original();
-    let before = source.get(..span.start as usize).unwrap_or("");
-    match before.rfind(text.as_str()) {
-        Some(at) => to_span(at, at + text.len()),
-        None => span,
-    }
-}
-
-fn unsupported_tag(source: &str, tag: &Tag, span: Span) -> Diagnostic {
+/// `span` is where the tag is written.
+fn unsupported_tag(tag: &Tag, span: Span) -> Diagnostic {
     let written = tag.original();
     Diagnostic::error(
-        tag_span(source, tag, span),
+        span,
         format!("unsupported YAML tag `{written}`"),
     )
     .with_hint(format!(
@@ -384,14 +380,9 @@ fn unsupported_tag(source: &str, tag: &Tag, span: Span) -> Diagnostic {
 }
 
 /// A tagged scalar: the tag must be a core tag that the value satisfies.
-fn tagged_scalar(
-    source: &str,
-    tag: &Tag,
-    text: String,
-    span: Span,
-) -> Result<NodeKind, Diagnostic> {
+fn tagged_scalar(tag: &Tag, text: String, span: Span) -> Result<NodeKind, Diagnostic> {
     let Some(meaning) = tag_meaning(tag) else {
-        return Err(unsupported_tag(source, tag, span));
+        return Err(unsupported_tag(tag, span));
     };
     let fits = match meaning {
         "" | "str" => return Ok(NodeKind::Scalar { text, plain: false }),
@@ -411,7 +402,7 @@ fn tagged_scalar(
         _ => {
             let written = tag.original();
             return Err(Diagnostic::error(
-                tag_span(source, tag, span),
+                span,
                 format!(
                     "the `{written}` tag is on a scalar, not a {}",
                     kind_name(meaning)
@@ -435,7 +426,7 @@ fn tagged_scalar(
         _ => ("a number", "0.5"),
     };
     Err(Diagnostic::error(
-        tag_span(source, tag, span),
+        span,
         format!("the `{written}` tag needs {wanted}, found `{text}`"),
     )
     .with_hint(format!(
@@ -452,16 +443,16 @@ fn kind_name(core: &str) -> &'static str {
 }
 
 /// A tag on a collection (`want` is `map` or `seq`): `!`, or the core tag of that kind.
-fn check_collection_tag(source: &str, tag: &Tag, want: &str, span: Span) -> Result<(), Diagnostic> {
+fn check_collection_tag(tag: &Tag, want: &str, span: Span) -> Result<(), Diagnostic> {
     let Some(meaning) = tag_meaning(tag) else {
-        return Err(unsupported_tag(source, tag, span));
+        return Err(unsupported_tag(tag, span));
     };
     if meaning.is_empty() || meaning == want {
         return Ok(());
     }
     let written = tag.original();
     Err(Diagnostic::error(
-        tag_span(source, tag, span),
+        span,
         format!(
             "the `{written}` tag is on a {}, not a {}",
             kind_name(want),
@@ -536,13 +527,18 @@ fn check_duplicate_keys(source: &str, entries: &[(Node, Node)]) -> Result<(), Di
 
 /// Converts a scanner error into a diagnostic at its marker, with a hint for common mistakes.
 fn syntax_error(source: &str, error: &ScanError) -> Diagnostic {
-    let mut offset = error.marker().byte_offset().unwrap_or(0).min(source.len());
-    while !source.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = error_offset(source, error);
     let info = error.info();
     let message = if info.is_empty() {
         "invalid YAML".to_string()
+    } else if is_eof_kind(error.kind()) && offset < content_end(source) {
+        // The parser names these after the end of input, but it also reports them for an
+        // unexpected token in the middle: say what was found there.
+        let found = source[offset..].chars().next().unwrap_or(' ');
+        format!(
+            "invalid YAML: {}",
+            info.replacen("unexpected EOF", &format!("unexpected `{found}`"), 1)
+        )
     } else {
         format!("invalid YAML: {info}")
     };
@@ -570,6 +566,65 @@ fn syntax_error(source: &str, error: &ScanError) -> Diagnostic {
             .with_hint("check the indentation: entries of one mapping or list must line up"),
         _ => diagnostic,
     }
+}
+
+fn is_eof_kind(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::UnexpectedEof
+            | ErrorKind::UnexpectedEofFlowSequence
+            | ErrorKind::UnexpectedEofFlowMapping
+            | ErrorKind::UnexpectedEofImplicitFlowMapping
+            | ErrorKind::UnexpectedEofBlockSequence
+            | ErrorKind::UnexpectedEofBlockMapping
+    )
+}
+
+/// The end of the input's content: its length without trailing whitespace and line breaks.
+fn content_end(source: &str) -> usize {
+    source.trim_end().len()
+}
+
+/// Where to report a scanner error, as a byte offset on a character boundary. A marker without
+/// a byte offset is placed by its line and column (an end-of-input error without either, at
+/// the end). An error at or past the end of the content (an unexpected end of input) points
+/// at the last character, so that it shows on the last line rather than past it.
+fn error_offset(source: &str, error: &ScanError) -> usize {
+    let marker = error.marker();
+    let offset = match marker.byte_offset() {
+        Some(offset) => offset,
+        None if marker.line() > 0 => {
+            let index = LineIndex::new(source);
+            match index.line_starts().get(marker.line() - 1) {
+                Some(&start) => {
+                    let line = &source[start as usize..];
+                    let column = line
+                        .char_indices()
+                        .nth(marker.col())
+                        .map_or(line.len(), |c| c.0);
+                    start as usize + column
+                }
+                None => source.len(),
+            }
+        }
+        None if is_eof_kind(error.kind()) => source.len(),
+        None => 0,
+    };
+    at_content(source, offset)
+}
+
+/// `offset` clamped to the text and moved back to a character boundary; at or past the end of
+/// the content, the start of the last character of the content.
+fn at_content(source: &str, offset: usize) -> usize {
+    let end = content_end(source);
+    if offset >= end {
+        return source[..end].char_indices().last().map_or(0, |(i, _)| i);
+    }
+    let mut offset = offset;
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// The innermost `[` or `{` still open at the end of `text`, with its offset: flow collections
@@ -757,6 +812,30 @@ mod tests {
         assert_eq!(d.span, Span::new(8, 13));
         assert!(
             d.message.contains("on a mapping, not a list"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn errors_point_into_the_content() {
+        use granit_parser::Marker;
+        let src = "a: 1\rbé: [x\n\n";
+        // A marker without a byte offset is placed by its line and column (0-based).
+        let e = ScanError::new(Marker::new(0, 2, 2), "x");
+        assert_eq!(error_offset(src, &e), 8);
+        // Past the end of the content: the last character (`x`), not the empty line after it.
+        let e = ScanError::new(Marker::new(0, 9, 0), "x");
+        assert_eq!(error_offset(src, &e), 11);
+        assert_eq!(at_content(src, 13), 11);
+        assert_eq!(at_content(src, 9), 9);
+        assert_eq!(at_content(src, 7), 6); // inside `é`
+        assert_eq!(at_content("", 3), 0);
+        // A stray token gets the parser's "unexpected EOF" kinds: name the token instead.
+        let d = err(",:");
+        assert_eq!(d.span.start, 0);
+        assert!(
+            d.message.contains("unexpected `,` while parsing"),
             "{}",
             d.message
         );

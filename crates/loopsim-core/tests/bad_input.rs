@@ -1968,3 +1968,41 @@ fn health_slo_and_budget_defaults() {
         })
     );
 }
+
+/// An error found at the end of the input points at its last character, not past it.
+#[test]
+fn end_of_input_errors_point_at_the_end() {
+    let cases = [
+        case(
+            "unterminated quoted scalar at the end",
+            &format!("{BASE}x: \"a\n"),
+            (11, 5),
+            "invalid YAML",
+            None,
+        ),
+        case(
+            "dangling list entry at the end",
+            &format!("{BASE}  -"),
+            (11, 3),
+            "invalid YAML",
+            Some("indentation"),
+        ),
+        case(
+            "directive without a document",
+            "%YAML 1.2\n\n",
+            (1, 9),
+            "invalid YAML",
+            None,
+        ),
+        case(
+            "stray comma",
+            ",: x\n",
+            (1, 1),
+            "unexpected `,` while parsing",
+            None,
+        ),
+    ];
+    for c in &cases {
+        assert_case(c, &Limits::default());
+    }
+}
