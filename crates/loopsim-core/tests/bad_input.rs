@@ -721,6 +721,62 @@ fn yaml_tags_are_honoured_or_rejected() {
     }
 }
 
+/// A heavy tail with an infinite mean (Pareto, shape ≤ 1) on one endpoint must not poison the
+/// estimates of workloads that never visit it, nor count as zero time on the path that does.
+#[test]
+fn infinite_mean_steps_do_not_poison_closed_workload_estimates() {
+    let yaml = "\
+version: 1
+duration: 60s
+workload:
+  - to: api
+    arrivals: closed
+    users: 3
+    think: 1s
+    mix: { /a: 1 }
+  - to: api
+    rate: 1/s
+    mix: { /b: 1 }
+services:
+  api:
+    endpoints:
+      /a:
+        - cpu: 1ms
+      /b:
+        - io: { dist: pareto, scale: 1ms, shape: 0.9 }
+";
+    let checked = check(yaml);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(yaml, &checked.diagnostics)
+    );
+    // On the path, with no think time: requests still take at least the Pareto minimum.
+    let heavy = yaml
+        .replace("think: 1s", "think: 0s")
+        .replace("/a: 1", "/b: 1");
+    let checked = check(&heavy);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(&heavy, &checked.diagnostics)
+    );
+    // ... and the bound on the request count uses that minimum, not "no requests at all".
+    let many = heavy
+        .replace("users: 3", "users: 100000")
+        .replace("duration: 60s", "duration: 1h");
+    assert_case(
+        &case(
+            "closed workload with a heavy tail and many users",
+            &many,
+            (2, 11),
+            "this run would simulate about",
+            Some("shorten `duration`"),
+        ),
+        &Limits::default(),
+    );
+}
+
 const ONE_LOOP: &str = "\
 version: 1
 name: One event loop

@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use super::model::*;
 use super::parse::Limits;
 use crate::diag::{Diagnostic, Span};
+use crate::dist::Dist;
 use crate::guards::breaker::{BreakerConfig, Window};
 use crate::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
 
@@ -171,22 +172,47 @@ struct StepMeans {
     total: f64,
 }
 
-fn step_means(e: &Endpoint) -> StepMeans {
+/// `a × b`, but 0 when either is 0 even if the other is infinite: an endpoint that is never
+/// visited costs nothing, whatever its steps (IEEE 754 makes 0 × ∞ a NaN that would poison
+/// every sum it enters).
+fn times(a: f64, b: f64) -> f64 {
+    if a == 0.0 || b == 0.0 {
+        0.0
+    } else {
+        a * b
+    }
+}
+
+/// A finite stand-in for the mean of `d`, never above it: the mean itself, or for a heavy tail
+/// whose mean is infinite (Pareto with shape ≤ 1) its minimum. Used for upper bounds on
+/// request counts, where an infinite mean would give "no requests at all".
+fn finite_mean(d: &Dist) -> f64 {
+    let mean = d.mean();
+    if mean.is_finite() {
+        return mean;
+    }
+    match d {
+        Dist::Pareto { scale, .. } => *scale,
+        _ => 0.0,
+    }
+}
+
+fn step_means(e: &Endpoint, mean: fn(&Dist) -> f64) -> StepMeans {
     let mut m = StepMeans::default();
     for step in &e.steps {
         match step {
             Step::Cpu(d) | Step::Blocking(d) => {
-                m.event_loop += d.mean();
-                m.total += d.mean();
+                m.event_loop += mean(d);
+                m.total += mean(d);
             }
             Step::Offload(d) => {
-                m.pool += d.mean();
-                m.total += d.mean();
+                m.pool += mean(d);
+                m.total += mean(d);
             }
             Step::Llm(l) => {
-                m.total += l.first_token.mean() + l.tokens_out.mean() * l.per_token.mean()
+                m.total += mean(&l.first_token) + times(mean(&l.tokens_out), mean(&l.per_token))
             }
-            Step::Io(d) => m.total += d.mean(),
+            Step::Io(d) => m.total += mean(d),
             Step::Call { .. } | Step::Ram(_) => {}
         }
     }
@@ -197,7 +223,10 @@ fn step_means(e: &Endpoint) -> StepMeans {
 struct Analysis {
     graph: Vec<Vec<CallSite>>,
     order: Vec<EndpointId>,
+    /// Mean step times (infinite for a step with an infinite-mean distribution).
     means: Vec<StepMeans>,
+    /// The same with [`finite_mean`]: finite lower bounds on the means.
+    floors: Vec<StepMeans>,
 }
 
 impl Analysis {
@@ -226,7 +255,16 @@ impl Analysis {
         Some(Analysis {
             graph,
             order,
-            means: s.endpoints.iter().map(step_means).collect(),
+            means: s
+                .endpoints
+                .iter()
+                .map(|e| step_means(e, Dist::mean))
+                .collect(),
+            floors: s
+                .endpoints
+                .iter()
+                .map(|e| step_means(e, finite_mean))
+                .collect(),
         })
     }
 
@@ -234,15 +272,14 @@ impl Analysis {
         visits_per_request(s, &self.graph, &self.order, mix)
     }
 
-    /// Busy seconds per service (event loops, thread pools) for the given visit counts.
-    fn demand(&self, s: &Scenario, visits: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    /// Busy seconds per service (event loops, thread pools) for the given visit counts and
+    /// per-endpoint means (`self.means` or `self.floors`).
+    fn demand(&self, s: &Scenario, visits: &[f64], means: &[StepMeans]) -> (Vec<f64>, Vec<f64>) {
         let mut event_loop = vec![0.0; s.services.len()];
         let mut pool = vec![0.0; s.services.len()];
         for (e, endpoint) in s.endpoints.iter().enumerate() {
-            if visits[e] > 0.0 {
-                event_loop[endpoint.service as usize] += visits[e] * self.means[e].event_loop;
-                pool[endpoint.service as usize] += visits[e] * self.means[e].pool;
-            }
+            event_loop[endpoint.service as usize] += times(visits[e], means[e].event_loop);
+            pool[endpoint.service as usize] += times(visits[e], means[e].pool);
         }
         (event_loop, pool)
     }
@@ -271,7 +308,7 @@ pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
             *total += rate * v;
         }
     }
-    let (event_loop, pool) = a.demand(s, &visits);
+    let (event_loop, pool) = a.demand(s, &visits, &a.means);
     let mut out: Vec<Diagnostic> = memory_warnings(s).collect();
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
@@ -377,7 +414,7 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
         expected += match &w.arrivals {
             Arrivals::Poisson(r) | Arrivals::Constant(r) => expected_arrivals(r, s.duration),
             Arrivals::Closed { users, think } => match &analysis {
-                Some(a) => closed_requests(s, a, w, *users, think.mean(), &mut out),
+                Some(a) => closed_requests(s, a, w, *users, think, &mut out),
                 None => 0.0,
             },
         };
@@ -511,19 +548,27 @@ pub(super) fn guard_state(s: &Scenario, limits: &Limits, spans: &[Span]) -> Opti
 }
 
 /// An upper bound on the requests of a closed workload: users / (think + response time),
-/// capped by the capacity of the busiest service on its path.
+/// capped by the capacity of the busiest service on its path. A step whose mean is infinite
+/// (a Pareto tail with shape ≤ 1) counts with its minimum: requests take at least that long,
+/// so the bound holds (with the infinite mean itself the long-run rate would be 0, which says
+/// nothing about a finite run).
 fn closed_requests(
     s: &Scenario,
     a: &Analysis,
     w: &Workload,
     users: u32,
-    think: f64,
+    think: &Dist,
     out: &mut Vec<Diagnostic>,
 ) -> f64 {
     let visits = a.visits(s, &w.mix);
     let hops: f64 = visits.iter().sum();
-    let work: f64 = visits.iter().zip(&a.means).map(|(v, m)| v * m.total).sum();
-    let cycle = think + work + 2.0 * hops * s.network.latency.mean();
+    let work: f64 = visits
+        .iter()
+        .zip(&a.floors)
+        .map(|(&v, m)| times(v, m.total))
+        .sum();
+    let network = times(2.0 * hops, finite_mean(&s.network.latency));
+    let cycle = finite_mean(think) + work + network;
     if cycle.is_nan() || cycle <= 0.0 {
         out.push(
             Diagnostic::error(w.span, format!("closed workload `{}` would never advance time: its think time and every step take zero", w.name))
@@ -531,7 +576,7 @@ fn closed_requests(
         );
         return 0.0;
     }
-    let (event_loop, pool) = a.demand(s, &visits);
+    let (event_loop, pool) = a.demand(s, &visits, &a.floors);
     let mut throughput = users as f64 / cycle;
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
