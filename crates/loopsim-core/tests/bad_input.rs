@@ -777,6 +777,63 @@ services:
     );
 }
 
+/// Closed users with no think time whose requests are all lost at once would spin at time 0.
+#[test]
+fn closed_users_retrying_in_zero_time_are_refused() {
+    let closed = BASE.replace("    rate: 10/s\n", "    arrivals: closed\n    users: 3\n");
+    let with =
+        |network: &str| closed.replace("services:", &format!("network:\n{network}\nservices:"));
+    let link = |extra: &str| {
+        with(&format!(
+            "  links:\n    - between: [client, api]\n      loss: 1\n{extra}"
+        ))
+    };
+    let spin = "would retry in zero time forever";
+    let hint =
+        Some("add `think:` time to the workload, or fix the link between `client` and `api`");
+    for c in [
+        case("lossy link", &link(""), (4, 5), spin, hint),
+        case(
+            "lossy link, reversed",
+            &link("").replace("[client, api]", "[api, client]"),
+            (4, 5),
+            spin,
+            hint,
+        ),
+        case("lossy network", &with("  loss: 100%"), (4, 5), spin, hint),
+        case(
+            "retries without backoff",
+            &link("").replace("users: 3\n", "users: 3\n    retry: 3\n"),
+            (4, 5),
+            spin,
+            hint,
+        ),
+    ] {
+        assert_case(&c, &Limits::default());
+    }
+    // Time advances: some latency, some think time, a backoff, loss below 1, an open workload,
+    // or a lossy link elsewhere.
+    for ok in [
+        link("      latency: 1ms"),
+        with("  loss: 1\n  latency: { dist: exponential, mean: 1ms }"),
+        link("").replace("users: 3\n", "users: 3\n    think: 1ms\n"),
+        link("").replace(
+            "users: 3\n",
+            "users: 3\n    retry: { attempts: 3, backoff: { kind: constant, base: 10ms } }\n",
+        ),
+        link("").replace("loss: 1", "loss: 0.99"),
+        BASE.replace("services:", "network:\n  loss: 1\nservices:"),
+        with("  links:\n    - between: [api, api]\n      loss: 1"),
+    ] {
+        let checked = check(&ok);
+        assert!(
+            checked.scenario.is_some() && !checked.has_errors(),
+            "{}\n--- yaml ---\n{ok}",
+            render(&ok, &checked.diagnostics)
+        );
+    }
+}
+
 const ONE_LOOP: &str = "\
 version: 1
 name: One event loop

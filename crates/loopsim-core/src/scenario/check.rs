@@ -413,6 +413,7 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
     for w in &s.workloads {
         expected += match &w.arrivals {
             Arrivals::Poisson(r) | Arrivals::Constant(r) => expected_arrivals(r, s.duration),
+            Arrivals::Closed { .. } if lost_at_once(s, w, &mut out) => 0.0,
             Arrivals::Closed { users, think } => match &analysis {
                 Some(a) => closed_requests(s, a, w, *users, think, &mut out),
                 None => 0.0,
@@ -545,6 +546,54 @@ pub(super) fn guard_state(s: &Scenario, limits: &Limits, spans: &[Span]) -> Opti
             "each workload, and each replica of a calling service, keeps its own guards and windows: shorten the longest windows (this policy costs the most) or guard fewer calls",
         ),
     )
+}
+
+/// The hop between network nodes `a` and `b` (either way): its latency and loss.
+fn hop(net: &Network, a: u32, b: u32) -> (&Dist, f64) {
+    match net
+        .links
+        .iter()
+        .find(|l| l.between == [a, b] || l.between == [b, a])
+    {
+        Some(link) => (
+            link.latency.as_ref().unwrap_or(&net.latency),
+            link.loss.unwrap_or(net.loss),
+        ),
+        None => (&net.latency, net.loss),
+    }
+}
+
+/// Reports a closed workload whose users would spin at one instant forever: every request is
+/// lost on the way from the client to its service, with no latency, so it fails at the time it
+/// is sent; with no think time and no retry backoff the user sends the next one at that same
+/// time, and simulated time never advances. (Faults are left out: they are time-limited, and
+/// the engine watches for such stalls at run time.)
+fn lost_at_once(s: &Scenario, w: &Workload, out: &mut Vec<Diagnostic>) -> bool {
+    let Arrivals::Closed { think, .. } = &w.arrivals else {
+        return false;
+    };
+    let (latency, loss) = hop(&s.network, 0, 1 + w.target);
+    let backoff = s.policies[w.policy as usize]
+        .retry
+        .as_ref()
+        .is_some_and(|r| r.attempts > 1 && r.backoff.ceiling(1) > 0);
+    if loss < 1.0 || !latency.is_zero() || think.mean() != 0.0 || backoff {
+        return false;
+    }
+    let service = &s.services[w.target as usize].name;
+    out.push(
+        Diagnostic::error(
+            w.span,
+            format!(
+                "closed workload `{}` would retry in zero time forever: every request is lost between `client` and `{service}` (loss 100%, no latency), so it fails at once and its users, who have no think time, send the next one at the same instant: simulated time would never advance",
+                w.name
+            ),
+        )
+        .with_hint(format!(
+            "add `think:` time to the workload, or fix the link between `client` and `{service}` (a `loss` below 1, or some `latency`)"
+        )),
+    );
+    true
 }
 
 /// An upper bound on the requests of a closed workload: users / (think + response time),
