@@ -399,6 +399,95 @@ fn overload_is_a_warning_not_an_error() {
     assert_eq!(LineIndex::new(&yaml).line_col(d.span.start).line, 7);
 }
 
+fn warnings(yaml: &str) -> Vec<Diagnostic> {
+    let checked = check(yaml);
+    assert!(
+        checked.scenario.is_some(),
+        "{}",
+        render(yaml, &checked.diagnostics)
+    );
+    checked.diagnostics
+}
+
+/// The overload estimate counts what the ingress rate limits admit, here and upstream.
+#[test]
+fn overload_warnings_respect_rate_limits() {
+    let limited = |rate: &str, limit: &str| {
+        BASE.replace("10/s", rate).replace(
+            "  api:\n",
+            &format!("  api:\n    ingress: {{ rate_limit: {limit} }}\n"),
+        )
+    };
+    // 1250/s × 1 ms would be ρ = 1.25; 925/s admitted is ρ = 0.925.
+    let yaml = limited("1250/s", "925/s");
+    assert_eq!(warnings(&yaml), [], "{yaml}");
+    // Per instance: two replicas admit twice the rate (2 × 1200/s of 3000/s on 2 loops).
+    let two = limited("3000/s", "1200/s").replace("  api:\n", "  api:\n    replicas: 2\n");
+    let d = warnings(&two);
+    assert_eq!(d.len(), 1, "{}", render(&two, &d));
+    assert!(
+        d[0].message.contains("ρ = 1.20 on its event loops"),
+        "{}",
+        d[0].message
+    );
+    // Not enough: still a warning, which says so.
+    let d = warnings(&limited("1300/s", "1100/s"));
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].message.contains("ρ = 1.10 on its event loops (≥ 1)")
+            && d[0]
+                .message
+                .contains("even with the ingress rate limits, which bring it down from ρ = 1.30"),
+        "{}",
+        d[0].message
+    );
+    // An upstream limit bounds what reaches the service it calls.
+    let chain = TWO_SERVICES
+        .replace("10/s", "1250/s")
+        .replace("        - io: 5ms", "        - cpu: 1ms")
+        .replace("  api:\n", "  api:\n    ingress: { rate_limit: 925/s }\n");
+    assert_eq!(warnings(&chain), [], "{chain}");
+    let d = warnings(&chain.replace("rate_limit: 925/s", "rate_limit: 2000/s"));
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].message
+            .contains("service `payments` is overloaded: offered load ρ = 1.25"),
+        "{}",
+        d[0].message
+    );
+}
+
+/// The hint names what helps the saturated resource: threads only help the pool.
+#[test]
+fn overload_hints_fit_the_saturated_resource() {
+    let d = warnings(&BASE.replace("10/s", "1300/s"));
+    let hint = d[0].hint.as_deref().unwrap();
+    assert!(
+        hint.contains("more threads cannot help") && hint.contains("`offload`"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("1 replica(s) × 1 worker(s)") && !hint.contains("thread(s)"),
+        "{hint}"
+    );
+    let d = warnings(
+        &BASE
+            .replace("10/s", "1300/s")
+            .replace("cpu: 1ms", "offload: 50ms"),
+    );
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].message.contains("on its thread pools"),
+        "{}",
+        d[0].message
+    );
+    let hint = d[0].hint.as_deref().unwrap();
+    assert!(
+        hint.contains("add threads") && hint.contains("thread(s)"),
+        "{hint}"
+    );
+}
+
 #[test]
 fn memory_that_can_never_fit_is_a_warning() {
     let yaml = BASE

@@ -291,40 +291,103 @@ fn capacity(s: &Service) -> (f64, f64) {
     (loops, loops * s.threads as f64)
 }
 
+/// Requests per second admitted by each endpoint's service, from the open-loop rates entering
+/// each endpoint (`entry`), following the calls. A service's ingress `rate_limit` (a token
+/// bucket per instance) admits at most replicas × rate per second whatever is offered: the
+/// excess is refused at once and makes neither work nor downstream calls. With `limits`
+/// false, everything offered is admitted.
+fn admitted_rates(s: &Scenario, a: &Analysis, entry: &[f64], limits: bool) -> Vec<f64> {
+    let caps: Vec<f64> = s
+        .services
+        .iter()
+        .map(|svc| match (&svc.ingress.rate_limit, limits) {
+            (Some(rl), true) => svc.replicas as f64 * rl.rate,
+            _ => f64::INFINITY,
+        })
+        .collect();
+    // The share of its offered requests each service admits. The caps of upstream services
+    // change what reaches downstream ones, so iterate to a fixed point (one round per level
+    // of the service graph; bounded for graphs whose services call each other).
+    let mut share = vec![1.0; s.services.len()];
+    let mut admitted = vec![0.0; s.endpoints.len()];
+    for _ in 0..=s.services.len().min(64) {
+        let mut arriving = entry.to_vec();
+        for &e in a.order.iter().rev() {
+            let e = e as usize;
+            admitted[e] = arriving[e] * share[s.endpoints[e].service as usize];
+            for call in &a.graph[e] {
+                arriving[call.to as usize] += admitted[e];
+            }
+        }
+        let mut offered = vec![0.0; s.services.len()];
+        for (e, endpoint) in s.endpoints.iter().enumerate() {
+            offered[endpoint.service as usize] += arriving[e];
+        }
+        let next: Vec<f64> = offered
+            .iter()
+            .zip(&caps)
+            .map(|(&o, &cap)| if o > cap { cap / o } else { 1.0 })
+            .collect();
+        if next == share {
+            break;
+        }
+        share = next;
+    }
+    admitted
+}
+
 /// Warnings for services whose event loops or thread pools receive more work than they can do
 /// at the peak open-loop rates (closed workloads regulate themselves and are left out), and
-/// for endpoints that need more memory than their instance has.
+/// for endpoints that need more memory than their instance has. Ingress rate limits cap what
+/// is admitted: a service that they keep below saturation gets no warning.
 pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
     let Some(a) = Analysis::new(s) else {
         return Vec::new();
     };
-    let mut visits = vec![0.0; s.endpoints.len()];
+    let mut entry = vec![0.0; s.endpoints.len()];
     for w in &s.workloads {
         let rate = match &w.arrivals {
             Arrivals::Poisson(r) | Arrivals::Constant(r) => r.max_rate(),
             Arrivals::Closed { .. } => continue,
         };
-        for (total, v) in visits.iter_mut().zip(a.visits(s, &w.mix)) {
-            *total += rate * v;
+        let mut previous = 0.0;
+        for &(e, cum) in &w.mix {
+            entry[e as usize] += rate * (cum - previous);
+            previous = cum;
         }
     }
-    let (event_loop, pool) = a.demand(s, &visits, &a.means);
+    let load = |limits: bool| {
+        let admitted = admitted_rates(s, &a, &entry, limits);
+        a.demand(s, &admitted, &a.means)
+    };
+    let (event_loop, pool) = load(true);
+    let (unlimited_loop, unlimited_pool) = load(false);
     let mut out: Vec<Diagnostic> = memory_warnings(s).collect();
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
+        let loop_hint = format!(
+            "its event loops are saturated by `cpu` and `blocking` steps, which more threads cannot help: move work off the loop (`offload` it to the thread pool, or make the steps cheaper), add workers or replicas (it has {} replica(s) × {} worker(s)), or lower the peak rate",
+            svc.replicas, svc.workers
+        );
         if let Some(d) = overload(
             svc,
             event_loop[i] / loops,
+            unlimited_loop[i] / loops,
             "its event loops",
-            "add workers or replicas",
+            loop_hint,
         ) {
             out.push(d);
         }
+        let pool_hint = format!(
+            "its thread pools are saturated by `offload` steps: add threads (it has {} replica(s) × {} worker(s) × {} thread(s)), shorten the `offload` steps, or lower the peak rate",
+            svc.replicas, svc.workers, svc.threads
+        );
         if let Some(d) = overload(
             svc,
             pool[i] / threads,
+            unlimited_pool[i] / threads,
             "its thread pools",
-            "add threads, workers or replicas",
+            pool_hint,
         ) {
             out.push(d);
         }
@@ -368,18 +431,38 @@ fn fmt_bytes(bytes: u64) -> String {
     }
 }
 
-fn overload(svc: &Service, rho: f64, resource: &str, fix: &str) -> Option<Diagnostic> {
+/// A warning when `rho` (the load with the rate limits) is at least 1; `unlimited` is the load
+/// without them, mentioned when the limits lower it but not enough.
+fn overload(
+    svc: &Service,
+    rho: f64,
+    unlimited: f64,
+    resource: &str,
+    hint: String,
+) -> Option<Diagnostic> {
     if rho.is_nan() || rho < 1.0 {
         return None;
     }
-    let message = format!(
-        "service `{}` is overloaded: offered load ρ = {rho:.2} on {resource} (≥ 1): queues will grow without bound",
-        svc.name
+    let fmt_rho = |r: f64| {
+        if r.is_finite() {
+            format!("{r:.2}")
+        } else {
+            "∞".into()
+        }
+    };
+    let mut message = format!(
+        "service `{}` is overloaded: offered load ρ = {} on {resource} (≥ 1): queues will grow without bound",
+        svc.name,
+        fmt_rho(rho)
     );
-    let hint = format!(
-        "{fix} (it has {} replica(s) × {} worker(s) × {} thread(s)), or lower the peak rate",
-        svc.replicas, svc.workers, svc.threads
-    );
+    if !rho.is_finite() {
+        message.push_str(" (a step's duration has an infinite mean: a Pareto `shape` ≤ 1)");
+    } else if unlimited > rho {
+        message.push_str(&format!(
+            " (even with the ingress rate limits, which bring it down from ρ = {})",
+            fmt_rho(unlimited)
+        ));
+    }
     Some(Diagnostic::warning(svc.span, message).with_hint(hint))
 }
 
