@@ -868,9 +868,10 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       }
     },
     "price": {
-      "description": "An amount in currency units, without a symbol (≥ 0).",
+      "description": "An amount in currency units, without a symbol (≥ 0, at most 1e12).",
       "type": "number",
-      "minimum": 0
+      "minimum": 0,
+      "maximum": 1e12
     },
     "cost": {
       "description": "Prices; every key left out is 0.",
@@ -898,7 +899,7 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       "required": ["limit"],
       "additionalProperties": false,
       "properties": {
-        "limit": { "description": "The budget (> 0), in the currency of `cost`.", "type": "number", "exclusiveMinimum": 0 },
+        "limit": { "description": "The budget (> 0, at most 1e12), in the currency of `cost`.", "type": "number", "exclusiveMinimum": 0, "maximum": 1e12 },
         "period": { "description": "The budget's period, for the linear spend forecast (> 0). Default: the run's duration.", "$ref": "#/$defs/duration" },
         "warning": { "description": "Share of the limit at which to warn, in (0%, 100%]. Default: 90%.", "$ref": "#/$defs/ratio" },
         "spike": { "description": "The spike test of the latest tick against the previous ones: `mean`, `robust`, `{method: mean, multiplier, min_baseline}` or `{method: robust, z}`. Default: mean, ×1.5.", "$ref": "#/$defs/spike" },

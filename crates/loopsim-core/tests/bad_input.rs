@@ -1797,6 +1797,11 @@ fn health_cases() -> Vec<Case> {
         case("slo not a list", &slo("  fast: p99 < 300ms"), (17, 3), "`slo` must be a list, found a mapping", None),
         // cost and budget
         case("negative price", &p("  per_request: 0.000002", "  per_request: -1"), (19, 16), "`per_request` cannot be negative, found `-1`", None),
+        case("absurd price", &p("  per_request: 0.000002", "  per_request: 1e308"), (19, 16), "`per_request` must be at most 1e12, found `1e308`", Some("capped at 1e12")),
+        case("absurd llm price", &p("per_1k_out: 0.015", "per_1k_out: 2e12"), (20, 40), "`per_1k_out` must be at most 1e12", None),
+        case("absurd budget limit", &p("  limit: 5", "  limit: 1e13"), (22, 10), "`limit` must be at most 1e12, found `1e13`", None),
+        case("absurd spike baseline", &p("  limit: 5", "  limit: 5\n  spike: { min_baseline: 1e200 }"), (23, 26), "`min_baseline` must be at most 1e12", None),
+        case("overflowing price", &p("  per_request: 0.000002", "  per_request: 1e400"), (19, 16), "`per_request` must be a number, found `1e400`", None),
         case("price with a currency symbol", &p("  per_request: 0.000002", "  per_request: $0.01"), (19, 16), "`per_request` must be a plain number, found `$0.01`", Some("without a currency symbol: `0.01`")),
         case("unknown llm price key", &p("per_1k_out", "per_1k_output"), (20, 28), "unknown key `per_1k_output` in `llm`", Some("did you mean `per_1k_out`?")),
         case("budget without cost", &p("cost:\n  per_request: 0.000002\n  llm: { per_1k_in: 0.003, per_1k_out: 0.015 }\n", ""), (18, 1), "`budget` needs a `cost` section", Some("add the prices")),
