@@ -264,6 +264,12 @@ fn guard_cases() -> Vec<Case> {
         case("breaker neither true nor a mapping", &workload_guard("    breaker: on"), (8, 14), "`breaker` must be `true` (the defaults) or a mapping", None),
         case("risk thresholds out of order", &call_guard("          risk: { throttle_at: 0.9, block_at: 0.7 }"), (21, 32), "`risk`: need 0 < throttle_at <= block_at <= 1", None),
         case("unknown risk key", &call_guard("          risk: { block: 0.9 }"), (21, 19), "unknown key `block` in `risk`", None),
+        case("tiny quarantine", &call_guard("          risk: { quarantine_base: 1ns, quarantine_cap: 1ns, quarantine_growth: 1 }"), (21, 36), "`quarantine_base` must be at least 1ms, found `1ns`", Some("a guard's waits shorter than 1ms")),
+        case("tiny quarantine cap", &call_guard("          risk: { quarantine_cap: 500us }"), (21, 35), "`quarantine_cap` must be at least 1ms", None),
+        case("zero risk backoff", &call_guard("          risk: { base_backoff: 0s }"), (21, 33), "`base_backoff` must be at least 1ms, found `0s`", None),
+        case("tiny breaker open_for", &workload_guard("    breaker: { open_for: 100us }"), (8, 26), "`open_for` must be at least 1ms, found `100us`", None),
+        case("tiny consecutive open_for", &workload_guard("    breaker: { kind: consecutive, open_for: 1ns }"), (8, 45), "`open_for` must be at least 1ms", None),
+        case("tiny backoff base", &call_guard("          retry: { attempts: 2, backoff: { base: 10us } }"), (21, 50), "`base` must be at least 1ms, found `10us`", None),
         case("throttle k below 1", &call_guard("          throttle: { k: 0.5 }"), (21, 26), "`k` must be at least 1, found `0.5`", None),
         // Ingress.
         case("unknown ingress key", &ingress("{ max_qeue: 10 }"), (23, 16), "unknown key `max_qeue` in `ingress`", Some("did you mean `max_queue`?")),
