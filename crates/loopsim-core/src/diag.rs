@@ -78,6 +78,8 @@ pub struct LineCol {
 }
 
 /// Maps byte offsets to line/column for one source text.
+///
+/// Line breaks are those of YAML (and of the parser): `\n`, `\r\n` (one break) and a bare `\r`.
 pub struct LineIndex<'a> {
     source: &'a str,
     line_starts: Vec<u32>,
@@ -86,15 +88,27 @@ pub struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> Self {
         let mut line_starts = alloc::vec![0u32];
-        for (i, b) in source.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
+        let bytes = source.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = match b {
+                b'\n' => true,
+                // `\r\n` is one break: the line ends after the `\n`.
+                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            if ends_line {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
         LineIndex {
             source,
             line_starts,
         }
+    }
+
+    /// Byte offset of the start of each line, in order (the first is 0).
+    pub fn line_starts(&self) -> &[u32] {
+        &self.line_starts
     }
 
     pub fn line_col(&self, offset: u32) -> LineCol {
@@ -140,5 +154,33 @@ impl fmt::Display for Rendered<'_> {
             write!(f, "\n  hint: {h}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(index: &LineIndex, offset: u32) -> (u32, u32) {
+        let lc = index.line_col(offset);
+        (lc.line, lc.column)
+    }
+
+    #[test]
+    fn every_yaml_line_break_counts_once() {
+        // LF, CRLF and a bare CR each end a line; columns count characters.
+        let src = "a\nb\r\nc\rdé\r\rx";
+        let index = LineIndex::new(src);
+        assert_eq!(index.line_starts(), &[0, 2, 5, 7, 11, 12]);
+        assert_eq!(at(&index, 0), (1, 1));
+        assert_eq!(at(&index, 2), (2, 1));
+        assert_eq!(at(&index, 3), (2, 2)); // the `\r` of `\r\n`
+        assert_eq!(at(&index, 4), (2, 3)); // its `\n`: still line 2
+        assert_eq!(at(&index, 5), (3, 1));
+        assert_eq!(at(&index, 7), (4, 1));
+        assert_eq!(at(&index, 10), (4, 3)); // after `dé`
+        assert_eq!(at(&index, 11), (5, 1)); // an empty line between two CRs
+        assert_eq!(at(&index, 12), (6, 1));
+        assert_eq!(at(&index, 99), (6, 2)); // clamped to the end
     }
 }

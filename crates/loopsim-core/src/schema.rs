@@ -474,11 +474,11 @@ pub const SCENARIO_SCHEMA: &str = r##"{
               "enum": ["none", "constant", "exponential", "decorrelated"]
             },
             "base": {
-              "description": "Base delay (> 0); required unless `kind: none`.",
+              "description": "Base delay (at least 1ms); required unless `kind: none`.",
               "$ref": "#/$defs/duration"
             },
             "cap": {
-              "description": "Largest delay (≥ base). Default: the larger of base and 30s.",
+              "description": "Largest delay (≥ base, at least 1ms). Default: the larger of base and 30s.",
               "$ref": "#/$defs/duration"
             },
             "jitter": {
@@ -572,7 +572,7 @@ pub const SCENARIO_SCHEMA: &str = r##"{
               "$ref": "#/$defs/ratio"
             },
             "open_for": {
-              "description": "Wait in OPEN before HALF_OPEN. Default: 5s (consecutive), 60s (sliding window).",
+              "description": "Wait in OPEN before HALF_OPEN (at least 1ms). Default: 5s (consecutive), 60s (sliding window).",
               "$ref": "#/$defs/duration"
             },
             "half_open_calls": {
@@ -611,10 +611,10 @@ pub const SCENARIO_SCHEMA: &str = r##"{
             "degraded_at": { "description": "Risk from which the state is DEGRADED. Default: 0.4.", "$ref": "#/$defs/ratio" },
             "critical_at": { "description": "Risk from which the state is CRITICAL (≥ degraded_at). Default: 0.8.", "$ref": "#/$defs/ratio" },
             "quarantine_at": { "description": "Risk that quarantines the guard (≥ critical_at, ≤ 1). Default: 0.95.", "$ref": "#/$defs/ratio" },
-            "quarantine_base": { "description": "First quarantine (> 0). Default: 2s.", "$ref": "#/$defs/duration" },
+            "quarantine_base": { "description": "First quarantine (at least 1ms). Default: 2s.", "$ref": "#/$defs/duration" },
             "quarantine_growth": { "description": "Growth of each further quarantine (≥ 1). Default: 1.3.", "type": "number", "minimum": 1 },
-            "quarantine_cap": { "description": "Longest quarantine (≥ quarantine_base). Default: 10s.", "$ref": "#/$defs/duration" },
-            "base_backoff": { "description": "Base of the delay a THROTTLE decision imposes. Default: 500ms.", "$ref": "#/$defs/duration" }
+            "quarantine_cap": { "description": "Longest quarantine (≥ quarantine_base, at least 1ms). Default: 10s.", "$ref": "#/$defs/duration" },
+            "base_backoff": { "description": "Base of the delay a THROTTLE decision imposes (at least 1ms). Default: 500ms.", "$ref": "#/$defs/duration" }
           }
         }
       ]
@@ -868,9 +868,10 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       }
     },
     "price": {
-      "description": "An amount in currency units, without a symbol (≥ 0).",
+      "description": "An amount in currency units, without a symbol (≥ 0, at most 1e12).",
       "type": "number",
-      "minimum": 0
+      "minimum": 0,
+      "maximum": 1e12
     },
     "cost": {
       "description": "Prices; every key left out is 0.",
@@ -898,7 +899,7 @@ pub const SCENARIO_SCHEMA: &str = r##"{
       "required": ["limit"],
       "additionalProperties": false,
       "properties": {
-        "limit": { "description": "The budget (> 0), in the currency of `cost`.", "type": "number", "exclusiveMinimum": 0 },
+        "limit": { "description": "The budget (> 0, at most 1e12), in the currency of `cost`.", "type": "number", "exclusiveMinimum": 0, "maximum": 1e12 },
         "period": { "description": "The budget's period, for the linear spend forecast (> 0). Default: the run's duration.", "$ref": "#/$defs/duration" },
         "warning": { "description": "Share of the limit at which to warn, in (0%, 100%]. Default: 90%.", "$ref": "#/$defs/ratio" },
         "spike": { "description": "The spike test of the latest tick against the previous ones: `mean`, `robust`, `{method: mean, multiplier, min_baseline}` or `{method: robust, z}`. Default: mean, ×1.5.", "$ref": "#/$defs/spike" },

@@ -11,7 +11,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle};
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, StructureStyle, Tag};
 
 use crate::diag::{Diagnostic, LineIndex, Span};
 
@@ -94,7 +94,13 @@ pub fn parse(source: &str, limits: &YamlLimits) -> Result<Node, Diagnostic> {
         let (event, span) = next.map_err(|e| syntax_error(source, &e))?;
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start);
-        if builder.event(event, to_span(start, end))? == Flow::Stop {
+        let node = to_span(start, end);
+        // Where a node's tag is written (the node's span leaves it out).
+        let tag = span
+            .tag_span()
+            .and_then(|t| Some(to_span(t.start.byte_offset()?, t.end.byte_offset()?)))
+            .unwrap_or(node);
+        if builder.event(event, node, tag)? == Flow::Stop {
             break;
         }
     }
@@ -164,29 +170,37 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Flow, Diagnostic> {
+    fn event(&mut self, event: Event<'_>, span: Span, tag_at: Span) -> Result<Flow, Diagnostic> {
         match event {
             Event::DocumentStart(..) => return self.document_start(span),
-            Event::Scalar(text, style, anchor, _) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 self.count(span)?;
-                let node = Node {
-                    kind: scalar_kind(text.into_owned(), style),
-                    span,
+                let kind = match tag {
+                    None => scalar_kind(text.into_owned(), style),
+                    Some(tag) => tagged_scalar(&tag, text.into_owned(), tag_at)?,
                 };
-                self.complete(node, anchor, 1)?;
+                self.complete(Node { kind, span }, anchor, 1)?;
             }
-            Event::SequenceStart(style, anchor, _) => {
+            Event::SequenceStart(style, anchor, tag) => {
+                if let Some(tag) = tag {
+                    check_collection_tag(&tag, "seq", tag_at)?;
+                }
                 self.open(Items::Seq(Vec::new()), style, anchor, span)?
             }
-            Event::MappingStart(style, anchor, _) => self.open(
-                Items::Map {
-                    entries: Vec::new(),
-                    key: None,
-                },
-                style,
-                anchor,
-                span,
-            )?,
+            Event::MappingStart(style, anchor, tag) => {
+                if let Some(tag) = tag {
+                    check_collection_tag(&tag, "map", tag_at)?;
+                }
+                self.open(
+                    Items::Map {
+                        entries: Vec::new(),
+                        key: None,
+                    },
+                    style,
+                    anchor,
+                    span,
+                )?
+            }
             Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
             Event::Alias(id) => self.alias(id, span)?,
             _ => {}
@@ -333,6 +347,158 @@ fn scalar_kind(text: String, style: ScalarStyle) -> NodeKind {
     }
 }
 
+// ----- tags ---------------------------------------------------------------------------------
+//
+// The standard tags of the YAML 1.2 core schema are honoured: `!!str` (and the non-specific
+// `!`) make a scalar a string, as quoting does; `!!int`, `!!float`, `!!bool` and `!!null` require
+// the scalar to be of that type under the core schema (it is then read as if written plainly);
+// `!!map` and `!!seq` must match the node. Any other tag (`!foo`, `!!binary`, `!<tag:...>`) has
+// no meaning in a scenario and is an error rather than silently ignored.
+
+/// The core tags, as written, for hints.
+const CORE_TAGS: &str = "`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq`";
+
+/// What a tag asks for: `Some(core suffix)`, `Some("")` for the non-specific `!`, or `None`
+/// when loopsim does not know it.
+fn tag_meaning(tag: &Tag) -> Option<&str> {
+    if tag.parts() == ("", "!") {
+        return Some("");
+    }
+    tag.core_suffix()
+}
+
+/// `span` is where the tag is written.
+fn unsupported_tag(tag: &Tag, span: Span) -> Diagnostic {
+    let written = tag.original();
+    Diagnostic::error(
+        span,
+        format!("unsupported YAML tag `{written}`"),
+    )
+    .with_hint(format!(
+        "scenario values need no tags: remove `{written}` (the standard tags {CORE_TAGS} are understood)"
+    ))
+}
+
+/// A tagged scalar: the tag must be a core tag that the value satisfies.
+fn tagged_scalar(tag: &Tag, text: String, span: Span) -> Result<NodeKind, Diagnostic> {
+    let Some(meaning) = tag_meaning(tag) else {
+        return Err(unsupported_tag(tag, span));
+    };
+    let fits = match meaning {
+        "" | "str" => return Ok(NodeKind::Scalar { text, plain: false }),
+        "null" => {
+            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
+                return Ok(NodeKind::Null);
+            }
+            false
+        }
+        "bool" => matches!(
+            text.as_str(),
+            "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+        ),
+        "int" => is_core_int(&text),
+        "float" => is_core_float(&text),
+        // `!!map` or `!!seq` on a scalar.
+        _ => {
+            let written = tag.original();
+            return Err(Diagnostic::error(
+                span,
+                format!(
+                    "the `{written}` tag is on a scalar, not a {}",
+                    kind_name(meaning)
+                ),
+            )
+            .with_hint(format!(
+                "remove `{written}`, or write a {} after it",
+                kind_name(meaning)
+            )));
+        }
+    };
+    if fits {
+        // Read as if written plainly (a quoted `!!int "5"` is the number 5).
+        return Ok(NodeKind::Scalar { text, plain: true });
+    }
+    let written = tag.original();
+    let (wanted, example) = match meaning {
+        "null" => ("an empty value, `~` or `null`", "~"),
+        "bool" => ("`true` or `false`", "true"),
+        "int" => ("an integer", "5"),
+        _ => ("a number", "0.5"),
+    };
+    Err(Diagnostic::error(
+        span,
+        format!("the `{written}` tag needs {wanted}, found `{text}`"),
+    )
+    .with_hint(format!(
+        "remove `{written}`, or give a value of that type (e.g. `{written} {example}`)"
+    )))
+}
+
+fn kind_name(core: &str) -> &'static str {
+    match core {
+        "map" => "mapping",
+        "seq" => "list",
+        _ => "scalar",
+    }
+}
+
+/// A tag on a collection (`want` is `map` or `seq`): `!`, or the core tag of that kind.
+fn check_collection_tag(tag: &Tag, want: &str, span: Span) -> Result<(), Diagnostic> {
+    let Some(meaning) = tag_meaning(tag) else {
+        return Err(unsupported_tag(tag, span));
+    };
+    if meaning.is_empty() || meaning == want {
+        return Ok(());
+    }
+    let written = tag.original();
+    Err(Diagnostic::error(
+        span,
+        format!(
+            "the `{written}` tag is on a {}, not a {}",
+            kind_name(want),
+            kind_name(meaning)
+        ),
+    )
+    .with_hint(format!("remove `{written}`")))
+}
+
+/// An integer of the YAML 1.2 core schema: `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`.
+fn is_core_int(text: &str) -> bool {
+    let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
+    if let Some(octal) = text.strip_prefix("0o") {
+        return digits(octal, 8);
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return digits(hex, 16);
+    }
+    digits(text.strip_prefix(['-', '+']).unwrap_or(text), 10)
+}
+
+/// A float of the YAML 1.2 core schema:
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `[-+]?\.inf` or `.nan` (any case
+/// as the schema spells them).
+fn is_core_float(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(text, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => !frac.is_empty() && all_digits(frac),
+        Some((int, frac)) => !int.is_empty() && all_digits(int) && all_digits(frac),
+        None => !mantissa.is_empty() && all_digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
 /// Rejects a mapping that repeats a key: YAML forbids it and silently keeping one would hide a
 /// mistake. Reports the earliest second occurrence.
 fn check_duplicate_keys(source: &str, entries: &[(Node, Node)]) -> Result<(), Diagnostic> {
@@ -361,13 +527,18 @@ fn check_duplicate_keys(source: &str, entries: &[(Node, Node)]) -> Result<(), Di
 
 /// Converts a scanner error into a diagnostic at its marker, with a hint for common mistakes.
 fn syntax_error(source: &str, error: &ScanError) -> Diagnostic {
-    let mut offset = error.marker().byte_offset().unwrap_or(0).min(source.len());
-    while !source.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = error_offset(source, error);
     let info = error.info();
     let message = if info.is_empty() {
         "invalid YAML".to_string()
+    } else if is_eof_kind(error.kind()) && offset < content_end(source) {
+        // The parser names these after the end of input, but it also reports them for an
+        // unexpected token in the middle: say what was found there.
+        let found = source[offset..].chars().next().unwrap_or(' ');
+        format!(
+            "invalid YAML: {}",
+            info.replacen("unexpected EOF", &format!("unexpected `{found}`"), 1)
+        )
     } else {
         format!("invalid YAML: {info}")
     };
@@ -397,6 +568,65 @@ fn syntax_error(source: &str, error: &ScanError) -> Diagnostic {
     }
 }
 
+fn is_eof_kind(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::UnexpectedEof
+            | ErrorKind::UnexpectedEofFlowSequence
+            | ErrorKind::UnexpectedEofFlowMapping
+            | ErrorKind::UnexpectedEofImplicitFlowMapping
+            | ErrorKind::UnexpectedEofBlockSequence
+            | ErrorKind::UnexpectedEofBlockMapping
+    )
+}
+
+/// The end of the input's content: its length without trailing whitespace and line breaks.
+fn content_end(source: &str) -> usize {
+    source.trim_end().len()
+}
+
+/// Where to report a scanner error, as a byte offset on a character boundary. A marker without
+/// a byte offset is placed by its line and column (an end-of-input error without either, at
+/// the end). An error at or past the end of the content (an unexpected end of input) points
+/// at the last character, so that it shows on the last line rather than past it.
+fn error_offset(source: &str, error: &ScanError) -> usize {
+    let marker = error.marker();
+    let offset = match marker.byte_offset() {
+        Some(offset) => offset,
+        None if marker.line() > 0 => {
+            let index = LineIndex::new(source);
+            match index.line_starts().get(marker.line() - 1) {
+                Some(&start) => {
+                    let line = &source[start as usize..];
+                    let column = line
+                        .char_indices()
+                        .nth(marker.col())
+                        .map_or(line.len(), |c| c.0);
+                    start as usize + column
+                }
+                None => source.len(),
+            }
+        }
+        None if is_eof_kind(error.kind()) => source.len(),
+        None => 0,
+    };
+    at_content(source, offset)
+}
+
+/// `offset` clamped to the text and moved back to a character boundary; at or past the end of
+/// the content, the start of the last character of the content.
+fn at_content(source: &str, offset: usize) -> usize {
+    let end = content_end(source);
+    if offset >= end {
+        return source[..end].char_indices().last().map_or(0, |(i, _)| i);
+    }
+    let mut offset = offset;
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 /// The innermost `[` or `{` still open at the end of `text`, with its offset: flow collections
 /// may span lines, so a forgotten bracket makes the parser fail much later. A heuristic (it
 /// skips comments and quoted text, and only counts brackets that start a token), used only
@@ -409,7 +639,7 @@ fn unclosed_bracket(text: &str) -> Option<(char, usize)> {
     for (i, c) in text.char_indices() {
         let token_start = previous.is_whitespace() || matches!(previous, '[' | '{' | ',');
         match (quote, c) {
-            _ if comment => comment = c != '\n',
+            _ if comment => comment = !matches!(c, '\n' | '\r'),
             (Some(q), _) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '#') if previous.is_whitespace() => comment = true,
@@ -437,19 +667,21 @@ fn tab_indentation(source: &str, offset: usize, kind: &ErrorKind) -> Option<usiz
             | ErrorKind::TabNotAllowed
             | ErrorKind::TabAtBlockScalarStart
     );
-    let error_line = source[..offset].bytes().filter(|&b| b == b'\n').count();
-    let mut line_start = 0;
-    for (line, text) in source.split('\n').enumerate() {
-        if line > error_line + 1 {
-            break;
-        }
+    let index = LineIndex::new(source);
+    let error_line = index
+        .line_col(u32::try_from(offset).unwrap_or(u32::MAX))
+        .line as usize
+        - 1;
+    let starts = index.line_starts();
+    for (line, &start) in starts.iter().enumerate().take(error_line + 2) {
+        let end = starts.get(line + 1).map_or(source.len(), |&e| e as usize);
+        let text = &source[start as usize..end];
         let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
         if let Some(tab) = text[..indent].find('\t') {
             if tab_kind || line + 1 >= error_line {
-                return Some(line_start + tab);
+                return Some(start as usize + tab);
             }
         }
-        line_start += text.len() + 1;
     }
     None
 }
@@ -540,6 +772,73 @@ mod tests {
         assert!(d.hint.unwrap().contains("`[` opened on line 1"));
         assert_eq!(unclosed_bracket("a: '[' # [\nb: [x]"), None);
         assert_eq!(unclosed_bracket("a: {b: [1], c: \"}\""), Some(('{', 3)));
+    }
+
+    #[test]
+    fn core_schema_numbers() {
+        for yes in ["0", "-12", "+3", "0o17", "0x1F"] {
+            assert!(is_core_int(yes), "{yes}");
+        }
+        for no in ["", "-", "1.5", "0o8", "0x", "1_000", "1e3", "five"] {
+            assert!(!is_core_int(no), "{no}");
+        }
+        for yes in [
+            "1", "1.", "1.5", ".5", "-2.5e-3", "+1E9", ".inf", "-.Inf", ".NaN",
+        ] {
+            assert!(is_core_float(yes), "{yes}");
+        }
+        for no in ["", ".", "e3", "1e", "1.5.2", "-.nan", "10/s", "1ms"] {
+            assert!(!is_core_float(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn tags_resolve_to_node_kinds() {
+        let n = ok("a: !!str ~\nb: !!null\nc: !!int '5'\nd: !!bool \"true\"\ne: ! 1\n");
+        let NodeKind::Map(entries) = &n.kind else {
+            panic!()
+        };
+        let kinds: Vec<&NodeKind> = entries.iter().map(|(_, v)| &v.kind).collect();
+        let scalar = |text: &str, plain| NodeKind::Scalar {
+            text: text.into(),
+            plain,
+        };
+        assert_eq!(kinds[0], &scalar("~", false));
+        assert_eq!(kinds[1], &NodeKind::Null);
+        assert_eq!(kinds[2], &scalar("5", true));
+        assert_eq!(kinds[3], &scalar("true", true));
+        assert_eq!(kinds[4], &scalar("1", false));
+        let d = err("a:\n  b: !!seq\n    c: 1\n");
+        assert_eq!(d.span, Span::new(8, 13));
+        assert!(
+            d.message.contains("on a mapping, not a list"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn errors_point_into_the_content() {
+        use granit_parser::Marker;
+        let src = "a: 1\rbé: [x\n\n";
+        // A marker without a byte offset is placed by its line and column (0-based).
+        let e = ScanError::new(Marker::new(0, 2, 2), "x");
+        assert_eq!(error_offset(src, &e), 8);
+        // Past the end of the content: the last character (`x`), not the empty line after it.
+        let e = ScanError::new(Marker::new(0, 9, 0), "x");
+        assert_eq!(error_offset(src, &e), 11);
+        assert_eq!(at_content(src, 13), 11);
+        assert_eq!(at_content(src, 9), 9);
+        assert_eq!(at_content(src, 7), 6); // inside `é`
+        assert_eq!(at_content("", 3), 0);
+        // A stray token gets the parser's "unexpected EOF" kinds: name the token instead.
+        let d = err(",:");
+        assert_eq!(d.span.start, 0);
+        assert!(
+            d.message.contains("unexpected `,` while parsing"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

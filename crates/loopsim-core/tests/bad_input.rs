@@ -264,6 +264,12 @@ fn guard_cases() -> Vec<Case> {
         case("breaker neither true nor a mapping", &workload_guard("    breaker: on"), (8, 14), "`breaker` must be `true` (the defaults) or a mapping", None),
         case("risk thresholds out of order", &call_guard("          risk: { throttle_at: 0.9, block_at: 0.7 }"), (21, 32), "`risk`: need 0 < throttle_at <= block_at <= 1", None),
         case("unknown risk key", &call_guard("          risk: { block: 0.9 }"), (21, 19), "unknown key `block` in `risk`", None),
+        case("tiny quarantine", &call_guard("          risk: { quarantine_base: 1ns, quarantine_cap: 1ns, quarantine_growth: 1 }"), (21, 36), "`quarantine_base` must be at least 1ms, found `1ns`", Some("a guard's waits shorter than 1ms")),
+        case("tiny quarantine cap", &call_guard("          risk: { quarantine_cap: 500us }"), (21, 35), "`quarantine_cap` must be at least 1ms", None),
+        case("zero risk backoff", &call_guard("          risk: { base_backoff: 0s }"), (21, 33), "`base_backoff` must be at least 1ms, found `0s`", None),
+        case("tiny breaker open_for", &workload_guard("    breaker: { open_for: 100us }"), (8, 26), "`open_for` must be at least 1ms, found `100us`", None),
+        case("tiny consecutive open_for", &workload_guard("    breaker: { kind: consecutive, open_for: 1ns }"), (8, 45), "`open_for` must be at least 1ms", None),
+        case("tiny backoff base", &call_guard("          retry: { attempts: 2, backoff: { base: 10us } }"), (21, 50), "`base` must be at least 1ms, found `10us`", None),
         case("throttle k below 1", &call_guard("          throttle: { k: 0.5 }"), (21, 26), "`k` must be at least 1, found `0.5`", None),
         // Ingress.
         case("unknown ingress key", &ingress("{ max_qeue: 10 }"), (23, 16), "unknown key `max_qeue` in `ingress`", Some("did you mean `max_queue`?")),
@@ -399,6 +405,95 @@ fn overload_is_a_warning_not_an_error() {
     assert_eq!(LineIndex::new(&yaml).line_col(d.span.start).line, 7);
 }
 
+fn warnings(yaml: &str) -> Vec<Diagnostic> {
+    let checked = check(yaml);
+    assert!(
+        checked.scenario.is_some(),
+        "{}",
+        render(yaml, &checked.diagnostics)
+    );
+    checked.diagnostics
+}
+
+/// The overload estimate counts what the ingress rate limits admit, here and upstream.
+#[test]
+fn overload_warnings_respect_rate_limits() {
+    let limited = |rate: &str, limit: &str| {
+        BASE.replace("10/s", rate).replace(
+            "  api:\n",
+            &format!("  api:\n    ingress: {{ rate_limit: {limit} }}\n"),
+        )
+    };
+    // 1250/s × 1 ms would be ρ = 1.25; 925/s admitted is ρ = 0.925.
+    let yaml = limited("1250/s", "925/s");
+    assert_eq!(warnings(&yaml), [], "{yaml}");
+    // Per instance: two replicas admit twice the rate (2 × 1200/s of 3000/s on 2 loops).
+    let two = limited("3000/s", "1200/s").replace("  api:\n", "  api:\n    replicas: 2\n");
+    let d = warnings(&two);
+    assert_eq!(d.len(), 1, "{}", render(&two, &d));
+    assert!(
+        d[0].message.contains("ρ = 1.20 on its event loops"),
+        "{}",
+        d[0].message
+    );
+    // Not enough: still a warning, which says so.
+    let d = warnings(&limited("1300/s", "1100/s"));
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].message.contains("ρ = 1.10 on its event loops (≥ 1)")
+            && d[0]
+                .message
+                .contains("even with the ingress rate limits, which bring it down from ρ = 1.30"),
+        "{}",
+        d[0].message
+    );
+    // An upstream limit bounds what reaches the service it calls.
+    let chain = TWO_SERVICES
+        .replace("10/s", "1250/s")
+        .replace("        - io: 5ms", "        - cpu: 1ms")
+        .replace("  api:\n", "  api:\n    ingress: { rate_limit: 925/s }\n");
+    assert_eq!(warnings(&chain), [], "{chain}");
+    let d = warnings(&chain.replace("rate_limit: 925/s", "rate_limit: 2000/s"));
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].message
+            .contains("service `payments` is overloaded: offered load ρ = 1.25"),
+        "{}",
+        d[0].message
+    );
+}
+
+/// The hint names what helps the saturated resource: threads only help the pool.
+#[test]
+fn overload_hints_fit_the_saturated_resource() {
+    let d = warnings(&BASE.replace("10/s", "1300/s"));
+    let hint = d[0].hint.as_deref().unwrap();
+    assert!(
+        hint.contains("more threads cannot help") && hint.contains("`offload`"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("1 replica(s) × 1 worker(s)") && !hint.contains("thread(s)"),
+        "{hint}"
+    );
+    let d = warnings(
+        &BASE
+            .replace("10/s", "1300/s")
+            .replace("cpu: 1ms", "offload: 50ms"),
+    );
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].message.contains("on its thread pools"),
+        "{}",
+        d[0].message
+    );
+    let hint = d[0].hint.as_deref().unwrap();
+    assert!(
+        hint.contains("add threads") && hint.contains("thread(s)"),
+        "{hint}"
+    );
+}
+
 #[test]
 fn memory_that_can_never_fit_is_a_warning() {
     let yaml = BASE
@@ -517,6 +612,321 @@ fn windows_line_endings_parse_the_same() {
         LineIndex::new(&bad).line_col(d.span.start),
         loopsim_core::diag::LineCol { line: 4, column: 9 }
     );
+}
+
+/// Classic Mac line endings (a bare `\r`): the parser breaks lines there, and so must every
+/// line/column shown to the user.
+#[test]
+fn cr_only_line_endings_point_at_the_right_line() {
+    let crlf = SHOP.replace('\n', "\r");
+    let checked = check(&crlf);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(&crlf, &checked.diagnostics)
+    );
+    let cases = [
+        case(
+            "unknown key (CR)",
+            &BASE.replace("cpu: 1ms", "cpus: 1ms"),
+            (10, 11),
+            "unknown step kind `cpus`",
+            None,
+        ),
+        case(
+            "unknown service (CR)",
+            &BASE.replace("to: api", "to: apj"),
+            (4, 9),
+            "unknown service `apj`",
+            None,
+        ),
+        case(
+            "syntax error (CR)",
+            &BASE.replace("rate: 10/s", "rate: [10/s"),
+            (6, 9),
+            "invalid YAML",
+            Some("the `[` opened on line 5 is never closed"),
+        ),
+        case(
+            "tab indentation (CR)",
+            &BASE.replace("    rate: 10/s", "\trate: 10/s"),
+            (5, 1),
+            "tab",
+            Some("spaces"),
+        ),
+        case(
+            "duplicate key (CR)",
+            &BASE.replace("services:", "duration: 30s\nservices:"),
+            (6, 1),
+            "duplicate key `duration`",
+            Some("line 2"),
+        ),
+    ];
+    for c in cases {
+        for breaks in ["\r", "\r\n", "\n"] {
+            let broken = Case {
+                yaml: c.yaml.replace('\n', breaks),
+                ..c
+            };
+            assert_case(&broken, &Limits::default());
+        }
+    }
+    // A comment ended by a bare CR does not hide the brackets of the next line.
+    let bad = BASE
+        .replace("to: api", "to: api # [note")
+        .replace("rate: 10/s", "rate: [10/s")
+        .replace('\n', "\r");
+    let d = &check(&bad).diagnostics[0];
+    assert!(
+        d.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("opened on line 5")),
+        "{}",
+        render(&bad, &check(&bad).diagnostics)
+    );
+}
+
+/// The YAML 1.2 core tags are honoured; any other tag is an error at the tag, never ignored.
+#[test]
+fn yaml_tags_are_honoured_or_rejected() {
+    let base = |from: &str, to: &str| {
+        assert!(BASE.contains(from), "{from}");
+        BASE.replacen(from, to, 1)
+    };
+    let honoured = base(
+        "version: 1\n",
+        "version: !!int 1\nname: !!str null\ndescription: ! 42\nseed: !!int \"7\"\n",
+    )
+    .replace("workload:", "workload: !!seq")
+    .replace("services:", "services: !!map")
+    .replace("to: api", "to: !<tag:yaml.org,2002:str> api")
+    .replace("10/s", "!!str 10/s");
+    let checked = check(&honoured);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(&honoured, &checked.diagnostics)
+    );
+    let s = checked.scenario.unwrap();
+    assert_eq!(
+        (s.name.as_str(), s.description.as_str(), s.seed),
+        ("null", "42", 7)
+    );
+    let cases = [
+        case(
+            "!!int on text",
+            &base("version: 1", "version: !!int one"),
+            (1, 10),
+            "the `!!int` tag needs an integer, found `one`",
+            Some("remove `!!int`"),
+        ),
+        case(
+            "!!int on a fraction",
+            &BASE.replace("duration: 60s\n", "duration: 60s\nseed: !!int 1.5\n"),
+            (3, 7),
+            "needs an integer, found `1.5`",
+            None,
+        ),
+        case(
+            "!!float on a rate",
+            &base("rate: 10/s", "rate: !!float 10/s"),
+            (5, 11),
+            "the `!!float` tag needs a number, found `10/s`",
+            None,
+        ),
+        case(
+            "!!bool on yes",
+            &base(
+                "  api:\n",
+                "  api:\n    ingress: { deadline: !!bool yes }\n",
+            ),
+            (8, 26),
+            "the `!!bool` tag needs `true` or `false`, found `yes`",
+            None,
+        ),
+        case(
+            "!!null on a value",
+            &BASE.replace("duration: 60s\n", "duration: 60s\nname: !!null x\n"),
+            (3, 7),
+            "the `!!null` tag needs an empty value",
+            None,
+        ),
+        case(
+            "custom tag",
+            &base("to: api", "to: !service api"),
+            (4, 9),
+            "unsupported YAML tag `!service`",
+            Some("scenario values need no tags: remove `!service`"),
+        ),
+        case(
+            "non-core standard tag",
+            &base("cpu: 1ms", "cpu: !!binary 1ms"),
+            (10, 16),
+            "unsupported YAML tag `!!binary`",
+            Some("`!!str`, `!!int`"),
+        ),
+        case(
+            "custom tag on a mapping",
+            &base("services:\n", "services: !local\n"),
+            (6, 11),
+            "unsupported YAML tag `!local`",
+            None,
+        ),
+        case(
+            "%TAG handle",
+            &format!(
+                "%TAG !e! tag:example.com,2000:\n---\n{}",
+                base("to: api", "to: !e!svc api")
+            ),
+            (6, 9),
+            "unsupported YAML tag `!e!svc`",
+            None,
+        ),
+        case(
+            "!!seq on a mapping",
+            &base("services:\n", "services: !!seq\n"),
+            (6, 11),
+            "the `!!seq` tag is on a mapping, not a list",
+            Some("remove `!!seq`"),
+        ),
+        case(
+            "!!map on a list",
+            &base("workload:\n", "workload: !!map\n"),
+            (3, 11),
+            "the `!!map` tag is on a list, not a mapping",
+            None,
+        ),
+        case(
+            "!!map on a scalar",
+            &base("cpu: 1ms", "cpu: !!map 1ms"),
+            (10, 16),
+            "the `!!map` tag is on a scalar, not a mapping",
+            None,
+        ),
+        case(
+            "!!int on a mapping",
+            &base("cpu: 1ms", "cpu: !!int { dist: constant, mean: 1ms }"),
+            (10, 16),
+            "the `!!int` tag is on a mapping",
+            None,
+        ),
+    ];
+    for c in &cases {
+        assert_case(c, &Limits::default());
+    }
+}
+
+/// A heavy tail with an infinite mean (Pareto, shape ≤ 1) on one endpoint must not poison the
+/// estimates of workloads that never visit it, nor count as zero time on the path that does.
+#[test]
+fn infinite_mean_steps_do_not_poison_closed_workload_estimates() {
+    let yaml = "\
+version: 1
+duration: 60s
+workload:
+  - to: api
+    arrivals: closed
+    users: 3
+    think: 1s
+    mix: { /a: 1 }
+  - to: api
+    rate: 1/s
+    mix: { /b: 1 }
+services:
+  api:
+    endpoints:
+      /a:
+        - cpu: 1ms
+      /b:
+        - io: { dist: pareto, scale: 1ms, shape: 0.9 }
+";
+    let checked = check(yaml);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(yaml, &checked.diagnostics)
+    );
+    // On the path, with no think time: requests still take at least the Pareto minimum.
+    let heavy = yaml
+        .replace("think: 1s", "think: 0s")
+        .replace("/a: 1", "/b: 1");
+    let checked = check(&heavy);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(&heavy, &checked.diagnostics)
+    );
+    // ... and the bound on the request count uses that minimum, not "no requests at all".
+    let many = heavy
+        .replace("users: 3", "users: 100000")
+        .replace("duration: 60s", "duration: 1h");
+    assert_case(
+        &case(
+            "closed workload with a heavy tail and many users",
+            &many,
+            (2, 11),
+            "this run would simulate about",
+            Some("shorten `duration`"),
+        ),
+        &Limits::default(),
+    );
+}
+
+/// Closed users with no think time whose requests are all lost at once would spin at time 0.
+#[test]
+fn closed_users_retrying_in_zero_time_are_refused() {
+    let closed = BASE.replace("    rate: 10/s\n", "    arrivals: closed\n    users: 3\n");
+    let with =
+        |network: &str| closed.replace("services:", &format!("network:\n{network}\nservices:"));
+    let link = |extra: &str| {
+        with(&format!(
+            "  links:\n    - between: [client, api]\n      loss: 1\n{extra}"
+        ))
+    };
+    let spin = "would retry in zero time forever";
+    let hint =
+        Some("add `think:` time to the workload, or fix the link between `client` and `api`");
+    for c in [
+        case("lossy link", &link(""), (4, 5), spin, hint),
+        case(
+            "lossy link, reversed",
+            &link("").replace("[client, api]", "[api, client]"),
+            (4, 5),
+            spin,
+            hint,
+        ),
+        case("lossy network", &with("  loss: 100%"), (4, 5), spin, hint),
+        case(
+            "retries without backoff",
+            &link("").replace("users: 3\n", "users: 3\n    retry: 3\n"),
+            (4, 5),
+            spin,
+            hint,
+        ),
+    ] {
+        assert_case(&c, &Limits::default());
+    }
+    // Time advances: some latency, some think time, a backoff, loss below 1, an open workload,
+    // or a lossy link elsewhere.
+    for ok in [
+        link("      latency: 1ms"),
+        with("  loss: 1\n  latency: { dist: exponential, mean: 1ms }"),
+        link("").replace("users: 3\n", "users: 3\n    think: 1ms\n"),
+        link("").replace(
+            "users: 3\n",
+            "users: 3\n    retry: { attempts: 3, backoff: { kind: constant, base: 10ms } }\n",
+        ),
+        link("").replace("loss: 1", "loss: 0.99"),
+        BASE.replace("services:", "network:\n  loss: 1\nservices:"),
+        with("  links:\n    - between: [api, api]\n      loss: 1"),
+    ] {
+        let checked = check(&ok);
+        assert!(
+            checked.scenario.is_some() && !checked.has_errors(),
+            "{}\n--- yaml ---\n{ok}",
+            render(&ok, &checked.diagnostics)
+        );
+    }
 }
 
 const ONE_LOOP: &str = "\
@@ -1393,6 +1803,11 @@ fn health_cases() -> Vec<Case> {
         case("slo not a list", &slo("  fast: p99 < 300ms"), (17, 3), "`slo` must be a list, found a mapping", None),
         // cost and budget
         case("negative price", &p("  per_request: 0.000002", "  per_request: -1"), (19, 16), "`per_request` cannot be negative, found `-1`", None),
+        case("absurd price", &p("  per_request: 0.000002", "  per_request: 1e308"), (19, 16), "`per_request` must be at most 1e12, found `1e308`", Some("capped at 1e12")),
+        case("absurd llm price", &p("per_1k_out: 0.015", "per_1k_out: 2e12"), (20, 40), "`per_1k_out` must be at most 1e12", None),
+        case("absurd budget limit", &p("  limit: 5", "  limit: 1e13"), (22, 10), "`limit` must be at most 1e12, found `1e13`", None),
+        case("absurd spike baseline", &p("  limit: 5", "  limit: 5\n  spike: { min_baseline: 1e200 }"), (23, 26), "`min_baseline` must be at most 1e12", None),
+        case("overflowing price", &p("  per_request: 0.000002", "  per_request: 1e400"), (19, 16), "`per_request` must be a number, found `1e400`", None),
         case("price with a currency symbol", &p("  per_request: 0.000002", "  per_request: $0.01"), (19, 16), "`per_request` must be a plain number, found `$0.01`", Some("without a currency symbol: `0.01`")),
         case("unknown llm price key", &p("per_1k_out", "per_1k_output"), (20, 28), "unknown key `per_1k_output` in `llm`", Some("did you mean `per_1k_out`?")),
         case("budget without cost", &p("cost:\n  per_request: 0.000002\n  llm: { per_1k_in: 0.003, per_1k_out: 0.015 }\n", ""), (18, 1), "`budget` needs a `cost` section", Some("add the prices")),
@@ -1765,4 +2180,42 @@ fn health_slo_and_budget_defaults() {
             per_token: Dist::zero(),
         })
     );
+}
+
+/// An error found at the end of the input points at its last character, not past it.
+#[test]
+fn end_of_input_errors_point_at_the_end() {
+    let cases = [
+        case(
+            "unterminated quoted scalar at the end",
+            &format!("{BASE}x: \"a\n"),
+            (11, 5),
+            "invalid YAML",
+            None,
+        ),
+        case(
+            "dangling list entry at the end",
+            &format!("{BASE}  -"),
+            (11, 3),
+            "invalid YAML",
+            Some("indentation"),
+        ),
+        case(
+            "directive without a document",
+            "%YAML 1.2\n\n",
+            (1, 9),
+            "invalid YAML",
+            None,
+        ),
+        case(
+            "stray comma",
+            ",: x\n",
+            (1, 1),
+            "unexpected `,` while parsing",
+            None,
+        ),
+    ];
+    for c in &cases {
+        assert_case(c, &Limits::default());
+    }
 }

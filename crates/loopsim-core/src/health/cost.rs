@@ -47,6 +47,31 @@ use crate::time::{to_secs_f64, Nanos};
 
 const NANOS_PER_HOUR: f64 = 3.6e12;
 
+/// The largest price or budget amount a scenario may give (in its currency): far above any
+/// real price, and small enough that a run's totals stay finite.
+pub const MAX_AMOUNT: f64 = 1e12;
+
+/// `x` as a finite amount ≥ 0: an overflow saturates at `f64::MAX` instead of becoming
+/// infinite (which JSON cannot carry and which no budget comparison handles), and a NaN (never
+/// produced from valid prices) counts as nothing.
+pub fn saturate(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(0.0, f64::MAX)
+    }
+}
+
+/// The sum of amounts, saturating.
+fn sum(amounts: &[f64]) -> f64 {
+    amounts.iter().fold(0.0, |total, &a| saturate(total + a))
+}
+
+/// A tick's total spend, saturating (the categories in a fixed order).
+fn tick_total(t: &CostTick) -> f64 {
+    sum(&[t.requests, t.cpu, t.instances, t.llm])
+}
+
 /// Prices, in the scenario's currency.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct CostModel {
@@ -78,23 +103,30 @@ impl CostModel {
             self.llm_per_1k_in,
             self.llm_per_1k_out,
         ];
-        if prices.iter().all(|p| p.is_finite() && *p >= 0.0) {
+        if prices.iter().all(|p| (0.0..=MAX_AMOUNT).contains(p)) {
             Ok(())
         } else {
-            Err("cost: prices must be finite numbers >= 0")
+            Err("cost: prices must be numbers >= 0 and at most 1e12")
         }
     }
 
     /// The spend of `usage` over the tick `[start, end)`.
     pub fn tick(&self, start: Nanos, end: Nanos, usage: &Usage) -> CostTick {
+        // Each amount saturates rather than overflowing to infinity.
+        let price = |per: f64, used: f64| saturate(per * used);
         CostTick {
             start,
             end,
-            requests: self.per_request * usage.requests as f64,
-            cpu: self.per_cpu_second * usage.cpu_ns as f64 / 1e9,
-            instances: self.per_instance_hour * usage.instance_ns as f64 / NANOS_PER_HOUR,
-            llm: self.llm_per_1k_in * usage.tokens_in as f64 / 1000.0
-                + self.llm_per_1k_out * usage.tokens_out as f64 / 1000.0,
+            requests: price(self.per_request, usage.requests as f64),
+            cpu: price(self.per_cpu_second, usage.cpu_ns as f64 / 1e9),
+            instances: price(
+                self.per_instance_hour,
+                usage.instance_ns as f64 / NANOS_PER_HOUR,
+            ),
+            llm: sum(&[
+                price(self.llm_per_1k_in, usage.tokens_in as f64 / 1000.0),
+                price(self.llm_per_1k_out, usage.tokens_out as f64 / 1000.0),
+            ]),
             events: usage.requests,
         }
     }
@@ -174,6 +206,9 @@ impl BudgetConfig {
     /// Checks every parameter with the guards' own validation.
     pub fn validate(&self) -> Result<(), &'static str> {
         check_budget(0.0, self.limit, self.warning_ratio)?;
+        if self.limit > MAX_AMOUNT {
+            return Err("budget: limit must be at most 1e12");
+        }
         let flat = [0.0, 0.0];
         match self.spike {
             SpikeRule::Mean {
@@ -354,13 +389,13 @@ impl BudgetMonitor {
         spend: f64,
     ) -> Result<(bool, Option<Burn>), &'static str> {
         let start = *self.pool.start.get_or_insert(tick.start);
-        self.pool.spend += spend;
+        self.pool.spend = sum(&[self.pool.spend, spend]);
         self.pool.events += tick.events;
         let span = tick.end.saturating_sub(start);
         if self.pool.events < MIN_SPIKE_EVENTS || span == 0 {
             return Ok((self.spiking, self.burn));
         }
-        let rate = self.pool.spend / to_secs_f64(span);
+        let rate = saturate(self.pool.spend / to_secs_f64(span));
         self.pool = Pool::default();
         let (spike_rule, burn_threshold) = (self.cfg.spike, self.cfg.burn_threshold);
         let series = self.push(rate);
@@ -392,12 +427,14 @@ impl BudgetMonitor {
 
     /// Adds one tick's spend and evaluates.
     pub fn observe(&mut self, tick: &CostTick) -> Result<Evaluation, &'static str> {
-        let spend = tick.total();
-        if !(spend.is_finite() && spend >= 0.0) {
-            return Err("budget: tick spend must be a finite number >= 0");
+        let amounts = [tick.requests, tick.cpu, tick.instances, tick.llm];
+        if amounts.iter().any(|a| a.is_nan() || *a < 0.0) {
+            return Err("budget: tick spend must be a number >= 0");
         }
+        // An infinite amount (never produced by `CostModel::tick`) saturates like the sum.
+        let spend = tick_total(tick);
         self.start.get_or_insert(tick.start);
-        self.spent += spend;
+        self.spent = sum(&[self.spent, spend]);
         let (spike, burn) = self.pool_tick(tick, spend)?;
         let status = check_budget(self.spent, self.cfg.limit, self.cfg.warning_ratio)?;
         let forecast = self.forecast(tick.end)?;
@@ -405,13 +442,13 @@ impl BudgetMonitor {
         let e = Evaluation {
             at: tick.end,
             spent: self.spent,
-            usage_ratio: status.usage_ratio,
+            usage_ratio: saturate(status.usage_ratio),
             warning: status.warning,
             breached: status.breached,
             spike,
             burn_rate: burn.map(|b| b.0),
             burn_alert: burn.is_some_and(|b| b.1),
-            projected: forecast.map(|f| f.0),
+            projected: forecast.map(|f| saturate(f.0)),
             forecast_breach: forecast.is_some_and(|f| f.1),
             decision,
             enforce: self.cfg.action.enforce(decision),
@@ -448,7 +485,7 @@ impl BudgetMonitor {
         BudgetReport {
             limit: self.cfg.limit,
             spent: self.spent,
-            usage_ratio: self.spent / self.cfg.limit,
+            usage_ratio: saturate(self.spent / self.cfg.limit),
             period: self.period,
             warning_at_s: secs(self.warning_at),
             breached_at_s: secs(self.breached_at),
@@ -484,11 +521,11 @@ pub fn cost_report(ticks: &[CostTick], budget: Option<&BudgetMonitor>) -> CostRe
     let mut by = CostBreakdown::default();
     let mut total = 0.0;
     for t in ticks {
-        by.requests += t.requests;
-        by.cpu += t.cpu;
-        by.instances += t.instances;
-        by.llm += t.llm;
-        total += t.total();
+        by.requests = sum(&[by.requests, t.requests]);
+        by.cpu = sum(&[by.cpu, t.cpu]);
+        by.instances = sum(&[by.instances, t.instances]);
+        by.llm = sum(&[by.llm, t.llm]);
+        total = sum(&[total, tick_total(t)]);
     }
     CostReport {
         total,
@@ -502,6 +539,43 @@ mod tests {
     use super::*;
     use crate::time::NANOS_PER_SEC as S;
     use BudgetDecision::*;
+
+    /// Absurd prices (beyond what validation lets through) saturate instead of making the
+    /// totals infinite, and the budget still breaches.
+    #[test]
+    fn spend_saturates_and_never_becomes_infinite() {
+        let m = CostModel {
+            per_request: f64::MAX,
+            per_cpu_second: f64::MAX,
+            per_instance_hour: 1e308,
+            llm_per_1k_in: f64::MAX,
+            llm_per_1k_out: f64::MAX,
+        };
+        assert!(m.validate().is_err());
+        let u = Usage {
+            requests: 10,
+            cpu_ns: 5 * S as u128,
+            instance_ns: 3600 * S as u128,
+            tokens_in: 5000,
+            tokens_out: 5000,
+        };
+        let t = m.tick(0, S, &u);
+        for amount in [t.requests, t.cpu, t.instances, t.llm, tick_total(&t)] {
+            assert!(amount.is_finite() && amount > 0.0, "{amount}");
+        }
+        let mut b = BudgetMonitor::new(BudgetConfig::with_limit(5.0), 10 * S).unwrap();
+        let e = b.observe(&t).expect("a saturated spend is still evaluated");
+        assert!(e.breached && e.spent.is_finite() && e.usage_ratio.is_finite());
+        let e = b.observe(&m.tick(S, 2 * S, &u)).unwrap();
+        assert!(e.spent.is_finite() && e.projected.is_some_and(f64::is_finite));
+        let r = cost_report(&[t.clone(), t.clone(), t], Some(&b));
+        assert!(r.total.is_finite() && r.by_category.requests.is_finite());
+        assert!(r.budget.unwrap().usage_ratio.is_finite());
+        assert_eq!(saturate(f64::NAN), 0.0);
+        assert_eq!(saturate(f64::INFINITY), f64::MAX);
+        let over = BudgetConfig::with_limit(2e12);
+        assert!(over.validate().is_err());
+    }
 
     #[test]
     fn accrual_prices_each_category() {

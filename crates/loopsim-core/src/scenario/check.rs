@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use super::model::*;
 use super::parse::Limits;
 use crate::diag::{Diagnostic, Span};
+use crate::dist::Dist;
 use crate::guards::breaker::{BreakerConfig, Window};
 use crate::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
 
@@ -171,22 +172,47 @@ struct StepMeans {
     total: f64,
 }
 
-fn step_means(e: &Endpoint) -> StepMeans {
+/// `a × b`, but 0 when either is 0 even if the other is infinite: an endpoint that is never
+/// visited costs nothing, whatever its steps (IEEE 754 makes 0 × ∞ a NaN that would poison
+/// every sum it enters).
+fn times(a: f64, b: f64) -> f64 {
+    if a == 0.0 || b == 0.0 {
+        0.0
+    } else {
+        a * b
+    }
+}
+
+/// A finite stand-in for the mean of `d`, never above it: the mean itself, or for a heavy tail
+/// whose mean is infinite (Pareto with shape ≤ 1) its minimum. Used for upper bounds on
+/// request counts, where an infinite mean would give "no requests at all".
+fn finite_mean(d: &Dist) -> f64 {
+    let mean = d.mean();
+    if mean.is_finite() {
+        return mean;
+    }
+    match d {
+        Dist::Pareto { scale, .. } => *scale,
+        _ => 0.0,
+    }
+}
+
+fn step_means(e: &Endpoint, mean: fn(&Dist) -> f64) -> StepMeans {
     let mut m = StepMeans::default();
     for step in &e.steps {
         match step {
             Step::Cpu(d) | Step::Blocking(d) => {
-                m.event_loop += d.mean();
-                m.total += d.mean();
+                m.event_loop += mean(d);
+                m.total += mean(d);
             }
             Step::Offload(d) => {
-                m.pool += d.mean();
-                m.total += d.mean();
+                m.pool += mean(d);
+                m.total += mean(d);
             }
             Step::Llm(l) => {
-                m.total += l.first_token.mean() + l.tokens_out.mean() * l.per_token.mean()
+                m.total += mean(&l.first_token) + times(mean(&l.tokens_out), mean(&l.per_token))
             }
-            Step::Io(d) => m.total += d.mean(),
+            Step::Io(d) => m.total += mean(d),
             Step::Call { .. } | Step::Ram(_) => {}
         }
     }
@@ -197,7 +223,10 @@ fn step_means(e: &Endpoint) -> StepMeans {
 struct Analysis {
     graph: Vec<Vec<CallSite>>,
     order: Vec<EndpointId>,
+    /// Mean step times (infinite for a step with an infinite-mean distribution).
     means: Vec<StepMeans>,
+    /// The same with [`finite_mean`]: finite lower bounds on the means.
+    floors: Vec<StepMeans>,
 }
 
 impl Analysis {
@@ -226,7 +255,16 @@ impl Analysis {
         Some(Analysis {
             graph,
             order,
-            means: s.endpoints.iter().map(step_means).collect(),
+            means: s
+                .endpoints
+                .iter()
+                .map(|e| step_means(e, Dist::mean))
+                .collect(),
+            floors: s
+                .endpoints
+                .iter()
+                .map(|e| step_means(e, finite_mean))
+                .collect(),
         })
     }
 
@@ -234,15 +272,14 @@ impl Analysis {
         visits_per_request(s, &self.graph, &self.order, mix)
     }
 
-    /// Busy seconds per service (event loops, thread pools) for the given visit counts.
-    fn demand(&self, s: &Scenario, visits: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    /// Busy seconds per service (event loops, thread pools) for the given visit counts and
+    /// per-endpoint means (`self.means` or `self.floors`).
+    fn demand(&self, s: &Scenario, visits: &[f64], means: &[StepMeans]) -> (Vec<f64>, Vec<f64>) {
         let mut event_loop = vec![0.0; s.services.len()];
         let mut pool = vec![0.0; s.services.len()];
         for (e, endpoint) in s.endpoints.iter().enumerate() {
-            if visits[e] > 0.0 {
-                event_loop[endpoint.service as usize] += visits[e] * self.means[e].event_loop;
-                pool[endpoint.service as usize] += visits[e] * self.means[e].pool;
-            }
+            event_loop[endpoint.service as usize] += times(visits[e], means[e].event_loop);
+            pool[endpoint.service as usize] += times(visits[e], means[e].pool);
         }
         (event_loop, pool)
     }
@@ -254,40 +291,103 @@ fn capacity(s: &Service) -> (f64, f64) {
     (loops, loops * s.threads as f64)
 }
 
+/// Requests per second admitted by each endpoint's service, from the open-loop rates entering
+/// each endpoint (`entry`), following the calls. A service's ingress `rate_limit` (a token
+/// bucket per instance) admits at most replicas × rate per second whatever is offered: the
+/// excess is refused at once and makes neither work nor downstream calls. With `limits`
+/// false, everything offered is admitted.
+fn admitted_rates(s: &Scenario, a: &Analysis, entry: &[f64], limits: bool) -> Vec<f64> {
+    let caps: Vec<f64> = s
+        .services
+        .iter()
+        .map(|svc| match (&svc.ingress.rate_limit, limits) {
+            (Some(rl), true) => svc.replicas as f64 * rl.rate,
+            _ => f64::INFINITY,
+        })
+        .collect();
+    // The share of its offered requests each service admits. The caps of upstream services
+    // change what reaches downstream ones, so iterate to a fixed point (one round per level
+    // of the service graph; bounded for graphs whose services call each other).
+    let mut share = vec![1.0; s.services.len()];
+    let mut admitted = vec![0.0; s.endpoints.len()];
+    for _ in 0..=s.services.len().min(64) {
+        let mut arriving = entry.to_vec();
+        for &e in a.order.iter().rev() {
+            let e = e as usize;
+            admitted[e] = arriving[e] * share[s.endpoints[e].service as usize];
+            for call in &a.graph[e] {
+                arriving[call.to as usize] += admitted[e];
+            }
+        }
+        let mut offered = vec![0.0; s.services.len()];
+        for (e, endpoint) in s.endpoints.iter().enumerate() {
+            offered[endpoint.service as usize] += arriving[e];
+        }
+        let next: Vec<f64> = offered
+            .iter()
+            .zip(&caps)
+            .map(|(&o, &cap)| if o > cap { cap / o } else { 1.0 })
+            .collect();
+        if next == share {
+            break;
+        }
+        share = next;
+    }
+    admitted
+}
+
 /// Warnings for services whose event loops or thread pools receive more work than they can do
 /// at the peak open-loop rates (closed workloads regulate themselves and are left out), and
-/// for endpoints that need more memory than their instance has.
+/// for endpoints that need more memory than their instance has. Ingress rate limits cap what
+/// is admitted: a service that they keep below saturation gets no warning.
 pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
     let Some(a) = Analysis::new(s) else {
         return Vec::new();
     };
-    let mut visits = vec![0.0; s.endpoints.len()];
+    let mut entry = vec![0.0; s.endpoints.len()];
     for w in &s.workloads {
         let rate = match &w.arrivals {
             Arrivals::Poisson(r) | Arrivals::Constant(r) => r.max_rate(),
             Arrivals::Closed { .. } => continue,
         };
-        for (total, v) in visits.iter_mut().zip(a.visits(s, &w.mix)) {
-            *total += rate * v;
+        let mut previous = 0.0;
+        for &(e, cum) in &w.mix {
+            entry[e as usize] += rate * (cum - previous);
+            previous = cum;
         }
     }
-    let (event_loop, pool) = a.demand(s, &visits);
+    let load = |limits: bool| {
+        let admitted = admitted_rates(s, &a, &entry, limits);
+        a.demand(s, &admitted, &a.means)
+    };
+    let (event_loop, pool) = load(true);
+    let (unlimited_loop, unlimited_pool) = load(false);
     let mut out: Vec<Diagnostic> = memory_warnings(s).collect();
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
+        let loop_hint = format!(
+            "its event loops are saturated by `cpu` and `blocking` steps, which more threads cannot help: move work off the loop (`offload` it to the thread pool, or make the steps cheaper), add workers or replicas (it has {} replica(s) × {} worker(s)), or lower the peak rate",
+            svc.replicas, svc.workers
+        );
         if let Some(d) = overload(
             svc,
             event_loop[i] / loops,
+            unlimited_loop[i] / loops,
             "its event loops",
-            "add workers or replicas",
+            loop_hint,
         ) {
             out.push(d);
         }
+        let pool_hint = format!(
+            "its thread pools are saturated by `offload` steps: add threads (it has {} replica(s) × {} worker(s) × {} thread(s)), shorten the `offload` steps, or lower the peak rate",
+            svc.replicas, svc.workers, svc.threads
+        );
         if let Some(d) = overload(
             svc,
             pool[i] / threads,
+            unlimited_pool[i] / threads,
             "its thread pools",
-            "add threads, workers or replicas",
+            pool_hint,
         ) {
             out.push(d);
         }
@@ -331,18 +431,38 @@ fn fmt_bytes(bytes: u64) -> String {
     }
 }
 
-fn overload(svc: &Service, rho: f64, resource: &str, fix: &str) -> Option<Diagnostic> {
+/// A warning when `rho` (the load with the rate limits) is at least 1; `unlimited` is the load
+/// without them, mentioned when the limits lower it but not enough.
+fn overload(
+    svc: &Service,
+    rho: f64,
+    unlimited: f64,
+    resource: &str,
+    hint: String,
+) -> Option<Diagnostic> {
     if rho.is_nan() || rho < 1.0 {
         return None;
     }
-    let message = format!(
-        "service `{}` is overloaded: offered load ρ = {rho:.2} on {resource} (≥ 1): queues will grow without bound",
-        svc.name
+    let fmt_rho = |r: f64| {
+        if r.is_finite() {
+            format!("{r:.2}")
+        } else {
+            "∞".into()
+        }
+    };
+    let mut message = format!(
+        "service `{}` is overloaded: offered load ρ = {} on {resource} (≥ 1): queues will grow without bound",
+        svc.name,
+        fmt_rho(rho)
     );
-    let hint = format!(
-        "{fix} (it has {} replica(s) × {} worker(s) × {} thread(s)), or lower the peak rate",
-        svc.replicas, svc.workers, svc.threads
-    );
+    if !rho.is_finite() {
+        message.push_str(" (a step's duration has an infinite mean: a Pareto `shape` ≤ 1)");
+    } else if unlimited > rho {
+        message.push_str(&format!(
+            " (even with the ingress rate limits, which bring it down from ρ = {})",
+            fmt_rho(unlimited)
+        ));
+    }
     Some(Diagnostic::warning(svc.span, message).with_hint(hint))
 }
 
@@ -376,8 +496,9 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
     for w in &s.workloads {
         expected += match &w.arrivals {
             Arrivals::Poisson(r) | Arrivals::Constant(r) => expected_arrivals(r, s.duration),
+            Arrivals::Closed { .. } if lost_at_once(s, w, &mut out) => 0.0,
             Arrivals::Closed { users, think } => match &analysis {
-                Some(a) => closed_requests(s, a, w, *users, think.mean(), &mut out),
+                Some(a) => closed_requests(s, a, w, *users, think, &mut out),
                 None => 0.0,
             },
         };
@@ -510,20 +631,76 @@ pub(super) fn guard_state(s: &Scenario, limits: &Limits, spans: &[Span]) -> Opti
     )
 }
 
+/// The hop between network nodes `a` and `b` (either way): its latency and loss.
+fn hop(net: &Network, a: u32, b: u32) -> (&Dist, f64) {
+    match net
+        .links
+        .iter()
+        .find(|l| l.between == [a, b] || l.between == [b, a])
+    {
+        Some(link) => (
+            link.latency.as_ref().unwrap_or(&net.latency),
+            link.loss.unwrap_or(net.loss),
+        ),
+        None => (&net.latency, net.loss),
+    }
+}
+
+/// Reports a closed workload whose users would spin at one instant forever: every request is
+/// lost on the way from the client to its service, with no latency, so it fails at the time it
+/// is sent; with no think time and no retry backoff the user sends the next one at that same
+/// time, and simulated time never advances. (Faults are left out: they are time-limited, and
+/// the engine watches for such stalls at run time.)
+fn lost_at_once(s: &Scenario, w: &Workload, out: &mut Vec<Diagnostic>) -> bool {
+    let Arrivals::Closed { think, .. } = &w.arrivals else {
+        return false;
+    };
+    let (latency, loss) = hop(&s.network, 0, 1 + w.target);
+    let backoff = s.policies[w.policy as usize]
+        .retry
+        .as_ref()
+        .is_some_and(|r| r.attempts > 1 && r.backoff.ceiling(1) > 0);
+    if loss < 1.0 || !latency.is_zero() || think.mean() != 0.0 || backoff {
+        return false;
+    }
+    let service = &s.services[w.target as usize].name;
+    out.push(
+        Diagnostic::error(
+            w.span,
+            format!(
+                "closed workload `{}` would retry in zero time forever: every request is lost between `client` and `{service}` (loss 100%, no latency), so it fails at once and its users, who have no think time, send the next one at the same instant: simulated time would never advance",
+                w.name
+            ),
+        )
+        .with_hint(format!(
+            "add `think:` time to the workload, or fix the link between `client` and `{service}` (a `loss` below 1, or some `latency`)"
+        )),
+    );
+    true
+}
+
 /// An upper bound on the requests of a closed workload: users / (think + response time),
-/// capped by the capacity of the busiest service on its path.
+/// capped by the capacity of the busiest service on its path. A step whose mean is infinite
+/// (a Pareto tail with shape ≤ 1) counts with its minimum: requests take at least that long,
+/// so the bound holds (with the infinite mean itself the long-run rate would be 0, which says
+/// nothing about a finite run).
 fn closed_requests(
     s: &Scenario,
     a: &Analysis,
     w: &Workload,
     users: u32,
-    think: f64,
+    think: &Dist,
     out: &mut Vec<Diagnostic>,
 ) -> f64 {
     let visits = a.visits(s, &w.mix);
     let hops: f64 = visits.iter().sum();
-    let work: f64 = visits.iter().zip(&a.means).map(|(v, m)| v * m.total).sum();
-    let cycle = think + work + 2.0 * hops * s.network.latency.mean();
+    let work: f64 = visits
+        .iter()
+        .zip(&a.floors)
+        .map(|(&v, m)| times(v, m.total))
+        .sum();
+    let network = times(2.0 * hops, finite_mean(&s.network.latency));
+    let cycle = finite_mean(think) + work + network;
     if cycle.is_nan() || cycle <= 0.0 {
         out.push(
             Diagnostic::error(w.span, format!("closed workload `{}` would never advance time: its think time and every step take zero", w.name))
@@ -531,7 +708,7 @@ fn closed_requests(
         );
         return 0.0;
     }
-    let (event_loop, pool) = a.demand(s, &visits);
+    let (event_loop, pool) = a.demand(s, &visits, &a.floors);
     let mut throughput = users as f64 / cycle;
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);

@@ -44,6 +44,12 @@ const DEFAULT_CONSECUTIVE_OPEN_FOR: Nanos = 5 * S;
 const DEFAULT_THROTTLE_K: f64 = 2.0;
 const DEFAULT_THROTTLE_WINDOW: Nanos = 120 * S;
 
+/// The shortest wait a guard may be configured with (retry backoff `base` and `cap`, breaker
+/// `open_for`, risk `quarantine_base`, `quarantine_cap` and `base_backoff`). A wait of
+/// nanoseconds does nothing a guard is for, and the engine handles one event per expiry: a
+/// quarantine of 1ns with `quarantine_growth: 1` would expire a billion times a second.
+const MIN_GUARD_WAIT: Nanos = 1_000_000;
+
 const NO_BACKOFF: Backoff = Backoff {
     kind: BackoffKind::None,
     base: 0,
@@ -211,8 +217,8 @@ impl Reader<'_> {
         };
         let base = self
             .required(&f, "base", "`backoff`")
-            .and_then(|n| self.positive_duration(n, "`base`"));
-        let cap = f.get("cap").map(|n| self.positive_duration(n, "`cap`"));
+            .and_then(|n| self.guard_wait(n, "`base`"));
+        let cap = f.get("cap").map(|n| self.guard_wait(n, "`cap`"));
         let jitter = f.get("jitter").map(|n| self.choice(n, "`jitter`", JITTERS));
         if kind == BackoffKind::Decorrelated {
             if let Some(span) = f.key_span("jitter") {
@@ -298,6 +304,28 @@ impl Reader<'_> {
         })
     }
 
+    /// A guard's wait: a duration of at least [`MIN_GUARD_WAIT`].
+    fn guard_wait(&mut self, node: &Node, what: &str) -> Option<Nanos> {
+        let d = self.duration(node, what)?;
+        if d >= MIN_GUARD_WAIT {
+            return Some(d);
+        }
+        let text = node.as_str().unwrap_or_default();
+        self.error_hint(
+            node.span,
+            format!(
+                "{what} must be at least {}, found `{text}`",
+                fmt_duration(MIN_GUARD_WAIT)
+            ),
+            format!(
+                "a guard's waits shorter than {} do nothing useful and make the simulation handle an event each time one ends: write e.g. `{}`",
+                fmt_duration(MIN_GUARD_WAIT),
+                fmt_duration(MIN_GUARD_WAIT)
+            ),
+        );
+        None
+    }
+
     /// `true` (resilience4j's defaults), `false`, or a consecutive or sliding-window breaker.
     fn breaker(&mut self, node: &Node) -> Option<Option<BreakerConfig>> {
         let example = "breaker: { kind: consecutive, threshold: 5, open_for: 10s }";
@@ -329,7 +357,7 @@ impl Reader<'_> {
         let open_for = f
             .get("open_for")
             .map_or(Some(DEFAULT_CONSECUTIVE_OPEN_FOR), |n| {
-                self.positive_duration(n, "`open_for`")
+                self.guard_wait(n, "`open_for`")
             });
         ok?;
         Some(BreakerConfig::Consecutive {
@@ -375,7 +403,7 @@ impl Reader<'_> {
             .map_or(Some(slow_rate), |n| self.share(n, "`slow_rate`", false));
         let open_for = f
             .get("open_for")
-            .map_or(Some(open_for), |n| self.positive_duration(n, "`open_for`"));
+            .map_or(Some(open_for), |n| self.guard_wait(n, "`open_for`"));
         let half_open_calls = count(self, "half_open_calls", half_open_calls);
         let open_growth = f.get("open_growth").map_or(Some(open_growth), |n| {
             let v = self.real(n, "`open_growth`")?;
@@ -428,7 +456,7 @@ impl Reader<'_> {
             let what = format!("`{key}`");
             let read = match key {
                 "quarantine_base" | "quarantine_cap" | "base_backoff" => {
-                    self.duration(value, &what).map(|d| match key {
+                    self.guard_wait(value, &what).map(|d| match key {
                         "quarantine_base" => c.quarantine_base = d,
                         "quarantine_cap" => c.quarantine_cap = d,
                         _ => c.base_backoff = d,

@@ -16,6 +16,7 @@ use super::{
     SLO_KEYS, SPEND_BUDGET_KEYS, SPIKE_KEYS, THRESHOLD_KEYS,
 };
 use crate::diag::{Diagnostic, Span};
+use crate::health::cost::MAX_AMOUNT;
 use crate::health::{
     BudgetAction, BudgetConfig, CollapseConfig, CostModel, HealthThresholds, SloObjective,
     SpikeRule,
@@ -699,6 +700,14 @@ impl Reader<'_> {
             self.error(
                 node.span,
                 format!("{what} cannot be negative, found `{text}`"),
+            );
+            return None;
+        }
+        if v > MAX_AMOUNT {
+            self.error_hint(
+                node.span,
+                format!("{what} must be at most 1e12, found `{text}`"),
+                "prices and budget amounts are capped at 1e12 in the scenario's currency, so that a run's totals stay finite",
             );
             return None;
         }
