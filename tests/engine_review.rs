@@ -3,29 +3,7 @@
 //! ingress limits, every fault kind), and regression tests for engine bugs found in review.
 
 use loopsim_core::{Report, Simulation};
-use loopsim_tests::{run_yaml, run_yaml_full, scenario};
-
-/// A tiny deterministic generator (SplitMix64) for building scenarios.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn coin(&mut self) -> bool {
-        self.below(2) == 0
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
+use loopsim_tests::{run_yaml, run_yaml_full, scenario, Gen};
 
 /// A small scenario with every feature on. With `quiet_tail`, the load stops at 3 s of a 12 s
 /// run (and every fault ends by 4 s), so nothing is in flight at the end; otherwise closed

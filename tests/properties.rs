@@ -10,31 +10,7 @@
 use loopsim_core::report::StopCause;
 use loopsim_core::{check, Report, Simulation};
 use loopsim_tests::finite::non_finite_paths;
-
-/// SplitMix64: a tiny deterministic generator for building scenarios.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn coin(&mut self) -> bool {
-        self.below(2) == 0
-    }
-    fn one_in(&mut self, n: u64) -> bool {
-        self.below(n) == 0
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
+use loopsim_tests::Gen;
 
 /// A duration or distribution, from the extremes to the ordinary.
 fn duration(g: &mut Gen) -> &'static str {

@@ -7,6 +7,7 @@
 //!   `/work/shared/reference/queueing-theory.md`): [`mm1`], [`erlang_c`], [`mmc`], [`pk_wq`],
 //!   [`md1_wq`], [`repairman`].
 //! - [`finite::non_finite_paths`]: every NaN or infinite number in a report, by path.
+//! - [`Gen`]: a deterministic generator for random scenarios.
 //!
 //! Everything here is deterministic: a scenario and a seed fully determine a run, so a test
 //! built on these helpers gives the same numbers on every machine and every run.
@@ -17,6 +18,36 @@ pub mod finite;
 use loopsim_core::diag::{LineIndex, Rendered};
 use loopsim_core::series::Series;
 use loopsim_core::{check, Report, Scenario, Simulation};
+
+/// SplitMix64: a tiny deterministic generator for building random scenarios in tests.
+pub struct Gen(pub u64);
+
+impl Gen {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n ≥ 1; the modulo bias is irrelevant for picking scenario values).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    pub fn coin(&mut self) -> bool {
+        self.below(2) == 0
+    }
+
+    pub fn one_in(&mut self, n: u64) -> bool {
+        self.below(n) == 0
+    }
+
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+}
 
 // ----- running scenarios ----------------------------------------------------------------------
 
