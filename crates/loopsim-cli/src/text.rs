@@ -107,6 +107,7 @@ pub fn render(r: &Report) -> String {
             opt(s.active_requests_peak),
         );
     }
+    render_replica_shares(&mut o, r);
     render_guards_and_faults(&mut o, r);
     render_health(&mut o, r);
     let _ = writeln!(
@@ -142,6 +143,17 @@ fn secs(s: f64) -> String {
         t.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         t
+    }
+}
+
+/// How each replicated service's balancer shared its requests (an outage shows here).
+fn render_replica_shares(o: &mut String, r: &Report) {
+    for (name, s) in &r.services.0 {
+        if s.served_by_replica.len() < 2 {
+            continue;
+        }
+        let counts: Vec<String> = s.served_by_replica.iter().map(u64::to_string).collect();
+        let _ = writeln!(o, "  {name:<14} served by replica: {}", counts.join(" / "));
     }
 }
 
