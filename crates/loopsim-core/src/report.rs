@@ -12,10 +12,13 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::engine::queue::Outcome;
+use crate::engine::resource::{ResourceMeter, Resources, Role};
 use crate::engine::{Assessment, ClientStats, GuardReport, ServiceStats};
 use crate::health::{CollapseReport, CostReport, HealthReport, SloResult};
 use crate::metrics::QuantileSketch;
+use crate::metrics::TimeWeighted;
 use crate::scenario::Scenario;
+use crate::scenario::Scope;
 use crate::time::{to_secs_f64, Nanos};
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -173,6 +176,30 @@ pub struct ServiceReport {
     pub served_by_replica: Vec<u64>,
     /// Requests turned away at ingress or lost to an outage, by kind (non-zero kinds only).
     pub refused: Named<u64>,
+    /// The service's declared pools (`pools:`), in declaration order.
+    pub pools: Named<PoolReport>,
+}
+
+/// One declared pool, over all its instances (see [`crate::engine::resource`]).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PoolReport {
+    /// Permits per instance.
+    pub size: u32,
+    /// `worker`, `replica` or `service`: which instances exist.
+    pub scope: &'static str,
+    pub instances: u32,
+    /// Permits in use / all permits, time-averaged (`null` over an empty measured window).
+    pub utilization: Option<f64>,
+    /// Permits in use, summed over the instances.
+    pub in_use: Option<QueueLen>,
+    /// Time from asking to getting a permit, of requests that got one.
+    pub wait_s: Wait,
+    /// Waiters, summed over the instances.
+    pub queue: Option<QueueLen>,
+    /// Requests that failed waiting (`pool_timeout`) and that found the queue full
+    /// (`pool_full`), in the measured window.
+    pub timeouts: u64,
+    pub rejected: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -237,6 +264,7 @@ pub struct Input<'a> {
     pub workloads: Vec<&'a ClientStats>,
     pub services: Vec<&'a ServiceStats>,
     pub guards: Vec<GuardReport>,
+    pub resources: &'a Resources,
     pub health: Assessment,
     pub in_flight: u64,
 }
@@ -283,7 +311,16 @@ pub fn build(input: Input<'_>) -> Report {
             sc.services
                 .iter()
                 .zip(&input.services)
-                .map(|(svc, st)| (svc.name.clone(), service(svc, st, sc.warmup, input.end)))
+                .enumerate()
+                .map(|(s, (svc, st))| {
+                    let window = Window {
+                        warmup: sc.warmup,
+                        end: input.end,
+                    };
+                    let mut r = service(svc, st, &input.resources.meters[s], window);
+                    r.pools = pools(s as u32, input.resources, window);
+                    (svc.name.clone(), r)
+                })
                 .collect(),
         ),
         guards: input.guards,
@@ -428,14 +465,80 @@ fn workload(st: &ClientStats, measured_s: f64) -> WorkloadReport {
     }
 }
 
+/// The measured window `[warmup, end]`.
+#[derive(Clone, Copy)]
+struct Window {
+    warmup: Nanos,
+    end: Nanos,
+}
+
+impl Window {
+    /// Time-weighted figures only exist over a non-empty window.
+    fn measured(self) -> bool {
+        self.end > self.warmup
+    }
+
+    fn queue(self, q: &TimeWeighted) -> Option<QueueLen> {
+        self.measured().then(|| QueueLen {
+            mean: q.mean(self.end),
+            max: q.max(self.end),
+        })
+    }
+
+    fn wait(self, sketch: &QuantileSketch) -> Wait {
+        Wait {
+            jobs: sketch.count(),
+            mean: secs(sketch.mean()),
+            p99: sketch.quantile(0.99).map(to_secs_f64),
+        }
+    }
+}
+
+/// The service's declared pools, each read from its meter.
+fn pools(service: u32, res: &Resources, w: Window) -> Named<PoolReport> {
+    let span = w.end.saturating_sub(w.warmup) as f64;
+    Named(
+        res.kinds
+            .iter()
+            .zip(&res.meters)
+            .filter(|(k, _)| k.service == service && k.role == Role::Pool)
+            .map(|(k, m)| {
+                let permits = f64::from(k.size) * f64::from(k.count);
+                let report = PoolReport {
+                    size: k.size,
+                    scope: scope_name(k.scope),
+                    instances: k.count,
+                    utilization: w
+                        .measured()
+                        .then(|| m.busy.integral(w.end) as f64 / (span * permits)),
+                    in_use: w.queue(&m.busy),
+                    wait_s: w.wait(&m.wait),
+                    queue: w.queue(&m.queued),
+                    timeouts: m.timeouts,
+                    rejected: m.rejected,
+                };
+                (k.name.clone(), report)
+            })
+            .collect(),
+    )
+}
+
+fn scope_name(s: Scope) -> &'static str {
+    match s {
+        Scope::Worker => "worker",
+        Scope::Replica => "replica",
+        Scope::Service => "service",
+    }
+}
+
 fn service(
     svc: &crate::scenario::Service,
     st: &ServiceStats,
-    warmup: Nanos,
-    end: Nanos,
+    threads_meter: &ResourceMeter,
+    w: Window,
 ) -> ServiceReport {
-    // Time-weighted figures only exist over a non-empty window.
-    let measured = end > warmup;
+    let (warmup, end) = (w.warmup, w.end);
+    let measured = w.measured();
     let window = end.saturating_sub(warmup) as f64;
     let loops = (svc.replicas * svc.workers) as f64;
     let threads = (svc.replicas * svc.workers * svc.threads) as f64;
@@ -461,13 +564,9 @@ fn service(
         ready_queue: queue(&st.ready),
         threadpool: ThreadPoolReport {
             threads: svc.threads,
-            utilization: tw(&|| st.pool_busy.integral(end) as f64 / (window * threads)),
-            queue_wait_s: Wait {
-                jobs: st.pool_wait.count(),
-                mean: secs(st.pool_wait.mean()),
-                p99: st.pool_wait.quantile(0.99).map(to_secs_f64),
-            },
-            queue: queue(&st.pool_queue),
+            utilization: tw(&|| threads_meter.busy.integral(end) as f64 / (window * threads)),
+            queue_wait_s: w.wait(&threads_meter.wait),
+            queue: queue(&threads_meter.queued),
             backlog_max: measured.then(|| st.pool_backlog.max(end)),
         },
         active_requests_mean: tw(&|| st.active.mean(end)),
@@ -475,6 +574,7 @@ fn service(
         served_ok: st.served_ok,
         served_failed: st.served_failed,
         served_by_replica: st.served_by_replica.clone(),
+        pools: Named(Vec::new()),
         refused: Named(
             Outcome::ALL
                 .iter()

@@ -141,14 +141,12 @@ impl Simulation {
         for w in &mut self.workers[first..first + n] {
             let stats = &mut self.services[w.service as usize].stats;
             queued.extend(w.event_loop.ready.drain(..).map(|(t, _)| t));
-            queued.extend(w.pool.queue.drain(..).map(|(t, _, _)| t));
             if w.event_loop.running.take().is_some() {
                 stats.busy_loops.add(now, -1);
             }
-            stats.pool_busy.add(now, -(w.pool.busy as i64));
-            w.pool.busy = 0;
         }
-        self.recount_queues(instance);
+        self.drain_waiters(instance, &mut queued);
+        self.recount_ready(instance);
         for &t in &queued {
             let task = self.tasks.remove(t).expect("queued task");
             self.lose(task);
@@ -169,22 +167,58 @@ impl Simulation {
         let inst = &mut self.instances[instance as usize];
         inst.ram_used = 0;
         inst.pool_queued = 0;
+        let service = inst.service;
+        self.recount_backlog(service);
     }
 
-    /// Recomputes the service-wide queue statistics after an instance's queues were emptied.
-    fn recount_queues(&mut self, instance: u32) {
+    /// Takes the crashed instance's tasks out of every resource queue they wait in: its own
+    /// thread pools and pools, and the service-wide pools it shares with other replicas.
+    /// Permits its tasks hold go back when each task is lost (`release_task`).
+    fn drain_waiters(&mut self, instance: u32, out: &mut Vec<u32>) {
+        let now = self.now;
+        let tasks = &self.tasks;
+        let res = &mut self.resources;
+        for p in 0..res.permits.len() {
+            let kind = res.permits[p].kind as usize;
+            let mut removed = 0i64;
+            res.permits[p].queue.retain(|w| {
+                let mine = tasks.get(w.task).is_some_and(|t| t.instance == instance);
+                if mine {
+                    out.push(w.task);
+                    removed += 1;
+                }
+                !mine
+            });
+            res.meters[kind].queued.add(now, -removed);
+        }
+    }
+
+    /// Recomputes the service-wide ready-queue length after an instance's loops were emptied.
+    fn recount_ready(&mut self, instance: u32) {
         let now = self.now;
         let service = self.instances[instance as usize].service;
-        let (mut ready, mut pool_q, mut backlog) = (0u64, 0u64, 0u64);
+        let mut ready = 0u64;
         for w in self.workers.iter().filter(|w| w.service == service) {
             ready += w.event_loop.ready.len() as u64;
-            pool_q += w.pool.queue.len() as u64;
-            backlog += (w.pool.queue.len() + w.pool.busy as usize) as u64;
         }
         let stats = &mut self.services[service as usize].stats;
         stats.ready.set(now, ready);
-        stats.pool_queue.set(now, pool_q);
-        stats.pool_backlog.set(now, backlog);
+    }
+
+    /// Recomputes the service's thread-pool backlog (jobs queued or running) once the crashed
+    /// instance's jobs are gone.
+    fn recount_backlog(&mut self, service: u32) {
+        let kind = &self.resources.kinds[service as usize];
+        let backlog: u64 = (kind.first..kind.first + kind.count)
+            .map(|p| {
+                let p = &self.resources.permits[p as usize];
+                u64::from(p.busy) + p.queue.len() as u64
+            })
+            .sum();
+        self.services[service as usize]
+            .stats
+            .pool_backlog
+            .set(self.now, backlog);
     }
 
     /// A task's work is lost: release what it holds and tell its caller (connection reset).

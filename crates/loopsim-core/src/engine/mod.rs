@@ -22,6 +22,7 @@ mod faults;
 mod health;
 mod network;
 pub mod queue;
+pub mod resource;
 mod runtime;
 mod sampling;
 mod server;
@@ -43,7 +44,8 @@ use client::GuardSet;
 pub use health::Assessment;
 use network::Topology;
 use queue::{Event, EventQueue};
-use runtime::{EventLoop, Exchange, Instance, Task, ThreadPool, Worker};
+use resource::Resources;
+use runtime::{EventLoop, Exchange, Instance, Task, Worker};
 use stats::IntervalStats;
 pub use stats::{ClientStats, Outcomes, ServiceStats};
 use workload::WorkloadRuntime;
@@ -100,6 +102,8 @@ pub struct Simulation {
     services: Vec<ServiceRuntime>,
     instances: Vec<Instance>,
     workers: Vec<Worker>,
+    /// Every resource: the workers' thread pools, then the services' declared pools.
+    resources: Resources,
     workloads: Vec<WorkloadRuntime>,
     tasks: Arena<Task>,
     exchanges: Arena<Exchange>,
@@ -123,7 +127,7 @@ pub struct Simulation {
 impl Simulation {
     /// Builds the world from a validated scenario; nothing has happened yet (`now == 0`).
     pub fn new(sc: Scenario) -> Self {
-        let (services, instances, workers) = build_services(&sc);
+        let (services, instances, workers, resources) = build_services(&sc);
         let workloads = sc
             .workloads
             .iter()
@@ -145,6 +149,7 @@ impl Simulation {
             services,
             instances,
             workers,
+            resources,
             workloads,
             tasks: Arena::default(),
             exchanges: Arena::default(),
@@ -285,6 +290,7 @@ impl Simulation {
             workloads: self.workloads.iter().map(|w| &w.stats).collect(),
             services: self.services.iter().map(|s| &s.stats).collect(),
             guards: self.guard_reports(),
+            resources: &self.resources,
             health: self.assess(),
             in_flight,
         })
@@ -313,7 +319,11 @@ impl Simulation {
             } => self.on_retry(exchange, generation),
             Event::RunEnd { worker, task } => self.on_run_end(worker, task),
             Event::IoDone { task } => self.resume(task),
-            Event::OffloadDone { worker, task } => self.on_offload_done(worker, task),
+            Event::JobDone { permits, task } => self.on_job_done(permits, task),
+            Event::PermitGranted { task } => self.on_permit_granted(task),
+            Event::PermitTimeout { permits, task, seq } => {
+                self.on_permit_timeout(permits, task, seq)
+            }
             Event::LoopResume { worker } => self.drive(worker),
             Event::FaultStart { fault } => self.on_fault(fault, true),
             Event::FaultEnd { fault } => self.on_fault(fault, false),
@@ -371,12 +381,32 @@ fn stall_limit(max_in_flight: u32) -> u64 {
     (8 * u64::from(max_in_flight)).clamp(4_000_000, 40_000_000)
 }
 
-/// Services, their instances and their workers, in flat arrays.
-fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Worker>) {
+/// Services, their instances and their workers, in flat arrays, and every resource: first
+/// each service's thread pools (resource `s` is service `s`'s, one instance per worker), then
+/// the declared pools.
+fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Worker>, Resources) {
     let mut services = Vec::with_capacity(sc.services.len());
     let mut instances = Vec::new();
     let mut workers = Vec::new();
+    let mut resources = Resources::default();
     for (s, svc) in sc.services.iter().enumerate() {
+        let threads = resources.add(
+            resource::ResourceKind {
+                name: String::from("threads"),
+                service: s as u32,
+                role: resource::Role::Threads,
+                scope: crate::scenario::Scope::Worker,
+                size: svc.threads,
+                discipline: crate::scenario::Discipline::Fifo,
+                timeout: None,
+                max_waiting: None,
+                first: 0,
+                count: 0,
+            },
+            svc.replicas * svc.workers,
+            sc.warmup,
+        );
+        let first_permits = resources.kinds[threads as usize].first;
         services.push(ServiceRuntime {
             first_instance: instances.len() as u32,
             live: (0..svc.replicas).collect(),
@@ -384,6 +414,7 @@ fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Wor
             rng: Rng::stream(sc.seed, 2_000_000 + s as u64),
             stats: ServiceStats::new(sc.warmup, svc.replicas),
         });
+        let first_worker = workers.len() as u32;
         for _ in 0..svc.replicas {
             instances.push(server::new_instance(s as u32, workers.len() as u32, svc));
             for _ in 0..svc.workers {
@@ -391,13 +422,31 @@ fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Wor
                     service: s as u32,
                     instance: instances.len() as u32 - 1,
                     event_loop: EventLoop::default(),
-                    pool: ThreadPool {
-                        threads: svc.threads,
-                        ..Default::default()
-                    },
+                    threads: first_permits + workers.len() as u32 - first_worker,
                 });
             }
         }
     }
-    (services, instances, workers)
+    for p in &sc.pools {
+        let svc = &sc.services[p.service as usize];
+        let count = match p.scope {
+            crate::scenario::Scope::Worker => svc.replicas * svc.workers,
+            crate::scenario::Scope::Replica => svc.replicas,
+            crate::scenario::Scope::Service => 1,
+        };
+        let kind = resource::ResourceKind {
+            name: p.name.clone(),
+            service: p.service,
+            role: resource::Role::Pool,
+            scope: p.scope,
+            size: p.size,
+            discipline: p.queue,
+            timeout: p.timeout,
+            max_waiting: p.max_waiting,
+            first: 0,
+            count: 0,
+        };
+        resources.add(kind, count, sc.warmup);
+    }
+    (services, instances, workers, resources)
 }

@@ -52,10 +52,22 @@ pub enum Event {
     IoDone {
         task: u32,
     },
-    /// An `offload` job finishes on a thread of `worker`'s pool.
-    OffloadDone {
-        worker: u32,
+    /// An `offload` job finishes on a thread of thread-pool instance `permits`.
+    JobDone {
+        permits: u32,
         task: u32,
+    },
+    /// A waiter got a permit: its task continues (an event of its own, so that a permit freed
+    /// inside a step never runs another task in the middle of that step).
+    PermitGranted {
+        task: u32,
+    },
+    /// A waiter's `timeout` on pool instance `permits` expires (if it still waits: the
+    /// waiter is identified by its task and its arrival number).
+    PermitTimeout {
+        permits: u32,
+        task: u32,
+        seq: u32,
     },
     /// A paused event loop may run again.
     LoopResume {
@@ -106,10 +118,14 @@ pub enum Outcome {
     DroppedExpired,
     /// The cost budget's action (throttle or block) refused the request at the client.
     RejectedBudget,
+    /// A pool's `timeout` expired before a permit came free.
+    PoolTimeout,
+    /// A pool's queue held `max_waiting` waiters already.
+    PoolFull,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 15] = [
+    pub const ALL: [Outcome; 17] = [
         Outcome::Ok,
         Outcome::Timeout,
         Outcome::Loss,
@@ -125,6 +141,8 @@ impl Outcome {
         Outcome::RejectedConcurrency,
         Outcome::DroppedExpired,
         Outcome::RejectedBudget,
+        Outcome::PoolTimeout,
+        Outcome::PoolFull,
     ];
 
     /// The name used in reports (`errors` keys).
@@ -145,6 +163,8 @@ impl Outcome {
             Outcome::RejectedConcurrency => "rejected_concurrency",
             Outcome::DroppedExpired => "dropped_expired",
             Outcome::RejectedBudget => "rejected_budget",
+            Outcome::PoolTimeout => "pool_timeout",
+            Outcome::PoolFull => "pool_full",
         }
     }
 

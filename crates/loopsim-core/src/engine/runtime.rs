@@ -33,13 +33,14 @@ pub struct Instance {
     pub limit: Option<ConcurrencyLimit>,
 }
 
-/// A worker process: one single-threaded event loop plus its executor thread pool.
+/// A worker process: one single-threaded event loop plus its executor thread pool (a
+/// resource: `threads` is its [`super::resource::Permits`] index).
 #[derive(Debug)]
 pub struct Worker {
     pub service: u32,
     pub instance: u32,
     pub event_loop: EventLoop,
-    pub pool: ThreadPool,
+    pub threads: u32,
 }
 
 /// A single-threaded event loop with a FIFO ready queue (asyncio / Node semantics).
@@ -66,13 +67,45 @@ impl EventLoop {
     }
 }
 
-/// A fixed pool of executor threads with a FIFO job queue (`run_in_executor`).
-#[derive(Debug, Default)]
-pub struct ThreadPool {
-    pub threads: u32,
-    pub busy: u32,
-    /// Jobs waiting for a thread: `(task, enqueue time, job duration)`.
-    pub queue: VecDeque<(u32, Nanos, Nanos)>,
+/// Most permits one task holds at once: a running thread-pool job plus nested `with` blocks
+/// (the front end bounds the nesting).
+pub const MAX_HELD: usize = 8;
+
+/// The permits a task holds ([`super::resource::Permits`] indices), released on every exit
+/// path: success, failure, timeout, cancellation, crash.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Held {
+    ids: [u32; MAX_HELD],
+    len: u8,
+}
+
+impl Held {
+    pub fn push(&mut self, permits: u32) {
+        debug_assert!((self.len as usize) < MAX_HELD, "too many permits held");
+        if (self.len as usize) < MAX_HELD {
+            self.ids[self.len as usize] = permits;
+            self.len += 1;
+        }
+    }
+
+    /// Forgets the most recent hold of `permits` (the end of its block); false if none.
+    pub fn remove(&mut self, permits: u32) -> bool {
+        let n = self.len as usize;
+        match self.ids[..n].iter().rposition(|&p| p == permits) {
+            Some(i) => {
+                self.ids.copy_within(i + 1..n, i);
+                self.len -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn take_all(&mut self) -> impl Iterator<Item = u32> {
+        let (ids, n) = (self.ids, self.len as usize);
+        self.len = 0;
+        (0..n).map(move |i| ids[i])
+    }
 }
 
 /// Who waits for a task's response: one attempt of an exchange.
@@ -108,6 +141,11 @@ pub struct Task {
     pub started: bool,
     /// Holds a permit of the instance's concurrency limit.
     pub limit_held: bool,
+    /// Permits of resources held (thread-pool job, `with` blocks).
+    pub held: Held,
+    /// Higher is served first where a queue orders by priority (a workload's `priority`,
+    /// inherited by its calls).
+    pub priority: u8,
     /// Its instance went down: the work is lost; the task only waits for its pending event to
     /// be freed.
     pub zombie: bool,

@@ -1,7 +1,8 @@
 //! Time-series rows: one every `sample_every`, summarising the interval that just ended.
 //!
 //! Columns: client-side rates and latency percentiles, then per service (prefixed
-//! `<service>.`), then per guarded caller (prefixed `guard.<caller>.`).
+//! `<service>.`), then per declared pool (prefixed `pool.<service>.<pool>.`), then per guarded
+//! caller (prefixed `guard.<caller>.`).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -44,6 +45,10 @@ pub const SERVICE_COLUMNS: [&str; 9] = [
     "concurrency_limit",
 ];
 
+/// Per declared pool (prefixed with `pool.<service>.<pool>.`): permits in use and waiters,
+/// summed over the pool's instances.
+pub const POOL_COLUMNS: [&str; 2] = ["in_use", "waiting"];
+
 /// Per guarded caller (prefixed with `guard.<caller>.`): replicas whose breaker is open (half
 /// open counts ½), and the highest risk score.
 pub const GUARD_COLUMNS: [&str; 2] = ["breaker_open", "risk"];
@@ -55,6 +60,12 @@ pub fn series_names(sc: &Scenario, guards: &[GuardSet]) -> Vec<String> {
     for svc in &sc.services {
         for col in SERVICE_COLUMNS {
             names.push(alloc::format!("{}.{}", svc.name, col));
+        }
+    }
+    for p in &sc.pools {
+        let svc = &sc.services[p.service as usize].name;
+        for col in POOL_COLUMNS {
+            names.push(alloc::format!("pool.{svc}.{}.{col}", p.name));
         }
     }
     for label in guard_labels(guards) {
@@ -101,6 +112,7 @@ impl Simulation {
             self.fault_active.iter().filter(|a| **a).count() as f64,
         ]);
         self.service_columns(&mut row);
+        self.pool_columns(&mut row);
         self.guard_columns(&mut row);
         self.series.push_row(&row);
         self.interval.reset();
@@ -147,8 +159,8 @@ impl Simulation {
                 lag_mean,
                 st.ready.value() as f64,
                 st.active.value() as f64,
-                st.pool_queue.value() as f64,
-                st.pool_busy.value() as f64,
+                self.resources.meters[s].queued.value() as f64,
+                self.resources.meters[s].busy.value() as f64,
                 st.interval_refused as f64 / dt,
                 limit.map_or(f64::NAN, |l| l as f64),
             ]);
@@ -156,6 +168,13 @@ impl Simulation {
             st.interval_lag_sum = 0;
             st.interval_lag_n = 0;
             st.interval_refused = 0;
+        }
+    }
+
+    fn pool_columns(&self, row: &mut Vec<f64>) {
+        let first = self.sc.services.len();
+        for m in &self.resources.meters[first..] {
+            row.extend_from_slice(&[m.busy.value() as f64, m.queued.value() as f64]);
         }
     }
 

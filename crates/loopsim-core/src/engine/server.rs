@@ -3,7 +3,7 @@
 
 use crate::engine::queue::{Event, Outcome};
 use crate::engine::runtime::{Caller, Instance, Origin, Task};
-use crate::engine::{balancer, ServiceStats, Simulation};
+use crate::engine::{balancer, resource, ServiceStats, Simulation};
 use crate::guards::concurrency::ConcurrencyLimit;
 use crate::guards::rate_limit::TokenBucket;
 use crate::scenario::{Accept, Service, Step};
@@ -64,6 +64,8 @@ impl Simulation {
             deadline,
             started: false,
             limit_held: false,
+            held: Default::default(),
+            priority: 0,
             zombie: false,
         };
         let (tid, _) = self.tasks.insert(task);
@@ -304,6 +306,14 @@ impl Simulation {
                     self.health.usage.cpu_ns += dur as u128;
                     return self.submit_offload(worker, tid, dur);
                 }
+                Step::Acquire(pool) => {
+                    let pool = *pool;
+                    return self.acquire(tid, pool);
+                }
+                Step::Release(pool) => {
+                    let pool = *pool;
+                    self.release_pool(tid, pool);
+                }
                 Step::Llm(l) => {
                     let tokens_in = count(l.tokens_in.sample_secs(&mut rt.rng));
                     let tokens_out = count(l.tokens_out.sample_secs(&mut rt.rng));
@@ -337,59 +347,158 @@ impl Simulation {
         }
     }
 
+    /// An `offload` job asks the worker's thread pool for a thread: it runs now, or waits
+    /// in the pool's FIFO queue.
     fn submit_offload(&mut self, worker: u32, tid: u32, dur: Nanos) {
         let now = self.now;
-        let w = &mut self.workers[worker as usize];
-        let stats = &mut self.services[w.service as usize].stats;
+        let w = &self.workers[worker as usize];
+        let (service, instance, permits) = (w.service as usize, w.instance, w.threads);
+        let stats = &mut self.services[service].stats;
         stats.pool_backlog.add(now, 1);
-        let t = &mut self.health.services[w.service as usize].tick;
+        let t = &mut self.health.services[service].tick;
         t.pool_started += 1;
-        if w.pool.busy < w.pool.threads {
-            w.pool.busy += 1;
-            stats.pool_busy.add(now, 1);
-            t.pool_wait_n += 1;
-            if now >= self.sc.warmup {
-                stats.pool_wait.record(0);
+        match self.resources.ask(permits, tid, dur, 0, now) {
+            resource::Ask::Granted => {
+                t.pool_wait_n += 1;
+                if now >= self.sc.warmup {
+                    self.resources.meters[service].wait.record(0);
+                }
+                self.tasks.get_mut(tid).expect("live").held.push(permits);
+                self.queue
+                    .push(now + dur, Event::JobDone { permits, task: tid });
             }
-            self.queue
-                .push(now + dur, Event::OffloadDone { worker, task: tid });
-        } else {
-            w.pool.queue.push_back((tid, now, dur));
-            stats.pool_queue.add(now, 1);
-            let inst = &mut self.instances[w.instance as usize];
-            inst.pool_queued += 1;
-            t.backlog_max = t.backlog_max.max(u64::from(inst.pool_queued));
+            resource::Ask::Queued(_) | resource::Ask::Full => {
+                let inst = &mut self.instances[instance as usize];
+                inst.pool_queued += 1;
+                t.backlog_max = t.backlog_max.max(u64::from(inst.pool_queued));
+            }
         }
     }
 
-    pub(super) fn on_offload_done(&mut self, worker: u32, tid: u32) {
+    /// A thread-pool job ended: the thread takes the next job, the task goes on.
+    pub(super) fn on_job_done(&mut self, permits: u32, tid: u32) {
         if self.tasks.get(tid).expect("live task").zombie {
-            self.tasks.remove(tid); // the pool was reset by an outage
+            self.tasks.remove(tid); // its instance went down; the thread was given back then
             return;
         }
-        let now = self.now;
-        let w = &mut self.workers[worker as usize];
-        let stats = &mut self.services[w.service as usize].stats;
-        stats.pool_backlog.add(now, -1);
-        let t = &mut self.health.services[w.service as usize].tick;
-        t.pool_completed += 1;
-        if let Some((next, enqueued, dur)) = w.pool.queue.pop_front() {
-            stats.pool_queue.add(now, -1);
-            self.instances[w.instance as usize].pool_queued -= 1;
-            let wait = now - enqueued;
-            t.pool_wait_n += 1;
-            t.pool_wait_sum += wait as u128;
-            t.pool_wait_max = t.pool_wait_max.max(wait);
-            if enqueued >= self.sc.warmup {
-                stats.pool_wait.record(wait);
-            }
-            self.queue
-                .push(now + dur, Event::OffloadDone { worker, task: next });
-        } else {
-            w.pool.busy -= 1;
-            stats.pool_busy.add(now, -1);
-        }
+        let task = self.tasks.get_mut(tid).expect("live task");
+        task.held.remove(permits);
+        let service = task.service as usize;
+        self.services[service].stats.pool_backlog.add(self.now, -1);
+        self.health.services[service].tick.pool_completed += 1;
+        self.give_back(permits);
         self.make_ready(tid);
+    }
+
+    /// Gives one permit of `permits` back; the next waiter, if any, gets it.
+    fn give_back(&mut self, permits: u32) {
+        let now = self.now;
+        let Some(next) = self.resources.release(permits, now) else {
+            return;
+        };
+        let kind = self.resources.permits[permits as usize].kind;
+        let wait = now - next.since;
+        if next.since >= self.sc.warmup {
+            self.resources.meters[kind as usize].wait.record(wait);
+        }
+        let task = self.tasks.get_mut(next.task).expect("a waiter is live");
+        task.held.push(permits);
+        let service = task.service;
+        match self.resources.kinds[kind as usize].role {
+            resource::Role::Threads => {
+                let t = &mut self.health.services[service as usize].tick;
+                t.pool_wait_n += 1;
+                t.pool_wait_sum += wait as u128;
+                t.pool_wait_max = t.pool_wait_max.max(wait);
+                let instance = task.instance;
+                self.instances[instance as usize].pool_queued -= 1;
+                self.queue.push(
+                    now + next.job,
+                    Event::JobDone {
+                        permits,
+                        task: next.task,
+                    },
+                );
+            }
+            resource::Role::Pool => {
+                self.queue
+                    .push(now, Event::PermitGranted { task: next.task });
+            }
+        }
+    }
+
+    /// A `with` block starts: one permit of the pool, now or after a wait.
+    fn acquire(&mut self, tid: u32, pool: u32) {
+        let now = self.now;
+        let kind = self.sc.services.len() as u32 + pool;
+        let task = self.tasks.get(tid).expect("live task");
+        let (service, priority) = (task.service as usize, task.priority);
+        let rt = &self.services[service];
+        let first_worker = self.instances[rt.first_instance as usize].first_worker;
+        let permits = self.resources.instance(
+            kind,
+            task.worker - first_worker,
+            task.instance - rt.first_instance,
+        );
+        match self.resources.ask(permits, tid, 0, priority, now) {
+            resource::Ask::Granted => {
+                if now >= self.sc.warmup {
+                    self.resources.meters[kind as usize].wait.record(0);
+                }
+                self.tasks.get_mut(tid).expect("live").held.push(permits);
+                self.queue.push(now, Event::PermitGranted { task: tid });
+            }
+            resource::Ask::Queued(seq) => {
+                if let Some(timeout) = self.resources.kinds[kind as usize].timeout {
+                    let ev = Event::PermitTimeout {
+                        permits,
+                        task: tid,
+                        seq,
+                    };
+                    self.queue.push(now + timeout, ev);
+                }
+            }
+            resource::Ask::Full => {
+                if now >= self.sc.warmup {
+                    self.resources.meters[kind as usize].rejected += 1;
+                }
+                self.finish_task(tid, Outcome::PoolFull);
+            }
+        }
+    }
+
+    /// The end of a `with` block: its permit goes back.
+    fn release_pool(&mut self, tid: u32, pool: u32) {
+        let kind = self.sc.services.len() as u32 + pool;
+        let task = self.tasks.get_mut(tid).expect("live task");
+        let first = self.resources.kinds[kind as usize].first;
+        let count = self.resources.kinds[kind as usize].count;
+        // The most recent hold of an instance of this pool.
+        let held = (first..first + count).rev().find(|&p| task.held.remove(p));
+        if let Some(permits) = held {
+            self.give_back(permits);
+        }
+    }
+
+    /// A waiter got its permit: the task continues, unless its instance died meanwhile.
+    pub(super) fn on_permit_granted(&mut self, tid: u32) {
+        self.resume(tid);
+    }
+
+    /// A waiter's timeout: if it still waits, it fails as `pool_timeout`.
+    pub(super) fn on_permit_timeout(&mut self, permits: u32, tid: u32, seq: u32) {
+        if self
+            .resources
+            .withdraw(permits, tid, seq, self.now)
+            .is_none()
+        {
+            return; // it got its permit, or its instance went down
+        }
+        let kind = self.resources.permits[permits as usize].kind as usize;
+        if self.now >= self.sc.warmup {
+            self.resources.meters[kind].timeouts += 1;
+        }
+        self.finish_task(tid, Outcome::PoolTimeout);
     }
 
     /// The task ends: free what it holds and send its response back over the network.
@@ -404,8 +513,13 @@ impl Simulation {
         );
     }
 
-    /// Gives back what an accepted task holds: memory, its connection, its concurrency permit.
+    /// Gives back what an accepted task holds: memory, its connection, its concurrency permit,
+    /// and every resource permit (a running thread-pool job's thread, `with` blocks).
     pub(super) fn release_task(&mut self, task: &Task, outcome: Outcome) {
+        let mut held = task.held;
+        for permits in held.take_all() {
+            self.give_back(permits);
+        }
         let now = self.now;
         let inst = &mut self.instances[task.instance as usize];
         inst.ram_used -= task.ram_held;

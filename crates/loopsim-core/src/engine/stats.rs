@@ -72,12 +72,9 @@ pub struct ServiceStats {
     pub ready: TimeWeighted,
     /// Requests arrived and not yet answered.
     pub active: TimeWeighted,
-    pub pool_busy: TimeWeighted,
-    pub pool_queue: TimeWeighted,
     /// Offload jobs submitted and not completed (queued + running): the auditor's backlog.
     pub pool_backlog: TimeWeighted,
     pub lag: QuantileSketch,
-    pub pool_wait: QuantileSketch,
     /// Loop time spent in `cpu` / `blocking` steps within the window (ns).
     pub cpu_ns: u128,
     pub blocking_ns: u128,
@@ -103,11 +100,8 @@ impl ServiceStats {
             busy_loops: tw(),
             ready: tw(),
             active: tw(),
-            pool_busy: tw(),
-            pool_queue: tw(),
             pool_backlog: tw(),
             lag: QuantileSketch::new(),
-            pool_wait: QuantileSketch::new(),
             cpu_ns: 0,
             blocking_ns: 0,
             served_ok: 0,

@@ -213,7 +213,7 @@ fn step_means(e: &Endpoint, mean: fn(&Dist) -> f64) -> StepMeans {
                 m.total += mean(&l.first_token) + times(mean(&l.tokens_out), mean(&l.per_token))
             }
             Step::Io(d) => m.total += mean(d),
-            Step::Call { .. } | Step::Ram(_) => {}
+            Step::Call { .. } | Step::Ram(_) | Step::Acquire(_) | Step::Release(_) => {}
         }
     }
     m

@@ -45,6 +45,8 @@ pub struct Scenario {
     pub slo_period: Option<Nanos>,
     pub cost: Option<CostModel>,
     pub budget: Option<BudgetConfig>,
+    /// Pools of permits declared by services, in declaration order.
+    pub pools: Vec<PoolSpec>,
     /// Engine safety valve: the run stops (and the report says so) when this many requests are
     /// in flight at once, instead of exhausting memory on a hopelessly overloaded system.
     pub max_in_flight: u32,
@@ -196,6 +198,50 @@ pub enum Step {
     Ram(u64),
     /// Awaits a language-model call: an await like `io`, with tokens to pay for.
     Llm(LlmSpec),
+    /// Awaits one permit of a pool (the start of a `with` block): the task waits in the
+    /// pool's queue, or fails as `pool_full` / `pool_timeout`.
+    Acquire(PoolId),
+    /// Gives the pool's permit back (the end of a `with` block).
+    Release(PoolId),
+}
+
+/// Index into [`Scenario::pools`].
+pub type PoolId = u32;
+
+/// Which instances of a pool exist: one per worker process, per replica, or one for the
+/// whole service (shared by its replicas, like a database's connection limit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Worker,
+    Replica,
+    Service,
+}
+
+/// The order in which waiters get a freed permit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discipline {
+    /// First come, first served.
+    Fifo,
+    /// Newest first (a stack): under overload the freshest requests, still wanted, go first.
+    Lifo,
+    /// Highest request priority first, FIFO within a priority.
+    Priority,
+}
+
+/// A bounded pool of permits declared by a service (`pools:`): database connections, an HTTP
+/// client's connections, a semaphore. Steps inside a `with` block hold one permit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolSpec {
+    pub name: String,
+    pub service: ServiceId,
+    pub size: u32,
+    pub queue: Discipline,
+    pub scope: Scope,
+    /// A waiter that has not got a permit after this long fails as `pool_timeout`.
+    pub timeout: Option<Nanos>,
+    /// A request that finds this many waiters fails at once as `pool_full`.
+    pub max_waiting: Option<u32>,
+    pub span: Span,
 }
 
 /// Network between nodes. Node 0 is the client; node `1 + s` is service `s`.

@@ -467,6 +467,7 @@ impl Reader<'_> {
             slo_period: sections.slo_period,
             cost: sections.cost,
             budget: sections.budget,
+            pools: Vec::new(),
             max_in_flight: run.max_in_flight,
         };
         if self.errors == 0 {
