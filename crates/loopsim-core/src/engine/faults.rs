@@ -149,7 +149,7 @@ impl Simulation {
         self.recount_ready(instance);
         for &t in &queued {
             let task = self.tasks.remove(t).expect("queued task");
-            self.lose(task);
+            self.lose(t, task);
         }
         // Everything else accepted by this instance is waiting on an event: zombify it.
         let victims: Vec<u32> = self
@@ -162,7 +162,7 @@ impl Simulation {
             let task = self.tasks.get_mut(t).expect("live task");
             task.zombie = true;
             let copy = task.clone();
-            self.lose(copy);
+            self.lose(t, copy);
         }
         let inst = &mut self.instances[instance as usize];
         inst.ram_used = 0;
@@ -222,9 +222,19 @@ impl Simulation {
     }
 
     /// A task's work is lost: release what it holds and tell its caller (connection reset).
-    fn lose(&mut self, task: Task) {
+    fn lose(&mut self, tid: u32, task: Task) {
         let mut task = task;
         task.ram_held = 0; // the instance's memory is reset as a whole
+        if task.child {
+            // A `parallel` branch: its permits go back and its join learns of the loss.
+            for permits in task.held.take_all() {
+                self.give_back(permits);
+            }
+            if task.join != u32::MAX {
+                self.child_ended(task.join, tid, Outcome::Lost);
+            }
+            return;
+        }
         self.release_task(&task, Outcome::Lost);
         self.count_refusal(task.service, Outcome::Lost);
         let (delay, lost) = self.cross(1 + task.service, task.caller_node);

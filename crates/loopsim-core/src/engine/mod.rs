@@ -45,7 +45,7 @@ pub use health::Assessment;
 use network::Topology;
 use queue::{Event, EventQueue};
 use resource::Resources;
-use runtime::{EventLoop, Exchange, Instance, Task, Worker};
+use runtime::{EventLoop, Exchange, Instance, Join, Task, Worker};
 use stats::IntervalStats;
 pub use stats::{ClientStats, Outcomes, ServiceStats};
 use workload::WorkloadRuntime;
@@ -107,6 +107,8 @@ pub struct Simulation {
     workloads: Vec<WorkloadRuntime>,
     tasks: Arena<Task>,
     exchanges: Arena<Exchange>,
+    /// `parallel` steps waiting for their children.
+    joins: Arena<Join>,
     /// Client-side guard state, one set per (policy, calling replica).
     guards: Vec<GuardSet>,
     /// First guard set of each policy.
@@ -153,6 +155,7 @@ impl Simulation {
             workloads,
             tasks: Arena::default(),
             exchanges: Arena::default(),
+            joins: Arena::default(),
             guards,
             guard_base,
             error_rate: alloc::vec![0.0; sc.endpoints.len()],
@@ -320,7 +323,7 @@ impl Simulation {
             Event::RunEnd { worker, task } => self.on_run_end(worker, task),
             Event::IoDone { task } => self.resume(task),
             Event::JobDone { permits, task } => self.on_job_done(permits, task),
-            Event::PermitGranted { task } => self.on_permit_granted(task),
+            Event::Wake { task } => self.resume(task),
             Event::PermitTimeout { permits, task, seq } => {
                 self.on_permit_timeout(permits, task, seq)
             }

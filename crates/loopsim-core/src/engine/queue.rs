@@ -57,9 +57,10 @@ pub enum Event {
         permits: u32,
         task: u32,
     },
-    /// A waiter got a permit: its task continues (an event of its own, so that a permit freed
-    /// inside a step never runs another task in the middle of that step).
-    PermitGranted {
+    /// A task waiting for no event becomes ready: a waiter got its permit, a join was
+    /// decided. An event of its own, so that what happens inside one task's step never runs
+    /// another task in the middle of that step.
+    Wake {
         task: u32,
     },
     /// A waiter's `timeout` on pool instance `permits` expires (if it still waits: the

@@ -146,9 +146,36 @@ pub struct Task {
     /// Higher is served first where a queue orders by priority (a workload's `priority`,
     /// inherited by its calls).
     pub priority: u8,
+    /// A branch of a `parallel` step: it reports to its join instead of answering a caller.
+    pub child: bool,
+    /// The join a child reports to (`u32::MAX` once detached: cancelled, or not a child).
+    pub join: u32,
+    /// A cancelled child: it ends at its next await point without reporting.
+    pub cancelled: bool,
+    /// Waiting for a permit: `(permits, seq)`, to withdraw it when cancelled.
+    pub wait: Option<(u32, u32)>,
     /// Its instance went down: the work is lost; the task only waits for its pending event to
     /// be freed.
     pub zombie: bool,
+}
+
+/// A `parallel` step waiting for its children (a join counter). The parent task waits for no
+/// event meanwhile: the deciding child wakes it.
+#[derive(Debug)]
+pub struct Join {
+    pub parent: u32,
+    /// Children not yet ended (cancelled ones are dropped from here).
+    pub children: alloc::vec::Vec<u32>,
+    /// Successes that decide the step, and the children in all.
+    pub need: u32,
+    pub total: u32,
+    pub ok: u32,
+    pub failed: u32,
+    pub ignore_errors: bool,
+    /// The first failure, which the step fails with.
+    pub failure: Option<super::queue::Outcome>,
+    /// The step after the parallel block.
+    pub next: u32,
 }
 
 /// The caller's side of one logical request: attempts, timeouts, retries, guards.

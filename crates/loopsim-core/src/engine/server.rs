@@ -2,11 +2,11 @@
 //! task steps and responses.
 
 use crate::engine::queue::{Event, Outcome};
-use crate::engine::runtime::{Caller, Instance, Origin, Task};
+use crate::engine::runtime::{Caller, Instance, Join, Origin, Task};
 use crate::engine::{balancer, resource, ServiceStats, Simulation};
 use crate::guards::concurrency::ConcurrencyLimit;
 use crate::guards::rate_limit::TokenBucket;
-use crate::scenario::{Accept, Service, Step};
+use crate::scenario::{Accept, Scenario, Service, Step, StepIndex};
 use crate::time::Nanos;
 
 pub fn new_instance(service: u32, first_worker: u32, svc: &Service) -> Instance {
@@ -66,6 +66,10 @@ impl Simulation {
             limit_held: false,
             held: Default::default(),
             priority: 0,
+            child: false,
+            join: u32::MAX,
+            cancelled: false,
+            wait: None,
             zombie: false,
         };
         let (tid, _) = self.tasks.insert(task);
@@ -264,6 +268,9 @@ impl Simulation {
         }
         loop {
             let task = self.tasks.get_mut(tid).expect("live task");
+            if task.cancelled {
+                return self.discard(tid);
+            }
             if let Some(failure) = task.failure {
                 return self.finish_task(tid, failure);
             }
@@ -305,6 +312,17 @@ impl Simulation {
                     let dur = slowed(d.sample(&mut rt.rng), slow);
                     self.health.usage.cpu_ns += dur as u128;
                     return self.submit_offload(worker, tid, dur);
+                }
+                Step::Branch(arms) => {
+                    let u = rt.rng.f64();
+                    let arm = arms.iter().find(|(c, _)| u < *c).or(arms.last());
+                    task.step = arm.map_or(task.step, |(_, start)| *start);
+                }
+                Step::Jump(to) => task.step = *to,
+                Step::BranchEnd => return self.finish_task(tid, Outcome::Ok),
+                Step::Fork(_) => {
+                    let at = task.step - 1;
+                    return self.fork(tid, at);
                 }
                 Step::Acquire(pool) => {
                     let pool = *pool;
@@ -367,11 +385,13 @@ impl Simulation {
                 self.queue
                     .push(now + dur, Event::JobDone { permits, task: tid });
             }
-            resource::Ask::Queued(_) | resource::Ask::Full => {
+            resource::Ask::Queued(seq) => {
+                self.tasks.get_mut(tid).expect("live").wait = Some((permits, seq));
                 let inst = &mut self.instances[instance as usize];
                 inst.pool_queued += 1;
                 t.backlog_max = t.backlog_max.max(u64::from(inst.pool_queued));
             }
+            resource::Ask::Full => unreachable!("thread pools have no max_waiting"),
         }
     }
 
@@ -391,7 +411,7 @@ impl Simulation {
     }
 
     /// Gives one permit of `permits` back; the next waiter, if any, gets it.
-    fn give_back(&mut self, permits: u32) {
+    pub(super) fn give_back(&mut self, permits: u32) {
         let now = self.now;
         let Some(next) = self.resources.release(permits, now) else {
             return;
@@ -403,6 +423,7 @@ impl Simulation {
         }
         let task = self.tasks.get_mut(next.task).expect("a waiter is live");
         task.held.push(permits);
+        task.wait = None;
         let service = task.service;
         match self.resources.kinds[kind as usize].role {
             resource::Role::Threads => {
@@ -421,8 +442,7 @@ impl Simulation {
                 );
             }
             resource::Role::Pool => {
-                self.queue
-                    .push(now, Event::PermitGranted { task: next.task });
+                self.queue.push(now, Event::Wake { task: next.task });
             }
         }
     }
@@ -446,9 +466,10 @@ impl Simulation {
                     self.resources.meters[kind as usize].wait.record(0);
                 }
                 self.tasks.get_mut(tid).expect("live").held.push(permits);
-                self.queue.push(now, Event::PermitGranted { task: tid });
+                self.queue.push(now, Event::Wake { task: tid });
             }
             resource::Ask::Queued(seq) => {
+                self.tasks.get_mut(tid).expect("live").wait = Some((permits, seq));
                 if let Some(timeout) = self.resources.kinds[kind as usize].timeout {
                     let ev = Event::PermitTimeout {
                         permits,
@@ -480,11 +501,6 @@ impl Simulation {
         }
     }
 
-    /// A waiter got its permit: the task continues, unless its instance died meanwhile.
-    pub(super) fn on_permit_granted(&mut self, tid: u32) {
-        self.resume(tid);
-    }
-
     /// A waiter's timeout: if it still waits, it fails as `pool_timeout`.
     pub(super) fn on_permit_timeout(&mut self, permits: u32, tid: u32, seq: u32) {
         if self
@@ -498,11 +514,148 @@ impl Simulation {
         if self.now >= self.sc.warmup {
             self.resources.meters[kind].timeouts += 1;
         }
+        self.tasks.get_mut(tid).expect("a waiter is live").wait = None;
         self.finish_task(tid, Outcome::PoolTimeout);
+    }
+
+    // ----- parallel branches ----------------------------------------------------------------
+
+    /// A `parallel` step: one child task per branch copy, on the same worker, each becoming
+    /// ready in order; the parent waits for the join to be decided.
+    fn fork(&mut self, parent: u32, at: StepIndex) {
+        let p = self.tasks.get(parent).expect("live task").clone();
+        let fork_step = |sc: &Scenario| match &sc.endpoints[p.endpoint as usize].steps[at as usize]
+        {
+            Step::Fork(f) => (f.fanout, f.need, f.ignore_errors, f.next, f.starts.len()),
+            _ => unreachable!("a fork step"),
+        };
+        let (fanout, need, ignore_errors, next, branches) = fork_step(&self.sc);
+        let total = fanout * branches as u32;
+        let (join, _) = self.joins.insert(Join {
+            parent,
+            children: alloc::vec::Vec::with_capacity(total as usize),
+            need: need.min(total),
+            total,
+            ok: 0,
+            failed: 0,
+            ignore_errors,
+            failure: None,
+            next,
+        });
+        for _ in 0..fanout {
+            for b in 0..branches {
+                let Step::Fork(f) = &self.sc.endpoints[p.endpoint as usize].steps[at as usize]
+                else {
+                    unreachable!("a fork step")
+                };
+                let child = Task {
+                    step: f.starts[b],
+                    held: Default::default(),
+                    ram_held: 0,
+                    failure: None,
+                    child: true,
+                    join,
+                    cancelled: false,
+                    wait: None,
+                    limit_held: false,
+                    ..p.clone()
+                };
+                let (cid, _) = self.tasks.insert(child);
+                self.joins
+                    .get_mut(join)
+                    .expect("live join")
+                    .children
+                    .push(cid);
+                self.make_ready_later(cid);
+            }
+        }
+        if self.tasks.len() > self.sc.max_in_flight {
+            self.truncate_overload();
+        }
+    }
+
+    /// Puts a task in its loop's ready queue without running the loop now (the caller is in
+    /// the middle of a step; the loop runs it when free, at the latest when this step ends).
+    fn make_ready_later(&mut self, tid: u32) {
+        let worker = self.tasks.get(tid).expect("live task").worker;
+        let w = &mut self.workers[worker as usize];
+        w.event_loop.ready.push_back((tid, self.now));
+        self.services[w.service as usize]
+            .stats
+            .ready
+            .add(self.now, 1);
+    }
+
+    /// A child ended with `outcome`: count it; once the join is decided, cancel the others and
+    /// wake the parent (failing it if the step failed).
+    pub(super) fn child_ended(&mut self, join_id: u32, tid: u32, outcome: Outcome) {
+        let join = self.joins.get_mut(join_id).expect("live join");
+        join.children.retain(|&c| c != tid);
+        if outcome == Outcome::Ok {
+            join.ok += 1;
+        } else {
+            join.failed += 1;
+            join.failure.get_or_insert(outcome);
+        }
+        let ended = join.ok + join.failed;
+        let decided = if join.ignore_errors {
+            ended == join.total
+        } else {
+            join.ok >= join.need || join.total - join.failed < join.need
+        };
+        if !decided {
+            return;
+        }
+        let join = self.joins.remove(join_id).expect("live join");
+        let failed = !join.ignore_errors && join.ok < join.need;
+        for c in join.children {
+            self.cancel(c);
+        }
+        let parent = self.tasks.get_mut(join.parent).expect("the parent waits");
+        parent.step = join.next;
+        if failed {
+            parent.failure = join.failure;
+        }
+        self.queue.push(self.now, Event::Wake { task: join.parent });
+    }
+
+    /// Cancels a child whose join was decided: it stops at its next await point. A wait for a
+    /// permit is withdrawn now; a running thread-pool job keeps its thread until it ends (a
+    /// thread cannot be interrupted); a pending call is abandoned (its server goes on).
+    fn cancel(&mut self, tid: u32) {
+        let task = self.tasks.get_mut(tid).expect("live child");
+        task.cancelled = true;
+        task.join = u32::MAX;
+        if let Some((permits, seq)) = task.wait.take() {
+            if let Some(w) = self.resources.withdraw(permits, tid, seq, self.now) {
+                let kind = self.resources.permits[permits as usize].kind;
+                if self.resources.kinds[kind as usize].role == resource::Role::Threads {
+                    let service = self.tasks.get(tid).expect("live").service as usize;
+                    self.services[service].stats.pool_backlog.add(self.now, -1);
+                    let instance = self.tasks.get(tid).expect("live").instance;
+                    self.instances[instance as usize].pool_queued -= 1;
+                    let _ = w;
+                }
+                self.discard(tid);
+            }
+        }
+    }
+
+    /// A cancelled child at an await point: it ends without reporting, giving back what it
+    /// holds.
+    fn discard(&mut self, tid: u32) {
+        let mut task = self.tasks.remove(tid).expect("live task");
+        for permits in task.held.take_all() {
+            self.give_back(permits);
+        }
+        self.instances[task.instance as usize].ram_used -= task.ram_held;
     }
 
     /// The task ends: free what it holds and send its response back over the network.
     pub(super) fn finish_task(&mut self, tid: u32, outcome: Outcome) {
+        if self.tasks.get(tid).expect("live task").child {
+            return self.end_child(tid, outcome);
+        }
         let task = self.tasks.remove(tid).expect("live task");
         self.release_task(&task, outcome);
         let (delay, lost) = self.cross(1 + task.service, task.caller_node);
@@ -511,6 +664,15 @@ impl Simulation {
             delay,
             if lost { Outcome::Loss } else { outcome },
         );
+    }
+
+    /// A child task ends: it gives back what it holds and reports to its join.
+    fn end_child(&mut self, tid: u32, outcome: Outcome) {
+        let join = self.tasks.get(tid).expect("live task").join;
+        self.discard(tid);
+        if join != u32::MAX {
+            self.child_ended(join, tid, outcome);
+        }
     }
 
     /// Gives back what an accepted task holds: memory, its connection, its concurrency permit,

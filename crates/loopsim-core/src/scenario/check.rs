@@ -22,6 +22,9 @@ use crate::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
 pub(super) struct CallSite {
     pub from: EndpointId,
     pub to: EndpointId,
+    /// Expected executions of the call step per visit of its endpoint (branch weights and
+    /// fan-outs along its path; 1 for a plain step).
+    pub visits: f64,
     pub span: Span,
 }
 
@@ -157,7 +160,7 @@ fn visits_per_request(
     for &e in order.iter().rev() {
         let v = visits[e as usize];
         for call in &graph[e as usize] {
-            visits[call.to as usize] += v;
+            visits[call.to as usize] += times(v, call.visits);
         }
     }
     visits
@@ -197,23 +200,111 @@ fn finite_mean(d: &Dist) -> f64 {
     }
 }
 
-fn step_means(e: &Endpoint, mean: fn(&Dist) -> f64) -> StepMeans {
-    let mut m = StepMeans::default();
-    for step in &e.steps {
-        match step {
-            Step::Cpu(d) | Step::Blocking(d) => {
-                m.event_loop += mean(d);
-                m.total += mean(d);
+/// Expected executions of each step per visit of its endpoint: 1 on the main line, the
+/// arm's weight inside a `branch`, the fan-out inside a `parallel` block (every branch runs).
+/// Endpoint steps are one flat program (see [`Fork`]); this walks its structure.
+pub(super) fn step_weights(steps: &[Step]) -> Vec<f64> {
+    let mut out = vec![0.0; steps.len()];
+    weigh(steps, 0, steps.len(), 1.0, &mut out);
+    out
+}
+
+/// The steps of `[from, to)` at weight `w`; returns where the block ended.
+fn weigh(steps: &[Step], from: usize, to: usize, w: f64, out: &mut [f64]) -> usize {
+    let mut i = from;
+    while i < to {
+        match &steps[i] {
+            Step::Branch(arms) => {
+                let mut previous = 0.0;
+                let mut after = to;
+                for (k, &(cum, start)) in arms.iter().enumerate() {
+                    let end = arms.get(k + 1).map_or(to, |a| a.1 as usize);
+                    let stop = weigh(steps, start as usize, end, w * (cum - previous), out);
+                    if let Some(Step::Jump(t)) = steps.get(stop) {
+                        after = *t as usize;
+                    }
+                    previous = cum;
+                }
+                out[i] += w;
+                i = after;
             }
-            Step::Offload(d) => {
-                m.pool += mean(d);
-                m.total += mean(d);
+            Step::Fork(f) => {
+                for (b, &start) in f.starts.iter().enumerate() {
+                    let end = f.starts.get(b + 1).map_or(f.next as usize, |&s| s as usize);
+                    weigh(steps, start as usize, end, w * f64::from(f.fanout), out);
+                }
+                out[i] += w;
+                i = f.next as usize;
+            }
+            Step::Jump(_) | Step::BranchEnd => return i,
+            _ => {
+                out[i] += w;
+                i += 1;
+            }
+        }
+    }
+    i
+}
+
+/// A lower bound on the mean time of the steps of `[from, to)` (without called endpoints):
+/// a `branch` takes its arms' weighted mean, a `parallel` block at least its slowest branch
+/// (all) or its fastest (any or k).
+fn time_of(steps: &[Step], from: usize, to: usize, mean: fn(&Dist) -> f64) -> (f64, usize) {
+    let mut t = 0.0;
+    let mut i = from;
+    while i < to {
+        match &steps[i] {
+            Step::Cpu(d) | Step::Blocking(d) | Step::Offload(d) | Step::Io(d) => {
+                t += mean(d);
+                i += 1;
             }
             Step::Llm(l) => {
-                m.total += mean(&l.first_token) + times(mean(&l.tokens_out), mean(&l.per_token))
+                t += mean(&l.first_token) + times(mean(&l.tokens_out), mean(&l.per_token));
+                i += 1;
             }
-            Step::Io(d) => m.total += mean(d),
-            Step::Call { .. } | Step::Ram(_) | Step::Acquire(_) | Step::Release(_) => {}
+            Step::Branch(arms) => {
+                let mut previous = 0.0;
+                let mut after = to;
+                for (k, &(cum, start)) in arms.iter().enumerate() {
+                    let end = arms.get(k + 1).map_or(to, |a| a.1 as usize);
+                    let (arm, stop) = time_of(steps, start as usize, end, mean);
+                    t += times(cum - previous, arm);
+                    if let Some(Step::Jump(j)) = steps.get(stop) {
+                        after = *j as usize;
+                    }
+                    previous = cum;
+                }
+                i = after;
+            }
+            Step::Fork(f) => {
+                let branch = |b: usize| {
+                    let end = f.starts.get(b + 1).map_or(f.next as usize, |&s| s as usize);
+                    time_of(steps, f.starts[b] as usize, end, mean).0
+                };
+                let times_: Vec<f64> = (0..f.starts.len()).map(branch).collect();
+                let all = f.need >= f.fanout * f.starts.len() as u32;
+                let pick = if all { f64::max } else { f64::min };
+                t += times_.iter().copied().reduce(pick).unwrap_or(0.0);
+                i = f.next as usize;
+            }
+            Step::Jump(_) | Step::BranchEnd => return (t, i),
+            Step::Call { .. } | Step::Ram(_) | Step::Acquire(_) | Step::Release(_) => i += 1,
+        }
+    }
+    (t, i)
+}
+
+fn step_means(e: &Endpoint, mean: fn(&Dist) -> f64) -> StepMeans {
+    let weights = step_weights(&e.steps);
+    let mut m = StepMeans {
+        total: time_of(&e.steps, 0, e.steps.len(), mean).0,
+        ..StepMeans::default()
+    };
+    for (step, &w) in e.steps.iter().zip(&weights) {
+        match step {
+            Step::Cpu(d) | Step::Blocking(d) => m.event_loop += times(w, mean(d)),
+            Step::Offload(d) => m.pool += times(w, mean(d)),
+            _ => {}
         }
     }
     m
@@ -236,14 +327,19 @@ impl Analysis {
             .iter()
             .enumerate()
             .flat_map(|(i, e)| {
-                e.steps.iter().filter_map(move |st| match st {
-                    Step::Call { endpoint: to, .. } => Some(CallSite {
-                        from: i as EndpointId,
-                        to: *to,
-                        span: Span::default(),
-                    }),
-                    _ => None,
-                })
+                let weights = step_weights(&e.steps);
+                e.steps
+                    .iter()
+                    .zip(weights)
+                    .filter_map(move |(st, w)| match st {
+                        Step::Call { endpoint: to, .. } => Some(CallSite {
+                            from: i as EndpointId,
+                            to: *to,
+                            visits: w,
+                            span: Span::default(),
+                        }),
+                        _ => None,
+                    })
             })
             .collect();
         let graph = adjacency(s.endpoints.len(), &calls);

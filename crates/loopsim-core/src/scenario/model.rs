@@ -203,6 +203,37 @@ pub enum Step {
     Acquire(PoolId),
     /// Gives the pool's permit back (the end of a `with` block).
     Release(PoolId),
+    /// `branch`: picks one arm by weight and goes to its first step. `(cumulative
+    /// probability, step index)`; the last cumulative value is 1. Each arm ends with a
+    /// [`Step::Jump`] past the last arm.
+    Branch(Vec<(f64, StepIndex)>),
+    /// Goes on at another step of the endpoint (the end of a `branch` arm).
+    Jump(StepIndex),
+    /// `parallel`: starts the branches as child tasks on the request's event loop and waits
+    /// for them (see [`Fork`]).
+    Fork(alloc::boxed::Box<Fork>),
+    /// The end of a `parallel` branch: its child task ends here.
+    BranchEnd,
+}
+
+/// Index into an endpoint's (flattened) steps.
+pub type StepIndex = u32;
+
+/// How a `parallel` step starts and joins its branches. Endpoint steps are one flat program:
+/// each branch's steps sit after the `Fork` step, each ending with [`Step::BranchEnd`], and
+/// the request goes on at `next` once the join is decided.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fork {
+    /// First step of each listed branch.
+    pub starts: Vec<StepIndex>,
+    /// Copies of every listed branch (`fanout`, shards): `starts.len() × fanout` children.
+    pub fanout: u32,
+    /// Successes that decide the step (`wait: all` = every child, `any` = 1, or k).
+    pub need: u32,
+    /// `on_error: ignore` (with `wait: all`): failed branches do not fail the step.
+    pub ignore_errors: bool,
+    /// The step after the parallel block.
+    pub next: StepIndex,
 }
 
 /// Index into [`Scenario::pools`].

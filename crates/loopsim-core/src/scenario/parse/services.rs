@@ -398,6 +398,7 @@ impl Reader<'_> {
         table.calls.push(CallSite {
             from: call.endpoint,
             to,
+            visits: 1.0,
             span: call.span,
         });
     }
