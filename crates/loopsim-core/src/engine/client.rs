@@ -355,7 +355,15 @@ impl Simulation {
                 return self.user_done(workload, user);
             }
         }
-        self.start_exchange(Origin::Client { workload, user }, 0, endpoint, policy, 0);
+        let priority = self.sc.workloads[workload as usize].priority;
+        self.start_exchange(
+            Origin::Client { workload, user },
+            0,
+            endpoint,
+            policy,
+            0,
+            priority,
+        );
     }
 
     /// Starts an exchange from network node `from`; `replica` selects the caller's guard set.
@@ -366,6 +374,7 @@ impl Simulation {
         endpoint: u32,
         policy: u32,
         replica: u32,
+        priority: u8,
     ) {
         let now = self.now;
         let deadline = self.sc.policies[policy as usize]
@@ -385,6 +394,7 @@ impl Simulation {
             backing_off: false,
             delayed: false,
             last_backoff: 0,
+            priority,
         });
         // Every request alive on the client side (sent, waiting for a retry, delayed by a
         // guard) holds memory: it counts against the cap like a task on a server.
@@ -440,7 +450,7 @@ impl Simulation {
             generation,
             attempt: x.attempt,
         };
-        let (from, endpoint) = (x.from, x.endpoint);
+        let (from, endpoint, priority) = (x.from, x.endpoint, x.priority);
         if matches!(x.origin, Origin::Client { .. }) {
             self.interval.attempts += 1;
         }
@@ -452,7 +462,7 @@ impl Simulation {
             };
             self.queue.push(attempt_deadline, ev);
         }
-        self.route_request(caller, from, endpoint, attempt_deadline);
+        self.route_request(caller, from, endpoint, attempt_deadline, priority);
     }
 
     pub(super) fn on_attempt_response(

@@ -199,6 +199,8 @@ pub struct Exchange {
     /// The wait is a risk-guard THROTTLE delay: the attempt then goes without a new decision.
     pub delayed: bool,
     pub last_backoff: Nanos,
+    /// The request's priority (its workload's, or its calling task's).
+    pub priority: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -42,6 +42,7 @@ impl Simulation {
         from: u32,
         endpoint: u32,
         deadline: Nanos,
+        priority: u8,
     ) {
         let service = self.sc.endpoints[endpoint as usize].service;
         let Some(instance) = self.pick_instance(service) else {
@@ -65,7 +66,7 @@ impl Simulation {
             started: false,
             limit_held: false,
             held: Default::default(),
-            priority: 0,
+            priority,
             child: false,
             join: u32::MAX,
             cancelled: false,
@@ -349,7 +350,15 @@ impl Simulation {
                     let (endpoint, policy) = (*endpoint, *policy);
                     let replica = instance - rt.first_instance;
                     let origin = Origin::Task(tid);
-                    return self.start_exchange(origin, 1 + service, endpoint, policy, replica);
+                    let priority = task.priority;
+                    return self.start_exchange(
+                        origin,
+                        1 + service,
+                        endpoint,
+                        policy,
+                        replica,
+                        priority,
+                    );
                 }
                 Step::Ram(bytes) => {
                     let bytes = *bytes;

@@ -63,6 +63,9 @@ pub struct Workload {
     /// Client-side guards (timeout, retries, breaker, ...): an index into
     /// [`Scenario::policies`]. A timed-out request still runs to completion on the server.
     pub policy: PolicyId,
+    /// Higher is served first wherever a queue orders by priority (0 by default); the
+    /// requests its calls make inherit it.
+    pub priority: u8,
     pub span: Span,
 }
 

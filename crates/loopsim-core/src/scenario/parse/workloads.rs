@@ -78,6 +78,7 @@ impl Reader<'_> {
             arrivals: arrivals?,
             mix: mix?,
             policy: self.add_policy(policy?, node.span),
+            priority: 0,
             span: node.span,
         })
     }
