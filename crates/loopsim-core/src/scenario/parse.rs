@@ -20,6 +20,7 @@ mod values;
 mod workloads;
 
 use super::check::{self, CallSite};
+use super::keys;
 use super::model::*;
 use crate::diag::{Diagnostic, Span};
 use crate::dist::Dist;
@@ -117,171 +118,6 @@ impl Checked {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
-
-/// Keys accepted at each level (also used to check that the JSON schema is complete).
-pub(crate) const TOP_KEYS: &[&str] = &[
-    "version",
-    "name",
-    "description",
-    "seed",
-    "duration",
-    "warmup",
-    "sample_every",
-    "max_in_flight",
-    "workload",
-    "services",
-    "network",
-    "faults",
-    "health",
-    "slo",
-    "slo_period",
-    "cost",
-    "budget",
-];
-pub(crate) const WORKLOAD_KEYS: &[&str] = &[
-    "name", "to", "arrivals", "rate", "users", "think", "mix", "timeout", "deadline", "retry",
-    "breaker", "risk", "throttle",
-];
-/// Client-side guards: keys of a workload and of a `call` step.
-pub(crate) const GUARD_KEYS: &[&str] = &[
-    "timeout", "deadline", "retry", "breaker", "risk", "throttle",
-];
-pub(crate) const RETRY_KEYS: &[&str] = &["attempts", "backoff", "budget"];
-pub(crate) const BACKOFF_KEYS: &[&str] = &["kind", "base", "cap", "jitter"];
-pub(crate) const BUDGET_KEYS: &[&str] = &[
-    "kind",
-    "ratio",
-    "min_per_s",
-    "window",
-    "max_tokens",
-    "token_ratio",
-];
-pub(crate) const BREAKER_KEYS: &[&str] = &[
-    "kind",
-    "threshold",
-    "window",
-    "min_calls",
-    "failure_rate",
-    "slow_call",
-    "slow_rate",
-    "open_for",
-    "half_open_calls",
-    "open_growth",
-];
-pub(crate) const RISK_KEYS: &[&str] = &[
-    "failure_alpha",
-    "latency_alpha",
-    "baseline_alpha",
-    "deviation_factor",
-    "momentum_decay",
-    "momentum_scale",
-    "heal_below",
-    "heal_decay",
-    "throttle_at",
-    "block_at",
-    "hysteresis",
-    "degraded_at",
-    "critical_at",
-    "quarantine_at",
-    "quarantine_base",
-    "quarantine_growth",
-    "quarantine_cap",
-    "base_backoff",
-];
-pub(crate) const THROTTLE_KEYS: &[&str] = &["k", "window"];
-pub(crate) const INGRESS_KEYS: &[&str] = &[
-    "max_queue",
-    "rate_limit",
-    "concurrency",
-    "bulkhead",
-    "deadline",
-];
-pub(crate) const RATE_LIMIT_KEYS: &[&str] = &["rate", "burst"];
-pub(crate) const CONCURRENCY_KEYS: &[&str] = &[
-    "kind",
-    "limit",
-    "initial",
-    "min",
-    "max",
-    "backoff_ratio",
-    "timeout",
-    "smoothing",
-    "long_window",
-    "rtt_tolerance",
-    "queue_size",
-];
-pub(crate) const FAULT_KEYS: &[&str] = &[
-    "at", "for", "kind", "target", "factor", "add", "rate", "worker",
-];
-pub(crate) const SERVICE_KEYS: &[&str] = &[
-    "replicas",
-    "balance",
-    "workers",
-    "threads",
-    "accept",
-    "ram",
-    "ingress",
-    "endpoints",
-];
-pub(crate) const STEP_KINDS: &[&str] = &["cpu", "blocking", "io", "offload", "call", "ram", "llm"];
-pub(crate) const LLM_KEYS: &[&str] = &["tokens_in", "tokens_out", "first_token", "per_token"];
-pub(crate) const HEALTH_KEYS: &[&str] =
-    &["tick", "window", "slow_callback", "thresholds", "collapse"];
-pub(crate) const THRESHOLD_KEYS: &[&str] = &[
-    "degraded",
-    "critical",
-    "collapse_risk",
-    "lag_weight",
-    "blocking_weight",
-    "queue_wait_weight",
-    "backlog_weight",
-    "active_weight",
-    "max_event_loop_lag",
-    "max_blocking",
-    "max_queue_wait",
-    "max_backlog",
-    "max_active",
-    "busy_active",
-    "hidden_lag",
-    "hidden_p99",
-];
-pub(crate) const COLLAPSE_KEYS: &[&str] = &[
-    "degraded_fill",
-    "collapsed_fill",
-    "dqdt",
-    "dqdt_fill",
-    "p95_growth",
-    "throttle_degraded",
-    "throttle_collapsed",
-    "feedback",
-];
-pub(crate) const SLO_KEYS: &[&str] = &["name", "latency", "error_rate"];
-pub(crate) const COST_KEYS: &[&str] =
-    &["per_request", "per_cpu_second", "per_instance_hour", "llm"];
-pub(crate) const LLM_PRICE_KEYS: &[&str] = &["per_1k_in", "per_1k_out"];
-/// The spending budget (`budget:` at the top level; not the retry budget of [`BUDGET_KEYS`]).
-pub(crate) const SPEND_BUDGET_KEYS: &[&str] = &[
-    "limit",
-    "period",
-    "warning",
-    "spike",
-    "burn_threshold",
-    "history",
-    "action",
-];
-pub(crate) const SPIKE_KEYS: &[&str] = &["method", "multiplier", "min_baseline", "z"];
-pub(crate) const POINT_KEYS: &[&str] = &["at", "rate", "ramp"];
-pub(crate) const NETWORK_KEYS: &[&str] = &["latency", "loss", "links"];
-pub(crate) const LINK_KEYS: &[&str] = &["between", "latency", "loss"];
-pub(crate) const DIST_KINDS: &[&str] = &[
-    "constant",
-    "exponential",
-    "uniform",
-    "normal",
-    "lognormal",
-    "pareto",
-    "empirical",
-];
 
 /// Stop collecting after this many errors: past that point more of them rarely help.
 const MAX_ERRORS: usize = 100;
@@ -420,7 +256,7 @@ impl Reader<'_> {
             );
             return None;
         }
-        let f = self.fields(root, "the scenario", TOP_KEYS)?;
+        let f = self.fields(root, "the scenario", &keys::TOP)?;
         self.version(&f);
         let run = self.run(&f);
         let mut table = self
@@ -602,7 +438,7 @@ impl Reader<'_> {
             loss: 0.0,
             links: Vec::new(),
         };
-        let Some(f) = node.and_then(|n| self.fields(n, "`network`", NETWORK_KEYS)) else {
+        let Some(f) = node.and_then(|n| self.fields(n, "`network`", &keys::NETWORK)) else {
             return network;
         };
         if let Some(d) = f.get("latency").and_then(|n| self.dist(n, "`latency`")) {
@@ -637,7 +473,7 @@ impl Reader<'_> {
         table: &ServiceTable,
         pairs: &mut BTreeSet<[u32; 2]>,
     ) -> Option<Link> {
-        let f = self.fields(node, "a network link", LINK_KEYS)?;
+        let f = self.fields(node, "a network link", &keys::LINK)?;
         let between = self
             .required(&f, "between", "a network link")
             .and_then(|n| self.between(n, table));
@@ -719,43 +555,4 @@ fn optional<T>(value: Option<Option<T>>) -> Option<Option<T>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The parser's key lists are the key tables' (from which the schema is generated).
-    #[test]
-    fn key_lists_are_the_tables() {
-        use super::super::keys;
-        let cases: [(&[&str], &keys::Section); 26] = [
-            (TOP_KEYS, &keys::TOP),
-            (SERVICE_KEYS, &keys::SERVICE),
-            (WORKLOAD_KEYS, &keys::WORKLOAD),
-            (NETWORK_KEYS, &keys::NETWORK),
-            (LINK_KEYS, &keys::LINK),
-            (POINT_KEYS, &keys::RATE_POINT),
-            (STEP_KINDS, &keys::STEP),
-            (GUARD_KEYS, &keys::GUARDS),
-            (RETRY_KEYS, &keys::RETRY),
-            (BACKOFF_KEYS, &keys::BACKOFF),
-            (BUDGET_KEYS, &keys::RETRY_BUDGET),
-            (BREAKER_KEYS, &keys::BREAKER),
-            (RISK_KEYS, &keys::RISK),
-            (THROTTLE_KEYS, &keys::THROTTLE),
-            (INGRESS_KEYS, &keys::INGRESS),
-            (RATE_LIMIT_KEYS, &keys::RATE_LIMIT),
-            (CONCURRENCY_KEYS, &keys::CONCURRENCY),
-            (FAULT_KEYS, &keys::FAULT),
-            (LLM_KEYS, &keys::LLM),
-            (HEALTH_KEYS, &keys::HEALTH),
-            (THRESHOLD_KEYS, &keys::THRESHOLDS),
-            (COLLAPSE_KEYS, &keys::COLLAPSE),
-            (SLO_KEYS, &keys::SLO),
-            (COST_KEYS, &keys::COST),
-            (LLM_PRICE_KEYS, &keys::LLM_PRICES),
-            (SPEND_BUDGET_KEYS, &keys::BUDGET),
-        ];
-        for (list, section) in cases {
-            assert_eq!(list, section.names(), "{}", section.name);
-        }
-        assert_eq!(SPIKE_KEYS, keys::SPIKE.names());
-        assert_eq!(DIST_KINDS, keys::DIST.variant_names());
-    }
 }
