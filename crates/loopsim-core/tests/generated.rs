@@ -3,6 +3,7 @@
 //! `docs/scenario-format.md`. With `LOOPSIM_BLESS=1` (what `scripts/bless.sh` sets) these
 //! tests write the files instead of comparing them.
 
+use loopsim_core::scenario::keys::{self, Shape};
 use loopsim_core::schema::{self, docs};
 use std::path::PathBuf;
 
@@ -44,9 +45,22 @@ fn schema_file_is_generated() {
     check("schema/scenario.schema.json", &schema::generate());
 }
 
+/// The docs' key tables are generated, and every section with keys has its table, once.
 #[test]
 fn docs_key_tables_are_generated() {
     let md = std::fs::read_to_string(path("../../docs/scenario-format.md")).unwrap();
+    let marked = docs::marked(&md);
+    for s in keys::ALL {
+        if matches!(s.shape, Shape::Value(_)) {
+            continue;
+        }
+        let n = marked.iter().filter(|m| **m == s.name).count();
+        assert_eq!(
+            n, 1,
+            "docs/scenario-format.md: `<!-- keys:{} -->` {n} times",
+            s.name
+        );
+    }
     let want = docs::update(&md).unwrap_or_else(|e| panic!("docs/scenario-format.md: {e}"));
     check("../../docs/scenario-format.md", &want);
 }

@@ -471,7 +471,7 @@ const WORKLOAD_KEYS: [Key; 7] = [
 pub const GUARDS: Section = Section {
     name: "guards",
     def: None,
-    doc: "Client-side guards: the keys of a workload and of a `call` step, applied to each request it sends.",
+    doc: "The [client-side guards](#client-side-guards) of the requests it sends.",
     keys: &GUARDS_KEYS,
     shape: Shape::Map,
     rules: &[],
@@ -1905,7 +1905,7 @@ const LINK_KEYS: [Key; 3] = [
 pub const DIST_CONSTANT: Section = Section {
     name: "constant",
     def: None,
-    doc: "Always the same value.",
+    doc: "Always `value`: the same as writing the duration itself.",
     keys: &DIST_CONSTANT_KEYS,
     shape: Shape::Map,
     rules: &[],
@@ -1922,7 +1922,7 @@ const DIST_CONSTANT_KEYS: [Key; 1] = [Key {
 pub const DIST_EXPONENTIAL: Section = Section {
     name: "exponential",
     def: None,
-    doc: "Exponential (memoryless) durations.",
+    doc: "Exponential (memoryless) durations: the classic service time of queueing theory.",
     keys: &DIST_EXPONENTIAL_KEYS,
     shape: Shape::Map,
     rules: &[],
@@ -1939,7 +1939,7 @@ const DIST_EXPONENTIAL_KEYS: [Key; 1] = [Key {
 pub const DIST_UNIFORM: Section = Section {
     name: "uniform",
     def: None,
-    doc: "Uniform between `min` and `max`.",
+    doc: "Uniform between `min` and `max` (0 ≤ min ≤ max).",
     keys: &DIST_UNIFORM_KEYS,
     shape: Shape::Map,
     rules: &[],
@@ -1964,7 +1964,7 @@ const DIST_UNIFORM_KEYS: [Key; 2] = [
 pub const DIST_NORMAL: Section = Section {
     name: "normal",
     def: None,
-    doc: "Normal truncated at zero (negative draws are redrawn).",
+    doc: "Normal, truncated at zero: negative draws are redrawn.",
     keys: &DIST_NORMAL_KEYS,
     shape: Shape::Map,
     rules: &[],
@@ -1989,7 +1989,8 @@ const DIST_NORMAL_KEYS: [Key; 2] = [
 pub const DIST_LOGNORMAL: Section = Section {
     name: "lognormal",
     def: None,
-    doc: "Lognormal given by its real mean and standard deviation.",
+    doc:
+        "Lognormal, given by its *real* mean and standard deviation (not μ and σ of the logarithm).",
     keys: &DIST_LOGNORMAL_KEYS,
     shape: Shape::Map,
     rules: &[],
@@ -2054,7 +2055,7 @@ const DIST_PARETO_KEYS: [Key; 4] = [
 pub const DIST_EMPIRICAL: Section = Section {
     name: "empirical",
     def: None,
-    doc: "Uniform choice among observed durations.",
+    doc: "Each draw picks one of the observed `values` uniformly.",
     keys: &DIST_EMPIRICAL_KEYS,
     shape: Shape::Map,
     rules: &[],

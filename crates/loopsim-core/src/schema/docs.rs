@@ -67,11 +67,19 @@ pub fn table(s: &Section) -> Option<String> {
             ));
         }
     }
-    for inc in s.include {
+    let mut extra: Vec<(String, &Section)> =
+        s.include.iter().map(|inc| (String::new(), *inc)).collect();
+    if let Shape::OneKey { with } = s.shape {
+        extra.extend(
+            with.iter()
+                .map(|(key, sec)| (format!(" Only beside `{key}`."), *sec)),
+        );
+    }
+    for (suffix, inc) in extra {
         let names: Vec<String> = inc.keys.iter().map(|k| format!("`{}`", k.name)).collect();
-        let empty = if defaults { " |" } else { "" };
+        let empty = if defaults { "| | |" } else { "| |" };
         out.push_str(&format!(
-            "| {} | | {empty} {} |\n",
+            "| {} {empty} {}{suffix} |\n",
             names.join(", "),
             cell(inc.doc)
         ));
@@ -95,6 +103,7 @@ pub fn label(ty: &Type) -> String {
                 .name
                 .replace("_or_", " or ")
                 .replace("dist", "distribution"),
+            Shape::Or(short) => format!("{} or `{}` mapping", label(&short), s.name),
             _ => format!("`{}` mapping", s.name),
         },
         Type::Const(n) => format!("`{n}`"),
