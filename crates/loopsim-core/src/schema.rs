@@ -201,6 +201,7 @@ fn type_entries(ty: &Type) -> Vec<(&'static str, Json)> {
             let def = s.def.expect("a referenced section has a definition");
             vec![("$ref", Json::Str(format!("#/$defs/{def}")))]
         }
+        Type::Named(def) => vec![("$ref", Json::Str(format!("#/$defs/{def}")))],
         Type::Const(n) => vec![("const", Json::Num(n as f64))],
         Type::Enum(values) => vec![("enum", Json::strs(values))],
         Type::AnyOf(types) => vec![(

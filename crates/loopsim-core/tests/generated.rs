@@ -64,3 +64,23 @@ fn docs_key_tables_are_generated() {
     let want = docs::update(&md).unwrap_or_else(|e| panic!("docs/scenario-format.md: {e}"));
     check("../../docs/scenario-format.md", &want);
 }
+
+/// Every `Type::Named` names a definition of the schema.
+#[test]
+fn named_types_are_defined() {
+    use loopsim_core::scenario::keys::Type;
+    fn walk(ty: &Type, defs: &[&str]) {
+        match *ty {
+            Type::Named(name) => assert!(defs.contains(&name), "no definition `{name}`"),
+            Type::AnyOf(types) => types.iter().for_each(|t| walk(t, defs)),
+            Type::List { of, .. } | Type::Map { of, .. } => walk(of, defs),
+            _ => {}
+        }
+    }
+    let defs: Vec<&str> = keys::ALL.iter().filter_map(|s| s.def).collect();
+    for s in keys::ALL {
+        for k in s.all_keys() {
+            walk(&k.ty, &defs);
+        }
+    }
+}

@@ -98,6 +98,10 @@ pub enum Bound {
 pub enum Type {
     /// Another section: a value type (`duration`, `rate`…) or a nested mapping (`retry`).
     Ref(&'static Section),
+    /// A section by its schema definition name, for what a `const` cannot reference: the
+    /// section being defined itself or one that references it (a step holding a list of
+    /// steps: `Type::List { of: &Type::Named("step"), .. }`).
+    Named(&'static str),
     /// Exactly this number (`version: 1`).
     Const(i64),
     /// One of these words.

@@ -551,8 +551,3 @@ fn optional<T>(value: Option<Option<T>>) -> Option<Option<T>> {
         Some(read) => read.map(Some),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}

@@ -106,6 +106,7 @@ pub fn label(ty: &Type) -> String {
             Shape::Or(short) => format!("{} or `{}` mapping", label(&short), s.name),
             _ => format!("`{}` mapping", s.name),
         },
+        Type::Named(def) => format!("`{def}` mapping"),
         Type::Const(n) => format!("`{n}`"),
         Type::Enum(values) => {
             let v: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
