@@ -33,7 +33,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Schema => {
-            println!("{}", loopsim_core::schema::SCENARIO_SCHEMA);
+            print!("{}", loopsim_core::schema::SCENARIO_SCHEMA); // ends with a newline
             ExitCode::SUCCESS
         }
         Command::Validate(ValidateArgs { file }) => match load(&file) {

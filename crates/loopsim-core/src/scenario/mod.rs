@@ -1,6 +1,7 @@
 //! Scenario format v1: the YAML model, its parsing with located diagnostics, and validation.
 
 mod check;
+pub mod keys;
 pub mod model;
 mod parse;
 mod units;

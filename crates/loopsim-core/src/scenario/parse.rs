@@ -20,6 +20,7 @@ mod values;
 mod workloads;
 
 use super::check::{self, CallSite};
+use super::keys;
 use super::model::*;
 use crate::diag::{Diagnostic, Span};
 use crate::dist::Dist;
@@ -117,171 +118,6 @@ impl Checked {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
-
-/// Keys accepted at each level (also used to check that the JSON schema is complete).
-pub(crate) const TOP_KEYS: &[&str] = &[
-    "version",
-    "name",
-    "description",
-    "seed",
-    "duration",
-    "warmup",
-    "sample_every",
-    "max_in_flight",
-    "workload",
-    "services",
-    "network",
-    "faults",
-    "health",
-    "slo",
-    "slo_period",
-    "cost",
-    "budget",
-];
-pub(crate) const WORKLOAD_KEYS: &[&str] = &[
-    "name", "to", "arrivals", "rate", "users", "think", "mix", "timeout", "deadline", "retry",
-    "breaker", "risk", "throttle",
-];
-/// Client-side guards: keys of a workload and of a `call` step.
-pub(crate) const GUARD_KEYS: &[&str] = &[
-    "timeout", "deadline", "retry", "breaker", "risk", "throttle",
-];
-pub(crate) const RETRY_KEYS: &[&str] = &["attempts", "backoff", "budget"];
-pub(crate) const BACKOFF_KEYS: &[&str] = &["kind", "base", "cap", "jitter"];
-pub(crate) const BUDGET_KEYS: &[&str] = &[
-    "kind",
-    "ratio",
-    "min_per_s",
-    "window",
-    "max_tokens",
-    "token_ratio",
-];
-pub(crate) const BREAKER_KEYS: &[&str] = &[
-    "kind",
-    "threshold",
-    "window",
-    "min_calls",
-    "failure_rate",
-    "slow_call",
-    "slow_rate",
-    "open_for",
-    "half_open_calls",
-    "open_growth",
-];
-pub(crate) const RISK_KEYS: &[&str] = &[
-    "failure_alpha",
-    "latency_alpha",
-    "baseline_alpha",
-    "deviation_factor",
-    "momentum_decay",
-    "momentum_scale",
-    "heal_below",
-    "heal_decay",
-    "throttle_at",
-    "block_at",
-    "hysteresis",
-    "degraded_at",
-    "critical_at",
-    "quarantine_at",
-    "quarantine_base",
-    "quarantine_growth",
-    "quarantine_cap",
-    "base_backoff",
-];
-pub(crate) const THROTTLE_KEYS: &[&str] = &["k", "window"];
-pub(crate) const INGRESS_KEYS: &[&str] = &[
-    "max_queue",
-    "rate_limit",
-    "concurrency",
-    "bulkhead",
-    "deadline",
-];
-pub(crate) const RATE_LIMIT_KEYS: &[&str] = &["rate", "burst"];
-pub(crate) const CONCURRENCY_KEYS: &[&str] = &[
-    "kind",
-    "limit",
-    "initial",
-    "min",
-    "max",
-    "backoff_ratio",
-    "timeout",
-    "smoothing",
-    "long_window",
-    "rtt_tolerance",
-    "queue_size",
-];
-pub(crate) const FAULT_KEYS: &[&str] = &[
-    "at", "for", "kind", "target", "factor", "add", "rate", "worker",
-];
-pub(crate) const SERVICE_KEYS: &[&str] = &[
-    "replicas",
-    "balance",
-    "workers",
-    "threads",
-    "accept",
-    "ram",
-    "ingress",
-    "endpoints",
-];
-pub(crate) const STEP_KINDS: &[&str] = &["cpu", "blocking", "io", "offload", "call", "ram", "llm"];
-pub(crate) const LLM_KEYS: &[&str] = &["tokens_in", "tokens_out", "first_token", "per_token"];
-pub(crate) const HEALTH_KEYS: &[&str] =
-    &["tick", "window", "slow_callback", "thresholds", "collapse"];
-pub(crate) const THRESHOLD_KEYS: &[&str] = &[
-    "degraded",
-    "critical",
-    "collapse_risk",
-    "lag_weight",
-    "blocking_weight",
-    "queue_wait_weight",
-    "backlog_weight",
-    "active_weight",
-    "max_event_loop_lag",
-    "max_blocking",
-    "max_queue_wait",
-    "max_backlog",
-    "max_active",
-    "busy_active",
-    "hidden_lag",
-    "hidden_p99",
-];
-pub(crate) const COLLAPSE_KEYS: &[&str] = &[
-    "degraded_fill",
-    "collapsed_fill",
-    "dqdt",
-    "dqdt_fill",
-    "p95_growth",
-    "throttle_degraded",
-    "throttle_collapsed",
-    "feedback",
-];
-pub(crate) const SLO_KEYS: &[&str] = &["name", "latency", "error_rate"];
-pub(crate) const COST_KEYS: &[&str] =
-    &["per_request", "per_cpu_second", "per_instance_hour", "llm"];
-pub(crate) const LLM_PRICE_KEYS: &[&str] = &["per_1k_in", "per_1k_out"];
-/// The spending budget (`budget:` at the top level; not the retry budget of [`BUDGET_KEYS`]).
-pub(crate) const SPEND_BUDGET_KEYS: &[&str] = &[
-    "limit",
-    "period",
-    "warning",
-    "spike",
-    "burn_threshold",
-    "history",
-    "action",
-];
-pub(crate) const SPIKE_KEYS: &[&str] = &["method", "multiplier", "min_baseline", "z"];
-pub(crate) const POINT_KEYS: &[&str] = &["at", "rate", "ramp"];
-pub(crate) const NETWORK_KEYS: &[&str] = &["latency", "loss", "links"];
-pub(crate) const LINK_KEYS: &[&str] = &["between", "latency", "loss"];
-pub(crate) const DIST_KINDS: &[&str] = &[
-    "constant",
-    "exponential",
-    "uniform",
-    "normal",
-    "lognormal",
-    "pareto",
-    "empirical",
-];
 
 /// Stop collecting after this many errors: past that point more of them rarely help.
 const MAX_ERRORS: usize = 100;
@@ -420,7 +256,7 @@ impl Reader<'_> {
             );
             return None;
         }
-        let f = self.fields(root, "the scenario", TOP_KEYS)?;
+        let f = self.fields(root, "the scenario", &keys::TOP)?;
         self.version(&f);
         let run = self.run(&f);
         let mut table = self
@@ -603,7 +439,7 @@ impl Reader<'_> {
             loss: 0.0,
             links: Vec::new(),
         };
-        let Some(f) = node.and_then(|n| self.fields(n, "`network`", NETWORK_KEYS)) else {
+        let Some(f) = node.and_then(|n| self.fields(n, "`network`", &keys::NETWORK)) else {
             return network;
         };
         if let Some(d) = f.get("latency").and_then(|n| self.dist(n, "`latency`")) {
@@ -638,7 +474,7 @@ impl Reader<'_> {
         table: &ServiceTable,
         pairs: &mut BTreeSet<[u32; 2]>,
     ) -> Option<Link> {
-        let f = self.fields(node, "a network link", LINK_KEYS)?;
+        let f = self.fields(node, "a network link", &keys::LINK)?;
         let between = self
             .required(&f, "between", "a network link")
             .and_then(|n| self.between(n, table));
@@ -714,101 +550,5 @@ fn optional<T>(value: Option<Option<T>>) -> Option<Option<T>> {
     match value {
         None => Some(None),
         Some(read) => read.map(Some),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every key the parser accepts is documented in the JSON schema, at the right place.
-    #[test]
-    fn schema_lists_every_key() {
-        let schema: serde_json::Value =
-            serde_json::from_str(crate::schema::SCENARIO_SCHEMA).unwrap();
-        let props = |path: &str| {
-            schema
-                .pointer(path)
-                .and_then(|v| v.as_object())
-                .cloned()
-                .unwrap_or_else(|| panic!("{path}"))
-        };
-        let step_keys: Vec<&str> = STEP_KINDS.iter().chain(GUARD_KEYS).copied().collect();
-        let cases: [(&str, &[&str]); 26] = [
-            ("/properties", TOP_KEYS),
-            ("/$defs/service/properties", SERVICE_KEYS),
-            ("/$defs/workload/properties", WORKLOAD_KEYS),
-            ("/$defs/network/properties", NETWORK_KEYS),
-            ("/$defs/link/properties", LINK_KEYS),
-            ("/$defs/ratePoint/properties", POINT_KEYS),
-            ("/$defs/step/properties", &step_keys),
-            ("/$defs/retry/anyOf/1/properties", RETRY_KEYS),
-            ("/$defs/backoff/anyOf/1/properties", BACKOFF_KEYS),
-            ("/$defs/retryBudget/anyOf/1/properties", BUDGET_KEYS),
-            ("/$defs/breaker/anyOf/1/properties", BREAKER_KEYS),
-            ("/$defs/risk/anyOf/1/properties", RISK_KEYS),
-            ("/$defs/throttle/anyOf/1/properties", THROTTLE_KEYS),
-            ("/$defs/ingress/properties", INGRESS_KEYS),
-            ("/$defs/rateLimit/anyOf/1/properties", RATE_LIMIT_KEYS),
-            ("/$defs/concurrency/anyOf/1/properties", CONCURRENCY_KEYS),
-            ("/$defs/fault/properties", FAULT_KEYS),
-            ("/$defs/llm/properties", LLM_KEYS),
-            ("/$defs/health/properties", HEALTH_KEYS),
-            ("/$defs/healthThresholds/properties", THRESHOLD_KEYS),
-            ("/$defs/collapse/properties", COLLAPSE_KEYS),
-            ("/$defs/slo/properties", SLO_KEYS),
-            ("/$defs/cost/properties", COST_KEYS),
-            ("/$defs/llmPrices/properties", LLM_PRICE_KEYS),
-            ("/$defs/budget/properties", SPEND_BUDGET_KEYS),
-            ("/$defs/spike/anyOf/1/properties", SPIKE_KEYS),
-        ];
-        for (path, keys) in cases {
-            let p = props(path);
-            for key in keys {
-                assert!(p.contains_key(*key), "schema {path} lacks `{key}`");
-                assert!(
-                    p[*key].get("description").is_some(),
-                    "schema {path}/{key} lacks a description"
-                );
-            }
-            assert_eq!(
-                p.len(),
-                keys.len(),
-                "schema {path} has keys the parser rejects"
-            );
-        }
-        let call_keys = schema
-            .pointer("/$defs/step/oneOf/5/propertyNames/enum")
-            .and_then(|v| v.as_array())
-            .expect("call step keys");
-        let call_keys: Vec<&str> = call_keys.iter().filter_map(|k| k.as_str()).collect();
-        let want: Vec<&str> = ["call"].iter().chain(GUARD_KEYS).copied().collect();
-        assert_eq!(call_keys, want, "keys beside `call` in the schema");
-        let text = crate::schema::SCENARIO_SCHEMA;
-        let mut step_kinds: Vec<&str> = schema
-            .pointer("/$defs/step/oneOf")
-            .and_then(|v| v.as_array())
-            .expect("step kinds")
-            .iter()
-            .filter_map(|o| o.pointer("/required/0").and_then(|k| k.as_str()))
-            .collect();
-        step_kinds.sort_unstable();
-        let mut want_kinds = STEP_KINDS.to_vec();
-        want_kinds.sort_unstable();
-        assert_eq!(
-            step_kinds, want_kinds,
-            "the step kinds of the schema's `oneOf`"
-        );
-        let actions = schema
-            .pointer("/$defs/budgetAction/anyOf/0/enum")
-            .and_then(|v| v.as_array())
-            .expect("budget actions");
-        assert_eq!(actions.len(), 3, "budget actions");
-        for kind in STEP_KINDS.iter().chain(DIST_KINDS).chain(GUARD_KEYS) {
-            assert!(
-                text.contains(&format!("\"{kind}\"")),
-                "schema lacks `{kind}`"
-            );
-        }
     }
 }

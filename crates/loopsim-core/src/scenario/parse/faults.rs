@@ -7,7 +7,8 @@ use alloc::vec::Vec;
 
 use super::text::{fmt_duration, list};
 use super::values::{opening, sub_span, Fields};
-use super::{Reader, ServiceTable, FAULT_KEYS};
+use super::{Reader, ServiceTable};
+use crate::scenario::keys;
 use crate::scenario::model::*;
 use crate::time::Nanos;
 use crate::yaml::{Node, NodeKind};
@@ -108,7 +109,7 @@ impl Reader<'_> {
     }
 
     fn fault(&mut self, node: &Node, targets: &Targets) -> Option<Fault> {
-        let f = self.fields(node, "a fault", FAULT_KEYS)?;
+        let f = self.fields(node, "a fault", &keys::FAULT)?;
         let at_node = self.required(&f, "at", "a fault");
         let at = at_node.and_then(|n| self.duration(n, "`at`"));
         let length = f.get("for").map(|n| self.positive_duration(n, "`for`"));
@@ -120,7 +121,7 @@ impl Reader<'_> {
             .and_then(|n| Some((self.text(n, "`target`")?, n)));
         let kind = kind?;
         let what = kind.fault();
-        let ok = self.inapplicable(&f, FAULT_KEYS, kind.keys(), &what);
+        let ok = self.inapplicable(&f, &keys::FAULT, kind.keys(), &what);
         if kind == Kind::Pause && length.is_none() {
             self.error_hint(
                 opening(node),

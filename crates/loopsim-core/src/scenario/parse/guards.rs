@@ -10,16 +10,14 @@ use alloc::vec::Vec;
 
 use super::text::fmt_duration;
 use super::values::{opening, switch, Fields};
-use super::{
-    optional, Reader, BACKOFF_KEYS, BREAKER_KEYS, BUDGET_KEYS, CONCURRENCY_KEYS, INGRESS_KEYS,
-    RATE_LIMIT_KEYS, RETRY_KEYS, RISK_KEYS, THROTTLE_KEYS,
-};
+use super::{optional, Reader};
 use crate::diag::Diagnostic;
 use crate::guards::breaker::{BreakerConfig, Window};
 use crate::guards::concurrency::LimitKind;
 use crate::guards::rate_limit::TokenBucket;
 use crate::guards::retry::{Backoff, BackoffKind, GrpcRetryThrottle, Jitter};
 use crate::guards::risk::RiskConfig;
+use crate::scenario::keys;
 use crate::scenario::model::*;
 use crate::scenario::units;
 use crate::time::{Nanos, NANOS_PER_SEC};
@@ -108,7 +106,7 @@ impl Reader<'_> {
         &mut self,
         node: &'n Node,
         what: &str,
-        keys: &[&str],
+        section: &keys::Section,
         example: &str,
     ) -> Option<Toggle<'n>> {
         match switch(node) {
@@ -130,7 +128,7 @@ impl Reader<'_> {
             );
             return None;
         }
-        self.fields(node, what, keys).map(Toggle::Settings)
+        self.fields(node, what, section).map(Toggle::Settings)
     }
 
     fn retry(&mut self, node: &Node) -> Option<RetrySpec> {
@@ -142,7 +140,7 @@ impl Reader<'_> {
                 budget: None,
             });
         }
-        let f = self.fields(node, "`retry`", RETRY_KEYS)?;
+        let f = self.fields(node, "`retry`", &keys::RETRY)?;
         let attempts = self
             .required(&f, "attempts", "`retry`")
             .and_then(|n| self.attempts(n, "`attempts`"));
@@ -174,7 +172,7 @@ impl Reader<'_> {
     /// `none`, or `{kind, base, cap, jitter}` (kind `exponential` when omitted).
     fn backoff(&mut self, node: &Node) -> Option<Backoff> {
         let (kind, f) = if matches!(node.kind, NodeKind::Map(_)) {
-            let f = self.fields(node, "`backoff`", BACKOFF_KEYS)?;
+            let f = self.fields(node, "`backoff`", &keys::BACKOFF)?;
             let kind = f.get("kind").map_or(Some(BackoffKind::Exponential), |n| {
                 self.choice(n, "backoff kind", BACKOFF_KINDS)
             })?;
@@ -189,7 +187,7 @@ impl Reader<'_> {
         if kind == BackoffKind::None {
             let mut ok = true;
             for &(key, key_node, _) in f.iter().flat_map(|f| &f.entries) {
-                if key != "kind" && BACKOFF_KEYS.contains(&key) {
+                if key != "kind" && keys::BACKOFF.has(key) {
                     self.error_hint(
                         key_node.span,
                         format!("`{key}` does not apply to `kind: none` (immediate retries)"),
@@ -251,12 +249,12 @@ impl Reader<'_> {
                 window: DEFAULT_BUDGET_WINDOW,
             });
         }
-        let f = self.fields(node, "`budget`", BUDGET_KEYS)?;
+        let f = self.fields(node, "`budget`", &keys::RETRY_BUDGET)?;
         let kind = f.get("kind").map_or(Some(BudgetKind::Ratio), |n| {
             self.choice(n, "retry budget kind", BUDGET_KINDS)
         })?;
         if kind == BudgetKind::Grpc {
-            let ok = self.inapplicable(&f, BUDGET_KEYS, GRPC_BUDGET_KEYS, "a grpc budget");
+            let ok = self.inapplicable(&f, &keys::RETRY_BUDGET, GRPC_BUDGET_KEYS, "a grpc budget");
             let max_tokens =
                 f.get("max_tokens")
                     .map_or(Some(DEFAULT_GRPC_MAX_TOKENS.into()), |n| {
@@ -284,7 +282,7 @@ impl Reader<'_> {
                 token_ratio,
             });
         }
-        let ok = self.inapplicable(&f, BUDGET_KEYS, RATIO_BUDGET_KEYS, "a ratio budget");
+        let ok = self.inapplicable(&f, &keys::RETRY_BUDGET, RATIO_BUDGET_KEYS, "a ratio budget");
         let ratio = self
             .required(&f, "ratio", "a ratio budget")
             .and_then(|n| self.ratio(n, "`ratio`"));
@@ -329,7 +327,7 @@ impl Reader<'_> {
     /// `true` (resilience4j's defaults), `false`, or a consecutive or sliding-window breaker.
     fn breaker(&mut self, node: &Node) -> Option<Option<BreakerConfig>> {
         let example = "breaker: { kind: consecutive, threshold: 5, open_for: 10s }";
-        let f = match self.toggle(node, "`breaker`", BREAKER_KEYS, example)? {
+        let f = match self.toggle(node, "`breaker`", &keys::BREAKER, example)? {
             Toggle::Off => return Some(None),
             Toggle::Defaults => return Some(Some(BreakerConfig::resilience4j_default())),
             Toggle::Settings(f) => f,
@@ -348,7 +346,7 @@ impl Reader<'_> {
     }
 
     fn consecutive_breaker(&mut self, f: &Fields) -> Option<BreakerConfig> {
-        let ok = self.inapplicable(f, BREAKER_KEYS, CONSECUTIVE_KEYS, "a consecutive breaker");
+        let ok = self.inapplicable(f, &keys::BREAKER, CONSECUTIVE_KEYS, "a consecutive breaker");
         let threshold = f
             .get("threshold")
             .map_or(Some(DEFAULT_THRESHOLD.into()), |n| {
@@ -381,7 +379,7 @@ impl Reader<'_> {
         else {
             return None;
         };
-        let ok = self.inapplicable(f, BREAKER_KEYS, SLIDING_KEYS, "a sliding_window breaker");
+        let ok = self.inapplicable(f, &keys::BREAKER, SLIDING_KEYS, "a sliding_window breaker");
         let count = |r: &mut Self, key: &str, default: u32| {
             f.get(key).map_or(Some(default), |n| {
                 r.integer(n, &format!("`{key}`"), 1, u32::MAX.into())
@@ -445,7 +443,7 @@ impl Reader<'_> {
     /// `true` or `{}` (evoSentinel's defaults), `false`, or overrides of [`RiskConfig`] fields.
     fn risk(&mut self, node: &Node) -> Option<Option<RiskConfig>> {
         let example = "risk: { throttle_at: 0.6, block_at: 0.9 }";
-        let f = match self.toggle(node, "`risk`", RISK_KEYS, example)? {
+        let f = match self.toggle(node, "`risk`", &keys::RISK, example)? {
             Toggle::Off => return Some(None),
             Toggle::Defaults => return Some(Some(RiskConfig::default())),
             Toggle::Settings(f) => f,
@@ -482,7 +480,7 @@ impl Reader<'_> {
             k: DEFAULT_THROTTLE_K,
             window: DEFAULT_THROTTLE_WINDOW,
         };
-        let f = match self.toggle(node, "`throttle`", THROTTLE_KEYS, example)? {
+        let f = match self.toggle(node, "`throttle`", &keys::THROTTLE, example)? {
             Toggle::Off => return Some(None),
             Toggle::Defaults => return Some(Some(defaults)),
             Toggle::Settings(f) => f,
@@ -505,7 +503,7 @@ impl Reader<'_> {
     /// A service's admission control: `max_queue`, `rate_limit`, `concurrency` (or its
     /// shorthand `bulkhead`) and `deadline`.
     pub(super) fn ingress(&mut self, node: &Node) -> Option<Ingress> {
-        let f = self.fields(node, "`ingress`", INGRESS_KEYS)?;
+        let f = self.fields(node, "`ingress`", &keys::INGRESS)?;
         let max_queue = f.get("max_queue").map(|n| {
             self.integer(n, "`max_queue`", 1, u32::MAX.into())
                 .map(|v| v as u32)
@@ -543,7 +541,7 @@ impl Reader<'_> {
     /// A rate (`500/s`), or `{rate, burst}`; the burst defaults to one second of tokens.
     fn rate_limit(&mut self, node: &Node) -> Option<RateLimitSpec> {
         let (rate, burst, f) = if matches!(node.kind, NodeKind::Map(_)) {
-            let f = self.fields(node, "`rate_limit`", RATE_LIMIT_KEYS)?;
+            let f = self.fields(node, "`rate_limit`", &keys::RATE_LIMIT)?;
             let rate = self
                 .required(&f, "rate", "`rate_limit`")
                 .and_then(|n| self.rate_of(n, "`rate`"));
@@ -564,7 +562,7 @@ impl Reader<'_> {
     /// a bare kind (`concurrency: gradient2`) takes every default.
     fn concurrency(&mut self, node: &Node) -> Option<LimitKind> {
         let (kind, f) = if matches!(node.kind, NodeKind::Map(_)) {
-            let f = self.fields(node, "`concurrency`", CONCURRENCY_KEYS)?;
+            let f = self.fields(node, "`concurrency`", &keys::CONCURRENCY)?;
             let kind = self
                 .required(&f, "kind", "`concurrency`")
                 .and_then(|n| self.choice(n, "concurrency limit kind", LIMIT_KINDS))?;
@@ -586,7 +584,7 @@ impl Reader<'_> {
         };
         let ok = self.inapplicable(
             &f,
-            CONCURRENCY_KEYS,
+            &keys::CONCURRENCY,
             allowed,
             &format!("a {name} concurrency limit"),
         );

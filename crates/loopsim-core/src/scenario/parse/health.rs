@@ -11,16 +11,14 @@ use alloc::vec::Vec;
 
 use super::text::{fmt_duration, list, nice_interval};
 use super::values::{opening, sub_span, Fields};
-use super::{
-    optional, Reader, Run, ServiceTable, COLLAPSE_KEYS, COST_KEYS, HEALTH_KEYS, LLM_PRICE_KEYS,
-    SLO_KEYS, SPEND_BUDGET_KEYS, SPIKE_KEYS, THRESHOLD_KEYS,
-};
+use super::{optional, Reader, Run, ServiceTable};
 use crate::diag::{Diagnostic, Span};
 use crate::health::cost::MAX_AMOUNT;
 use crate::health::{
     BudgetAction, BudgetConfig, CollapseConfig, CostModel, HealthThresholds, SloObjective,
     SpikeRule,
 };
+use crate::scenario::keys;
 use crate::scenario::model::*;
 use crate::scenario::units;
 use crate::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
@@ -151,7 +149,7 @@ impl Reader<'_> {
             self.default_tick(&spec, run, services)?;
             return Some(spec);
         };
-        let f = self.fields(node, "`health`", HEALTH_KEYS)?;
+        let f = self.fields(node, "`health`", &keys::HEALTH)?;
         let tick = f.get("tick").map(|n| self.tick(n, run.duration, services));
         let window = f
             .get("window")
@@ -270,7 +268,7 @@ impl Reader<'_> {
 
     /// `thresholds`: overrides of the async-runtime-auditor's [`HealthThresholds`].
     fn thresholds(&mut self, node: &Node) -> Option<HealthThresholds> {
-        let f = self.fields(node, "`thresholds`", THRESHOLD_KEYS)?;
+        let f = self.fields(node, "`thresholds`", &keys::THRESHOLDS)?;
         let mut t = HealthThresholds::default();
         let mut ok = true;
         for &(key, _, value) in &f.entries {
@@ -318,7 +316,7 @@ impl Reader<'_> {
     /// `collapse`: the agent-chaos-framework detector's cut-offs and throttle delays, and
     /// `feedback` (the throttle delays closed-loop users).
     fn collapse(&mut self, node: &Node, table: &ServiceTable) -> Option<(CollapseConfig, bool)> {
-        let f = self.fields(node, "`collapse`", COLLAPSE_KEYS)?;
+        let f = self.fields(node, "`collapse`", &keys::COLLAPSE)?;
         let d = CollapseConfig::default();
         let fill = |r: &mut Self, key: &str, default: f64, zero: bool| {
             f.get(key)
@@ -422,7 +420,7 @@ impl Reader<'_> {
 
     /// `{name, latency: p99 < 300ms}` or `{name, error_rate: < 0.1%}`.
     fn slo(&mut self, node: &Node, earlier: &[SloObjective]) -> Option<SloObjective> {
-        let f = self.fields(node, "an objective", SLO_KEYS)?;
+        let f = self.fields(node, "an objective", &keys::SLO)?;
         let name = self
             .required(&f, "name", "an objective")
             .and_then(|n| self.slo_name(n, earlier));
@@ -633,7 +631,7 @@ impl Reader<'_> {
 
     /// `cost`: prices per request, CPU second, instance hour and thousand LLM tokens.
     fn cost(&mut self, node: &Node, table: &ServiceTable) -> Option<CostModel> {
-        let f = self.fields(node, "`cost`", COST_KEYS)?;
+        let f = self.fields(node, "`cost`", &keys::COST)?;
         let price = |r: &mut Self, key: &str| {
             f.get(key)
                 .map_or(Some(0.0), |n| r.price(n, &format!("`{key}`")))
@@ -668,7 +666,7 @@ impl Reader<'_> {
     }
 
     fn llm_prices(&mut self, node: &Node) -> Option<(f64, f64)> {
-        let f = self.fields(node, "`llm`", LLM_PRICE_KEYS)?;
+        let f = self.fields(node, "`llm`", &keys::LLM_PRICES)?;
         let price = |r: &mut Self, key: &str| {
             f.get(key)
                 .map_or(Some(0.0), |n| r.price(n, &format!("`{key}`")))
@@ -722,7 +720,7 @@ impl Reader<'_> {
         table: &ServiceTable,
         workloads: &[Workload],
     ) -> Option<BudgetConfig> {
-        let f = self.fields(node, "`budget`", SPEND_BUDGET_KEYS)?;
+        let f = self.fields(node, "`budget`", &keys::BUDGET)?;
         let limit = self.required(&f, "limit", "`budget`").and_then(|n| {
             let v = self.price(n, "`limit`")?;
             self.check_value(n, "`limit`", v, v > 0.0, "greater than 0")
@@ -776,7 +774,7 @@ impl Reader<'_> {
     /// `{method: robust, z}`.
     fn spike(&mut self, node: &Node) -> Option<SpikeRule> {
         let (method, f) = if matches!(node.kind, NodeKind::Map(_)) {
-            let f = self.fields(node, "`spike`", SPIKE_KEYS)?;
+            let f = self.fields(node, "`spike`", &keys::SPIKE)?;
             let method = f.get("method").map_or(Some(Method::Mean), |n| {
                 self.choice(n, "spike method", METHODS)
             })?;
@@ -798,7 +796,7 @@ impl Reader<'_> {
         };
         match method {
             Method::Mean => {
-                let ok = self.inapplicable(&f, SPIKE_KEYS, MEAN_KEYS, "a mean spike test");
+                let ok = self.inapplicable(&f, &keys::SPIKE, MEAN_KEYS, "a mean spike test");
                 let multiplier = f.get("multiplier").map_or(Some(multiplier), |n| {
                     let v = self.real(n, "`multiplier`")?;
                     self.check_value(n, "`multiplier`", v, v > 1.0, "greater than 1")
@@ -813,7 +811,7 @@ impl Reader<'_> {
                 })
             }
             Method::Robust => {
-                let ok = self.inapplicable(&f, SPIKE_KEYS, ROBUST_KEYS, "a robust spike test");
+                let ok = self.inapplicable(&f, &keys::SPIKE, ROBUST_KEYS, "a robust spike test");
                 let SpikeRule::Robust { z } = SpikeRule::robust() else {
                     return None;
                 };
@@ -841,7 +839,7 @@ impl Reader<'_> {
                 Action::Block => BudgetAction::Block { endpoint: None },
             });
         }
-        let f = self.fields(node, "`action`", &["block"])?;
+        let f = self.fields(node, "`action`", &keys::BUDGET_ACTION)?;
         let Some(target) = f.get("block") else {
             self.error_hint(
                 opening(node),

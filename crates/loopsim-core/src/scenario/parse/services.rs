@@ -7,13 +7,11 @@ use alloc::vec::Vec;
 
 use super::text::list;
 use super::values::{Fields, Unit};
-use super::{
-    optional, PendingCall, Reader, ServiceTable, GUARD_KEYS, LLM_KEYS, SERVICE_KEYS, STEP_KINDS,
-    UNRESOLVED,
-};
+use super::{optional, PendingCall, Reader, ServiceTable, UNRESOLVED};
 use crate::diag::{Diagnostic, Span};
 use crate::dist::Dist;
 use crate::scenario::check::CallSite;
+use crate::scenario::keys;
 use crate::scenario::model::*;
 use crate::yaml::{Node, NodeKind};
 
@@ -88,7 +86,7 @@ impl Reader<'_> {
             ingress: Ingress::default(),
             span,
         };
-        if let Some(f) = self.fields(node, &format!("service `{name}`"), SERVICE_KEYS) {
+        if let Some(f) = self.fields(node, &format!("service `{name}`"), &keys::SERVICE) {
             self.service_settings(&f, &mut service);
             if let Some(n) = self.required(&f, "endpoints", &format!("service `{name}`")) {
                 self.endpoints(table, pending, &mut service, id, n);
@@ -265,7 +263,7 @@ impl Reader<'_> {
                     "a step must be a one-key mapping such as `- cpu: 2ms`, found {}",
                     node.describe()
                 ),
-                "step kinds: cpu, blocking, io, offload, call, ram, llm",
+                format!("step kinds: {}", keys::STEP.names().join(", ")),
             );
             return None;
         };
@@ -304,7 +302,7 @@ impl Reader<'_> {
             self.error_hint(key, needs, example);
             return None;
         }
-        let f = self.fields(node, "an `llm` step", LLM_KEYS)?;
+        let f = self.fields(node, "an `llm` step", &keys::LLM)?;
         if f.entries.is_empty() {
             self.error_hint(node.span, needs, example);
             return None;
@@ -324,7 +322,7 @@ impl Reader<'_> {
             first_token: optional(first_token)?.unwrap_or_else(Dist::zero),
             per_token: optional(per_token)?.unwrap_or_else(Dist::zero),
         };
-        if LLM_KEYS.iter().all(|k| f.get(k).is_none()) {
+        if keys::LLM.keys.iter().all(|k| f.get(k.name).is_none()) {
             return None; // only unknown keys, already reported
         }
         if let (Some(span), true) = (f.key_span("per_token"), spec.tokens_out.is_zero()) {
@@ -347,23 +345,29 @@ impl Reader<'_> {
         let mut kind: Option<&'n str> = None;
         let call = f.get("call").is_some();
         for &(key, key_node, _) in &f.entries {
-            if GUARD_KEYS.contains(&key) {
+            if keys::GUARDS.has(key) {
                 if !call {
                     self.error_hint(
                         key_node.span,
                         format!("`{key}` only applies to a `call` step"),
-                        "client-side guards (timeout, deadline, retry, breaker, risk, throttle) go beside `call:`, or on a workload",
+                        format!(
+                            "client-side guards ({}) go beside `call:`, or on a workload",
+                            keys::GUARDS.names().join(", ")
+                        ),
                     );
                 }
-            } else if !STEP_KINDS.contains(&key) {
-                let mut known: Vec<&str> = STEP_KINDS.to_vec();
+            } else if !keys::STEP.has(key) {
+                let mut known = keys::STEP.names();
                 if call {
-                    known.extend_from_slice(GUARD_KEYS);
+                    known.extend(keys::GUARDS.names());
                 }
                 let hint = match self.did_you_mean(key, &known) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None if call => format!("a `call` step takes: call, {}", GUARD_KEYS.join(", ")),
-                    None => "step kinds: cpu, blocking, io, offload, call, ram, llm".to_string(),
+                    None if call => format!(
+                        "a `call` step takes: call, {}",
+                        keys::GUARDS.names().join(", ")
+                    ),
+                    None => format!("step kinds: {}", keys::STEP.names().join(", ")),
                 };
                 let message = if kind.is_some() || f.entries.len() > 1 {
                     format!("unknown key `{key}` in a step")

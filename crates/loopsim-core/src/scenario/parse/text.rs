@@ -101,7 +101,7 @@ pub(super) fn default_sample_every(duration: Nanos) -> Nanos {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::parse::{STEP_KINDS, TOP_KEYS};
+    use crate::scenario::keys;
     use crate::time::NANOS_PER_SEC;
 
     #[test]
@@ -110,9 +110,9 @@ mod tests {
             suggest("paymnts", &["payments", "catalog"]),
             Some("payments")
         );
-        assert_eq!(suggest("workloads", TOP_KEYS), Some("workload"));
-        assert_eq!(suggest("zzz", TOP_KEYS), None);
-        assert_eq!(suggest("CPU", STEP_KINDS), Some("cpu"));
+        assert_eq!(suggest("workloads", &keys::TOP.names()), Some("workload"));
+        assert_eq!(suggest("zzz", &keys::TOP.names()), None);
+        assert_eq!(suggest("CPU", &keys::STEP.names()), Some("cpu"));
         assert_eq!(suggest("/pya", &["/pay", "/"]), Some("/pay"));
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);

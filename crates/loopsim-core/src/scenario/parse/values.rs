@@ -7,9 +7,10 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::text::list;
-use super::{Reader, DIST_KINDS};
+use super::Reader;
 use crate::diag::{Diagnostic, Span};
 use crate::dist::Dist;
+use crate::scenario::keys::{self, Section};
 use crate::scenario::units::{self, UnitError};
 use crate::time::{to_secs_f64, Nanos, NANOS_PER_SEC};
 use crate::yaml::{Node, NodeKind};
@@ -111,8 +112,18 @@ impl Reader<'_> {
         Some(fields)
     }
 
-    /// A mapping whose keys must be among `allowed`.
+    /// A mapping whose keys must be keys of `section` (its own and those it includes).
     pub(super) fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        section: &Section,
+    ) -> Option<Fields<'n>> {
+        self.fields_in(node, what, &section.names())
+    }
+
+    /// A mapping whose keys must be among `allowed`.
+    pub(super) fn fields_in<'n>(
         &mut self,
         node: &'n Node,
         what: &str,
@@ -423,13 +434,13 @@ impl Reader<'_> {
     pub(super) fn inapplicable(
         &mut self,
         f: &Fields,
-        known: &[&str],
+        known: &Section,
         allowed: &[&str],
         what: &str,
     ) -> Option<()> {
         let mut ok = true;
         for &(key, key_node, _) in &f.entries {
-            if known.contains(&key) && !allowed.contains(&key) {
+            if known.has(key) && !allowed.contains(&key) {
                 self.error_hint(
                     key_node.span,
                     format!("`{key}` does not apply to {what}"),
@@ -498,15 +509,15 @@ impl Reader<'_> {
                 format!(
                     "e.g. `{}`; kinds: {}",
                     DistKind::Exponential.example(unit),
-                    list(DIST_KINDS)
+                    list(&keys::DIST.variant_names())
                 ),
             );
             return None;
         };
         let kind = self.choice(kind_node, "distribution", DISTS)?;
         let mut allowed = vec!["dist"];
-        allowed.extend_from_slice(kind.params());
-        let f = self.fields(node, &format!("a {} distribution", kind.name()), &allowed)?;
+        allowed.extend(kind.params().names());
+        let f = self.fields_in(node, &format!("a {} distribution", kind.name()), &allowed)?;
         let d = DistReader { f: &f, kind, unit };
         match kind {
             DistKind::Constant => d.param(self, "value").map(Dist::Constant),
@@ -744,15 +755,11 @@ impl DistKind {
         DISTS.iter().find(|d| d.1 == self).map_or("", |d| d.0)
     }
 
-    fn params(self) -> &'static [&'static str] {
-        match self {
-            DistKind::Constant => &["value"],
-            DistKind::Exponential => &["mean"],
-            DistKind::Uniform => &["min", "max"],
-            DistKind::Normal | DistKind::LogNormal => &["mean", "sd"],
-            DistKind::Pareto => &["scale", "min", "mean", "shape"],
-            DistKind::Empirical => &["values"],
-        }
+    /// The parameters of this kind: its variant of the `dist` key table.
+    fn params(self) -> &'static Section {
+        keys::DIST
+            .variant(self.name())
+            .expect("every distribution kind has a key table")
     }
 
     fn example(self, unit: Unit) -> &'static str {

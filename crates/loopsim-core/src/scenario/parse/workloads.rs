@@ -7,9 +7,10 @@ use alloc::vec::Vec;
 
 use super::text::fmt_duration;
 use super::values::{opening, Fields};
-use super::{Reader, ServiceTable, POINT_KEYS, WORKLOAD_KEYS};
+use super::{Reader, ServiceTable};
 use crate::diag::Span;
 use crate::dist::Dist;
+use crate::scenario::keys;
 use crate::scenario::model::*;
 use crate::scenario::units;
 use crate::time::Nanos;
@@ -63,7 +64,7 @@ impl Reader<'_> {
         duration: Option<Nanos>,
         earlier: &[Workload],
     ) -> Option<Workload> {
-        let f = self.fields(node, "a workload", WORKLOAD_KEYS)?;
+        let f = self.fields(node, "a workload", &keys::WORKLOAD)?;
         let target = self
             .required(&f, "to", "a workload")
             .and_then(|n| Some((self.text(n, "`to`")?, n.span)))
@@ -200,7 +201,7 @@ impl Reader<'_> {
         previous: Option<RatePoint>,
         duration: Option<Nanos>,
     ) -> Option<RatePoint> {
-        let f = self.fields(node, "a rate schedule point", POINT_KEYS)?;
+        let f = self.fields(node, "a rate schedule point", &keys::RATE_POINT)?;
         let at_node = self.required(&f, "at", "a rate schedule point");
         let at = at_node.and_then(|n| self.duration(n, "`at`"));
         let rate = self
