@@ -63,6 +63,10 @@ struct ServiceRuntime {
     stats: ServiceStats,
 }
 
+/// Most `with` blocks one request may nest (a task holds at most [`runtime::MAX_HELD`]
+/// permits, one of them a running thread-pool job's thread).
+pub const MAX_NESTED_POOLS: usize = runtime::MAX_HELD - 1;
+
 /// Result of one [`Simulation::step`] call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {

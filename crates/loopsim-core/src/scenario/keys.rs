@@ -205,7 +205,9 @@ pub const ALL: &[&Section] = &[
     &GUARDS,
     &RATE_POINT,
     &SERVICE,
+    &POOL,
     &STEP,
+    &BRANCH_ARM,
     &RETRY,
     &BACKOFF,
     &RETRY_BUDGET,
@@ -427,7 +429,7 @@ pub const WORKLOAD: Section = Section {
     include: &[&GUARDS],
 };
 
-const WORKLOAD_KEYS: [Key; 7] = [
+const WORKLOAD_KEYS: [Key; 8] = [
     Key {
         name: "name",
         ty: Type::Text { pattern: None, min_len: 0 },
@@ -469,6 +471,12 @@ const WORKLOAD_KEYS: [Key; 7] = [
         ty: Type::Map { names: None, not_name: None, of: &Type::Number { min: Bound::Incl(0.0), max: Bound::No }, min: 1 },
         default: Absent::Default("the service's only endpoint"),
         doc: "Endpoints of the target service and their relative weights (≥ 0, not all zero), e.g. `{ /browse: 4, /checkout: 1 }`.",
+    },
+    Key {
+        name: "priority",
+        ty: Type::Int { min: 0, max: Some(255) },
+        default: Absent::Default("`0`"),
+        doc: "Higher is served first wherever a queue orders by priority (a pool with `queue: priority`); the requests its calls make inherit it (0 to 255).",
     },
 ];
 
@@ -562,7 +570,7 @@ pub const SERVICE: Section = Section {
     include: &[],
 };
 
-const SERVICE_KEYS: [Key; 8] = [
+const SERVICE_KEYS: [Key; 9] = [
     Key {
         name: "replicas",
         ty: Type::Int { min: 1, max: Some(10000) },
@@ -606,6 +614,12 @@ const SERVICE_KEYS: [Key; 8] = [
         doc: "Admission control of every instance: `max_queue`, `rate_limit`, `concurrency` (or `bulkhead`), `deadline`.",
     },
     Key {
+        name: "pools",
+        ty: Type::Map { names: None, not_name: None, of: &Type::Ref(&POOL), min: 1 },
+        default: Absent::Default("none"),
+        doc: "Bounded pools of permits by name: database connections, an HTTP client's connections, a semaphore. A `with:` step holds one permit while its steps run.",
+    },
+    Key {
         name: "endpoints",
         ty: Type::Map { names: Some(r#"^/"#), not_name: None, of: &Type::List { of: &Type::Ref(&STEP), min: 1, max: None }, min: 1 },
         default: Absent::Required,
@@ -613,19 +627,139 @@ const SERVICE_KEYS: [Key; 8] = [
     },
 ];
 
+pub const POOL: Section = Section {
+    name: "pool",
+    def: Some("pool"),
+    doc: "A pool of `size` permits with a queue of waiters: a `with: NAME` step waits for a permit (in the order of `queue`), holds it while its `steps` run, and gives it back however they end.",
+    keys: &POOL_KEYS,
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+const POOL_KEYS: [Key; 5] = [
+    Key {
+        name: "size",
+        ty: Type::Int { min: 1, max: Some(1_000_000) },
+        default: Absent::Required,
+        doc: "Permits per instance of the pool (1 to 1 000 000).",
+    },
+    Key {
+        name: "queue",
+        ty: Type::Enum(&["fifo", "lifo", "priority"]),
+        default: Absent::Default("`fifo`"),
+        doc: "Which waiter gets a freed permit: `fifo` (first come), `lifo` (newest first: under overload the requests still wanted go first) or `priority` (the request's `priority`, highest first, FIFO among equals).",
+    },
+    Key {
+        name: "timeout",
+        ty: Type::Ref(&DURATION),
+        default: Absent::Default("none"),
+        doc: "A request that has waited this long for a permit fails as `pool_timeout` (> 0).",
+    },
+    Key {
+        name: "max_waiting",
+        ty: Type::Int { min: 0, max: Some(10_000_000) },
+        default: Absent::Default("unlimited"),
+        doc: "A request that finds this many waiters fails at once as `pool_full` (0: never wait).",
+    },
+    Key {
+        name: "scope",
+        ty: Type::Enum(&["worker", "replica", "service"]),
+        default: Absent::Default("`replica`"),
+        doc: "Where instances of the pool exist: one per worker process, per replica, or one for the whole service (shared by its replicas, like a database's connection limit).",
+    },
+];
+
 pub const STEP: Section = Section {
     name: "step",
     def: Some("step"),
-    doc: "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`; a `call` step may also have client-side guards.",
+    doc: "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`, `with`, `branch`, `parallel`; a `call` step may also have client-side guards, a `with` step its `steps`, a `parallel` step `wait`, `fanout` and `on_error`.",
     keys: &STEP_KEYS,
     shape: Shape::OneKey {
-        with: &[("call", &GUARDS)],
+        with: &[("call", &GUARDS), ("with", &WITH), ("parallel", &PARALLEL)],
     },
     rules: &[Rule::MinKeys(1)],
     include: &[],
 };
 
-const STEP_KEYS: [Key; 7] = [
+/// The keys beside `with:` in a step.
+pub const WITH: Section = Section {
+    name: "with",
+    def: None,
+    doc: "Beside `with: POOL`: the steps that hold the permit.",
+    keys: &[Key {
+        name: "steps",
+        ty: Type::List { of: &Type::Named("step"), min: 1, max: None },
+        default: Absent::Required,
+        doc: "The steps run while one permit of the pool is held; it is given back when they end, fail or are cancelled. Blocks may nest (at most 7 deep); two requests taking two pools in opposite orders can deadlock, as in real life.",
+    }],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+/// The keys beside `parallel:` in a step.
+pub const PARALLEL: Section = Section {
+    name: "parallel",
+    def: None,
+    doc: "Beside `parallel: [...]`: how the branches are joined.",
+    keys: &[
+        Key {
+            name: "wait",
+            ty: Type::AnyOf(&[Type::Enum(&["all", "any"]), Type::Int { min: 1, max: Some(100_000) }]),
+            default: Absent::Default("`all`"),
+            doc: "When the step ends: `all` branches succeeded (it fails as soon as one fails, like `asyncio.gather`), `any` one succeeded, or a number k of them (it fails as soon as k can no longer be reached). The branches still running then are cancelled: their calls are abandoned (the servers' work goes on) and their permits given back.",
+        },
+        Key {
+            name: "fanout",
+            ty: Type::Int { min: 1, max: Some(10_000) },
+            default: Absent::Default("`1`"),
+            doc: "Every listed branch runs this many times (shards of a scatter-gather).",
+        },
+        Key {
+            name: "on_error",
+            ty: Type::Enum(&["fail", "ignore"]),
+            default: Absent::Default("`fail`"),
+            doc: "With `wait: all`, `ignore` waits for every branch and succeeds whatever failed (`gather(return_exceptions=True)`).",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+/// One arm of a `branch` step.
+pub const BRANCH_ARM: Section = Section {
+    name: "branch_arm",
+    def: Some("branchArm"),
+    doc: "One arm of a `branch` step: its steps, picked with probability weight ÷ total weight.",
+    keys: &[
+        Key {
+            name: "weight",
+            ty: Type::Number {
+                min: Bound::Excl(0.0),
+                max: Bound::No,
+            },
+            default: Absent::Required,
+            doc: "Relative weight (> 0); the weights need not add up to 1.",
+        },
+        Key {
+            name: "steps",
+            ty: Type::List {
+                of: &Type::Named("step"),
+                min: 1,
+                max: None,
+            },
+            default: Absent::Required,
+            doc: "The arm's steps.",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+const STEP_KEYS: [Key; 10] = [
     Key {
         name: "cpu",
         ty: Type::Ref(&DURATION_OR_DIST),
@@ -667,6 +801,24 @@ const STEP_KEYS: [Key; 7] = [
         ty: Type::Ref(&LLM),
         default: Absent::Nothing,
         doc: "Awaits a language-model call, like `io` (the loop is free meanwhile): it lasts `first_token` + `tokens_out` × `per_token`, and its tokens are priced by `cost.llm`.",
+    },
+    Key {
+        name: "with",
+        ty: Type::Text { pattern: None, min_len: 1 },
+        default: Absent::Nothing,
+        doc: "Holds one permit of the service's pool of this name while the `steps` beside it run (waiting for one first).",
+    },
+    Key {
+        name: "branch",
+        ty: Type::List { of: &Type::Ref(&BRANCH_ARM), min: 1, max: None },
+        default: Absent::Nothing,
+        doc: "Runs exactly one arm, picked by weight: `[ { weight: 0.9, steps: [...] }, { weight: 0.1, steps: [...] } ]`.",
+    },
+    Key {
+        name: "parallel",
+        ty: Type::List { of: &Type::AnyOf(&[Type::Named("step"), Type::List { of: &Type::Named("step"), min: 1, max: None }]), min: 1, max: None },
+        default: Absent::Nothing,
+        doc: "Runs its branches concurrently on the request's event loop (`asyncio.gather`, `Promise.all`): each branch is a step or a list of steps. Their `cpu` work still takes turns on the one loop. See `wait`, `fanout` and `on_error` beside it.",
     },
 ];
 

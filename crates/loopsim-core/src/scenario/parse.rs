@@ -12,6 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 mod faults;
+mod flow;
 mod guards;
 mod health;
 mod services;
@@ -169,6 +170,7 @@ struct ServiceTable {
     services: Vec<Service>,
     endpoints: Vec<Endpoint>,
     calls: Vec<CallSite>,
+    pools: Vec<PoolSpec>,
 }
 
 /// A `call:` step whose target is resolved once every service has been read.
@@ -303,7 +305,7 @@ impl Reader<'_> {
             slo_period: sections.slo_period,
             cost: sections.cost,
             budget: sections.budget,
-            pools: Vec::new(),
+            pools: core::mem::take(&mut table.pools),
             max_in_flight: run.max_in_flight,
         };
         if self.errors == 0 {

@@ -15,6 +15,8 @@ use crate::scenario::keys;
 use crate::scenario::model::*;
 use crate::yaml::{Node, NodeKind};
 
+use super::flow::Program;
+
 impl Reader<'_> {
     pub(super) fn services(&mut self, node: &Node) -> ServiceTable {
         let mut table = ServiceTable::default();
@@ -88,6 +90,9 @@ impl Reader<'_> {
         };
         if let Some(f) = self.fields(node, &format!("service `{name}`"), &keys::SERVICE) {
             self.service_settings(&f, &mut service);
+            if let Some(n) = f.get("pools") {
+                self.pools(n, id, table);
+            }
             if let Some(n) = self.required(&f, "endpoints", &format!("service `{name}`")) {
                 self.endpoints(table, pending, &mut service, id, n);
             }
@@ -173,7 +178,7 @@ impl Reader<'_> {
             }
             let path = self.endpoint_path(path, key.span);
             let endpoint = table.endpoints.len() as EndpointId;
-            let steps = self.steps(steps, endpoint, &path, pending);
+            let steps = self.steps(steps, endpoint, id, &path, pending, table);
             service.endpoints.push(endpoint);
             table.endpoints.push(Endpoint {
                 service: id,
@@ -202,8 +207,10 @@ impl Reader<'_> {
         &mut self,
         node: &'n Node,
         endpoint: EndpointId,
+        service: ServiceId,
         path: &str,
         pending: &mut Vec<PendingCall<'n>>,
+        table: &ServiceTable,
     ) -> Vec<Step> {
         let NodeKind::Seq(items) = &node.kind else {
             self.error_hint(
@@ -234,28 +241,22 @@ impl Reader<'_> {
             );
             return Vec::new();
         }
-        let mut steps = Vec::with_capacity(items.len());
-        for item in items {
-            let Some((step, call)) = self.step(item) else {
-                continue;
-            };
-            if let Some((target, span)) = call {
-                pending.push(PendingCall {
-                    endpoint,
-                    step: steps.len(),
-                    target,
-                    span,
-                });
-            }
-            steps.push(step);
-        }
-        steps
+        let mut prog = Program {
+            steps: Vec::with_capacity(items.len()),
+            pending,
+            endpoint,
+            service,
+            held: Vec::new(),
+            depth: 0,
+        };
+        self.block(node, table, &mut prog);
+        prog.steps
     }
 
     /// One step: a one-key mapping (a `call` may also have guard keys). A `call` comes back
     /// unresolved with its target text.
     #[allow(clippy::type_complexity)]
-    fn step<'n>(&mut self, node: &'n Node) -> Option<(Step, Option<(&'n str, Span)>)> {
+    pub(super) fn step<'n>(&mut self, node: &'n Node) -> Option<(Step, Option<(&'n str, Span)>)> {
         let Some(f) = self.map_quiet(node) else {
             self.error_hint(
                 node.span,
@@ -341,49 +342,61 @@ impl Reader<'_> {
 
     /// The step's kind, reporting unknown keys, guards on a step other than `call`, and steps
     /// that try to do two things.
-    fn step_kind<'n>(&mut self, f: &Fields<'n>) -> Option<&'n str> {
+    pub(super) fn step_kind<'n>(&mut self, f: &Fields<'n>) -> Option<&'n str> {
+        let kinds: Vec<&str> = f
+            .entries
+            .iter()
+            .map(|e| e.0)
+            .filter(|k| keys::STEP.has(k))
+            .collect();
+        // The keys allowed beside the step's kind (a `call`'s guards, a `with`'s `steps`, …).
+        let companion = kinds.first().and_then(|k| step_companion(k));
         let mut kind: Option<&'n str> = None;
-        let call = f.get("call").is_some();
         for &(key, key_node, _) in &f.entries {
-            if keys::GUARDS.has(key) {
-                if !call {
+            if keys::STEP.has(key) {
+                if let Some(first) = kind {
                     self.error_hint(
                         key_node.span,
-                        format!("`{key}` only applies to a `call` step"),
                         format!(
-                            "client-side guards ({}) go beside `call:`, or on a workload",
-                            keys::GUARDS.names().join(", ")
+                            "a step does one thing, but this one has both `{first}` and `{key}`"
                         ),
+                        format!("split it into two steps: `- {first}: ...` then `- {key}: ...`"),
                     );
-                }
-            } else if !keys::STEP.has(key) {
-                let mut known = keys::STEP.names();
-                if call {
-                    known.extend(keys::GUARDS.names());
-                }
-                let hint = match self.did_you_mean(key, &known) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None if call => format!(
-                        "a `call` step takes: call, {}",
-                        keys::GUARDS.names().join(", ")
-                    ),
-                    None => format!("step kinds: {}", keys::STEP.names().join(", ")),
-                };
-                let message = if kind.is_some() || f.entries.len() > 1 {
-                    format!("unknown key `{key}` in a step")
                 } else {
-                    format!("unknown step kind `{key}`")
-                };
-                self.error_hint(key_node.span, message, hint);
-            } else if let Some(first) = kind {
+                    kind = Some(key);
+                }
+                continue;
+            }
+            if companion.is_some_and(|c| c.1.has(key)) {
+                continue;
+            }
+            if let Some((owner, _)) = companion_owner(key) {
                 self.error_hint(
                     key_node.span,
-                    format!("a step does one thing, but this one has both `{first}` and `{key}`"),
-                    format!("split it into two steps: `- {first}: ...` then `- {key}: ...`"),
+                    format!("`{key}` only applies to a `{owner}` step"),
+                    companion_hint(owner),
                 );
-            } else {
-                kind = Some(key);
+                continue;
             }
+            let mut known = keys::STEP.names();
+            if let Some((_, c)) = companion {
+                known.extend(c.names());
+            }
+            let hint = match self.did_you_mean(key, &known) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => match companion {
+                    Some((owner, c)) => {
+                        format!("a `{owner}` step takes: {owner}, {}", c.names().join(", "))
+                    }
+                    None => format!("step kinds: {}", keys::STEP.names().join(", ")),
+                },
+            };
+            let message = if !kinds.is_empty() || f.entries.len() > 1 {
+                format!("unknown key `{key}` in a step")
+            } else {
+                format!("unknown step kind `{key}`")
+            };
+            self.error_hint(key_node.span, message, hint);
         }
         if kind.is_none() && f.entries.is_empty() {
             self.error_hint(f.node.span, "empty step", "write e.g. `- cpu: 1ms`");
@@ -531,3 +544,32 @@ const ACCEPTS: &[(&str, Accept)] = &[
     ("round_robin", Accept::RoundRobin),
     ("random", Accept::Random),
 ];
+
+/// The section of keys allowed beside a step kind, if any.
+fn step_companion(kind: &str) -> Option<(&'static str, &'static keys::Section)> {
+    let keys::Shape::OneKey { with } = keys::STEP.shape else {
+        return None;
+    };
+    with.iter().find(|(k, _)| *k == kind).map(|(k, s)| (*k, *s))
+}
+
+/// The step kind whose companion keys include `key`.
+fn companion_owner(key: &str) -> Option<(&'static str, &'static keys::Section)> {
+    let keys::Shape::OneKey { with } = keys::STEP.shape else {
+        return None;
+    };
+    with.iter().find(|(_, s)| s.has(key)).map(|(k, s)| (*k, *s))
+}
+
+fn companion_hint(owner: &str) -> String {
+    match owner {
+        "call" => format!(
+            "client-side guards ({}) go beside `call:`, or on a workload",
+            keys::GUARDS.names().join(", ")
+        ),
+        "with" => {
+            "`steps` goes beside `with: POOL`: `- with: db` then `  steps: [ ... ]`".to_string()
+        }
+        _ => "`wait`, `fanout` and `on_error` go beside `parallel: [...]`".to_string(),
+    }
+}

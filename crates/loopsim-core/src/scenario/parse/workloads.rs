@@ -73,13 +73,17 @@ impl Reader<'_> {
         let mix = target.and_then(|t| self.mix(&f, table, t));
         let policy = self.call_policy(&f);
         let name = self.workload_name(&f, index, table, target, earlier);
+        let priority = match f.get("priority") {
+            Some(n) => self.integer(n, "`priority`", 0, 255).map(|p| p as u8),
+            None => Some(0),
+        };
         Some(Workload {
             name: name?,
             target: target?,
             arrivals: arrivals?,
             mix: mix?,
             policy: self.add_policy(policy?, node.span),
-            priority: 0,
+            priority: priority?,
             span: node.span,
         })
     }

@@ -1,0 +1,374 @@
+//! Reading a service's `pools:` and an endpoint's steps into one flat program: `with` blocks
+//! become `Acquire`, their steps, `Release`; a `branch` becomes a `Branch` step, each arm's
+//! steps and a `Jump` past the last arm; a `parallel` block becomes a `Fork` step, each
+//! branch's steps and a `BranchEnd`. The engine then runs any endpoint with one step pointer
+//! per task (see [`Fork`]).
+
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use super::{keys, PendingCall, Reader, ServiceTable};
+use crate::diag::Span;
+use crate::engine::MAX_NESTED_POOLS;
+use crate::scenario::model::*;
+use crate::yaml::{Node, NodeKind};
+
+/// Deepest nesting of `with`, `branch` and `parallel` blocks in one endpoint.
+const MAX_NESTING: u32 = 16;
+
+const DISCIPLINES: &[(&str, Discipline)] = &[
+    ("fifo", Discipline::Fifo),
+    ("lifo", Discipline::Lifo),
+    ("priority", Discipline::Priority),
+];
+
+const SCOPES: &[(&str, Scope)] = &[
+    ("worker", Scope::Worker),
+    ("replica", Scope::Replica),
+    ("service", Scope::Service),
+];
+
+/// The endpoint being read: its flat steps, the calls to resolve later, where it is.
+pub(super) struct Program<'a, 'n> {
+    pub steps: Vec<Step>,
+    pub pending: &'a mut Vec<PendingCall<'n>>,
+    pub endpoint: EndpointId,
+    pub service: ServiceId,
+    /// Pools held at this point (a `with` inside a `with` of the same pool would wait for
+    /// itself).
+    pub held: Vec<PoolId>,
+    pub depth: u32,
+}
+
+impl Reader<'_> {
+    /// `pools: { NAME: { size, queue, timeout, max_waiting, scope } }`.
+    pub(super) fn pools(&mut self, node: &Node, service: ServiceId, table: &mut ServiceTable) {
+        let Some(f) = self.map(node, "`pools`") else {
+            return;
+        };
+        for &(name, key, value) in &f.entries {
+            let what = format!("pool `{name}`");
+            let Some(p) = self.fields(value, &what, &keys::POOL) else {
+                continue;
+            };
+            let size = self
+                .required(&p, "size", &what)
+                .and_then(|n| self.integer(n, "`size`", 1, 1_000_000));
+            let queue = p.get("queue").map_or(Some(Discipline::Fifo), |n| {
+                self.choice(n, "`queue`", DISCIPLINES)
+            });
+            let scope = p
+                .get("scope")
+                .map_or(Some(Scope::Replica), |n| self.choice(n, "`scope`", SCOPES));
+            // `None`: not given; `Some(None)`: given but invalid (already reported).
+            let timeout = p
+                .get("timeout")
+                .map(|n| self.positive_duration(n, "`timeout`"));
+            let max_waiting = p
+                .get("max_waiting")
+                .map(|n| self.integer(n, "`max_waiting`", 0, 10_000_000));
+            if let (Some(size), Some(queue), Some(scope)) = (size, queue, scope) {
+                table.pools.push(PoolSpec {
+                    name: name.to_string(),
+                    service,
+                    size: size as u32,
+                    queue,
+                    scope,
+                    timeout: timeout.flatten(),
+                    max_waiting: max_waiting.flatten().map(|m| m as u32),
+                    span: key.span,
+                });
+            }
+        }
+    }
+
+    /// A list of steps appended to the program.
+    pub(super) fn block<'n>(
+        &mut self,
+        node: &'n Node,
+        table: &ServiceTable,
+        prog: &mut Program<'_, 'n>,
+    ) {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.error_hint(
+                node.span,
+                format!("expected a list of steps, found {}", node.describe()),
+                "e.g. `steps: [ { io: 5ms } ]`",
+            );
+            return;
+        };
+        for item in items {
+            if prog.steps.len() > self.limits.max_steps_per_endpoint {
+                let max = self.limits.max_steps_per_endpoint;
+                return self.error(
+                    item.span,
+                    format!("the endpoint has more than {max} steps, nested ones included"),
+                );
+            }
+            self.step_into(item, table, prog);
+        }
+    }
+
+    /// One step (a simple one, or a block) appended to the program.
+    pub(super) fn step_into<'n>(
+        &mut self,
+        node: &'n Node,
+        table: &ServiceTable,
+        prog: &mut Program<'_, 'n>,
+    ) {
+        let block = self.map_quiet(node).and_then(|f| {
+            ["with", "branch", "parallel"]
+                .into_iter()
+                .find(|k| f.get(k).is_some())
+                .map(|k| (k, f))
+        });
+        let Some((kind, f)) = block else {
+            if let Some((step, call)) = self.step(node) {
+                if let Some((target, span)) = call {
+                    prog.pending.push(PendingCall {
+                        endpoint: prog.endpoint,
+                        step: prog.steps.len(),
+                        target,
+                        span,
+                    });
+                }
+                prog.steps.push(step);
+            }
+            return;
+        };
+        self.step_kind(&f);
+        if prog.depth >= MAX_NESTING {
+            return self.error(node.span, format!("blocks nest at most {MAX_NESTING} deep"));
+        }
+        prog.depth += 1;
+        let value = f.get(kind).expect("found above");
+        let key = f.key_span(kind).unwrap_or(node.span);
+        match kind {
+            "with" => self.with_block(&f, value, key, table, prog),
+            "branch" => self.branch(value, table, prog),
+            _ => self.parallel(&f, value, table, prog),
+        }
+        prog.depth -= 1;
+    }
+
+    fn with_block<'n>(
+        &mut self,
+        f: &super::values::Fields<'n>,
+        value: &'n Node,
+        key: Span,
+        table: &ServiceTable,
+        prog: &mut Program<'_, 'n>,
+    ) {
+        let name = self.text(value, "`with`");
+        let pool = name.and_then(|name| self.pool_named(name, value.span, table, prog));
+        let Some(steps) = self.required(f, "steps", "a `with` step") else {
+            return;
+        };
+        let Some(pool) = pool else {
+            return self.block(steps, table, prog);
+        };
+        if prog.held.contains(&pool) {
+            return self.error_hint(
+                value.span,
+                "this `with` is inside a `with` of the same pool: it would wait for itself",
+                "take the permit once, around all the steps that need it",
+            );
+        }
+        if prog.held.len() >= MAX_NESTED_POOLS {
+            return self.error(
+                key,
+                format!("`with` blocks nest at most {MAX_NESTED_POOLS} deep"),
+            );
+        }
+        prog.steps.push(Step::Acquire(pool));
+        prog.held.push(pool);
+        self.block(steps, table, prog);
+        prog.held.pop();
+        prog.steps.push(Step::Release(pool));
+    }
+
+    fn pool_named(
+        &mut self,
+        name: &str,
+        span: Span,
+        table: &ServiceTable,
+        prog: &Program<'_, '_>,
+    ) -> Option<PoolId> {
+        let mine = || {
+            table
+                .pools
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.service == prog.service)
+        };
+        if let Some((i, _)) = mine().find(|(_, p)| p.name == name) {
+            return Some(i as PoolId);
+        }
+        let names: Vec<&str> = mine().map(|(_, p)| p.name.as_str()).collect();
+        let hint = match self.did_you_mean(name, &names) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if names.is_empty() => {
+                "declare it under the service: `pools: { db: { size: 20 } }`".to_string()
+            }
+            None => format!("this service's pools: {}", super::text::list(&names)),
+        };
+        self.error_hint(span, format!("no pool `{name}` in this service"), hint);
+        None
+    }
+
+    /// `branch: [ { weight, steps }, ... ]`.
+    fn branch<'n>(&mut self, value: &'n Node, table: &ServiceTable, prog: &mut Program<'_, 'n>) {
+        let NodeKind::Seq(arms) = &value.kind else {
+            return self.error_hint(
+                value.span,
+                format!("`branch` must be a list of arms, found {}", value.describe()),
+                "e.g. `branch: [ { weight: 0.9, steps: [ { io: 1ms } ] }, { weight: 0.1, steps: [ { call: db } ] } ]`",
+            );
+        };
+        let mut read = Vec::with_capacity(arms.len());
+        for arm in arms {
+            let Some(f) = self.fields(arm, "a `branch` arm", &keys::BRANCH_ARM) else {
+                continue;
+            };
+            let weight = self
+                .required(&f, "weight", "a `branch` arm")
+                .and_then(|n| self.real(n, "`weight`"));
+            let weight = match weight {
+                Some(w) if w > 0.0 && w.is_finite() => Some(w),
+                Some(_) => {
+                    let span = f.get("weight").map_or(arm.span, |n| n.span);
+                    self.error(span, "`weight` must be a finite number > 0");
+                    None
+                }
+                None => None,
+            };
+            let steps = self.required(&f, "steps", "a `branch` arm");
+            if let (Some(w), Some(steps)) = (weight, steps) {
+                read.push((w, steps));
+            }
+        }
+        if read.is_empty() {
+            return;
+        }
+        let total: f64 = read.iter().map(|(w, _)| w).sum();
+        let at = prog.steps.len();
+        prog.steps.push(Step::Branch(Vec::new()));
+        let mut arms_out = Vec::with_capacity(read.len());
+        let mut jumps = Vec::with_capacity(read.len());
+        let mut cum = 0.0;
+        for (k, (w, steps)) in read.iter().enumerate() {
+            cum = if k + 1 == read.len() {
+                1.0
+            } else {
+                cum + w / total
+            };
+            arms_out.push((cum, prog.steps.len() as StepIndex));
+            self.block(steps, table, prog);
+            jumps.push(prog.steps.len());
+            prog.steps.push(Step::Jump(0));
+        }
+        let after = prog.steps.len() as StepIndex;
+        for j in jumps {
+            prog.steps[j] = Step::Jump(after);
+        }
+        prog.steps[at] = Step::Branch(arms_out);
+    }
+
+    /// `parallel: [ branch, ... ]` with `wait`, `fanout`, `on_error` beside it.
+    fn parallel<'n>(
+        &mut self,
+        f: &super::values::Fields<'n>,
+        value: &'n Node,
+        table: &ServiceTable,
+        prog: &mut Program<'_, 'n>,
+    ) {
+        let NodeKind::Seq(branches) = &value.kind else {
+            return self.error_hint(
+                value.span,
+                format!("`parallel` must be a list of branches, found {}", value.describe()),
+                "each branch is a step or a list of steps, e.g. `parallel: [ { call: posts }, [ { cpu: 1ms }, { call: ads } ] ]`",
+            );
+        };
+        let fanout = match f.get("fanout") {
+            Some(n) => self.integer(n, "`fanout`", 1, 10_000).map(|v| v as u32),
+            None => Some(1),
+        };
+        let total = fanout.map(|n| n as u64 * branches.len() as u64);
+        let need = self.wait(f, total);
+        let ignore = match f.get("on_error") {
+            Some(n) => self.choice(n, "`on_error`", &[("fail", false), ("ignore", true)]),
+            None => Some(false),
+        };
+        if let (Some(true), Some(need), Some(total)) = (ignore, need, total) {
+            if u64::from(need) < total {
+                let span = f.get("on_error").map_or(value.span, |n| n.span);
+                self.error_hint(
+                    span,
+                    "`on_error: ignore` applies to `wait: all`",
+                    "with `any` or a count the step already succeeds despite failed branches",
+                );
+            }
+        }
+        if branches.is_empty() {
+            return self.error(value.span, "`parallel` needs at least one branch");
+        }
+        let at = prog.steps.len();
+        prog.steps.push(Step::BranchEnd); // replaced by the fork below
+        let mut starts = Vec::with_capacity(branches.len());
+        for b in branches {
+            starts.push(prog.steps.len() as StepIndex);
+            if matches!(b.kind, NodeKind::Seq(_)) {
+                self.block(b, table, prog);
+            } else {
+                self.step_into(b, table, prog);
+            }
+            prog.steps.push(Step::BranchEnd);
+        }
+        let next = prog.steps.len() as StepIndex;
+        if let (Some(fanout), Some(need), Some(ignore)) = (fanout, need, ignore) {
+            prog.steps[at] = Step::Fork(alloc::boxed::Box::new(Fork {
+                starts,
+                fanout,
+                need,
+                ignore_errors: ignore,
+                next,
+            }));
+        }
+    }
+
+    /// `wait: all | any | k`, as the number of successes needed (of `total` branches).
+    fn wait(&mut self, f: &super::values::Fields<'_>, total: Option<u64>) -> Option<u32> {
+        let total = total?;
+        let Some(n) = f.get("wait") else {
+            return Some(total as u32);
+        };
+        match n.as_str() {
+            Some("all") => return Some(total as u32),
+            Some("any") => return Some(1),
+            _ => {}
+        }
+        if let Some(k) = n.as_str().and_then(|t| t.parse::<u64>().ok()) {
+            {
+                if (1..=total).contains(&k) {
+                    return Some(k as u32);
+                }
+                self.error_hint(
+                    n.span,
+                    format!("`wait: {k}` but the step has {total} branches (with `fanout`)"),
+                    format!("wait for 1 to {total} of them, or write `all` or `any`"),
+                );
+                return None;
+            }
+        }
+        self.error_hint(
+            n.span,
+            format!(
+                "`wait` must be `all`, `any` or a number of branches, found {}",
+                n.describe()
+            ),
+            "e.g. `wait: any` for the first answer, `wait: 2` for two of them",
+        );
+        None
+    }
+}

@@ -1,0 +1,203 @@
+//! Concurrency inside a request and shared resources against exact results: fan-out joins
+//! (order statistics of exponentials), a pool of c permits (M/M/c, Erlang C), two priorities
+//! through one permit (Cobham's non-preemptive priority M/M/1), branch weights.
+//!
+//! Checked as in `theory.rs`: R replications with independent seeds, the analytic value inside
+//! the 99.9% Student-t interval, and the interval narrower than a stated share of the value
+//! (3%, 5% for tails and for the loaded cases).
+
+use loopsim_core::Report;
+use loopsim_tests::{mmc, replications, Estimate};
+
+const R: u64 = 20;
+/// The quantile sketch's bucket resolution (see `theory.rs`).
+const SKETCH: f64 = 1.0 / 256.0;
+
+fn mean(r: &Report) -> f64 {
+    r.latency_s.mean.unwrap()
+}
+
+fn p99(r: &Report) -> f64 {
+    r.latency_s.p99.unwrap()
+}
+
+/// A front end whose one endpoint fans out to `n` branches, each a call to a backend that
+/// answers after an exponential 10 ms (no loop time, no network latency: nothing queues, so a
+/// request's latency is exactly the join of n independent exponentials).
+fn fan_out(n: u32, wait: &str) -> String {
+    format!(
+        "version: 1\nname: fan-out\nseed: {{seed}}\nduration: 410s\nwarmup: 10s\n\
+         workload:\n  - to: front\n    rate: 50/s\n\
+         services:\n  front:\n    endpoints:\n      /:\n\
+         \x20       - parallel:\n            - call: back\n          fanout: {n}\n          wait: {wait}\n\
+         \x20 back:\n    endpoints:\n      /:\n        - io: {{ dist: exponential, mean: 10ms }}\n"
+    )
+}
+
+/// H_n = Σ_{i=1..n} 1/i: the mean of the largest of n unit exponentials.
+fn harmonic(n: u32) -> f64 {
+    (1..=n).map(|i| 1.0 / i as f64).sum()
+}
+
+#[test]
+fn fan_out_waiting_for_all_is_the_maximum_of_n_exponentials() {
+    let m = 0.010;
+    for n in [4u32, 10] {
+        let runs = replications(&fan_out(n, "all"), 1..=R);
+        Estimate::of(&runs, mean).assert_matches(
+            &format!("fan-out {n}, wait all: mean = m·H_n"),
+            m * harmonic(n),
+            0.03,
+        );
+        // P(max ≤ x) = (1 − e^{−x/m})^n = 0.99.
+        let x = -m * (1.0 - 0.99f64.powf(1.0 / n as f64)).ln();
+        Estimate::of(&runs, p99).assert_matches_with_bias(
+            &format!("fan-out {n}, wait all: p99"),
+            x,
+            0.05,
+            SKETCH,
+        );
+    }
+}
+
+#[test]
+fn fan_out_waiting_for_any_or_k_is_an_order_statistic() {
+    let m = 0.010;
+    let n = 4u32;
+    let any = replications(&fan_out(n, "any"), 1..=R);
+    Estimate::of(&any, mean).assert_matches("fan-out 4, wait any: mean = m/n", m / n as f64, 0.03);
+    // The k-th smallest of n exponentials: m · Σ_{i<k} 1/(n − i).
+    let k = 2u32;
+    let two = replications(&fan_out(n, &k.to_string()), 1..=R);
+    let theory = m * (0..k).map(|i| 1.0 / (n - i) as f64).sum::<f64>();
+    Estimate::of(&two, mean).assert_matches("fan-out 4, wait 2: mean", theory, 0.03);
+}
+
+/// c permits around an exponential hold, Poisson arrivals: M/M/c. The pool's wait is Wq
+/// (Erlang C over cμ − λ), the time in system Wq + 1/μ.
+#[test]
+fn a_pool_of_c_permits_is_an_mmc_queue() {
+    for (c, lambda) in [(4u32, 300.0), (4, 360.0), (8, 700.0)] {
+        let mu = 100.0;
+        let yaml = format!(
+            "version: 1\nname: pool\nseed: {{seed}}\nduration: 1010s\nwarmup: 10s\n\
+             workload:\n  - to: app\n    rate: {lambda}/s\n\
+             services:\n  app:\n    pools:\n      db: {{ size: {c} }}\n    endpoints:\n      /:\n\
+             \x20       - with: db\n          steps: [ {{ io: {{ dist: exponential, mean: 10ms }} }} ]\n"
+        );
+        let runs = replications(&yaml, 1..=R);
+        let theory = mmc(lambda, mu, c);
+        let precision: f64 = if theory.rho >= 0.85 { 0.05 } else { 0.03 };
+        let pool = |r: &Report| {
+            r.services
+                .get("app")
+                .unwrap()
+                .pools
+                .get("db")
+                .unwrap()
+                .clone()
+        };
+        Estimate::of(&runs, |r| pool(r).wait_s.mean.unwrap()).assert_matches(
+            &format!("M/M/{c} at ρ = {:.2}: pool wait Wq", theory.rho),
+            theory.wq,
+            precision.max(0.04),
+        );
+        Estimate::of(&runs, mean).assert_matches(
+            &format!("M/M/{c} at ρ = {:.2}: time in system", theory.rho),
+            theory.w,
+            precision,
+        );
+        Estimate::of(&runs, |r| pool(r).utilization.unwrap()).assert_matches(
+            &format!("M/M/{c}: utilisation ρ"),
+            theory.rho,
+            0.03,
+        );
+    }
+}
+
+/// Two classes through one permit with `queue: priority`: non-preemptive priority M/M/1
+/// (Cobham). With W0 = Σ λ_i E[S_i²]/2 and σ_k the load of classes at least as urgent as k,
+/// the wait of class k is W0 / ((1 − σ_{k−1})(1 − σ_k)).
+#[test]
+fn two_priorities_through_one_permit_follow_cobham() {
+    let (l_hi, l_lo, mu) = (30.0, 40.0, 100.0);
+    let yaml = format!(
+        "version: 1\nname: priorities\nseed: {{seed}}\nduration: 1010s\nwarmup: 10s\n\
+         workload:\n  - name: paid\n    to: app\n    rate: {l_hi}/s\n    priority: 1\n\
+         \x20 - name: free\n    to: app\n    rate: {l_lo}/s\n\
+         services:\n  app:\n    pools:\n      one: {{ size: 1, queue: priority }}\n    endpoints:\n      /:\n\
+         \x20       - with: one\n          steps: [ {{ io: {{ dist: exponential, mean: 10ms }} }} ]\n"
+    );
+    let runs = replications(&yaml, 1..=R);
+    let w0 = (l_hi + l_lo) * (2.0 / (mu * mu)) / 2.0;
+    let (s1, s2) = (l_hi / mu, (l_hi + l_lo) / mu);
+    let wq_hi = w0 / (1.0 - s1);
+    let wq_lo = w0 / ((1.0 - s1) * (1.0 - s2));
+    let class = |name: &'static str| {
+        move |r: &Report| r.workloads.get(name).unwrap().latency_s.mean.unwrap()
+    };
+    Estimate::of(&runs, class("paid")).assert_matches(
+        "priority 1 (paid): Wq + 1/μ",
+        wq_hi + 1.0 / mu,
+        0.03,
+    );
+    Estimate::of(&runs, class("free")).assert_matches(
+        "priority 0 (free): Wq + 1/μ",
+        wq_lo + 1.0 / mu,
+        0.04,
+    );
+}
+
+/// A `branch` picks one arm by weight: with nothing queueing, the mean latency is the weighted
+/// mean of the arms'.
+#[test]
+fn branch_weights_give_the_weighted_mean() {
+    let yaml = "version: 1\nname: cache\nseed: {seed}\nduration: 510s\nwarmup: 10s\n\
+         workload:\n  - to: app\n    rate: 100/s\n\
+         services:\n  app:\n    endpoints:\n      /:\n\
+         \x20       - branch:\n            - { weight: 0.9, steps: [ { io: 1ms } ] }\n\
+         \x20           - { weight: 0.1, steps: [ { io: { dist: exponential, mean: 50ms } } ] }\n";
+    let runs = replications(yaml, 1..=R);
+    Estimate::of(&runs, mean).assert_matches(
+        "branch 90% 1 ms / 10% 50 ms: mean",
+        0.9 * 0.001 + 0.1 * 0.050,
+        0.03,
+    );
+}
+
+/// `wait: all` fails the step when a branch fails (unless `on_error: ignore`); the losers of
+/// `wait: any` are cancelled and give their permits back: nothing leaks when nothing is in
+/// flight.
+#[test]
+fn parallel_failures_and_cancellation_leave_nothing_behind() {
+    let base = |wait: &str, on_error: &str| {
+        format!(
+            "version: 1\nname: p\nseed: 3\nduration: 60s\n\
+             workload:\n  - to: front\n    rate: [ {{at: 0s, rate: 100/s}}, {{at: 20s, rate: 0/s}} ]\n\
+             services:\n  front:\n    pools:\n      slots: {{ size: 2 }}\n    endpoints:\n      /:\n\
+             \x20       - parallel:\n            - call: back\n            - [ {{ with: slots, steps: [ {{ io: 5ms }} ] }}, {{ cpu: 1ms }} ]\n\
+             \x20         wait: {wait}\n{on_error}\
+             \x20 back:\n    endpoints:\n      /:\n        - io: {{ dist: exponential, mean: 3ms }}\n\
+             faults:\n  - {{ at: 5s, for: 5s, kind: errors, target: back, rate: 50% }}\n"
+        )
+    };
+    let all = loopsim_tests::run_yaml(&base("all", ""));
+    assert!(
+        all.errors.get("error").copied().unwrap_or(0) > 100,
+        "{:?}",
+        all.errors
+    );
+    let ignore = loopsim_tests::run_yaml(&base("all", "          on_error: ignore\n"));
+    assert_eq!(ignore.requests.failed, 0, "{:?}", ignore.errors);
+    let any = loopsim_tests::run_yaml(&base("any", ""));
+    assert_eq!(any.requests.failed, 0, "{:?}", any.errors);
+    for r in [&all, &ignore, &any] {
+        assert_eq!(r.requests.in_flight, 0);
+        let slots = r.services.get("front").unwrap().pools.get("slots").unwrap();
+        assert_eq!(
+            slots.in_use.as_ref().unwrap().max.min(2),
+            slots.in_use.as_ref().unwrap().max
+        );
+        assert!(r.stopped.is_none());
+    }
+}
