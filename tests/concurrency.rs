@@ -49,6 +49,27 @@ fn fan_out_waiting_for_all_is_the_maximum_of_n_exponentials() {
             m * harmonic(n),
             0.03,
         );
+        // Each call on its own is one exponential: the call site shows it, the endpoint the
+        // join (the fan-out's tail).
+        let site = |r: &Report| {
+            r.call_sites
+                .get("front/ → back/")
+                .unwrap()
+                .latency_s
+                .mean
+                .unwrap()
+        };
+        Estimate::of(&runs, site).assert_matches(
+            &format!("fan-out {n}: per-call-site mean = m"),
+            m,
+            0.03,
+        );
+        let served = |r: &Report| r.endpoints.get("front/").unwrap().latency_s.mean.unwrap();
+        Estimate::of(&runs, served).assert_matches(
+            &format!("fan-out {n}: endpoint front/ time in service = m·H_n"),
+            m * harmonic(n),
+            0.03,
+        );
         // P(max ≤ x) = (1 − e^{−x/m})^n = 0.99.
         let x = -m * (1.0 - 0.99f64.powf(1.0 / n as f64)).ln();
         Estimate::of(&runs, p99).assert_matches_with_bias(

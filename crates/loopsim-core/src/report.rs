@@ -13,7 +13,9 @@ use serde::Serialize;
 
 use crate::engine::queue::Outcome;
 use crate::engine::resource::{ResourceMeter, Resources, Role};
-use crate::engine::{Assessment, ClientStats, GuardReport, ServiceStats};
+use crate::engine::{
+    Assessment, CallSiteStats, ClientStats, EndpointStats, GuardReport, ServiceStats,
+};
 use crate::health::{CollapseReport, CostReport, HealthReport, SloResult};
 use crate::metrics::QuantileSketch;
 use crate::metrics::TimeWeighted;
@@ -53,6 +55,13 @@ pub struct Report {
     pub retries_by_caller: Named<u64>,
     pub workloads: Named<WorkloadReport>,
     pub services: Named<ServiceReport>,
+    /// Per endpoint (`service/path`), the server's view: requests that arrived in the
+    /// measured window, by outcome, and their time in service (arrival → response sent).
+    pub endpoints: Named<EndpointReport>,
+    /// Per `call` step (`caller/path → target/path`, with `#n` for a second call to the same
+    /// target), the caller's view: outcomes and latency including retries. A fan-out's tail
+    /// shows here.
+    pub call_sites: Named<EndpointReport>,
     /// Client-side guards, one entry per caller (workload, or calling replica).
     pub guards: Vec<GuardReport>,
     /// The fault timeline as simulated.
@@ -143,6 +152,15 @@ pub struct Latency {
     pub p95: Option<f64>,
     pub p99: Option<f64>,
     pub max: Option<f64>,
+}
+
+/// Requests of one endpoint or one call site.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct EndpointReport {
+    pub ok: u64,
+    pub failed: u64,
+    /// Latency of the successful ones.
+    pub latency_s: Latency,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -265,6 +283,8 @@ pub struct Input<'a> {
     pub services: Vec<&'a ServiceStats>,
     pub guards: Vec<GuardReport>,
     pub resources: &'a Resources,
+    pub endpoints: &'a [EndpointStats],
+    pub call_sites: &'a [CallSiteStats],
     pub health: Assessment,
     pub in_flight: u64,
 }
@@ -323,6 +343,19 @@ pub fn build(input: Input<'_>) -> Report {
                 })
                 .collect(),
         ),
+        endpoints: Named(
+            sc.endpoints
+                .iter()
+                .zip(input.endpoints)
+                .map(|(e, st)| {
+                    (
+                        endpoint_name(sc, e),
+                        per_endpoint(st.ok, st.failed, &st.latency),
+                    )
+                })
+                .collect(),
+        ),
+        call_sites: call_sites(sc, input.call_sites),
         guards: input.guards,
         faults: sc.faults.iter().map(|f| fault(sc, f)).collect(),
         health: input.health.health,
@@ -417,6 +450,41 @@ fn retries_by_caller(guards: &[GuardReport]) -> Named<u64> {
             Some((caller, n)) if *caller == g.caller => *n += g.measured_retries,
             _ => out.push((g.caller.clone(), g.measured_retries)),
         }
+    }
+    Named(out)
+}
+
+fn endpoint_name(sc: &Scenario, e: &crate::scenario::Endpoint) -> String {
+    alloc::format!("{}{}", sc.services[e.service as usize].name, e.path)
+}
+
+fn per_endpoint(ok: u64, failed: u64, latency_sketch: &QuantileSketch) -> EndpointReport {
+    EndpointReport {
+        ok,
+        failed,
+        latency_s: latency(latency_sketch),
+    }
+}
+
+/// `caller/path → target/path`, numbered `#2`, `#3`… when one endpoint calls the same target
+/// from several steps.
+fn call_sites(sc: &Scenario, sites: &[CallSiteStats]) -> Named<EndpointReport> {
+    let mut out: Vec<(String, EndpointReport)> = Vec::with_capacity(sites.len());
+    let mut seen: alloc::collections::BTreeMap<String, usize> = Default::default();
+    for s in sites {
+        let base = alloc::format!(
+            "{} → {}",
+            endpoint_name(sc, &sc.endpoints[s.endpoint as usize]),
+            endpoint_name(sc, &sc.endpoints[s.target as usize])
+        );
+        let n = seen.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let name = if *n == 1 {
+            base
+        } else {
+            alloc::format!("{base} #{n}")
+        };
+        out.push((name, per_endpoint(s.ok, s.failed, &s.latency)));
     }
     Named(out)
 }

@@ -557,7 +557,29 @@ impl Simulation {
                 self.record_outcome(workload, x.started, x.attempt, outcome);
                 self.user_done(workload, user);
             }
-            Origin::Task(parent) => self.call_returned(parent, outcome),
+            Origin::Task(parent) => {
+                if x.started >= self.sc.warmup {
+                    self.record_call(parent, x.started, outcome);
+                }
+                self.call_returned(parent, outcome)
+            }
+        }
+    }
+
+    /// A `call` step's request ended: the caller's view, per call site.
+    fn record_call(&mut self, parent: u32, sent: Nanos, outcome: Outcome) {
+        let task = self.tasks.get(parent).expect("the caller waits");
+        let at = self.site_base[task.endpoint as usize] + task.step - 1;
+        let Some(site) = self.site_of.get(at as usize).copied() else {
+            return;
+        };
+        if let Some(s) = self.call_sites.get_mut(site as usize) {
+            if outcome == Outcome::Ok {
+                s.ok += 1;
+                s.latency.record(self.now - sent);
+            } else {
+                s.failed += 1;
+            }
         }
     }
 

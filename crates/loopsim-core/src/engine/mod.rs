@@ -35,6 +35,7 @@ use alloc::vec::Vec;
 use crate::report::{self, Report};
 use crate::rng::Rng;
 use crate::scenario::Scenario;
+use crate::scenario::Step as scenario_step;
 use crate::series::Series;
 use crate::time::{to_secs_f64, Nanos};
 
@@ -47,7 +48,7 @@ use queue::{Event, EventQueue};
 use resource::Resources;
 use runtime::{EventLoop, Exchange, Instance, Join, Task, Worker};
 use stats::IntervalStats;
-pub use stats::{ClientStats, Outcomes, ServiceStats};
+pub use stats::{CallSiteStats, ClientStats, EndpointStats, Outcomes, ServiceStats};
 use workload::WorkloadRuntime;
 
 /// Per-service runtime state beyond its instances.
@@ -124,6 +125,13 @@ pub struct Simulation {
     health: health::HealthState,
     /// All measured client requests (every workload).
     client: ClientStats,
+    /// Per endpoint, the server's view (measured window).
+    endpoint_stats: Vec<EndpointStats>,
+    /// Per `call` step, the caller's view; `site_of[site_base[e] + step]` is a call step's
+    /// index here (`u32::MAX` for other steps).
+    call_sites: Vec<CallSiteStats>,
+    site_base: Vec<u32>,
+    site_of: Vec<u32>,
     interval: IntervalStats,
     series: Series,
     /// Live totals over all requests (warm-up included) for snapshots.
@@ -166,13 +174,45 @@ impl Simulation {
             fault_active: alloc::vec![false; sc.faults.len()],
             health: health::HealthState::new(&sc),
             client: ClientStats::default(),
+            endpoint_stats: (0..sc.endpoints.len())
+                .map(|_| EndpointStats {
+                    latency: crate::metrics::QuantileSketch::new(),
+                    ..Default::default()
+                })
+                .collect(),
+            call_sites: Vec::new(),
+            site_base: Vec::new(),
+            site_of: Vec::new(),
             interval: IntervalStats::default(),
             series,
             live: Outcomes::default(),
             sc,
         };
+        sim.index_call_sites();
         sim.schedule_start();
         sim
+    }
+
+    fn index_call_sites(&mut self) {
+        for (e, ep) in self.sc.endpoints.iter().enumerate() {
+            self.site_base.push(self.site_of.len() as u32);
+            for (i, step) in ep.steps.iter().enumerate() {
+                let site = match step {
+                    scenario_step::Call { endpoint, .. } => {
+                        self.call_sites.push(CallSiteStats {
+                            endpoint: e as u32,
+                            step: i as u32,
+                            target: *endpoint,
+                            latency: crate::metrics::QuantileSketch::new(),
+                            ..Default::default()
+                        });
+                        self.call_sites.len() as u32 - 1
+                    }
+                    _ => u32::MAX,
+                };
+                self.site_of.push(site);
+            }
+        }
     }
 
     fn schedule_start(&mut self) {
@@ -298,6 +338,8 @@ impl Simulation {
             services: self.services.iter().map(|s| &s.stats).collect(),
             guards: self.guard_reports(),
             resources: &self.resources,
+            endpoints: &self.endpoint_stats,
+            call_sites: &self.call_sites,
             health: self.assess(),
             in_flight,
         })

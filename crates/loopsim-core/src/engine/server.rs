@@ -706,10 +706,14 @@ impl Simulation {
         let stats = &mut self.services[task.service as usize].stats;
         stats.active.add(now, -1);
         if task.arrived >= self.sc.warmup {
+            let e = &mut self.endpoint_stats[task.endpoint as usize];
             if outcome == Outcome::Ok {
                 stats.served_ok += 1;
+                e.ok += 1;
+                e.latency.record(now - task.arrived);
             } else {
                 stats.served_failed += 1;
+                e.failed += 1;
             }
             let replica = task.instance - self.services[task.service as usize].first_instance;
             self.services[task.service as usize].stats.served_by_replica[replica as usize] += 1;

@@ -167,3 +167,24 @@ impl IntervalStats {
         self.latency.clear();
     }
 }
+
+/// Requests of one endpoint served in the measured window: outcomes and time in service
+/// (arrival at the instance → response sent), the server's view of that endpoint.
+#[derive(Clone, Debug, Default)]
+pub struct EndpointStats {
+    pub ok: u64,
+    pub failed: u64,
+    pub latency: QuantileSketch,
+}
+
+/// The requests one `call` step sent (measured window): outcomes and the caller's latency,
+/// retries included. A fan-out's tail shows here, per call site.
+#[derive(Clone, Debug, Default)]
+pub struct CallSiteStats {
+    pub endpoint: u32,
+    pub step: u32,
+    pub target: u32,
+    pub ok: u64,
+    pub failed: u64,
+    pub latency: QuantileSketch,
+}
