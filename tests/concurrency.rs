@@ -222,3 +222,68 @@ fn parallel_failures_and_cancellation_leave_nothing_behind() {
         assert!(r.stopped.is_none());
     }
 }
+
+/// Hedging after d on an exponential(m) backend with nothing queueing: the latency is
+/// min(X₁, d + X₂), whose mean is m(1 − e^{−d/m}) + e^{−d/m}·m/2 and whose tail beyond d
+/// falls at twice the rate: p99 = d/2 + (m/2)·ln 100 (when e^{−d/m} > 1%).
+#[test]
+fn a_hedged_call_takes_the_faster_copy() {
+    let (m, d) = (0.010f64, 0.020f64);
+    let yaml = "version: 1\nname: hedge\nseed: {seed}\nduration: 410s\nwarmup: 10s\n\
+         workload:\n  - to: front\n    rate: 50/s\n\
+         services:\n  front:\n    endpoints:\n      /:\n\
+         \x20       - call: back\n          hedge: { after: 20ms, max: 1 }\n\
+         \x20 back:\n    replicas: 2\n    endpoints:\n      /:\n        - io: { dist: exponential, mean: 10ms }\n";
+    let runs = replications(yaml, 1..=R);
+    let tail = (-d / m).exp();
+    Estimate::of(&runs, mean).assert_matches(
+        "hedge after 20 ms on exponential(10 ms): mean",
+        m * (1.0 - tail) + tail * m / 2.0,
+        0.03,
+    );
+    Estimate::of(&runs, p99).assert_matches_with_bias(
+        "hedge after 20 ms on exponential(10 ms): p99",
+        d / 2.0 + m / 2.0 * 100f64.ln(),
+        0.05,
+        SKETCH,
+    );
+    // A copy goes out for e^{−2} ≈ 13.5% of the calls; it wins half of those races.
+    let site = |r: &Report| r.call_sites.get("front/ → back/").unwrap().clone();
+    Estimate::of(&runs, |r| site(r).hedges as f64 / site(r).ok as f64).assert_matches(
+        "hedges sent per call = e^{−d/m}",
+        tail,
+        0.03,
+    );
+    Estimate::of(&runs, |r| site(r).hedges_won as f64 / site(r).hedges as f64).assert_matches(
+        "share of hedges that win = 1/2",
+        0.5,
+        0.03,
+    );
+}
+
+/// A failed call with a fallback runs the fallback instead of failing the request: with 30%
+/// errors (refused at once) and a 2 ms fallback, nothing fails and the mean latency is
+/// 0.7 · 10 ms + 0.3 · 2 ms.
+#[test]
+fn a_fallback_saves_the_request_when_the_call_fails() {
+    let yaml = "version: 1\nname: fallback\nseed: {seed}\nduration: 210s\nwarmup: 10s\n\
+         workload:\n  - to: front\n    rate: 100/s\n\
+         services:\n  front:\n    endpoints:\n      /:\n\
+         \x20       - call: back\n          fallback: [ { io: 2ms } ]\n\
+         \x20 back:\n    endpoints:\n      /:\n        - io: { dist: exponential, mean: 10ms }\n\
+         faults:\n  - { at: 0s, kind: errors, target: back, rate: 30% }\n";
+    let runs = replications(yaml, 1..=R);
+    for r in &runs {
+        assert_eq!(r.requests.failed, 0, "{:?}", r.errors);
+    }
+    let site = |r: &Report| r.call_sites.get("front/ → back/").unwrap().clone();
+    Estimate::of(&runs, |r| {
+        site(r).fallbacks as f64 / (site(r).ok + site(r).failed) as f64
+    })
+    .assert_matches("fallbacks per call = error rate", 0.3, 0.03);
+    Estimate::of(&runs, mean).assert_matches(
+        "mean latency with a fallback",
+        0.7 * 0.010 + 0.3 * 0.002,
+        0.03,
+    );
+}

@@ -61,7 +61,7 @@ pub struct Report {
     /// Per `call` step (`caller/path → target/path`, with `#n` for a second call to the same
     /// target), the caller's view: outcomes and latency including retries. A fan-out's tail
     /// shows here.
-    pub call_sites: Named<EndpointReport>,
+    pub call_sites: Named<CallSiteReport>,
     /// Client-side guards, one entry per caller (workload, or calling replica).
     pub guards: Vec<GuardReport>,
     /// The fault timeline as simulated.
@@ -161,6 +161,21 @@ pub struct EndpointReport {
     pub failed: u64,
     /// Latency of the successful ones.
     pub latency_s: Latency,
+}
+
+/// Requests one `call` step sent, with its hedging and fallbacks.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CallSiteReport {
+    pub ok: u64,
+    /// Calls that failed (after retries; a fallback may still have saved the request).
+    pub failed: u64,
+    /// Latency of the successful ones, retries and hedges included.
+    pub latency_s: Latency,
+    /// Hedged copies sent, and copies that answered first with a success.
+    pub hedges: u64,
+    pub hedges_won: u64,
+    /// Failed calls whose `fallback` steps ran instead of failing the request.
+    pub fallbacks: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -468,8 +483,8 @@ fn per_endpoint(ok: u64, failed: u64, latency_sketch: &QuantileSketch) -> Endpoi
 
 /// `caller/path → target/path`, numbered `#2`, `#3`… when one endpoint calls the same target
 /// from several steps.
-fn call_sites(sc: &Scenario, sites: &[CallSiteStats]) -> Named<EndpointReport> {
-    let mut out: Vec<(String, EndpointReport)> = Vec::with_capacity(sites.len());
+fn call_sites(sc: &Scenario, sites: &[CallSiteStats]) -> Named<CallSiteReport> {
+    let mut out: Vec<(String, CallSiteReport)> = Vec::with_capacity(sites.len());
     let mut seen: alloc::collections::BTreeMap<String, usize> = Default::default();
     for s in sites {
         let base = alloc::format!(
@@ -484,7 +499,17 @@ fn call_sites(sc: &Scenario, sites: &[CallSiteStats]) -> Named<EndpointReport> {
         } else {
             alloc::format!("{base} #{n}")
         };
-        out.push((name, per_endpoint(s.ok, s.failed, &s.latency)));
+        out.push((
+            name,
+            CallSiteReport {
+                ok: s.ok,
+                failed: s.failed,
+                latency_s: latency(&s.latency),
+                hedges: s.hedges,
+                hedges_won: s.hedges_won,
+                fallbacks: s.fallbacks,
+            },
+        ));
     }
     Named(out)
 }

@@ -12,7 +12,7 @@ use loopsim_core::guards::retry::{Backoff, BackoffKind, Jitter};
 use loopsim_core::guards::risk::RiskConfig;
 use loopsim_core::scenario::{
     check, check_with, Accept, Arrivals, Balance, CallPolicy, FaultKind, Ingress, Limits,
-    RateLimitSpec, ReplicaTarget, RetryBudgetSpec, RetrySpec, Step, ThrottleSpec,
+    RateLimitSpec, ReplicaTarget, RetryBudgetSpec, RetrySpec, Step, ThrottleSpec, NO_FALLBACK,
 };
 use loopsim_core::time::NANOS_PER_SEC;
 
@@ -1071,7 +1071,8 @@ fn example_shop() {
         steps[2],
         Step::Call {
             endpoint: charge,
-            policy: 0
+            policy: 0,
+            fallback: NO_FALLBACK
         }
     );
     assert_eq!(steps[3], Step::Offload(Dist::Exponential { mean: 0.02 }));
@@ -1079,7 +1080,8 @@ fn example_shop() {
         s.endpoints[browse as usize].steps[1],
         Step::Call {
             endpoint: items,
-            policy: 0
+            policy: 0,
+            fallback: NO_FALLBACK
         }
     );
 
@@ -1222,21 +1224,24 @@ fn example_with_every_guard_ingress_and_fault() {
         steps[1],
         Step::Call {
             endpoint: charge,
-            policy: 1
+            policy: 1,
+            fallback: NO_FALLBACK
         }
     );
     assert_eq!(
         steps[2],
         Step::Call {
             endpoint: items,
-            policy: 2
+            policy: 2,
+            fallback: NO_FALLBACK
         }
     );
     assert_eq!(
         s.endpoints[browse as usize].steps[1],
         Step::Call {
             endpoint: items,
-            policy: 0
+            policy: 0,
+            fallback: NO_FALLBACK
         }
     );
     let policies: Vec<u32> = s.workloads.iter().map(|w| w.policy).collect();
@@ -1246,6 +1251,7 @@ fn example_with_every_guard_ingress_and_fault() {
     assert_eq!(
         s.policies[3],
         CallPolicy {
+            hedge: None,
             timeout: Some(2 * S),
             deadline: Some(5 * S),
             retry: Some(RetrySpec {
@@ -1294,6 +1300,7 @@ fn example_with_every_guard_ingress_and_fault() {
     assert_eq!(
         s.policies[4],
         CallPolicy {
+            hedge: None,
             retry: Some(RetrySpec {
                 attempts: 2,
                 backoff: immediate,
@@ -1311,6 +1318,7 @@ fn example_with_every_guard_ingress_and_fault() {
     assert_eq!(
         s.policies[1],
         CallPolicy {
+            hedge: None,
             timeout: Some(S),
             deadline: Some(3 * S),
             retry: Some(RetrySpec {
@@ -1349,6 +1357,7 @@ fn example_with_every_guard_ingress_and_fault() {
     assert_eq!(
         s.policies[2],
         CallPolicy {
+            hedge: None,
             retry: Some(RetrySpec {
                 attempts: 2,
                 backoff: immediate,
@@ -1566,6 +1575,7 @@ fn guard_defaults() {
     assert_eq!(
         policy("          risk: {}\n          throttle: {}"),
         CallPolicy {
+            hedge: None,
             risk: Some(RiskConfig::default()),
             throttle: Some(ThrottleSpec {
                 k: 2.0,

@@ -27,6 +27,10 @@ use crate::time::{to_secs_f64, Nanos};
 /// State transitions kept per guard for the report; later ones are only counted.
 const MAX_LOGGED_TRANSITIONS: usize = 1000;
 
+/// A hedged copy's index rides in the high bits of its attempt number (attempts are few).
+const COPY_SHIFT: u32 = 24;
+const ATTEMPT_MASK: u32 = (1 << COPY_SHIFT) - 1;
+
 /// The client-side guards of one caller (a workload, or one replica of a calling service).
 #[derive(Debug)]
 pub struct GuardSet {
@@ -301,7 +305,10 @@ pub fn build_guards(sc: &Scenario) -> (Vec<GuardSet>, Vec<u32>) {
     for e in &sc.endpoints {
         let svc = &sc.services[e.service as usize];
         for step in &e.steps {
-            if let Step::Call { endpoint, policy } = step {
+            if let Step::Call {
+                endpoint, policy, ..
+            } = step
+            {
                 let target = &sc.endpoints[*endpoint as usize];
                 let label = alloc::format!(
                     "{} → {}{}",
@@ -395,6 +402,9 @@ impl Simulation {
             delayed: false,
             last_backoff: 0,
             priority,
+            copies_sent: 0,
+            copies_pending: 0,
+            hedges_left: 0,
         });
         // Every request alive on the client side (sent, waiting for a retry, delayed by a
         // guard) holds memory: it counts against the cap like a task on a server.
@@ -444,6 +454,17 @@ impl Simulation {
         let x = self.exchanges.get_mut(id).expect("live exchange");
         x.attempt += 1;
         x.attempt_started = now;
+        x.copies_sent = 1;
+        x.copies_pending = 1;
+        x.hedges_left = p.hedge.map_or(0, |h| h.max as u8);
+        if let Some(h) = p.hedge {
+            let ev = Event::Hedge {
+                exchange: id,
+                generation,
+                attempt: x.attempt,
+            };
+            self.queue.push(now + h.after, ev);
+        }
         let attempt_deadline = p.timeout.map_or(x.deadline, |t| (now + t).min(x.deadline));
         let caller = Caller {
             exchange: id,
@@ -475,11 +496,78 @@ impl Simulation {
         let Some(x) = self.exchanges.get_mut_checked(id, generation) else {
             return;
         };
+        let (attempt, copy) = (attempt & ATTEMPT_MASK, attempt >> COPY_SHIFT);
         if x.attempt != attempt || x.backing_off {
             return; // a late response to an abandoned attempt
         }
+        if outcome != Outcome::Ok && x.copies_pending > 1 {
+            x.copies_pending -= 1; // another copy may still succeed
+            return;
+        }
         let latency = self.now - x.attempt_started;
+        if outcome == Outcome::Ok && copy > 0 {
+            if let Some(site) = self.site_of_exchange(id) {
+                self.call_sites[site].hedges_won += 1;
+            }
+        }
         self.attempt_done(id, generation, outcome, latency);
+    }
+
+    /// The attempt has had no answer for the hedge delay: another copy goes out (to a
+    /// replica the balancer picks), and the next hedge is scheduled.
+    pub(super) fn on_hedge(&mut self, id: u32, generation: u32, attempt: u32) {
+        let now = self.now;
+        let Some(x) = self.exchanges.get_mut_checked(id, generation) else {
+            return;
+        };
+        if x.attempt != attempt || x.backing_off || x.hedges_left == 0 {
+            return;
+        }
+        let copy = u32::from(x.copies_sent);
+        x.copies_sent += 1;
+        x.copies_pending += 1;
+        x.hedges_left -= 1;
+        let caller = Caller {
+            exchange: id,
+            generation,
+            attempt: attempt | (copy << COPY_SHIFT),
+        };
+        let (from, endpoint, priority, policy) = (x.from, x.endpoint, x.priority, x.policy);
+        let deadline = self.sc.policies[policy as usize]
+            .timeout
+            .map_or(x.deadline, |t| (x.attempt_started + t).min(x.deadline));
+        if x.hedges_left > 0 {
+            let after = self.sc.policies[policy as usize]
+                .hedge
+                .map_or(0, |h| h.after);
+            self.queue.push(
+                now + after,
+                Event::Hedge {
+                    exchange: id,
+                    generation,
+                    attempt,
+                },
+            );
+        }
+        if let Some(site) = self.site_of_exchange(id) {
+            self.call_sites[site].hedges += 1;
+        }
+        self.route_request(caller, from, endpoint, deadline, priority);
+    }
+
+    /// The call site of a `call` step's exchange (measured window only).
+    fn site_of_exchange(&self, id: u32) -> Option<usize> {
+        let x = self.exchanges.get(id)?;
+        let Origin::Task(parent) = x.origin else {
+            return None;
+        };
+        if x.started < self.sc.warmup {
+            return None;
+        }
+        let task = self.tasks.get(parent)?;
+        let at = self.site_base[task.endpoint as usize] + task.step - 1;
+        let site = *self.site_of.get(at as usize)?;
+        (site != u32::MAX).then_some(site as usize)
     }
 
     pub(super) fn on_attempt_timeout(&mut self, id: u32, generation: u32, attempt: u32) {
@@ -561,9 +649,34 @@ impl Simulation {
                 if x.started >= self.sc.warmup {
                     self.record_call(parent, x.started, outcome);
                 }
+                if outcome != Outcome::Ok && self.take_fallback(parent, x.started) {
+                    return self.resume(parent);
+                }
                 self.call_returned(parent, outcome)
             }
         }
+    }
+
+    /// A failed call with a `fallback`: the task goes on at the fallback's steps. Returns
+    /// whether it had one.
+    fn take_fallback(&mut self, parent: u32, sent: Nanos) -> bool {
+        let task = self.tasks.get_mut(parent).expect("the caller waits");
+        let at = (task.step - 1) as usize;
+        let steps = &self.sc.endpoints[task.endpoint as usize].steps;
+        let Some(Step::Call { fallback, .. }) = steps.get(at) else {
+            return false;
+        };
+        if *fallback == crate::scenario::NO_FALLBACK {
+            return false;
+        }
+        task.step = *fallback;
+        let site = self.site_base[task.endpoint as usize] as usize + at;
+        if sent >= self.sc.warmup {
+            if let Some(&s) = self.site_of.get(site) {
+                self.call_sites[s as usize].fallbacks += 1;
+            }
+        }
+        true
     }
 
     /// A `call` step's request ended: the caller's view, per call site.

@@ -366,6 +366,11 @@ impl Simulation {
                 exchange,
                 generation,
             } => self.on_retry(exchange, generation),
+            Event::Hedge {
+                exchange,
+                generation,
+                attempt,
+            } => self.on_hedge(exchange, generation, attempt),
             Event::RunEnd { worker, task } => self.on_run_end(worker, task),
             Event::IoDone { task } => self.resume(task),
             Event::JobDone { permits, task } => self.on_job_done(permits, task),

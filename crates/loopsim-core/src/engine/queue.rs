@@ -38,6 +38,12 @@ pub enum Event {
         generation: u32,
         attempt: u32,
     },
+    /// An attempt has had no answer for the hedge delay: send another copy.
+    Hedge {
+        exchange: u32,
+        generation: u32,
+        attempt: u32,
+    },
     /// A backoff ends: the exchange makes its next attempt.
     Retry {
         exchange: u32,

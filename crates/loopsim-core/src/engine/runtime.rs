@@ -201,6 +201,10 @@ pub struct Exchange {
     pub last_backoff: Nanos,
     /// The request's priority (its workload's, or its calling task's).
     pub priority: u8,
+    /// Copies of the current attempt sent (1 + hedges) and still unanswered; hedges left.
+    pub copies_sent: u8,
+    pub copies_pending: u8,
+    pub hedges_left: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

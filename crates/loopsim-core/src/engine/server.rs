@@ -346,7 +346,9 @@ impl Simulation {
                     self.queue.push(done, Event::IoDone { task: tid });
                     return;
                 }
-                Step::Call { endpoint, policy } => {
+                Step::Call {
+                    endpoint, policy, ..
+                } => {
                     let (endpoint, policy) = (*endpoint, *policy);
                     let replica = instance - rt.first_instance;
                     let origin = Origin::Task(tid);

@@ -187,4 +187,8 @@ pub struct CallSiteStats {
     pub ok: u64,
     pub failed: u64,
     pub latency: QuantileSketch,
+    /// Hedged copies sent, copies that answered first with a success, fallbacks run.
+    pub hedges: u64,
+    pub hedges_won: u64,
+    pub fallbacks: u64,
 }

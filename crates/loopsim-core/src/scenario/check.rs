@@ -237,6 +237,12 @@ fn weigh(steps: &[Step], from: usize, to: usize, w: f64, out: &mut [f64]) -> usi
                 i = f.next as usize;
             }
             Step::Jump(_) | Step::BranchEnd => return i,
+            // A call with a fallback: the fallback's steps run only when the call fails, which
+            // the estimate does not know; they count for nothing.
+            Step::Call { fallback, .. } if *fallback != NO_FALLBACK => {
+                out[i] += w;
+                i = skip_fallback(steps, i);
+            }
             _ => {
                 out[i] += w;
                 i += 1;
@@ -244,6 +250,14 @@ fn weigh(steps: &[Step], from: usize, to: usize, w: f64, out: &mut [f64]) -> usi
         }
     }
     i
+}
+
+/// The step after a call's fallback block (the call at `i` is followed by a `Jump` past it).
+fn skip_fallback(steps: &[Step], i: usize) -> usize {
+    match steps.get(i + 1) {
+        Some(Step::Jump(after)) => *after as usize,
+        _ => i + 1,
+    }
 }
 
 /// A lower bound on the mean time of the steps of `[from, to)` (without called endpoints):
@@ -288,6 +302,7 @@ fn time_of(steps: &[Step], from: usize, to: usize, mean: fn(&Dist) -> f64) -> (f
                 i = f.next as usize;
             }
             Step::Jump(_) | Step::BranchEnd => return (t, i),
+            Step::Call { fallback, .. } if *fallback != NO_FALLBACK => i = skip_fallback(steps, i),
             Step::Call { .. } | Step::Ram(_) | Step::Acquire(_) | Step::Release(_) => i += 1,
         }
     }

@@ -207,6 +207,7 @@ pub const ALL: &[&Section] = &[
     &SERVICE,
     &POOL,
     &STEP,
+    &HEDGE,
     &BRANCH_ARM,
     &RETRY,
     &BACKOFF,
@@ -676,9 +677,56 @@ pub const STEP: Section = Section {
     doc: "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`, `with`, `branch`, `parallel`; a `call` step may also have client-side guards, a `with` step its `steps`, a `parallel` step `wait`, `fanout` and `on_error`.",
     keys: &STEP_KEYS,
     shape: Shape::OneKey {
-        with: &[("call", &GUARDS), ("with", &WITH), ("parallel", &PARALLEL)],
+        with: &[("call", &CALL), ("with", &WITH), ("parallel", &PARALLEL)],
     },
     rules: &[Rule::MinKeys(1)],
+    include: &[],
+};
+
+/// The keys beside `call:` in a step: its client-side guards, hedging and a fallback.
+pub const CALL: Section = Section {
+    name: "call",
+    def: None,
+    doc: "Beside `call:`: the client-side guards of the requests it sends, hedging and a fallback.",
+    keys: &[
+        Key {
+            name: "hedge",
+            ty: Type::Ref(&HEDGE),
+            default: Absent::Default("none"),
+            doc: "Hedged requests: another copy of the attempt after `after` without an answer (up to `max` copies); the first success wins and the other copies are abandoned (their servers' work goes on).",
+        },
+        Key {
+            name: "fallback",
+            ty: Type::List { of: &Type::Named("step"), min: 1, max: None },
+            default: Absent::Default("none"),
+            doc: "Steps run instead of failing the request when the call fails (after its retries): a cached or default answer.",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[&GUARDS],
+};
+
+pub const HEDGE: Section = Section {
+    name: "hedge",
+    def: Some("hedge"),
+    doc: "Hedged requests (\"The Tail at Scale\"): a copy of a slow attempt to another replica.",
+    keys: &[
+        Key {
+            name: "after",
+            ty: Type::Ref(&DURATION),
+            default: Absent::Required,
+            doc: "Send another copy when the attempt has had no answer for this long (> 0); again after as long again, up to `max` copies.",
+        },
+        Key {
+            name: "max",
+            ty: Type::Int { min: 1, max: Some(10) },
+            default: Absent::Default("`1`"),
+            doc: "Extra copies at most (1 to 10).",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
     include: &[],
 };
 

@@ -192,10 +192,13 @@ pub enum Step {
     Io(Dist),
     /// Awaits work on the worker's thread pool (FIFO when all threads are busy).
     Offload(Dist),
-    /// Awaits a downstream request, guarded by a policy (0 = none).
+    /// Awaits a downstream request, guarded by a policy (0 = none). With a `fallback`, a
+    /// failed call (after its retries) goes on at step `fallback` instead of failing the
+    /// request; the step after the call is then a [`Step::Jump`] past the fallback's steps.
     Call {
         endpoint: EndpointId,
         policy: PolicyId,
+        fallback: StepIndex,
     },
     /// Holds `bytes` of the instance's memory until the request ends.
     Ram(u64),
@@ -333,7 +336,21 @@ pub struct CallPolicy {
     pub breaker: Option<BreakerConfig>,
     pub risk: Option<RiskConfig>,
     pub throttle: Option<ThrottleSpec>,
+    /// Hedged requests: another copy of an attempt after `after` without an answer.
+    pub hedge: Option<HedgeSpec>,
 }
+
+/// `hedge: { after, max }`: up to `max` extra copies of an attempt, one every `after` while
+/// no answer has come; the first success wins and the other copies are abandoned (their
+/// servers' work goes on). The attempt fails only when every copy sent has failed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HedgeSpec {
+    pub after: Nanos,
+    pub max: u32,
+}
+
+/// No fallback (see [`Step::Call`]).
+pub const NO_FALLBACK: StepIndex = StepIndex::MAX;
 
 impl CallPolicy {
     pub fn is_empty(&self) -> bool {

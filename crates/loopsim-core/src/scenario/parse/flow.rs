@@ -134,6 +134,10 @@ impl Reader<'_> {
                     });
                 }
                 prog.steps.push(step);
+                let fallback = self.map_quiet(node).and_then(|f| f.get("fallback"));
+                if let Some(steps) = fallback {
+                    self.fallback(steps, table, prog);
+                }
             }
             return;
         };
@@ -150,6 +154,23 @@ impl Reader<'_> {
             _ => self.parallel(&f, value, table, prog),
         }
         prog.depth -= 1;
+    }
+
+    /// A `call` step's `fallback`: the call (just pushed) goes on at the fallback's steps when
+    /// it fails; on success a `Jump` skips them.
+    fn fallback<'n>(&mut self, steps: &'n Node, table: &ServiceTable, prog: &mut Program<'_, 'n>) {
+        let call = prog.steps.len() - 1;
+        let jump = prog.steps.len();
+        prog.steps.push(Step::Jump(0));
+        let start = prog.steps.len() as StepIndex;
+        prog.depth += 1;
+        self.block(steps, table, prog);
+        prog.depth -= 1;
+        let after = prog.steps.len() as StepIndex;
+        prog.steps[jump] = Step::Jump(after);
+        if let Step::Call { fallback, .. } = &mut prog.steps[call] {
+            *fallback = start;
+        }
     }
 
     fn with_block<'n>(

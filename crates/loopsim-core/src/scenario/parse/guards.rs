@@ -66,6 +66,22 @@ impl Reader<'_> {
     // ---- client side -----------------------------------------------------------------------
 
     /// The guards among the keys of a workload or a `call` step (the empty policy if none).
+    /// `hedge: { after, max }` (`max` defaults to 1).
+    fn hedge(&mut self, node: &Node) -> Option<HedgeSpec> {
+        let f = self.fields(node, "`hedge`", &keys::HEDGE)?;
+        let after = self
+            .required(&f, "after", "`hedge`")
+            .and_then(|n| self.positive_duration(n, "`after`"));
+        let max = match f.get("max") {
+            Some(n) => self.integer(n, "`max`", 1, 10).map(|m| m as u32),
+            None => Some(1),
+        };
+        Some(HedgeSpec {
+            after: after?,
+            max: max?,
+        })
+    }
+
     pub(super) fn call_policy(&mut self, f: &Fields) -> Option<CallPolicy> {
         let timeout = f
             .get("timeout")
@@ -77,6 +93,7 @@ impl Reader<'_> {
         let breaker = f.get("breaker").map_or(Some(None), |n| self.breaker(n));
         let risk = f.get("risk").map_or(Some(None), |n| self.risk(n));
         let throttle = f.get("throttle").map_or(Some(None), |n| self.throttle(n));
+        let hedge = f.get("hedge").map(|n| self.hedge(n));
         let policy = CallPolicy {
             timeout: optional(timeout)?,
             deadline: optional(deadline)?,
@@ -84,6 +101,7 @@ impl Reader<'_> {
             breaker: breaker?,
             risk: risk?,
             throttle: throttle?,
+            hedge: optional(hedge)?,
         };
         if let (Some(t), Some(d), Some(node)) = (policy.timeout, policy.deadline, f.get("deadline"))
         {

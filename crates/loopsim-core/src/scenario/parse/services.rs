@@ -286,6 +286,7 @@ impl Reader<'_> {
                     Step::Call {
                         endpoint: UNRESOLVED,
                         policy,
+                        fallback: NO_FALLBACK,
                     },
                     Some((target?, value.span)),
                 ));
@@ -564,7 +565,8 @@ fn companion_owner(key: &str) -> Option<(&'static str, &'static keys::Section)> 
 fn companion_hint(owner: &str) -> String {
     match owner {
         "call" => format!(
-            "client-side guards ({}) go beside `call:`, or on a workload",
+            "client-side guards ({}) go beside `call:`, or on a workload; `hedge` and \
+             `fallback` beside `call:` only",
             keys::GUARDS.names().join(", ")
         ),
         "with" => {
