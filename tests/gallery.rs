@@ -30,6 +30,9 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("llm-budget.yaml", llm_budget),
     ("agent-congestion.yaml", agent_congestion),
     ("risk-quarantine.yaml", risk_quarantine),
+    ("tail-at-scale.yaml", tail_at_scale),
+    ("pool-exhaustion.yaml", pool_exhaustion),
+    ("priority-pool.yaml", priority_pool),
 ];
 
 fn gallery() -> std::path::PathBuf {
@@ -365,4 +368,49 @@ fn risk_quarantine(r: &Report) {
     assert_eq!(risk.state, "healthy");
     assert!(risk.quarantines >= 1 && risk.blocked > 0);
     assert!(r.errors.get("rejected_risk").copied().unwrap() > 1000);
+}
+
+/// Fan-out 10: fine median, hiccup-sized p99; fan-out 100: even the median is a hiccup;
+/// hedged: the p99 comes back down for a few percent more calls. The margins (200 ms hiccups
+/// against tens of milliseconds) are far wider than the noise of ~1,000 requests each.
+fn tail_at_scale(r: &Report) {
+    let q = |e: &str, p: fn(&loopsim_core::report::Latency) -> Option<f64>| {
+        p(&r.endpoints.get(e).unwrap().latency_s).unwrap()
+    };
+    assert!(q("front/fan10", |l| l.p50) < 0.05);
+    assert!(q("front/fan10", |l| l.p99) > 0.19);
+    assert!(q("front/fan100", |l| l.p50) > 0.19);
+    let hedged_p99 = q("front/fan100-hedged", |l| l.p99);
+    assert!(hedged_p99 < 0.1, "hedged p99 {hedged_p99}");
+    let site = r.call_sites.get("front/fan100-hedged → shard/").unwrap();
+    let extra = site.hedges as f64 / site.ok as f64;
+    assert!((0.01..0.06).contains(&extra), "hedges per call {extra}");
+}
+
+/// The undersized pool is saturated and about 20% of its requests time out waiting while its
+/// loop idles; the right-sized one never times out at ~63% busy.
+fn pool_exhaustion(r: &Report) {
+    let pool = |s: &str| r.services.get(s).unwrap().pools.get("db").unwrap().clone();
+    let small = pool("undersized");
+    assert!(small.utilization.unwrap() > 0.99);
+    let sent = r.workloads.get("to-undersized").unwrap().requests.sent as f64;
+    let share = small.timeouts as f64 / sent;
+    assert!((0.15..0.25).contains(&share), "timed out {share}");
+    assert!(r.services.get("undersized").unwrap().utilization.unwrap() < 0.1);
+    let sized = pool("sized");
+    assert_eq!(sized.timeouts, 0);
+    assert!((0.6..0.66).contains(&sized.utilization.unwrap()));
+}
+
+/// Priority slots: paid never times out, free carries the overload; FIFO slots: both fail at
+/// about the same rate (~9%).
+fn priority_pool(r: &Report) {
+    let failed = |w: &str| {
+        let q = &r.workloads.get(w).unwrap().requests;
+        q.failed as f64 / q.sent as f64
+    };
+    assert_eq!(failed("paid"), 0.0);
+    assert!(failed("free") > 0.1);
+    assert!(failed("paid-fifo") > 0.05);
+    assert!((failed("paid-fifo") - failed("free-fifo")).abs() < 0.03);
 }
