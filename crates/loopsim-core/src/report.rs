@@ -16,7 +16,7 @@ use crate::engine::resource::{ResourceMeter, Resources, Role};
 use crate::engine::{
     Assessment, CallSiteStats, ClientStats, EndpointStats, GuardReport, ServiceStats,
 };
-use crate::health::{CollapseReport, CostReport, HealthReport, SloResult};
+use crate::health::{CollapseReport, CostReport, Finding, FindingKind, HealthReport, SloResult};
 use crate::metrics::QuantileSketch;
 use crate::metrics::TimeWeighted;
 use crate::scenario::Scenario;
@@ -309,6 +309,24 @@ pub fn build(input: Input<'_>) -> Report {
     let measured = input.end.saturating_sub(sc.warmup);
     let measured_s = to_secs_f64(measured);
     let mut requests = requests(input.client, input.in_flight);
+    let mut health = input.health.health;
+    let services = Named(
+        sc.services
+            .iter()
+            .zip(&input.services)
+            .enumerate()
+            .map(|(s, (svc, st))| {
+                let window = Window {
+                    warmup: sc.warmup,
+                    end: input.end,
+                };
+                let mut r = service(svc, st, &input.resources.meters[s], window);
+                r.pools = pools(s as u32, input.resources, window);
+                (svc.name.clone(), r)
+            })
+            .collect(),
+    );
+    health.findings.extend(pool_findings(&services));
     let retries_by_caller = retries_by_caller(&input.guards);
     requests.retries = retries_by_caller.0.iter().map(|(_, n)| n).sum();
     let error_rate = ratio(requests.failed, requests.completed + requests.failed);
@@ -342,22 +360,7 @@ pub fn build(input: Input<'_>) -> Report {
                 .map(|(w, st)| (w.name.clone(), workload(st, measured_s)))
                 .collect(),
         ),
-        services: Named(
-            sc.services
-                .iter()
-                .zip(&input.services)
-                .enumerate()
-                .map(|(s, (svc, st))| {
-                    let window = Window {
-                        warmup: sc.warmup,
-                        end: input.end,
-                    };
-                    let mut r = service(svc, st, &input.resources.meters[s], window);
-                    r.pools = pools(s as u32, input.resources, window);
-                    (svc.name.clone(), r)
-                })
-                .collect(),
-        ),
+        services,
         endpoints: Named(
             sc.endpoints
                 .iter()
@@ -373,7 +376,7 @@ pub fn build(input: Input<'_>) -> Report {
         call_sites: call_sites(sc, input.call_sites),
         guards: input.guards,
         faults: sc.faults.iter().map(|f| fault(sc, f)).collect(),
-        health: input.health.health,
+        health,
         slo: input.health.slo,
         collapse: Named(input.health.collapse),
         cost: input.health.cost,
@@ -614,6 +617,47 @@ fn pools(service: u32, res: &Resources, w: Window) -> Named<PoolReport> {
             })
             .collect(),
     )
+}
+
+/// A finding per exhausted pool: saturated (≥ 95% busy over the measured window) or failing
+/// requests that waited for a permit, e.g. "db pool on feed: 100% busy, p99 wait 480 ms, 12%
+/// of requests timed out waiting".
+fn pool_findings(services: &Named<ServiceReport>) -> Vec<Finding> {
+    use crate::health::format::{duration, percent};
+    let mut out = Vec::new();
+    for (service, s) in &services.0 {
+        for (name, p) in &s.pools.0 {
+            let busy = p.utilization.unwrap_or(0.0);
+            if busy < 0.95 && p.timeouts + p.rejected == 0 {
+                continue;
+            }
+            let asked = p.wait_s.jobs + p.timeouts + p.rejected;
+            let share = |n: u64| n as f64 / (asked.max(1)) as f64;
+            let mut text = alloc::format!("{name} pool on {service}: {} busy", percent(busy));
+            if let Some(p99) = p.wait_s.p99 {
+                text.push_str(&alloc::format!(", p99 wait {}", duration(p99)));
+            }
+            if p.timeouts > 0 {
+                text.push_str(&alloc::format!(
+                    ", {} of requests timed out waiting",
+                    percent(share(p.timeouts))
+                ));
+            }
+            if p.rejected > 0 {
+                text.push_str(&alloc::format!(
+                    ", {} found its queue full",
+                    percent(share(p.rejected))
+                ));
+            }
+            out.push(Finding {
+                service: service.clone(),
+                kind: FindingKind::PoolExhaustion,
+                severity: FindingKind::PoolExhaustion.severity(),
+                text,
+            });
+        }
+    }
+    out
 }
 
 fn scope_name(s: Scope) -> &'static str {

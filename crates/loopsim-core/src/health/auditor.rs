@@ -220,6 +220,9 @@ pub enum FindingKind {
     LoadSaturation,
     ThreadpoolBacklog,
     QueueAmplification,
+    /// Ours, beyond the auditor's: a declared pool (connections, a semaphore) that ran out of
+    /// permits — saturated, or failing requests that waited for one.
+    PoolExhaustion,
 }
 
 impl FindingKind {
@@ -232,6 +235,7 @@ impl FindingKind {
             FindingKind::LoadSaturation => "Concurrent load saturation detected.",
             FindingKind::ThreadpoolBacklog => "Thread-pool backlog accumulation detected.",
             FindingKind::QueueAmplification => "Executor queue amplification detected.",
+            FindingKind::PoolExhaustion => "Resource pool exhaustion detected.",
         }
     }
 
@@ -242,7 +246,8 @@ impl FindingKind {
         match self {
             FindingKind::EventLoopStarvation
             | FindingKind::LongBlocking
-            | FindingKind::QueueAmplification => Severity::High,
+            | FindingKind::QueueAmplification
+            | FindingKind::PoolExhaustion => Severity::High,
             FindingKind::HiddenInstability
             | FindingKind::LoadSaturation
             | FindingKind::ThreadpoolBacklog => Severity::Medium,

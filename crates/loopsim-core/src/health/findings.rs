@@ -123,6 +123,8 @@ fn sentence(kind: FindingKind, s: &Subject<'_>, t: &HealthThresholds) -> String 
             nanos(w.pool_wait_max),
             number(s.audit.threadpool_backlog)
         ),
+        // Not from the auditor's window signals: the report states pool findings itself.
+        FindingKind::PoolExhaustion => head("Resource pool exhaustion"),
     }
 }
 
