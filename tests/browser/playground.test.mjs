@@ -300,7 +300,7 @@ describe("loopsim playground", () => {
     const r = await rectOf(page, "balance");
     await page.mouse.move(r.x + 5, r.y + r.height / 2);
     await page.waitForFunction(
-      () => [...document.querySelectorAll(".cm-tooltip-hover")].some((t) => /^balance: round_robin \| least_connections/.test(t.textContent) && /How requests are spread across replicas/.test(t.textContent)),
+      () => [...document.querySelectorAll(".cm-tooltip-hover")].some((t) => /^balance: round_robin \| least_connections/.test(t.textContent) && /How requests are spread (across|over) replicas/.test(t.textContent)),
       null,
       { timeout: 5000 },
     );
