@@ -38,6 +38,30 @@ const STOPS_EARLY = [
   "",
 ].join("\n");
 
+/** A pool of two database connections around a 20 ms query, offered 95 requests/s (it
+ * serves at most 100/s): requests queue for a connection and some give up after 100 ms. */
+const POOLED = [
+  "version: 1",
+  "name: Pooled",
+  "description: Two database connections for 95 requests/s of 20 ms queries.",
+  "duration: 60s",
+  "warmup: 5s",
+  "workload:",
+  "  - to: api",
+  "    arrivals: poisson",
+  "    rate: 95/s",
+  "services:",
+  "  api:",
+  "    pools:",
+  "      db: { size: 2, timeout: 100ms }",
+  "    endpoints:",
+  "      /:",
+  "        - cpu: 1ms",
+  "        - with: db",
+  "          steps: [ { io: 20ms } ]",
+  "",
+].join("\n");
+
 let server;
 let browser;
 
@@ -300,7 +324,7 @@ describe("loopsim playground", () => {
     const r = await rectOf(page, "balance");
     await page.mouse.move(r.x + 5, r.y + r.height / 2);
     await page.waitForFunction(
-      () => [...document.querySelectorAll(".cm-tooltip-hover")].some((t) => /^balance: round_robin \| least_connections/.test(t.textContent) && /How requests are spread across replicas/.test(t.textContent)),
+      () => [...document.querySelectorAll(".cm-tooltip-hover")].some((t) => /^balance: round_robin \| least_connections/.test(t.textContent) && /How requests are spread (across|over) replicas/.test(t.textContent)),
       null,
       { timeout: 5000 },
     );
@@ -788,6 +812,71 @@ describe("loopsim playground", () => {
     assert.match(await page.textContent("#faults-legend"), /slowdown on <u>api, 1–2 s/);
     assert.equal(await page.locator("main img, main u, main b:not(.kpi b)").count(), 0);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("a declared pool gets a chart beside the thread pool's and a table; none without pools", async () => {
+    const { page, context, errors } = await open();
+    await setEditorText(page, POOLED);
+    await page.waitForSelector(".problems-summary:not(.has-errors)");
+    const report = await page.evaluate(() => window.loopsim.run());
+    const db = report.services.api.pools.db;
+    assert.ok(db.utilization > 0.9 && db.timeouts > 0, JSON.stringify(db));
+    // The chart: in the main grid right after the thread-pool chart, named after the pool.
+    assert.equal(await page.locator("#main-charts .pool-chart").count(), 1);
+    assert.equal(await page.evaluate(() => document.getElementById("chart-pool-0").previousElementSibling.id), "chart-pool");
+    assert.equal(await page.isVisible("#guard-charts"), false, "a pool is not a lane");
+    const chart = await chartData(page, "chart-pool-0");
+    assert.equal(chart.title, "Pool db (api): permits in use and waiting requests");
+    const t = chart.data[0];
+    const inUse = column(chart, "in use");
+    const waiting = column(chart, "waiting");
+    const size = column(chart, "size (2 permits)");
+    assert.equal(t.length, 600);
+    assert.ok(size.every((v) => v === 2), "the size line is flat at 2");
+    assert.ok(inUse.every((v) => v >= 0 && v <= 2), "never more than 2 in use");
+    const measured = t.map((x, i) => i).filter((i) => t[i] > 5);
+    assert.ok(mean(measured.map((i) => inUse[i])) > 1.7, "the pool is nearly always full");
+    assert.ok(Math.max(...waiting) >= 5, `requests queue: max ${Math.max(...waiting)}`);
+    const axes = await page.getAttribute("#chart-pool-0", "aria-label");
+    assert.ok(axes.includes("permits in use") && axes.includes("waiting requests"), axes);
+    // The table: the report's figures, the full pool and its timeouts marked.
+    assert.equal(await page.isVisible("#pools-section"), true);
+    const cells = await page.locator("#pools tbody tr").first().locator("td").allTextContents();
+    assert.deepEqual(cells.slice(0, 3), ["api", "db", "2 × 1 (replica)"]);
+    assert.match(cells[3], /^9\d(\.\d)? %$/);
+    assert.equal(cells[7].replace(/\u202f/g, ""), String(db.timeouts));
+    assert.equal(cells[8], "0");
+    assert.match(cells[9], /^1\.\d+ \/ 2$/);
+    assert.equal(await page.locator("#pools tbody td.warn").count(), 2, "busy and timeouts marked");
+    const head = await page.locator("#pools thead th").allTextContents();
+    assert.deepEqual(head, ["Service", "Pool", "Size × instances", "Busy", "Wait mean", "Wait p99", "Queue mean / max", "Timeouts", "Full", "In use mean / max"]);
+    // The failures by kind name the new outcome.
+    assert.match(await page.textContent("#summary"), /pool timeout [\d\u202f]+/);
+    // Screenshots: wide with the pool chart in view, and phone-sized.
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await shot(page, "pool-results-pane");
+    await page.locator("#chart-pool-0").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/pool-1440x900.png` });
+    await page.locator("#pools-section").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/pool-table-1440x900.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("#chart-pool-0").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/pool-390x844.png` });
+    await page.locator("#pools-section").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/pool-table-390x844.png` });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // A scenario without pools: neither the chart nor the table, and the five charts as before.
+    await setEditorText(page, DEFAULT_YAML);
+    await page.waitForSelector(".problems-summary.ok");
+    await page.evaluate(() => window.loopsim.run());
+    assert.equal(await page.locator(".pool-chart").count(), 0);
+    assert.equal(await chartData(page, "chart-pool-0"), null);
+    assert.equal(await page.locator(".charts:not(.lanes) .chart canvas").count(), 5);
+    assert.equal(await page.isVisible("#pools-section"), false);
+    assert.equal(await page.locator("#pools tbody tr").count(), 0);
+    assert.doesNotMatch(await page.textContent("#summary"), /pool/);
     assert.deepEqual(errors, []);
     await context.close();
   });

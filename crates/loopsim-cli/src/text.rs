@@ -87,8 +87,8 @@ pub fn render(r: &Report) -> String {
         "lag p99",
         "lag max",
         "ready q",
-        "pool wait",
-        "pool p99",
+        "exec wait",
+        "exec p99",
         "backlog",
         "active"
     );
@@ -108,14 +108,22 @@ pub fn render(r: &Report) -> String {
         );
     }
     render_replica_shares(&mut o, r);
+    render_pools(&mut o, r);
     render_guards_and_faults(&mut o, r);
     render_health(&mut o, r);
     let _ = writeln!(
         o,
         "\n  util = share of time the event loops were held; lag = wait of a ready continuation in\n  \
-         the loop's ready queue; ready q = mean total ready-queue length; pool wait = wait for an\n  \
+         the loop's ready queue; ready q = mean total ready-queue length; exec wait = wait for an\n  \
          executor thread; backlog = peak offload jobs queued or running; active = peak requests in service."
     );
+    if has_pools(r) {
+        let _ = writeln!(
+            o,
+            "  pools: size = permits × instances (scope); util = share of the permits in use; wait = time\n  \
+             to get a permit; queue = requests waiting for one; timeouts = pool_timeout; full = pool_full."
+        );
+    }
     o
 }
 
@@ -154,6 +162,80 @@ fn render_replica_shares(o: &mut String, r: &Report) {
         }
         let counts: Vec<String> = s.served_by_replica.iter().map(u64::to_string).collect();
         let _ = writeln!(o, "  {name:<14} served by replica: {}", counts.join(" / "));
+    }
+}
+
+fn has_pools(r: &Report) -> bool {
+    r.services.0.iter().any(|(_, s)| !s.pools.0.is_empty())
+}
+
+/// The declared pools (`with:` blocks hold their permits), one row each; nothing without any.
+fn render_pools(o: &mut String, r: &Report) {
+    if !has_pools(r) {
+        return;
+    }
+    let header = [
+        "service",
+        "pool",
+        "size",
+        "util",
+        "wait mean",
+        "wait p99",
+        "queue mean",
+        "queue max",
+        "timeouts",
+        "full",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (service, s) in &r.services.0 {
+        for (name, p) in &s.pools.0 {
+            rows.push(vec![
+                service.clone(),
+                name.clone(),
+                format!("{} × {} ({})", p.size, p.instances, p.scope),
+                opt(p.utilization.map(|u| format!("{:.1}%", u * 100.0))),
+                dur(p.wait_s.mean),
+                dur(p.wait_s.p99),
+                opt(p.queue.as_ref().map(|q| format!("{:.2}", q.mean))),
+                opt(p.queue.as_ref().map(|q| q.max)),
+                p.timeouts.to_string(),
+                p.rejected.to_string(),
+            ]);
+        }
+    }
+    let _ = writeln!(o, "\npools");
+    table(o, &header, &rows, 3);
+}
+
+/// Rows under a header, two spaces in, columns two spaces apart: the first `left` columns
+/// left-aligned, the others right-aligned, each as wide as its widest cell (in characters).
+fn table(o: &mut String, header: &[&str], rows: &[Vec<String>], left: usize) {
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([header[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..header.len()).map(width).collect();
+    let line = |o: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+        let mut l = String::from(" ");
+        for (i, c) in cells.enumerate() {
+            let pad = " ".repeat(widths[i] - c.chars().count());
+            if i < left {
+                let _ = write!(l, " {c}{pad}");
+            } else {
+                let _ = write!(l, " {pad}{c}");
+            }
+            if i + 1 < widths.len() {
+                l.push(' ');
+            }
+        }
+        let _ = writeln!(o, "{}", l.trim_end());
+    };
+    line(o, &mut header.iter().copied());
+    for r in rows {
+        line(o, &mut r.iter().map(String::as_str));
     }
 }
 

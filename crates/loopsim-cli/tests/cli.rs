@@ -396,3 +396,115 @@ fn json_includes_health_slo_and_guards() {
     assert!(r["guards"].is_array() && r["faults"].is_array());
     assert!(r["goodput_rps"].is_f64());
 }
+
+/// Two pools of one service: `db` (2 connections for the whole service, a 40 ms timeout)
+/// around a 20 ms query at 80% of what it can serve, so requests queue and some time out; and
+/// a roomy `upstream_http` pool per worker.
+const POOLED: &str = "version: 1\nname: Pooled\nduration: 30s\nwarmup: 2s\n\
+    workload:\n  - to: api\n    rate: 80/s\n\
+    services:\n  api:\n    workers: 2\n    pools:\n\
+    \x20     db: { size: 2, timeout: 40ms, scope: service }\n\
+    \x20     upstream_http: { size: 50, scope: worker }\n\
+    \x20   endpoints:\n      /:\n\
+    \x20       - with: upstream_http\n          steps: [ { io: 1ms } ]\n\
+    \x20       - with: db\n          steps: [ { io: 20ms } ]\n";
+
+/// A table's cells: runs of text separated by two spaces or more, with the character column
+/// each ends at.
+fn cells(line: &str) -> Vec<(String, usize)> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == ' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && !(chars[i] == ' ' && chars.get(i + 1).is_none_or(|c| *c == ' ')) {
+            i += 1;
+        }
+        out.push((chars[start..i].iter().collect(), i));
+    }
+    out
+}
+
+#[test]
+fn pools_get_an_aligned_table_and_only_when_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("pooled.yaml");
+    std::fs::write(&f, POOLED).unwrap();
+    let o = loopsim(&["run", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "pools")
+        .expect("a pools table");
+    assert!(
+        lines.iter().position(|l| *l == "services").unwrap() < at,
+        "after the services:\n{out}"
+    );
+    let header = cells(lines[at + 1]);
+    let names: Vec<&str> = header.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "service",
+            "pool",
+            "size",
+            "util",
+            "wait mean",
+            "wait p99",
+            "queue mean",
+            "queue max",
+            "timeouts",
+            "full"
+        ],
+        "{out}"
+    );
+    let rows: Vec<Vec<(String, usize)>> = lines[at + 2..at + 4].iter().map(|l| cells(l)).collect();
+    let (db, http) = (&rows[0], &rows[1]);
+    assert_eq!(db[0].0, "api");
+    assert_eq!(db[1].0, "db");
+    assert_eq!(db[2].0, "2 × 1 (service)");
+    assert_eq!(http[1].0, "upstream_http");
+    assert_eq!(http[2].0, "50 × 2 (worker)");
+    for row in &rows {
+        assert_eq!(row.len(), header.len(), "{out}");
+        // Names start under their header, figures end under theirs.
+        for (i, ((_, end), (_, head_end))) in row.iter().zip(&header).enumerate().skip(3) {
+            assert_eq!(end, head_end, "column {i} is aligned:\n{out}");
+        }
+    }
+    let start = |line: &str, cell: &str| line[..line.find(cell).unwrap()].chars().count();
+    assert_eq!(
+        start(lines[at + 3], "upstream_http"),
+        start(lines[at + 1], "pool")
+    );
+    assert_eq!(start(lines[at + 3], "50 × 2"), start(lines[at + 1], "size"));
+    // The db pool queues and times out; the roomy one never makes anyone wait long.
+    let util: f64 = db[3].0.trim_end_matches('%').parse().unwrap();
+    assert!(util > 60.0, "{out}");
+    let timeouts: u64 = db[8].0.parse().unwrap();
+    assert!(timeouts > 0, "{out}");
+    assert_eq!(http[8].0, "0");
+    assert!(
+        out.contains("pool_timeout "),
+        "the failures name the kind:\n{out}"
+    );
+
+    // The JSON has the same figures.
+    let r = json(&loopsim(&["run", f.to_str().unwrap(), "--json"]));
+    let p = &r["services"]["api"]["pools"]["db"];
+    assert_eq!(p["timeouts"].as_u64(), Some(timeouts));
+    assert!(r["errors"]["pool_timeout"].as_u64().unwrap() > 0);
+
+    // Without pools there is no such table.
+    let out = stdout(&loopsim(&["run", "scenarios/one-event-loop.yaml"]));
+    assert!(
+        !out.lines().any(|l| l == "pools" || l.contains("pools:")),
+        "{out}"
+    );
+}

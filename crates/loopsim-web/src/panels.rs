@@ -1,7 +1,8 @@
 //! What the page shows beside the five standard charts, decided from the scenario and its
 //! report (the report at time 0 already lists the faults and the guarded callers):
 //! fault bands on every chart, one guard lane per caller with a breaker or a risk guard, one
-//! ingress lane per service with an `ingress:` section, and the health status lane.
+//! ingress lane per service with an `ingress:` section, a chart per declared pool (beside the
+//! thread-pool chart), and the health status lane.
 
 use loopsim_core::health::Status;
 use loopsim_core::{Report, Scenario};
@@ -35,12 +36,51 @@ pub struct IngressLane {
     pub concurrency: bool,
 }
 
+/// A declared pool (`services.X.pools`), charted from its `pool.<service>.<pool>.in_use` and
+/// `.waiting` columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolChart {
+    pub service: String,
+    pub pool: String,
+    /// Permits per instance, and instances (per worker, replica or the whole service).
+    pub size: u32,
+    pub instances: u32,
+    pub scope: &'static str,
+}
+
+impl PoolChart {
+    /// All the permits of the pool (the columns sum its instances).
+    pub fn permits(&self) -> f64 {
+        f64::from(self.size) * f64::from(self.instances)
+    }
+
+    /// The series column of one of its figures (`in_use`, `waiting`).
+    pub fn column(&self, what: &str) -> String {
+        format!("pool.{}.{}.{what}", self.service, self.pool)
+    }
+
+    /// `2 permits`, `20 permits (10 × 2 workers)`: its capacity as people say it.
+    pub fn capacity(&self) -> String {
+        let total = u64::from(self.size) * u64::from(self.instances);
+        let unit = if total == 1 { "permit" } else { "permits" };
+        if self.instances == 1 {
+            format!("{total} {unit}")
+        } else {
+            format!(
+                "{total} {unit}: {} × {} {}s",
+                self.size, self.instances, self.scope
+            )
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Panels {
     pub duration_s: f64,
     pub faults: Vec<FaultBand>,
     pub guards: Vec<GuardLane>,
     pub ingress: Vec<IngressLane>,
+    pub pools: Vec<PoolChart>,
 }
 
 /// The panels of a run of `scenario`, given any report of it (normally the one at time 0).
@@ -88,11 +128,26 @@ pub fn panels(scenario: &Scenario, report: &Report) -> Panels {
             concurrency: s.ingress.concurrency.is_some(),
         })
         .collect();
+    let pools = report
+        .services
+        .0
+        .iter()
+        .flat_map(|(service, s)| {
+            s.pools.0.iter().map(move |(pool, p)| PoolChart {
+                service: service.clone(),
+                pool: pool.clone(),
+                size: p.size,
+                instances: p.instances,
+                scope: p.scope,
+            })
+        })
+        .collect();
     Panels {
         duration_s: report.duration_s,
         faults,
         guards,
         ingress,
+        pools,
     }
 }
 
@@ -196,9 +251,53 @@ mod tests {
             let (sc, r) = run(file, false);
             let p = panels(&sc, &r);
             assert!(
-                p.faults.is_empty() && p.guards.is_empty() && p.ingress.is_empty(),
+                p.faults.is_empty()
+                    && p.guards.is_empty()
+                    && p.ingress.is_empty()
+                    && p.pools.is_empty(),
                 "{file}: {p:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_declared_pool_gets_a_chart_named_by_its_columns() {
+        let yaml =
+            "version: 1\nname: Pools\nduration: 10s\nworkload:\n  - to: api\n    rate: 50/s\n\
+            services:\n  api:\n    replicas: 2\n    workers: 3\n    pools:\n\
+            \x20     db: { size: 4 }\n      keys: { size: 8, scope: worker }\n\
+            \x20     license: { size: 1, scope: service }\n    endpoints:\n      /:\n\
+            \x20       - with: db\n          steps: [ { io: 5ms } ]\n";
+        let s = loopsim_wasm::Session::new(yaml, None).expect("valid scenario");
+        let p = panels(s.scenario(), &s.report());
+        let got: Vec<(&str, &str, f64, String)> = p
+            .pools
+            .iter()
+            .map(|c| {
+                (
+                    c.service.as_str(),
+                    c.pool.as_str(),
+                    c.permits(),
+                    c.capacity(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("api", "db", 8.0, "8 permits: 4 × 2 replicas".to_string()),
+                ("api", "keys", 48.0, "48 permits: 8 × 6 workers".to_string()),
+                ("api", "license", 1.0, "1 permit".to_string()),
+            ]
+        );
+        for c in &p.pools {
+            for what in ["in_use", "waiting"] {
+                assert!(
+                    s.series().names().contains(&c.column(what)),
+                    "{}",
+                    c.column(what)
+                );
+            }
         }
     }
 

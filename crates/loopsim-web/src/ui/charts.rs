@@ -27,17 +27,23 @@ const PALETTE: [&str; 8] = [
 enum Source {
     /// `column × scale`.
     Col(usize, f64),
+    /// A fixed level (a pool's size).
+    Const(f64),
 }
 
 impl Source {
     fn at(&self, series: &Series, i: usize) -> f64 {
-        let Source::Col(c, k) = *self;
-        series.column(c)[i] * k
+        match *self {
+            Source::Col(c, k) => series.column(c)[i] * k,
+            Source::Const(v) => v,
+        }
     }
 
     fn values(&self, series: &Series, from: usize) -> Vec<f64> {
-        let Source::Col(i, k) = *self;
-        series.column(i)[from..].iter().map(|v| v * k).collect()
+        match *self {
+            Source::Col(i, k) => series.column(i)[from..].iter().map(|v| v * k).collect(),
+            Source::Const(v) => vec![v; series.len().saturating_sub(from)],
+        }
     }
 }
 
@@ -82,8 +88,20 @@ impl Line {
     }
 }
 
+/// Where a chart goes on the page.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    /// Its own figure in `index.html` (the five standard charts).
+    Fixed,
+    /// A new figure at the end of the main grid, after the thread-pool chart (pools).
+    Main,
+    /// A new figure in the lanes under the main grid (guards, ingress).
+    Lane,
+}
+
 struct ChartDef {
     id: String,
+    place: Place,
     title: String,
     y_label: &'static str,
     y2_label: Option<&'static str>,
@@ -104,6 +122,7 @@ impl ChartDef {
     ) -> ChartDef {
         ChartDef {
             id: id.into(),
+            place: Place::Fixed,
             title: title.into(),
             y_label,
             y2_label: None,
@@ -122,7 +141,7 @@ struct Chart {
 }
 
 /// The charts of the page, built for one scenario's series columns and panels: the five
-/// standard charts, a lane per guarded caller and per service with an ingress limit, and the
+/// standard charts, one per declared pool beside them, a lane per guarded caller and per service with an ingress limit, and the
 /// health status lane.
 #[derive(Default)]
 pub struct Charts {
@@ -135,6 +154,8 @@ pub struct Charts {
     fed: usize,
     /// Showing min/max buckets rather than every row.
     decimated: bool,
+    /// Figures added to the main grid (pool charts), removed on rebuild.
+    added: Vec<Element>,
 }
 
 fn col(names: &[String], name: &str) -> Option<usize> {
@@ -248,6 +269,40 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
             )
         },
     ];
+    for (k, p) in panels.pools.iter().enumerate() {
+        let mut lines = Vec::new();
+        if let Some(i) = c(&p.column("in_use")) {
+            let mut l = Line::new("in use", "#2158d6", "permits", Source::Col(i, 1.0));
+            l.fill = true;
+            l.step = true;
+            lines.push(l);
+        }
+        let mut size = Line::new(
+            format!("size ({})", p.capacity()),
+            "#343a40",
+            "permits",
+            Source::Const(p.permits()),
+        )
+        .dashed();
+        size.step = true;
+        lines.push(size);
+        if let Some(i) = c(&p.column("waiting")) {
+            lines.push(Line::new("waiting", "#c92a2a", "requests", Source::Col(i, 1.0)).right());
+        }
+        out.push(ChartDef {
+            place: Place::Main,
+            y2_label: Some("waiting requests"),
+            ..ChartDef::new(
+                format!("chart-pool-{k}"),
+                format!(
+                    "Pool {} ({}): permits in use and waiting requests",
+                    p.pool, p.service
+                ),
+                "permits in use",
+                lines,
+            )
+        });
+    }
     for (k, g) in panels.guards.iter().enumerate() {
         let mut lines = Vec::new();
         if let Some(i) = c(&format!("guard.{}.breaker_open", g.caller)).filter(|_| g.breaker) {
@@ -271,6 +326,7 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
             lines.push(if g.breaker { l.right() } else { l });
         }
         out.push(ChartDef {
+            place: Place::Lane,
             y_max: Some(1.0),
             y2_max: Some(1.0),
             y2_label: g.breaker.then_some("risk score (0–1)"),
@@ -311,6 +367,7 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
             }
         }
         out.push(ChartDef {
+            place: Place::Lane,
             y2_label: Some("requests"),
             height: Some(150.0),
             ..ChartDef::new(
@@ -381,17 +438,25 @@ impl Charts {
         let bands = bands(panels);
         let lanes: Element = dom::by_id("guard-charts");
         dom::clear(&lanes);
+        let main: Element = dom::by_id("main-charts");
         let defs = defs(names, panels);
-        dom::hide(&lanes, defs.len() <= 5);
+        dom::hide(&lanes, !defs.iter().any(|d| d.place == Place::Lane));
         for (k, d) in defs.into_iter().enumerate() {
-            let parent: Element = if k < 5 {
-                dom::by_id(&d.id)
-            } else {
+            let new_figure = |class: &str, into: &Element| {
                 let fig = dom::el("figure");
-                fig.set_class_name("chart lane-chart");
+                fig.set_class_name(class);
                 let _ = fig.set_attribute("id", &d.id);
-                let _ = lanes.append_child(&fig);
+                let _ = into.append_child(&fig);
                 fig
+            };
+            let parent: Element = match d.place {
+                Place::Fixed => dom::by_id(&d.id),
+                Place::Main => {
+                    let fig = new_figure("chart pool-chart", &main);
+                    self.added.push(fig.clone());
+                    fig
+                }
+                Place::Lane => new_figure("chart lane-chart", &lanes),
             };
             dom::clear(&parent);
             let series = d.lines.iter().map(|l| {
@@ -543,6 +608,9 @@ impl Charts {
     fn destroy(&mut self) {
         for c in self.charts.drain(..) {
             glue::destroy_chart(&c.handle);
+        }
+        for fig in self.added.drain(..) {
+            fig.remove();
         }
         if let Some(lane) = self.lane.take() {
             glue::destroy_chart(&lane);

@@ -1,6 +1,7 @@
 //! The results: summary, per-service and per-workload tables from the report. Every cell is set
 //! with `textContent` (service and workload names come from the scenario text).
 
+use loopsim_core::report::QueueLen;
 use loopsim_core::Report;
 use loopsim_web::format::{count, percent, rate, real, secs};
 use loopsim_web::stop;
@@ -27,6 +28,15 @@ fn row(cells: &[(&str, &str)], header_first: bool) -> Element {
 
 /// A table with a header row and body rows of plain text.
 fn fill(table_id: &str, head: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<(String, &str)>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| (c.clone(), "")).collect())
+        .collect();
+    fill_classed(table_id, head, &rows);
+}
+
+/// A table with a header row and body rows of `(text, class)` cells.
+fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
     let table: Element = dom::by_id(table_id);
     dom::clear(&table);
     let thead = dom::el("thead");
@@ -41,8 +51,8 @@ fn fill(table_id: &str, head: &[&str], rows: &[Vec<String>]) {
     let tbody = dom::el("tbody");
     for r in rows {
         let tr = dom::el("tr");
-        for c in r {
-            let _ = tr.append_child(&dom::el_text("td", "", c));
+        for (text, class) in r {
+            let _ = tr.append_child(&dom::el_text("td", class, text));
         }
         let _ = tbody.append_child(&tr);
     }
@@ -51,9 +61,10 @@ fn fill(table_id: &str, head: &[&str], rows: &[Vec<String>]) {
 
 pub fn clear() {
     super::health::clear();
-    for id in ["summary", "services", "workloads"] {
+    for id in ["summary", "services", "pools", "workloads"] {
         dom::clear(&dom::by_id::<Element>(id));
     }
+    dom::set_hidden("pools-section", true);
     dom::set_text("results-note", "Run the scenario to see its report.");
     dom::set_hidden("stopped-box", true);
 }
@@ -232,16 +243,18 @@ pub fn render(r: &Report) {
             "Lag p99",
             "Lag max",
             "Ready queue mean / max",
-            "Pool busy",
-            "Pool wait mean",
-            "Pool wait p99",
-            "Pool queue max",
+            "Threads busy",
+            "Thread wait mean",
+            "Thread wait p99",
+            "Thread queue max",
             "Active mean / peak",
             "Served ok",
             "Failed",
         ],
         &services,
     );
+
+    render_pools(r);
 
     let workloads: Vec<Vec<String>> = r
         .workloads
@@ -275,5 +288,59 @@ pub fn render(r: &Report) {
             "max",
         ],
         &workloads,
+    );
+}
+
+/// The declared pools, one row each (the CLI's figures, then permits in use), shown only when
+/// there are any. A pool that is nearly always full, or that turned requests away, is marked.
+fn render_pools(r: &Report) {
+    let warn = |bad: bool| if bad { "warn" } else { "" };
+    let rows: Vec<Vec<(String, &str)>> = r
+        .services
+        .0
+        .iter()
+        .flat_map(|(service, s)| s.pools.0.iter().map(move |(name, p)| (service, name, p)))
+        .map(|(service, name, p)| {
+            let pair = |q: &Option<QueueLen>| {
+                q.as_ref()
+                    .map_or_else(dash, |q| format!("{} / {}", real(q.mean), count(q.max)))
+            };
+            vec![
+                (service.clone(), ""),
+                (name.clone(), ""),
+                (format!("{} × {} ({})", p.size, p.instances, p.scope), ""),
+                (
+                    p.utilization.map_or_else(dash, percent),
+                    warn(p.utilization.is_some_and(|u| u >= 0.9)),
+                ),
+                (secs(p.wait_s.mean), ""),
+                (secs(p.wait_s.p99), ""),
+                (pair(&p.queue), ""),
+                (count(p.timeouts), warn(p.timeouts > 0)),
+                (count(p.rejected), warn(p.rejected > 0)),
+                (pair(&p.in_use), ""),
+            ]
+        })
+        .collect();
+    dom::set_hidden("pools-section", rows.is_empty());
+    if rows.is_empty() {
+        dom::clear(&dom::by_id::<Element>("pools"));
+        return;
+    }
+    fill_classed(
+        "pools",
+        &[
+            "Service",
+            "Pool",
+            "Size × instances",
+            "Busy",
+            "Wait mean",
+            "Wait p99",
+            "Queue mean / max",
+            "Timeouts",
+            "Full",
+            "In use mean / max",
+        ],
+        &rows,
     );
 }
