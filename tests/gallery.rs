@@ -397,6 +397,22 @@ fn pool_exhaustion(r: &Report) {
     let share = small.timeouts as f64 / sent;
     assert!((0.15..0.25).contains(&share), "timed out {share}");
     assert!(r.services.get("undersized").unwrap().utilization.unwrap() < 0.1);
+    let finding = r
+        .health
+        .findings
+        .iter()
+        .find(|f| f.text.starts_with("db pool on undersized"))
+        .expect("a pool exhaustion finding");
+    assert!(
+        finding.text.contains("100% busy") && finding.text.contains("timed out waiting"),
+        "{}",
+        finding.text
+    );
+    assert!(!r
+        .health
+        .findings
+        .iter()
+        .any(|f| f.text.contains("on sized")));
     let sized = pool("sized");
     assert_eq!(sized.timeouts, 0);
     assert!((0.6..0.66).contains(&sized.utilization.unwrap()));
