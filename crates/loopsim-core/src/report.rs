@@ -233,6 +233,8 @@ pub struct PoolReport {
     /// (`pool_full`), in the measured window.
     pub timeouts: u64,
     pub rejected: u64,
+    /// Waiters a `codel` queue shed (`pool_shed`), in the measured window.
+    pub shed: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -612,6 +614,7 @@ fn pools(service: u32, res: &Resources, w: Window) -> Named<PoolReport> {
                     queue: w.queue(&m.queued),
                     timeouts: m.timeouts,
                     rejected: m.rejected,
+                    shed: m.shed,
                 };
                 (k.name.clone(), report)
             })
@@ -628,10 +631,10 @@ fn pool_findings(services: &Named<ServiceReport>) -> Vec<Finding> {
     for (service, s) in &services.0 {
         for (name, p) in &s.pools.0 {
             let busy = p.utilization.unwrap_or(0.0);
-            if busy < 0.95 && p.timeouts + p.rejected == 0 {
+            if busy < 0.95 && p.timeouts + p.rejected + p.shed == 0 {
                 continue;
             }
-            let asked = p.wait_s.jobs + p.timeouts + p.rejected;
+            let asked = p.wait_s.jobs + p.timeouts + p.rejected + p.shed;
             let share = |n: u64| n as f64 / (asked.max(1)) as f64;
             let mut text = alloc::format!("{name} pool on {service}: {} busy", percent(busy));
             if let Some(p99) = p.wait_s.p99 {
@@ -641,6 +644,12 @@ fn pool_findings(services: &Named<ServiceReport>) -> Vec<Finding> {
                 text.push_str(&alloc::format!(
                     ", {} of requests timed out waiting",
                     percent(share(p.timeouts))
+                ));
+            }
+            if p.shed > 0 {
+                text.push_str(&alloc::format!(
+                    ", {} shed by CoDel",
+                    percent(share(p.shed))
                 ));
             }
             if p.rejected > 0 {

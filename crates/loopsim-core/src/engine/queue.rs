@@ -129,10 +129,12 @@ pub enum Outcome {
     PoolTimeout,
     /// A pool's queue held `max_waiting` waiters already.
     PoolFull,
+    /// A pool's CoDel queue shed the waiter (its queueing delay stayed above target).
+    PoolShed,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 17] = [
+    pub const ALL: [Outcome; 18] = [
         Outcome::Ok,
         Outcome::Timeout,
         Outcome::Loss,
@@ -150,6 +152,7 @@ impl Outcome {
         Outcome::RejectedBudget,
         Outcome::PoolTimeout,
         Outcome::PoolFull,
+        Outcome::PoolShed,
     ];
 
     /// The name used in reports (`errors` keys).
@@ -172,6 +175,7 @@ impl Outcome {
             Outcome::RejectedBudget => "rejected_budget",
             Outcome::PoolTimeout => "pool_timeout",
             Outcome::PoolFull => "pool_full",
+            Outcome::PoolShed => "pool_shed",
         }
     }
 

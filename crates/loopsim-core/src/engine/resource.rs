@@ -10,8 +10,10 @@
 //! nothing.
 //!
 //! Disciplines (see `guards-and-signals.md`): FIFO, LIFO (a stack: under overload the newest
-//! waiter, whose caller is still waiting, goes first) and priority (highest first, FIFO among
-//! equals — a non-preemptive priority queue, Cobham's model).
+//! waiter, whose caller is still waiting, goes first), priority (highest first, FIFO among
+//! equals — a non-preemptive priority queue, Cobham's model), CoDel (Nichols & Jacobson:
+//! FIFO that sheds at the head while the queueing delay stays above its target) and adaptive
+//! LIFO (Facebook's "Fail at Scale": FIFO normally, LIFO while congested).
 
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::string::String;
@@ -83,12 +85,49 @@ impl PartialOrd for ByPriority {
     }
 }
 
+/// CoDel's target sojourn and interval (the published defaults); also adaptive LIFO's
+/// congestion threshold.
+pub const CODEL_TARGET: Nanos = 5_000_000;
+pub const CODEL_INTERVAL: Nanos = 100_000_000;
+
+/// CoDel's state (RFC 8289's variables).
+#[derive(Clone, Copy, Debug, Default)]
+struct Codel {
+    /// When the sojourn went above target plus one interval (0: below target).
+    first_above: Nanos,
+    dropping: bool,
+    drop_next: Nanos,
+    count: u32,
+    last_count: u32,
+}
+
+impl Codel {
+    /// Whether the head waiter, having waited `sojourn`, may be shed at `now`.
+    fn ok_to_drop(&mut self, sojourn: Nanos, now: Nanos) -> bool {
+        if sojourn < CODEL_TARGET {
+            self.first_above = 0;
+            return false;
+        }
+        if self.first_above == 0 {
+            self.first_above = now + CODEL_INTERVAL;
+            return false;
+        }
+        now >= self.first_above
+    }
+
+    /// The next drop time: `t + interval / √count`.
+    fn control_law(t: Nanos, count: u32) -> Nanos {
+        t + (CODEL_INTERVAL as f64 / libm::sqrt(f64::from(count.max(1)))) as Nanos
+    }
+}
+
 /// Waiters in the order of a discipline.
 #[derive(Debug)]
 pub struct WaitQueue {
     discipline: Discipline,
     line: VecDeque<Waiter>,
     heap: BinaryHeap<ByPriority>,
+    codel: Codel,
 }
 
 impl WaitQueue {
@@ -97,6 +136,7 @@ impl WaitQueue {
             discipline,
             line: VecDeque::new(),
             heap: BinaryHeap::new(),
+            codel: Codel::default(),
         }
     }
 
@@ -111,17 +151,80 @@ impl WaitQueue {
     pub fn push(&mut self, w: Waiter) {
         match self.discipline {
             Discipline::Priority => self.heap.push(ByPriority(w)),
-            Discipline::Fifo | Discipline::Lifo => self.line.push_back(w),
+            _ => self.line.push_back(w),
         }
     }
 
-    /// The waiter that gets the next permit.
-    pub fn pop(&mut self) -> Option<Waiter> {
+    /// The waiter that gets the next permit at `now`; waiters CoDel sheds on the way go to
+    /// `shed`.
+    pub fn pop(&mut self, now: Nanos, shed: &mut alloc::vec::Vec<Waiter>) -> Option<Waiter> {
         match self.discipline {
             Discipline::Fifo => self.line.pop_front(),
             Discipline::Lifo => self.line.pop_back(),
             Discipline::Priority => self.heap.pop().map(|b| b.0),
+            Discipline::AdaptiveLifo => {
+                let congested = self
+                    .line
+                    .front()
+                    .is_some_and(|w| now - w.since >= CODEL_TARGET);
+                if congested {
+                    self.line.pop_back()
+                } else {
+                    self.line.pop_front()
+                }
+            }
+            Discipline::Codel => self.pop_codel(now, shed),
         }
+    }
+
+    /// RFC 8289's dequeue: while dropping, shed at the head on the control law's schedule.
+    fn pop_codel(&mut self, now: Nanos, shed: &mut alloc::vec::Vec<Waiter>) -> Option<Waiter> {
+        let mut head = self.line.pop_front()?;
+        let c = &mut self.codel;
+        let mut drop = c.ok_to_drop(now - head.since, now);
+        if c.dropping {
+            if !drop {
+                c.dropping = false;
+            }
+            while c.dropping && now >= c.drop_next {
+                shed.push(head);
+                c.count += 1;
+                head = match self.line.pop_front() {
+                    Some(w) => w,
+                    None => {
+                        c.dropping = false;
+                        c.first_above = 0;
+                        return None;
+                    }
+                };
+                if c.ok_to_drop(now - head.since, now) {
+                    c.drop_next = Codel::control_law(c.drop_next, c.count);
+                } else {
+                    c.dropping = false;
+                }
+            }
+        } else if drop {
+            shed.push(head);
+            head = match self.line.pop_front() {
+                Some(w) => w,
+                None => {
+                    c.first_above = 0;
+                    return None;
+                }
+            };
+            c.dropping = true;
+            let delta = c.count.saturating_sub(c.last_count);
+            c.count = if delta > 1 && now.saturating_sub(c.drop_next) < 16 * CODEL_INTERVAL {
+                delta
+            } else {
+                1
+            };
+            c.drop_next = Codel::control_law(now, c.count);
+            c.last_count = c.count;
+            drop = false;
+        }
+        let _ = drop;
+        Some(head)
     }
 
     /// Takes out `task`'s wait with arrival number `seq` (a timeout), if it still waits.
@@ -169,6 +272,8 @@ pub struct ResourceMeter {
     /// in the measured window.
     pub timeouts: u64,
     pub rejected: u64,
+    /// Waiters a CoDel queue shed (`pool_shed`), in the measured window.
+    pub shed: u64,
 }
 
 impl ResourceMeter {
@@ -179,6 +284,7 @@ impl ResourceMeter {
             wait: QuantileSketch::new(),
             timeouts: 0,
             rejected: 0,
+            shed: 0,
         }
     }
 }
@@ -201,6 +307,8 @@ pub struct Resources {
     pub permits: alloc::vec::Vec<Permits>,
     pub meters: alloc::vec::Vec<ResourceMeter>,
     seq: u64,
+    /// Scratch for waiters shed while a permit is handed over (reused: no allocation).
+    pub shed: alloc::vec::Vec<Waiter>,
 }
 
 impl Resources {
@@ -250,11 +358,20 @@ impl Resources {
     }
 
     /// Gives a permit of instance `p` back at `now`; the next waiter, if any, gets it (and is
-    /// returned, still counted busy).
-    pub fn release(&mut self, p: u32, now: Nanos) -> Option<Waiter> {
+    /// returned, still counted busy). Waiters the discipline sheds on the way (CoDel) go to
+    /// `shed`.
+    pub fn release(
+        &mut self,
+        p: u32,
+        now: Nanos,
+        shed: &mut alloc::vec::Vec<Waiter>,
+    ) -> Option<Waiter> {
         let permits = &mut self.permits[p as usize];
         let meter = &mut self.meters[permits.kind as usize];
-        match permits.queue.pop() {
+        let before = shed.len();
+        let next = permits.queue.pop(now, shed);
+        meter.queued.add(now, -((shed.len() - before) as i64));
+        match next {
             Some(w) => {
                 meter.queued.add(now, -1);
                 Some(w)
@@ -306,7 +423,10 @@ mod tests {
     fn order(d: Discipline, ws: &[Waiter]) -> alloc::vec::Vec<u32> {
         let mut q = WaitQueue::new(d);
         ws.iter().for_each(|&w| q.push(w));
-        core::iter::from_fn(|| q.pop()).map(|w| w.task).collect()
+        let mut shed = alloc::vec::Vec::new();
+        core::iter::from_fn(|| q.pop(0, &mut shed))
+            .map(|w| w.task)
+            .collect()
     }
 
     #[test]
@@ -320,6 +440,56 @@ mod tests {
         assert_eq!(order(Discipline::Fifo, &ws), [1, 2, 3, 4]);
         assert_eq!(order(Discipline::Lifo, &ws), [4, 3, 2, 1]);
         assert_eq!(order(Discipline::Priority, &ws), [2, 4, 3, 1]);
+    }
+
+    #[test]
+    fn codel_sheds_at_the_head_on_the_control_law_schedule() {
+        const MS: Nanos = 1_000_000;
+        let mut q = WaitQueue::new(Discipline::Codel);
+        (0..100).for_each(|i| q.push(waiter(i, 0, u64::from(i))));
+        let mut shed = alloc::vec::Vec::new();
+        let mut pop = |now: Nanos, shed: &mut alloc::vec::Vec<Waiter>| {
+            shed.clear();
+            q.pop(now, shed).map(|w| w.task)
+        };
+        // Below target: served in order; above target, one interval passes first.
+        assert_eq!(pop(0, &mut shed), Some(0));
+        assert_eq!(pop(10 * MS, &mut shed), Some(1));
+        assert!(shed.is_empty());
+        // 120 ms: above target for a whole interval: the head is shed, the next served.
+        assert_eq!(pop(120 * MS, &mut shed), Some(3));
+        assert_eq!(
+            shed.iter().map(|w| w.task).collect::<alloc::vec::Vec<_>>(),
+            [2]
+        );
+        // Dropping, but the next drop is due at 220 ms.
+        assert_eq!(pop(150 * MS, &mut shed), Some(4));
+        assert!(shed.is_empty());
+        assert_eq!(pop(230 * MS, &mut shed), Some(6));
+        assert_eq!(shed.len(), 1);
+        // Then 100 ms / √2 later: ≈ 290.7 ms.
+        assert_eq!(pop(290 * MS, &mut shed), Some(7));
+        assert!(shed.is_empty());
+        assert_eq!(pop(291 * MS, &mut shed), Some(9));
+        assert_eq!(shed.len(), 1);
+    }
+
+    #[test]
+    fn adaptive_lifo_serves_newest_first_only_while_congested() {
+        const MS: Nanos = 1_000_000;
+        let mut q = WaitQueue::new(Discipline::AdaptiveLifo);
+        let mut shed = alloc::vec::Vec::new();
+        for i in 0..3 {
+            q.push(Waiter {
+                since: u64::from(i) * MS,
+                ..waiter(i, 0, u64::from(i))
+            });
+        }
+        // At 3 ms the oldest has waited 3 ms < 5 ms: FIFO.
+        assert_eq!(q.pop(3 * MS, &mut shed).map(|w| w.task), Some(0));
+        // At 7 ms the oldest (1) has waited 6 ms: congested, newest first.
+        assert_eq!(q.pop(7 * MS, &mut shed).map(|w| w.task), Some(2));
+        assert!(shed.is_empty());
     }
 
     #[test]
@@ -358,9 +528,10 @@ mod tests {
         assert!(matches!(r.ask(p, 11, 0, 0, 1), Ask::Queued(_)));
         assert_eq!(r.ask(p, 12, 0, 0, 2), Ask::Full);
         // The permit passes straight to the waiter: still one busy.
-        assert_eq!(r.release(p, 5).map(|w| w.task), Some(11));
+        let mut shed = alloc::vec::Vec::new();
+        assert_eq!(r.release(p, 5, &mut shed).map(|w| w.task), Some(11));
         assert_eq!(r.permits[0].busy, 1);
-        assert_eq!(r.release(p, 6), None);
+        assert_eq!(r.release(p, 6, &mut shed), None);
         assert_eq!(r.permits[0].busy, 0);
         assert_eq!(r.meters[0].busy.integral_total(6), 6);
     }

@@ -424,7 +424,13 @@ impl Simulation {
     /// Gives one permit of `permits` back; the next waiter, if any, gets it.
     pub(super) fn give_back(&mut self, permits: u32) {
         let now = self.now;
-        let Some(next) = self.resources.release(permits, now) else {
+        let mut shed = core::mem::take(&mut self.resources.shed);
+        let next = self.resources.release(permits, now, &mut shed);
+        for w in shed.drain(..) {
+            self.shed_waiter(permits, w);
+        }
+        self.resources.shed = shed;
+        let Some(next) = next else {
             return;
         };
         let kind = self.resources.permits[permits as usize].kind;
@@ -456,6 +462,20 @@ impl Simulation {
                 self.queue.push(now, Event::Wake { task: next.task });
             }
         }
+    }
+
+    /// A waiter its pool's CoDel queue shed: the request fails as `pool_shed`.
+    fn shed_waiter(&mut self, permits: u32, w: resource::Waiter) {
+        let kind = self.resources.permits[permits as usize].kind as usize;
+        if self.now >= self.sc.warmup {
+            self.resources.meters[kind].shed += 1;
+        }
+        let task = self.tasks.get_mut(w.task).expect("a waiter is live");
+        task.wait = None;
+        if self.resources.kinds[kind].role == resource::Role::Threads {
+            unreachable!("thread pools are FIFO");
+        }
+        self.finish_task(w.task, Outcome::PoolShed);
     }
 
     /// A `with` block starts: one permit of the pool, now or after a wait.

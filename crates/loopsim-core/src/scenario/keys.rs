@@ -647,9 +647,9 @@ const POOL_KEYS: [Key; 5] = [
     },
     Key {
         name: "queue",
-        ty: Type::Enum(&["fifo", "lifo", "priority"]),
+        ty: Type::Enum(&["fifo", "lifo", "priority", "codel", "adaptive_lifo"]),
         default: Absent::Default("`fifo`"),
-        doc: "Which waiter gets a freed permit: `fifo` (first come), `lifo` (newest first: under overload the requests still wanted go first) or `priority` (the request's `priority`, highest first, FIFO among equals).",
+        doc: "Which waiter gets a freed permit: `fifo` (first come), `lifo` (newest first: under overload the requests still wanted go first), `priority` (the request's `priority`, highest first, FIFO among equals), `codel` (FIFO that sheds waiters at the head, as `pool_shed`, while the queueing delay has stayed above 5 ms for 100 ms — Nichols & Jacobson) or `adaptive_lifo` (FIFO while the oldest waiter has waited under 5 ms, newest first beyond — Facebook's \"Fail at Scale\").",
     },
     Key {
         name: "timeout",

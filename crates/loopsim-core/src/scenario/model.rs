@@ -263,6 +263,13 @@ pub enum Discipline {
     Lifo,
     /// Highest request priority first, FIFO within a priority.
     Priority,
+    /// CoDel (Nichols & Jacobson): FIFO, but while the sojourn of the waiters served has
+    /// stayed above 5 ms for 100 ms, the head waiter is shed (`pool_shed`), the next after
+    /// 100 ms / √(sheds so far), until a sojourn falls below 5 ms again.
+    Codel,
+    /// Facebook's adaptive LIFO: FIFO while the oldest waiter has waited less than 5 ms,
+    /// newest first while the queue is congested (the newest callers are still waiting).
+    AdaptiveLifo,
 }
 
 /// A bounded pool of permits declared by a service (`pools:`): database connections, an HTTP

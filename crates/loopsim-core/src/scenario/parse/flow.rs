@@ -21,6 +21,8 @@ const DISCIPLINES: &[(&str, Discipline)] = &[
     ("fifo", Discipline::Fifo),
     ("lifo", Discipline::Lifo),
     ("priority", Discipline::Priority),
+    ("codel", Discipline::Codel),
+    ("adaptive_lifo", Discipline::AdaptiveLifo),
 ];
 
 const SCOPES: &[(&str, Scope)] = &[
