@@ -147,9 +147,12 @@ impl Simulation {
         }
         self.drain_waiters(instance, &mut queued);
         self.recount_ready(instance);
+        // Losing a `parallel` branch can decide its join and cancel (and free) other tasks
+        // of this list: skip those.
         for &t in &queued {
-            let task = self.tasks.remove(t).expect("queued task");
-            self.lose(t, task);
+            if let Some(task) = self.tasks.remove(t) {
+                self.lose(t, task);
+            }
         }
         // Everything else accepted by this instance is waiting on an event: zombify it.
         let victims: Vec<u32> = self
@@ -159,7 +162,12 @@ impl Simulation {
             .map(|(i, _)| i)
             .collect();
         for t in victims {
-            let task = self.tasks.get_mut(t).expect("live task");
+            let Some(task) = self.tasks.get_mut(t) else {
+                continue;
+            };
+            if task.zombie {
+                continue;
+            }
             task.zombie = true;
             let copy = task.clone();
             self.lose(t, copy);

@@ -150,6 +150,8 @@ pub struct Task {
     pub child: bool,
     /// The join a child reports to (`u32::MAX` once detached: cancelled, or not a child).
     pub join: u32,
+    /// The join this task waits on (a `parallel` step of its own), `u32::MAX` if none.
+    pub waits_join: u32,
     /// A cancelled child: it ends at its next await point without reporting.
     pub cancelled: bool,
     /// Waiting for a permit: `(permits, seq)`, to withdraw it when cancelled.

@@ -2,7 +2,7 @@
 //! task steps and responses.
 
 use crate::engine::queue::{Event, Outcome};
-use crate::engine::runtime::{Caller, Instance, Join, Origin, Task};
+use crate::engine::runtime::{self, Caller, Instance, Join, Origin, Task};
 use crate::engine::{balancer, resource, ServiceStats, Simulation};
 use crate::guards::concurrency::ConcurrencyLimit;
 use crate::guards::rate_limit::TokenBucket;
@@ -69,6 +69,7 @@ impl Simulation {
             priority,
             child: false,
             join: u32::MAX,
+            waits_join: u32::MAX,
             cancelled: false,
             wait: None,
             zombie: false,
@@ -586,6 +587,7 @@ impl Simulation {
                     failure: None,
                     child: true,
                     join,
+                    waits_join: u32::MAX,
                     cancelled: false,
                     wait: None,
                     limit_held: false,
@@ -600,6 +602,7 @@ impl Simulation {
                 self.make_ready_later(cid);
             }
         }
+        self.tasks.get_mut(parent).expect("live task").waits_join = join;
         if self.tasks.len() > self.sc.max_in_flight {
             self.truncate_overload();
         }
@@ -643,6 +646,7 @@ impl Simulation {
             self.cancel(c);
         }
         let parent = self.tasks.get_mut(join.parent).expect("the parent waits");
+        parent.waits_join = u32::MAX;
         parent.step = join.next;
         if failed {
             parent.failure = join.failure;
@@ -657,18 +661,58 @@ impl Simulation {
         let task = self.tasks.get_mut(tid).expect("live child");
         task.cancelled = true;
         task.join = u32::MAX;
-        if let Some((permits, seq)) = task.wait.take() {
-            if let Some(w) = self.resources.withdraw(permits, tid, seq, self.now) {
+        let (wait, waits_join) = (
+            task.wait.take(),
+            core::mem::replace(&mut task.waits_join, u32::MAX),
+        );
+        if let Some((permits, seq)) = wait {
+            if self
+                .resources
+                .withdraw(permits, tid, seq, self.now)
+                .is_some()
+            {
                 let kind = self.resources.permits[permits as usize].kind;
                 if self.resources.kinds[kind as usize].role == resource::Role::Threads {
-                    let service = self.tasks.get(tid).expect("live").service as usize;
+                    let task = self.tasks.get(tid).expect("live");
+                    let (service, instance) = (task.service as usize, task.instance);
                     self.services[service].stats.pool_backlog.add(self.now, -1);
-                    let instance = self.tasks.get(tid).expect("live").instance;
                     self.instances[instance as usize].pool_queued -= 1;
-                    let _ = w;
                 }
-                self.discard(tid);
+                return self.discard(tid);
             }
+        }
+        if waits_join != u32::MAX {
+            // A `parallel` inside the branch: its own branches go too, and nothing will wake
+            // this one any more.
+            if let Some(join) = self.joins.remove(waits_join) {
+                for c in join.children {
+                    self.cancel(c);
+                }
+            }
+            return self.discard(tid);
+        }
+        // Awaiting (a call, io) or about to run: its pool permits go back now — the block's
+        // `async with` exits as the cancellation is delivered; a running thread-pool job keeps
+        // its thread until it ends.
+        self.give_back_pools(tid);
+    }
+
+    /// Gives back the task's pool permits (not a thread-pool job's thread).
+    fn give_back_pools(&mut self, tid: u32) {
+        let task = self.tasks.get_mut(tid).expect("live task");
+        let mut keep = runtime::Held::default();
+        let mut pools = runtime::Held::default();
+        for p in task.held.take_all() {
+            let kind = self.resources.permits[p as usize].kind as usize;
+            if self.resources.kinds[kind].role == resource::Role::Threads {
+                keep.push(p);
+            } else {
+                pools.push(p);
+            }
+        }
+        task.held = keep;
+        for p in pools.take_all() {
+            self.give_back(p);
         }
     }
 
