@@ -1,6 +1,8 @@
 //! Engine review: invariants over many small randomised scenarios that switch every feature on
 //! (replicas, workers, threads, calls, retries with timeouts, breakers, risk, throttle,
-//! ingress limits, every fault kind), and regression tests for engine bugs found in review.
+//! ingress limits, every fault kind, pools of every discipline and scope held by nested `with`
+//! blocks, `branch`, `parallel` with every join, workload priorities), and regression tests for
+//! engine bugs found in review.
 
 use loopsim_core::{Report, Simulation};
 use loopsim_tests::{run_yaml, run_yaml_full, scenario, Gen};
@@ -10,6 +12,8 @@ use loopsim_tests::{run_yaml, run_yaml_full, scenario, Gen};
 /// users run to the end as well.
 fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     let mut g = Gen(seed);
+    let front_pools = pools(&mut g, &["db", "http"], quiet_tail, false);
+    let back_pools = pools(&mut g, &["conn"], quiet_tail, false);
     let mut y = String::new();
     let warmup = g.pick(&["0s", "500ms", "1s"]);
     y += &format!(
@@ -20,15 +24,17 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     y += "workload:\n";
     let rate = 50 + g.below(250);
     y += &format!(
-        "  - name: open\n    to: front\n    arrivals: {}\n    rate: [ {{at: 0s, rate: {rate}/s}}, {{at: 1s, rate: {}/s, ramp: 500ms}}, {{at: 3s, rate: 0/s}} ]\n    mix: {{ /a: 0.6, /b: 0.4 }}\n",
+        "  - name: open\n    to: front\n    arrivals: {}\n    rate: [ {{at: 0s, rate: {rate}/s}}, {{at: 1s, rate: {}/s, ramp: 500ms}}, {{at: 3s, rate: 0/s}} ]\n    mix: {{ /a: 0.4, /b: 0.3, /c: 0.3 }}\n    priority: {}\n",
         g.pick(&["poisson", "constant"]),
-        rate * 2
+        rate * 2,
+        g.below(3),
     );
     y += &client_guards(&mut g, "    ");
     if !quiet_tail {
         y += &format!(
-            "  - name: users\n    to: front\n    arrivals: closed\n    users: {}\n    think: {{ dist: exponential, mean: 20ms }}\n    mix: {{ /a: 1 }}\n",
-            1 + g.below(8)
+            "  - name: users\n    to: front\n    arrivals: closed\n    users: {}\n    think: {{ dist: exponential, mean: 20ms }}\n    mix: {{ /a: 1, /c: 1 }}\n    priority: {}\n",
+            1 + g.below(8),
+            g.pick(&["0", "1", "255"]),
         );
         y += &client_guards(&mut g, "    ");
     }
@@ -43,12 +49,27 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         5 + g.below(30),
     );
     y += &ingress(&mut g);
+    y += &front_pools;
     y += "    endpoints:\n      /a:\n        - ram: 1MB\n        - cpu: { dist: exponential, mean: 1ms }\n";
-    y += "        - call: back/x\n";
-    y += &client_guards(&mut g, "          ");
+    if g.coin() {
+        // The call holds a permit of `http` while it waits.
+        y += "        - with: http\n          steps:\n            - call: back/x\n";
+        y += &client_guards(&mut g, "              ");
+    } else {
+        y += "        - call: back/x\n";
+        y += &client_guards(&mut g, "          ");
+    }
     y += "        - offload: { dist: exponential, mean: 2ms }\n        - cpu: 0.3ms\n";
     y += "      /b:\n        - blocking: { dist: exponential, mean: 1ms }\n        - io: { dist: exponential, mean: 5ms }\n        - call: back/y\n";
     y += &client_guards(&mut g, "          ");
+    // Pools, nested `with` blocks, `branch` and `parallel` (branches with calls, cpu, io,
+    // offloads and `with` blocks).
+    y += "      /c:\n";
+    let mut pools_held = Vec::new();
+    for _ in 0..1 + g.below(3) {
+        let step = flow_step(&mut g, 0, &["db", "http"], &mut pools_held, true);
+        y += &format!("        - {step}\n");
+    }
     y += "  back:\n";
     y += &format!(
         "    replicas: {}\n    workers: {}\n    threads: {}\n    balance: {}\n",
@@ -58,8 +79,19 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         g.pick(&["round_robin", "least_connections", "random", "power_of_two"]),
     );
     y += &ingress(&mut g);
-    y += "    endpoints:\n      /x:\n        - cpu: { dist: exponential, mean: 0.5ms }\n        - io: { dist: exponential, mean: 3ms }\n        - offload: 1ms\n";
-    y += "      /y:\n        - offload: { dist: exponential, mean: 2ms }\n        - cpu: 0.2ms\n";
+    y += &back_pools;
+    y += "    endpoints:\n      /x:\n";
+    if g.coin() {
+        y += "        - cpu: { dist: exponential, mean: 0.5ms }\n        - with: conn\n          steps: [ { io: { dist: exponential, mean: 3ms } }, { offload: 1ms } ]\n";
+    } else {
+        y += "        - cpu: { dist: exponential, mean: 0.5ms }\n        - io: { dist: exponential, mean: 3ms }\n        - offload: 1ms\n";
+    }
+    y += "      /y:\n";
+    let mut pools_held = Vec::new();
+    for _ in 0..1 + g.below(2) {
+        let step = flow_step(&mut g, 1, &["conn"], &mut pools_held, false);
+        y += &format!("        - {step}\n");
+    }
     y += "network:\n  latency: { dist: exponential, mean: 0.2ms }\n  loss: 0.002\n";
     y += "faults:\n";
     let n = 2 + g.below(6);
@@ -102,6 +134,140 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         y += "\n";
     }
     y
+}
+
+/// The `pools:` of a service, one of each name. With `drains`, a pool without a `timeout` has
+/// at least 4 permits, so that its queue drains in the quiet tail; with `timeouts`, every
+/// pool has a timeout (of at most 2 s).
+fn pools(g: &mut Gen, names: &[&str], drains: bool, timeouts: bool) -> String {
+    let mut y = String::from("    pools:\n");
+    for name in names {
+        let timeout = timeouts || g.coin();
+        let sizes: &[&str] = if drains && !timeout {
+            &["4", "50"]
+        } else {
+            &["1", "2", "4", "50"]
+        };
+        let mut parts = vec![format!("size: {}", g.pick(sizes))];
+        if g.coin() {
+            parts.push(format!("queue: {}", g.pick(&["fifo", "lifo", "priority"])));
+        }
+        if g.coin() {
+            let scope = g.pick(&["worker", "replica", "service"]);
+            parts.push(format!("scope: {scope}"));
+        }
+        if timeout {
+            let timeout = g.pick(&["1ms", "20ms", "300ms", "2s"]);
+            parts.push(format!("timeout: {timeout}"));
+        }
+        if g.coin() {
+            parts.push(format!("max_waiting: {}", g.pick(&["0", "1", "5", "100"])));
+        }
+        y += &format!("      {name}: {{ {} }}\n", parts.join(", "));
+    }
+    y
+}
+
+/// One step in flow style: a plain step, a `call` to `back` (from `front`), or a block
+/// (`with` of a pool not held yet, `branch`, `parallel`) of such steps, at most 3 deep.
+/// Pools are taken in the order of `pools` only, so that two requests never wait for each
+/// other's permits (which would be a real deadlock, not an engine bug).
+fn flow_step(
+    g: &mut Gen,
+    depth: u32,
+    pools: &[&str],
+    held: &mut Vec<usize>,
+    calls: bool,
+) -> String {
+    let kinds = if depth >= 3 { 5 } else { 8 };
+    match g.below(kinds) {
+        0 => format!(
+            "{{ cpu: {} }}",
+            g.pick(&["0.2ms", "{ dist: exponential, mean: 0.5ms }"])
+        ),
+        1 => format!(
+            "{{ io: {} }}",
+            g.pick(&["1ms", "{ dist: exponential, mean: 3ms }"])
+        ),
+        2 => format!(
+            "{{ offload: {} }}",
+            g.pick(&["0.5ms", "{ dist: exponential, mean: 1ms }"])
+        ),
+        3 if calls => {
+            let guards = g.pick(&[
+                "",
+                ", timeout: 10ms",
+                ", timeout: 5ms, retry: { attempts: 3, backoff: { kind: exponential, base: 1ms } }",
+                ", retry: 2",
+            ]);
+            format!("{{ call: back/{}{guards} }}", g.pick(&["x", "y"]))
+        }
+        3 | 4 => format!(
+            "{{ {} }}",
+            g.pick(&["blocking: 0.1ms", "ram: 100KB", "io: 0s"])
+        ),
+        5 => {
+            let lowest = held.last().map_or(0, |&p| p + 1);
+            if lowest >= pools.len() {
+                return "{ io: 1ms }".to_string();
+            }
+            let p = lowest + g.below((pools.len() - lowest) as u64) as usize;
+            held.push(p);
+            let steps = flow_steps(g, depth + 1, pools, held, calls);
+            held.pop();
+            format!("{{ with: {}, steps: {steps} }}", pools[p])
+        }
+        6 => {
+            let arms: Vec<String> = (0..1 + g.below(3))
+                .map(|_| {
+                    let w = g.pick(&["1", "0.1", "5"]);
+                    format!(
+                        "{{ weight: {w}, steps: {} }}",
+                        flow_steps(g, depth + 1, pools, held, calls)
+                    )
+                })
+                .collect();
+            format!("{{ branch: [ {} ] }}", arms.join(", "))
+        }
+        _ => {
+            let n = 1 + g.below(3);
+            let branches: Vec<String> = (0..n)
+                .map(|_| {
+                    if g.coin() {
+                        flow_step(g, depth + 1, pools, held, calls)
+                    } else {
+                        flow_steps(g, depth + 1, pools, held, calls)
+                    }
+                })
+                .collect();
+            let fanout = if g.one_in(4) { 1 + g.below(8) } else { 1 };
+            let total = n * fanout;
+            let mut extra = String::new();
+            match g.below(4) {
+                0 => extra += ", wait: any",
+                1 => extra += &format!(", wait: {}", 1 + g.below(total)),
+                2 => extra += ", wait: all, on_error: ignore",
+                _ => {}
+            }
+            if fanout > 1 {
+                extra += &format!(", fanout: {fanout}");
+            }
+            format!("{{ parallel: [ {} ]{extra} }}", branches.join(", "))
+        }
+    }
+}
+
+fn flow_steps(
+    g: &mut Gen,
+    depth: u32,
+    pools: &[&str],
+    held: &mut Vec<usize>,
+    calls: bool,
+) -> String {
+    let steps: Vec<String> = (0..1 + g.below(3))
+        .map(|_| flow_step(g, depth, pools, held, calls))
+        .collect();
+    format!("[ {} ]", steps.join(", "))
 }
 
 fn client_guards(g: &mut Gen, indent: &str) -> String {
@@ -203,6 +369,34 @@ fn check_conservation(r: &Report, what: &str) {
     }
 }
 
+/// Every pool's figures are within its permits.
+fn check_pools(r: &Report, what: &str) {
+    for (svc, s) in &r.services.0 {
+        for (name, p) in &s.pools.0 {
+            let permits = u64::from(p.size) * u64::from(p.instances);
+            if let Some(u) = p.utilization {
+                assert!(
+                    (0.0..=1.0 + 1e-9).contains(&u),
+                    "{what}: {svc}.{name} utilisation {u}"
+                );
+            }
+            for q in [&p.in_use, &p.queue].into_iter().flatten() {
+                assert!(
+                    q.mean <= q.max as f64 + 1e-9,
+                    "{what}: {svc}.{name} mean > max: {q:?}"
+                );
+            }
+            if let Some(q) = &p.in_use {
+                assert!(
+                    q.max <= permits,
+                    "{what}: {svc}.{name} {} in use of {permits}",
+                    q.max
+                );
+            }
+        }
+    }
+}
+
 fn last(series: &loopsim_core::series::Series, name: &str) -> f64 {
     let col = series
         .column_by_name(name)
@@ -212,13 +406,14 @@ fn last(series: &loopsim_core::series::Series, name: &str) -> f64 {
 
 #[test]
 fn random_scenarios_keep_the_invariants() {
-    for seed in 0..SEEDS {
+    for seed in seeds(SEEDS) {
         for quiet_tail in [true, false] {
             let yaml = random_scenario(seed, quiet_tail);
             let what = format!("seed {seed} quiet_tail {quiet_tail}\n{yaml}");
             let (report, series) = run_yaml_full(&yaml);
             assert!(report.stopped.is_none(), "{what}: stopped early");
             check_conservation(&report, &what);
+            check_pools(&report, &what);
             if quiet_tail {
                 assert_eq!(report.requests.in_flight, 0, "{what}: in flight at the end");
                 assert_eq!(last(&series, "in_flight"), 0.0, "{what}: in_flight column");
@@ -231,10 +426,152 @@ fn random_scenarios_keep_the_invariants() {
                         );
                     }
                 }
+                // No permit leaks and no waiter is forgotten in a queue.
+                for col in [
+                    "pool.front.db.in_use",
+                    "pool.front.db.waiting",
+                    "pool.front.http.in_use",
+                    "pool.front.http.waiting",
+                    "pool.back.conn.in_use",
+                    "pool.back.conn.waiting",
+                ] {
+                    assert_eq!(last(&series, col), 0.0, "{what}: {col} at the end");
+                }
             }
         }
     }
 }
+
+/// A scenario made to crash replicas while their requests hold permits and run `parallel`
+/// branches: pools of every scope on several replicas and workers, an endpoint that forks
+/// branches holding permits (with calls, cpu, io, offloads inside), and outages of `front`
+/// replicas (and sometimes of `back`, whose answers the branches await) during the load.
+/// The load stops at 3 s of 10 s and every fault ends by 3.5 s.
+fn crash_scenario(seed: u64) -> String {
+    let mut g = Gen(seed);
+    let replicas = 2 + g.below(3);
+    let mut y = format!(
+        "version: 1\nname: crash-{seed}\nseed: {seed}\nduration: 10s\nwarmup: 0s\nsample_every: 100ms\n"
+    );
+    y += &format!(
+        "workload:\n  - name: open\n    to: front\n    rate: [ {{at: 0s, rate: {}/s}}, {{at: 3s, rate: 0/s}} ]\n    priority: {}\n",
+        30 + g.below(170),
+        g.below(4),
+    );
+    if g.coin() {
+        y += &format!("    timeout: {}ms\n", 5 + g.below(100));
+    }
+    if g.coin() {
+        y += "    retry: { attempts: 2, backoff: { kind: exponential, base: 2ms } }\n";
+    }
+    y += &format!(
+        "services:\n  front:\n    replicas: {replicas}\n    workers: {}\n    threads: {}\n    balance: {}\n",
+        1 + g.below(3),
+        4 + g.below(5),
+        g.pick(&["round_robin", "least_connections", "random", "power_of_two"]),
+    );
+    // Timeouts bound how long the fan-out can queue on small pools; a waiter forgotten in a
+    // queue or a queue holding a dead task would still show (stuck or a panic).
+    y += &pools(&mut g, &["db", "http"], true, true);
+    y += "    endpoints:\n      /:\n";
+    let fanout = 1 + g.below(3);
+    let join = g.pick(&[
+        "",
+        ", wait: any",
+        ", wait: 2",
+        ", wait: all, on_error: ignore",
+    ]);
+    let mut held = Vec::new();
+    let third = flow_step(&mut g, 2, &["db", "http"], &mut held, true);
+    y += &format!(
+        "        - {{ parallel: [ {{ with: db, steps: [ {{ io: {{ dist: exponential, mean: 5ms }} }}, {{ call: back/x }} ] }}, [ {{ cpu: 0.2ms }}, {{ with: http, steps: [ {{ offload: 1ms }}, {{ io: 2ms }} ] }} ], {third} ]{join}, fanout: {fanout} }}\n"
+    );
+    for _ in 0..g.below(3) {
+        let step = flow_step(&mut g, 0, &["db", "http"], &mut held, true);
+        y += &format!("        - {step}\n");
+    }
+    y += &format!(
+        "  back:\n    replicas: {}\n    workers: {}\n",
+        2 + g.below(2),
+        1 + g.below(2)
+    );
+    // Enough back-end capacity that the fan-out and retry amplification drains in the tail.
+    y += &format!(
+        "    pools:\n      conn: {{ size: 50, queue: {}, scope: {}, timeout: 300ms }}\n",
+        g.pick(&["fifo", "lifo", "priority"]),
+        g.pick(&["worker", "replica", "service"]),
+    );
+    y += "    endpoints:\n      /x:\n        - with: conn\n          steps: [ { io: { dist: exponential, mean: 4ms } }, { cpu: 0.1ms } ]\n";
+    y += "      /y:\n        - io: 3ms\n";
+    y += "faults:\n";
+    for _ in 0..3 + g.below(6) {
+        let at = 100 + g.below(2800);
+        let len = (20 + g.below(500)).min(3500 - at);
+        let target = match g.below(6) {
+            0 => "back#0".to_string(),
+            1 => "front".to_string(),
+            _ => format!("front#{}", g.below(replicas)),
+        };
+        let kind = if g.one_in(6) { "pause" } else { "outage" };
+        y += &format!("  - {{ at: {at}ms, for: {len}ms, kind: {kind}, target: {target} }}\n");
+    }
+    y
+}
+
+/// Crashes while requests hold permits, wait for them, and run `parallel` branches: every
+/// permit comes back, every waiter leaves its queue, every request is answered.
+#[test]
+fn crashes_free_every_permit_and_answer_every_request() {
+    let mut lost = 0;
+    for seed in seeds(CRASH_SEEDS) {
+        let yaml = crash_scenario(seed);
+        let what = format!("seed {seed}\n{yaml}");
+        let (report, series) = run_yaml_full(&yaml);
+        assert!(report.stopped.is_none(), "{what}: stopped early");
+        check_conservation(&report, &what);
+        check_pools(&report, &what);
+        assert_eq!(report.requests.in_flight, 0, "{what}: in flight at the end");
+        for col in [
+            "in_flight",
+            "front.active",
+            "front.ready_queue",
+            "front.pool_queue",
+            "front.pool_busy",
+            "back.active",
+            "pool.front.db.in_use",
+            "pool.front.db.waiting",
+            "pool.front.http.in_use",
+            "pool.front.http.waiting",
+            "pool.back.conn.in_use",
+            "pool.back.conn.waiting",
+        ] {
+            assert_eq!(last(&series, col), 0.0, "{what}: {col} at the end");
+        }
+        lost += report
+            .errors
+            .0
+            .iter()
+            .find(|(k, _)| *k == "lost")
+            .map_or(0, |(_, n)| *n);
+    }
+    assert!(lost > 0, "the outages must catch requests being served");
+}
+
+/// `0..default`, or the seeds `LOOPSIM_REVIEW_SEEDS=FROM..TO` asks for (a longer search).
+fn seeds(default: u64) -> std::ops::Range<u64> {
+    match std::env::var("LOOPSIM_REVIEW_SEEDS") {
+        Ok(v) => {
+            let (a, b) = v.split_once("..").expect("LOOPSIM_REVIEW_SEEDS=FROM..TO");
+            a.parse().expect("FROM")..b.parse().expect("TO")
+        }
+        Err(_) => 0..default,
+    }
+}
+
+#[cfg(debug_assertions)]
+const CRASH_SEEDS: u64 = 300;
+#[cfg(not(debug_assertions))]
+const CRASH_SEEDS: u64 = 1500;
 
 #[cfg(debug_assertions)]
 const SEEDS: u64 = 400;
@@ -243,8 +580,11 @@ const SEEDS: u64 = 2000;
 
 #[test]
 fn random_scenarios_are_deterministic() {
-    for seed in [3, 17, 42] {
-        let yaml = random_scenario(seed, false);
+    let yamls = [3, 17, 42]
+        .map(|seed| (seed, random_scenario(seed, false)))
+        .into_iter()
+        .chain([5, 11].map(|seed| (seed, crash_scenario(seed))));
+    for (seed, yaml) in yamls {
         let a = serde_json::to_string(&run_yaml(&yaml)).unwrap();
         let mut sim = Simulation::new(scenario(&yaml));
         let mut until = 0;
@@ -351,4 +691,103 @@ services:
     // 50 requests during the ramp, then 100/s for 7 s.
     let sent = report.requests.sent;
     assert!((700..=760).contains(&sent), "sent {sent}");
+}
+
+/// The value of column `name` in the last row sampled at or before `t` seconds.
+fn at(series: &loopsim_core::series::Series, name: &str, t: f64) -> f64 {
+    let times = series.column_by_name("t_s").expect("a time column");
+    let row = times.iter().rposition(|&x| x <= t + 1e-9).expect("a row");
+    series
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"))[row]
+}
+
+/// A `parallel` step decided while one of its branches awaits a `call` inside a `with`: the
+/// format says the pending call is abandoned like a timed-out attempt and the permit goes
+/// back. One request at 0.5 s; its `io` branch wins at 0.55 s; the `slow` call returns at
+/// 1.5 s. The permit must be free at 0.8 s.
+#[test]
+#[ignore = "engine bug: a cancelled branch awaiting a `call` keeps its permits until the call returns"]
+fn a_cancelled_branch_gives_back_its_permit_while_its_call_is_pending() {
+    let (report, series) = run_yaml_full(
+        r#"version: 1
+name: cancelled-call-keeps-its-permit
+seed: 1
+duration: 1s
+sample_every: 10ms
+workload:
+  - to: api
+    arrivals: closed
+    users: 1
+    think: 500ms
+services:
+  api:
+    pools:
+      db: { size: 1 }
+    endpoints:
+      /:
+        - parallel:
+            - io: 50ms
+            - with: db
+              steps: [ { call: slow } ]
+          wait: any
+  slow:
+    endpoints:
+      /:
+        - io: 1s
+"#,
+    );
+    assert_eq!(report.requests.completed, 1, "{:?}", report.requests);
+    assert_eq!(
+        at(&series, "pool.api.db.in_use", 0.53),
+        1.0,
+        "the branch took the permit"
+    );
+    assert_eq!(
+        at(&series, "pool.api.db.in_use", 0.8),
+        0.0,
+        "the step was decided at 0.55 s: the cancelled branch's permit goes back"
+    );
+}
+
+/// Cancelling a branch that is itself a `parallel` step must cancel its branches too (a task
+/// group cancels its nested groups): here the inner branch holds `db` and would stop after
+/// its first `io` (its next await point, 0.8 s) instead of running its second one to 1.1 s.
+#[test]
+#[ignore = "engine bug: cancelling a branch does not cancel the branches of a `parallel` inside it"]
+fn cancelling_a_branch_cancels_its_nested_branches() {
+    let (report, series) = run_yaml_full(
+        r#"version: 1
+name: nested-branches-not-cancelled
+seed: 1
+duration: 1s
+sample_every: 10ms
+workload:
+  - to: api
+    arrivals: closed
+    users: 1
+    think: 500ms
+services:
+  api:
+    pools:
+      db: { size: 1 }
+    endpoints:
+      /:
+        - parallel:
+            - io: 50ms
+            - parallel: [ { with: db, steps: [ { io: 300ms }, { io: 300ms } ] } ]
+          wait: any
+"#,
+    );
+    assert_eq!(report.requests.completed, 1, "{:?}", report.requests);
+    assert_eq!(
+        at(&series, "pool.api.db.in_use", 0.53),
+        1.0,
+        "the inner branch took the permit"
+    );
+    assert_eq!(
+        at(&series, "pool.api.db.in_use", 0.95),
+        0.0,
+        "the inner branch was cancelled at 0.55 s and stops when its first io ends at 0.8 s"
+    );
 }

@@ -314,6 +314,194 @@ fn broken_guards_ingress_and_faults_point_at_the_mistake() {
     }
 }
 
+/// A valid scenario with pools, `with` blocks, `branch` and `parallel`, for the flow cases.
+const POOLED: &str = "\
+version: 1
+duration: 60s
+workload:
+  - to: api
+    rate: 10/s
+    priority: 3
+services:
+  api:
+    pools:
+      db: { size: 4, timeout: 100ms, max_waiting: 10 }
+      cache: { size: 2, queue: lifo, scope: worker }
+    endpoints:
+      /:
+        - with: db
+          steps:
+            - io: 1ms
+        - parallel:
+            - io: 1ms
+            - [ { cpu: 1ms }, { with: cache, steps: [ { io: 1ms } ] } ]
+          wait: all
+        - branch:
+            - { weight: 0.9, steps: [ { io: 1ms } ] }
+            - { weight: 0.1, steps: [ { cpu: 1ms } ] }
+";
+
+/// `depth` `with` blocks nested in each other, each of its own pool `p0`, `p1`, …
+fn nested_withs(depth: usize) -> String {
+    let mut y = String::from(
+        "version: 1\nduration: 60s\nworkload:\n  - to: api\n    rate: 10/s\nservices:\n  api:\n    pools:\n",
+    );
+    for i in 0..depth {
+        y += &format!("      p{i}: {{ size: 1 }}\n");
+    }
+    y += "    endpoints:\n      /:\n";
+    let mut indent = String::from("        ");
+    for i in 0..depth {
+        y += &format!("{indent}- with: p{i}\n{indent}  steps:\n");
+        indent += "    ";
+    }
+    y += &format!("{indent}- io: 1ms\n");
+    y
+}
+
+/// `depth` `parallel` blocks nested in each other on one line (line 10), and the column of the
+/// innermost one.
+fn nested_parallels(depth: usize) -> (String, u32) {
+    let mut y = String::from(
+        "version: 1\nduration: 60s\nworkload:\n  - to: api\n    rate: 10/s\nservices:\n  api:\n    endpoints:\n      /:\n        - ",
+    );
+    let line_start = y.rfind('\n').unwrap() + 1;
+    let mut column = 0;
+    for i in 0..depth {
+        if i > 0 {
+            column = (y.len() - line_start + 1) as u32;
+            y += "{ ";
+        }
+        y += "parallel: [ ";
+    }
+    y += "{ io: 1ms }";
+    for i in 0..depth {
+        y += if i + 1 < depth { " ] }" } else { " ]\n" };
+    }
+    (y, column)
+}
+
+fn pool_cases() -> Vec<Case> {
+    let p = |from: &str, to: &str| {
+        assert!(POOLED.contains(from), "{from}");
+        POOLED.replacen(from, to, 1)
+    };
+    let pool = |to: &str| {
+        p(
+            "      db: { size: 4, timeout: 100ms, max_waiting: 10 }",
+            &format!("      db: {to}"),
+        )
+    };
+    let join = |to: &str| p("          wait: all", to);
+    let deepest_with = nested_withs(8);
+    let (deepest_parallel, column) = nested_parallels(17);
+    vec![
+        // `with` blocks.
+        case("with an unknown pool, close to one", &p("with: db", "with: bd"), (14, 17), "no pool `bd` in this service", Some("did you mean `db`?")),
+        case("with an unknown pool", &p("with: db", "with: connections"), (14, 17), "no pool `connections` in this service", Some("this service's pools: `db`, `cache`")),
+        case("with in a service without pools", &p("    pools:\n      db: { size: 4, timeout: 100ms, max_waiting: 10 }\n      cache: { size: 2, queue: lifo, scope: worker }\n", "").replace("{ with: cache, steps: [ { io: 1ms } ] }", "{ io: 1ms }"), (11, 17), "no pool `db` in this service", Some("declare it under the service: `pools: { db: { size: 20 } }`")),
+        case("with a list", &p("with: db", "with: [db]"), (14, 17), "`with` must be text, found a list", Some("the name of one of the service's pools")),
+        case("with without steps", &p("          steps:\n            - io: 1ms\n", ""), (14, 11), "a `with` step is missing `steps`", Some("steps: [")),
+        case("with steps not a list", &p("          steps:\n            - io: 1ms\n", "          steps: { io: 1ms }\n"), (15, 18), "expected a list of steps, found a mapping", Some("steps: [ { io: 5ms } ]")),
+        case("steps beside a non-with step", &p("        - with: db\n", "        - io: 2ms\n"), (15, 11), "`steps` only applies to a `with` step", Some("`steps` goes beside `with: POOL`")),
+        case("with of the same pool inside itself", &p("            - io: 1ms\n", "            - with: db\n              steps: [ { io: 1ms } ]\n"), (16, 21), "this `with` is inside a `with` of the same pool: it would wait for itself", Some("take the permit once")),
+        case("with of the same pool inside a parallel branch inside itself", &p("            - io: 1ms\n", "            - parallel: [ { with: db, steps: [ { io: 1ms } ] } ]\n"), (16, 35), "inside a `with` of the same pool", Some("take the permit once")),
+        case("with nested deeper than allowed", &deepest_with, (33, 39), "`with` blocks nest at most 7 deep", Some("a request holds at most that many permits at once")),
+        case("blocks nested deeper than allowed", &deepest_parallel, (10, column), "blocks nest at most 16 deep", Some("flatten the blocks")),
+        // `branch`.
+        case("branch arm of weight 0", &p("{ weight: 0.1, steps", "{ weight: 0, steps"), (23, 25), "`weight` must be a finite number > 0", Some("leave out an arm that never runs")),
+        case("branch arm without steps", &p("{ weight: 0.1, steps: [ { cpu: 1ms } ] }", "{ weight: 0.1 }"), (23, 15), "a `branch` arm is missing `steps`", Some("e.g. `branch: [ { weight: 0.9, steps: [")),
+        case("branch arm without weight", &p("{ weight: 0.1, steps: [ { cpu: 1ms } ] }", "{ steps: [ { cpu: 1ms } ] }"), (23, 15), "a `branch` arm is missing `weight`", Some("a relative weight, a number > 0")),
+        case("branch arm with an unknown key", &p("{ weight: 0.1, steps", "{ wieght: 0.1, steps"), (23, 17), "unknown key `wieght` in a `branch` arm", Some("did you mean `weight`?")),
+        case("branch not a list", &p("        - branch:\n            - { weight: 0.9, steps: [ { io: 1ms } ] }\n            - { weight: 0.1, steps: [ { cpu: 1ms } ] }\n", "        - branch: { weight: 1, steps: [ { io: 1ms } ] }\n"), (21, 19), "`branch` must be a list of arms, found a mapping", Some("e.g. `branch: [")),
+        case("empty branch", &p("        - branch:\n            - { weight: 0.9, steps: [ { io: 1ms } ] }\n            - { weight: 0.1, steps: [ { cpu: 1ms } ] }\n", "        - branch: []\n"), (21, 19), "`branch` needs at least one arm", Some("e.g. `branch: [")),
+        // `parallel`.
+        case("wait for more branches than there are", &join("          wait: 5"), (20, 17), "`wait: 5` but the step has 2 branches", Some("wait for 1 to 2 of them, or write `all` or `any`")),
+        case("wait for more branches than fanout makes", &join("          wait: 7\n          fanout: 3"), (20, 17), "`wait: 7` but the step has 6 branches (with `fanout`)", Some("wait for 1 to 6 of them")),
+        case("wait: 0", &join("          wait: 0"), (20, 17), "`wait: 0` but the step has 2 branches", Some("wait for 1 to 2")),
+        case("wait: often", &join("          wait: often"), (20, 17), "`wait` must be `all`, `any` or a number of branches, found `often`", Some("`wait: any`")),
+        case("on_error: ignore with wait: any", &join("          wait: any\n          on_error: ignore"), (21, 21), "`on_error: ignore` applies to `wait: all`", Some("already succeeds despite failed branches")),
+        case("on_error: ignore with wait: 1 of 2", &join("          wait: 1\n          on_error: ignore"), (21, 21), "`on_error: ignore` applies to `wait: all`", Some("with `any` or a count")),
+        case("on_error: skip", &join("          on_error: skip"), (20, 21), "unknown value `skip` for `on_error`: expected `fail`, `ignore`", Some("`fail` (the default")),
+        case("fanout: 0", &join("          fanout: 0"), (20, 19), "`fanout` must be at least 1, found 0", Some("how many times every listed branch runs")),
+        case("fanout too large", &join("          fanout: 10001"), (20, 19), "`fanout` must be at most 10000, found 10001", Some("tractable")),
+        case("parallel as a mapping", &p("        - parallel:\n            - io: 1ms\n            - [ { cpu: 1ms }, { with: cache, steps: [ { io: 1ms } ] } ]\n", "        - parallel: {}\n"), (17, 21), "`parallel` must be a list of branches, found a mapping", Some("each branch is a step or a list of steps")),
+        case("parallel with no branch", &p("        - parallel:\n            - io: 1ms\n            - [ { cpu: 1ms }, { with: cache, steps: [ { io: 1ms } ] } ]\n", "        - parallel: []\n"), (17, 21), "`parallel` needs at least one branch", Some("each branch is a step or a list of steps")),
+        case("wait beside a non-parallel step", &p("          steps:\n            - io: 1ms\n", "          steps:\n            - io: 1ms\n          wait: any\n"), (17, 11), "`wait` only applies to a `parallel` step", Some("go beside `parallel: [...]`")),
+        // Pools.
+        case("pool of size 0", &pool("{ size: 0 }"), (10, 19), "`size` must be at least 1, found 0", Some("the permits of each instance of the pool, 1 to 1000000")),
+        case("pool without size", &pool("{ timeout: 1s }"), (10, 11), "pool `db` is missing `size`", Some("e.g. `size: 20`")),
+        case("pool too large", &pool("{ size: 1000001 }"), (10, 19), "`size` must be at most 1000000, found 1000001", Some("tractable")),
+        case("queue: stack", &pool("{ size: 4, queue: stack }"), (10, 29), "unknown value `stack` for `queue`: expected `fifo`, `lifo`, `priority`", Some("did you mean `lifo`?")),
+        case("queue: ffo", &pool("{ size: 4, queue: ffo }"), (10, 29), "unknown value `ffo` for `queue`", Some("did you mean `fifo`?")),
+        case("scope: global", &pool("{ size: 4, scope: global }"), (10, 29), "unknown value `global` for `scope`: expected `worker`, `replica`, `service`", Some("did you mean `service`?")),
+        case("pool timeout of 0", &pool("{ size: 4, timeout: 0s }"), (10, 31), "`timeout` must be greater than zero", Some("leave it out to wait without a limit")),
+        case("negative max_waiting", &pool("{ size: 4, max_waiting: -1 }"), (10, 35), "`max_waiting` must be a whole number, found a negative number `-1`", Some("0: never wait")),
+        case("unknown key in a pool", &pool("{ size: 4, tiemout: 100ms }"), (10, 22), "unknown key `tiemout` in pool `db`", Some("did you mean `timeout`?")),
+        case("pool not a mapping", &pool("20"), (10, 11), "pool `db` must be a mapping", Some("e.g. `db: { size: 20")),
+        case("pools not a mapping", &p("      db: { size: 4, timeout: 100ms, max_waiting: 10 }\n      cache: { size: 2, queue: lifo, scope: worker }\n", "      - db\n").replace("{ with: cache, steps: [ { io: 1ms } ] }", "{ io: 1ms }"), (10, 7), "`pools` must be a mapping", Some("pools by name, e.g. `pools: { db: { size: 20")),
+        // Workload priority.
+        case("priority above 255", &p("priority: 3", "priority: 300"), (6, 15), "`priority` must be at most 255, found 300", Some("")),
+        // The workload reader's own messages (not this file's business to word): no hint here.
+        case("negative priority", &p("priority: 3", "priority: -1"), (6, 15), "`priority` must be a whole number, found a negative number `-1`", None),
+    ]
+}
+
+#[test]
+fn broken_pools_and_blocks_point_at_the_mistake() {
+    let checked = check(POOLED);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render(POOLED, &checked.diagnostics)
+    );
+    for depth in [1, 7] {
+        let yaml = nested_withs(depth);
+        let checked = check(&yaml);
+        assert!(
+            checked.scenario.is_some(),
+            "{}",
+            render(&yaml, &checked.diagnostics)
+        );
+    }
+    let (yaml, _) = nested_parallels(16);
+    let checked = check(&yaml);
+    assert!(
+        checked.scenario.is_some(),
+        "{}",
+        render(&yaml, &checked.diagnostics)
+    );
+    // A pool declared with a mistake still exists: its `with` blocks are not reported too.
+    for broken in [
+        "{ size: 0 }",
+        "{ timeout: 1s }",
+        "{ size: 4, queue: stack }",
+        "20",
+    ] {
+        let yaml = POOLED.replacen("{ size: 4, timeout: 100ms, max_waiting: 10 }", broken, 1);
+        let checked = check(&yaml);
+        let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+        assert_eq!(
+            errors,
+            1,
+            "{broken}: {}",
+            render(&yaml, &checked.diagnostics)
+        );
+    }
+    let mut failures = Vec::new();
+    for c in &pool_cases() {
+        if let Err(e) = std::panic::catch_unwind(|| assert_case(c, &Limits::default())) {
+            failures.push(e.downcast_ref::<String>().cloned().unwrap_or_default());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
 #[test]
 fn broken_scenarios_point_at_the_mistake() {
     let cases = cases();
@@ -536,7 +724,7 @@ fn errors_stop_after_a_hundred() {
 
 #[test]
 fn garbage_and_truncated_input_never_panic() {
-    for source in [SHOP, FULL, EVERY_HEALTH_KEY] {
+    for source in [SHOP, FULL, EVERY_HEALTH_KEY, POOLED] {
         for end in 0..=source.len() {
             if source.is_char_boundary(end) {
                 let _ = check(&source[..end]);
@@ -568,6 +756,8 @@ fn single_edits_never_panic() {
     single_edits(SHOP);
     single_edits(FULL);
     single_edits(EVERY_HEALTH_KEY);
+    single_edits(POOLED);
+    single_edits(&nested_withs(8));
 }
 
 fn single_edits(source: &str) {

@@ -31,6 +31,51 @@ const SCOPES: &[(&str, Scope)] = &[
     ("service", Scope::Service),
 ];
 
+const BRANCH_EXAMPLE: &str =
+    "e.g. `branch: [ { weight: 0.9, steps: [ { io: 1ms } ] }, { weight: 0.1, steps: [ { call: db } ] } ]`";
+const PARALLEL_EXAMPLE: &str = "each branch is a step or a list of steps, e.g. `parallel: [ { call: posts }, [ { cpu: 1ms }, { call: ads } ] ]`";
+
+const POOLS_EXAMPLE: &str = "pools by name, e.g. `pools: { db: { size: 20, timeout: 500ms } }`";
+const POOL_EXAMPLE: &str = "e.g. `db: { size: 20, queue: fifo, timeout: 500ms, max_waiting: 100 }`";
+
+/// Other words for the queue disciplines, and what each discipline does.
+const QUEUE_SYNONYMS: &[(&[&str], &str)] = &[
+    (&["stack", "lcfs", "newest", "newest_first"], "lifo"),
+    (
+        &["queue", "fcfs", "oldest", "oldest_first", "first_come"],
+        "fifo",
+    ),
+    (&["prio", "priorities", "heap", "by_priority"], "priority"),
+];
+const QUEUE_CHOICES: &str =
+    "`fifo` (first come first served), `lifo` (newest first, a stack) or `priority` (the workload's `priority`, highest first)";
+
+const SCOPE_SYNONYMS: &[(&[&str], &str)] = &[
+    (
+        &["global", "shared", "cluster", "all", "database"],
+        "service",
+    ),
+    (
+        &["instance", "pod", "host", "node", "machine", "container"],
+        "replica",
+    ),
+    (&["process", "loop", "event_loop", "thread"], "worker"),
+];
+const SCOPE_CHOICES: &str = "`worker` (one per worker process), `replica` (one per replica) or `service` (one shared by all replicas)";
+
+/// The hint for a misspelt choice: the right word when `node` is a synonym of one, else what
+/// each choice means.
+fn synonym_hint(node: &Node, synonyms: &[(&[&str], &str)], choices: &str) -> alloc::string::String {
+    let text = node.as_str().unwrap_or_default().to_ascii_lowercase();
+    match synonyms
+        .iter()
+        .find(|(words, _)| words.contains(&text.as_str()))
+    {
+        Some((_, word)) => format!("did you mean `{word}`? The choices: {choices}"),
+        None => format!("the choices: {choices}"),
+    }
+}
+
 /// The endpoint being read: its flat steps, the calls to resolve later, where it is.
 pub(super) struct Program<'a, 'n> {
     pub steps: Vec<Step>,
@@ -46,43 +91,75 @@ pub(super) struct Program<'a, 'n> {
 impl Reader<'_> {
     /// `pools: { NAME: { size, queue, timeout, max_waiting, scope } }`.
     pub(super) fn pools(&mut self, node: &Node, service: ServiceId, table: &mut ServiceTable) {
-        let Some(f) = self.map(node, "`pools`") else {
+        let f = self.hinted(POOLS_EXAMPLE, |r| r.map(node, "`pools`"));
+        let Some(f) = f else {
             return;
         };
         for &(name, key, value) in &f.entries {
             let what = format!("pool `{name}`");
-            let Some(p) = self.fields(value, &what, &keys::POOL) else {
+            // A pool declared with a mistake still exists: its `with` blocks must not be
+            // reported as naming an unknown pool as well (the scenario is refused anyway).
+            let mut spec = PoolSpec {
+                name: name.to_string(),
+                service,
+                size: 1,
+                queue: Discipline::Fifo,
+                scope: Scope::Replica,
+                timeout: None,
+                max_waiting: None,
+                span: key.span,
+            };
+            let Some(p) = self.hinted(POOL_EXAMPLE, |r| r.fields(value, &what, &keys::POOL)) else {
+                table.pools.push(spec);
                 continue;
             };
-            let size = self
-                .required(&p, "size", &what)
-                .and_then(|n| self.integer(n, "`size`", 1, 1_000_000));
-            let queue = p.get("queue").map_or(Some(Discipline::Fifo), |n| {
-                self.choice(n, "`queue`", DISCIPLINES)
-            });
-            let scope = p
-                .get("scope")
-                .map_or(Some(Scope::Replica), |n| self.choice(n, "`scope`", SCOPES));
-            // `None`: not given; `Some(None)`: given but invalid (already reported).
-            let timeout = p
-                .get("timeout")
-                .map(|n| self.positive_duration(n, "`timeout`"));
-            let max_waiting = p
-                .get("max_waiting")
-                .map(|n| self.integer(n, "`max_waiting`", 0, 10_000_000));
-            if let (Some(size), Some(queue), Some(scope)) = (size, queue, scope) {
-                table.pools.push(PoolSpec {
-                    name: name.to_string(),
-                    service,
-                    size: size as u32,
-                    queue,
-                    scope,
-                    timeout: timeout.flatten(),
-                    max_waiting: max_waiting.flatten().map(|m| m as u32),
-                    span: key.span,
-                });
+            let size_hint =
+                "the permits of each instance of the pool, 1 to 1000000, e.g. `size: 20`";
+            if let Some(n) = self.hinted(size_hint, |r| r.required(&p, "size", &what)) {
+                spec.size = self
+                    .hinted(size_hint, |r| r.integer(n, "`size`", 1, 1_000_000))
+                    .map_or(1, |v| v as u32);
+            }
+            if let Some(n) = p.get("queue") {
+                let hint = synonym_hint(n, QUEUE_SYNONYMS, QUEUE_CHOICES);
+                spec.queue = self
+                    .hinted(&hint, |r| r.choice(n, "`queue`", DISCIPLINES))
+                    .unwrap_or(Discipline::Fifo);
+            }
+            if let Some(n) = p.get("scope") {
+                let hint = synonym_hint(n, SCOPE_SYNONYMS, SCOPE_CHOICES);
+                spec.scope = self
+                    .hinted(&hint, |r| r.choice(n, "`scope`", SCOPES))
+                    .unwrap_or(Scope::Replica);
+            }
+            if let Some(n) = p.get("timeout") {
+                spec.timeout = self.hinted(
+                    "how long a request may wait for a permit, e.g. `timeout: 500ms`; leave it out to wait without a limit",
+                    |r| r.positive_duration(n, "`timeout`"),
+                );
+            }
+            if let Some(n) = p.get("max_waiting") {
+                spec.max_waiting = self
+                    .hinted(
+                        "the most waiters the pool queues, 0 to 10000000 (0: never wait); leave it out for no limit",
+                        |r| r.integer(n, "`max_waiting`", 0, 10_000_000),
+                    )
+                    .map(|m| m as u32);
+            }
+            table.pools.push(spec);
+        }
+    }
+
+    /// Runs `read`, then gives every error it reported without a hint this `hint`.
+    fn hinted<T>(&mut self, hint: &str, read: impl FnOnce(&mut Self) -> T) -> T {
+        let from = self.diagnostics.len();
+        let out = read(self);
+        for d in &mut self.diagnostics[from..] {
+            if d.is_error() && d.hint.is_none() {
+                d.hint = Some(hint.to_string());
             }
         }
+        out
     }
 
     /// A list of steps appended to the program.
@@ -145,7 +222,11 @@ impl Reader<'_> {
         };
         self.step_kind(&f);
         if prog.depth >= MAX_NESTING {
-            return self.error(node.span, format!("blocks nest at most {MAX_NESTING} deep"));
+            return self.error_hint(
+                node.span,
+                format!("blocks nest at most {MAX_NESTING} deep"),
+                "flatten the blocks: move the innermost ones into an endpoint of their own and `call` it, or merge blocks that always run together",
+            );
         }
         prog.depth += 1;
         let value = f.get(kind).expect("found above");
@@ -183,9 +264,16 @@ impl Reader<'_> {
         table: &ServiceTable,
         prog: &mut Program<'_, 'n>,
     ) {
-        let name = self.text(value, "`with`");
+        let name = self.hinted(
+            "the name of one of the service's pools, e.g. `with: db`",
+            |r| r.text(value, "`with`"),
+        );
         let pool = name.and_then(|name| self.pool_named(name, value.span, table, prog));
-        let Some(steps) = self.required(f, "steps", "a `with` step") else {
+        let steps = self.hinted(
+            "the steps that hold the permit go beside `with`: `- with: db` then `  steps: [ { io: 5ms } ]`",
+            |r| r.required(f, "steps", "a `with` step"),
+        );
+        let Some(steps) = steps else {
             return;
         };
         let Some(pool) = pool else {
@@ -199,9 +287,10 @@ impl Reader<'_> {
             );
         }
         if prog.held.len() >= MAX_NESTED_POOLS {
-            return self.error(
+            return self.error_hint(
                 key,
                 format!("`with` blocks nest at most {MAX_NESTED_POOLS} deep"),
+                "a request holds at most that many permits at once: take some of them one after the other, or merge pools that are always taken together",
             );
         }
         prog.steps.push(Step::Acquire(pool));
@@ -245,28 +334,51 @@ impl Reader<'_> {
         let NodeKind::Seq(arms) = &value.kind else {
             return self.error_hint(
                 value.span,
-                format!("`branch` must be a list of arms, found {}", value.describe()),
-                "e.g. `branch: [ { weight: 0.9, steps: [ { io: 1ms } ] }, { weight: 0.1, steps: [ { call: db } ] } ]`",
+                format!(
+                    "`branch` must be a list of arms, found {}",
+                    value.describe()
+                ),
+                BRANCH_EXAMPLE,
             );
         };
+        if arms.is_empty() {
+            return self.error_hint(
+                value.span,
+                "`branch` needs at least one arm",
+                BRANCH_EXAMPLE,
+            );
+        }
         let mut read = Vec::with_capacity(arms.len());
         for arm in arms {
-            let Some(f) = self.fields(arm, "a `branch` arm", &keys::BRANCH_ARM) else {
+            let f = self.hinted(BRANCH_EXAMPLE, |r| {
+                r.fields(arm, "a `branch` arm", &keys::BRANCH_ARM)
+            });
+            let Some(f) = f else {
                 continue;
             };
-            let weight = self
-                .required(&f, "weight", "a `branch` arm")
-                .and_then(|n| self.real(n, "`weight`"));
+            let weight = self.hinted(
+                "a relative weight, a number > 0 (the weights need not add up to 1), e.g. `weight: 0.9`",
+                |r| {
+                    r.required(&f, "weight", "a `branch` arm")
+                        .and_then(|n| r.real(n, "`weight`"))
+                },
+            );
             let weight = match weight {
                 Some(w) if w > 0.0 && w.is_finite() => Some(w),
                 Some(_) => {
                     let span = f.get("weight").map_or(arm.span, |n| n.span);
-                    self.error(span, "`weight` must be a finite number > 0");
+                    self.error_hint(
+                        span,
+                        "`weight` must be a finite number > 0",
+                        "leave out an arm that never runs; a rare one can have a small weight, e.g. `weight: 0.001`",
+                    );
                     None
                 }
                 None => None,
             };
-            let steps = self.required(&f, "steps", "a `branch` arm");
+            let steps = self.hinted(BRANCH_EXAMPLE, |r| {
+                r.required(&f, "steps", "a `branch` arm")
+            });
             if let (Some(w), Some(steps)) = (weight, steps) {
                 read.push((w, steps));
             }
@@ -309,18 +421,29 @@ impl Reader<'_> {
         let NodeKind::Seq(branches) = &value.kind else {
             return self.error_hint(
                 value.span,
-                format!("`parallel` must be a list of branches, found {}", value.describe()),
-                "each branch is a step or a list of steps, e.g. `parallel: [ { call: posts }, [ { cpu: 1ms }, { call: ads } ] ]`",
+                format!(
+                    "`parallel` must be a list of branches, found {}",
+                    value.describe()
+                ),
+                PARALLEL_EXAMPLE,
             );
         };
         let fanout = match f.get("fanout") {
-            Some(n) => self.integer(n, "`fanout`", 1, 10_000).map(|v| v as u32),
+            Some(n) => self
+                .hinted(
+                    "how many times every listed branch runs (shards), 1 to 10000",
+                    |r| r.integer(n, "`fanout`", 1, 10_000),
+                )
+                .map(|v| v as u32),
             None => Some(1),
         };
         let total = fanout.map(|n| n as u64 * branches.len() as u64);
         let need = self.wait(f, total);
         let ignore = match f.get("on_error") {
-            Some(n) => self.choice(n, "`on_error`", &[("fail", false), ("ignore", true)]),
+            Some(n) => self.hinted(
+                "`fail` (the default: the first failed branch fails the step) or `ignore` (with `wait: all`: wait for every branch and succeed whatever failed)",
+                |r| r.choice(n, "`on_error`", &[("fail", false), ("ignore", true)]),
+            ),
             None => Some(false),
         };
         if let (Some(true), Some(need), Some(total)) = (ignore, need, total) {
@@ -334,7 +457,11 @@ impl Reader<'_> {
             }
         }
         if branches.is_empty() {
-            return self.error(value.span, "`parallel` needs at least one branch");
+            return self.error_hint(
+                value.span,
+                "`parallel` needs at least one branch",
+                PARALLEL_EXAMPLE,
+            );
         }
         let at = prog.steps.len();
         prog.steps.push(Step::BranchEnd); // replaced by the fork below
@@ -372,24 +499,28 @@ impl Reader<'_> {
             _ => {}
         }
         if let Some(k) = n.as_str().and_then(|t| t.parse::<u64>().ok()) {
-            {
-                if (1..=total).contains(&k) {
-                    return Some(k as u32);
-                }
-                self.error_hint(
-                    n.span,
-                    format!("`wait: {k}` but the step has {total} branches (with `fanout`)"),
-                    format!("wait for 1 to {total} of them, or write `all` or `any`"),
-                );
-                return None;
+            if (1..=total).contains(&k) {
+                return Some(k as u32);
             }
+            let with_fanout = if f.get("fanout").is_some() {
+                " (with `fanout`)"
+            } else {
+                ""
+            };
+            self.error_hint(
+                n.span,
+                format!("`wait: {k}` but the step has {total} branches{with_fanout}"),
+                format!("wait for 1 to {total} of them, or write `all` or `any`"),
+            );
+            return None;
         }
+        let found = match n.as_str() {
+            Some(text) => format!("`{text}`"),
+            None => n.describe().to_string(),
+        };
         self.error_hint(
             n.span,
-            format!(
-                "`wait` must be `all`, `any` or a number of branches, found {}",
-                n.describe()
-            ),
+            format!("`wait` must be `all`, `any` or a number of branches, found {found}"),
             "e.g. `wait: any` for the first answer, `wait: 2` for two of them",
         );
         None
