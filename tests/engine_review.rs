@@ -707,7 +707,6 @@ fn at(series: &loopsim_core::series::Series, name: &str, t: f64) -> f64 {
 /// back. One request at 0.5 s; its `io` branch wins at 0.55 s; the `slow` call returns at
 /// 1.5 s. The permit must be free at 0.8 s.
 #[test]
-
 fn a_cancelled_branch_gives_back_its_permit_while_its_call_is_pending() {
     let (report, series) = run_yaml_full(
         r#"version: 1
@@ -754,7 +753,6 @@ services:
 /// group cancels its nested groups): here the inner branch holds `db` and would stop after
 /// its first `io` (its next await point, 0.8 s) instead of running its second one to 1.1 s.
 #[test]
-
 fn cancelling_a_branch_cancels_its_nested_branches() {
     let (report, series) = run_yaml_full(
         r#"version: 1
