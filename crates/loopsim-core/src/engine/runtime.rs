@@ -166,7 +166,7 @@ pub struct Task {
 #[derive(Debug)]
 pub struct Join {
     pub parent: u32,
-    /// Children not yet ended (cancelled ones are dropped from here).
+    /// Every child created (those that ended are recognised by [`Task::join`]).
     pub children: alloc::vec::Vec<u32>,
     /// Successes that decide the step, and the children in all.
     pub need: u32,

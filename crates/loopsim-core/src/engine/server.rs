@@ -563,6 +563,11 @@ impl Simulation {
         };
         let (fanout, need, ignore_errors, next, branches) = fork_step(&self.sc);
         let total = fanout * branches as u32;
+        // The children count against the cap before they exist: a wide fork stops the run
+        // instead of outgrowing it.
+        if u64::from(self.tasks.len()) + u64::from(total) > u64::from(self.sc.max_in_flight) {
+            return self.truncate_overload();
+        }
         let (join, _) = self.joins.insert(Join {
             parent,
             children: alloc::vec::Vec::with_capacity(total as usize),
@@ -603,9 +608,6 @@ impl Simulation {
             }
         }
         self.tasks.get_mut(parent).expect("live task").waits_join = join;
-        if self.tasks.len() > self.sc.max_in_flight {
-            self.truncate_overload();
-        }
     }
 
     /// Puts a task in its loop's ready queue without running the loop now (the caller is in
@@ -622,9 +624,8 @@ impl Simulation {
 
     /// A child ended with `outcome`: count it; once the join is decided, cancel the others and
     /// wake the parent (failing it if the step failed).
-    pub(super) fn child_ended(&mut self, join_id: u32, tid: u32, outcome: Outcome) {
+    pub(super) fn child_ended(&mut self, join_id: u32, _child: u32, outcome: Outcome) {
         let join = self.joins.get_mut(join_id).expect("live join");
-        join.children.retain(|&c| c != tid);
         if outcome == Outcome::Ok {
             join.ok += 1;
         } else {
@@ -642,8 +643,11 @@ impl Simulation {
         }
         let join = self.joins.remove(join_id).expect("live join");
         let failed = !join.ignore_errors && join.ok < join.need;
-        for c in join.children {
-            self.cancel(c);
+        for &c in &join.children {
+            // Children that ended are gone (or their slot holds a task of another join).
+            if self.is_child_of(c, join_id) {
+                self.cancel(c);
+            }
         }
         let parent = self.tasks.get_mut(join.parent).expect("the parent waits");
         parent.waits_join = u32::MAX;
@@ -685,8 +689,10 @@ impl Simulation {
             // A `parallel` inside the branch: its own branches go too, and nothing will wake
             // this one any more.
             if let Some(join) = self.joins.remove(waits_join) {
-                for c in join.children {
-                    self.cancel(c);
+                for &c in &join.children {
+                    if self.is_child_of(c, waits_join) {
+                        self.cancel(c);
+                    }
                 }
             }
             return self.discard(tid);
@@ -695,6 +701,14 @@ impl Simulation {
         // `async with` exits as the cancellation is delivered; a running thread-pool job keeps
         // its thread until it ends.
         self.give_back_pools(tid);
+    }
+
+    /// Whether task `c` is a live, not yet cancelled child of join `join`. Join ids are unique
+    /// while the join lives, so a reused task slot cannot pass for one of its children.
+    fn is_child_of(&self, c: u32, join: u32) -> bool {
+        self.tasks
+            .get(c)
+            .is_some_and(|t| t.child && t.join == join && !t.cancelled && !t.zombie)
     }
 
     /// Gives back the task's pool permits (not a thread-pool job's thread).
