@@ -1,10 +1,14 @@
 //! Property test over random scenarios with extreme-but-legal values: every feature at once,
 //! tiny and huge durations, rates and prices at their limits, links that lose everything,
-//! infinite-mean service times, 100% error faults, tiny caps. Each run is capped by events
+//! infinite-mean service times, 100% error faults, tiny caps, pools of one permit and of a
+//! million, pool timeouts from 1ns to 1h, nested `with` blocks, `branch`, `parallel` with
+//! every join and fan-outs up to 50, workload priorities. Each run is capped by events
 //! (a scenario may be valid and still be far too long to finish here). For every scenario the
 //! checker accepts, the run must keep conservation, produce no NaN or infinity anywhere in the
 //! report, keep every mean at most its maximum, percentiles in order and utilisations at most
-//! 1, and the clock must advance (or the run must say it stalled). Scenarios the checker
+//! 1 (pools included, whose permits in use never exceed size × instances), count no more
+//! `pool_timeout` and `pool_full` failures than the pools' timeouts and rejections, and the
+//! clock must advance (or the run must say it stalled). Scenarios the checker
 //! refuses must be refused with located diagnostics, never a panic.
 
 use loopsim_core::report::StopCause;
@@ -29,6 +33,155 @@ fn duration(g: &mut Gen) -> &'static str {
         "{ dist: empirical, values: [1ns, 1ms, 1s] }",
         "30s",
     ])
+}
+
+/// A step as one flow-style line: a plain step, a call, or a block (`with` of a pool not held
+/// yet, `branch`, `parallel`) of such steps, at most 3 deep.
+fn flow_step(
+    g: &mut Gen,
+    depth: u32,
+    next: Option<usize>,
+    pools: &[String],
+    held: &mut Vec<usize>,
+) -> String {
+    let kinds = if depth >= 3 { 6 } else { 10 };
+    match g.below(kinds) {
+        0 => format!("{{ cpu: {} }}", duration(g)),
+        1 => format!("{{ io: {} }}", duration(g)),
+        2 => format!("{{ offload: {} }}", duration(g)),
+        3 => format!(
+            "{{ {} }}",
+            g.pick(&[
+                "blocking: 1us",
+                "ram: 1KB",
+                "io: 0s",
+                "llm: { tokens_out: 10, per_token: 1ms }"
+            ])
+        ),
+        4 | 5 => match next {
+            Some(s) => format!(
+                "{{ call: s{s}{} }}",
+                g.pick(&[
+                    "",
+                    ", timeout: 1ms",
+                    ", timeout: 50ms, retry: 3",
+                    ", retry: { attempts: 2, backoff: none }"
+                ])
+            ),
+            None => format!("{{ io: {} }}", duration(g)),
+        },
+        6 | 9 => {
+            let free: Vec<usize> = (0..pools.len()).filter(|p| !held.contains(p)).collect();
+            if free.is_empty() || held.len() >= 7 {
+                return "{ cpu: 1us }".to_string();
+            }
+            let p = free[g.below(free.len() as u64) as usize];
+            held.push(p);
+            let steps = flow_steps(g, depth + 1, next, pools, held);
+            held.pop();
+            format!("{{ with: {}, steps: {steps} }}", pools[p])
+        }
+        7 | 8 => {
+            let n = 1 + g.below(3);
+            let branches: Vec<String> = (0..n)
+                .map(|_| {
+                    if g.coin() {
+                        flow_step(g, depth + 1, next, pools, held)
+                    } else {
+                        flow_steps(g, depth + 1, next, pools, held)
+                    }
+                })
+                .collect();
+            // Wide fan-outs only at the top, so that nesting cannot multiply them.
+            let fanout = match (depth, g.below(4)) {
+                (0, 0) => g.pick(&["10", "50"]).parse().unwrap(),
+                (_, 1) => 1 + g.below(4),
+                _ => 1,
+            };
+            let total = n * fanout;
+            let mut extra = String::new();
+            match g.below(5) {
+                0 => extra += ", wait: any",
+                1 => extra += &format!(", wait: {}", 1 + g.below(total)),
+                2 => extra += ", wait: all, on_error: ignore",
+                3 => extra += ", on_error: fail",
+                _ => {}
+            }
+            if fanout > 1 {
+                extra += &format!(", fanout: {fanout}");
+            }
+            format!("{{ parallel: [ {} ]{extra} }}", branches.join(", "))
+        }
+        _ => {
+            let arms: Vec<String> = (0..1 + g.below(4))
+                .map(|_| {
+                    let w = g.pick(&["1", "0.001", "1e6", "3"]);
+                    format!(
+                        "{{ weight: {w}, steps: {} }}",
+                        flow_steps(g, depth + 1, next, pools, held)
+                    )
+                })
+                .collect();
+            format!("{{ branch: [ {} ] }}", arms.join(", "))
+        }
+    }
+}
+
+fn flow_steps(
+    g: &mut Gen,
+    depth: u32,
+    next: Option<usize>,
+    pools: &[String],
+    held: &mut Vec<usize>,
+) -> String {
+    let steps: Vec<String> = (0..1 + g.below(3))
+        .map(|_| flow_step(g, depth, next, pools, held))
+        .collect();
+    format!("[ {} ]", steps.join(", "))
+}
+
+/// A service's `pools:`, from one permit to a million, every discipline and scope, timeouts
+/// from 1ns to 1h, `max_waiting` from 0 to the limit; and their names.
+fn pools(g: &mut Gen) -> (String, Vec<String>) {
+    let n = if g.one_in(4) {
+        0
+    } else {
+        1 + g.below(3) as usize
+    };
+    if n == 0 {
+        return (String::new(), Vec::new());
+    }
+    let mut y = String::from("    pools:\n");
+    let names: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+    for name in &names {
+        let mut parts = vec![format!(
+            "size: {}",
+            g.pick(&["1", "1", "2", "16", "1000000"])
+        )];
+        if g.coin() {
+            parts.push(format!("queue: {}", g.pick(&["fifo", "lifo", "priority"])));
+        }
+        if g.coin() {
+            parts.push(format!(
+                "scope: {}",
+                g.pick(&["worker", "replica", "service"])
+            ));
+        }
+        if g.coin() {
+            parts.push(format!(
+                "timeout: {}",
+                g.pick(&["1ns", "1us", "5ms", "1s", "1h"])
+            ));
+        }
+        if g.coin() {
+            parts.push(format!(
+                "max_waiting: {}",
+                g.pick(&["0", "1", "100", "10000000"])
+            ));
+        }
+        y += &format!("      {name}: {{ {} }}\n", parts.join(", "));
+    }
+    (y, names)
 }
 
 fn step(g: &mut Gen, next_service: Option<usize>) -> String {
@@ -67,7 +220,8 @@ fn client_guards(g: &mut Gen, indent: &str) -> String {
         let backoff = g.pick(&[
             "none",
             "{ kind: constant, base: 30d }",
-            "{ kind: constant, base: 1ns }",
+            // The smallest legal base (1ns, below it, is refused: see the next one).
+            "{ kind: constant, base: 1ms }",
             "{ kind: exponential, base: 1ns, cap: 1h, jitter: equal }",
             "{ kind: decorrelated, base: 1ms, cap: 30d }",
         ]);
@@ -185,6 +339,9 @@ fn random_scenario(seed: u64) -> String {
                 g.pick(&["poisson", "constant"])
             );
         }
+        if g.coin() {
+            y += &format!("    priority: {}\n", g.pick(&["0", "1", "7", "255"]));
+        }
         y += &client_guards(&mut g, "    ");
     }
     y += "services:\n";
@@ -201,11 +358,18 @@ fn random_scenario(seed: u64) -> String {
             y += &format!("    ram: {}\n", g.pick(&["1KB", "100MB", "16GB"]));
         }
         y += &ingress(&mut g);
+        let (pools_yaml, pool_names) = pools(&mut g);
+        y += &pools_yaml;
         y += "    endpoints:\n      /:\n";
         // A call goes to a later service only: no call cycles.
         let callee = (s + 1 < services).then_some(s + 1);
         for _ in 0..1 + g.below(4) {
-            y += &format!("        - {}\n", step(&mut g, callee));
+            if g.coin() {
+                let block = flow_step(&mut g, 0, callee, &pool_names, &mut Vec::new());
+                y += &format!("        - {block}\n");
+            } else {
+                y += &format!("        - {}\n", step(&mut g, callee));
+            }
         }
     }
     y += &format!(
@@ -353,6 +517,55 @@ fn check_report(r: &Report, finished: bool, what: &str) {
                 "{what}: {name} active {mean} > {peak}"
             );
         }
+        for (pool, p) in &s.pools.0 {
+            let permits = u64::from(p.size) * u64::from(p.instances);
+            if let Some(u) = p.utilization {
+                assert!(
+                    (0.0..=1.0 + 1e-9).contains(&u),
+                    "{what}: {name}.{pool} utilisation {u}"
+                );
+            }
+            if let Some(q) = &p.in_use {
+                assert!(
+                    q.max <= permits,
+                    "{what}: {name}.{pool} {} permits in use of {permits}",
+                    q.max
+                );
+            }
+            for q in [&p.in_use, &p.queue].into_iter().flatten() {
+                assert!(
+                    q.mean <= q.max as f64 + 1e-9,
+                    "{what}: {name}.{pool} mean > max: {q:?}"
+                );
+            }
+            if let (Some(mean), Some(p99)) = (p.wait_s.mean, p.wait_s.p99) {
+                assert!(mean >= 0.0 && p99 >= 0.0, "{what}: {name}.{pool} wait");
+            }
+        }
+    }
+    // Every request that failed for want of a permit was counted by its pool (one pool event
+    // may fail at most one request; retries, ignored branches and client timeouts hide some).
+    if r.warmup_s == 0.0 {
+        let error = |kind: &str| {
+            r.errors
+                .0
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or(0, |(_, n)| *n)
+        };
+        let pools = r.services.0.iter().flat_map(|(_, s)| s.pools.0.iter());
+        let (timeouts, rejected) =
+            pools.fold((0, 0), |(t, j), (_, p)| (t + p.timeouts, j + p.rejected));
+        assert!(
+            error("pool_timeout") <= timeouts,
+            "{what}: {} requests failed as pool_timeout, the pools timed out {timeouts} waiters",
+            error("pool_timeout")
+        );
+        assert!(
+            error("pool_full") <= rejected,
+            "{what}: {} requests failed as pool_full, the pools rejected {rejected}",
+            error("pool_full")
+        );
     }
     if finished && r.stopped.is_none() {
         assert_eq!(
@@ -374,7 +587,16 @@ const SCENARIOS: u64 = 400;
 #[test]
 fn random_extreme_scenarios_keep_every_property() {
     let (mut valid, mut stopped) = (0, 0);
-    for seed in 0..SCENARIOS {
+    // `PROPERTIES_SEEDS=FROM..TO` runs a longer search.
+    let seeds = match std::env::var("PROPERTIES_SEEDS") {
+        Ok(v) => {
+            let (a, b) = v.split_once("..").expect("PROPERTIES_SEEDS=FROM..TO");
+            a.parse().expect("FROM")..b.parse().expect("TO")
+        }
+        Err(_) => 0..SCENARIOS,
+    };
+    let count = seeds.end - seeds.start;
+    for seed in seeds {
         let yaml = random_scenario(seed);
         let checked = check(&yaml);
         let Some(sc) = checked.scenario else {
@@ -394,11 +616,21 @@ fn random_extreme_scenarios_keep_every_property() {
         run_capped(&mut sim);
         let r = sim.report();
         stopped += r.stopped.is_some() as u32;
+        if std::env::var_os("PROPERTIES_VERBOSE").is_some() {
+            let pools = r.services.0.iter().flat_map(|(_, s)| s.pools.0.iter());
+            let (t, j) = pools.fold((0, 0), |(t, j), (_, p)| (t + p.timeouts, j + p.rejected));
+            let blocks =
+                ["with:", "branch:", "parallel:", "fanout: 50"].map(|k| yaml.contains(k) as u8);
+            eprintln!(
+                "seed {seed}: blocks {blocks:?}, pool timeouts {t}, rejected {j}, events {}",
+                r.events
+            );
+        }
         check_report(&r, sim.is_finished(), &what);
     }
-    eprintln!("{valid} of {SCENARIOS} scenarios valid, {stopped} stopped early by a cap");
+    eprintln!("{valid} of {count} scenarios valid, {stopped} stopped early by a cap");
     assert!(
-        valid * 2 > SCENARIOS,
-        "the generator should mostly make valid scenarios: {valid} of {SCENARIOS}"
+        valid * 2 > count,
+        "the generator should mostly make valid scenarios: {valid} of {count}"
     );
 }
