@@ -69,7 +69,7 @@ impl EventLoop {
 
 /// Most permits one task holds at once: a running thread-pool job plus nested `with` blocks
 /// (the front end bounds the nesting).
-pub const MAX_HELD: usize = 8;
+pub const MAX_HELD: usize = 4;
 
 /// The permits a task holds ([`super::resource::Permits`] indices), released on every exit
 /// path: success, failure, timeout, cancellation, crash.

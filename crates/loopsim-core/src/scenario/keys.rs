@@ -739,7 +739,7 @@ pub const WITH: Section = Section {
         name: "steps",
         ty: Type::List { of: &Type::Named("step"), min: 1, max: None },
         default: Absent::Required,
-        doc: "The steps run while one permit of the pool is held; it is given back when they end, fail or are cancelled. Blocks may nest (at most 7 deep); two requests taking two pools in opposite orders can deadlock, as in real life.",
+        doc: "The steps run while one permit of the pool is held; it is given back when they end, fail or are cancelled. Blocks may nest (at most 3 deep); two requests taking two pools in opposite orders can deadlock, as in real life.",
     }],
     shape: Shape::Map,
     rules: &[],
