@@ -406,7 +406,7 @@ fn pool_cases() -> Vec<Case> {
         case("steps beside a non-with step", &p("        - with: db\n", "        - io: 2ms\n"), (15, 11), "`steps` only applies to a `with` step", Some("`steps` goes beside `with: POOL`")),
         case("with of the same pool inside itself", &p("            - io: 1ms\n", "            - with: db\n              steps: [ { io: 1ms } ]\n"), (16, 21), "this `with` is inside a `with` of the same pool: it would wait for itself", Some("take the permit once")),
         case("with of the same pool inside a parallel branch inside itself", &p("            - io: 1ms\n", "            - parallel: [ { with: db, steps: [ { io: 1ms } ] } ]\n"), (16, 35), "inside a `with` of the same pool", Some("take the permit once")),
-        case("with nested deeper than allowed", &deepest_with, (24, 23), "`with` blocks nest at most 3 deep", Some("a request holds at most that many permits at once")),
+        case("with nested deeper than allowed", &deepest_with, (21, 23), "`with` blocks nest at most 3 deep", Some("a request holds at most that many permits at once")),
         case("blocks nested deeper than allowed", &deepest_parallel, (10, column), "blocks nest at most 16 deep", Some("flatten the blocks")),
         // `branch`.
         case("branch arm of weight 0", &p("{ weight: 0.1, steps", "{ weight: 0, steps"), (23, 25), "`weight` must be a finite number > 0", Some("leave out an arm that never runs")),
