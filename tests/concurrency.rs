@@ -287,3 +287,41 @@ fn a_fallback_saves_the_request_when_the_call_fails() {
         0.03,
     );
 }
+
+/// c event loops on c cores behave as c independent servers: with 4 workers, 4 cores and a
+/// random accept rule, each loop is an M/M/1 queue at λ/4 (the cores never make a loop wait).
+#[test]
+fn c_loops_on_c_cores_are_c_independent_servers() {
+    let yaml = "version: 1\nname: cores\nseed: {seed}\nduration: 610s\nwarmup: 10s\n\
+         workload:\n  - to: api\n    rate: 300/s\n\
+         services:\n  api:\n    workers: 4\n    cores: 4\n    accept: random\n    endpoints:\n\
+         \x20     /:\n        - cpu: { dist: exponential, mean: 10ms }\n";
+    let runs = replications(yaml, 1..=R);
+    let theory = loopsim_tests::mm1(75.0, 100.0);
+    Estimate::of(&runs, mean).assert_matches("4 loops on 4 cores: M/M/1 at λ/4", theory.w, 0.03);
+}
+
+/// A FastAPI `def` endpoint: 40 threads doing 10 ms of pure-Python work each. With the GIL
+/// they compute one at a time: the worker saturates at one core's rate, 100 requests/s,
+/// whatever the threads; without it, 150/s go through. Two worker processes have two GILs
+/// (round-robin accept: with `idle_first` every request would land on the first worker, whose
+/// loop is always idle here).
+#[test]
+fn the_gil_makes_forty_threads_compute_at_one_cores_rate() {
+    let run = |gil: bool, workers: u32| {
+        loopsim_tests::run_yaml(&format!(
+            "version: 1\nname: gil\nseed: 4\nduration: 60s\nmax_in_flight: 100000\n\
+             workload:\n  - to: api\n    rate: 150/s\n\
+             services:\n  api:\n    workers: {workers}\n    accept: round_robin\n    threads: 40\n    gil: {gil}\n    endpoints:\n\
+             \x20     /:\n        - offload: {{ cpu: 10ms }}\n"
+        ))
+    };
+    // Over 60 s at 100/s: 6,000 completions ± one in service (a deterministic server, busy
+    // from the first second: no warm-up, so the backlog is counted too).
+    let one = run(true, 1).throughput_rps;
+    assert!((95.0..=101.0).contains(&one), "one GIL: {one} req/s");
+    let free = run(false, 1).throughput_rps;
+    assert!((140.0..=160.0).contains(&free), "no GIL: {free} req/s");
+    let two = run(true, 2).throughput_rps;
+    assert!((140.0..=160.0).contains(&two), "two processes: {two} req/s");
+}

@@ -232,6 +232,10 @@ impl Simulation {
     /// A task's work is lost: release what it holds and tell its caller (connection reset).
     fn lose(&mut self, tid: u32, task: Task) {
         let mut task = task;
+        if !task.zombie {
+            // Taken out of a queue (maybe the GIL's or a core's, holding the other).
+            self.release_burst(tid);
+        }
         task.ram_held = 0; // the instance's memory is reset as a whole
         if task.child {
             // A `parallel` branch: its permits go back and its join learns of the loss.

@@ -18,6 +18,7 @@
 mod arena;
 mod balancer;
 mod client;
+mod cpu;
 mod faults;
 mod health;
 mod network;
@@ -58,6 +59,9 @@ struct ServiceRuntime {
     /// Replicas that are up (offsets from `first_instance`, ascending): balancers pick among
     /// these only, so a dead replica's share spreads over all survivors.
     live: Vec<u32>,
+    /// Resource kinds of the service's cores and GIL (`u32::MAX`: none).
+    cores: u32,
+    gil: u32,
     /// Rotation counter for round-robin and tie-breaking.
     next: u32,
     rng: Rng,
@@ -107,8 +111,11 @@ pub struct Simulation {
     services: Vec<ServiceRuntime>,
     instances: Vec<Instance>,
     workers: Vec<Worker>,
-    /// Every resource: the workers' thread pools, then the services' declared pools.
+    /// Every resource: the workers' thread pools, then the services' declared pools, cores
+    /// and GILs.
     resources: Resources,
+    /// Bursts of computation in progress where CPU is shared (`cores`, `gil`).
+    bursts: cpu::Bursts,
     workloads: Vec<WorkloadRuntime>,
     tasks: Arena<Task>,
     exchanges: Arena<Exchange>,
@@ -164,6 +171,7 @@ impl Simulation {
             instances,
             workers,
             resources,
+            bursts: cpu::Bursts::default(),
             workloads,
             tasks: Arena::default(),
             exchanges: Arena::default(),
@@ -374,6 +382,8 @@ impl Simulation {
             Event::RunEnd { worker, task } => self.on_run_end(worker, task),
             Event::IoDone { task } => self.resume(task),
             Event::JobDone { permits, task } => self.on_job_done(permits, task),
+            Event::SliceEnd { task } => self.on_slice_end(task),
+            Event::CpuGranted { task } => self.on_cpu_granted(task),
             Event::Wake { task } => self.resume(task),
             Event::PermitTimeout { permits, task, seq } => {
                 self.on_permit_timeout(permits, task, seq)
@@ -464,6 +474,8 @@ fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Wor
         services.push(ServiceRuntime {
             first_instance: instances.len() as u32,
             live: (0..svc.replicas).collect(),
+            cores: u32::MAX,
+            gil: u32::MAX,
             next: 0,
             rng: Rng::stream(sc.seed, 2_000_000 + s as u64),
             stats: ServiceStats::new(sc.warmup, svc.replicas),
@@ -501,6 +513,38 @@ fn build_services(sc: &Scenario) -> (Vec<ServiceRuntime>, Vec<Instance>, Vec<Wor
             count: 0,
         };
         resources.add(kind, count, sc.warmup);
+    }
+    for (s, svc) in sc.services.iter().enumerate() {
+        let cpu_kind = |name: &str, role, scope, size| resource::ResourceKind {
+            name: String::from(name),
+            service: s as u32,
+            role,
+            scope,
+            size,
+            discipline: crate::scenario::Discipline::Fifo,
+            timeout: None,
+            max_waiting: None,
+            first: 0,
+            count: 0,
+        };
+        if let Some(cores) = svc.cores {
+            let k = cpu_kind(
+                "cores",
+                resource::Role::Cores,
+                crate::scenario::Scope::Replica,
+                cores,
+            );
+            services[s].cores = resources.add(k, svc.replicas, sc.warmup);
+        }
+        if svc.gil {
+            let k = cpu_kind(
+                "gil",
+                resource::Role::Gil,
+                crate::scenario::Scope::Worker,
+                1,
+            );
+            services[s].gil = resources.add(k, svc.replicas * svc.workers, sc.warmup);
+        }
     }
     (services, instances, workers, resources)
 }

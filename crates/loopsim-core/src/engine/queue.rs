@@ -69,6 +69,14 @@ pub enum Event {
     Wake {
         task: u32,
     },
+    /// A slice of a burst of computation ends (shared cores or GIL).
+    SliceEnd {
+        task: u32,
+    },
+    /// A burst's waiter got the GIL or a core.
+    CpuGranted {
+        task: u32,
+    },
     /// A waiter's `timeout` on pool instance `permits` expires (if it still waits: the
     /// waiter is identified by its task and its arrival number).
     PermitTimeout {

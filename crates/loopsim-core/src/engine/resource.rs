@@ -34,6 +34,10 @@ pub enum Role {
     Threads,
     /// A declared pool: a permit is held by the steps of a `with` block.
     Pool,
+    /// A worker's interpreter lock: held by a burst of computation (see `cpu.rs`).
+    Gil,
+    /// A replica's CPU cores: held by a burst of computation.
+    Cores,
 }
 
 /// One resource as declared, with where its instances live.

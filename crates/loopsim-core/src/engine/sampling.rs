@@ -172,9 +172,11 @@ impl Simulation {
     }
 
     fn pool_columns(&self, row: &mut Vec<f64>) {
-        let first = self.sc.services.len();
-        for m in &self.resources.meters[first..] {
-            row.extend_from_slice(&[m.busy.value() as f64, m.queued.value() as f64]);
+        let r = &self.resources;
+        for (k, m) in r.kinds.iter().zip(&r.meters) {
+            if k.role == crate::engine::resource::Role::Pool {
+                row.extend_from_slice(&[m.busy.value() as f64, m.queued.value() as f64]);
+            }
         }
     }
 

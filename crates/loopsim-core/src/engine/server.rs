@@ -3,7 +3,7 @@
 
 use crate::engine::queue::{Event, Outcome};
 use crate::engine::runtime::{self, Caller, Instance, Join, Origin, Task};
-use crate::engine::{balancer, resource, ServiceStats, Simulation};
+use crate::engine::{balancer, cpu, resource, ServiceStats, Simulation};
 use crate::guards::concurrency::ConcurrencyLimit;
 use crate::guards::rate_limit::TokenBucket;
 use crate::scenario::{Accept, Scenario, Service, Step, StepIndex};
@@ -300,6 +300,9 @@ impl Simulation {
                     if dur > 0 {
                         rt.stats.busy_loops.add(self.now, 1);
                         self.workers[worker as usize].event_loop.running = Some(tid);
+                        if !blocking && self.shares_cpu(service) {
+                            return self.start_burst(tid, dur, cpu::AfterBurst::LoopStep);
+                        }
                         self.queue
                             .push(self.now + dur, Event::RunEnd { worker, task: tid });
                         return;
@@ -314,6 +317,17 @@ impl Simulation {
                     let dur = slowed(d.sample(&mut rt.rng), slow);
                     self.health.usage.cpu_ns += dur as u128;
                     return self.submit_offload(worker, tid, dur);
+                }
+                Step::OffloadSplit { cpu, io } => {
+                    let cpu = slowed(cpu.sample(&mut rt.rng), slow);
+                    let io = io.sample(&mut rt.rng);
+                    self.health.usage.cpu_ns += cpu as u128;
+                    if cpu > 0 && self.shares_cpu(service) {
+                        // The job computes once it has a thread (see `job_starts`).
+                        self.bursts.prepare(tid, cpu, cpu::AfterBurst::Job { io });
+                        return self.submit_offload(worker, tid, io);
+                    }
+                    return self.submit_offload(worker, tid, cpu + io);
                 }
                 Step::Branch(arms) => {
                     let u = rt.rng.f64();
@@ -394,8 +408,7 @@ impl Simulation {
                     self.resources.meters[service].wait.record(0);
                 }
                 self.tasks.get_mut(tid).expect("live").held.push(permits);
-                self.queue
-                    .push(now + dur, Event::JobDone { permits, task: tid });
+                self.job_starts(tid, permits, dur);
             }
             resource::Ask::Queued(seq) => {
                 self.tasks.get_mut(tid).expect("live").wait = Some((permits, seq));
@@ -405,6 +418,15 @@ impl Simulation {
             }
             resource::Ask::Full => unreachable!("thread pools have no max_waiting"),
         }
+    }
+
+    /// A job has its thread: it runs for `dur`, or first computes (a prepared burst).
+    fn job_starts(&mut self, tid: u32, permits: u32, dur: Nanos) {
+        if self.bursts.is_prepared(tid) {
+            return self.next_slice(tid);
+        }
+        self.queue
+            .push(self.now + dur, Event::JobDone { permits, task: tid });
     }
 
     /// A thread-pool job ended: the thread takes the next job, the task goes on.
@@ -439,11 +461,15 @@ impl Simulation {
         if next.since >= self.sc.warmup {
             self.resources.meters[kind as usize].wait.record(wait);
         }
+        let role = self.resources.kinds[kind as usize].role;
         let task = self.tasks.get_mut(next.task).expect("a waiter is live");
-        task.held.push(permits);
+        if matches!(role, resource::Role::Threads | resource::Role::Pool) {
+            // The GIL and cores are a burst's (see `cpu.rs`), not the task's.
+            task.held.push(permits);
+        }
         task.wait = None;
         let service = task.service;
-        match self.resources.kinds[kind as usize].role {
+        match role {
             resource::Role::Threads => {
                 let t = &mut self.health.services[service as usize].tick;
                 t.pool_wait_n += 1;
@@ -451,13 +477,10 @@ impl Simulation {
                 t.pool_wait_max = t.pool_wait_max.max(wait);
                 let instance = task.instance;
                 self.instances[instance as usize].pool_queued -= 1;
-                self.queue.push(
-                    now + next.job,
-                    Event::JobDone {
-                        permits,
-                        task: next.task,
-                    },
-                );
+                self.job_starts(next.task, permits, next.job);
+            }
+            resource::Role::Gil | resource::Role::Cores => {
+                self.cpu_granted(next.task, permits, role == resource::Role::Gil);
             }
             resource::Role::Pool => {
                 self.queue.push(now, Event::Wake { task: next.task });
@@ -733,6 +756,7 @@ impl Simulation {
     /// A cancelled child at an await point: it ends without reporting, giving back what it
     /// holds.
     fn discard(&mut self, tid: u32) {
+        self.release_burst(tid);
         let mut task = self.tasks.remove(tid).expect("live task");
         for permits in task.held.take_all() {
             self.give_back(permits);

@@ -276,6 +276,10 @@ fn time_of(steps: &[Step], from: usize, to: usize, mean: fn(&Dist) -> f64) -> (f
                 t += mean(&l.first_token) + times(mean(&l.tokens_out), mean(&l.per_token));
                 i += 1;
             }
+            Step::OffloadSplit { cpu, io } => {
+                t += mean(cpu) + mean(io);
+                i += 1;
+            }
             Step::Branch(arms) => {
                 let mut previous = 0.0;
                 let mut after = to;
@@ -319,6 +323,7 @@ fn step_means(e: &Endpoint, mean: fn(&Dist) -> f64) -> StepMeans {
         match step {
             Step::Cpu(d) | Step::Blocking(d) => m.event_loop += times(w, mean(d)),
             Step::Offload(d) => m.pool += times(w, mean(d)),
+            Step::OffloadSplit { cpu, io } => m.pool += times(w, mean(cpu) + mean(io)),
             _ => {}
         }
     }

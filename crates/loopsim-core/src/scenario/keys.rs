@@ -207,6 +207,7 @@ pub const ALL: &[&Section] = &[
     &SERVICE,
     &POOL,
     &STEP,
+    &OFFLOAD,
     &HEDGE,
     &BRANCH_ARM,
     &RETRY,
@@ -571,7 +572,7 @@ pub const SERVICE: Section = Section {
     include: &[],
 };
 
-const SERVICE_KEYS: [Key; 9] = [
+const SERVICE_KEYS: [Key; 11] = [
     Key {
         name: "replicas",
         ty: Type::Int { min: 1, max: Some(10000) },
@@ -613,6 +614,18 @@ const SERVICE_KEYS: [Key; 9] = [
         ty: Type::Ref(&INGRESS),
         default: Absent::Default("admit everything"),
         doc: "Admission control of every instance: `max_queue`, `rate_limit`, `concurrency` (or `bulkhead`), `deadline`.",
+    },
+    Key {
+        name: "cores",
+        ty: Type::Int { min: 1, max: Some(1024) },
+        default: Absent::Default("a CPU per loop and per thread"),
+        doc: "CPU cores per replica, shared by its event loops' `cpu` steps and its threads' computation (`offload: { cpu }`): bursts queue for a core and run in 5 ms slices, round robin (1 to 1024).",
+    },
+    Key {
+        name: "gil",
+        ty: Type::Bool,
+        default: Absent::Default("`false`"),
+        doc: "Python: one interpreter lock per worker process, shared by its loop and its threads. Computation holds it (5 ms switch interval, as CPython); `blocking` steps and `io` parts release it. 40 threads doing pure-Python work run at one core's rate.",
     },
     Key {
         name: "pools",
@@ -679,6 +692,30 @@ pub const STEP: Section = Section {
     shape: Shape::OneKey {
         with: &[("call", &CALL), ("with", &WITH), ("parallel", &PARALLEL)],
     },
+    rules: &[Rule::MinKeys(1)],
+    include: &[],
+};
+
+/// A thread job that computes, then waits.
+pub const OFFLOAD: Section = Section {
+    name: "offload",
+    def: Some("offloadSplit"),
+    doc: "A thread job in two parts: `cpu` computation (a core and the GIL, when the service has them), then `io` waiting (releasing them).",
+    keys: &[
+        Key {
+            name: "cpu",
+            ty: Type::Ref(&DURATION_OR_DIST),
+            default: Absent::Default("`0`"),
+            doc: "Computation on the thread.",
+        },
+        Key {
+            name: "io",
+            ty: Type::Ref(&DURATION_OR_DIST),
+            default: Absent::Default("`0`"),
+            doc: "Waiting on the thread afterwards (blocking I/O, a native call).",
+        },
+    ],
+    shape: Shape::Map,
     rules: &[Rule::MinKeys(1)],
     include: &[],
 };
@@ -828,9 +865,9 @@ const STEP_KEYS: [Key; 10] = [
     },
     Key {
         name: "offload",
-        ty: Type::Ref(&DURATION_OR_DIST),
+        ty: Type::AnyOf(&[Type::Ref(&DURATION_OR_DIST), Type::Ref(&OFFLOAD)]),
         default: Absent::Nothing,
-        doc: "Awaits work on the worker's thread pool (queued FIFO when all threads are busy).",
+        doc: "Awaits work on the worker's thread pool (queued FIFO when all threads are busy): a duration or distribution (a job that waits — blocking I/O, native code releasing the GIL), or `{ cpu, io }`: a job that computes (holding a core and the GIL when the service has `cores` or `gil`) and then waits.",
     },
     Key {
         name: "call",

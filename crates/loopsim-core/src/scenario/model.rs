@@ -169,6 +169,11 @@ pub struct Service {
     /// Endpoints of this service: indices into [`Scenario::endpoints`].
     pub endpoints: Vec<EndpointId>,
     pub ingress: Ingress,
+    /// CPU cores per replica, shared by its loops' `cpu` and its threads' computation;
+    /// `None`: every loop and thread computes on a CPU of its own.
+    pub cores: Option<u32>,
+    /// One interpreter lock per worker process (CPython), shared by its loop and its threads.
+    pub gil: bool,
     pub span: Span,
 }
 
@@ -190,8 +195,12 @@ pub enum Step {
     Blocking(Dist),
     /// Awaits external I/O; the loop is free meanwhile.
     Io(Dist),
-    /// Awaits work on the worker's thread pool (FIFO when all threads are busy).
+    /// Awaits work on the worker's thread pool (FIFO when all threads are busy). With `cores`
+    /// or `gil` on the service, a plain job waits without them (blocking I/O or native code).
     Offload(Dist),
+    /// `offload: { cpu, io }`: a thread job that computes (holding a core and the GIL when
+    /// the service has them) and then waits (releasing them).
+    OffloadSplit { cpu: Dist, io: Dist },
     /// Awaits a downstream request, guarded by a policy (0 = none). With a `fallback`, a
     /// failed call (after its retries) goes on at step `fallback` instead of failing the
     /// request; the step after the call is then a [`Step::Jump`] past the fallback's steps.

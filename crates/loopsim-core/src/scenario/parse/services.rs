@@ -86,6 +86,8 @@ impl Reader<'_> {
             ram: None,
             endpoints: Vec::new(),
             ingress: Ingress::default(),
+            cores: None,
+            gil: false,
             span,
         };
         if let Some(f) = self.fields(node, &format!("service `{name}`"), &keys::SERVICE) {
@@ -126,6 +128,12 @@ impl Reader<'_> {
             s.accept = a;
         }
         s.ram = f.get("ram").and_then(|n| self.positive_size(n, "`ram`"));
+        if let Some(n) = f.get("cores") {
+            s.cores = self.integer(n, "`cores`", 1, 1024).map(|c| c as u32);
+        }
+        if let Some(n) = f.get("gil") {
+            s.gil = self.boolean(n, "`gil`").unwrap_or(false);
+        }
         if let Some(ingress) = f.get("ingress").and_then(|n| self.ingress(n)) {
             s.ingress = ingress;
         }
@@ -275,7 +283,7 @@ impl Reader<'_> {
             "cpu" => Step::Cpu(self.dist(value, &what)?),
             "blocking" => Step::Blocking(self.dist(value, &what)?),
             "io" => Step::Io(self.dist(value, &what)?),
-            "offload" => Step::Offload(self.dist(value, &what)?),
+            "offload" => self.offload(value)?,
             "ram" => Step::Ram(self.positive_size(value, &what)?),
             "llm" => Step::Llm(self.llm(value, f.key_span("llm")?)?),
             _ => {
@@ -293,6 +301,27 @@ impl Reader<'_> {
             }
         };
         Some((step, None))
+    }
+
+    /// `offload: D` (a duration or distribution), or `offload: { cpu, io }`.
+    fn offload(&mut self, node: &Node) -> Option<Step> {
+        let split = self
+            .map_quiet(node)
+            .is_some_and(|f| f.get("cpu").is_some() || f.get("io").is_some());
+        if !split {
+            return Some(Step::Offload(self.dist(node, "`offload`")?));
+        }
+        let f = self.fields(node, "`offload`", &keys::OFFLOAD)?;
+        let zero = || Dist::Constant(0.0);
+        let cpu = match f.get("cpu") {
+            Some(n) => self.dist(n, "`cpu`"),
+            None => Some(zero()),
+        };
+        let io = match f.get("io") {
+            Some(n) => self.dist(n, "`io`"),
+            None => Some(zero()),
+        };
+        Some(Step::OffloadSplit { cpu: cpu?, io: io? })
     }
 
     /// `{tokens_in, tokens_out, first_token, per_token}`: token counts (numbers or count
