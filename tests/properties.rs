@@ -48,7 +48,14 @@ fn flow_step(
     match g.below(kinds) {
         0 => format!("{{ cpu: {} }}", duration(g)),
         1 => format!("{{ io: {} }}", duration(g)),
-        2 => format!("{{ offload: {} }}", duration(g)),
+        2 => match g.below(3) {
+            0 => format!(
+                "{{ offload: {{ cpu: {}, io: {} }} }}",
+                duration(g),
+                duration(g)
+            ),
+            _ => format!("{{ offload: {} }}", duration(g)),
+        },
         3 => format!(
             "{{ {} }}",
             g.pick(&[
@@ -65,14 +72,17 @@ fn flow_step(
                     "",
                     ", timeout: 1ms",
                     ", timeout: 50ms, retry: 3",
-                    ", retry: { attempts: 2, backoff: none }"
+                    ", retry: { attempts: 2, backoff: none }",
+                    ", hedge: { after: 1ms, max: 2 }",
+                    ", timeout: 20ms, hedge: { after: 5ms }, fallback: [ { io: 1ms } ]",
+                    ", fallback: [ { cpu: 1ms }, { io: 1ms } ]"
                 ])
             ),
             None => format!("{{ io: {} }}", duration(g)),
         },
         6 | 9 => {
             let free: Vec<usize> = (0..pools.len()).filter(|p| !held.contains(p)).collect();
-            if free.is_empty() || held.len() >= 7 {
+            if free.is_empty() || held.len() >= 3 {
                 return "{ cpu: 1us }".to_string();
             }
             let p = free[g.below(free.len() as u64) as usize];
@@ -159,7 +169,10 @@ fn pools(g: &mut Gen) -> (String, Vec<String>) {
             g.pick(&["1", "1", "2", "16", "1000000"])
         )];
         if g.coin() {
-            parts.push(format!("queue: {}", g.pick(&["fifo", "lifo", "priority"])));
+            parts.push(format!(
+                "queue: {}",
+                g.pick(&["fifo", "lifo", "priority", "codel", "adaptive_lifo"])
+            ));
         }
         if g.coin() {
             parts.push(format!(
@@ -189,7 +202,10 @@ fn step(g: &mut Gen, next_service: Option<usize>) -> String {
         0 => format!("cpu: {}", duration(g)),
         1 => format!("blocking: {}", duration(g)),
         2 => format!("io: {}", duration(g)),
-        3 => format!("offload: {}", duration(g)),
+        3 => match g.below(3) {
+            0 => format!("offload: {{ cpu: {}, io: {} }}", duration(g), duration(g)),
+            _ => format!("offload: {}", duration(g)),
+        },
         4 => format!("ram: {}", g.pick(&["1B", "1KB", "64MB", "2GB"])),
         5 => format!(
             "llm: {{ tokens_in: {}, tokens_out: {}, first_token: {}, per_token: {} }}",
@@ -199,7 +215,20 @@ fn step(g: &mut Gen, next_service: Option<usize>) -> String {
             g.pick(&["0s", "1ns", "15ms"]),
         ),
         _ => match next_service {
-            Some(s) => format!("call: s{s}\n{}", client_guards(g, "          ")),
+            Some(s) => {
+                let mut call = format!("call: s{s}\n{}", client_guards(g, "          "));
+                if g.one_in(3) {
+                    call += &format!(
+                        "          hedge: {{ after: {}, max: {} }}\n",
+                        g.pick(&["1ms", "20ms", "1h"]),
+                        1 + g.below(3)
+                    );
+                }
+                if g.one_in(3) {
+                    call += "          fallback: [ { io: 1ms } ]\n";
+                }
+                call
+            }
             None => format!("io: {}", duration(g)),
         },
     }
@@ -356,6 +385,12 @@ fn random_scenario(seed: u64) -> String {
         );
         if g.one_in(3) {
             y += &format!("    ram: {}\n", g.pick(&["1KB", "100MB", "16GB"]));
+        }
+        if g.one_in(3) {
+            y += &format!("    cores: {}\n", g.pick(&["1", "2", "64"]));
+        }
+        if g.one_in(3) {
+            y += "    gil: true\n";
         }
         y += &ingress(&mut g);
         let (pools_yaml, pool_names) = pools(&mut g);

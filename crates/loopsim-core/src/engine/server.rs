@@ -648,7 +648,10 @@ impl Simulation {
     /// A child ended with `outcome`: count it; once the join is decided, cancel the others and
     /// wake the parent (failing it if the step failed).
     pub(super) fn child_ended(&mut self, join_id: u32, _child: u32, outcome: Outcome) {
-        let join = self.joins.get_mut(join_id).expect("live join");
+        // A join already decided (its other children cancelled) no longer counts.
+        let Some(join) = self.joins.get_mut(join_id) else {
+            return;
+        };
         if outcome == Outcome::Ok {
             join.ok += 1;
         } else {
@@ -781,11 +784,12 @@ impl Simulation {
 
     /// A child task ends: it gives back what it holds and reports to its join.
     fn end_child(&mut self, tid: u32, outcome: Outcome) {
-        let join = self.tasks.get(tid).expect("live task").join;
+        let task = self.tasks.get_mut(tid).expect("live task");
+        let join = core::mem::replace(&mut task.join, u32::MAX);
+        // Report first: giving permits back can fail other tasks (a CoDel queue sheds), which
+        // may decide this join before this child's outcome is counted.
+        self.child_ended(join, tid, outcome);
         self.discard(tid);
-        if join != u32::MAX {
-            self.child_ended(join, tid, outcome);
-        }
     }
 
     /// Gives back what an accepted task holds: memory, its connection, its concurrency permit,
