@@ -431,6 +431,16 @@ fn priority_pool(r: &Report) {
     assert!(failed("free") > 0.1);
     assert!(failed("paid-fifo") > 0.05);
     assert!((failed("paid-fifo") - failed("free-fifo")).abs() < 0.03);
+    // The priority classes add up their workloads.
+    let class = |p: &str| r.priorities.get(p).unwrap().requests.clone();
+    let sent = |w: &str| r.workloads.get(w).unwrap().requests.sent;
+    assert_eq!(class("1").sent, sent("paid") + sent("paid-fifo"));
+    assert_eq!(class("0").sent, sent("free") + sent("free-fifo"));
+    assert_eq!(
+        class("0").failed + class("1").failed,
+        r.requests.failed,
+        "every failure is in one class"
+    );
 }
 
 /// At 110% load: FIFO serves everything after ~1 s of waiting; CoDel sheds ~13% at once and

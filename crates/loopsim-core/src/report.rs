@@ -54,6 +54,9 @@ pub struct Report {
     /// every caller with client-side guards, in the order of `guards`.
     pub retries_by_caller: Named<u64>,
     pub workloads: Named<WorkloadReport>,
+    /// Results by request priority (`"0"`, `"1"`, …, highest last), when the workloads have
+    /// more than one: each class's workloads added up.
+    pub priorities: Named<WorkloadReport>,
     pub services: Named<ServiceReport>,
     /// Per endpoint (`service/path`), the server's view: requests that arrived in the
     /// measured window, by outcome, and their time in service (arrival → response sent).
@@ -362,6 +365,7 @@ pub fn build(input: Input<'_>) -> Report {
                 .map(|(w, st)| (w.name.clone(), workload(st, measured_s)))
                 .collect(),
         ),
+        priorities: priorities(sc, &input.workloads, measured_s),
         services,
         endpoints: Named(
             sc.endpoints
@@ -517,6 +521,26 @@ fn call_sites(sc: &Scenario, sites: &[CallSiteStats]) -> Named<CallSiteReport> {
         ));
     }
     Named(out)
+}
+
+/// The workloads' results added up per priority class (empty with a single class).
+fn priorities(sc: &Scenario, workloads: &[&ClientStats], measured_s: f64) -> Named<WorkloadReport> {
+    let mut levels: Vec<u8> = sc.workloads.iter().map(|w| w.priority).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    if levels.len() < 2 {
+        return Named(Vec::new());
+    }
+    let classes = levels.iter().map(|&level| {
+        let mut sum = ClientStats::default();
+        for (w, st) in sc.workloads.iter().zip(workloads) {
+            if w.priority == level {
+                sum.add(st);
+            }
+        }
+        (alloc::format!("{level}"), workload(&sum, measured_s))
+    });
+    Named(classes.collect())
 }
 
 fn per_s(n: u64, seconds: f64) -> f64 {

@@ -54,6 +54,20 @@ pub struct ClientStats {
     pub latency: QuantileSketch,
 }
 
+impl ClientStats {
+    /// Adds another set of requests' counts and latencies (a priority class's workloads).
+    pub fn add(&mut self, o: &ClientStats) {
+        let (a, b) = (&mut self.outcomes, &o.outcomes);
+        a.sent += b.sent;
+        a.attempts += b.attempts;
+        a.retries += b.retries;
+        for (x, y) in a.by_kind.iter_mut().zip(&b.by_kind) {
+            *x += y;
+        }
+        self.latency.merge(&o.latency);
+    }
+}
+
 impl Default for ClientStats {
     fn default() -> Self {
         ClientStats {

@@ -110,6 +110,29 @@ impl QuantileSketch {
         Some(self.max)
     }
 
+    /// Adds every sample of `other` (the same buckets, so quantiles stay within the same
+    /// relative error).
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        if other.n == 0 {
+            return;
+        }
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (b, &c) in other.counts.iter().enumerate() {
+            if c > 0 {
+                if self.track_touched && self.counts[b] == 0 {
+                    self.touched.push(b as u32);
+                }
+                self.counts[b] += c;
+            }
+        }
+        self.n += other.n;
+        self.sum += other.sum;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
     /// Forgets all samples (cheap for interval sketches).
     pub fn clear(&mut self) {
         if self.track_touched {
@@ -130,6 +153,33 @@ impl QuantileSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_equals_recording_everything_in_one() {
+        let (mut a, mut b, mut all) = (
+            QuantileSketch::new(),
+            QuantileSketch::new(),
+            QuantileSketch::new(),
+        );
+        for v in (1..5_000u64).map(|i| i * i % 100_003) {
+            if v % 3 == 0 {
+                a.record(v);
+            } else {
+                b.record(v);
+            }
+            all.record(v);
+        }
+        a.merge(&b);
+        for q in [0.0, 0.5, 0.9, 0.99, 1.0] {
+            assert_eq!(a.quantile(q), all.quantile(q), "q = {q}");
+        }
+        assert_eq!(
+            (a.count(), a.max(), a.mean()),
+            (all.count(), all.max(), all.mean())
+        );
+        a.merge(&QuantileSketch::new());
+        assert_eq!(a.count(), all.count());
+    }
     use crate::rng::Rng;
 
     #[test]
