@@ -325,3 +325,41 @@ fn the_gil_makes_forty_threads_compute_at_one_cores_rate() {
     let two = run(true, 2).throughput_rps;
     assert!((140.0..=160.0).contains(&two), "two processes: {two} req/s");
 }
+
+/// An ingress admission queue with priority shedding: a bulkhead of 2 around a 10 ms call
+/// (room for 200/s) takes 60/s of paid (priority 1) and 160/s of free traffic, `max_queue: 50`.
+/// A full queue sheds the lowest priority first, whatever the order of service: no paid
+/// request is shed, the free ones absorb the overload. The order decides the wait: with
+/// `queue: priority` paid requests jump the line (p99 well under 100 ms); with `queue: fifo`
+/// they wait behind a full queue (median ~ 50 waiters × 5 ms ≈ 225 ms). Margins far beyond
+/// the noise.
+#[test]
+fn an_admission_queue_sheds_the_lowest_priority_first() {
+    let run = |queue: &str| {
+        loopsim_tests::run_yaml(&format!(
+            "version: 1\nname: admission\nseed: 8\nduration: 120s\nwarmup: 10s\n\
+             workload:\n  - {{ name: paid, to: api, rate: 60/s, priority: 1 }}\n\
+             \x20 - {{ name: free, to: api, rate: 160/s }}\n\
+             services:\n  api:\n    ingress: {{ bulkhead: 2, queue: {queue}, max_queue: 50 }}\n\
+             \x20   endpoints:\n      /: [ {{ io: {{ dist: exponential, mean: 10ms }} }} ]\n"
+        ))
+    };
+    let shed = |r: &Report, w: &str| {
+        let q = &r.workloads.get(w).unwrap().requests;
+        q.failed as f64 / q.sent as f64
+    };
+    let latency = |r: &Report, w: &str| r.workloads.get(w).unwrap().latency_s.clone();
+    let prio = run("priority");
+    let fifo = run("fifo");
+    for r in [&prio, &fifo] {
+        assert_eq!(shed(r, "paid"), 0.0, "{:?}", r.errors);
+        assert!(shed(r, "free") > 0.1);
+        assert_eq!(r.errors.get("rejected_concurrency"), Some(&0));
+        let q = &r.requests;
+        assert_eq!(q.sent, q.completed + q.failed + q.in_flight);
+    }
+    let paid_p99 = latency(&prio, "paid").p99.unwrap();
+    assert!(paid_p99 < 0.1, "priority: paid p99 {paid_p99}");
+    let paid_p50 = latency(&fifo, "paid").p50.unwrap();
+    assert!(paid_p50 > 0.15, "fifo: paid p50 {paid_p50}");
+}

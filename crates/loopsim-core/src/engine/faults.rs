@@ -146,6 +146,12 @@ impl Simulation {
             }
         }
         self.drain_waiters(instance, &mut queued);
+        if let Some(q) = self.instances[instance as usize].admit_queue.as_mut() {
+            q.retain(|w| {
+                queued.push(w.task);
+                false
+            });
+        }
         self.recount_ready(instance);
         // Losing a `parallel` branch can decide its join and cancel (and free) other tasks
         // of this list: skip those.

@@ -15,6 +15,7 @@
 //! [`Simulation::snapshot`] for live numbers, [`Simulation::series`] for chart rows, and
 //! [`Simulation::report`] at the end.
 
+mod admission;
 mod arena;
 mod balancer;
 mod client;
@@ -116,6 +117,9 @@ pub struct Simulation {
     resources: Resources,
     /// Bursts of computation in progress where CPU is shared (`cores`, `gil`).
     bursts: cpu::Bursts,
+    /// Arrival numbers of the admission queues, and scratch for the waiters they shed.
+    admit_seq: u64,
+    admit_shed: Vec<resource::Waiter>,
     workloads: Vec<WorkloadRuntime>,
     tasks: Arena<Task>,
     exchanges: Arena<Exchange>,
@@ -172,6 +176,8 @@ impl Simulation {
             workers,
             resources,
             bursts: cpu::Bursts::default(),
+            admit_seq: 0,
+            admit_shed: Vec::new(),
             workloads,
             tasks: Arena::default(),
             exchanges: Arena::default(),

@@ -248,6 +248,13 @@ impl WaitQueue {
         found
     }
 
+    /// The waiter priority shedding evicts first: the lowest priority, the newest among equals.
+    pub fn lowest_priority(&self) -> Option<Waiter> {
+        let all = self.line.iter().chain(self.heap.iter().map(|b| &b.0));
+        all.min_by(|a, b| a.priority.cmp(&b.priority).then(b.seq.cmp(&a.seq)))
+            .copied()
+    }
+
     /// Keeps the waiters for which `keep` holds (an outage takes out its instance's).
     pub fn retain(&mut self, mut keep: impl FnMut(&Waiter) -> bool) {
         self.line.retain(|w| keep(w));

@@ -9,6 +9,14 @@ use crate::guards::rate_limit::TokenBucket;
 use crate::scenario::{Accept, Scenario, Service, Step, StepIndex};
 use crate::time::Nanos;
 
+/// What ingress does with a delivered request.
+enum Admission {
+    Admit,
+    /// Wait in the admission queue for a concurrency permit.
+    Queue,
+    Refuse(Outcome),
+}
+
 pub fn new_instance(service: u32, first_worker: u32, svc: &Service) -> Instance {
     let ingress = &svc.ingress;
     Instance {
@@ -17,6 +25,7 @@ pub fn new_instance(service: u32, first_worker: u32, svc: &Service) -> Instance 
         workers: svc.workers,
         ram_used: 0,
         pool_queued: 0,
+        admit_queue: ingress.queue.map(resource::WaitQueue::new),
         outstanding: 0,
         waiting: 0,
         next_worker: 0,
@@ -113,8 +122,10 @@ impl Simulation {
         let task = self.tasks.get_mut(tid).expect("in transit");
         task.arrived = now;
         let (service, instance, endpoint) = (task.service, task.instance, task.endpoint);
-        if let Some(refusal) = self.admission(service, instance, endpoint) {
-            return self.refuse(tid, refusal);
+        match self.admission(service, instance, endpoint) {
+            Admission::Admit => {}
+            Admission::Queue => return self.enqueue_admission(tid),
+            Admission::Refuse(refusal) => return self.refuse(tid, refusal),
         }
         let worker = self.pick_worker(instance);
         let task = self.tasks.get_mut(tid).expect("live");
@@ -130,31 +141,37 @@ impl Simulation {
 
     /// Ingress checks, in the order a real stack applies them: connection, handler errors, rate
     /// limit, accept-queue bound, concurrency limit.
-    fn admission(&mut self, service: u32, instance: u32, endpoint: u32) -> Option<Outcome> {
+    fn admission(&mut self, service: u32, instance: u32, endpoint: u32) -> Admission {
         let now = self.now;
         let inst = &mut self.instances[instance as usize];
         if inst.down {
-            return Some(Outcome::Refused);
+            return Admission::Refuse(Outcome::Refused);
         }
         let err = self.error_rate[endpoint as usize];
         if err > 0.0 && self.services[service as usize].rng.chance(err) {
-            return Some(Outcome::Error);
+            return Admission::Refuse(Outcome::Error);
         }
         if inst.bucket.as_mut().is_some_and(|b| !b.try_acquire(now)) {
-            return Some(Outcome::RejectedRateLimit);
+            return Admission::Refuse(Outcome::RejectedRateLimit);
         }
+        let queued = inst.admit_queue.is_some();
         let max_queue = self.sc.services[service as usize].ingress.max_queue;
-        if max_queue.is_some_and(|m| inst.waiting >= m) {
-            return Some(Outcome::ShedQueueFull);
+        // With an admission queue, `max_queue` bounds that queue instead (`admission.rs`).
+        if !queued && max_queue.is_some_and(|m| inst.waiting >= m) {
+            return Admission::Refuse(Outcome::ShedQueueFull);
         }
         if inst.limit.as_mut().is_some_and(|l| !l.try_acquire()) {
-            return Some(Outcome::RejectedConcurrency);
+            return if queued {
+                Admission::Queue
+            } else {
+                Admission::Refuse(Outcome::RejectedConcurrency)
+            };
         }
-        None
+        Admission::Admit
     }
 
     /// Turns a delivered request away without serving it.
-    fn refuse(&mut self, tid: u32, outcome: Outcome) {
+    pub(super) fn refuse(&mut self, tid: u32, outcome: Outcome) {
         let task = self.tasks.remove(tid).expect("live task");
         self.instances[task.instance as usize].outstanding -= 1;
         self.count_refusal(task.service, outcome);
@@ -806,6 +823,7 @@ impl Simulation {
         if !task.started {
             inst.waiting -= 1;
         }
+        let freed = task.limit_held && inst.limit.is_some();
         if task.limit_held {
             if let Some(l) = &mut inst.limit {
                 l.release(now, now - task.arrived, outcome != Outcome::Ok);
@@ -833,6 +851,9 @@ impl Simulation {
             acc.tick.served_failed += 1;
         }
         acc.latency.record(now - task.arrived);
+        if freed {
+            self.admit_next(task.instance);
+        }
     }
 
     /// Counts a request turned away (or lost) by a service, for the report, series and health.
@@ -870,7 +891,7 @@ impl Simulation {
         Some(first + live[pick as usize])
     }
 
-    fn pick_worker(&mut self, instance: u32) -> u32 {
+    pub(super) fn pick_worker(&mut self, instance: u32) -> u32 {
         let inst = &mut self.instances[instance as usize];
         let (first, n) = (inst.first_worker, inst.workers);
         if n == 1 {

@@ -1268,12 +1268,18 @@ pub const INGRESS: Section = Section {
     include: &[],
 };
 
-const INGRESS_KEYS: [Key; 5] = [
+const INGRESS_KEYS: [Key; 6] = [
     Key {
         name: "max_queue",
         ty: Type::Int { min: 1, max: Some(4294967295) },
         default: Absent::Default("unbounded"),
-        doc: "Requests accepted but not yet started, per instance (≥ 1); beyond it requests are shed (`shed_queue_full`).",
+        doc: "Requests accepted but not yet started, per instance (≥ 1); beyond it requests are shed (`shed_queue_full`). With `queue`, the bound of the admission queue: when it is full, a request of higher priority takes the place of the lowest-priority waiter.",
+    },
+    Key {
+        name: "queue",
+        ty: Type::Enum(&["fifo", "lifo", "priority", "codel", "adaptive_lifo"]),
+        default: Absent::Default("none: refuse at the limit"),
+        doc: "With `concurrency` or `bulkhead`: requests beyond the limit wait in an admission queue in this order (as a pool's `queue`; `codel` sheds as `shed_queue_full`) and start when a permit frees, instead of being refused. The event loop's own ready queue stays FIFO, as in asyncio and Node.",
     },
     Key {
         name: "rate_limit",

@@ -411,6 +411,9 @@ pub struct Ingress {
     pub rate_limit: Option<RateLimitSpec>,
     /// Requests in service per instance (fixed, AIMD, Gradient2, Vegas).
     pub concurrency: Option<LimitKind>,
+    /// With a concurrency limit: requests beyond it wait in an admission queue ordered by this
+    /// discipline (bounded by `max_queue`) instead of being refused. `None`: refused.
+    pub queue: Option<Discipline>,
     /// Skip the work of a request whose caller has already given up (its attempt deadline has
     /// passed) when it would start: `dropped_expired`.
     pub drop_expired: bool,

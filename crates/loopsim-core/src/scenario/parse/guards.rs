@@ -548,7 +548,29 @@ impl Reader<'_> {
             );
             return None;
         }
+        let queue = f.get("queue").map(|n| {
+            self.choice(
+                n,
+                "`queue`",
+                &[
+                    ("fifo", Discipline::Fifo),
+                    ("lifo", Discipline::Lifo),
+                    ("priority", Discipline::Priority),
+                    ("codel", Discipline::Codel),
+                    ("adaptive_lifo", Discipline::AdaptiveLifo),
+                ],
+            )
+        });
+        if let (Some(_), None, None) = (&queue, f.get("concurrency"), f.get("bulkhead")) {
+            self.error_hint(
+                f.key_span("queue").unwrap_or(node.span),
+                "`queue` orders the requests waiting for a concurrency permit, but this ingress has no `concurrency` or `bulkhead`",
+                "add e.g. `bulkhead: 20`: requests beyond 20 in service then wait in this queue",
+            );
+            return None;
+        }
         Some(Ingress {
+            queue: optional(queue)?,
             max_queue: optional(max_queue)?,
             rate_limit: optional(rate_limit)?,
             concurrency: optional(concurrency)?.or(optional(bulkhead)?),
