@@ -1575,6 +1575,7 @@ fn example_with_every_guard_ingress_and_fault() {
     assert_eq!(
         s.services[gateway as usize].ingress,
         Ingress {
+            queue: None,
             max_queue: Some(200),
             rate_limit: Some(RateLimitSpec {
                 rate: 500.0,
@@ -1595,6 +1596,7 @@ fn example_with_every_guard_ingress_and_fault() {
     assert_eq!(
         s.services[catalog as usize].ingress,
         Ingress {
+            queue: None,
             max_queue: None,
             rate_limit: Some(RateLimitSpec {
                 rate: 50.0,
@@ -1617,6 +1619,7 @@ fn example_with_every_guard_ingress_and_fault() {
     assert_eq!(
         s.services[ledger as usize].ingress,
         Ingress {
+            queue: None,
             rate_limit: Some(RateLimitSpec {
                 rate: 2.5,
                 burst: 3
