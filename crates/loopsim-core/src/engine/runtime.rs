@@ -20,7 +20,7 @@ pub struct Instance {
     /// Offload jobs waiting for a thread in this instance's pools (the auditor's backlog).
     pub pool_queued: u32,
     /// Requests waiting for a concurrency permit (`ingress.queue`; see `admission.rs`).
-    pub admit_queue: Option<super::resource::WaitQueue>,
+    pub admit_queue: Option<alloc::boxed::Box<super::resource::WaitQueue>>,
     /// Requests routed to this instance and not yet answered (least-connections counts these).
     pub outstanding: u32,
     /// Requests accepted and not yet started (the accept queue `ingress.max_queue` bounds).

@@ -25,7 +25,9 @@ pub fn new_instance(service: u32, first_worker: u32, svc: &Service) -> Instance 
         workers: svc.workers,
         ram_used: 0,
         pool_queued: 0,
-        admit_queue: ingress.queue.map(resource::WaitQueue::new),
+        admit_queue: ingress
+            .queue
+            .map(|d| alloc::boxed::Box::new(resource::WaitQueue::new(d))),
         outstanding: 0,
         waiting: 0,
         next_worker: 0,
