@@ -187,13 +187,7 @@ impl Simulation {
 
     /// The task's continuation joins its worker's ready queue; the loop runs it when free.
     pub(super) fn make_ready(&mut self, tid: u32) {
-        let worker = self.tasks.get(tid).expect("live task").worker;
-        let w = &mut self.workers[worker as usize];
-        w.event_loop.ready.push_back((tid, self.now));
-        self.services[w.service as usize]
-            .stats
-            .ready
-            .add(self.now, 1);
+        let worker = self.make_ready_later(tid);
         self.drive(worker);
     }
 
@@ -654,7 +648,8 @@ impl Simulation {
 
     /// Puts a task in its loop's ready queue without running the loop now (the caller is in
     /// the middle of a step; the loop runs it when free, at the latest when this step ends).
-    fn make_ready_later(&mut self, tid: u32) {
+    /// Returns the task's worker.
+    fn make_ready_later(&mut self, tid: u32) -> u32 {
         let worker = self.tasks.get(tid).expect("live task").worker;
         let w = &mut self.workers[worker as usize];
         w.event_loop.ready.push_back((tid, self.now));
@@ -662,6 +657,7 @@ impl Simulation {
             .stats
             .ready
             .add(self.now, 1);
+        worker
     }
 
     /// A child ended with `outcome`: count it; once the join is decided, cancel the others and
