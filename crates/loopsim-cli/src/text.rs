@@ -65,12 +65,25 @@ pub fn render(r: &Report) -> String {
         r.error_rate * 100.0
     );
     let _ = writeln!(o, "latency     {}", latency_line(&r.latency_s));
-    if r.workloads.0.len() > 1 {
-        let _ = writeln!(o, "\nworkloads");
-        for (name, w) in &r.workloads.0 {
+    let classes = [
+        ("workloads", "", &r.workloads, r.workloads.0.len() > 1),
+        (
+            "priorities",
+            "priority ",
+            &r.priorities,
+            !r.priorities.0.is_empty(),
+        ),
+    ];
+    for (title, prefix, rows, shown) in classes {
+        if !shown {
+            continue;
+        }
+        let _ = writeln!(o, "\n{title}");
+        for (name, w) in &rows.0 {
+            let label = format!("{prefix}{name}");
             let _ = writeln!(
                 o,
-                "  {name:<14} {:>8.1} req/s  failed {:<6} {}",
+                "  {label:<14} {:>8.1} req/s  failed {:<6} {}",
                 w.throughput_rps,
                 w.requests.failed,
                 latency_line(&w.latency_s)

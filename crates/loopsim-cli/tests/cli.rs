@@ -508,3 +508,18 @@ fn pools_get_an_aligned_table_and_only_when_declared() {
         "{out}"
     );
 }
+
+/// Workloads of several priorities get a table per priority class; one class gets none.
+#[test]
+fn priority_classes_are_listed_when_there_are_several() {
+    let o = loopsim(&["run", "scenarios/priority-pool.yaml"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(text.contains("\npriorities\n"), "{text}");
+    assert!(
+        text.contains("  priority 0 ") && text.contains("  priority 1 "),
+        "{text}"
+    );
+    let single = stdout(&loopsim(&["run", "scenarios/one-event-loop.yaml"]));
+    assert!(!single.contains("priorities"), "{single}");
+}
