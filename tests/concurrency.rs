@@ -363,3 +363,36 @@ fn an_admission_queue_sheds_the_lowest_priority_first() {
     let paid_p50 = latency(&fifo, "paid").p50.unwrap();
     assert!(paid_p50 > 0.15, "fifo: paid p50 {paid_p50}");
 }
+
+/// Two endpoints take two one-permit pools in opposite orders: sooner or later each holds the
+/// permit the other waits for, and without a `timeout` no one ever goes on. The report says
+/// so (`deadlock` and a finding); the same endpoints taking the pools in one order never
+/// deadlock.
+#[test]
+fn pools_taken_in_opposite_orders_deadlock_and_the_report_says_so() {
+    let run = |second: (&str, &str)| {
+        loopsim_tests::run_yaml(&format!(
+            "version: 1\nname: deadlock\nseed: 2\nduration: 20s\n\
+             workload:\n  - to: api\n    rate: 40/s\n    mix: {{ /ab: 1, /other: 1 }}\n\
+             services:\n  api:\n    pools:\n      a: {{ size: 1 }}\n      b: {{ size: 1 }}\n\
+             \x20   endpoints:\n\
+             \x20     /ab:\n        - with: a\n          steps:\n            - io: 5ms\n\
+             \x20           - with: b\n              steps: [ {{ io: 5ms }} ]\n\
+             \x20     /other:\n        - with: {}\n          steps:\n            - io: 5ms\n\
+             \x20           - with: {}\n              steps: [ {{ io: 5ms }} ]\n",
+            second.0, second.1
+        ))
+    };
+    let crossed = run(("b", "a"));
+    let d = crossed.deadlock.as_ref().expect("a deadlock");
+    assert_eq!(d.pools, ["api/a", "api/b"]);
+    assert!(d.requests >= 2, "{d:?}");
+    assert!(crossed
+        .health
+        .findings
+        .iter()
+        .any(|f| f.text.starts_with("Deadlock: pools api/a, api/b")));
+    let ordered = run(("a", "b"));
+    assert_eq!(ordered.deadlock, None);
+    assert!(ordered.requests.completed > 700);
+}

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::engine::queue::Outcome;
 use crate::engine::resource::{ResourceMeter, Resources, Role};
 use crate::engine::{
-    Assessment, CallSiteStats, ClientStats, EndpointStats, GuardReport, ServiceStats,
+    Assessment, CallSiteStats, ClientStats, Deadlock, EndpointStats, GuardReport, ServiceStats,
 };
 use crate::health::{CollapseReport, CostReport, Finding, FindingKind, HealthReport, SloResult};
 use crate::metrics::QuantileSketch;
@@ -50,6 +50,9 @@ pub struct Report {
     pub attempts_per_request: f64,
     /// Failed requests by final outcome kind (every kind listed, zeros included).
     pub errors: Named<u64>,
+    /// Pools deadlocked at the end of the run (requests holding permits while waiting for
+    /// each other's), if any.
+    pub deadlock: Option<Deadlock>,
     /// `requests.retries` by caller (`workload shoppers`, `gateway → payments/charge`), for
     /// every caller with client-side guards, in the order of `guards`.
     pub retries_by_caller: Named<u64>,
@@ -305,6 +308,7 @@ pub struct Input<'a> {
     pub resources: &'a Resources,
     pub endpoints: &'a [EndpointStats],
     pub call_sites: &'a [CallSiteStats],
+    pub deadlock: Option<Deadlock>,
     pub health: Assessment,
     pub in_flight: u64,
 }
@@ -332,6 +336,9 @@ pub fn build(input: Input<'_>) -> Report {
             .collect(),
     );
     health.findings.extend(pool_findings(&services));
+    if let Some(d) = &input.deadlock {
+        health.findings.push(deadlock_finding(d));
+    }
     let retries_by_caller = retries_by_caller(&input.guards);
     requests.retries = retries_by_caller.0.iter().map(|(_, n)| n).sum();
     let error_rate = ratio(requests.failed, requests.completed + requests.failed);
@@ -357,6 +364,7 @@ pub fn build(input: Input<'_>) -> Report {
         ),
         latency_s: latency(&input.client.latency),
         retries_by_caller,
+        deadlock: input.deadlock.clone(),
         requests,
         workloads: Named(
             sc.workloads
@@ -691,6 +699,26 @@ fn pool_findings(services: &Named<ServiceReport>) -> Vec<Finding> {
         }
     }
     out
+}
+
+fn deadlock_finding(d: &Deadlock) -> Finding {
+    let service = d
+        .pools
+        .first()
+        .and_then(|p| p.split('/').next())
+        .unwrap_or("")
+        .into();
+    Finding {
+        service,
+        kind: FindingKind::PoolExhaustion,
+        severity: FindingKind::PoolExhaustion.severity(),
+        text: alloc::format!(
+            "Deadlock: pools {} are each held by requests waiting for another of them ({} \
+             requests stuck for good); take pools in one order, or give them a `timeout`",
+            d.pools.join(", "),
+            d.requests
+        ),
+    }
 }
 
 fn scope_name(s: Scope) -> &'static str {

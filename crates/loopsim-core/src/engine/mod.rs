@@ -20,6 +20,7 @@ mod arena;
 mod balancer;
 mod client;
 mod cpu;
+mod deadlock;
 mod faults;
 mod health;
 mod network;
@@ -44,6 +45,7 @@ use crate::time::{to_secs_f64, Nanos};
 use arena::Arena;
 pub use client::GuardReport;
 use client::GuardSet;
+pub use deadlock::Deadlock;
 pub use health::Assessment;
 use network::Topology;
 use queue::{Event, EventQueue};
@@ -354,6 +356,7 @@ impl Simulation {
             resources: &self.resources,
             endpoints: &self.endpoint_stats,
             call_sites: &self.call_sites,
+            deadlock: self.deadlock(),
             health: self.assess(),
             in_flight,
         })
