@@ -215,7 +215,8 @@ pub struct ServiceReport {
     pub served_by_replica: Vec<u64>,
     /// Requests turned away at ingress or lost to an outage, by kind (non-zero kinds only).
     pub refused: Named<u64>,
-    /// The service's declared pools (`pools:`), in declaration order.
+    /// The service's declared pools (`pools:`), in declaration order, then its `cores` and
+    /// `gil` when it has them (permits = cores per replica, one GIL per worker).
     pub pools: Named<PoolReport>,
 }
 
@@ -631,7 +632,7 @@ fn pools(service: u32, res: &Resources, w: Window) -> Named<PoolReport> {
         res.kinds
             .iter()
             .zip(&res.meters)
-            .filter(|(k, _)| k.service == service && k.role == Role::Pool)
+            .filter(|(k, _)| k.service == service && k.role != Role::Threads)
             .map(|(k, m)| {
                 let permits = f64::from(k.size) * f64::from(k.count);
                 let report = PoolReport {

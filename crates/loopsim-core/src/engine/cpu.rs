@@ -117,14 +117,20 @@ impl Simulation {
         if gil_kind != u32::MAX && burst.gil == u32::MAX {
             let p = self.resources.instance(gil_kind, w_off, r_off);
             match self.resources.ask(p, tid, 0, 0, now) {
-                Ask::Granted => self.bursts.get_mut(tid).expect("a burst").gil = p,
+                Ask::Granted => {
+                    self.record_no_wait(gil_kind);
+                    self.bursts.get_mut(tid).expect("a burst").gil = p;
+                }
                 _ => return, // queued: `give_back` grants it and calls back
             }
         }
         if core_kind != u32::MAX && burst.core == u32::MAX {
             let p = self.resources.instance(core_kind, w_off, r_off);
             match self.resources.ask(p, tid, 0, 0, now) {
-                Ask::Granted => self.bursts.get_mut(tid).expect("a burst").core = p,
+                Ask::Granted => {
+                    self.record_no_wait(core_kind);
+                    self.bursts.get_mut(tid).expect("a burst").core = p;
+                }
                 _ => return,
             }
         }
@@ -132,6 +138,13 @@ impl Simulation {
         let slice = b.left.min(SLICE);
         b.left -= slice;
         self.queue.push(now + slice, Event::SliceEnd { task: tid });
+    }
+
+    /// A slice that got its GIL or core at once waited 0 (the meter's wait covers every ask).
+    fn record_no_wait(&mut self, kind: u32) {
+        if self.now >= self.sc.warmup {
+            self.resources.meters[kind as usize].wait.record(0);
+        }
     }
 
     /// A waiter got the GIL or a core (`give_back`): note it and go on.

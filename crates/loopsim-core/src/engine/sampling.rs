@@ -62,10 +62,17 @@ pub fn series_names(sc: &Scenario, guards: &[GuardSet]) -> Vec<String> {
             names.push(alloc::format!("{}.{}", svc.name, col));
         }
     }
-    for p in &sc.pools {
-        let svc = &sc.services[p.service as usize].name;
+    // In the engine's resource order: declared pools, then each service's cores and GIL.
+    let declared = sc.pools.iter().map(|p| (p.service, p.name.as_str()));
+    let cpu = sc.services.iter().enumerate().flat_map(|(s, svc)| {
+        let cores = svc.cores.map(|_| (s as u32, "cores"));
+        let gil = svc.gil.then_some((s as u32, "gil"));
+        cores.into_iter().chain(gil)
+    });
+    for (service, pool) in declared.chain(cpu) {
+        let svc = &sc.services[service as usize].name;
         for col in POOL_COLUMNS {
-            names.push(alloc::format!("pool.{svc}.{}.{col}", p.name));
+            names.push(alloc::format!("pool.{svc}.{pool}.{col}"));
         }
     }
     for label in guard_labels(guards) {
@@ -174,7 +181,7 @@ impl Simulation {
     fn pool_columns(&self, row: &mut Vec<f64>) {
         let r = &self.resources;
         for (k, m) in r.kinds.iter().zip(&r.meters) {
-            if k.role == crate::engine::resource::Role::Pool {
+            if k.role != crate::engine::resource::Role::Threads {
                 row.extend_from_slice(&[m.busy.value() as f64, m.queued.value() as f64]);
             }
         }

@@ -96,6 +96,14 @@ impl Reader<'_> {
             return;
         };
         for &(name, key, value) in &f.entries {
+            if ["threads", "cores", "gil"].contains(&name) {
+                self.error_hint(
+                    key.span,
+                    format!("`{name}` is reserved: the report and the series name the service's own `{name}` so"),
+                    "give the pool another name, e.g. `db` or `http`",
+                );
+                continue;
+            }
             let what = format!("pool `{name}`");
             // A pool declared with a mistake still exists: its `with` blocks must not be
             // reported as naming an unknown pool as well (the scenario is refused anyway).
