@@ -7,7 +7,7 @@
 use loopsim_core::{Report, Simulation};
 use loopsim_tests::{run_yaml, run_yaml_full, scenario, Gen};
 
-/// A small scenario with every feature on. With `quiet_tail`, the load stops at 3 s of a 12 s
+/// A small scenario with every feature on. With `quiet_tail`, the load stops at 3 s of a 40 s
 /// run (and every fault ends by 4 s), so nothing is in flight at the end; otherwise closed
 /// users run to the end as well.
 fn random_scenario(seed: u64, quiet_tail: bool) -> String {
@@ -15,9 +15,12 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     let front_pools = pools(&mut g, &["db", "http"], quiet_tail, false);
     let back_pools = pools(&mut g, &["conn"], quiet_tail, false);
     let mut y = String::new();
+    // With a quiet tail the run lasts long enough for the heaviest backlog (a fork of dozens of
+    // offloads on one thread) to drain after the load stops at 3 s.
+    let duration = if quiet_tail { "40s" } else { "12s" };
     let warmup = g.pick(&["0s", "500ms", "1s"]);
     y += &format!(
-        "version: 1\nname: review-{seed}\nseed: {seed}\nduration: 12s\nwarmup: {warmup}\nsample_every: 100ms\n"
+        "version: 1\nname: review-{seed}\nseed: {seed}\nduration: {duration}\nwarmup: {warmup}\nsample_every: 100ms\n"
     );
     let tick = g.pick(&["1s", "700ms", "250ms"]);
     y += &format!("health: {{ tick: {tick}, window: 2s, slow_callback: 2ms }}\n");
