@@ -817,3 +817,43 @@ fn a_wide_fork_is_bounded_by_max_in_flight() {
     assert_eq!(stop.cause, loopsim_core::report::StopCause::MaxInFlight);
     assert!(report.events < 100, "{} events", report.events);
 }
+
+/// Calls refused at once by a guard inside a wide `parallel` resume their tasks as events, not
+/// by running the loop again inside the step that made the call: before the fix each child
+/// nested one loop run deeper, and 10,000 of them overflowed the stack.
+#[test]
+fn calls_refused_at_once_in_a_wide_fork_do_not_nest_loop_runs() {
+    let report = run_yaml(
+        "version: 1\nname: deep\nduration: 5s\nworkload: [ { to: front, rate: 5/s } ]\n\
+         services:\n  front:\n    endpoints:\n      /:\n        - parallel:\n\
+         \x20           - { call: back, breaker: { kind: consecutive, threshold: 1, open_for: 100s } }\n\
+         \x20           - { call: back, breaker: { kind: consecutive, threshold: 1, open_for: 100s } }\n\
+         \x20           - { call: back, breaker: { kind: consecutive, threshold: 1, open_for: 100s } }\n\
+         \x20         fanout: 10000\n          on_error: ignore\n\
+         \x20 back: { endpoints: { /: [ { io: 1ms } ] } }\n\
+         faults:\n  - { at: 0s, for: 2s, kind: errors, target: back, rate: 100% }\n",
+    );
+    assert!(report.requests.completed > 0);
+    assert!(report.errors.get("rejected_breaker").is_some());
+}
+
+/// A call abandoned by its cancelled branch sends no more hedges or retries (the server's
+/// work already sent goes on): one request to `slow` per request, not 15.
+#[test]
+fn an_abandoned_call_stops_hedging_and_retrying() {
+    let report = run_yaml(
+        "version: 1\nname: abandoned\nduration: 10s\nworkload: [ { to: front, rate: 10/s } ]\n\
+         services:\n  front:\n    endpoints:\n      /:\n        - parallel:\n\
+         \x20           - io: 1ms\n            - call: slow\n              hedge: { after: 10ms, max: 3 }\n\
+         \x20             retry: 5\n              timeout: 100ms\n          wait: any\n\
+         \x20 slow: { endpoints: { /: [ { io: 1s } ] } }\n",
+    );
+    let site = report.call_sites.get("front/ → slow/").unwrap();
+    assert_eq!(site.hedges, 0, "{site:?}");
+    let slow = report.services.get("slow").unwrap();
+    assert!(
+        slow.served_ok <= report.requests.sent,
+        "{} served",
+        slow.served_ok
+    );
+}

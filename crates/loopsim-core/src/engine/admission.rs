@@ -82,7 +82,7 @@ impl Simulation {
                 // Everything left was shed: give the permit back.
                 let inst = &mut self.instances[instance as usize];
                 if let Some(l) = inst.limit.as_mut() {
-                    l.release(now, 0, false);
+                    l.release_ignored();
                 }
                 return;
             };

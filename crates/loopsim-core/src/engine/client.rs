@@ -523,6 +523,10 @@ impl Simulation {
         if x.attempt != attempt || x.backing_off || x.hedges_left == 0 {
             return;
         }
+        if self.caller_gone(id) {
+            return; // an abandoned call sends no more copies
+        }
+        let x = self.exchanges.get_mut(id).expect("live exchange");
         let copy = u32::from(x.copies_sent);
         x.copies_sent += 1;
         x.copies_pending += 1;
@@ -553,6 +557,18 @@ impl Simulation {
             self.call_sites[site].hedges += 1;
         }
         self.route_request(caller, from, endpoint, deadline, priority);
+    }
+
+    /// Whether the task that made this call was cancelled (a decided `parallel`) or lost (a
+    /// crash): its call is abandoned, with no more retries or hedges.
+    fn caller_gone(&self, id: u32) -> bool {
+        let Some(x) = self.exchanges.get(id) else {
+            return true;
+        };
+        match x.origin {
+            Origin::Task(p) => self.tasks.get(p).is_none_or(|t| t.cancelled || t.zombie),
+            Origin::Client { .. } => false,
+        }
     }
 
     /// The call site of a `call` step's exchange (measured window only).
@@ -587,6 +603,10 @@ impl Simulation {
         };
         x.backing_off = false;
         let delayed = core::mem::take(&mut x.delayed);
+        if self.caller_gone(id) {
+            // Abandoned while waiting to retry: it ends as a timed-out attempt would.
+            return self.finish_exchange(id, Outcome::Timeout);
+        }
         self.attempt(id, generation, delayed);
     }
 
@@ -598,9 +618,10 @@ impl Simulation {
         if policy == 0 {
             return self.finish_exchange(id, outcome);
         }
+        let gone = self.caller_gone(id);
         let g = &mut self.guards[guards as usize];
         g.observe(now, outcome, latency);
-        if !retryable(outcome) {
+        if !retryable(outcome) || gone {
             return self.finish_exchange(id, outcome);
         }
         let Some(retry) = &mut g.retry else {

@@ -119,6 +119,8 @@ pub struct Simulation {
     resources: Resources,
     /// Bursts of computation in progress where CPU is shared (`cores`, `gil`).
     bursts: cpu::Bursts,
+    /// Task steps being run (nested when one step's effect ends another step synchronously).
+    stepping: u32,
     /// Arrival numbers of the admission queues, and scratch for the waiters they shed.
     admit_seq: u64,
     admit_shed: Vec<resource::Waiter>,
@@ -178,6 +180,7 @@ impl Simulation {
             workers,
             resources,
             bursts: cpu::Bursts::default(),
+            stepping: 0,
             admit_seq: 0,
             admit_shed: Vec::new(),
             workloads,

@@ -197,6 +197,12 @@ impl Simulation {
             self.tasks.remove(tid);
             return;
         }
+        if self.stepping > 0 {
+            // Inside another task's step (a call refused at once by a guard): running the
+            // loop now would nest one loop run per task. Wake it as an event instead.
+            self.queue.push(self.now, Event::Wake { task: tid });
+            return;
+        }
         self.make_ready(tid);
     }
 
@@ -269,6 +275,12 @@ impl Simulation {
 
     /// Runs the task's steps from where it stopped until it awaits, holds the loop, or ends.
     fn continue_task(&mut self, tid: u32) {
+        self.stepping += 1;
+        self.run_steps(tid);
+        self.stepping -= 1;
+    }
+
+    fn run_steps(&mut self, tid: u32) {
         let task = self.tasks.get_mut(tid).expect("live task");
         if !task.started {
             task.started = true;
