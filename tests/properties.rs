@@ -321,15 +321,7 @@ fn ingress(g: &mut Gen) -> String {
     if g.one_in(3) {
         parts.push("deadline: drop_expired".to_string());
     }
-    let limited = parts
-        .iter()
-        .any(|p| p.starts_with("bulkhead") || p.starts_with("concurrency"));
-    if limited && g.coin() {
-        parts.push(format!(
-            "queue: {}",
-            g.pick(&["fifo", "lifo", "priority", "codel", "adaptive_lifo"])
-        ));
-    }
+    loopsim_tests::admission_queue(g, &mut parts);
     if parts.is_empty() {
         String::new()
     } else {

@@ -49,6 +49,20 @@ impl Gen {
     }
 }
 
+/// Adds an ingress admission `queue` (any discipline) to `parts`, half the time, when they
+/// hold a concurrency limit for it to queue behind (the random-scenario generators).
+pub fn admission_queue(g: &mut Gen, parts: &mut Vec<String>) {
+    let limited = parts
+        .iter()
+        .any(|p| p.starts_with("bulkhead") || p.starts_with("concurrency"));
+    if limited && g.coin() {
+        parts.push(format!(
+            "queue: {}",
+            g.pick(&["fifo", "lifo", "priority", "codel", "adaptive_lifo"])
+        ));
+    }
+}
+
 // ----- running scenarios ----------------------------------------------------------------------
 
 /// Validates `yaml`; panics with every diagnostic rendered (`file:line:col: …`) if the

@@ -14,7 +14,6 @@ impl Simulation {
     /// A delivered request that found the concurrency limit reached waits in the instance's
     /// admission queue (counted as accepted: waiting, active).
     pub(super) fn enqueue_admission(&mut self, tid: u32) {
-        let now = self.now;
         let task = self.tasks.get(tid).expect("live task");
         let (instance, service, priority) = (task.instance, task.service, task.priority);
         let max = self.sc.services[service as usize].ingress.max_queue;
@@ -29,12 +28,11 @@ impl Simulation {
                     self.push_admission(tid, priority);
                     return self.shed_admission(evicted.task);
                 }
-                None => return self.refuse_now(tid, Outcome::ShedQueueFull),
+                None => return self.refuse(tid, Outcome::ShedQueueFull),
             }
         }
         self.add_accepted(tid);
         self.push_admission(tid, priority);
-        let _ = now;
     }
 
     fn push_admission(&mut self, tid: u32, priority: u8) {
@@ -111,10 +109,5 @@ impl Simulation {
         let service = self.tasks.get(tid).expect("live task").service;
         self.count_refusal(service, Outcome::ShedQueueFull);
         self.finish_task(tid, Outcome::ShedQueueFull);
-    }
-
-    /// Refuses a delivered request that was never accepted.
-    fn refuse_now(&mut self, tid: u32, outcome: Outcome) {
-        self.refuse(tid, outcome);
     }
 }
