@@ -122,6 +122,7 @@ pub fn render(r: &Report) -> String {
     }
     render_replica_shares(&mut o, r);
     render_pools(&mut o, r);
+    render_autoscale(&mut o, r);
     render_guards_and_faults(&mut o, r);
     render_health(&mut o, r);
     let _ = writeln!(
@@ -175,6 +176,63 @@ fn render_replica_shares(o: &mut String, r: &Report) {
         }
         let counts: Vec<String> = s.served_by_replica.iter().map(u64::to_string).collect();
         let _ = writeln!(o, "  {name:<14} served by replica: {}", counts.join(" / "));
+    }
+}
+
+/// Autoscaled services: the policy, how the replicas moved, what they cost in instance time,
+/// and the last few decisions; nothing without any.
+fn render_autoscale(o: &mut String, r: &Report) {
+    let scaled: Vec<_> = r
+        .services
+        .0
+        .iter()
+        .filter_map(|(n, s)| s.autoscale.as_ref().map(|a| (n, a)))
+        .collect();
+    if scaled.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "
+autoscale");
+    for (name, a) in scaled {
+        let target = match a.metric {
+            "utilization" => format!("{:.0}%", a.target * 100.0),
+            "loop_lag" => dur(Some(a.target)),
+            "rps" => format!("{}/s", a.target),
+            _ => format!("{}", a.target),
+        };
+        let ready = match (a.ready_min, a.ready_mean, a.ready_max) {
+            (Some(lo), Some(mean), Some(hi)) => format!("ready min {lo} mean {mean:.1} max {hi}"),
+            _ => String::from("ready —"),
+        };
+        let _ = writeln!(
+            o,
+            "  {name:<14} {} → {target}, {}–{} replicas (from {}): {} decisions, {} up, {} down",
+            a.metric,
+            a.min,
+            a.max,
+            a.initial,
+            a.decisions,
+            a.scale_ups,
+            a.scale_downs
+        );
+        let _ = writeln!(
+            o,
+            "  {:<14} {ready}; desired at the end {}; {:.0} replica-seconds paid",
+            "",
+            a.desired_final,
+            a.replica_seconds
+        );
+        let changes: Vec<String> = a
+            .log
+            .iter()
+            .filter(|d| d.desired != d.current)
+            .map(|d| format!("{}→{} at {} s", d.current, d.desired, secs(d.t_s)))
+            .collect();
+        if !changes.is_empty() {
+            let shown = changes.len().min(12);
+            let more = if changes.len() > shown { " …" } else { "" };
+            let _ = writeln!(o, "  {:<14} changes: {}{more}", "", changes[..shown].join(", "));
+        }
     }
 }
 

@@ -218,6 +218,9 @@ pub struct ServiceReport {
     /// The service's declared pools (`pools:`), in declaration order, then its `cores` and
     /// `gil` when it has them (permits = cores per replica, one GIL per worker).
     pub pools: Named<PoolReport>,
+    /// The autoscaler of an autoscaled service (`null` for a fixed one). `replicas` is then
+    /// the initial count and `utilization` is over the loops of its serving replicas.
+    pub autoscale: Option<AutoscaleReport>,
 }
 
 /// One declared pool, over all its instances (see [`crate::engine::resource`]).
@@ -312,6 +315,8 @@ pub struct Input<'a> {
     pub deadlock: Option<Deadlock>,
     pub health: Assessment,
     pub in_flight: u64,
+    /// Per service, its autoscaler's report (`None`: a fixed number of replicas).
+    pub autoscale: Vec<Option<AutoscaleReport>>,
 }
 
 pub fn build(input: Input<'_>) -> Report {
@@ -332,6 +337,10 @@ pub fn build(input: Input<'_>) -> Report {
                 };
                 let mut r = service(svc, st, &input.resources.meters[s], window);
                 r.pools = pools(s as u32, input.resources, window);
+                if let Some(a) = input.autoscale.get(s).cloned().flatten() {
+                    r.replicas = a.initial;
+                    r.autoscale = Some(a);
+                }
                 (svc.name.clone(), r)
             })
             .collect(),
@@ -739,7 +748,11 @@ fn service(
     let (warmup, end) = (w.warmup, w.end);
     let measured = w.measured();
     let window = end.saturating_sub(warmup) as f64;
-    let loops = (svc.replicas * svc.workers) as f64;
+    // An autoscaled service's loops are those of its serving replicas, over time.
+    let loops = match &st.serving {
+        Some(m) => m.mean(end) * svc.workers as f64,
+        None => (svc.replicas * svc.workers) as f64,
+    };
     let threads = (svc.replicas * svc.workers * svc.threads) as f64;
     let tw = |f: &dyn Fn() -> f64| measured.then(f);
     let queue = |q: &crate::metrics::TimeWeighted| {
@@ -774,6 +787,7 @@ fn service(
         served_failed: st.served_failed,
         served_by_replica: st.served_by_replica.clone(),
         pools: Named(Vec::new()),
+        autoscale: None,
         refused: Named(
             Outcome::ALL
                 .iter()
@@ -807,4 +821,45 @@ fn ratio(a: u64, b: u64) -> f64 {
     } else {
         a as f64 / b as f64
     }
+}
+
+/// An autoscaled service's scaling (see `engine/autoscale.rs`): counts cover the whole run,
+/// ready-replica figures the measured window.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AutoscaleReport {
+    pub metric: &'static str,
+    /// In the metric's unit: a fraction (`utilization`), seconds (`loop_lag`), a count
+    /// (`in_flight`) or requests per second (`rps`).
+    pub target: f64,
+    pub min: u32,
+    pub max: u32,
+    pub initial: u32,
+    pub decisions: u64,
+    pub scale_ups: u64,
+    pub scale_downs: u64,
+    /// Replicas started (provisioning) and replicas that finished draining.
+    pub provisioned: u64,
+    pub drained: u64,
+    /// Replicas ready and up (taking traffic) over the measured window (`null` if empty).
+    pub ready_min: Option<u32>,
+    pub ready_mean: Option<f64>,
+    pub ready_max: Option<u32>,
+    /// The last decision's desired count.
+    pub desired_final: u32,
+    /// Instance time paid: provisioning, ready and draining replicas, over the whole run.
+    pub replica_seconds: f64,
+    /// The first decisions (at most `autoscale::MAX_LOG`); `log_truncated` were left out.
+    pub log: Vec<ScaleDecisionReport>,
+    pub log_truncated: u64,
+}
+
+/// One autoscaler decision.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ScaleDecisionReport {
+    pub t_s: f64,
+    /// The averaged metric in the target's unit (`null`: no ready replica in the window).
+    pub metric: Option<f64>,
+    pub ready: u32,
+    pub current: u32,
+    pub desired: u32,
 }

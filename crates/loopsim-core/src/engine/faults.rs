@@ -119,13 +119,17 @@ impl Simulation {
     }
 
     /// Rebuilds the list of a service's replicas that are up, which its balancer picks from.
-    fn refresh_live(&mut self, service: u32) {
+    pub(super) fn refresh_live(&mut self, service: u32) {
         let rt = &mut self.services[service as usize];
         let first = rt.first_instance as usize;
         let n = self.sc.services[service as usize].replicas as usize;
         rt.live.clear();
-        rt.live
-            .extend((0..n as u32).filter(|&r| !self.instances[first + r as usize].down));
+        let scaling = &self.scaling;
+        rt.live.extend((0..n as u32).filter(|&r| {
+            let i = first + r as usize;
+            !self.instances[i].down && scaling.takes_traffic(i as u32)
+        }));
+        self.sync_scaler(service);
     }
 
     /// An instance goes down: every request it holds is lost (its callers see a reset), its
@@ -138,11 +142,13 @@ impl Simulation {
             (inst.first_worker as usize, inst.workers as usize)
         };
         let mut queued: Vec<u32> = Vec::new();
-        for w in &mut self.workers[first..first + n] {
+        for wi in first..first + n {
+            let w = &mut self.workers[wi];
             let stats = &mut self.services[w.service as usize].stats;
             queued.extend(w.event_loop.ready.drain(..).map(|(t, _)| t));
             if w.event_loop.running.take().is_some() {
                 stats.busy_loops.add(now, -1);
+                self.scale_busy(wi as u32, -1);
             }
         }
         self.drain_waiters(instance, &mut queued);

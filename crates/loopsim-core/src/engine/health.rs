@@ -181,6 +181,14 @@ impl Simulation {
         tick.start = start;
         tick.end = end;
         tick.loops = svc.replicas * svc.workers;
+        if let Some(m) = &rt.stats.serving {
+            // An autoscaled service: its serving replicas' loops, rounded up over the tick.
+            let total = m.integral_total(end);
+            let ns = total - rt.stats.tick_serving_base.min(total);
+            rt.stats.tick_serving_base = total;
+            let mean = ns.div_ceil(u128::from((end - start).max(1)));
+            tick.loops = (mean as u32).max(1) * svc.workers;
+        }
         tick.busy_ns = busy - acc.busy_base.min(busy);
         tick.backlog_end = instances
             .iter()
@@ -221,10 +229,13 @@ impl Simulation {
     }
 
     fn cost_tick(&mut self, start: Nanos, end: Nanos) {
+        if self.sc.cost.is_none() {
+            return;
+        }
+        let instance_ns = self.instance_time(start, end);
         let Some(model) = &self.sc.cost else { return };
-        let up = self.instances.iter().filter(|i| !i.down).count() as u128;
         let mut usage = core::mem::take(&mut self.health.usage);
-        usage.instance_ns = up * (end - start) as u128;
+        usage.instance_ns = instance_ns;
         let tick = model.tick(start, end, &usage);
         if let Some(b) = &mut self.health.budget {
             if b.observe(&tick).is_ok() {

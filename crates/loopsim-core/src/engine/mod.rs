@@ -31,6 +31,9 @@ mod sampling;
 mod server;
 mod stats;
 mod workload;
+// Appended for autoscaling.
+mod autoscale;
+pub mod hpa;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -151,6 +154,8 @@ pub struct Simulation {
     series: Series,
     /// Live totals over all requests (warm-up included) for snapshots.
     live: Outcomes,
+    /// Autoscaled services' replica states, metric windows and policies.
+    scaling: autoscale::Scaling,
 }
 
 impl Simulation {
@@ -205,6 +210,7 @@ impl Simulation {
             interval: IntervalStats::default(),
             series,
             live: Outcomes::default(),
+            scaling: autoscale::Scaling::new(&sc),
             sc,
         };
         sim.index_call_sites();
@@ -251,6 +257,7 @@ impl Simulation {
         if self.sc.health.tick <= self.sc.duration {
             self.queue.push(self.sc.health.tick, Event::HealthTick);
         }
+        self.start_scaling();
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -362,6 +369,7 @@ impl Simulation {
             deadlock: self.deadlock(),
             health: self.assess(),
             in_flight,
+            autoscale: self.scaling_reports(),
         })
     }
 
@@ -405,6 +413,13 @@ impl Simulation {
             Event::FaultEnd { fault } => self.on_fault(fault, false),
             Event::HealthTick => self.on_health_tick(),
             Event::Sample => self.on_sample(),
+            Event::ScaleTick { scaler } => self.on_scale_tick(scaler),
+            Event::ScaleWindow { scaler } => self.on_scale_window(scaler),
+            Event::ReplicaReady {
+                scaler,
+                replica,
+                epoch,
+            } => self.on_replica_ready(scaler, replica, epoch),
         }
     }
 

@@ -99,6 +99,20 @@ pub enum Event {
     HealthTick,
     /// Time to record one point of every time series.
     Sample,
+    /// An autoscaler decides (every `autoscale.interval`).
+    ScaleTick {
+        scaler: u32,
+    },
+    /// The averaging window of an autoscaler's coming decision starts.
+    ScaleWindow {
+        scaler: u32,
+    },
+    /// A provisioning replica is ready to take traffic (unless `epoch` is stale: cancelled).
+    ReplicaReady {
+        scaler: u32,
+        replica: u32,
+        epoch: u32,
+    },
 }
 
 /// How a request (or one attempt of it) ended, as seen by whoever waits for it.

@@ -53,6 +53,10 @@ pub const POOL_COLUMNS: [&str; 2] = ["in_use", "waiting"];
 /// open counts ½), and the highest risk score.
 pub const GUARD_COLUMNS: [&str; 2] = ["breaker_open", "risk"];
 
+/// Per autoscaled service (prefixed with `<service>.`), after the guard columns: the
+/// autoscaler's last decision and the replicas ready and up (taking traffic).
+pub const SCALING_COLUMNS: [&str; 2] = ["replicas_desired", "replicas_ready"];
+
 /// Column names of the time series, in row order; `guards` are the engine's guard sets (their
 /// callers, in order, name the guard columns).
 pub fn series_names(sc: &Scenario, guards: &[GuardSet]) -> Vec<String> {
@@ -78,6 +82,11 @@ pub fn series_names(sc: &Scenario, guards: &[GuardSet]) -> Vec<String> {
     for label in guard_labels(guards) {
         for col in GUARD_COLUMNS {
             names.push(alloc::format!("guard.{label}.{col}"));
+        }
+    }
+    for svc in sc.services.iter().filter(|s| s.autoscale.is_some()) {
+        for col in SCALING_COLUMNS {
+            names.push(alloc::format!("{}.{}", svc.name, col));
         }
     }
     names
@@ -121,6 +130,7 @@ impl Simulation {
         self.service_columns(&mut row);
         self.pool_columns(&mut row);
         self.guard_columns(&mut row);
+        self.scaling_columns(&mut row);
         self.series.push_row(&row);
         self.interval.reset();
         self.drain_guard_logs();
@@ -144,8 +154,18 @@ impl Simulation {
                 .sample_every
                 .min(now.saturating_sub(self.sc.warmup))
                 .max(1);
-            let util = if now > self.sc.warmup {
-                window_busy as f64 / (interval_ns as f64 * loops)
+            // An autoscaled service: over the loops of its serving replicas in the interval.
+            let loop_ns = match &st.serving {
+                Some(m) => {
+                    let total = m.integral(now);
+                    let ns = total - st.interval_serving_base.min(total);
+                    st.interval_serving_base = total;
+                    ns as f64 * svc.workers as f64
+                }
+                None => interval_ns as f64 * loops,
+            };
+            let util = if now > self.sc.warmup && loop_ns > 0.0 {
+                window_busy as f64 / loop_ns
             } else {
                 f64::NAN
             };

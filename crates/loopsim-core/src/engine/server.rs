@@ -62,6 +62,7 @@ impl Simulation {
             return self.respond(caller, delay, Outcome::Refused);
         };
         self.instances[instance as usize].outstanding += 1;
+        self.scale_outstanding(instance, 1);
         let task = Task {
             endpoint,
             service,
@@ -92,6 +93,7 @@ impl Simulation {
         let (delay, lost) = self.cross(from, 1 + service);
         if lost {
             self.instances[instance as usize].outstanding -= 1;
+            self.scale_outstanding(instance, -1);
             self.tasks.remove(tid);
             self.respond(caller, delay, Outcome::Loss);
         } else {
@@ -176,6 +178,7 @@ impl Simulation {
     pub(super) fn refuse(&mut self, tid: u32, outcome: Outcome) {
         let task = self.tasks.remove(tid).expect("live task");
         self.instances[task.instance as usize].outstanding -= 1;
+        self.scale_outstanding(task.instance, -1);
         self.count_refusal(task.service, outcome);
         let (delay, lost) = self.cross(1 + task.service, task.caller_node);
         self.respond(
@@ -234,6 +237,7 @@ impl Simulation {
             stats.ready.add(self.now, -1);
             let lag = self.now - ready_at;
             stats.record_lag(lag, self.now >= self.sc.warmup);
+            self.scale_lag(worker, lag);
             let t = &mut self.health.services[service].tick;
             t.lag_max = t.lag_max.max(lag);
             t.lag_sum += lag as u128;
@@ -257,6 +261,8 @@ impl Simulation {
             .stats
             .busy_loops
             .add(self.now, -1);
+        self.scale_busy(worker, -1);
+        let w = &mut self.workers[worker as usize];
         if self.now < w.event_loop.paused_until {
             // A pause began during this step: the task resumes first when the loop does.
             w.event_loop.ready.push_front((tid, self.now));
@@ -324,6 +330,7 @@ impl Simulation {
                     }
                     if dur > 0 {
                         rt.stats.busy_loops.add(self.now, 1);
+                        self.scale_busy(worker, 1);
                         self.workers[worker as usize].event_loop.running = Some(tid);
                         if !blocking && self.shares_cpu(service) {
                             return self.start_burst(tid, dur, cpu::AfterBurst::LoopStep);
@@ -861,6 +868,7 @@ impl Simulation {
             acc.tick.served_failed += 1;
         }
         acc.latency.record(now - task.arrived);
+        self.scale_outstanding(task.instance, -1);
         if freed {
             self.admit_next(task.instance);
         }

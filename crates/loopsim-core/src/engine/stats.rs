@@ -105,6 +105,11 @@ pub struct ServiceStats {
     pub interval_lag_sum: u128,
     pub interval_lag_n: u64,
     pub interval_busy_base: u128,
+    /// An autoscaled service's replicas running loops (ready or draining): the denominator of
+    /// its utilisation instead of a fixed replica count.
+    pub serving: Option<TimeWeighted>,
+    pub interval_serving_base: u128,
+    pub tick_serving_base: u128,
 }
 
 impl ServiceStats {
@@ -127,6 +132,9 @@ impl ServiceStats {
             interval_lag_sum: 0,
             interval_lag_n: 0,
             interval_busy_base: 0,
+            serving: None,
+            interval_serving_base: 0,
+            tick_serving_base: 0,
         }
     }
 

@@ -235,6 +235,7 @@ pub const ALL: &[&Section] = &[
     &BUDGET_ACTION,
     &NETWORK,
     &LINK,
+    &AUTOSCALE,
 ];
 
 /// The section named `name` in [`ALL`].
@@ -572,7 +573,7 @@ pub const SERVICE: Section = Section {
     include: &[],
 };
 
-const SERVICE_KEYS: [Key; 11] = [
+const SERVICE_KEYS: [Key; 12] = [
     Key {
         name: "replicas",
         ty: Type::Int { min: 1, max: Some(10000) },
@@ -638,6 +639,79 @@ const SERVICE_KEYS: [Key; 11] = [
         ty: Type::Map { names: Some(r#"^/"#), not_name: None, of: &Type::List { of: &Type::Ref(&STEP), min: 1, max: None }, min: 1 },
         default: Absent::Required,
         doc: "Endpoints by path (starting with `/`), each a list of steps run in order.",
+    },
+    Key {
+        name: "autoscale",
+        ty: Type::Ref(&AUTOSCALE),
+        default: Absent::Default("a fixed number of replicas"),
+        doc: "Horizontal autoscaling with Kubernetes HPA semantics: `min`, `max`, `metric`, `target`, `interval`, `window`, `provision`, `cooldown`, `tolerance`. `replicas` is then the initial count.",
+    },
+];
+
+pub const AUTOSCALE: Section = Section {
+    name: "autoscale",
+    def: Some("autoscale"),
+    doc: "A horizontal autoscaler (Kubernetes HPA): every `interval` it sets desired = ceil(ready × metric / target), leaves the count alone while metric / target is within 1 ± `tolerance`, scales up at once (new replicas take traffic after `provision`) and scales down only to the highest recommendation of the last `cooldown`, draining the replicas it removes.",
+    keys: &AUTOSCALE_KEYS,
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+const AUTOSCALE_KEYS: [Key; 9] = [
+    Key {
+        name: "min",
+        ty: Type::Int { min: 1, max: Some(10000) },
+        default: Absent::Default("`1`"),
+        doc: "Fewest replicas the autoscaler keeps (≥ 1).",
+    },
+    Key {
+        name: "max",
+        ty: Type::Int { min: 1, max: Some(10000) },
+        default: Absent::Required,
+        doc: "Most replicas (≥ `min`); all of them are built up front, the absent ones cost nothing.",
+    },
+    Key {
+        name: "metric",
+        ty: Type::Enum(&["utilization", "loop_lag", "in_flight", "rps", "queue_depth"]),
+        default: Absent::Default("`utilization`"),
+        doc: "What is averaged over the ready replicas: `utilization` (event-loop busy fraction, averaged over the replica's workers; target a percentage), `loop_lag` (mean event-loop lag; target a duration), `in_flight` (requests routed to a replica and not yet answered; target a count), `rps` (requests routed to a replica per second; target a rate), `queue_depth` (messages waiting in a queue this service consumes; target a count — needs `queues`, not available yet).",
+    },
+    Key {
+        name: "target",
+        ty: Type::AnyOf(&[Type::Number { min: Bound::Excl(0.0), max: Bound::No }, Type::Text { pattern: None, min_len: 1 }]),
+        default: Absent::Required,
+        doc: "The metric's target per replica, > 0, typed by the metric: `60%` for `utilization` (at most 100%), `20ms` for `loop_lag`, `8` for `in_flight` and `queue_depth`, `100/s` for `rps`.",
+    },
+    Key {
+        name: "interval",
+        ty: Type::Ref(&DURATION),
+        default: Absent::Default("`15s`"),
+        doc: "How often the autoscaler decides (> 0; the HPA's sync period).",
+    },
+    Key {
+        name: "window",
+        ty: Type::Ref(&DURATION),
+        default: Absent::Default("`30s`"),
+        doc: "The metric is averaged over this window before each decision (> 0, at most 1000 intervals; metrics-server's window).",
+    },
+    Key {
+        name: "provision",
+        ty: Type::Ref(&DURATION),
+        default: Absent::Default("`60s`"),
+        doc: "From a scale-up decision to the new replica taking traffic: the cold start (≥ 0). The replica is paid from the decision on.",
+    },
+    Key {
+        name: "cooldown",
+        ty: Type::Ref(&DURATION),
+        default: Absent::Default("`5m`"),
+        doc: "Scale-down stabilisation (≥ 0): the autoscaler scales down only to the highest recommendation of this window (the HPA's `stabilizationWindowSeconds`, 5 minutes by default).",
+    },
+    Key {
+        name: "tolerance",
+        ty: Type::Ref(&RATIO),
+        default: Absent::Default("`10%`"),
+        doc: "No change while metric / target is within 1 ± this (the HPA's tolerance, below 100%).",
     },
 ];
 

@@ -175,6 +175,9 @@ pub struct Service {
     /// One interpreter lock per worker process (CPython), shared by its loop and its threads.
     pub gil: bool,
     pub span: Span,
+    /// Horizontal autoscaling (`autoscale:`). With it, `replicas` is the most the service can
+    /// have (`autoscale.max`, all built up front) and `autoscale.initial` those ready at 0.
+    pub autoscale: Option<Autoscale>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -526,4 +529,53 @@ pub struct LlmSpec {
     pub tokens_out: Dist,
     pub first_token: Dist,
     pub per_token: Dist,
+}
+
+/// What an autoscaler measures, per ready replica, averaged over its window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleMetric {
+    /// Event-loop busy fraction, averaged over the replica's workers (target: a ratio).
+    Utilization,
+    /// Mean event-loop lag (target: a duration, in ns as `f64`).
+    LoopLag,
+    /// Requests routed to the replica and not yet answered (target: a count).
+    InFlight,
+    /// Requests routed to the replica per second (target: a rate).
+    Rps,
+    /// Messages waiting in a queue consumed by the service (target: a count; needs queues).
+    QueueDepth,
+}
+
+impl ScaleMetric {
+    /// The name as written in a scenario (`autoscale.metric`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ScaleMetric::Utilization => "utilization",
+            ScaleMetric::LoopLag => "loop_lag",
+            ScaleMetric::InFlight => "in_flight",
+            ScaleMetric::Rps => "rps",
+            ScaleMetric::QueueDepth => "queue_depth",
+        }
+    }
+}
+
+/// A Kubernetes HPA–style policy of one service (see `engine/hpa.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Autoscale {
+    /// Replicas ready at time 0 (the `replicas:` key), in `[min, max]`.
+    pub initial: u32,
+    pub min: u32,
+    pub max: u32,
+    pub metric: ScaleMetric,
+    /// In the metric's unit: a fraction, nanoseconds, a count or a rate per second.
+    pub target: f64,
+    /// How often the policy decides; the metric's averaging window.
+    pub interval: Nanos,
+    pub window: Nanos,
+    /// From a scale-up decision to the new replica taking traffic (cold start).
+    pub provision: Nanos,
+    /// Scale-down stabilisation: the highest recommendation of this long wins.
+    pub cooldown: Nanos,
+    /// No change while metric / target is within 1 ± tolerance.
+    pub tolerance: f64,
 }

@@ -11,6 +11,7 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
+mod autoscale;
 mod faults;
 mod flow;
 mod guards;

@@ -89,9 +89,18 @@ impl Reader<'_> {
             cores: None,
             gil: false,
             span,
+            autoscale: None,
         };
         if let Some(f) = self.fields(node, &format!("service `{name}`"), &keys::SERVICE) {
             self.service_settings(&f, &mut service);
+            if let Some(n) = f.get("autoscale") {
+                let initial = service.replicas;
+                service.autoscale = self.autoscale(n, name, f.get("replicas"), initial);
+                // Every replica it may run is built up front (absent ones cost nothing).
+                if let Some(a) = &service.autoscale {
+                    service.replicas = a.max;
+                }
+            }
             if let Some(n) = f.get("pools") {
                 self.pools(n, id, table);
             }
