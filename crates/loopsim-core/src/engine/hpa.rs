@@ -96,7 +96,7 @@ impl Hpa {
 /// before limits and stabilisation.
 pub fn recommend(counts: Counts, ratio: f64, tolerance: f64) -> u32 {
     let Counts { current, ready } = counts;
-    if ready == 0 || !ratio.is_finite() || (ratio - 1.0).abs() <= tolerance {
+    if ready == 0 || !ratio.is_finite() || within(ratio, tolerance) {
         return current;
     }
     let unready = current.saturating_sub(ready);
@@ -110,7 +110,7 @@ pub fn recommend(counts: Counts, ratio: f64, tolerance: f64) -> u32 {
     } else {
         (ratio * ready as f64 + unready as f64) / total
     };
-    if (new_ratio - 1.0).abs() <= tolerance || (ratio > 1.0) != (new_ratio > 1.0) {
+    if within(new_ratio, tolerance) || (ratio > 1.0) != (new_ratio > 1.0) {
         return current;
     }
     let n = ceil_u32(new_ratio * total);
@@ -118,6 +118,12 @@ pub fn recommend(counts: Counts, ratio: f64, tolerance: f64) -> u32 {
         return current;
     }
     n
+}
+
+/// `ratio` within `1 ± tolerance`, bounds included (with slack for rounding: 1.1 − 1 is a
+/// hair above 0.1 in binary).
+fn within(ratio: f64, tolerance: f64) -> bool {
+    (ratio - 1.0).abs() <= tolerance + 1e-9
 }
 
 fn ceil_u32(x: f64) -> u32 {
