@@ -375,10 +375,11 @@ fn random_scenario(seed: u64) -> String {
         y += &client_guards(&mut g, "    ");
     }
     y += "services:\n";
+    let mut scaled: Vec<(usize, u64)> = Vec::new();
     for s in 0..services {
+        let replicas = 1 + g.below(5);
         y += &format!(
-            "  s{s}:\n    replicas: {}\n    workers: {}\n    threads: {}\n    balance: {}\n    accept: {}\n",
-            1 + g.below(5),
+            "  s{s}:\n    replicas: {replicas}\n    workers: {}\n    threads: {}\n    balance: {}\n    accept: {}\n",
             1 + g.below(4),
             g.pick(&["1", "8", "100"]),
             g.pick(&["round_robin", "least_connections", "random", "power_of_two"]),
@@ -392,6 +393,11 @@ fn random_scenario(seed: u64) -> String {
         }
         if g.one_in(3) {
             y += "    gil: true\n";
+        }
+        if g.one_in(3) {
+            let (yaml, max) = autoscale(&mut g, replicas);
+            y += &yaml;
+            scaled.push((s, max));
         }
         y += &ingress(&mut g);
         let (pools_yaml, pool_names) = pools(&mut g);
@@ -448,6 +454,18 @@ fn random_scenario(seed: u64) -> String {
             span
         };
         y += &format!("  - {{ at: {at}{pause_span}, {kind} }}\n");
+    }
+    // Crashes of replicas an autoscaler may be provisioning, running or draining.
+    for &(s, max) in &scaled {
+        if g.coin() {
+            if faults == 0 {
+                y += "faults:\n";
+            }
+            let (at, span) = (g.pick(&["0s", "100ms", "900ms"]), g.pick(&["1ns", "500ms", "1h"]));
+            let replica = g.below(max);
+            let target = if g.one_in(4) { format!("s{s}") } else { format!("s{s}#{replica}") };
+            y += &format!("  - {{ at: {at}, for: {span}, kind: outage, target: {target} }}\n");
+        }
     }
     if short && g.coin() {
         y += &format!(
@@ -529,6 +547,9 @@ fn check_report(r: &Report, finished: bool, what: &str) {
         }
     }
     for (name, s) in &r.services.0 {
+        if let Some(a) = &s.autoscale {
+            check_autoscale(a, r.duration_s, &format!("{what}: {name}"));
+        }
         for u in [s.utilization, s.threadpool.utilization]
             .into_iter()
             .flatten()
@@ -618,6 +639,23 @@ fn check_report(r: &Report, finished: bool, what: &str) {
     }
 }
 
+/// An autoscaler's figures stay within its bounds and its run.
+fn check_autoscale(a: &loopsim_core::report::AutoscaleReport, duration_s: f64, what: &str) {
+    assert!((a.min..=a.max).contains(&a.desired_final), "{what}: desired {a:?}");
+    if let (Some(lo), Some(mean), Some(hi)) = (a.ready_min, a.ready_mean, a.ready_max) {
+        assert!(lo <= hi && hi <= a.max, "{what}: ready {a:?}");
+        assert!(
+            f64::from(lo) <= mean + 1e-9 && mean <= f64::from(hi) + 1e-9,
+            "{what}: ready mean {a:?}"
+        );
+    }
+    assert!(a.scale_ups + a.scale_downs <= a.decisions, "{what}: {a:?}");
+    assert!(a.drained <= a.provisioned + u64::from(a.initial), "{what}: {a:?}");
+    assert!(a.log.len() <= 200 && a.log.len() as u64 + a.log_truncated == a.decisions);
+    let most = f64::from(a.max) * duration_s * (1.0 + 1e-9);
+    assert!((0.0..=most).contains(&a.replica_seconds), "{what}: paid {a:?}");
+}
+
 const SCENARIOS: u64 = 400;
 
 #[test]
@@ -669,4 +707,27 @@ fn random_extreme_scenarios_keep_every_property() {
         valid * 2 > count,
         "the generator should mostly make valid scenarios: {valid} of {count}"
     );
+}
+
+/// An `autoscale:` block for a service of `replicas` initial replicas, with random bounds,
+/// metric and timing (short intervals and provisioning so the scaler acts within a short run),
+/// and the most replicas it may run.
+fn autoscale(g: &mut Gen, replicas: u64) -> (String, u64) {
+    let min = 1 + g.below(replicas);
+    let max = replicas + g.below(4);
+    let (metric, target) = match g.below(4) {
+        0 => ("utilization", g.pick(&["1%", "60%", "100%"])),
+        1 => ("loop_lag", g.pick(&["1ns", "10ms"])),
+        2 => ("in_flight", g.pick(&["0.5", "4", "1000"])),
+        _ => ("rps", g.pick(&["1/s", "100/s", "100000/s"])),
+    };
+    let yaml = format!(
+        "    autoscale: {{ min: {min}, max: {max}, metric: {metric}, target: {target}, interval: {}, window: {}, provision: {}, cooldown: {}, tolerance: {} }}\n",
+        g.pick(&["1ms", "10ms", "100ms", "1s"]),
+        g.pick(&["1ms", "50ms", "1s"]),
+        g.pick(&["0s", "1ns", "100ms", "2s"]),
+        g.pick(&["0s", "100ms", "1h"]),
+        g.pick(&["0", "10%", "90%"]),
+    );
+    (yaml, max)
 }
