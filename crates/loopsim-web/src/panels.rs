@@ -81,6 +81,39 @@ pub struct Panels {
     pub guards: Vec<GuardLane>,
     pub ingress: Vec<IngressLane>,
     pub pools: Vec<PoolChart>,
+    pub scaling: Vec<ScalingChart>,
+}
+
+/// An autoscaled service, charted from its `<service>.replicas_desired` and `.replicas_ready`
+/// columns between its bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalingChart {
+    pub service: String,
+    pub min: u32,
+    pub max: u32,
+}
+
+impl ScalingChart {
+    /// The series column of one of its figures (`replicas_desired`, `replicas_ready`).
+    pub fn column(&self, what: &str) -> String {
+        format!("{}.{what}", self.service)
+    }
+}
+
+/// One chart per autoscaled service, in service order.
+fn scaling_charts(report: &Report) -> Vec<ScalingChart> {
+    report
+        .services
+        .0
+        .iter()
+        .filter_map(|(service, s)| {
+            s.autoscale.as_ref().map(|a| ScalingChart {
+                service: service.clone(),
+                min: a.min,
+                max: a.max,
+            })
+        })
+        .collect()
 }
 
 /// The panels of a run of `scenario`, given any report of it (normally the one at time 0).
@@ -148,6 +181,7 @@ pub fn panels(scenario: &Scenario, report: &Report) -> Panels {
         guards,
         ingress,
         pools,
+        scaling: scaling_charts(report),
     }
 }
 
@@ -258,6 +292,34 @@ mod tests {
                 "{file}: {p:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_autoscaled_service_gets_a_replicas_chart_named_by_its_columns() {
+        let (sc, r) = run("autoscaling-ramp.yaml", false);
+        let p = panels(&sc, &r);
+        let expected = ScalingChart {
+            service: String::from("api"),
+            min: 2,
+            max: 20,
+        };
+        assert_eq!(p.scaling, [expected]);
+        let names = loopsim_wasm::Session::new(sc_yaml("autoscaling-ramp.yaml"), None)
+            .expect("valid")
+            .series_names();
+        for col in ["replicas_desired", "replicas_ready"] {
+            assert!(names.contains(&p.scaling[0].column(col)), "{col}");
+        }
+        let (sc, r) = run("shop.yaml", false);
+        assert!(panels(&sc, &r).scaling.is_empty());
+    }
+
+    fn sc_yaml(file: &str) -> &'static str {
+        crate::gallery::entries()
+            .into_iter()
+            .find(|e| e.file == file)
+            .unwrap()
+            .yaml
     }
 
     #[test]

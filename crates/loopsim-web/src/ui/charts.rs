@@ -175,6 +175,44 @@ fn services(names: &[String]) -> Vec<String> {
 
 const RPS: &str = "req/s";
 
+/// One chart per autoscaled service: desired and ready replicas (steps) between its bounds,
+/// following the pool charts' pattern. Ready lags desired by the provisioning delay.
+fn scaling_defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
+    let c = |n: &str| col(names, n);
+    let mut out = Vec::new();
+    for (k, a) in panels.scaling.iter().enumerate() {
+        let mut lines = Vec::new();
+        if let Some(i) = c(&a.column("replicas_ready")) {
+            let mut l = Line::new("ready", "#2158d6", "replicas", Source::Col(i, 1.0));
+            l.fill = true;
+            l.step = true;
+            lines.push(l);
+        }
+        if let Some(i) = c(&a.column("replicas_desired")) {
+            let mut l = Line::new("desired", "#e67700", "replicas", Source::Col(i, 1.0));
+            l.step = true;
+            lines.push(l);
+        }
+        let bound = |label: String, v: u32| {
+            let mut l = Line::new(label, "#343a40", "replicas", Source::Const(f64::from(v)));
+            l.step = true;
+            l.dashed()
+        };
+        lines.push(bound(format!("max ({})", a.max), a.max));
+        lines.push(bound(format!("min ({})", a.min), a.min));
+        out.push(ChartDef {
+            place: Place::Main,
+            ..ChartDef::new(
+                format!("chart-scaling-{k}"),
+                format!("Autoscaling of {}: desired and ready replicas", a.service),
+                "replicas",
+                lines,
+            )
+        });
+    }
+    out
+}
+
 fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
     let c = |n: &str| col(names, n);
     let mut latency = Vec::new();
@@ -303,6 +341,7 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
             )
         });
     }
+    out.extend(scaling_defs(names, panels));
     for (k, g) in panels.guards.iter().enumerate() {
         let mut lines = Vec::new();
         if let Some(i) = c(&format!("guard.{}.breaker_open", g.caller)).filter(|_| g.breaker) {

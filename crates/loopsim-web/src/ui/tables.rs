@@ -209,7 +209,7 @@ pub fn render(r: &Report) {
         .map(|(name, s)| {
             vec![
                 name.clone(),
-                format!("{} × {}", s.replicas, s.workers),
+                replicas_cell(s),
                 s.utilization.map_or_else(dash, percent),
                 secs(s.loop_lag_s.mean),
                 secs(s.loop_lag_s.p99),
@@ -343,4 +343,12 @@ fn render_pools(r: &Report) {
         ],
         &rows,
     );
+}
+
+/// `2 × 1`, or for an autoscaled service its ready range over the run: `2–18 (auto) × 1`.
+fn replicas_cell(s: &loopsim_core::report::ServiceReport) -> String {
+    match s.autoscale.as_ref().and_then(|a| a.ready_min.zip(a.ready_max)) {
+        Some((lo, hi)) => format!("{lo}–{hi} (auto) × {}", s.workers),
+        None => format!("{} × {}", s.replicas, s.workers),
+    }
 }
