@@ -97,7 +97,10 @@ fn replicas_follow_a_ramp_with_the_provisioning_delay_and_settle_in_the_band() {
     // Steady state: the last decisions keep one count, inside the band.
     let tail = &log[log.len() - 12..];
     let n = tail[0].desired;
-    assert!(tail.iter().all(|d| d.desired == n && d.ready == n), "{tail:?}");
+    assert!(
+        tail.iter().all(|d| d.desired == n && d.ready == n),
+        "{tail:?}"
+    );
     assert!((15..=17).contains(&n), "settled at {n} replicas");
     // Utilisation over the last 200 s from the series. Theory 8/n; the sample holds ~200,000
     // exponential service times and Poisson arrivals: the relative standard deviation of the
@@ -111,8 +114,14 @@ fn replicas_follow_a_ramp_with_the_provisioning_delay_and_settle_in_the_band() {
         .map(|(_, u)| *u)
         .collect();
     let mean = tail_u.iter().sum::<f64>() / tail_u.len() as f64;
-    assert!((mean - 8.0 / n as f64).abs() < 0.01, "utilisation {mean} with {n} replicas");
-    assert!((0.45..=0.55).contains(&mean), "utilisation {mean} outside 50% ± 10%");
+    assert!(
+        (mean - 8.0 / n as f64).abs() < 0.01,
+        "utilisation {mean} with {n} replicas"
+    );
+    assert!(
+        (0.45..=0.55).contains(&mean),
+        "utilisation {mean} outside 50% ± 10%"
+    );
     let ready = series.column_by_name("api.replicas_ready").unwrap();
     let desired = series.column_by_name("api.replicas_desired").unwrap();
     assert_eq!(*ready.last().unwrap(), n as f64);
@@ -195,7 +204,10 @@ faults:
 }
 
 fn gallery_ramp() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/autoscaling-ramp.yaml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/autoscaling-ramp.yaml"
+    );
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -244,25 +256,86 @@ services:
 #[test]
 fn bad_autoscale_keys_are_located_with_a_hint() {
     let cases: &[(u32, &str, (u32, u32), &str)] = &[
-        (1, "{ min: 2, max: 5, target: 60% }", (8, 15), "`replicas` (1) must be within"),
-        (3, "{ min: 2, max: 1, target: 60% }", (9, 31), "`autoscale.max` (1) is below"),
-        (3, "{ min: 0, max: 5, target: 60% }", (9, 23), "`autoscale.min` must be at least 1"),
-        (3, "{ max: 5, target: 20ms }", (9, 34), "for metric `utilization` must be a percentage"),
-        (3, "{ max: 5, metric: loop_lag, target: 60% }", (9, 52), "must be a duration"),
-        (3, "{ max: 5, metric: rps, target: fast }", (9, 47), "must be a rate"),
-        (3, "{ max: 5, metric: in_flight, target: 0 }", (9, 53), "must be a count above zero"),
-        (3, "{ max: 5, target: 60%, interval: 0s }", (9, 49), "must be greater than zero"),
-        (3, "{ max: 5, target: 60%, tolerance: 100% }", (9, 50), "below 100%"),
-        (3, "{ max: 5, metric: queue_depth, target: 5 }", (9, 34), "needs a queue consumer"),
-        (3, "{ max: 5, target: 60%, windw: 30s }", (9, 39), "unknown key"),
+        (
+            1,
+            "{ min: 2, max: 5, target: 60% }",
+            (8, 15),
+            "`replicas` (1) must be within",
+        ),
+        (
+            3,
+            "{ min: 2, max: 1, target: 60% }",
+            (9, 31),
+            "`autoscale.max` (1) is below",
+        ),
+        (
+            3,
+            "{ min: 0, max: 5, target: 60% }",
+            (9, 23),
+            "`autoscale.min` must be at least 1",
+        ),
+        (
+            3,
+            "{ max: 5, target: 20ms }",
+            (9, 34),
+            "for metric `utilization` must be a percentage",
+        ),
+        (
+            3,
+            "{ max: 5, metric: loop_lag, target: 60% }",
+            (9, 52),
+            "must be a duration",
+        ),
+        (
+            3,
+            "{ max: 5, metric: rps, target: fast }",
+            (9, 47),
+            "must be a rate",
+        ),
+        (
+            3,
+            "{ max: 5, metric: in_flight, target: 0 }",
+            (9, 53),
+            "must be a count above zero",
+        ),
+        (
+            3,
+            "{ max: 5, target: 60%, interval: 0s }",
+            (9, 49),
+            "must be greater than zero",
+        ),
+        (
+            3,
+            "{ max: 5, target: 60%, tolerance: 100% }",
+            (9, 50),
+            "below 100%",
+        ),
+        (
+            3,
+            "{ max: 5, metric: queue_depth, target: 5 }",
+            (9, 34),
+            "needs a queue consumer",
+        ),
+        (
+            3,
+            "{ max: 5, target: 60%, windw: 30s }",
+            (9, 39),
+            "unknown key",
+        ),
         (3, "{ min: 2, target: 60% }", (9, 16), "needs `max`"),
     ];
     for (replicas, a, at, message) in cases {
         let yaml = with_autoscale(*replicas, a);
         let (line, col, got, hint) = error_at(&yaml);
-        assert!(got.contains(message), "{a}: message {got:?}, expected {message:?}");
+        assert!(
+            got.contains(message),
+            "{a}: message {got:?}, expected {message:?}"
+        );
         assert_eq!((line, col), *at, "{a}: {got}");
         let unknown = got.contains("unknown key");
-        assert!(hint.is_some() || unknown || got.contains("must be"), "{a}: no hint for {got}");
+        assert!(
+            hint.is_some() || unknown || got.contains("must be"),
+            "{a}: no hint for {got}"
+        );
     }
 }

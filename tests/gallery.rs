@@ -498,5 +498,8 @@ fn autoscaling_ramp(r: &Report) {
     // Summed tick by tick: equal up to rounding.
     let instances = r.cost.as_ref().unwrap().by_category.instances;
     let expected = a.replica_seconds / 3600.0 * 0.10;
-    assert!((instances - expected).abs() < 1e-6 * expected, "{instances} vs {expected}");
+    assert!(
+        (instances - expected).abs() < 1e-6 * expected,
+        "{instances} vs {expected}"
+    );
 }

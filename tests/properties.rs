@@ -461,9 +461,16 @@ fn random_scenario(seed: u64) -> String {
             if faults == 0 {
                 y += "faults:\n";
             }
-            let (at, span) = (g.pick(&["0s", "100ms", "900ms"]), g.pick(&["1ns", "500ms", "1h"]));
+            let (at, span) = (
+                g.pick(&["0s", "100ms", "900ms"]),
+                g.pick(&["1ns", "500ms", "1h"]),
+            );
             let replica = g.below(max);
-            let target = if g.one_in(4) { format!("s{s}") } else { format!("s{s}#{replica}") };
+            let target = if g.one_in(4) {
+                format!("s{s}")
+            } else {
+                format!("s{s}#{replica}")
+            };
             y += &format!("  - {{ at: {at}, for: {span}, kind: outage, target: {target} }}\n");
         }
     }
@@ -641,7 +648,10 @@ fn check_report(r: &Report, finished: bool, what: &str) {
 
 /// An autoscaler's figures stay within its bounds and its run.
 fn check_autoscale(a: &loopsim_core::report::AutoscaleReport, duration_s: f64, what: &str) {
-    assert!((a.min..=a.max).contains(&a.desired_final), "{what}: desired {a:?}");
+    assert!(
+        (a.min..=a.max).contains(&a.desired_final),
+        "{what}: desired {a:?}"
+    );
     if let (Some(lo), Some(mean), Some(hi)) = (a.ready_min, a.ready_mean, a.ready_max) {
         assert!(lo <= hi && hi <= a.max, "{what}: ready {a:?}");
         assert!(
@@ -650,10 +660,16 @@ fn check_autoscale(a: &loopsim_core::report::AutoscaleReport, duration_s: f64, w
         );
     }
     assert!(a.scale_ups + a.scale_downs <= a.decisions, "{what}: {a:?}");
-    assert!(a.drained <= a.provisioned + u64::from(a.initial), "{what}: {a:?}");
+    assert!(
+        a.drained <= a.provisioned + u64::from(a.initial),
+        "{what}: {a:?}"
+    );
     assert!(a.log.len() <= 200 && a.log.len() as u64 + a.log_truncated == a.decisions);
     let most = f64::from(a.max) * duration_s * (1.0 + 1e-9);
-    assert!((0.0..=most).contains(&a.replica_seconds), "{what}: paid {a:?}");
+    assert!(
+        (0.0..=most).contains(&a.replica_seconds),
+        "{what}: paid {a:?}"
+    );
 }
 
 const SCENARIOS: u64 = 400;

@@ -191,8 +191,11 @@ fn render_autoscale(o: &mut String, r: &Report) {
     if scaled.is_empty() {
         return;
     }
-    let _ = writeln!(o, "
-autoscale");
+    let _ = writeln!(
+        o,
+        "
+autoscale"
+    );
     for (name, a) in scaled {
         let target = match a.metric {
             "utilization" => format!("{:.0}%", a.target * 100.0),
@@ -207,20 +210,12 @@ autoscale");
         let _ = writeln!(
             o,
             "  {name:<14} {} → {target}, {}–{} replicas (from {}): {} decisions, {} up, {} down",
-            a.metric,
-            a.min,
-            a.max,
-            a.initial,
-            a.decisions,
-            a.scale_ups,
-            a.scale_downs
+            a.metric, a.min, a.max, a.initial, a.decisions, a.scale_ups, a.scale_downs
         );
         let _ = writeln!(
             o,
             "  {:<14} {ready}; desired at the end {}; {:.0} replica-seconds paid",
-            "",
-            a.desired_final,
-            a.replica_seconds
+            "", a.desired_final, a.replica_seconds
         );
         let changes: Vec<String> = a
             .log
@@ -231,7 +226,12 @@ autoscale");
         if !changes.is_empty() {
             let shown = changes.len().min(12);
             let more = if changes.len() > shown { " …" } else { "" };
-            let _ = writeln!(o, "  {:<14} changes: {}{more}", "", changes[..shown].join(", "));
+            let _ = writeln!(
+                o,
+                "  {:<14} changes: {}{more}",
+                "",
+                changes[..shown].join(", ")
+            );
         }
     }
 }

@@ -116,7 +116,13 @@ impl Scaling {
         for (i, svc) in sc.services.iter().enumerate() {
             let id = match &svc.autoscale {
                 Some(a) => {
-                    s.scalers.push(Scaler::new(i as u32, s.by_instance.len(), svc.workers, a, sc));
+                    s.scalers.push(Scaler::new(
+                        i as u32,
+                        s.by_instance.len(),
+                        svc.workers,
+                        a,
+                        sc,
+                    ));
                     s.scalers.len() as u32 - 1
                 }
                 None => u32::MAX,
@@ -150,7 +156,6 @@ impl Scaling {
     pub fn is_scaled(&self, instance: u32) -> bool {
         self.slot(instance).is_some()
     }
-
 }
 
 impl Scaler {
@@ -279,7 +284,8 @@ impl Simulation {
                 self.queue.push(open, ev);
             }
             if interval <= self.sc.duration {
-                self.queue.push(interval, Event::ScaleTick { scaler: k as u32 });
+                self.queue
+                    .push(interval, Event::ScaleTick { scaler: k as u32 });
             }
         }
     }
@@ -387,8 +393,7 @@ impl Simulation {
         }
         let sc = &mut self.scaling.scalers[k];
         for r in 0..sc.state.len() {
-            if sc.state[r] == ReplicaState::Draining && self.instances[first + r].outstanding == 0
-            {
+            if sc.state[r] == ReplicaState::Draining && self.instances[first + r].outstanding == 0 {
                 sc.state[r] = ReplicaState::Absent;
                 sc.drained += 1;
             }
@@ -414,7 +419,12 @@ impl Simulation {
     /// After the states or outages of an autoscaled service changed: which replicas count in
     /// the metric, and the ready, serving and paid counts over time.
     pub(super) fn sync_scaler(&mut self, service: u32) {
-        let Some(k) = self.scaling.scalers.iter().position(|s| s.service == service) else {
+        let Some(k) = self
+            .scaling
+            .scalers
+            .iter()
+            .position(|s| s.service == service)
+        else {
             return;
         };
         let (now, warmup) = (self.now, self.sc.warmup);

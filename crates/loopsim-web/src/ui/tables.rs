@@ -347,7 +347,11 @@ fn render_pools(r: &Report) {
 
 /// `2 × 1`, or for an autoscaled service its ready range over the run: `2–18 (auto) × 1`.
 fn replicas_cell(s: &loopsim_core::report::ServiceReport) -> String {
-    match s.autoscale.as_ref().and_then(|a| a.ready_min.zip(a.ready_max)) {
+    match s
+        .autoscale
+        .as_ref()
+        .and_then(|a| a.ready_min.zip(a.ready_max))
+    {
         Some((lo, hi)) => format!("{lo}–{hi} (auto) × {}", s.workers),
         None => format!("{} × {}", s.replicas, s.workers),
     }
