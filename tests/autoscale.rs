@@ -203,6 +203,86 @@ faults:
     assert!(r.requests.completed > r.requests.failed * 5);
 }
 
+/// Crashes while replicas drain and provision: 8 replicas holding requests of 2 s scale in to
+/// 2 at t = 40 s and to 1 at 50 s; replica 7 crashes while draining (41 s), replica 1 too
+/// (50.5 s): their requests are lost (counted), and they are gone. A surge at 80 s scales back
+/// out; replica 2, provisioning, crashes at 92 s: it becomes ready at 95 s but is down, so at
+/// the 100 s decision it counts in the scale and not among the ready.
+const DRAIN_CRASH: &str = "
+version: 1
+name: drain-crash
+seed: 9
+duration: 120s
+workload:
+  - to: api
+    arrivals: poisson
+    rate: [ {at: 0s, rate: 400/s}, {at: 30s, rate: 50/s}, {at: 80s, rate: 300/s} ]
+services:
+  api:
+    replicas: 8
+    autoscale: { min: 1, max: 8, metric: in_flight, target: 100, interval: 10s, window: 10s, provision: 5s, cooldown: 0s }
+    endpoints:
+      /:
+        - io: 2s
+faults:
+  - { at: 41s, for: 5s, kind: outage, target: api#7 }
+  - { at: 50500ms, for: 5s, kind: outage, target: api#1 }
+  - { at: 92s, for: 10s, kind: outage, target: api#2 }
+";
+
+#[test]
+fn crashes_of_draining_and_provisioning_replicas_behave() {
+    let r = run_yaml(DRAIN_CRASH);
+    conserved(&r);
+    let a = scaling(&r);
+    let lost = r.errors.get("lost").copied().unwrap_or(0);
+    assert!(lost > 0 && lost < 500, "lost {lost}");
+    assert_eq!(r.requests.failed, lost);
+    assert!(a.drained >= 7, "{a:?}");
+    let at = |t: f64| a.log.iter().find(|d| d.t_s == t).unwrap();
+    assert_eq!((at(40.0).desired, at(50.0).desired), (2, 1));
+    let d = at(100.0);
+    assert_eq!(d.ready + 1, d.current, "{d:?}");
+    assert_eq!(at(110.0).ready, 8);
+    assert!(r.requests.completed as f64 > 0.9 * r.requests.sent as f64);
+}
+
+/// Instance time is paid from the decision on: 100 requests/s (constant) against a target of
+/// 10/s per replica. At 10 s the 2 replicas see 50/s each (ratio 5): +4 (the per-decision
+/// limit: double or +4); at 20 s, 2 ready and 4 provisioning count as 5 × 2 / 6 → 10: +4 more,
+/// the max. Paid: 2 × 60 s + 4 × 50 s + 4 × 40 s = 480 replica-seconds, priced per hour.
+#[test]
+fn replicas_are_paid_from_the_decision_on() {
+    let r = run_yaml(
+        "
+version: 1
+name: paid
+duration: 60s
+workload:
+  - { to: api, arrivals: constant, rate: 100/s }
+services:
+  api:
+    replicas: 2
+    autoscale: { min: 2, max: 10, metric: rps, target: 10/s, interval: 10s, window: 10s, provision: 20s }
+    endpoints:
+      /: [cpu: 1ms]
+cost:
+  per_instance_hour: 3.6
+",
+    );
+    let a = scaling(&r);
+    assert_eq!((a.log[0].desired, a.log[1].desired), (6, 10), "{:?}", a.log);
+    assert!(
+        (a.replica_seconds - 480.0).abs() < 1e-6,
+        "{}",
+        a.replica_seconds
+    );
+    let cost = r.cost.as_ref().unwrap().by_category.instances;
+    assert!((cost - 480.0 * 3.6 / 3600.0).abs() < 1e-9, "{cost}");
+    assert_eq!(a.ready_max, Some(10));
+    assert_eq!(a.ready_min, Some(2));
+}
+
 fn gallery_ramp() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
