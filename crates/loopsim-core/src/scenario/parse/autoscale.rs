@@ -45,7 +45,10 @@ impl Reader<'_> {
                 .and_then(|n| r.integer(n, &format!("`autoscale.{key}`"), 1, max_replicas))
                 .map(|v| v as u32)
         };
-        let min = count(self, "min");
+        let min = match f.get("min") {
+            Some(_) => count(self, "min"),
+            None => Some(1),
+        };
         let max = match f.get("max") {
             Some(_) => count(self, "max"),
             None => {
@@ -75,9 +78,11 @@ impl Reader<'_> {
             None => Some(0.1),
             Some(n) => self.tolerance(n),
         };
-        let (min, max, target, tolerance) = (min.or(Some(1))?, max?, target?, tolerance?);
+        let (min, max) = (min?, max?);
+        let bounds = self.scale_bounds(&f, min, max, replicas, initial);
+        let (target, tolerance) = (target?, tolerance?);
         let (interval, window, provision, cooldown) = (interval?, window?, provision?, cooldown?);
-        self.scale_bounds(&f, min, max, replicas, initial)?;
+        bounds?;
         if window.div_ceil(interval) > MAX_WINDOW_INTERVALS {
             let span = f.get("window").map_or(opening(node), |n| n.span);
             self.error_hint(
