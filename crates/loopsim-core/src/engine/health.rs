@@ -181,14 +181,6 @@ impl Simulation {
         tick.start = start;
         tick.end = end;
         tick.loops = svc.replicas * svc.workers;
-        if let Some(m) = &rt.stats.serving {
-            // An autoscaled service: its serving replicas' loops, rounded up over the tick.
-            let total = m.integral_total(end);
-            let ns = total - rt.stats.tick_serving_base.min(total);
-            rt.stats.tick_serving_base = total;
-            let mean = ns.div_ceil(u128::from((end - start).max(1)));
-            tick.loops = (mean as u32).max(1) * svc.workers;
-        }
         tick.busy_ns = busy - acc.busy_base.min(busy);
         tick.backlog_end = instances
             .iter()
@@ -198,6 +190,15 @@ impl Simulation {
         tick.active_end = rt.stats.active.value();
         tick.accept_queue_end = instances.iter().map(|i| i.waiting as u64).sum();
         tick.accept_queue_capacity = svc.ingress.max_queue.map(|m| m * svc.replicas);
+        if let Some(m) = &rt.stats.serving {
+            // An autoscaled service: its serving replicas' loops, rounded up over the tick.
+            let total = m.integral_total(end);
+            let ns = total - rt.stats.tick_serving_base.min(total);
+            rt.stats.tick_serving_base = total;
+            let mean = (ns.div_ceil(u128::from((end - start).max(1))) as u32).max(1);
+            tick.loops = mean * svc.workers;
+            tick.accept_queue_capacity = svc.ingress.max_queue.map(|m| m * mean);
+        }
         tick.latency_p95 = acc.latency.quantile(0.95);
         tick.latency_p99 = acc.latency.quantile(0.99);
         acc.latency.clear();
