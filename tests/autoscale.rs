@@ -481,6 +481,12 @@ fn bad_autoscale_keys_are_located_with_a_hint() {
             "unknown key",
         ),
         (3, "{ min: 2, target: 60% }", (9, 16), "needs `max`"),
+        (
+            3,
+            "{ max: 5, target: 60%, interval: 1us, window: 1us }",
+            (9, 44),
+            "decisions over the run",
+        ),
     ];
     for (replicas, a, at, message) in cases {
         let yaml = with_autoscale(*replicas, a);

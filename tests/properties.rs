@@ -395,7 +395,7 @@ fn random_scenario(seed: u64) -> String {
             y += "    gil: true\n";
         }
         if g.one_in(3) {
-            let (yaml, max) = autoscale(&mut g, replicas);
+            let (yaml, max) = autoscale(&mut g, replicas, duration_s);
             y += &yaml;
             scaled.push((s, max));
         }
@@ -728,7 +728,7 @@ fn random_extreme_scenarios_keep_every_property() {
 /// An `autoscale:` block for a service of `replicas` initial replicas, with random bounds,
 /// metric and timing (short intervals and provisioning so the scaler acts within a short run),
 /// and the most replicas it may run.
-fn autoscale(g: &mut Gen, replicas: u64) -> (String, u64) {
+fn autoscale(g: &mut Gen, replicas: u64, duration: &str) -> (String, u64) {
     let min = 1 + g.below(replicas);
     let max = replicas + g.below(4);
     let (metric, target) = match g.below(4) {
@@ -739,7 +739,12 @@ fn autoscale(g: &mut Gen, replicas: u64) -> (String, u64) {
     };
     let yaml = format!(
         "    autoscale: {{ min: {min}, max: {max}, metric: {metric}, target: {target}, interval: {}, window: {}, provision: {}, cooldown: {}, tolerance: {} }}\n",
-        g.pick(&["1ms", "10ms", "100ms", "1s"]),
+        // At most a million decisions per run (the front end's limit).
+        match duration {
+            "30d" => g.pick(&["1h", "6h"]),
+            "1h" => g.pick(&["10ms", "1s", "1m"]),
+            _ => g.pick(&["1ms", "10ms", "100ms", "1s"]),
+        },
         g.pick(&["1ms", "50ms", "1s"]),
         g.pick(&["0s", "1ns", "100ms", "2s"]),
         g.pick(&["0s", "100ms", "1h"]),

@@ -578,4 +578,6 @@ pub struct Autoscale {
     pub cooldown: Nanos,
     /// No change while metric / target is within 1 ± tolerance.
     pub tolerance: f64,
+    /// Where `interval` is written (or the `autoscale` mapping): the run-length check's span.
+    pub span: Span,
 }

@@ -284,6 +284,7 @@ impl Reader<'_> {
             duration: run.duration,
         };
         let faults = self.faults(f.get("faults"), &targets);
+        self.autoscale_decisions(&table.services, run.duration);
         let sections = self.sections(&f, &run, &table, &workloads);
         let duration = run.duration?;
         let scenario = Scenario {

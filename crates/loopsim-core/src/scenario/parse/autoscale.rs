@@ -6,16 +6,20 @@
 
 use alloc::format;
 
+use super::text::{fmt_duration, nice_interval};
 use super::values::{opening, Fields};
 use super::Reader;
 use crate::diag::Span;
 use crate::scenario::keys;
-use crate::scenario::model::{Autoscale, ScaleMetric};
+use crate::scenario::model::{Autoscale, ScaleMetric, Service};
 use crate::scenario::units;
 use crate::time::{Nanos, NANOS_PER_SEC};
 use crate::yaml::Node;
 
 const S: Nanos = NANOS_PER_SEC;
+
+/// Most decisions of one autoscaler over a run.
+pub const MAX_DECISIONS: u64 = 1_000_000;
 
 /// Most intervals one averaging window spans (its ring of snapshots is this long at most).
 pub const MAX_WINDOW_INTERVALS: u64 = 1000;
@@ -103,7 +107,31 @@ impl Reader<'_> {
             provision,
             cooldown,
             tolerance,
+            span: f.get("interval").map_or(opening(node), |n| n.span),
         })
+    }
+
+    /// Once the run's duration is known: at most [`MAX_DECISIONS`] decisions per autoscaler,
+    /// so the work of a run stays bounded (`duration: 30d` with `interval: 1ms` would be
+    /// billions of events).
+    pub(super) fn autoscale_decisions(&mut self, services: &[Service], duration: Option<Nanos>) {
+        let Some(d) = duration else { return };
+        for a in services.iter().filter_map(|s| s.autoscale.as_ref()) {
+            let n = d / a.interval;
+            if n > MAX_DECISIONS {
+                self.error_hint(
+                    a.span,
+                    format!(
+                        "`autoscale.interval: {}` makes {n} decisions over the run (the limit is {MAX_DECISIONS})",
+                        fmt_duration(a.interval)
+                    ),
+                    format!(
+                        "use `interval: {}` or more",
+                        fmt_duration(nice_interval(d.div_ceil(MAX_DECISIONS)))
+                    ),
+                );
+            }
+        }
     }
 
     /// `min ≤ replicas ≤ max`, reported where the offending value is written.
