@@ -484,7 +484,7 @@ fn bad_autoscale_keys_are_located_with_a_hint() {
         (
             3,
             "{ max: 5, target: 60%, interval: 1us, window: 1us }",
-            (9, 44),
+            (9, 49),
             "decisions over the run",
         ),
     ];
