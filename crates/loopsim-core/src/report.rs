@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::engine::queue::Outcome;
 use crate::engine::resource::{ResourceMeter, Resources, Role};
+pub use crate::engine::{PartitionReport, QueueReport, SpawnReport};
 use crate::engine::{
     Assessment, CallSiteStats, ClientStats, Deadlock, EndpointStats, GuardReport, ServiceStats,
 };
@@ -81,6 +82,10 @@ pub struct Report {
     pub collapse: Named<CollapseReport>,
     /// Spend, when the scenario has a `cost:` section.
     pub cost: Option<CostReport>,
+    /// Message queues (`queues:`), by name.
+    pub queues: Named<QueueReport>,
+    /// Per service with a `spawn` step: its background tasks.
+    pub spawned: Named<SpawnReport>,
 }
 
 /// An early stop: which run-time cap ended the run, when, and what to do about it.
@@ -312,6 +317,8 @@ pub struct Input<'a> {
     pub deadlock: Option<Deadlock>,
     pub health: Assessment,
     pub in_flight: u64,
+    pub queues: Vec<(String, QueueReport)>,
+    pub spawned: Named<SpawnReport>,
 }
 
 pub fn build(input: Input<'_>) -> Report {
@@ -395,6 +402,8 @@ pub fn build(input: Input<'_>) -> Report {
         slo: input.health.slo,
         collapse: Named(input.health.collapse),
         cost: input.health.cost,
+        queues: Named(input.queues),
+        spawned: input.spawned,
     }
 }
 
@@ -487,7 +496,7 @@ fn retries_by_caller(guards: &[GuardReport]) -> Named<u64> {
     Named(out)
 }
 
-fn endpoint_name(sc: &Scenario, e: &crate::scenario::Endpoint) -> String {
+pub(crate) fn endpoint_name(sc: &Scenario, e: &crate::scenario::Endpoint) -> String {
     alloc::format!("{}{}", sc.services[e.service as usize].name, e.path)
 }
 
@@ -782,6 +791,11 @@ fn service(
                 .collect(),
         ),
     }
+}
+
+/// Latency figures (in seconds) of a sketch of nanoseconds.
+pub(crate) fn latency_of(s: &QuantileSketch) -> Latency {
+    latency(s)
 }
 
 fn latency(s: &QuantileSketch) -> Latency {

@@ -18,6 +18,7 @@
 mod admission;
 mod arena;
 mod balancer;
+mod broker;
 mod client;
 mod cpu;
 mod deadlock;
@@ -29,6 +30,7 @@ pub mod resource;
 mod runtime;
 mod sampling;
 mod server;
+mod spawn;
 mod stats;
 mod workload;
 
@@ -46,7 +48,9 @@ use arena::Arena;
 pub use client::GuardReport;
 use client::GuardSet;
 pub use deadlock::Deadlock;
+pub use broker::{PartitionReport, QueueReport};
 pub use health::Assessment;
+pub use spawn::SpawnReport;
 use network::Topology;
 use queue::{Event, EventQueue};
 use resource::Resources;
@@ -151,6 +155,10 @@ pub struct Simulation {
     series: Series,
     /// Live totals over all requests (warm-up included) for snapshots.
     live: Outcomes,
+    /// Message queues' brokers (`queues:`).
+    brokers: broker::Brokers,
+    /// Per service, its `spawn`ed background tasks.
+    spawns: Vec<spawn::SpawnStats>,
 }
 
 impl Simulation {
@@ -205,6 +213,8 @@ impl Simulation {
             interval: IntervalStats::default(),
             series,
             live: Outcomes::default(),
+            brokers: broker::Brokers::new(&sc),
+            spawns: alloc::vec![spawn::SpawnStats::default(); sc.services.len()],
             sc,
         };
         sim.index_call_sites();
@@ -362,6 +372,8 @@ impl Simulation {
             deadlock: self.deadlock(),
             health: self.assess(),
             in_flight,
+            queues: self.queue_reports(),
+            spawned: self.spawn_reports(),
         })
     }
 
@@ -405,6 +417,9 @@ impl Simulation {
             Event::FaultEnd { fault } => self.on_fault(fault, false),
             Event::HealthTick => self.on_health_tick(),
             Event::Sample => self.on_sample(),
+            Event::PublishArrived { task, queue } => self.on_publish_arrived(task, queue),
+            Event::PublishAck { task, outcome } => self.on_publish_ack(task, outcome),
+            Event::Redeliver { queue, message } => self.on_redeliver(queue, message),
         }
     }
 

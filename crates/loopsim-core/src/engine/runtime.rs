@@ -161,6 +161,9 @@ pub struct Task {
     /// Its instance went down: the work is lost; the task only waits for its pending event to
     /// be freed.
     pub zombie: bool,
+    /// A `spawn`ed background task (also a `child`, with no join): nobody awaits it; its end
+    /// is counted in the service's spawn statistics (`spawn.rs`).
+    pub spawned: bool,
 }
 
 /// A `parallel` step waiting for its children (a join counter). The parent task waits for no
@@ -217,4 +220,6 @@ pub enum Origin {
     Client { workload: u32, user: u32 },
     /// A `call` step of a parent task.
     Task(u32),
+    /// A queue's delivery of one message to its consumer endpoint (`broker.rs`).
+    Broker { queue: u32, message: u32 },
 }

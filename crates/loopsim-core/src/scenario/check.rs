@@ -236,6 +236,12 @@ fn weigh(steps: &[Step], from: usize, to: usize, w: f64, out: &mut [f64]) -> usi
                 out[i] += w;
                 i = f.next as usize;
             }
+            // A spawned task's steps run once per visit, beside the request.
+            Step::Spawn { next } => {
+                weigh(steps, i + 1, *next as usize, w, out);
+                out[i] += w;
+                i = *next as usize;
+            }
             Step::Jump(_) | Step::BranchEnd => return i,
             // A call with a fallback: the fallback's steps run only when the call fails, which
             // the estimate does not know; they count for nothing.
@@ -307,7 +313,13 @@ fn time_of(steps: &[Step], from: usize, to: usize, mean: fn(&Dist) -> f64) -> (f
             }
             Step::Jump(_) | Step::BranchEnd => return (t, i),
             Step::Call { fallback, .. } if *fallback != NO_FALLBACK => i = skip_fallback(steps, i),
-            Step::Call { .. } | Step::Ram(_) | Step::Acquire(_) | Step::Release(_) => i += 1,
+            // The request does not wait for a spawned task.
+            Step::Spawn { next } => i = *next as usize,
+            Step::Call { .. }
+            | Step::Ram(_)
+            | Step::Acquire(_)
+            | Step::Release(_)
+            | Step::Publish(_) => i += 1,
         }
     }
     (t, i)
