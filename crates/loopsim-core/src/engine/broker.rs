@@ -380,8 +380,8 @@ impl Simulation {
 
     /// Deliveries exhausted: to the dead-letter queue if there is one with room, else dropped.
     fn dead_letter(&mut self, q: u32, m: u32) {
-        let msg = self.remove_message(q, m);
-        let measured = msg.stored >= self.sc.warmup;
+        self.remove_message(q, m);
+        let measured = self.now >= self.sc.warmup;
         let target = self.sc.queues[q as usize].dead_letter;
         let room = target.is_some_and(|d| {
             self.sc.queues[d as usize]
