@@ -494,7 +494,11 @@ fn order_pipeline(r: &Report) {
     );
     // After the burst only the orders awaiting their 5 s redelivery remain (~15% × 100/s ×
     // 5 s ≈ 80, plus those in process).
-    assert!(q.depth_end < 300, "the backlog did not drain: {}", q.depth_end);
+    assert!(
+        q.depth_end < 300,
+        "the backlog did not drain: {}",
+        q.depth_end
+    );
     assert!(q.oldest_age_max_s > 10.0, "oldest {} s", q.oldest_age_max_s);
     let resolved = (q.processed + q.dead_lettered) as f64;
     let p = 0.15f64.powi(3);
@@ -508,7 +512,10 @@ fn order_pipeline(r: &Report) {
     assert_eq!(q.dropped, 0);
     assert!(r.queues.get("orders-dlq").unwrap().depth_end >= q.dead_lettered);
     let p99 = r.latency_s.p99.unwrap();
-    assert!(p99 < 0.02, "the API answers at the broker's ack: p99 {p99} s");
+    assert!(
+        p99 < 0.02,
+        "the API answers at the broker's ack: p99 {p99} s"
+    );
     let s = r.spawned.get("api").unwrap();
     assert!(s.failed.0.is_empty() && s.started - s.completed <= 20);
 }

@@ -544,19 +544,31 @@ fn run_capped(sim: &mut Simulation) {
 /// and depth means stay under their maxima.
 fn check_queues(r: &Report, what: &str) {
     for (name, q) in &r.queues.0 {
-        assert!(q.acknowledged + q.rejected_queue_full <= q.published, "{what}: {name} publishes");
+        assert!(
+            q.acknowledged + q.rejected_queue_full <= q.published,
+            "{what}: {name} publishes"
+        );
         assert!(q.dropped <= q.dead_lettered, "{what}: {name} drops");
         if let Some(mean) = q.depth_mean {
-            assert!(mean <= q.depth_max as f64 + 1e-9, "{what}: {name} depth {mean} > max");
+            assert!(
+                mean <= q.depth_max as f64 + 1e-9,
+                "{what}: {name} depth {mean} > max"
+            );
         }
         for p in &q.partitions {
             if let Some(mean) = p.depth_mean {
-                assert!(mean <= p.depth_max as f64 + 1e-9, "{what}: {name} partition depth");
+                assert!(
+                    mean <= p.depth_max as f64 + 1e-9,
+                    "{what}: {name} partition depth"
+                );
             }
         }
         let l = &q.publish_to_processed_s;
         if let (Some(mean), Some(max)) = (l.mean, l.max) {
-            assert!(mean <= max * (1.0 + 1e-12), "{what}: {name} sojourn mean > max");
+            assert!(
+                mean <= max * (1.0 + 1e-12),
+                "{what}: {name} sojourn mean > max"
+            );
         }
         assert!(q.oldest_age_max_s >= 0.0, "{what}: {name} oldest age");
     }
@@ -724,8 +736,15 @@ fn random_extreme_scenarios_keep_every_property() {
         if std::env::var_os("PROPERTIES_VERBOSE").is_some() {
             let pools = r.services.0.iter().flat_map(|(_, s)| s.pools.0.iter());
             let (t, j) = pools.fold((0, 0), |(t, j), (_, p)| (t + p.timeouts, j + p.rejected));
-            let blocks = ["with:", "branch:", "parallel:", "fanout: 50", "publish:", "spawn:"]
-                .map(|k| yaml.contains(k) as u8);
+            let blocks = [
+                "with:",
+                "branch:",
+                "parallel:",
+                "fanout: 50",
+                "publish:",
+                "spawn:",
+            ]
+            .map(|k| yaml.contains(k) as u8);
             let processed: u64 = r.queues.0.iter().map(|(_, q)| q.processed).sum();
             eprintln!(
                 "seed {seed}: blocks {blocks:?}, pool timeouts {t}, rejected {j}, messages \

@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use crate::engine::queue::Outcome;
 use crate::engine::resource::{ResourceMeter, Resources, Role};
-pub use crate::engine::{PartitionReport, QueueReport, SpawnReport};
 use crate::engine::{
     Assessment, CallSiteStats, ClientStats, Deadlock, EndpointStats, GuardReport, ServiceStats,
 };
+pub use crate::engine::{PartitionReport, QueueReport, SpawnReport};
 use crate::health::{CollapseReport, CostReport, Finding, FindingKind, HealthReport, SloResult};
 use crate::metrics::QuantileSketch;
 use crate::metrics::TimeWeighted;
@@ -410,10 +410,11 @@ pub fn build(input: Input<'_>) -> Report {
 fn fault(sc: &Scenario, f: &crate::scenario::Fault) -> FaultReport {
     use crate::scenario::{FaultKind as K, ReplicaTarget};
     let node = |n: u32| {
-        if n == 0 {
-            String::from("client")
-        } else {
-            sc.services[n as usize - 1].name.clone()
+        let services = sc.services.len();
+        match n as usize {
+            0 => String::from("client"),
+            s if s <= services => sc.services[s - 1].name.clone(),
+            q => sc.queues[q - 1 - services].name.clone(), // a queue's broker
         }
     };
     let replica = |t: &ReplicaTarget| {

@@ -216,10 +216,8 @@ impl Simulation {
         let service = self.tasks.get(tid).expect("a publisher waits").service;
         let (delay, lost) = self.cross(self.brokers.node(q), 1 + service);
         let outcome = if lost { Outcome::Loss } else { outcome };
-        self.queue.push(
-            self.now + delay,
-            Event::PublishAck { task: tid, outcome },
-        );
+        self.queue
+            .push(self.now + delay, Event::PublishAck { task: tid, outcome });
         self.pump(q);
     }
 
@@ -485,9 +483,9 @@ impl Simulation {
                     Vec::new()
                 };
                 let report = QueueReport {
-                    consumer: spec
-                        .consumer
-                        .map(|e| crate::report::endpoint_name(&self.sc, &self.sc.endpoints[e as usize])),
+                    consumer: spec.consumer.map(|e| {
+                        crate::report::endpoint_name(&self.sc, &self.sc.endpoints[e as usize])
+                    }),
                     published: st.published,
                     acknowledged: st.acknowledged,
                     rejected_queue_full: st.rejected_full,

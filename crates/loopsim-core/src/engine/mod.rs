@@ -45,16 +45,16 @@ use crate::series::Series;
 use crate::time::{to_secs_f64, Nanos};
 
 use arena::Arena;
+pub use broker::{PartitionReport, QueueReport};
 pub use client::GuardReport;
 use client::GuardSet;
 pub use deadlock::Deadlock;
-pub use broker::{PartitionReport, QueueReport};
 pub use health::Assessment;
-pub use spawn::SpawnReport;
 use network::Topology;
 use queue::{Event, EventQueue};
 use resource::Resources;
 use runtime::{EventLoop, Exchange, Instance, Join, Task, Worker};
+pub use spawn::SpawnReport;
 use stats::IntervalStats;
 pub use stats::{CallSiteStats, ClientStats, EndpointStats, Outcomes, ServiceStats};
 use workload::WorkloadRuntime;

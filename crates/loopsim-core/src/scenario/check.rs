@@ -352,30 +352,42 @@ struct Analysis {
     floors: Vec<StepMeans>,
 }
 
+/// The edges of the estimate: calls, and (with `messages`) each `publish` as a visit of its
+/// queue's consumer (every message is processed once, redeliveries aside).
+fn edges(s: &Scenario, messages: bool) -> Vec<CallSite> {
+    s.endpoints
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            let weights = step_weights(&e.steps);
+            e.steps.iter().zip(weights).filter_map(move |(st, w)| {
+                let to = match st {
+                    Step::Call { endpoint: to, .. } => *to,
+                    Step::Publish(q) if messages => s.queues[*q as usize].consumer?,
+                    _ => return None,
+                };
+                Some(CallSite {
+                    from: i as EndpointId,
+                    to,
+                    visits: w,
+                    span: Span::default(),
+                })
+            })
+        })
+        .collect()
+}
+
 impl Analysis {
     fn new(s: &Scenario) -> Option<Analysis> {
-        let calls: Vec<CallSite> = s
-            .endpoints
-            .iter()
-            .enumerate()
-            .flat_map(|(i, e)| {
-                let weights = step_weights(&e.steps);
-                e.steps
-                    .iter()
-                    .zip(weights)
-                    .filter_map(move |(st, w)| match st {
-                        Step::Call { endpoint: to, .. } => Some(CallSite {
-                            from: i as EndpointId,
-                            to: *to,
-                            visits: w,
-                            span: Span::default(),
-                        }),
-                        _ => None,
-                    })
-            })
-            .collect();
-        let graph = adjacency(s.endpoints.len(), &calls);
-        let search = depth_first(&graph);
+        let calls = edges(s, true);
+        let mut graph = adjacency(s.endpoints.len(), &calls);
+        let mut search = depth_first(&graph);
+        if search.back_edges > 0 {
+            // A message cycle (a consumer publishing to its own queue, directly or not) is
+            // legal, bounded at run time: estimate without the messages then.
+            graph = adjacency(s.endpoints.len(), &edges(s, false));
+            search = depth_first(&graph);
+        }
         if search.back_edges > 0 {
             return None;
         }

@@ -2207,7 +2207,7 @@ const LINK_KEYS: [Key; 3] = [
         name: "between",
         ty: Type::List { of: &Type::Text { pattern: None, min_len: 0 }, min: 2, max: Some(2) },
         default: Absent::Required,
-        doc: "Two nodes: service names or `client`, e.g. `[gateway, payments]`. Applies in both directions.",
+        doc: "Two nodes: service names, queue names (a queue's broker) or `client`, e.g. `[gateway, payments]` or `[api, orders]`. Applies in both directions.",
     },
     Key {
         name: "latency",

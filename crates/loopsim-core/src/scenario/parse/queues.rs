@@ -54,7 +54,11 @@ impl Reader<'_> {
             }
             None => format!("declared queues: {}", list(&names)),
         };
-        self.error_hint(node.span, format!("unknown queue `{name}` in `publish`"), hint);
+        self.error_hint(
+            node.span,
+            format!("unknown queue `{name}` in `publish`"),
+            hint,
+        );
         None
     }
 
@@ -69,13 +73,16 @@ impl Reader<'_> {
         if !matches!(value.kind, NodeKind::Seq(_)) {
             return self.error_hint(
                 value.span,
-                format!("`spawn` must be a list of steps, found {}", value.describe()),
+                format!(
+                    "`spawn` must be a list of steps, found {}",
+                    value.describe()
+                ),
                 "e.g. `spawn: [ { call: analytics } ]`",
             );
         }
         let at = prog.steps.len();
         prog.steps.push(Step::BranchEnd); // replaced below
-        // The background task holds none of the request's pools.
+                                          // The background task holds none of the request's pools.
         let held = core::mem::take(&mut prog.held);
         self.block(value, table, prog);
         prog.held = held;
@@ -105,7 +112,9 @@ impl Reader<'_> {
         if name == "client" || table.services.iter().any(|s| s.name == name) {
             self.error_hint(
                 span,
-                format!("queue `{name}` has the name of a network node already (`client` or a service)"),
+                format!(
+                    "queue `{name}` has the name of a network node already (`client` or a service)"
+                ),
                 "a queue is a network node of its own: give it another name",
             );
         } else if name.contains('/') || name.chars().any(char::is_whitespace) {
@@ -130,8 +139,10 @@ impl Reader<'_> {
             .map(|n| self.consumer(n, table))
             .map_or(Some(None), |c| c.map(Some));
         let int = |r: &mut Self, key: &str, min: u64, max: u64| {
-            f.get(key)
-                .map(|n| r.integer(n, &format!("`{key}`"), min, max).map(|v| v as u32))
+            f.get(key).map(|n| {
+                r.integer(n, &format!("`{key}`"), min, max)
+                    .map(|v| v as u32)
+            })
         };
         let concurrency = int(self, "concurrency", 1, 100_000);
         let partitions = int(self, "partitions", 1, 10_000);
