@@ -172,3 +172,88 @@ fn spawned_cpu_raises_the_loop_utilisation_by_lambda_times_cpu() {
     })
     .assert_matches("loop utilisation λ·(1 ms + 2 ms)", 0.3, 0.03);
 }
+
+/// A queue nobody consumes grows with every publish: the messages count against
+/// `max_in_flight`, and the run stops (saying which queue) instead of exhausting memory.
+#[test]
+fn an_unconsumed_queue_stops_the_run_at_max_in_flight() {
+    let yaml = "version: 1\nduration: 100s\nmax_in_flight: 5000\n\
+        workload:\n  - to: api\n    rate: 200/s\n\
+        services:\n  api:\n    endpoints:\n      /: [ { publish: sink } ]\n\
+        queues:\n  sink: {}\n";
+    let r = run_yaml(yaml);
+    let stop = r.stopped.as_ref().expect("stopped by the cap");
+    assert!(stop.message.contains("queue `sink`"), "{}", stop.message);
+    // 5000 messages at 200/s: about 25 s.
+    assert!(
+        (20.0..30.0).contains(&stop.at_s),
+        "stopped at {} s",
+        stop.at_s
+    );
+    // With a `max_length`, publishes are refused instead and the run completes.
+    let bounded = run_yaml(&yaml.replace("sink: {}", "sink: { max_length: 1000 }"));
+    assert!(bounded.stopped.is_none());
+    let q = queue(&bounded, "sink");
+    assert_eq!(q.depth_end, 1000);
+    assert_eq!(q.acknowledged, 1000);
+    assert_eq!(
+        bounded.errors.get("queue_full"),
+        Some(&q.rejected_queue_full)
+    );
+    assert_eq!(q.rejected_queue_full + 1000, q.published);
+}
+
+/// Every consumer replica is down from 10 s to 20 s: the broker has no capacity and delivers
+/// nothing; the messages in process are lost and delivered again; after the outage the
+/// backlog drains and every message is processed (none exhausts 10 deliveries).
+#[test]
+fn a_consumer_outage_pauses_delivery_and_the_backlog_drains_after() {
+    let yaml = "version: 1\nduration: 60s\nsample_every: 1s\n\
+        workload:\n  - to: api\n    rate: [ { at: 0s, rate: 100/s }, { at: 40s, rate: 0/s } ]\n\
+        services:\n  api:\n    endpoints:\n      /: [ { publish: jobs } ]\n\
+        \x20 worker:\n    replicas: 2\n    endpoints:\n      /: [ { io: 200ms } ]\n\
+        queues:\n  jobs: { consumer: worker, concurrency: 20, max_deliveries: 10, redelivery_delay: 1s }\n\
+        faults:\n  - { at: 10s, for: 10s, kind: outage, target: worker }\n";
+    let (r, series) = loopsim_tests::run_yaml_full(yaml);
+    let q = queue(&r, "jobs");
+    assert_eq!(q.processed, q.published, "every message is processed");
+    assert_eq!(q.depth_end, 0);
+    assert!(
+        q.failed > 0 && q.redeliveries > 0,
+        "in-process messages were lost"
+    );
+    assert_eq!(q.dead_lettered, 0);
+    // 10 s without consumers at 100/s: about 1000 messages waiting (plus the ~20 lost in
+    // process, awaiting redelivery), the oldest ~10 s old.
+    assert!(
+        (900..=1150).contains(&q.depth_max),
+        "depth max {}",
+        q.depth_max
+    );
+    assert!(
+        q.failed >= 5,
+        "about 20 messages were in process at the crash"
+    );
+    assert!(q.oldest_age_max_s > 9.0, "oldest {}", q.oldest_age_max_s);
+    let col = series.column_by_name("queue.jobs.in_process").unwrap();
+    // Samples at 12..19 s fall inside the outage: nothing in process.
+    assert!(col[11..19].iter().all(|&v| v == 0.0), "{:?}", &col[9..21]);
+}
+
+/// Spawned tasks outlive their requests (a 5 s `io` behind a 1 ms request) and a crash of
+/// their replica loses them, counted as `lost`.
+#[test]
+fn spawned_tasks_outlive_their_request_and_die_with_their_replica() {
+    let yaml = "version: 1\nduration: 30s\n\
+        workload:\n  - to: api\n    rate: [ { at: 0s, rate: 10/s }, { at: 10s, rate: 0/s } ]\n\
+        services:\n  api:\n    endpoints:\n      /: [ { cpu: 1ms }, { spawn: [ { io: 5s }, { cpu: 1ms } ] } ]\n\
+        faults:\n  - { at: 12s, for: 1s, kind: outage, target: api }\n";
+    let r = run_yaml(yaml);
+    assert!(r.latency_s.max.unwrap() < 0.01, "the request does not wait");
+    let s = r.spawned.get("api").unwrap();
+    // Requests until 10 s, each spawning a 5 s task: those spawned from 7 s on are alive at
+    // 12 s and lost (about 30); the others completed.
+    let lost = s.failed.get("lost").copied().unwrap_or(0);
+    assert!((15..=45).contains(&lost), "lost {lost}");
+    assert_eq!(s.completed + lost, s.started);
+}

@@ -555,7 +555,12 @@ impl Reader<'_> {
                 list(&names)
             ),
         };
-        self.error_hint(span, format!("unknown service `{name}` in {context}"), hint);
+        let what = if self.queue_names.is_empty() {
+            "service"
+        } else {
+            "service or queue"
+        };
+        self.error_hint(span, format!("unknown {what} `{name}` in {context}"), hint);
         None
     }
 }
