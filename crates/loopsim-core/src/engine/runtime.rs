@@ -135,7 +135,8 @@ pub struct Task {
     pub ram_held: u64,
     /// Set when a downstream call failed: the next time the task runs it fails with this.
     pub failure: Option<super::queue::Outcome>,
-    /// When the request reached the instance (`u64::MAX` while in transit).
+    /// When the request reached the instance (`u64::MAX` while in transit); for a spawned
+    /// task, when it was spawned.
     pub arrived: Nanos,
     /// When the caller stops waiting for this attempt (`u64::MAX`: never).
     pub deadline: Nanos,

@@ -828,8 +828,8 @@ impl Simulation {
         let task = self.tasks.get_mut(tid).expect("live task");
         let join = core::mem::replace(&mut task.join, u32::MAX);
         if task.spawned {
-            let service = task.service;
-            self.spawn_ended(service, outcome);
+            let (service, at) = (task.service, task.arrived);
+            self.spawn_ended(service, at, outcome);
         }
         // Report first: giving permits back can fail other tasks (a CoDel queue sheds), which
         // may decide this join before this child's outcome is counted.

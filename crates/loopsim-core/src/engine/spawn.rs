@@ -14,8 +14,9 @@ use crate::engine::runtime::Task;
 use crate::engine::Simulation;
 use crate::report::Named;
 use crate::scenario::{Step, StepIndex};
+use crate::time::Nanos;
 
-/// Spawned tasks of one service (measured window: those ending at or after warmup).
+/// Spawned tasks of one service (measured window: those spawned at or after warmup).
 #[derive(Clone, Debug, Default)]
 pub struct SpawnStats {
     pub started: u64,
@@ -53,6 +54,8 @@ impl Simulation {
             cancelled: false,
             wait: None,
             limit_held: false,
+            // When it was spawned (which decides whether it is measured).
+            arrived: self.now,
             ..p
         };
         if self.now >= self.sc.warmup {
@@ -62,9 +65,9 @@ impl Simulation {
         self.make_ready_later(cid);
     }
 
-    /// A spawned task ended (or was lost): count it.
-    pub(super) fn spawn_ended(&mut self, service: u32, outcome: Outcome) {
-        if self.now < self.sc.warmup {
+    /// A spawned task (spawned at `at`) ended, or was lost: count it.
+    pub(super) fn spawn_ended(&mut self, service: u32, at: Nanos, outcome: Outcome) {
+        if at < self.sc.warmup {
             return;
         }
         let st = &mut self.spawns[service as usize];
