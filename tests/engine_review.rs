@@ -95,6 +95,7 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         let step = flow_step(&mut g, 1, &["conn"], &mut pools_held, false);
         y += &format!("        - {step}\n");
     }
+    y += &jobs_queue(&mut g);
     y += "network:\n  latency: { dist: exponential, mean: 0.2ms }\n  loss: 0.002\n";
     y += "faults:\n";
     let n = 2 + g.below(6);
@@ -137,6 +138,18 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         y += "\n";
     }
     y
+}
+
+/// The queue `publish` steps send to: consumed by `back/x` (whose failures — errors, outages,
+/// losses — are redelivered after 50 ms, at most twice), dead letters kept in `dead`. The
+/// consumers have room for thousands of messages a second, so that a wide fan-out of
+/// publishes drains in the quiet tail.
+fn jobs_queue(g: &mut Gen) -> String {
+    format!(
+        "queues:\n  jobs: {{ consumer: back/x, concurrency: {}, max_deliveries: 2, redelivery_delay: 50ms, dead_letter: dead{} }}\n  dead: {{}}\n",
+        g.pick(&["8", "32"]),
+        g.pick(&["", ", partitions: 64", ", max_length: 20"]),
+    )
 }
 
 /// The `pools:` of a service, one of each name. With `drains`, a pool without a `timeout` has
@@ -182,7 +195,7 @@ fn flow_step(
     held: &mut Vec<usize>,
     calls: bool,
 ) -> String {
-    let kinds = if depth >= 3 { 5 } else { 8 };
+    let kinds = if depth >= 3 { 5 } else { 10 };
     match g.below(kinds) {
         0 => format!(
             "{{ cpu: {} }}",
@@ -232,6 +245,13 @@ fn flow_step(
                 .collect();
             format!("{{ branch: [ {} ] }}", arms.join(", "))
         }
+        // A message to `jobs` (consumed by `back/x`, see `jobs_queue`), or a background
+        // task (which holds none of the request's permits).
+        8 => "{ publish: jobs }".to_string(),
+        9 => format!(
+            "{{ spawn: {} }}",
+            flow_steps(g, depth + 1, pools, &mut Vec::new(), calls)
+        ),
         _ => {
             let n = 1 + g.below(3);
             let branches: Vec<String> = (0..n)
@@ -431,6 +451,10 @@ fn random_scenarios_keep_the_invariants() {
                     }
                 }
                 // No permit leaks and no waiter is forgotten in a queue.
+                // Every message was processed or dead-lettered.
+                for col in ["queue.jobs.depth", "queue.jobs.in_process"] {
+                    assert_eq!(last(&series, col), 0.0, "{what}: {col} at the end");
+                }
                 for col in [
                     "pool.front.db.in_use",
                     "pool.front.db.waiting",
@@ -507,6 +531,7 @@ fn crash_scenario(seed: u64) -> String {
     );
     y += "    endpoints:\n      /x:\n        - with: conn\n          steps: [ { io: { dist: exponential, mean: 4ms } }, { cpu: 0.1ms } ]\n";
     y += "      /y:\n        - io: 3ms\n";
+    y += &jobs_queue(&mut g);
     y += "faults:\n";
     for _ in 0..3 + g.below(6) {
         let at = 100 + g.below(2800);

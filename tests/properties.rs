@@ -44,7 +44,7 @@ fn flow_step(
     pools: &[String],
     held: &mut Vec<usize>,
 ) -> String {
-    let kinds = if depth >= 3 { 6 } else { 10 };
+    let kinds = if depth >= 3 { 6 } else { 12 };
     match g.below(kinds) {
         0 => format!("{{ cpu: {} }}", duration(g)),
         1 => format!("{{ io: {} }}", duration(g)),
@@ -122,6 +122,12 @@ fn flow_step(
             }
             format!("{{ parallel: [ {} ]{extra} }}", branches.join(", "))
         }
+        // A message to a queue (declared at the end, see `queues`), or a background task.
+        10 => format!("{{ publish: {} }}", g.pick(&["q0", "q1"])),
+        11 => format!(
+            "{{ spawn: {} }}",
+            flow_steps(g, depth + 1, next, pools, held)
+        ),
         _ => {
             let arms: Vec<String> = (0..1 + g.below(4))
                 .map(|_| {
@@ -474,6 +480,9 @@ fn random_scenario(seed: u64) -> String {
             y += &format!("  - {{ at: {at}, for: {span}, kind: outage, target: {target} }}\n");
         }
     }
+    if y.contains("publish:") || g.one_in(4) {
+        y += &queues(&mut g, services);
+    }
     if short && g.coin() {
         y += &format!(
             "health: {{ tick: {}, window: {} }}\n",
@@ -503,6 +512,42 @@ fn random_scenario(seed: u64) -> String {
     y
 }
 
+/// Two queues, `q0` and `q1`, with extreme settings: a consumer or none (possibly the
+/// publisher itself, a message cycle the caps must bound), one to a thousand in process,
+/// partitions, tiny lengths, immediate redelivery, `q0` dead-lettering into `q1`.
+fn queues(g: &mut Gen, services: usize) -> String {
+    let mut y = String::from("queues:\n");
+    for q in 0..2 {
+        let mut keys: Vec<String> = Vec::new();
+        if g.below(4) > 0 {
+            keys.push(format!("consumer: s{}", g.below(services as u64)));
+        }
+        if g.coin() {
+            keys.push(format!("concurrency: {}", g.pick(&["1", "4", "1000"])));
+        }
+        if g.one_in(3) {
+            keys.push(format!("partitions: {}", g.pick(&["1", "3", "100"])));
+        }
+        if g.one_in(3) {
+            keys.push(format!("max_length: {}", g.pick(&["1", "100", "100000"])));
+        }
+        if g.coin() {
+            keys.push(format!("max_deliveries: {}", g.pick(&["1", "3"])));
+        }
+        if g.coin() {
+            keys.push(format!(
+                "redelivery_delay: {}",
+                g.pick(&["0s", "1ms", "30s"])
+            ));
+        }
+        if q == 0 && g.coin() {
+            keys.push("dead_letter: q1".to_string());
+        }
+        y += &format!("  q{q}: {{ {} }}\n", keys.join(", "));
+    }
+    y
+}
+
 /// Events one run may take here: enough for most scenarios to end, small enough for CI.
 const EVENT_CAP: u64 = 300_000;
 
@@ -516,6 +561,41 @@ fn run_capped(sim: &mut Simulation) {
             p.finished || p.now > 0,
             "the clock is stuck at 0 and the run did not stop"
         );
+    }
+}
+
+/// Queues keep their books: what was processed or failed was delivered, dead letters come
+/// from failures, drops from dead letters, a bounded queue never holds more than its bound,
+/// and depth means stay under their maxima.
+fn check_queues(r: &Report, what: &str) {
+    for (name, q) in &r.queues.0 {
+        assert!(
+            q.acknowledged + q.rejected_queue_full <= q.published,
+            "{what}: {name} publishes"
+        );
+        assert!(q.dropped <= q.dead_lettered, "{what}: {name} drops");
+        if let Some(mean) = q.depth_mean {
+            assert!(
+                mean <= q.depth_max as f64 + 1e-9,
+                "{what}: {name} depth {mean} > max"
+            );
+        }
+        for p in &q.partitions {
+            if let Some(mean) = p.depth_mean {
+                assert!(
+                    mean <= p.depth_max as f64 + 1e-9,
+                    "{what}: {name} partition depth"
+                );
+            }
+        }
+        let l = &q.publish_to_processed_s;
+        if let (Some(mean), Some(max)) = (l.mean, l.max) {
+            assert!(
+                mean <= max * (1.0 + 1e-12),
+                "{what}: {name} sojourn mean > max"
+            );
+        }
+        assert!(q.oldest_age_max_s >= 0.0, "{what}: {name} oldest age");
     }
 }
 
@@ -553,6 +633,7 @@ fn check_report(r: &Report, finished: bool, what: &str) {
             );
         }
     }
+    check_queues(r, what);
     for (name, s) in &r.services.0 {
         if let Some(a) = &s.autoscale {
             check_autoscale(a, r.duration_s, &format!("{what}: {name}"));
@@ -709,10 +790,19 @@ fn random_extreme_scenarios_keep_every_property() {
         if std::env::var_os("PROPERTIES_VERBOSE").is_some() {
             let pools = r.services.0.iter().flat_map(|(_, s)| s.pools.0.iter());
             let (t, j) = pools.fold((0, 0), |(t, j), (_, p)| (t + p.timeouts, j + p.rejected));
-            let blocks =
-                ["with:", "branch:", "parallel:", "fanout: 50"].map(|k| yaml.contains(k) as u8);
+            let blocks = [
+                "with:",
+                "branch:",
+                "parallel:",
+                "fanout: 50",
+                "publish:",
+                "spawn:",
+            ]
+            .map(|k| yaml.contains(k) as u8);
+            let processed: u64 = r.queues.0.iter().map(|(_, q)| q.processed).sum();
             eprintln!(
-                "seed {seed}: blocks {blocks:?}, pool timeouts {t}, rejected {j}, events {}",
+                "seed {seed}: blocks {blocks:?}, pool timeouts {t}, rejected {j}, messages \
+                 processed {processed}, events {}",
                 r.events
             );
         }

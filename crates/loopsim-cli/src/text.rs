@@ -123,6 +123,8 @@ pub fn render(r: &Report) -> String {
     render_replica_shares(&mut o, r);
     render_pools(&mut o, r);
     render_autoscale(&mut o, r);
+    render_queues(&mut o, r);
+    render_spawned(&mut o, r);
     render_guards_and_faults(&mut o, r);
     render_health(&mut o, r);
     let _ = writeln!(
@@ -276,6 +278,92 @@ fn render_pools(o: &mut String, r: &Report) {
     }
     let _ = writeln!(o, "\npools");
     table(o, &header, &rows, 3);
+}
+
+/// The message queues: traffic, consumer lag and publish → processed time, one row each.
+fn render_queues(o: &mut String, r: &Report) {
+    if r.queues.0.is_empty() {
+        return;
+    }
+    let header = [
+        "queue",
+        "consumer",
+        "published",
+        "full",
+        "processed",
+        "failed",
+        "redelivered",
+        "dead",
+        "depth mean",
+        "depth max",
+        "oldest max",
+        "p→p mean",
+        "p→p p99",
+    ];
+    let rows: Vec<Vec<String>> = r
+        .queues
+        .0
+        .iter()
+        .map(|(name, q)| {
+            vec![
+                name.clone(),
+                q.consumer.clone().unwrap_or_else(|| "—".into()),
+                q.published.to_string(),
+                q.rejected_queue_full.to_string(),
+                q.processed.to_string(),
+                q.failed.to_string(),
+                q.redeliveries.to_string(),
+                if q.dropped > 0 {
+                    format!("{} ({} dropped)", q.dead_lettered, q.dropped)
+                } else {
+                    q.dead_lettered.to_string()
+                },
+                opt(q.depth_mean.map(|d| format!("{d:.1}"))),
+                q.depth_max.to_string(),
+                dur(Some(q.oldest_age_max_s)),
+                dur(q.publish_to_processed_s.mean),
+                dur(q.publish_to_processed_s.p99),
+            ]
+        })
+        .collect();
+    let _ = writeln!(o, "\nqueues");
+    table(o, &header, &rows, 2);
+    for (name, q) in &r.queues.0 {
+        if q.partitions.is_empty() {
+            continue;
+        }
+        let depths: Vec<String> = q
+            .partitions
+            .iter()
+            .map(|p| opt(p.depth_mean.map(|d| format!("{d:.1}"))))
+            .collect();
+        let _ = writeln!(o, "  {name:<14} depth by partition: {}", depths.join(" / "));
+    }
+    let _ = writeln!(
+        o,
+        "  full = publishes refused (queue_full); dead = deliveries exhausted (to dead_letter);\n  \
+         depth = messages held (consumer lag); oldest = age of the oldest waiting message; p→p =\n  \
+         publish → processed time."
+    );
+}
+
+/// Background tasks (`spawn`) per service: started, completed, failed by cause.
+fn render_spawned(o: &mut String, r: &Report) {
+    for (name, s) in &r.spawned.0 {
+        let failed: Vec<String> = s.failed.0.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let _ = writeln!(
+            o,
+            "spawned     {name}: {} started, {} completed, {} failed{}",
+            s.started,
+            s.completed,
+            s.failed.0.iter().map(|(_, n)| n).sum::<u64>(),
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", failed.join(", "))
+            }
+        );
+    }
 }
 
 /// Rows under a header, two spaces in, columns two spaces apart: the first `left` columns

@@ -16,6 +16,7 @@ use crate::engine::resource::{ResourceMeter, Resources, Role};
 use crate::engine::{
     Assessment, CallSiteStats, ClientStats, Deadlock, EndpointStats, GuardReport, ServiceStats,
 };
+pub use crate::engine::{PartitionReport, QueueReport, SpawnReport};
 use crate::health::{CollapseReport, CostReport, Finding, FindingKind, HealthReport, SloResult};
 use crate::metrics::QuantileSketch;
 use crate::metrics::TimeWeighted;
@@ -81,6 +82,10 @@ pub struct Report {
     pub collapse: Named<CollapseReport>,
     /// Spend, when the scenario has a `cost:` section.
     pub cost: Option<CostReport>,
+    /// Message queues (`queues:`), by name.
+    pub queues: Named<QueueReport>,
+    /// Per service with a `spawn` step: its background tasks.
+    pub spawned: Named<SpawnReport>,
 }
 
 /// An early stop: which run-time cap ended the run, when, and what to do about it.
@@ -317,6 +322,8 @@ pub struct Input<'a> {
     pub in_flight: u64,
     /// Per service, its autoscaler's report (`None`: a fixed number of replicas).
     pub autoscale: Vec<Option<AutoscaleReport>>,
+    pub queues: Vec<(String, QueueReport)>,
+    pub spawned: Named<SpawnReport>,
 }
 
 pub fn build(input: Input<'_>) -> Report {
@@ -404,16 +411,19 @@ pub fn build(input: Input<'_>) -> Report {
         slo: input.health.slo,
         collapse: Named(input.health.collapse),
         cost: input.health.cost,
+        queues: Named(input.queues),
+        spawned: input.spawned,
     }
 }
 
 fn fault(sc: &Scenario, f: &crate::scenario::Fault) -> FaultReport {
     use crate::scenario::{FaultKind as K, ReplicaTarget};
     let node = |n: u32| {
-        if n == 0 {
-            String::from("client")
-        } else {
-            sc.services[n as usize - 1].name.clone()
+        let services = sc.services.len();
+        match n as usize {
+            0 => String::from("client"),
+            s if s <= services => sc.services[s - 1].name.clone(),
+            q => sc.queues[q - 1 - services].name.clone(), // a queue's broker
         }
     };
     let replica = |t: &ReplicaTarget| {
@@ -496,7 +506,7 @@ fn retries_by_caller(guards: &[GuardReport]) -> Named<u64> {
     Named(out)
 }
 
-fn endpoint_name(sc: &Scenario, e: &crate::scenario::Endpoint) -> String {
+pub(crate) fn endpoint_name(sc: &Scenario, e: &crate::scenario::Endpoint) -> String {
     alloc::format!("{}{}", sc.services[e.service as usize].name, e.path)
 }
 
@@ -796,6 +806,11 @@ fn service(
                 .collect(),
         ),
     }
+}
+
+/// Latency figures (in seconds) of a sketch of nanoseconds.
+pub(crate) fn latency_of(s: &QuantileSketch) -> Latency {
+    latency(s)
 }
 
 fn latency(s: &QuantileSketch) -> Latency {

@@ -2,7 +2,8 @@
 //! report (the report at time 0 already lists the faults and the guarded callers):
 //! fault bands on every chart, one guard lane per caller with a breaker or a risk guard, one
 //! ingress lane per service with an `ingress:` section, a chart per declared pool (beside the
-//! thread-pool chart), and the health status lane.
+//! thread-pool chart), a chart per message queue (depth, in process, oldest message age), and
+//! the health status lane.
 
 use loopsim_core::health::Status;
 use loopsim_core::{Report, Scenario};
@@ -74,6 +75,20 @@ impl PoolChart {
     }
 }
 
+/// A message queue (`queues:`), charted from its `queue.<name>.depth`, `.in_process` and
+/// `.oldest_age_s` columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueChart {
+    pub queue: String,
+}
+
+impl QueueChart {
+    /// The series column of one of its figures (`depth`, `in_process`, `oldest_age_s`).
+    pub fn column(&self, what: &str) -> String {
+        format!("queue.{}.{what}", self.queue)
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Panels {
     pub duration_s: f64,
@@ -82,6 +97,7 @@ pub struct Panels {
     pub ingress: Vec<IngressLane>,
     pub pools: Vec<PoolChart>,
     pub scaling: Vec<ScalingChart>,
+    pub queues: Vec<QueueChart>,
 }
 
 /// An autoscaled service, charted from its `<service>.replicas_desired` and `.replicas_ready`
@@ -182,7 +198,20 @@ pub fn panels(scenario: &Scenario, report: &Report) -> Panels {
         ingress,
         pools,
         scaling: scaling_charts(report),
+        queues: queue_charts(report),
     }
+}
+
+/// One chart per message queue, in declaration order.
+fn queue_charts(report: &Report) -> Vec<QueueChart> {
+    report
+        .queues
+        .0
+        .iter()
+        .map(|(name, _)| QueueChart {
+            queue: name.clone(),
+        })
+        .collect()
 }
 
 /// Colour of a fault kind's band (`#rrggbb`).
@@ -320,6 +349,20 @@ mod tests {
             .find(|e| e.file == file)
             .unwrap()
             .yaml
+    }
+
+    #[test]
+    fn every_queue_gets_a_chart_named_by_its_series_columns() {
+        let (sc, r) = run("order-pipeline.yaml", false);
+        let p = panels(&sc, &r);
+        let names: Vec<&str> = p.queues.iter().map(|q| q.queue.as_str()).collect();
+        assert_eq!(names, ["orders", "orders-dlq"]);
+        let columns = loopsim_core::Simulation::new(sc).series().names().to_vec();
+        for q in &p.queues {
+            for what in ["depth", "in_process", "oldest_age_s"] {
+                assert!(columns.contains(&q.column(what)), "{}", q.column(what));
+            }
+        }
     }
 
     #[test]

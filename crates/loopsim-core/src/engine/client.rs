@@ -567,7 +567,7 @@ impl Simulation {
         };
         match x.origin {
             Origin::Task(p) => self.tasks.get(p).is_none_or(|t| t.cancelled || t.zombie),
-            Origin::Client { .. } => false,
+            Origin::Client { .. } | Origin::Broker { .. } => false,
         }
     }
 
@@ -675,6 +675,7 @@ impl Simulation {
                 }
                 self.call_returned(parent, outcome)
             }
+            Origin::Broker { queue, message } => self.delivery_done(queue, message, outcome),
         }
     }
 

@@ -116,6 +116,7 @@ impl Simulation {
             }
         }
         self.refresh_live(changed.service);
+        self.consumers_changed(changed.service);
     }
 
     /// Rebuilds the list of a service's replicas that are up, which its balancer picks from.
@@ -256,6 +257,9 @@ impl Simulation {
             }
             if task.join != u32::MAX {
                 self.child_ended(task.join, tid, Outcome::Lost);
+            }
+            if task.spawned {
+                self.spawn_ended(task.service, task.arrived, Outcome::Lost);
             }
             return;
         }

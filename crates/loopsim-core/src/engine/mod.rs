@@ -18,6 +18,7 @@
 mod admission;
 mod arena;
 mod balancer;
+mod broker;
 mod client;
 mod cpu;
 mod deadlock;
@@ -29,6 +30,7 @@ pub mod resource;
 mod runtime;
 mod sampling;
 mod server;
+mod spawn;
 mod stats;
 mod workload;
 // Appended for autoscaling.
@@ -46,6 +48,7 @@ use crate::series::Series;
 use crate::time::{to_secs_f64, Nanos};
 
 use arena::Arena;
+pub use broker::{PartitionReport, QueueReport};
 pub use client::GuardReport;
 use client::GuardSet;
 pub use deadlock::Deadlock;
@@ -54,6 +57,7 @@ use network::Topology;
 use queue::{Event, EventQueue};
 use resource::Resources;
 use runtime::{EventLoop, Exchange, Instance, Join, Task, Worker};
+pub use spawn::SpawnReport;
 use stats::IntervalStats;
 pub use stats::{CallSiteStats, ClientStats, EndpointStats, Outcomes, ServiceStats};
 use workload::WorkloadRuntime;
@@ -156,6 +160,10 @@ pub struct Simulation {
     live: Outcomes,
     /// Autoscaled services' replica states, metric windows and policies.
     scaling: autoscale::Scaling,
+    /// Message queues' brokers (`queues:`).
+    brokers: broker::Brokers,
+    /// Per service, its `spawn`ed background tasks.
+    spawns: Vec<spawn::SpawnStats>,
 }
 
 impl Simulation {
@@ -211,6 +219,8 @@ impl Simulation {
             series,
             live: Outcomes::default(),
             scaling: autoscale::Scaling::new(&sc),
+            brokers: broker::Brokers::new(&sc),
+            spawns: alloc::vec![spawn::SpawnStats::default(); sc.services.len()],
             sc,
         };
         sim.index_call_sites();
@@ -370,6 +380,8 @@ impl Simulation {
             health: self.assess(),
             in_flight,
             autoscale: self.scaling_reports(),
+            queues: self.queue_reports(),
+            spawned: self.spawn_reports(),
         })
     }
 
@@ -420,6 +432,9 @@ impl Simulation {
                 replica,
                 epoch,
             } => self.on_replica_ready(scaler, replica, epoch),
+            Event::PublishArrived { task, queue } => self.on_publish_arrived(task, queue),
+            Event::PublishAck { task, outcome } => self.on_publish_ack(task, outcome),
+            Event::Redeliver { queue, message } => self.on_redeliver(queue, message),
         }
     }
 

@@ -40,7 +40,8 @@ enum LinkEffect {
 impl Topology {
     pub fn new(sc: &Scenario) -> Self {
         let net = &sc.network;
-        let nodes = sc.services.len() + 1;
+        // The client, the services, then the queues' brokers.
+        let nodes = sc.services.len() + 1 + sc.queues.len();
         let mut t = Topology {
             nodes,
             hops: alloc::vec![hop(net.latency.clone(), net.loss)],

@@ -113,6 +113,21 @@ pub enum Event {
         replica: u32,
         epoch: u32,
     },
+    /// A `publish` step's message reaches its queue's broker.
+    PublishArrived {
+        task: u32,
+        queue: u32,
+    },
+    /// The broker's acknowledgement (or refusal) of a publish reaches the publishing task.
+    PublishAck {
+        task: u32,
+        outcome: Outcome,
+    },
+    /// A failed message's redelivery delay ends: it may be delivered again.
+    Redeliver {
+        queue: u32,
+        message: u32,
+    },
 }
 
 /// How a request (or one attempt of it) ended, as seen by whoever waits for it.
@@ -153,10 +168,12 @@ pub enum Outcome {
     PoolFull,
     /// A pool's CoDel queue shed the waiter (its queueing delay stayed above target).
     PoolShed,
+    /// A `publish` found its queue holding `max_length` messages.
+    QueueFull,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 18] = [
+    pub const ALL: [Outcome; 19] = [
         Outcome::Ok,
         Outcome::Timeout,
         Outcome::Loss,
@@ -175,6 +192,7 @@ impl Outcome {
         Outcome::PoolTimeout,
         Outcome::PoolFull,
         Outcome::PoolShed,
+        Outcome::QueueFull,
     ];
 
     /// The name used in reports (`errors` keys).
@@ -198,6 +216,7 @@ impl Outcome {
             Outcome::PoolTimeout => "pool_timeout",
             Outcome::PoolFull => "pool_full",
             Outcome::PoolShed => "pool_shed",
+            Outcome::QueueFull => "queue_full",
         }
     }
 

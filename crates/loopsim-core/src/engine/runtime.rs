@@ -135,7 +135,8 @@ pub struct Task {
     pub ram_held: u64,
     /// Set when a downstream call failed: the next time the task runs it fails with this.
     pub failure: Option<super::queue::Outcome>,
-    /// When the request reached the instance (`u64::MAX` while in transit).
+    /// When the request reached the instance (`u64::MAX` while in transit); for a spawned
+    /// task, when it was spawned.
     pub arrived: Nanos,
     /// When the caller stops waiting for this attempt (`u64::MAX`: never).
     pub deadline: Nanos,
@@ -161,6 +162,9 @@ pub struct Task {
     /// Its instance went down: the work is lost; the task only waits for its pending event to
     /// be freed.
     pub zombie: bool,
+    /// A `spawn`ed background task (also a `child`, with no join): nobody awaits it; its end
+    /// is counted in the service's spawn statistics (`spawn.rs`).
+    pub spawned: bool,
 }
 
 /// A `parallel` step waiting for its children (a join counter). The parent task waits for no
@@ -217,4 +221,6 @@ pub enum Origin {
     Client { workload: u32, user: u32 },
     /// A `call` step of a parent task.
     Task(u32),
+    /// A queue's delivery of one message to its consumer endpoint (`broker.rs`).
+    Broker { queue: u32, message: u32 },
 }

@@ -89,6 +89,11 @@ pub fn series_names(sc: &Scenario, guards: &[GuardSet]) -> Vec<String> {
             names.push(alloc::format!("{}.{}", svc.name, col));
         }
     }
+    for q in &sc.queues {
+        for col in crate::engine::broker::QUEUE_COLUMNS {
+            names.push(alloc::format!("queue.{}.{col}", q.name));
+        }
+    }
     names
 }
 
@@ -131,6 +136,7 @@ impl Simulation {
         self.pool_columns(&mut row);
         self.guard_columns(&mut row);
         self.scaling_columns(&mut row);
+        self.queue_columns(&mut row);
         self.series.push_row(&row);
         self.interval.reset();
         self.drain_guard_logs();

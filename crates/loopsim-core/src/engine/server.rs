@@ -85,6 +85,7 @@ impl Simulation {
             cancelled: false,
             wait: None,
             zombie: false,
+            spawned: false,
         };
         let (tid, _) = self.tasks.insert(task);
         if self.tasks.len() > self.sc.max_in_flight {
@@ -368,6 +369,18 @@ impl Simulation {
                 }
                 Step::Jump(to) => task.step = *to,
                 Step::BranchEnd => return self.finish_task(tid, Outcome::Ok),
+                Step::Publish(q) => {
+                    let q = *q;
+                    return self.publish(tid, q);
+                }
+                Step::Spawn { next } => {
+                    let start = task.step;
+                    task.step = *next;
+                    self.spawn_child(tid, start);
+                    if self.finished {
+                        return; // the cap stopped the run
+                    }
+                }
                 Step::Fork(_) => {
                     let at = task.step - 1;
                     return self.fork(tid, at);
@@ -646,6 +659,7 @@ impl Simulation {
                     ram_held: 0,
                     failure: None,
                     child: true,
+                    spawned: false,
                     join,
                     waits_join: u32::MAX,
                     cancelled: false,
@@ -668,7 +682,7 @@ impl Simulation {
     /// Puts a task in its loop's ready queue without running the loop now (the caller is in
     /// the middle of a step; the loop runs it when free, at the latest when this step ends).
     /// Returns the task's worker.
-    fn make_ready_later(&mut self, tid: u32) -> u32 {
+    pub(super) fn make_ready_later(&mut self, tid: u32) -> u32 {
         let worker = self.tasks.get(tid).expect("live task").worker;
         let w = &mut self.workers[worker as usize];
         w.event_loop.ready.push_back((tid, self.now));
@@ -820,6 +834,10 @@ impl Simulation {
     fn end_child(&mut self, tid: u32, outcome: Outcome) {
         let task = self.tasks.get_mut(tid).expect("live task");
         let join = core::mem::replace(&mut task.join, u32::MAX);
+        if task.spawned {
+            let (service, at) = (task.service, task.arrived);
+            self.spawn_ended(service, at, outcome);
+        }
         // Report first: giving permits back can fail other tasks (a CoDel queue sheds), which
         // may decide this join before this child's outcome is counted.
         self.child_ended(join, tid, outcome);

@@ -236,6 +236,12 @@ fn weigh(steps: &[Step], from: usize, to: usize, w: f64, out: &mut [f64]) -> usi
                 out[i] += w;
                 i = f.next as usize;
             }
+            // A spawned task's steps run once per visit, beside the request.
+            Step::Spawn { next } => {
+                weigh(steps, i + 1, *next as usize, w, out);
+                out[i] += w;
+                i = *next as usize;
+            }
             Step::Jump(_) | Step::BranchEnd => return i,
             // A call with a fallback: the fallback's steps run only when the call fails, which
             // the estimate does not know; they count for nothing.
@@ -307,7 +313,13 @@ fn time_of(steps: &[Step], from: usize, to: usize, mean: fn(&Dist) -> f64) -> (f
             }
             Step::Jump(_) | Step::BranchEnd => return (t, i),
             Step::Call { fallback, .. } if *fallback != NO_FALLBACK => i = skip_fallback(steps, i),
-            Step::Call { .. } | Step::Ram(_) | Step::Acquire(_) | Step::Release(_) => i += 1,
+            // The request does not wait for a spawned task.
+            Step::Spawn { next } => i = *next as usize,
+            Step::Call { .. }
+            | Step::Ram(_)
+            | Step::Acquire(_)
+            | Step::Release(_)
+            | Step::Publish(_) => i += 1,
         }
     }
     (t, i)
@@ -340,30 +352,42 @@ struct Analysis {
     floors: Vec<StepMeans>,
 }
 
+/// The edges of the estimate: calls, and (with `messages`) each `publish` as a visit of its
+/// queue's consumer (every message is processed once, redeliveries aside).
+fn edges(s: &Scenario, messages: bool) -> Vec<CallSite> {
+    s.endpoints
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            let weights = step_weights(&e.steps);
+            e.steps.iter().zip(weights).filter_map(move |(st, w)| {
+                let to = match st {
+                    Step::Call { endpoint: to, .. } => *to,
+                    Step::Publish(q) if messages => s.queues[*q as usize].consumer?,
+                    _ => return None,
+                };
+                Some(CallSite {
+                    from: i as EndpointId,
+                    to,
+                    visits: w,
+                    span: Span::default(),
+                })
+            })
+        })
+        .collect()
+}
+
 impl Analysis {
     fn new(s: &Scenario) -> Option<Analysis> {
-        let calls: Vec<CallSite> = s
-            .endpoints
-            .iter()
-            .enumerate()
-            .flat_map(|(i, e)| {
-                let weights = step_weights(&e.steps);
-                e.steps
-                    .iter()
-                    .zip(weights)
-                    .filter_map(move |(st, w)| match st {
-                        Step::Call { endpoint: to, .. } => Some(CallSite {
-                            from: i as EndpointId,
-                            to: *to,
-                            visits: w,
-                            span: Span::default(),
-                        }),
-                        _ => None,
-                    })
-            })
-            .collect();
-        let graph = adjacency(s.endpoints.len(), &calls);
-        let search = depth_first(&graph);
+        let calls = edges(s, true);
+        let mut graph = adjacency(s.endpoints.len(), &calls);
+        let mut search = depth_first(&graph);
+        if search.back_edges > 0 {
+            // A message cycle (a consumer publishing to its own queue, directly or not) is
+            // legal, bounded at run time: estimate without the messages then.
+            graph = adjacency(s.endpoints.len(), &edges(s, false));
+            search = depth_first(&graph);
+        }
         if search.back_edges > 0 {
             return None;
         }

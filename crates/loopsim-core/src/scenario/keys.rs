@@ -236,6 +236,7 @@ pub const ALL: &[&Section] = &[
     &NETWORK,
     &LINK,
     &AUTOSCALE,
+    &QUEUE,
 ];
 
 /// The section named `name` in [`ALL`].
@@ -255,7 +256,7 @@ pub const TOP: Section = Section {
     include: &[],
 };
 
-const TOP_KEYS: [Key; 17] = [
+const TOP_KEYS: [Key; 18] = [
     Key {
         name: "version",
         ty: Type::Const(1),
@@ -357,6 +358,12 @@ const TOP_KEYS: [Key; 17] = [
         ty: Type::Ref(&BUDGET),
         default: Absent::Default("none"),
         doc: "A spending budget watched tick by tick (cloudcircuit): warning, breach, spikes, burn rate, forecast, and what to do about them. Requires `cost`.",
+    },
+    Key {
+        name: "queues",
+        ty: Type::Map { names: Some(r#"^[^/\s]+$"#), not_name: Some("client"), of: &Type::Ref(&QUEUE), min: 0 },
+        default: Absent::Default("none"),
+        doc: "Message queues by name: a broker (a network node named like the queue) that stores the messages of `publish` steps and delivers them to a `consumer` endpoint. Names may not contain `/`, be `client` or a service's name. At most 1000.",
     },
 ];
 
@@ -761,7 +768,7 @@ const POOL_KEYS: [Key; 5] = [
 pub const STEP: Section = Section {
     name: "step",
     def: Some("step"),
-    doc: "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`, `with`, `branch`, `parallel`; a `call` step may also have client-side guards, a `with` step its `steps`, a `parallel` step `wait`, `fanout` and `on_error`.",
+    doc: "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`, `with`, `branch`, `parallel`, `publish`, `spawn`; a `call` step may also have client-side guards, a `with` step its `steps`, a `parallel` step `wait`, `fanout` and `on_error`.",
     keys: &STEP_KEYS,
     shape: Shape::OneKey {
         with: &[("call", &CALL), ("with", &WITH), ("parallel", &PARALLEL)],
@@ -918,7 +925,7 @@ pub const BRANCH_ARM: Section = Section {
     include: &[],
 };
 
-const STEP_KEYS: [Key; 10] = [
+const STEP_KEYS: [Key; 12] = [
     Key {
         name: "cpu",
         ty: Type::Ref(&DURATION_OR_DIST),
@@ -978,6 +985,73 @@ const STEP_KEYS: [Key; 10] = [
         ty: Type::List { of: &Type::AnyOf(&[Type::Named("step"), Type::List { of: &Type::Named("step"), min: 1, max: None }]), min: 1, max: None },
         default: Absent::Nothing,
         doc: "Runs its branches concurrently on the request's event loop (`asyncio.gather`, `Promise.all`): each branch is a step or a list of steps. Their `cpu` work still takes turns on the one loop. See `wait`, `fanout` and `on_error` beside it.",
+    },
+    Key {
+        name: "publish",
+        ty: Type::Text { pattern: None, min_len: 1 },
+        default: Absent::Nothing,
+        doc: "Publishes one message to the queue of this name and awaits the broker's acknowledgement (a network round trip to the queue's node), not its processing. Fails as `queue_full` when the queue holds `max_length` messages.",
+    },
+    Key {
+        name: "spawn",
+        ty: Type::List { of: &Type::Named("step"), min: 1, max: None },
+        default: Absent::Nothing,
+        doc: "Starts these steps as a background task on the request's event loop (`asyncio.create_task`) and goes on at once: the request does not wait for it, and it keeps running after the request ends. Its `cpu` work holds the loop like any step; its outcomes are counted per service (`spawned`).",
+    },
+];
+
+pub const QUEUE: Section = Section {
+    name: "queue",
+    def: Some("queue"),
+    doc: "A message queue: `publish` steps put messages in, a `consumer` endpoint processes them, at most `concurrency` at once per consumer replica that is up (pull consumers); a failed processing is delivered again after `redelivery_delay`, up to `max_deliveries` times, then dead-lettered.",
+    keys: &QUEUE_KEYS,
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+const QUEUE_KEYS: [Key; 7] = [
+    Key {
+        name: "consumer",
+        ty: Type::Text { pattern: None, min_len: 1 },
+        default: Absent::Default("none (messages accumulate)"),
+        doc: "The endpoint that processes each message, `service/endpoint` (or `service` when it has one endpoint). A delivery is a request from the queue's node to that endpoint, through its service's balancer and ingress: any failure (an error, a refusal, an outage, a lost message) is a failed processing.",
+    },
+    Key {
+        name: "concurrency",
+        ty: Type::Int { min: 1, max: Some(100_000) },
+        default: Absent::Default("`1`"),
+        doc: "Messages in process at once per consumer replica that is up (1 to 100 000): the broker delivers while fewer than `concurrency` × (replicas up) are in process.",
+    },
+    Key {
+        name: "partitions",
+        ty: Type::Int { min: 1, max: Some(10_000) },
+        default: Absent::Default("none (one unordered queue)"),
+        doc: "Ordered partitions (Kafka): each message goes to a partition chosen uniformly at random (a random message key, hashed), and each partition has at most one message in process, in order; a failed message blocks its partition until it is delivered again. 1 to 10 000.",
+    },
+    Key {
+        name: "max_length",
+        ty: Type::Int { min: 1, max: Some(100_000_000) },
+        default: Absent::Default("unlimited (bounded by `max_in_flight` at run time)"),
+        doc: "Messages held at once — waiting, in process or awaiting redelivery — beyond which `publish` fails as `queue_full` (and a dead-lettered message is dropped).",
+    },
+    Key {
+        name: "max_deliveries",
+        ty: Type::Int { min: 1, max: Some(1000) },
+        default: Absent::Default("`3`"),
+        doc: "A message whose processing failed this many times goes to `dead_letter` (or is dropped and counted).",
+    },
+    Key {
+        name: "redelivery_delay",
+        ty: Type::Ref(&DURATION),
+        default: Absent::Default("`30s`"),
+        doc: "Visibility timeout: a message whose processing failed is delivered again this long after the failure.",
+    },
+    Key {
+        name: "dead_letter",
+        ty: Type::Text { pattern: None, min_len: 1 },
+        default: Absent::Default("none (exhausted messages are dropped)"),
+        doc: "Another queue that receives the messages whose deliveries are exhausted (without a consumer it just accumulates, bounded by its own `max_length`).",
     },
 ];
 
@@ -2207,7 +2281,7 @@ const LINK_KEYS: [Key; 3] = [
         name: "between",
         ty: Type::List { of: &Type::Text { pattern: None, min_len: 0 }, min: 2, max: Some(2) },
         default: Absent::Required,
-        doc: "Two nodes: service names or `client`, e.g. `[gateway, payments]`. Applies in both directions.",
+        doc: "Two nodes: service names, queue names (a queue's broker) or `client`, e.g. `[gateway, payments]` or `[api, orders]`. Applies in both directions.",
     },
     Key {
         name: "latency",

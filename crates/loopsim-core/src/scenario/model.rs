@@ -50,6 +50,9 @@ pub struct Scenario {
     /// Engine safety valve: the run stops (and the report says so) when this many requests are
     /// in flight at once, instead of exhausting memory on a hopelessly overloaded system.
     pub max_in_flight: u32,
+    /// Message queues (`queues:`), in declaration order; queue `q` is network node
+    /// `1 + services + q` (its broker).
+    pub queues: Vec<QueueSpec>,
 }
 
 /// A source of requests. The client side of every hop from a workload is the node `client`.
@@ -232,6 +235,39 @@ pub enum Step {
     Fork(alloc::boxed::Box<Fork>),
     /// The end of a `parallel` branch: its child task ends here.
     BranchEnd,
+    /// `publish`: sends a message to a queue's broker and awaits its acknowledgement (one
+    /// round trip); fails as `queue_full` past the queue's `max_length`.
+    Publish(QueueId),
+    /// `spawn`: starts the steps after this one (up to their [`Step::BranchEnd`]) as a
+    /// background task on the request's event loop and goes on at once at `next`
+    /// (`asyncio.create_task`): nobody awaits it, it may outlive its request.
+    Spawn { next: StepIndex },
+}
+
+/// Index into [`Scenario::queues`].
+pub type QueueId = u32;
+
+/// A message queue (`queues:`): a broker node that stores messages published by `publish`
+/// steps and delivers them to a consumer endpoint (see `engine/broker.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueSpec {
+    pub name: String,
+    /// The endpoint that processes each message; `None`: messages only accumulate.
+    pub consumer: Option<EndpointId>,
+    /// Messages in process at once per consumer replica that is up.
+    pub concurrency: u32,
+    /// Ordered partitions (Kafka): one message per partition in process at a time. `None`:
+    /// one unordered queue.
+    pub partitions: Option<u32>,
+    /// Messages held (waiting, in process, awaiting redelivery) beyond which `publish` fails
+    /// as `queue_full`.
+    pub max_length: Option<u32>,
+    /// Failed processings after which a message goes to `dead_letter` (or is dropped).
+    pub max_deliveries: u32,
+    /// Visibility timeout: a failed message is delivered again this long after the failure.
+    pub redelivery_delay: Nanos,
+    pub dead_letter: Option<QueueId>,
+    pub span: Span,
 }
 
 /// Index into an endpoint's (flattened) steps.
@@ -300,7 +336,8 @@ pub struct PoolSpec {
     pub span: Span,
 }
 
-/// Network between nodes. Node 0 is the client; node `1 + s` is service `s`.
+/// Network between nodes. Node 0 is the client; node `1 + s` is service `s`; node
+/// `1 + services + q` is the broker of queue `q`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
     /// Default latency of every hop (one way).
@@ -313,7 +350,7 @@ pub struct Network {
 /// Overrides for the hops between two nodes (both directions).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Link {
-    /// Node indices: 0 = client, `1 + s` = service `s`.
+    /// Node indices: 0 = client, `1 + s` = service `s`, `1 + services + q` = queue `q`.
     pub between: [u32; 2],
     pub latency: Option<Dist>,
     pub loss: Option<f64>,

@@ -16,6 +16,7 @@ mod faults;
 mod flow;
 mod guards;
 mod health;
+mod queues;
 mod services;
 mod text;
 mod values;
@@ -147,6 +148,7 @@ pub fn check_with(source: &str, limits: &Limits) -> Checked {
         first_dropped: None,
         policies: alloc::vec![CallPolicy::default()],
         policy_spans: alloc::vec![Span::default()],
+        queue_names: Vec::new(),
     };
     let scenario = reader.scenario(&root);
     let mut diagnostics = reader.diagnostics;
@@ -206,6 +208,8 @@ struct Reader<'l> {
     policies: Vec<CallPolicy>,
     /// Where each policy is defined (its workload or `call` step).
     policy_spans: Vec<Span>,
+    /// The names of the queues (`queues:`), read before the services.
+    queue_names: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -262,6 +266,7 @@ impl Reader<'_> {
         let f = self.fields(root, "the scenario", &keys::TOP)?;
         self.version(&f);
         let run = self.run(&f);
+        self.queue_names = self.queue_names(f.get("queues"));
         let mut table = self
             .required(&f, "services", "the scenario")
             .map(|n| self.services(n))?;
@@ -272,6 +277,7 @@ impl Reader<'_> {
             Some(n) => self.workloads(n, &table, run.duration),
             None => Vec::new(),
         };
+        let queues = self.queues(f.get("queues"), &table);
         let network = self.network(f.get("network"), &table);
         let declared = match f.get("workload").map(|n| &n.kind) {
             Some(NodeKind::Seq(items)) => items.len(),
@@ -309,6 +315,7 @@ impl Reader<'_> {
             budget: sections.budget,
             pools: core::mem::take(&mut table.pools),
             max_in_flight: run.max_in_flight,
+            queues,
         };
         if self.errors == 0 {
             let caps = check::work_caps(&scenario, self.limits, run.duration_span);
@@ -537,13 +544,25 @@ impl Reader<'_> {
         if let Some(i) = table.services.iter().position(|s| s.name == name) {
             return Some(1 + i as u32);
         }
+        if let Some(q) = self.queue_names.iter().position(|q| q == name) {
+            return Some((1 + table.services.len() + q) as u32); // the queue's broker
+        }
         let mut names: Vec<&str> = table.services.iter().map(|s| s.name.as_str()).collect();
+        names.extend(self.queue_names.iter().map(String::as_str));
         names.push("client");
         let hint = match self.did_you_mean(name, &names) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("link ends are service names or `client`: {}", list(&names)),
+            None => format!(
+                "link ends are service names, queue names or `client`: {}",
+                list(&names)
+            ),
         };
-        self.error_hint(span, format!("unknown service `{name}` in {context}"), hint);
+        let what = if self.queue_names.is_empty() {
+            "service"
+        } else {
+            "service or queue"
+        };
+        self.error_hint(span, format!("unknown {what} `{name}` in {context}"), hint);
         None
     }
 }

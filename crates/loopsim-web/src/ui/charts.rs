@@ -158,6 +158,38 @@ pub struct Charts {
     added: Vec<Element>,
 }
 
+/// Per queue: its depth (consumer lag) filled, the messages in process, and the age of the
+/// oldest waiting message on the right axis.
+fn queue_charts(c: &dyn Fn(&str) -> Option<usize>, panels: &Panels) -> Vec<ChartDef> {
+    let mut out = Vec::new();
+    for (k, q) in panels.queues.iter().enumerate() {
+        let mut lines = Vec::new();
+        if let Some(i) = c(&q.column("depth")) {
+            let mut l = Line::new("depth (lag)", "#2158d6", "messages", Source::Col(i, 1.0));
+            l.fill = true;
+            lines.push(l);
+        }
+        if let Some(i) = c(&q.column("in_process")) {
+            lines
+                .push(Line::new("in process", "#2b8a3e", "messages", Source::Col(i, 1.0)).dashed());
+        }
+        if let Some(i) = c(&q.column("oldest_age_s")) {
+            lines.push(Line::new("oldest waiting", "#c92a2a", "s", Source::Col(i, 1.0)).right());
+        }
+        out.push(ChartDef {
+            place: Place::Main,
+            y2_label: Some("oldest message age (s)"),
+            ..ChartDef::new(
+                format!("chart-queue-{k}"),
+                format!("Queue {}: depth (consumer lag) and oldest message", q.queue),
+                "messages",
+                lines,
+            )
+        });
+    }
+    out
+}
+
 fn col(names: &[String], name: &str) -> Option<usize> {
     names.iter().position(|n| n == name)
 }
@@ -342,6 +374,7 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
         });
     }
     out.extend(scaling_defs(names, panels));
+    out.extend(queue_charts(&c, panels));
     for (k, g) in panels.guards.iter().enumerate() {
         let mut lines = Vec::new();
         if let Some(i) = c(&format!("guard.{}.breaker_open", g.caller)).filter(|_| g.breaker) {

@@ -205,7 +205,7 @@ impl Reader<'_> {
         prog: &mut Program<'_, 'n>,
     ) {
         let block = self.map_quiet(node).and_then(|f| {
-            ["with", "branch", "parallel"]
+            ["with", "branch", "parallel", "spawn"]
                 .into_iter()
                 .find(|k| f.get(k).is_some())
                 .map(|k| (k, f))
@@ -242,6 +242,7 @@ impl Reader<'_> {
         match kind {
             "with" => self.with_block(&f, value, key, table, prog),
             "branch" => self.branch(value, table, prog),
+            "spawn" => self.spawn(value, table, prog),
             _ => self.parallel(&f, value, table, prog),
         }
         prog.depth -= 1;

@@ -295,6 +295,7 @@ impl Reader<'_> {
             "offload" => self.offload(value)?,
             "ram" => Step::Ram(self.positive_size(value, &what)?),
             "llm" => Step::Llm(self.llm(value, f.key_span("llm")?)?),
+            "publish" => self.publish(value)?,
             _ => {
                 let target = self.text(value, "`call`");
                 let policy = self.call_policy(&f);
