@@ -820,7 +820,7 @@ fn random_extreme_scenarios_keep_every_property() {
 /// and the most replicas it may run.
 fn autoscale(g: &mut Gen, replicas: u64, duration: &str) -> (String, u64) {
     let min = 1 + g.below(replicas);
-    let max = replicas + g.below(4);
+    let max = replicas + 1 + g.below(4);
     let (metric, target) = match g.below(4) {
         0 => ("utilization", g.pick(&["1%", "60%", "100%"])),
         1 => ("loop_lag", g.pick(&["1ns", "10ms"])),
