@@ -181,3 +181,12 @@ fn a_consumer_that_cannot_keep_up_is_a_warning() {
     let fine = check(&yaml.replace("concurrency: 1", "concurrency: 5"));
     assert!(fine.diagnostics.is_empty(), "{:?}", fine.diagnostics);
 }
+
+#[test]
+fn partitions_are_bounded_over_all_queues() {
+    let queues: String = (0..11)
+        .map(|i| format!("  q{i}: {{ partitions: 10000 }}\n"))
+        .collect();
+    let yaml = broken("  dlq: {}\n", &format!("  dlq: {{}}\n{queues}"));
+    assert_error(&yaml, (29, 3), "too many partitions", None);
+}
