@@ -342,7 +342,7 @@ fn render_queues(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "  full = publishes refused (queue_full); dead = deliveries exhausted (to dead_letter);\n  \
-         depth = messages held (consumer lag); oldest = age of the oldest waiting message; p→p =\n  \
+         depth = messages held (consumer lag); oldest = age of the oldest message held; p→p =\n  \
          publish → processed time."
     );
 }

@@ -149,3 +149,44 @@ fn broken_queues_point_at_the_mistake() {
         Some("did you mean `orders`?"),
     );
 }
+
+/// A consumer that cannot keep up with the peak publish rate is a warning at the queue:
+/// 10/s × 2 publishes against 1 in process × 200 ms = 5/s.
+#[test]
+fn a_consumer_that_cannot_keep_up_is_a_warning() {
+    let yaml = broken(
+        "        - publish: orders\n",
+        "        - publish: orders\n        - publish: orders\n",
+    )
+    .replace("        - io: 5ms", "        - io: 200ms")
+    .replace("concurrency: 4", "concurrency: 1");
+    let checked = check(&yaml);
+    assert!(checked.scenario.is_some());
+    let index = LineIndex::new(&yaml);
+    let w: Vec<(u32, &str)> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| (index.line_col(d.span.start).line, d.message.as_str()))
+        .collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].0, 18);
+    assert!(
+        w[0].1
+            .contains("queue `orders` falls behind: messages arrive at 20.0/s")
+            && w[0].1.contains("at most 5.0/s"),
+        "{w:?}"
+    );
+    // With room enough (5 in process: 25/s), no warning.
+    let fine = check(&yaml.replace("concurrency: 1", "concurrency: 5"));
+    assert!(fine.diagnostics.is_empty(), "{:?}", fine.diagnostics);
+}
+
+#[test]
+fn partitions_are_bounded_over_all_queues() {
+    let queues: String = (0..11)
+        .map(|i| format!("  q{i}: {{ partitions: 10000 }}\n"))
+        .collect();
+    let yaml = broken("  dlq: {}\n", &format!("  dlq: {{}}\n{queues}"));
+    assert_error(&yaml, (29, 3), "too many partitions", None);
+}

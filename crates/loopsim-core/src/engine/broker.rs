@@ -74,7 +74,7 @@ pub struct QueueStats {
     pub in_process: TimeWeighted,
     /// Publish (stored) → processed, of the messages stored in the measured window.
     pub sojourn: QuantileSketch,
-    /// Largest age of the oldest waiting message seen at a sample.
+    /// Largest age of the oldest message held seen at a sample.
     pub oldest_age_max: Nanos,
     /// Processed in the current series interval.
     pub interval_processed: u64,
@@ -87,6 +87,11 @@ struct QueueRuntime {
     ordered: bool,
     /// Ordered queues: partitions with a ready message and none in process, in turn.
     open: VecDeque<u32>,
+    /// Messages in the order they were stored, `(slot, generation)`: the front one still held
+    /// is the oldest. Entries of messages gone are dropped from the front as they reach it,
+    /// and the whole list is compacted when it outgrows twice the messages held (so it stays
+    /// O(held) in memory and O(1) amortised per message).
+    stored: VecDeque<(u32, u32)>,
     held: u32,
     in_process: u32,
     stats: QueueStats,
@@ -120,6 +125,7 @@ impl Brokers {
                         .collect(),
                     ordered: q.partitions.is_some(),
                     open: VecDeque::new(),
+                    stored: VecDeque::new(),
                     held: 0,
                     in_process: 0,
                     stats: QueueStats {
@@ -155,14 +161,27 @@ impl Brokers {
         self.first_node + q
     }
 
-    /// Age of the oldest message waiting for delivery (`None`: none waits).
-    fn oldest_waiting(&self, q: usize) -> Option<Nanos> {
-        self.queues[q]
-            .partitions
-            .iter()
-            .filter_map(|p| p.ready.front())
-            .filter_map(|&m| self.messages.get(m).map(|m| m.stored))
-            .min()
+    /// When the oldest message the queue holds was stored (`None`: it holds none).
+    fn oldest_held(&mut self, q: usize) -> Option<Nanos> {
+        let qr = &mut self.queues[q];
+        while let Some(&(m, generation)) = qr.stored.front() {
+            if let Some(msg) = self.messages.get_mut_checked(m, generation) {
+                return Some(msg.stored);
+            }
+            qr.stored.pop_front();
+        }
+        None
+    }
+
+    /// Drops the entries of messages gone once they outnumber the messages held.
+    fn compact(&mut self, q: usize) {
+        let qr = &mut self.queues[q];
+        if qr.stored.len() <= 2 * qr.held as usize + 64 {
+            return;
+        }
+        let messages = &mut self.messages;
+        qr.stored
+            .retain(|&(m, g)| messages.get_mut_checked(m, g).is_some());
     }
 }
 
@@ -239,12 +258,14 @@ impl Simulation {
         let b = &mut self.brokers;
         let n = b.queues[q as usize].partitions.len() as u32;
         let partition = if n > 1 { b.rng.below(n) } else { 0 };
-        let (m, _) = b.messages.insert(Message {
+        let (m, generation) = b.messages.insert(Message {
             stored,
             deliveries: 0,
             partition,
         });
+        b.compact(q as usize);
         let qr = &mut b.queues[q as usize];
+        qr.stored.push_back((m, generation));
         qr.held += 1;
         qr.stats.depth.add(now, 1);
         let p = &mut qr.partitions[partition as usize];
@@ -441,7 +462,7 @@ impl Simulation {
         let now = self.now;
         let dt = to_secs_f64(self.sc.sample_every);
         for q in 0..self.brokers.queues.len() {
-            let oldest = self.brokers.oldest_waiting(q).map(|t| now - t);
+            let oldest = self.brokers.oldest_held(q).map(|t| now - t);
             let qr = &mut self.brokers.queues[q];
             let age = oldest.unwrap_or(0);
             if now >= self.sc.warmup {
@@ -550,7 +571,8 @@ pub struct QueueReport {
     pub depth_max: u64,
     pub depth_end: u64,
     pub in_process_mean: Option<f64>,
-    /// Largest age of the oldest waiting message, over the samples of the series.
+    /// Largest age of the oldest message held (waiting, in process or awaiting redelivery),
+    /// over the samples of the series.
     pub oldest_age_max_s: f64,
     /// From the broker storing a message to the broker learning it was processed.
     pub publish_to_processed_s: crate::report::Latency,

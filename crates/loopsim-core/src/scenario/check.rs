@@ -503,6 +503,7 @@ pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
     let (event_loop, pool) = load(true);
     let (unlimited_loop, unlimited_pool) = load(false);
     let mut out: Vec<Diagnostic> = memory_warnings(s).collect();
+    out.extend(queue_warnings(s, &admitted_rates(s, &a, &entry, true)));
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
         let loop_hint = format!(
@@ -533,6 +534,55 @@ pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Warnings for queues whose consumers cannot keep up at the peak open-loop rates: messages
+/// arrive (Σ publishing endpoint rate × its publishes to the queue) at least as fast as the
+/// consumers can process them — in process at once, `concurrency` × replicas (at most one per
+/// partition), each for at least the mean time of the consumer endpoint's own steps (calls
+/// left out, so the capacity is an upper bound and the warning is sure).
+fn queue_warnings<'a>(
+    s: &'a Scenario,
+    admitted: &'a [f64],
+) -> impl Iterator<Item = Diagnostic> + 'a {
+    s.queues.iter().enumerate().filter_map(move |(q, spec)| {
+        let consumer = &s.endpoints[spec.consumer? as usize];
+        let mut rate = 0.0;
+        for (e, endpoint) in s.endpoints.iter().enumerate() {
+            let weights = step_weights(&endpoint.steps);
+            for (st, w) in endpoint.steps.iter().zip(weights) {
+                if *st == Step::Publish(q as QueueId) {
+                    rate += times(admitted[e], w);
+                }
+            }
+        }
+        let svc = &s.services[consumer.service as usize];
+        let slots = f64::from(spec.concurrency) * f64::from(svc.replicas);
+        let slots = spec.partitions.map_or(slots, |p| slots.min(f64::from(p)));
+        let time = time_of(&consumer.steps, 0, consumer.steps.len(), Dist::mean).0;
+        let capacity = slots / time;
+        if !(rate > 0.0 && rate >= capacity) {
+            return None;
+        }
+        let message = format!(
+            "queue `{}` falls behind: messages arrive at {rate:.1}/s at the peak rates, and its consumers process at most {capacity:.1}/s ({slots} in process × {}{}): its depth will grow without bound",
+            spec.name,
+            fmt_secs(time),
+            if spec.partitions.is_some_and(|p| f64::from(p) < slots) { ", one per partition" } else { "" },
+        );
+        Some(Diagnostic::warning(spec.span, message).with_hint(
+            "raise `concurrency` (or `partitions`), add consumer replicas, make the consumer endpoint faster, or set a `max_length` to refuse the excess",
+        ))
+    })
+}
+
+/// Seconds as a short text (`40 ms`, `1.5 s`).
+fn fmt_secs(t: f64) -> String {
+    if t < 1.0 {
+        format!("{} ms", libm::round(t * 1e4) / 10.0)
+    } else {
+        format!("{} s", libm::round(t * 100.0) / 100.0)
+    }
 }
 
 /// Warnings for endpoints whose `ram` steps alone exceed their instance's memory: every such

@@ -1027,7 +1027,7 @@ const QUEUE_KEYS: [Key; 7] = [
         name: "partitions",
         ty: Type::Int { min: 1, max: Some(10_000) },
         default: Absent::Default("none (one unordered queue)"),
-        doc: "Ordered partitions (Kafka): each message goes to a partition chosen uniformly at random (a random message key, hashed), and each partition has at most one message in process, in order; a failed message blocks its partition until it is delivered again. 1 to 10 000.",
+        doc: "Ordered partitions (Kafka): each message goes to a partition chosen uniformly at random (a random message key, hashed), and each partition has at most one message in process, in order; a failed message blocks its partition until it is delivered again. 1 to 10 000 (at most 100 000 over all queues).",
     },
     Key {
         name: "max_length",

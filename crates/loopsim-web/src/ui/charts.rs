@@ -159,7 +159,7 @@ pub struct Charts {
 }
 
 /// Per queue: its depth (consumer lag) filled, the messages in process, and the age of the
-/// oldest waiting message on the right axis.
+/// oldest message held on the right axis.
 fn queue_charts(c: &dyn Fn(&str) -> Option<usize>, panels: &Panels) -> Vec<ChartDef> {
     let mut out = Vec::new();
     for (k, q) in panels.queues.iter().enumerate() {
@@ -174,7 +174,7 @@ fn queue_charts(c: &dyn Fn(&str) -> Option<usize>, panels: &Panels) -> Vec<Chart
                 .push(Line::new("in process", "#2b8a3e", "messages", Source::Col(i, 1.0)).dashed());
         }
         if let Some(i) = c(&q.column("oldest_age_s")) {
-            lines.push(Line::new("oldest waiting", "#c92a2a", "s", Source::Col(i, 1.0)).right());
+            lines.push(Line::new("oldest message", "#c92a2a", "s", Source::Col(i, 1.0)).right());
         }
         out.push(ChartDef {
             place: Place::Main,

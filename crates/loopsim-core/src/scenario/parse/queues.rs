@@ -16,6 +16,8 @@ use crate::yaml::{Node, NodeKind};
 
 /// Most queues in a scenario.
 const MAX_QUEUES: usize = 1000;
+/// Most partitions over all queues (each has its own queue of messages and depth record).
+const MAX_PARTITIONS: u64 = 100_000;
 
 const QUEUE_EXAMPLE: &str =
     "e.g. `queues: { orders: { consumer: fulfil/process, concurrency: 4, max_length: 100000 } }`";
@@ -99,11 +101,21 @@ impl Reader<'_> {
             return Vec::new();
         };
         let mut out = Vec::new();
+        let mut partitions = 0u64;
         for &(name, key, value) in f.entries.iter().take(MAX_QUEUES) {
             self.queue_name(name, key.span, table);
-            if let Some(q) = self.queue(name, key.span, value, table) {
-                out.push(q);
+            let Some(q) = self.queue(name, key.span, value, table) else {
+                continue;
+            };
+            partitions += u64::from(q.partitions.unwrap_or(0));
+            if partitions > MAX_PARTITIONS {
+                self.error_hint(
+                    key.span,
+                    format!("too many partitions: more than {MAX_PARTITIONS} over all queues"),
+                    "a few partitions per consumer slot are enough to model ordering",
+                );
             }
+            out.push(q);
         }
         out
     }
