@@ -18,6 +18,7 @@
 mod admission;
 mod arena;
 mod balancer;
+mod cache;
 mod client;
 mod cpu;
 mod deadlock;
@@ -151,6 +152,8 @@ pub struct Simulation {
     series: Series,
     /// Live totals over all requests (warm-up included) for snapshots.
     live: Outcomes,
+    /// Cache instances, flights and meters (`caches:`).
+    caches: cache::Caches,
 }
 
 impl Simulation {
@@ -164,7 +167,9 @@ impl Simulation {
             .map(|(i, w)| WorkloadRuntime::new(w, &sc, i, Rng::stream(sc.seed, 1_000 + i as u64)))
             .collect();
         let (guards, guard_base) = client::build_guards(&sc);
-        let series = Series::new(sampling::series_names(&sc, &guards));
+        let mut names = sampling::series_names(&sc, &guards);
+        names.extend(cache::cache_series_names(&sc));
+        let series = Series::new(names);
         let mut sim = Simulation {
             topology: Topology::new(&sc),
             net_rng: Rng::stream(sc.seed, 1),
@@ -205,6 +210,7 @@ impl Simulation {
             interval: IntervalStats::default(),
             series,
             live: Outcomes::default(),
+            caches: cache::Caches::new(&sc),
             sc,
         };
         sim.index_call_sites();
@@ -362,6 +368,7 @@ impl Simulation {
             deadlock: self.deadlock(),
             health: self.assess(),
             in_flight,
+            caches: cache::cache_reports(&self.sc, &self.caches, self.now),
         })
     }
 

@@ -121,6 +121,9 @@ impl Simulation {
         self.service_columns(&mut row);
         self.pool_columns(&mut row);
         self.guard_columns(&mut row);
+        for (ratio, entries) in self.caches.take_interval() {
+            row.extend_from_slice(&[ratio, entries]);
+        }
         self.series.push_row(&row);
         self.interval.reset();
         self.drain_guard_logs();

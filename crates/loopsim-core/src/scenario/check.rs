@@ -237,6 +237,12 @@ fn weigh(steps: &[Step], from: usize, to: usize, w: f64, out: &mut [f64]) -> usi
                 i = f.next as usize;
             }
             Step::Jump(_) | Step::BranchEnd => return i,
+            // A cache block: which path runs depends on the hit ratio, which the estimate does
+            // not know; its steps count for nothing (as a fallback's).
+            Step::CacheLookup(c) => {
+                out[i] += w;
+                i = c.after as usize;
+            }
             // A call with a fallback: the fallback's steps run only when the call fails, which
             // the estimate does not know; they count for nothing.
             Step::Call { fallback, .. } if *fallback != NO_FALLBACK => {
@@ -306,6 +312,14 @@ fn time_of(steps: &[Step], from: usize, to: usize, mean: fn(&Dist) -> f64) -> (f
                 i = f.next as usize;
             }
             Step::Jump(_) | Step::BranchEnd => return (t, i),
+            // A cache block takes at least its faster path (the hit ratio is not known).
+            Step::CacheLookup(c) => {
+                let (hit, _) = time_of(steps, i + 1, c.miss as usize, mean);
+                let (miss, _) = time_of(steps, c.miss as usize, c.after as usize, mean);
+                t += hit.min(miss);
+                i = c.after as usize;
+            }
+            Step::CacheStore(_) | Step::CacheInvalidate { .. } => i += 1,
             Step::Call { fallback, .. } if *fallback != NO_FALLBACK => i = skip_fallback(steps, i),
             Step::Call { .. } | Step::Ram(_) | Step::Acquire(_) | Step::Release(_) => i += 1,
         }

@@ -11,6 +11,7 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
+mod caches;
 mod faults;
 mod flow;
 mod guards;
@@ -146,6 +147,7 @@ pub fn check_with(source: &str, limits: &Limits) -> Checked {
         first_dropped: None,
         policies: alloc::vec![CallPolicy::default()],
         policy_spans: alloc::vec![Span::default()],
+        caches: Vec::new(),
     };
     let scenario = reader.scenario(&root);
     let mut diagnostics = reader.diagnostics;
@@ -205,6 +207,8 @@ struct Reader<'l> {
     policies: Vec<CallPolicy>,
     /// Where each policy is defined (its workload or `call` step).
     policy_spans: Vec<Span>,
+    /// Caches declared under `caches:` (read before the services, whose steps name them).
+    caches: Vec<CacheSpec>,
 }
 
 impl Reader<'_> {
@@ -261,9 +265,11 @@ impl Reader<'_> {
         let f = self.fields(root, "the scenario", &keys::TOP)?;
         self.version(&f);
         let run = self.run(&f);
+        self.caches = self.read_caches(f.get("caches"));
         let mut table = self
             .required(&f, "services", "the scenario")
             .map(|n| self.services(n))?;
+        self.check_cache_memory(&table);
         check::call_cycles(&table.services, &table.endpoints, &table.calls)
             .into_iter()
             .for_each(|d| self.report(d));
@@ -306,6 +312,7 @@ impl Reader<'_> {
             cost: sections.cost,
             budget: sections.budget,
             pools: core::mem::take(&mut table.pools),
+            caches: core::mem::take(&mut self.caches),
             max_in_flight: run.max_in_flight,
         };
         if self.errors == 0 {

@@ -256,6 +256,7 @@ impl Reader<'_> {
             service,
             held: Vec::new(),
             depth: 0,
+            caching: false,
         };
         self.block(node, table, &mut prog);
         prog.steps
@@ -286,6 +287,7 @@ impl Reader<'_> {
             "offload" => self.offload(value)?,
             "ram" => Step::Ram(self.positive_size(value, &what)?),
             "llm" => Step::Llm(self.llm(value, f.key_span("llm")?)?),
+            "invalidate" => self.invalidate_step(&f, value)?,
             _ => {
                 let target = self.text(value, "`call`");
                 let policy = self.call_policy(&f);
