@@ -331,3 +331,52 @@ services:
     assert_eq!(e.max, 100);
     assert_eq!(c.entries_end, 100);
 }
+
+#[test]
+fn waiters_leave_with_a_cancelled_leader_and_with_a_crash() {
+    // `/r`: two lookups of the one key race a 1 ms `io` (wait: any): the `io` wins, so the
+    // leader (its miss takes 100 ms) and the waiter on its flight are both cancelled. `/s`:
+    // waiters on flights of a replica that crashes. Every request is answered, none stays.
+    let r = run_yaml(
+        r#"
+version: 1
+duration: 10s
+caches:
+  k: { capacity: 10 }
+  p: { capacity: 10, scope: replica, ttl: 200ms }
+workload:
+  - { name: a, to: s, rate: 200/s, mix: { /r: 1, /s: 1 } }
+services:
+  s:
+    replicas: 2
+    endpoints:
+      /r:
+        - parallel:
+            - { cache: k, keys: { count: 1 }, coalesce: true, miss: [ { io: 100ms } ] }
+            - { cache: k, keys: { count: 1 }, coalesce: true, miss: [ { io: 100ms } ] }
+            - { io: 1ms }
+          wait: any
+      /s:
+        - cache: p
+          keys: { count: 2 }
+          coalesce: true
+          miss: [ { io: 300ms }, { invalidate: p, keys: { count: 2 } } ]
+faults:
+  - { at: 2s, for: 1s, kind: outage, target: s#0 }
+  - { at: 5s, kind: flush, target: p }
+"#,
+    );
+    let q = &r.requests;
+    assert_eq!(q.sent, q.completed + q.failed + q.in_flight);
+    assert!(q.in_flight <= 120, "in flight {}", q.in_flight);
+    let k = r.caches.get("k").unwrap();
+    assert_eq!(
+        k.hits, 0,
+        "the leader is always cancelled: nothing is stored"
+    );
+    assert!(k.coalesced > 0);
+    let p = r.caches.get("p").unwrap();
+    assert!(p.coalesced > 0 && p.invalidations > 0);
+    assert_eq!(p.instances, 2);
+    assert!(r.errors.get("lost").copied().unwrap_or(0) > 0);
+}

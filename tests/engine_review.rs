@@ -102,7 +102,7 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         let at = 200 + g.below(3000);
         let len = 50 + g.below(800);
         let len = len.min(3900 - at);
-        let head = format!("  - {{ at: {at}ms, for: {len}ms, ");
+
         let tgt = |g: &mut Gen| -> String {
             let s = g.pick(&["front", "back"]);
             if g.coin() {
@@ -130,13 +130,30 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
                 "kind: loss, target: {}, rate: 20% }}",
                 g.pick(&["front<->back", "client->front"])
             ),
-            _ => "kind: surge, target: open, factor: 2 }".to_string(),
+            6 if g.coin() => "kind: surge, target: open, factor: 2 }".to_string(),
+            _ => format!("kind: flush, target: {} }}", g.pick(&["kc", "kr"])),
+        };
+        // A flush is an instant: no `for`.
+        let head = if f.starts_with("kind: flush") {
+            format!("  - {{ at: {at}ms, ")
+        } else {
+            format!("  - {{ at: {at}ms, for: {len}ms, ")
         };
         y += &head;
         y += &f;
         y += "\n";
     }
+    y += &caches(&mut g);
     y
+}
+
+/// The caches `flow_step` uses: `kc` shared (every policy, a short TTL), `kr` per replica.
+fn caches(g: &mut Gen) -> String {
+    let policy = g.pick(&["lru", "lfu", "fifo", "random"]);
+    format!(
+        "caches:\n  kc: {{ capacity: {}, policy: {policy}, ttl: 50ms }}\n  kr: {{ capacity: 10, scope: replica }}\n",
+        g.pick(&["1", "20"])
+    )
 }
 
 /// The `pools:` of a service, one of each name. With `drains`, a pool without a `timeout` has
@@ -182,6 +199,18 @@ fn flow_step(
     held: &mut Vec<usize>,
     calls: bool,
 ) -> String {
+    if depth < 3 && g.one_in(5) {
+        // A cache block on a small hot keyspace: `parallel` branches and concurrent requests
+        // wait on each other's flights, and get cancelled or lost while they wait.
+        let hit = flow_steps(g, depth + 1, pools, held, calls);
+        let miss = flow_steps(g, 3, pools, held, calls);
+        return format!(
+            "{{ cache: {}, keys: {{ count: {}, zipf: 1 }}, coalesce: {}, hit: {hit}, miss: {miss} }}",
+            g.pick(&["kc", "kr"]),
+            g.pick(&["3", "40"]),
+            g.pick(&["true", "true", "false"]),
+        );
+    }
     let kinds = if depth >= 3 { 5 } else { 8 };
     match g.below(kinds) {
         0 => format!(
@@ -519,6 +548,7 @@ fn crash_scenario(seed: u64) -> String {
         let kind = if g.one_in(6) { "pause" } else { "outage" };
         y += &format!("  - {{ at: {at}ms, for: {len}ms, kind: {kind}, target: {target} }}\n");
     }
+    y += &caches(&mut g);
     y
 }
 

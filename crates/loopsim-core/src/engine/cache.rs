@@ -375,6 +375,10 @@ impl Simulation {
         let f = self.caches.flights[flight as usize];
         self.caches.flight_index[f.store as usize].remove(f.key);
         self.caches.free_flights.push(flight);
+        // A free flight has no waiters (crashes walk every flight's list).
+        let free = &mut self.caches.flights[flight as usize];
+        free.head = NONE;
+        free.tail = NONE;
         let mut next = f.head;
         while next != NONE {
             let tid = next;
