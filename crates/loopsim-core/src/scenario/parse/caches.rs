@@ -226,7 +226,7 @@ impl Reader<'_> {
             _ => self.error_hint(
                 node.span,
                 format!("{what} must be a list of steps, found {}", node.describe()),
-                "e.g. `miss: [ { call: db/get } ]`, or `[]` for none",
+                "a list such as `[ { call: db/get } ]`, or `[]` for none",
             ),
         }
     }

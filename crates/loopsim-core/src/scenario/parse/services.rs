@@ -603,6 +603,8 @@ fn companion_hint(owner: &str) -> String {
         "with" => {
             "`steps` goes beside `with: POOL`: `- with: db` then `  steps: [ ... ]`".to_string()
         }
+        "cache" => "`keys`, `hit`, `miss` and `coalesce` go beside `cache: NAME`".to_string(),
+        "invalidate" => "`keys` goes beside `invalidate: NAME`".to_string(),
         _ => "`wait`, `fanout` and `on_error` go beside `parallel: [...]`".to_string(),
     }
 }
