@@ -79,7 +79,7 @@ impl Store {
             ttl,
             entries: Vec::new(),
             free: Vec::new(),
-            index: KeyIndex::with_capacity(capacity as usize),
+            index: KeyIndex::with_capacity((capacity as usize).min(1024)),
             head: NIL,
             tail: NIL,
             buckets: Vec::new(),

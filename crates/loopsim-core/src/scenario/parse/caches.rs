@@ -33,8 +33,9 @@ const CACHES_EXAMPLE: &str =
 const KEYS_EXAMPLE: &str = "e.g. `keys: { count: 1000000, zipf: 0.99 }`";
 const CACHE_EXAMPLE: &str = "e.g. `- cache: urls` with `keys: { count: 1000000, zipf: 0.99 }`, `hit: [ { call: redis } ]`, `miss: [ { call: db/get } ]`";
 
-/// Most entries of every cache instance together (capacity × instances): about 60 bytes each.
-pub(super) const MAX_CACHE_ENTRIES: u64 = 50_000_000;
+/// Most entries of every cache instance together (capacity × instances): about 64 bytes each
+/// once filled (the entry and its share of the index), so at most about 1.3 GB.
+pub(super) const MAX_CACHE_ENTRIES: u64 = 20_000_000;
 
 impl Reader<'_> {
     /// `caches: { NAME: { capacity, policy, ttl, scope } }`.
