@@ -353,6 +353,11 @@ fn render_guards_and_faults(o: &mut String, r: &Report) {
         let _ = writeln!(o, "failures    {}", failures.join(", "));
     }
     for f in &r.faults {
+        if f.at_s == f.until_s {
+            // An instant (a cache `flush`).
+            let _ = writeln!(o, "fault       {} on {} at {} s", f.kind, f.target, f.at_s);
+            continue;
+        }
         let _ = writeln!(
             o,
             "fault       {} on {} from {} s to {} s",
