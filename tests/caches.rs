@@ -421,8 +421,8 @@ fn ttl_per_key_hit_ratios_follow_their_rates() {
     let z = Zipf::new(n, s);
     let mut rng = Rng::new(21);
     let mut store = Store::new(EvictionPolicy::Lru, n as u32, Some((ttl * 1e9) as u64));
-    let mut hits = vec![0u64; 5];
-    let mut lookups = vec![0u64; 5];
+    let mut hits = [0u64; 5];
+    let mut lookups = [0u64; 5];
     let mut t = 0.0;
     while t < 500.0 {
         t += -(1.0 - rng.f64()).ln() / lambda;
