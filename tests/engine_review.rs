@@ -103,7 +103,7 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         let at = 200 + g.below(3000);
         let len = 50 + g.below(800);
         let len = len.min(3900 - at);
-        let head = format!("  - {{ at: {at}ms, for: {len}ms, ");
+
         let tgt = |g: &mut Gen| -> String {
             let s = g.pick(&["front", "back"]);
             if g.coin() {
@@ -131,12 +131,20 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
                 "kind: loss, target: {}, rate: 20% }}",
                 g.pick(&["front<->back", "client->front"])
             ),
-            _ => "kind: surge, target: open, factor: 2 }".to_string(),
+            6 if g.coin() => "kind: surge, target: open, factor: 2 }".to_string(),
+            _ => format!("kind: flush, target: {} }}", g.pick(&["kc", "kr"])),
+        };
+        // A flush is an instant: no `for`.
+        let head = if f.starts_with("kind: flush") {
+            format!("  - {{ at: {at}ms, ")
+        } else {
+            format!("  - {{ at: {at}ms, for: {len}ms, ")
         };
         y += &head;
         y += &f;
         y += "\n";
     }
+    y += &caches(&mut g);
     y
 }
 
@@ -149,6 +157,15 @@ fn jobs_queue(g: &mut Gen) -> String {
         "queues:\n  jobs: {{ consumer: back/x, concurrency: {}, max_deliveries: 2, redelivery_delay: 50ms, dead_letter: dead{} }}\n  dead: {{}}\n",
         g.pick(&["8", "32"]),
         g.pick(&["", ", partitions: 64", ", max_length: 20"]),
+    )
+}
+
+/// The caches `flow_step` uses: `kc` shared (every policy, a short TTL), `kr` per replica.
+fn caches(g: &mut Gen) -> String {
+    let policy = g.pick(&["lru", "lfu", "fifo", "random"]);
+    format!(
+        "caches:\n  kc: {{ capacity: {}, policy: {policy}, ttl: 50ms }}\n  kr: {{ capacity: 10, scope: replica }}\n",
+        g.pick(&["1", "20"])
     )
 }
 
@@ -195,6 +212,21 @@ fn flow_step(
     held: &mut Vec<usize>,
     calls: bool,
 ) -> String {
+    if depth < 3 && g.one_in(5) {
+        // A cache block on a small hot keyspace: `parallel` branches and concurrent requests
+        // wait on each other's flights, and get cancelled or lost while they wait.
+        let hit = flow_steps(g, depth + 1, pools, held, calls);
+        let miss = flow_steps(g, 3, pools, held, calls);
+        // `back` (no calls) uses its own per-replica `kr` only: a miss of `front` that calls
+        // `back` while `back` waits on that miss's flight (one shared cache, one key) would
+        // deadlock, as it would in real life.
+        let cache = if calls { g.pick(&["kc", "kr"]) } else { "kr" };
+        return format!(
+            "{{ cache: {cache}, keys: {{ count: {}, zipf: 1 }}, coalesce: {}, hit: {hit}, miss: {miss} }}",
+            g.pick(&["3", "40"]),
+            g.pick(&["true", "true", "false"]),
+        );
+    }
     let kinds = if depth >= 3 { 5 } else { 10 };
     match g.below(kinds) {
         0 => format!(
@@ -544,6 +576,7 @@ fn crash_scenario(seed: u64) -> String {
         let kind = if g.one_in(6) { "pause" } else { "outage" };
         y += &format!("  - {{ at: {at}ms, for: {len}ms, kind: {kind}, target: {target} }}\n");
     }
+    y += &caches(&mut g);
     y
 }
 

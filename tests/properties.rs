@@ -44,6 +44,9 @@ fn flow_step(
     pools: &[String],
     held: &mut Vec<usize>,
 ) -> String {
+    if depth < 3 && g.one_in(6) {
+        return cache_step(g, depth, next, pools, held);
+    }
     let kinds = if depth >= 3 { 6 } else { 12 };
     match g.below(kinds) {
         0 => format!("{{ cpu: {} }}", duration(g)),
@@ -141,6 +144,55 @@ fn flow_step(
             format!("{{ branch: [ {} ] }}", arms.join(", "))
         }
     }
+}
+
+/// A `cache:` block (hit and miss steps, single flight or not, extreme keyspaces) or an
+/// `invalidate:` step, on the caches `c0` (shared) and `c1` (replica) that every scenario
+/// declares. The miss steps hold no other cache block (depth 3: plain steps and calls).
+fn cache_step(
+    g: &mut Gen,
+    depth: u32,
+    next: Option<usize>,
+    pools: &[String],
+    held: &mut Vec<usize>,
+) -> String {
+    let cache = g.pick(&["c0", "c1"]);
+    let keys = format!(
+        "{{ count: {}, zipf: {} }}",
+        g.pick(&["1", "50", "1000000000000"]),
+        g.pick(&["0", "0.99", "10"])
+    );
+    if g.one_in(4) {
+        return format!("{{ invalidate: {cache}, keys: {keys} }}");
+    }
+    let mut out = format!("{{ cache: {cache}, keys: {keys}");
+    if g.coin() {
+        out += ", coalesce: true";
+    }
+    if g.coin() {
+        out += &format!(", hit: {}", flow_steps(g, depth + 1, next, pools, held));
+    }
+    match g.below(3) {
+        0 => {}
+        1 => out += ", miss: []",
+        _ => out += &format!(", miss: {}", flow_steps(g, 3, next, pools, held)),
+    }
+    out + " }"
+}
+
+/// `caches:` with `c0` (shared) and `c1` (replica): capacities from one entry to the limit,
+/// every policy, TTLs from 1ns.
+fn caches(g: &mut Gen) -> String {
+    let mut y = String::from("caches:\n");
+    for (name, scope) in [("c0", "shared"), ("c1", "replica")] {
+        let ttl = g.pick(&["", ", ttl: 1ns", ", ttl: 100ms"]);
+        y += &format!(
+            "  {name}: {{ capacity: {}, policy: {}, scope: {scope}{ttl} }}\n",
+            g.pick(&["1", "100", "10000000"]),
+            g.pick(&["lru", "lfu", "fifo", "random"]),
+        );
+    }
+    y
 }
 
 fn flow_steps(
@@ -428,6 +480,7 @@ fn random_scenario(seed: u64) -> String {
     if services > 1 && g.one_in(3) {
         y += "  links:\n    - { between: [s0, s1], loss: 1 }\n";
     }
+    y += &caches(&mut g);
     let faults = g.below(4);
     if faults > 0 {
         y += "faults:\n";
@@ -436,7 +489,8 @@ fn random_scenario(seed: u64) -> String {
         let target = format!("s{}", g.below(services as u64));
         let at = g.pick(&["0s", "1ns", "100ms", "900ms"]);
         let span = g.pick(&["", ", for: 1ns", ", for: 500ms", ", for: 1h"]);
-        let kind = match g.below(7) {
+        let kind = match g.below(8) {
+            7 => format!("kind: flush, target: {}", g.pick(&["c0", "c1"])),
             0 => format!("kind: outage, target: {target}#0"),
             1 => format!("kind: pause, target: {target}"),
             2 => format!(
@@ -456,6 +510,8 @@ fn random_scenario(seed: u64) -> String {
         };
         let pause_span = if kind.starts_with("kind: pause") && span.is_empty() {
             ", for: 1s"
+        } else if kind.starts_with("kind: flush") {
+            ""
         } else {
             span
         };

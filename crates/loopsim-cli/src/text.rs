@@ -125,6 +125,7 @@ pub fn render(r: &Report) -> String {
     render_autoscale(&mut o, r);
     render_queues(&mut o, r);
     render_spawned(&mut o, r);
+    render_caches(&mut o, r);
     render_guards_and_faults(&mut o, r);
     render_health(&mut o, r);
     let _ = writeln!(
@@ -140,7 +141,61 @@ pub fn render(r: &Report) -> String {
              to get a permit; queue = requests waiting for one; timeouts = pool_timeout; full = pool_full."
         );
     }
+    if !r.caches.0.is_empty() {
+        let _ = writeln!(
+            o,
+            "  caches: hit ratio = hits / lookups; misses include expired entries and coalesced waits\n  \
+             (misses that waited for another request's miss steps); entries = stored, time-weighted."
+        );
+    }
     o
+}
+
+/// The caches, one row each; nothing without any.
+fn render_caches(o: &mut String, r: &Report) {
+    if r.caches.0.is_empty() {
+        return;
+    }
+    let header = [
+        "cache",
+        "capacity",
+        "hit ratio",
+        "hits",
+        "misses",
+        "expired",
+        "evicted",
+        "invalidated",
+        "coalesced",
+        "entries mean",
+        "max",
+        "end",
+    ];
+    let rows: Vec<Vec<String>> = r
+        .caches
+        .0
+        .iter()
+        .map(|(name, c)| {
+            vec![
+                name.clone(),
+                format!(
+                    "{} × {} ({}, {})",
+                    c.capacity, c.instances, c.policy, c.scope
+                ),
+                opt(c.hit_ratio.map(|h| format!("{:.1}%", h * 100.0))),
+                c.hits.to_string(),
+                c.misses.to_string(),
+                c.expirations.to_string(),
+                c.evictions.to_string(),
+                c.invalidations.to_string(),
+                c.coalesced.to_string(),
+                opt(c.entries.as_ref().map(|e| format!("{:.0}", e.mean))),
+                opt(c.entries.as_ref().map(|e| e.max)),
+                c.entries_end.to_string(),
+            ]
+        })
+        .collect();
+    let _ = writeln!(o, "\ncaches");
+    table(o, &header, &rows, 1);
 }
 
 /// When a run stopped early, against its duration, and why: `at 5.03 s of 7200 s
@@ -444,6 +499,11 @@ fn render_guards_and_faults(o: &mut String, r: &Report) {
         let _ = writeln!(o, "failures    {}", failures.join(", "));
     }
     for f in &r.faults {
+        if f.at_s == f.until_s {
+            // An instant (a cache `flush`).
+            let _ = writeln!(o, "fault       {} on {} at {} s", f.kind, f.target, f.at_s);
+            continue;
+        }
         let _ = writeln!(
             o,
             "fault       {} on {} from {} s to {} s",

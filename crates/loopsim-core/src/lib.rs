@@ -80,6 +80,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod cache;
 pub mod diag;
 pub mod dist;
 pub mod engine;

@@ -86,6 +86,39 @@ pub struct Report {
     pub queues: Named<QueueReport>,
     /// Per service with a `spawn` step: its background tasks.
     pub spawned: Named<SpawnReport>,
+    /// Caches (`caches:`), in declaration order, over all their instances.
+    pub caches: Named<CacheReport>,
+}
+
+/// One cache over the measured window, summed over its instances.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CacheReport {
+    /// Entries per instance.
+    pub capacity: u32,
+    /// `lru`, `lfu`, `fifo` or `random`.
+    pub policy: &'static str,
+    /// `shared` or `replica`.
+    pub scope: &'static str,
+    pub instances: u32,
+    /// hits / (hits + misses) (`null` without lookups).
+    pub hit_ratio: Option<f64>,
+    pub hits: u64,
+    /// Lookups that found nothing: cold, expired, evicted keys, and waits on another
+    /// request's miss (`coalesced`).
+    pub misses: u64,
+    /// Lookups that found an entry older than `ttl` (counted in `misses` too).
+    pub expirations: u64,
+    /// Entries removed to make room.
+    pub evictions: u64,
+    /// Entries removed by `invalidate` steps.
+    pub invalidations: u64,
+    /// Misses that waited for another request's miss steps (single flight) instead of
+    /// running their own.
+    pub coalesced: u64,
+    /// Entries, time-weighted (`null` over an empty measured window).
+    pub entries: Option<QueueLen>,
+    /// Entries at the end of the run.
+    pub entries_end: u64,
 }
 
 /// An early stop: which run-time cap ended the run, when, and what to do about it.
@@ -324,6 +357,7 @@ pub struct Input<'a> {
     pub autoscale: Vec<Option<AutoscaleReport>>,
     pub queues: Vec<(String, QueueReport)>,
     pub spawned: Named<SpawnReport>,
+    pub caches: Named<CacheReport>,
 }
 
 pub fn build(input: Input<'_>) -> Report {
@@ -413,6 +447,7 @@ pub fn build(input: Input<'_>) -> Report {
         cost: input.health.cost,
         queues: Named(input.queues),
         spawned: input.spawned,
+        caches: input.caches,
     }
 }
 
@@ -463,6 +498,7 @@ fn fault(sc: &Scenario, f: &crate::scenario::Fault) -> FaultReport {
             ("pause", t)
         }
         K::Surge { workload, .. } => ("surge", sc.workloads[*workload as usize].name.clone()),
+        K::Flush { cache } => ("flush", sc.caches[*cache as usize].name.clone()),
     };
     FaultReport {
         kind,

@@ -2422,3 +2422,161 @@ fn end_of_input_errors_point_at_the_end() {
         assert_case(c, &Limits::default());
     }
 }
+
+// ---- caches ------------------------------------------------------------------------------
+
+const CACHED: &str = "\
+version: 1
+duration: 60s
+caches:
+  urls: { capacity: 100, policy: lru, ttl: 1m }
+workload:
+  - to: api
+    rate: 10/s
+services:
+  api:
+    endpoints:
+      /:
+        - cache: urls
+          keys: { count: 1000, zipf: 0.99 }
+          hit: [ { io: 1ms } ]
+          miss: [ { io: 5ms } ]
+faults:
+  - { at: 5s, kind: flush, target: urls }
+";
+
+fn cache_cases() -> Vec<Case> {
+    let c = |from: &str, to: &str| {
+        assert!(CACHED.contains(from), "{from}");
+        CACHED.replacen(from, to, 1)
+    };
+    vec![
+        case(
+            "a cache without capacity",
+            &c("capacity: 100, ", ""),
+            (4, 9),
+            "cache `urls` is missing `capacity`",
+            Some("capacity: 100000"),
+        ),
+        case(
+            "an unknown policy",
+            &c("policy: lru", "policy: lru2"),
+            (4, 34),
+            "unknown value `lru2` for `policy`",
+            Some("did you mean `lru`?"),
+        ),
+        case(
+            "a misspelt ttl",
+            &c("ttl: 1m", "tll: 1m"),
+            (4, 39),
+            "unknown key `tll` in cache `urls`",
+            Some("did you mean `ttl`?"),
+        ),
+        case(
+            "an unknown cache, close to one",
+            &c("cache: urls", "cache: url"),
+            (12, 18),
+            "no cache `url`",
+            Some("did you mean `urls`?"),
+        ),
+        case(
+            "a cache step without keys",
+            &c("          keys: { count: 1000, zipf: 0.99 }\n", ""),
+            (12, 11),
+            "a `cache` step is missing `keys`",
+            Some("keys: { count:"),
+        ),
+        case(
+            "no keys",
+            &c("count: 1000", "count: 0"),
+            (13, 26),
+            "`count` must be at least 1",
+            Some("distinct keys"),
+        ),
+        case(
+            "a negative zipf",
+            &c("zipf: 0.99", "zipf: -1"),
+            (13, 38),
+            "`zipf` must be 0 to 10",
+            Some("uniform"),
+        ),
+        case(
+            "hit steps not in a list",
+            &c("hit: [ { io: 1ms } ]", "hit: { io: 1ms }"),
+            (14, 16),
+            "`hit` must be a list of steps",
+            Some("`[]` for none"),
+        ),
+        case(
+            "a cache inside a miss",
+            &c(
+                "miss: [ { io: 5ms } ]",
+                "miss: [ { cache: urls, keys: { count: 5 } } ]",
+            ),
+            (15, 28),
+            "inside the `miss` steps of another `cache` step",
+            Some("`call` it"),
+        ),
+        case(
+            "coalesce on another step",
+            &c(
+                "        - cache: urls\n",
+                "        - io: 1ms\n          coalesce: true\n        - cache: urls\n",
+            ),
+            (13, 11),
+            "`coalesce` only applies to a `cache` step",
+            Some("beside `cache: NAME`"),
+        ),
+        case(
+            "an invalidate without keys",
+            &c(
+                "        - cache: urls\n",
+                "        - invalidate: urls\n        - cache: urls\n",
+            ),
+            (12, 11),
+            "an `invalidate` step is missing `keys`",
+            Some("keys: { count:"),
+        ),
+        case(
+            "a flush of an unknown cache",
+            &c("target: urls }", "target: nope }"),
+            (17, 36),
+            "no cache `nope`",
+            Some("the caches: `urls`"),
+        ),
+        case(
+            "a flush with for",
+            &c("kind: flush,", "for: 1s, kind: flush,"),
+            (17, 15),
+            "`for` does not apply to a `flush` fault",
+            Some("takes: `at`, `kind`, `target`"),
+        ),
+        case(
+            "too many cache entries",
+            &c("capacity: 100,", "capacity: 10000000,")
+                .replace("  api:\n", "  api:\n    replicas: 6\n")
+                .replace("ttl: 1m", "ttl: 1m, scope: replica"),
+            (4, 3),
+            "the caches hold up to 60000000 entries",
+            Some("scope: shared"),
+        ),
+    ]
+}
+
+#[test]
+fn broken_caches_point_at_the_mistake() {
+    let mut failures = Vec::new();
+    for c in &cache_cases() {
+        if let Err(e) = std::panic::catch_unwind(|| assert_case(c, &Limits::default())) {
+            failures.push(e.downcast_ref::<String>().cloned().unwrap_or_default());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let checked = check(CACHED);
+    assert!(checked.scenario.is_some(), "{:?}", checked.diagnostics);
+}

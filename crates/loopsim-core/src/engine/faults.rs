@@ -21,6 +21,8 @@ impl Simulation {
             FaultKind::Surge { .. } => self.recompute_surges(),
             FaultKind::Outage { target } => self.recompute_outages(target),
             FaultKind::Pause { target, worker } if start => self.pause(target, worker, length),
+            FaultKind::Flush { cache } if start => self.flush_cache(cache),
+            FaultKind::Flush { .. } => {}
             // Link faults are read by `Topology::cross` from `fault_active`.
             FaultKind::Latency { .. } | FaultKind::Loss { .. } | FaultKind::Pause { .. } => {}
         }
@@ -153,6 +155,7 @@ impl Simulation {
             }
         }
         self.drain_waiters(instance, &mut queued);
+        self.drain_cache_followers(instance, &mut queued);
         if let Some(q) = self.instances[instance as usize].admit_queue.as_mut() {
             q.retain(|w| {
                 queued.push(w.task);
@@ -244,6 +247,7 @@ impl Simulation {
 
     /// A task's work is lost: release what it holds and tell its caller (connection reset).
     fn lose(&mut self, tid: u32, task: Task) {
+        self.cache_task_ends(tid, Some(Outcome::Lost));
         let mut task = task;
         if !task.zombie {
             // Taken out of a queue (maybe the GIL's or a core's, holding the other).

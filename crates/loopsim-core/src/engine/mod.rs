@@ -19,6 +19,7 @@ mod admission;
 mod arena;
 mod balancer;
 mod broker;
+mod cache;
 mod client;
 mod cpu;
 mod deadlock;
@@ -164,6 +165,8 @@ pub struct Simulation {
     brokers: broker::Brokers,
     /// Per service, its `spawn`ed background tasks.
     spawns: Vec<spawn::SpawnStats>,
+    /// Cache instances, flights and meters (`caches:`).
+    caches: cache::Caches,
 }
 
 impl Simulation {
@@ -177,7 +180,9 @@ impl Simulation {
             .map(|(i, w)| WorkloadRuntime::new(w, &sc, i, Rng::stream(sc.seed, 1_000 + i as u64)))
             .collect();
         let (guards, guard_base) = client::build_guards(&sc);
-        let series = Series::new(sampling::series_names(&sc, &guards));
+        let mut names = sampling::series_names(&sc, &guards);
+        names.extend(cache::cache_series_names(&sc));
+        let series = Series::new(names);
         let mut sim = Simulation {
             topology: Topology::new(&sc),
             net_rng: Rng::stream(sc.seed, 1),
@@ -221,6 +226,7 @@ impl Simulation {
             scaling: autoscale::Scaling::new(&sc),
             brokers: broker::Brokers::new(&sc),
             spawns: alloc::vec![spawn::SpawnStats::default(); sc.services.len()],
+            caches: cache::Caches::new(&sc),
             sc,
         };
         sim.index_call_sites();
@@ -382,6 +388,7 @@ impl Simulation {
             autoscale: self.scaling_reports(),
             queues: self.queue_reports(),
             spawned: self.spawn_reports(),
+            caches: cache::cache_reports(&self.sc, &self.caches, self.now),
         })
     }
 

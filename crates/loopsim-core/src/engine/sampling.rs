@@ -137,6 +137,9 @@ impl Simulation {
         self.guard_columns(&mut row);
         self.scaling_columns(&mut row);
         self.queue_columns(&mut row);
+        for (ratio, entries) in self.caches.take_interval() {
+            row.extend_from_slice(&[ratio, entries]);
+        }
         self.series.push_row(&row);
         self.interval.reset();
         self.drain_guard_logs();

@@ -422,6 +422,20 @@ impl Simulation {
                         priority,
                     );
                 }
+                Step::CacheLookup(l) => {
+                    let (l, at) = (**l, task.step - 1);
+                    if !self.cache_lookup(tid, at, l) {
+                        return;
+                    }
+                }
+                Step::CacheStore(cache) => {
+                    let cache = *cache;
+                    self.cache_store_key(tid, cache);
+                }
+                Step::CacheInvalidate { cache, .. } => {
+                    let (cache, at) = (*cache, task.step - 1);
+                    self.cache_invalidate(tid, at, cache);
+                }
                 Step::Ram(bytes) => {
                     let bytes = *bytes;
                     let cap = self.sc.services[service as usize].ram;
@@ -736,6 +750,13 @@ impl Simulation {
     /// permit is withdrawn now; a running thread-pool job keeps its thread until it ends (a
     /// thread cannot be interrupted); a pending call is abandoned (its server goes on).
     fn cancel(&mut self, tid: u32) {
+        if self.cache_cancel(tid) {
+            // It waited for another request's cache miss: nothing else to withdraw.
+            let task = self.tasks.get_mut(tid).expect("live child");
+            task.cancelled = true;
+            task.join = u32::MAX;
+            return self.discard(tid);
+        }
         let task = self.tasks.get_mut(tid).expect("live child");
         task.cancelled = true;
         task.join = u32::MAX;
@@ -807,6 +828,7 @@ impl Simulation {
     /// A cancelled child at an await point: it ends without reporting, giving back what it
     /// holds.
     fn discard(&mut self, tid: u32) {
+        self.cache_task_ends(tid, None);
         self.release_burst(tid);
         let mut task = self.tasks.remove(tid).expect("live task");
         for permits in task.held.take_all() {
@@ -817,6 +839,7 @@ impl Simulation {
 
     /// The task ends: free what it holds and send its response back over the network.
     pub(super) fn finish_task(&mut self, tid: u32, outcome: Outcome) {
+        self.cache_task_ends(tid, Some(outcome));
         if self.tasks.get(tid).expect("live task").child {
             return self.end_child(tid, outcome);
         }

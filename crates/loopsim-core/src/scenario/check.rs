@@ -243,6 +243,12 @@ fn weigh(steps: &[Step], from: usize, to: usize, w: f64, out: &mut [f64]) -> usi
                 i = *next as usize;
             }
             Step::Jump(_) | Step::BranchEnd => return i,
+            // A cache block: which path runs depends on the hit ratio, which the estimate does
+            // not know; its steps count for nothing (as a fallback's).
+            Step::CacheLookup(c) => {
+                out[i] += w;
+                i = c.after as usize;
+            }
             // A call with a fallback: the fallback's steps run only when the call fails, which
             // the estimate does not know; they count for nothing.
             Step::Call { fallback, .. } if *fallback != NO_FALLBACK => {
@@ -312,6 +318,14 @@ fn time_of(steps: &[Step], from: usize, to: usize, mean: fn(&Dist) -> f64) -> (f
                 i = f.next as usize;
             }
             Step::Jump(_) | Step::BranchEnd => return (t, i),
+            // A cache block takes at least its faster path (the hit ratio is not known).
+            Step::CacheLookup(c) => {
+                let (hit, _) = time_of(steps, i + 1, c.miss as usize, mean);
+                let (miss, _) = time_of(steps, c.miss as usize, c.after as usize, mean);
+                t += hit.min(miss);
+                i = c.after as usize;
+            }
+            Step::CacheStore(_) | Step::CacheInvalidate { .. } => i += 1,
             Step::Call { fallback, .. } if *fallback != NO_FALLBACK => i = skip_fallback(steps, i),
             // The request does not wait for a spawned task.
             Step::Spawn { next } => i = *next as usize,

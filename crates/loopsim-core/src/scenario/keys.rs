@@ -237,6 +237,8 @@ pub const ALL: &[&Section] = &[
     &LINK,
     &AUTOSCALE,
     &QUEUE,
+    &CACHE,
+    &KEYS,
 ];
 
 /// The section named `name` in [`ALL`].
@@ -256,7 +258,7 @@ pub const TOP: Section = Section {
     include: &[],
 };
 
-const TOP_KEYS: [Key; 18] = [
+const TOP_KEYS: [Key; 19] = [
     Key {
         name: "version",
         ty: Type::Const(1),
@@ -364,6 +366,12 @@ const TOP_KEYS: [Key; 18] = [
         ty: Type::Map { names: Some(r#"^[^/\s]+$"#), not_name: Some("client"), of: &Type::Ref(&QUEUE), min: 0 },
         default: Absent::Default("none"),
         doc: "Message queues by name: a broker (a network node named like the queue) that stores the messages of `publish` steps and delivers them to a `consumer` endpoint. Names may not contain `/`, be `client` or a service's name. At most 1000.",
+    },
+    Key {
+        name: "caches",
+        ty: Type::Map { names: Some(r#"^[^/\s#]+$"#), not_name: None, of: &Type::Ref(&CACHE), min: 1 },
+        default: Absent::Default("none"),
+        doc: "Caches by name, used by `cache:` and `invalidate:` steps of any service and emptied by `flush` faults. A `shared` cache is one instance for the whole system; a `replica` cache is one instance per replica of each service whose steps use it.",
     },
 ];
 
@@ -768,10 +776,16 @@ const POOL_KEYS: [Key; 5] = [
 pub const STEP: Section = Section {
     name: "step",
     def: Some("step"),
-    doc: "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`, `with`, `branch`, `parallel`, `publish`, `spawn`; a `call` step may also have client-side guards, a `with` step its `steps`, a `parallel` step `wait`, `fanout` and `on_error`.",
+    doc: "One step of an endpoint: a mapping with exactly one of `cpu`, `blocking`, `io`, `offload`, `call`, `ram`, `llm`, `with`, `branch`, `parallel`, `cache`, `invalidate`, `publish`, `spawn`; a `call` step may also have client-side guards, a `with` step its `steps`, a `parallel` step `wait`, `fanout` and `on_error`, a `cache` step `keys`, `hit`, `miss` and `coalesce`, an `invalidate` step `keys`.",
     keys: &STEP_KEYS,
     shape: Shape::OneKey {
-        with: &[("call", &CALL), ("with", &WITH), ("parallel", &PARALLEL)],
+        with: &[
+            ("call", &CALL),
+            ("with", &WITH),
+            ("parallel", &PARALLEL),
+            ("cache", &CACHE_STEP),
+            ("invalidate", &INVALIDATE),
+        ],
     },
     rules: &[Rule::MinKeys(1)],
     include: &[],
@@ -925,7 +939,7 @@ pub const BRANCH_ARM: Section = Section {
     include: &[],
 };
 
-const STEP_KEYS: [Key; 12] = [
+const STEP_KEYS: [Key; 14] = [
     Key {
         name: "cpu",
         ty: Type::Ref(&DURATION_OR_DIST),
@@ -985,6 +999,18 @@ const STEP_KEYS: [Key; 12] = [
         ty: Type::List { of: &Type::AnyOf(&[Type::Named("step"), Type::List { of: &Type::Named("step"), min: 1, max: None }]), min: 1, max: None },
         default: Absent::Nothing,
         doc: "Runs its branches concurrently on the request's event loop (`asyncio.gather`, `Promise.all`): each branch is a step or a list of steps. Their `cpu` work still takes turns on the one loop. See `wait`, `fanout` and `on_error` beside it.",
+    },
+    Key {
+        name: "cache",
+        ty: Type::Text { pattern: None, min_len: 1 },
+        default: Absent::Nothing,
+        doc: "Looks the request's key (drawn from `keys`) up in the cache of this name (see `caches`): a hit runs the `hit` steps, a miss the `miss` steps and then stores the key (only if they succeed). See `keys`, `hit`, `miss` and `coalesce` beside it.",
+    },
+    Key {
+        name: "invalidate",
+        ty: Type::Text { pattern: None, min_len: 1 },
+        default: Absent::Nothing,
+        doc: "Removes the request's key (drawn from `keys` beside it) from the cache of this name: a write that invalidates.",
     },
     Key {
         name: "publish",
@@ -1054,6 +1080,116 @@ const QUEUE_KEYS: [Key; 7] = [
         doc: "Another queue that receives the messages whose deliveries are exhausted (without a consumer it just accumulates, bounded by its own `max_length`).",
     },
 ];
+
+/// The keys beside `cache:` in a step.
+pub const CACHE_STEP: Section = Section {
+    name: "cache_step",
+    def: None,
+    doc: "Beside `cache: NAME`: the keys looked up, what a hit and a miss run, and single flight.",
+    keys: &[
+        Key {
+            name: "keys",
+            ty: Type::Ref(&KEYS),
+            default: Absent::Required,
+            doc: "The keyspace: how many keys, and their popularity (`zipf`).",
+        },
+        Key {
+            name: "hit",
+            ty: Type::List { of: &Type::Named("step"), min: 0, max: None },
+            default: Absent::Default("no steps"),
+            doc: "Steps run on a hit (e.g. the read from a remote cache: `[ { call: redis } ]`).",
+        },
+        Key {
+            name: "miss",
+            ty: Type::List { of: &Type::Named("step"), min: 0, max: None },
+            default: Absent::Default("no steps"),
+            doc: "Steps run on a miss (or an expired entry); the key is stored when they succeed. A failed step fails the request and stores nothing. May not contain another `cache` step: `call` an endpoint that has it.",
+        },
+        Key {
+            name: "coalesce",
+            ty: Type::Bool,
+            default: Absent::Default("`false`"),
+            doc: "Single flight (Go's `singleflight`): a miss on a key whose miss steps are already running (on the same cache instance) waits for them instead of running its own. When they succeed, the waiters go on after the `cache` block with the value (they run neither `hit` nor `miss` steps); when they fail, every waiter fails with the same outcome; when they are cancelled or lost to an outage, the waiters look the key up again.",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+/// The keys beside `invalidate:` in a step.
+pub const INVALIDATE: Section = Section {
+    name: "invalidate",
+    def: None,
+    doc: "Beside `invalidate: NAME`: the keys written.",
+    keys: &[Key {
+        name: "keys",
+        ty: Type::Ref(&KEYS),
+        default: Absent::Required,
+        doc: "The keyspace the written key is drawn from (use the readers' `keys` for a read/write mix on the same keys).",
+    }],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+pub const CACHE: Section = Section {
+    name: "cache",
+    def: Some("cache"),
+    doc: "A cache of `capacity` entries per instance: a hit ratio that emerges from the keys' popularity, the capacity, the eviction policy and the TTL, over time (cold start, warm-up, a `flush` stampede).",
+    keys: &[
+        Key {
+            name: "capacity",
+            ty: Type::Int { min: 1, max: Some(10_000_000) },
+            default: Absent::Required,
+            doc: "Entries per instance (1 to 10 000 000); a full cache evicts one by `policy` to store another.",
+        },
+        Key {
+            name: "policy",
+            ty: Type::Enum(&["lru", "lfu", "fifo", "random"]),
+            default: Absent::Default("`lru`"),
+            doc: "Which entry is evicted: `lru` (least recently used), `lfu` (least frequently used while cached, the oldest among equals), `fifo` (the oldest stored) or `random`.",
+        },
+        Key {
+            name: "ttl",
+            ty: Type::Ref(&DURATION),
+            default: Absent::Default("none (entries never expire)"),
+            doc: "An entry stored longer ago than this is a miss (an expiration, counted apart from evictions); a hit does not refresh it (> 0).",
+        },
+        Key {
+            name: "scope",
+            ty: Type::Enum(&["shared", "replica"]),
+            default: Absent::Default("`shared`"),
+            doc: "`shared`: one instance for the whole system (a Redis, a Memcached); `replica`: one instance per replica of each service whose steps use it (an in-process cache).",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+pub const KEYS: Section = Section {
+    name: "keys",
+    def: Some("keys"),
+    doc: "The keys of a cache step: `count` keys (1 to 10¹²), key k (from 1) requested with probability ∝ k^−zipf, drawn independently for every request (the independent reference model). No per-key memory: any `count` costs the same.",
+    keys: &[
+        Key {
+            name: "count",
+            ty: Type::Int { min: 1, max: Some(1_000_000_000_000) },
+            default: Absent::Required,
+            doc: "How many distinct keys (1 to 10¹²).",
+        },
+        Key {
+            name: "zipf",
+            ty: Type::Number { min: Bound::Incl(0.0), max: Bound::Incl(10.0) },
+            default: Absent::Default("`0` (uniform)"),
+            doc: "The Zipf exponent of the keys' popularity (0 to 10): 0 is uniform, about 0.7–1.2 is typical of web objects (Breslau et al. 1999).",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
 
 pub const RETRY: Section = Section {
     name: "retry",
@@ -1588,15 +1724,15 @@ const FAULT_KEYS: [Key; 8] = [
     },
     Key {
         name: "kind",
-        ty: Type::Enum(&["slowdown", "latency", "loss", "errors", "outage", "pause", "surge"]),
+        ty: Type::Enum(&["slowdown", "latency", "loss", "errors", "outage", "pause", "surge", "flush"]),
         default: Absent::Required,
-        doc: "`slowdown` (cpu, blocking and offload work takes `factor`× longer), `latency` (extra latency `add` on a link), `loss` (extra loss `rate` on a link), `errors` (a share `rate` of requests fail at once), `outage` (replicas down, in-flight work lost), `pause` (event loops stop, like a GC pause), `surge` (more traffic on a workload).",
+        doc: "`slowdown` (cpu, blocking and offload work takes `factor`× longer), `latency` (extra latency `add` on a link), `loss` (extra loss `rate` on a link), `errors` (a share `rate` of requests fail at once), `outage` (replicas down, in-flight work lost), `pause` (event loops stop, like a GC pause), `surge` (more traffic on a workload), `flush` (a cache is emptied at `at`: every instance; `for` does not apply).",
     },
     Key {
         name: "target",
         ty: Type::Text { pattern: None, min_len: 0 },
         default: Absent::Required,
-        doc: "slowdown, outage, pause: a service or one replica (`api`, `api#1`, from 0); latency, loss: a link `a->b` (one way) or `a<->b` (both), ends being services or `client`; errors: a service or one endpoint (`payments/charge`); surge: a workload name.",
+        doc: "slowdown, outage, pause: a service or one replica (`api`, `api#1`, from 0); latency, loss: a link `a->b` (one way) or `a<->b` (both), ends being services or `client`; errors: a service or one endpoint (`payments/charge`); surge: a workload name; flush: a cache name.",
     },
     Key {
         name: "factor",

@@ -47,6 +47,8 @@ pub struct Scenario {
     pub budget: Option<BudgetConfig>,
     /// Pools of permits declared by services, in declaration order.
     pub pools: Vec<PoolSpec>,
+    /// Caches declared at the top level (`caches:`), in declaration order.
+    pub caches: Vec<CacheSpec>,
     /// Engine safety valve: the run stops (and the report says so) when this many requests are
     /// in flight at once, instead of exhausting memory on a hopelessly overloaded system.
     pub max_in_flight: u32,
@@ -235,6 +237,14 @@ pub enum Step {
     Fork(alloc::boxed::Box<Fork>),
     /// The end of a `parallel` branch: its child task ends here.
     BranchEnd,
+    /// `cache:` looks a key up (see [`CacheLookup`]): a hit goes on at the next step (the
+    /// `hit` steps, ending with a [`Step::Jump`] past the block), a miss at `miss`.
+    CacheLookup(alloc::boxed::Box<CacheLookup>),
+    /// The end of a `cache:` block's `miss` steps: the looked-up key is stored (the miss
+    /// steps succeeded).
+    CacheStore(CacheId),
+    /// `invalidate:` removes a key (drawn from `keys`) from the cache, if present.
+    CacheInvalidate { cache: CacheId, keys: KeySpace },
     /// `publish`: sends a message to a queue's broker and awaits its acknowledgement (one
     /// round trip); fails as `queue_full` past the queue's `max_length`.
     Publish(QueueId),
@@ -518,6 +528,8 @@ pub enum FaultKind {
         factor: f64,
         add: f64,
     },
+    /// Every instance of the cache is emptied at `at` (a restart, a deploy): a stampede.
+    Flush { cache: CacheId },
 }
 
 // ----- health, SLOs, cost (scenario sections `health:`, `slo:`, `cost:`, `budget:`) ---------
@@ -617,4 +629,63 @@ pub struct Autoscale {
     pub tolerance: f64,
     /// Where `interval` is written (or the `autoscale` mapping): the run-length check's span.
     pub span: Span,
+}
+// ----- caches (scenario section `caches:`, steps `cache:` and `invalidate:`) -----------------
+
+/// Index into [`Scenario::caches`].
+pub type CacheId = u32;
+
+/// Which entry a full cache evicts to make room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvictionPolicy {
+    /// Least recently used.
+    Lru,
+    /// Least frequently used (counts while in the cache; oldest first among equals).
+    Lfu,
+    /// First in, first out (a hit does not move the entry).
+    Fifo,
+    /// A uniformly random entry.
+    Random,
+}
+
+/// Where a cache's instances live: one for everyone (a Redis), or one per replica of the
+/// service whose step uses it (an in-process cache).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheScope {
+    Shared,
+    Replica,
+}
+
+/// A cache declared under `caches:`: `capacity` entries per instance, evicting by `policy`;
+/// an entry older than `ttl` is a miss (no refresh on hit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CacheSpec {
+    pub name: String,
+    pub capacity: u32,
+    pub policy: EvictionPolicy,
+    pub ttl: Option<Nanos>,
+    pub scope: CacheScope,
+    pub span: Span,
+}
+
+/// The keys a cache step draws: `count` keys, key `k` (from 1) with probability ∝ k^−zipf
+/// (`zipf = 0`: uniform).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeySpace {
+    pub count: u64,
+    pub zipf: f64,
+}
+
+/// A `cache:` block as one step program: `CacheLookup`, the hit steps, `Jump(after)`, the
+/// miss steps, `CacheStore`, then `after`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CacheLookup {
+    pub cache: CacheId,
+    pub keys: KeySpace,
+    /// First miss step (the `CacheStore` when there are none).
+    pub miss: StepIndex,
+    /// The step after the block.
+    pub after: StepIndex,
+    /// Single flight: a miss on a key whose miss steps are already running waits for them.
+    pub coalesce: bool,
 }

@@ -12,6 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 mod autoscale;
+mod caches;
 mod faults;
 mod flow;
 mod guards;
@@ -149,6 +150,7 @@ pub fn check_with(source: &str, limits: &Limits) -> Checked {
         policies: alloc::vec![CallPolicy::default()],
         policy_spans: alloc::vec![Span::default()],
         queue_names: Vec::new(),
+        caches: Vec::new(),
     };
     let scenario = reader.scenario(&root);
     let mut diagnostics = reader.diagnostics;
@@ -210,6 +212,8 @@ struct Reader<'l> {
     policy_spans: Vec<Span>,
     /// The names of the queues (`queues:`), read before the services.
     queue_names: Vec<String>,
+    /// Caches declared under `caches:` (read before the services, whose steps name them).
+    caches: Vec<CacheSpec>,
 }
 
 impl Reader<'_> {
@@ -267,9 +271,11 @@ impl Reader<'_> {
         self.version(&f);
         let run = self.run(&f);
         self.queue_names = self.queue_names(f.get("queues"));
+        self.caches = self.read_caches(f.get("caches"));
         let mut table = self
             .required(&f, "services", "the scenario")
             .map(|n| self.services(n))?;
+        self.check_cache_memory(&table);
         check::call_cycles(&table.services, &table.endpoints, &table.calls)
             .into_iter()
             .for_each(|d| self.report(d));
@@ -314,6 +320,7 @@ impl Reader<'_> {
             cost: sections.cost,
             budget: sections.budget,
             pools: core::mem::take(&mut table.pools),
+            caches: core::mem::take(&mut self.caches),
             max_in_flight: run.max_in_flight,
             queues,
         };

@@ -61,11 +61,12 @@ fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
 
 pub fn clear() {
     super::health::clear();
-    for id in ["summary", "services", "pools", "workloads", "queues"] {
+    for id in ["summary", "services", "pools", "workloads", "queues", "caches"] {
         dom::clear(&dom::by_id::<Element>(id));
     }
     dom::set_hidden("pools-section", true);
     dom::set_hidden("queues-section", true);
+    dom::set_hidden("caches-section", true);
     dom::set_text("results-note", "Run the scenario to see its report.");
     dom::set_hidden("stopped-box", true);
 }
@@ -257,6 +258,7 @@ pub fn render(r: &Report) {
 
     render_pools(r);
     render_queues(r);
+    render_caches(r);
 
     let workloads: Vec<Vec<String>> = r
         .workloads
@@ -444,4 +446,54 @@ fn replicas_cell(s: &loopsim_core::report::ServiceReport) -> String {
         Some((lo, hi)) => format!("{lo}–{hi} (auto) × {}", s.workers),
         None => format!("{} × {}", s.replicas, s.workers),
     }
+}
+
+/// The caches, one row each (the CLI's figures), shown only when there are any. Names are set
+/// as text (they come from the scenario).
+fn render_caches(r: &Report) {
+    let rows: Vec<Vec<String>> = r
+        .caches
+        .0
+        .iter()
+        .map(|(name, c)| {
+            vec![
+                name.clone(),
+                format!(
+                    "{} × {} ({}, {})",
+                    c.capacity, c.instances, c.policy, c.scope
+                ),
+                c.hit_ratio.map_or_else(dash, percent),
+                count(c.hits),
+                count(c.misses),
+                count(c.expirations),
+                count(c.evictions),
+                count(c.invalidations),
+                count(c.coalesced),
+                c.entries
+                    .as_ref()
+                    .map_or_else(dash, |e| format!("{} / {}", real(e.mean), count(e.max))),
+            ]
+        })
+        .collect();
+    dom::set_hidden("caches-section", rows.is_empty());
+    if rows.is_empty() {
+        dom::clear(&dom::by_id::<Element>("caches"));
+        return;
+    }
+    fill(
+        "caches",
+        &[
+            "Cache",
+            "Capacity × instances",
+            "Hit ratio",
+            "Hits",
+            "Misses",
+            "Expired",
+            "Evicted",
+            "Invalidated",
+            "Coalesced",
+            "Entries mean / max",
+        ],
+        &rows,
+    );
 }

@@ -22,6 +22,7 @@ enum Kind {
     Outage,
     Pause,
     Surge,
+    Flush,
 }
 
 const FAULT_KINDS: &[(&str, Kind)] = &[
@@ -32,6 +33,7 @@ const FAULT_KINDS: &[(&str, Kind)] = &[
     ("outage", Kind::Outage),
     ("pause", Kind::Pause),
     ("surge", Kind::Surge),
+    ("flush", Kind::Flush),
 ];
 
 impl Kind {
@@ -58,6 +60,7 @@ impl Kind {
             Kind::Outage => &["at", "for", "kind", "target"],
             Kind::Pause => &["at", "for", "kind", "target", "worker"],
             Kind::Surge => &["at", "for", "kind", "target", "factor", "rate"],
+            Kind::Flush => &["at", "kind", "target"],
         }
     }
 }
@@ -147,6 +150,8 @@ impl Reader<'_> {
         let until = match super::optional(length)? {
             Some(l) => at.saturating_add(l).min(duration),
             None if kind == Kind::Pause => return None,
+            // A flush is an instant: it empties the cache at `at`.
+            None if kind == Kind::Flush => at,
             None => duration,
         };
         ok?;
@@ -231,6 +236,9 @@ impl Reader<'_> {
                 Some(FaultKind::Pause { target: t, worker })
             }
             Kind::Surge => self.surge(f, text, target, targets),
+            Kind::Flush => Some(FaultKind::Flush {
+                cache: self.cache_named(text, target.span)?,
+            }),
         }
     }
 

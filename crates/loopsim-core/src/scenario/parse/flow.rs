@@ -86,6 +86,8 @@ pub(super) struct Program<'a, 'n> {
     /// itself).
     pub held: Vec<PoolId>,
     pub depth: u32,
+    /// Inside the `miss` steps of a `cache` block (which may not hold another).
+    pub caching: bool,
 }
 
 impl Reader<'_> {
@@ -159,7 +161,7 @@ impl Reader<'_> {
     }
 
     /// Runs `read`, then gives every error it reported without a hint this `hint`.
-    fn hinted<T>(&mut self, hint: &str, read: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn hinted<T>(&mut self, hint: &str, read: impl FnOnce(&mut Self) -> T) -> T {
         let from = self.diagnostics.len();
         let out = read(self);
         for d in &mut self.diagnostics[from..] {
@@ -205,7 +207,7 @@ impl Reader<'_> {
         prog: &mut Program<'_, 'n>,
     ) {
         let block = self.map_quiet(node).and_then(|f| {
-            ["with", "branch", "parallel", "spawn"]
+            ["with", "branch", "parallel", "spawn", "cache"]
                 .into_iter()
                 .find(|k| f.get(k).is_some())
                 .map(|k| (k, f))
@@ -243,6 +245,7 @@ impl Reader<'_> {
             "with" => self.with_block(&f, value, key, table, prog),
             "branch" => self.branch(value, table, prog),
             "spawn" => self.spawn(value, table, prog),
+            "cache" => self.cache_block(&f, value, table, prog),
             _ => self.parallel(&f, value, table, prog),
         }
         prog.depth -= 1;

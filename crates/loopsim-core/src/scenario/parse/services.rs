@@ -265,6 +265,7 @@ impl Reader<'_> {
             service,
             held: Vec::new(),
             depth: 0,
+            caching: false,
         };
         self.block(node, table, &mut prog);
         prog.steps
@@ -296,6 +297,7 @@ impl Reader<'_> {
             "ram" => Step::Ram(self.positive_size(value, &what)?),
             "llm" => Step::Llm(self.llm(value, f.key_span("llm")?)?),
             "publish" => self.publish(value)?,
+            "invalidate" => self.invalidate_step(&f, value)?,
             _ => {
                 let target = self.text(value, "`call`");
                 let policy = self.call_policy(&f);
@@ -611,6 +613,8 @@ fn companion_hint(owner: &str) -> String {
         "with" => {
             "`steps` goes beside `with: POOL`: `- with: db` then `  steps: [ ... ]`".to_string()
         }
+        "cache" => "`keys`, `hit`, `miss` and `coalesce` go beside `cache: NAME`".to_string(),
+        "invalidate" => "`keys` goes beside `invalidate: NAME`".to_string(),
         _ => "`wait`, `fanout` and `on_error` go beside `parallel: [...]`".to_string(),
     }
 }
