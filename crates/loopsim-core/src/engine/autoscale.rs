@@ -59,6 +59,8 @@ struct Snapshot {
     routed: u64,
     lag_sum: u128,
     lag_n: u64,
+    /// Messages held by the queues the service consumes, integrated over time.
+    depth_ns: u128,
 }
 
 #[derive(Debug)]
@@ -201,8 +203,9 @@ impl Scaler {
         }
     }
 
-    fn snapshot(&self, now: Nanos) -> Snapshot {
+    fn snapshot(&self, now: Nanos, depth_ns: u128) -> Snapshot {
         Snapshot {
+            depth_ns,
             ready_ns: self.ready.integral_total(now),
             busy_ns: self.busy_sum.integral_total(now),
             in_flight_ns: self.in_flight.integral_total(now),
@@ -213,8 +216,7 @@ impl Scaler {
     }
 
     /// The metric averaged per ready replica since `from`; `None` without ready time.
-    fn metric(&self, now: Nanos, from: &Snapshot) -> Option<f64> {
-        let to = self.snapshot(now);
+    fn metric(&self, to: Snapshot, from: &Snapshot) -> Option<f64> {
         let ready_ns = to.ready_ns - from.ready_ns;
         if ready_ns == 0 {
             return None;
@@ -234,8 +236,9 @@ impl Scaler {
                     (to.lag_sum - from.lag_sum) as f64 / n as f64
                 }
             }
-            // Rejected by the front end until queues exist.
-            ScaleMetric::QueueDepth => return None,
+            // The time-averaged depth over the time-averaged ready count: K8s' `AverageValue`
+            // of an external metric, desired = ceil(total / target).
+            ScaleMetric::QueueDepth => (to.depth_ns - from.depth_ns) as f64 / ready_ns,
         })
     }
 
@@ -293,8 +296,11 @@ impl Simulation {
     /// A decision's window starts: remember where the sums stand.
     pub(super) fn on_scale_window(&mut self, k: u32) {
         let now = self.now;
+        let depth = self
+            .brokers
+            .depth_integral(self.scaling.scalers[k as usize].service, now);
         let sc = &mut self.scaling.scalers[k as usize];
-        let snap = sc.snapshot(now);
+        let snap = sc.snapshot(now, depth);
         if sc.windows.len() == sc.windows.capacity() {
             sc.windows.pop_front();
         }
@@ -309,9 +315,12 @@ impl Simulation {
     /// The policy decides: read the window's metric, ask the HPA, start or stop replicas.
     pub(super) fn on_scale_tick(&mut self, k: u32) {
         let now = self.now;
+        let depth = self
+            .brokers
+            .depth_integral(self.scaling.scalers[k as usize].service, now);
         let sc = &mut self.scaling.scalers[k as usize];
         let from = sc.windows.pop_front().unwrap_or_default();
-        let metric = sc.metric(now, &from);
+        let metric = sc.metric(sc.snapshot(now, depth), &from);
         let current = sc.count(ReplicaState::Ready) + sc.count(ReplicaState::Provisioning);
         let counts = Counts {
             current,

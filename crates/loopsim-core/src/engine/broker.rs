@@ -95,6 +95,8 @@ struct QueueRuntime {
     held: u32,
     in_process: u32,
     stats: QueueStats,
+    /// The service of the consumer endpoint (read by its autoscaler's `queue_depth`).
+    consumer_service: Option<u32>,
 }
 
 /// Every queue's broker state.
@@ -108,6 +110,16 @@ pub struct Brokers {
 }
 
 impl Brokers {
+    /// Messages held by the queues whose consumer is a service `service`'s endpoint, integrated
+    /// over time since the start (warm-up included): what `autoscale.metric: queue_depth` reads.
+    pub(super) fn depth_integral(&self, service: u32, now: Nanos) -> u128 {
+        self.queues
+            .iter()
+            .filter(|q| q.consumer_service == Some(service))
+            .map(|q| q.stats.depth.integral_total(now))
+            .sum()
+    }
+
     pub fn new(sc: &Scenario) -> Self {
         let queues = sc
             .queues
@@ -128,6 +140,7 @@ impl Brokers {
                     stored: VecDeque::new(),
                     held: 0,
                     in_process: 0,
+                    consumer_service: q.consumer.map(|e| sc.endpoints[e as usize].service),
                     stats: QueueStats {
                         published: 0,
                         acknowledged: 0,

@@ -118,7 +118,6 @@ impl Simulation {
             }
         }
         self.refresh_live(changed.service);
-        self.consumers_changed(changed.service);
     }
 
     /// Rebuilds the list of a service's replicas that are up, which its balancer picks from.
@@ -133,6 +132,8 @@ impl Simulation {
             !self.instances[i].down && scaling.takes_traffic(i as u32)
         }));
         self.sync_scaler(service);
+        // Pull consumers follow the live set (an outage, a replica ready or draining).
+        self.consumers_changed(service);
     }
 
     /// An instance goes down: every request it holds is lost (its callers see a reset), its

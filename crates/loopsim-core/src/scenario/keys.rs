@@ -690,7 +690,7 @@ const AUTOSCALE_KEYS: [Key; 9] = [
         name: "metric",
         ty: Type::Enum(&["utilization", "loop_lag", "in_flight", "rps", "queue_depth"]),
         default: Absent::Default("`utilization`"),
-        doc: "What is averaged over the ready replicas: `utilization` (event-loop busy fraction, averaged over the replica's workers; target a percentage), `loop_lag` (mean event-loop lag; target a duration), `in_flight` (requests routed to a replica and not yet answered; target a count), `rps` (requests routed to a replica per second; target a rate), `queue_depth` (messages waiting in a queue this service consumes; target a count — needs `queues`, not available yet).",
+        doc: "What is averaged over the ready replicas: `utilization` (event-loop busy fraction, averaged over the replica's workers; target a percentage), `loop_lag` (mean event-loop lag; target a duration), `in_flight` (requests routed to a replica and not yet answered; target a count), `rps` (requests routed to a replica per second; target a rate), `queue_depth` (messages held — waiting, in process, awaiting redelivery — by the queues this service consumes, per ready replica, as KEDA counts them; target a count; the service must be a queue's `consumer`).",
     },
     Key {
         name: "target",

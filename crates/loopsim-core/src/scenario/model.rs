@@ -591,7 +591,8 @@ pub enum ScaleMetric {
     InFlight,
     /// Requests routed to the replica per second (target: a rate).
     Rps,
-    /// Messages waiting in a queue consumed by the service (target: a count; needs queues).
+    /// Messages held (waiting, in process, awaiting redelivery) by the queues the service
+    /// consumes, like KEDA's queue scalers with in-flight messages counted (target: a count).
     QueueDepth,
 }
 
@@ -629,6 +630,8 @@ pub struct Autoscale {
     pub tolerance: f64,
     /// Where `interval` is written (or the `autoscale` mapping): the run-length check's span.
     pub span: Span,
+    /// Where `metric` is written (or the `autoscale` mapping).
+    pub metric_span: Span,
 }
 // ----- caches (scenario section `caches:`, steps `cache:` and `invalidate:`) -----------------
 

@@ -284,6 +284,7 @@ impl Reader<'_> {
             None => Vec::new(),
         };
         let queues = self.queues(f.get("queues"), &table);
+        self.autoscale_queue_metrics(&table.services, &table.endpoints, &queues);
         let network = self.network(f.get("network"), &table);
         let declared = match f.get("workload").map(|n| &n.kind) {
             Some(NodeKind::Seq(items)) => items.len(),

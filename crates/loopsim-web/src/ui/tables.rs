@@ -61,7 +61,14 @@ fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
 
 pub fn clear() {
     super::health::clear();
-    for id in ["summary", "services", "pools", "workloads", "queues", "caches"] {
+    for id in [
+        "summary",
+        "services",
+        "pools",
+        "workloads",
+        "queues",
+        "caches",
+    ] {
         dom::clear(&dom::by_id::<Element>(id));
     }
     dom::set_hidden("pools-section", true);

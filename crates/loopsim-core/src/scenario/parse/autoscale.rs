@@ -11,7 +11,7 @@ use super::values::{opening, Fields};
 use super::Reader;
 use crate::diag::Span;
 use crate::scenario::keys;
-use crate::scenario::model::{Autoscale, ScaleMetric, Service};
+use crate::scenario::model::{Autoscale, Endpoint, QueueSpec, ScaleMetric, Service};
 use crate::scenario::units;
 use crate::time::{Nanos, NANOS_PER_SEC};
 use crate::yaml::Node;
@@ -108,6 +108,7 @@ impl Reader<'_> {
             cooldown,
             tolerance,
             span: f.get("interval").map_or(opening(node), |n| n.span),
+            metric_span: f.get("metric").map_or(opening(node), |n| n.span),
         })
     }
 
@@ -129,6 +130,34 @@ impl Reader<'_> {
                         "use `interval: {}` or more",
                         fmt_duration(nice_interval(d.div_ceil(MAX_DECISIONS)))
                     ),
+                );
+            }
+        }
+    }
+
+    /// `metric: queue_depth` reads the queues a service consumes: it needs at least one.
+    pub(super) fn autoscale_queue_metrics(
+        &mut self,
+        services: &[Service],
+        endpoints: &[Endpoint],
+        queues: &[QueueSpec],
+    ) {
+        for (s, svc) in services.iter().enumerate() {
+            let Some(a) = svc.autoscale.as_ref() else {
+                continue;
+            };
+            let consumed = queues.iter().any(|q| {
+                q.consumer
+                    .is_some_and(|e| endpoints[e as usize].service as usize == s)
+            });
+            if a.metric == ScaleMetric::QueueDepth && !consumed {
+                self.error_hint(
+                    a.metric_span,
+                    format!(
+                        "`autoscale.metric: queue_depth` on `{}` needs a queue that it consumes",
+                        svc.name
+                    ),
+                    "name one of its endpoints as a queue's `consumer`, or scale on `utilization`, `loop_lag`, `in_flight` or `rps`",
                 );
             }
         }
@@ -213,15 +242,6 @@ impl Reader<'_> {
                 _ => return wrong(self, "a rate above zero", "100/s"),
             },
         };
-        if metric == ScaleMetric::QueueDepth {
-            let span = f.get("metric").map_or(n.span, |m| m.span);
-            self.error_hint(
-                span,
-                "`autoscale.metric: queue_depth` needs a queue consumer, and this build has no queues yet",
-                "scale on `utilization`, `loop_lag`, `in_flight` or `rps`",
-            );
-            return None;
-        }
         Some(v)
     }
 
