@@ -81,6 +81,28 @@ pub struct Report {
     pub collapse: Named<CollapseReport>,
     /// Spend, when the scenario has a `cost:` section.
     pub cost: Option<CostReport>,
+    /// Bandwidth channels that carried payloads (`client → api`, `api#0 nic out`), when the
+    /// scenario has payloads and bandwidth; absent otherwise.
+    #[serde(skip_serializing_if = "Named::is_empty")]
+    pub links: Named<LinkReport>,
+}
+
+/// One direction of a hop or of a replica's network card, over the measured window.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LinkReport {
+    /// Bits per second.
+    pub bandwidth_bps: f64,
+    /// Transfers that ended in the window and their bytes.
+    pub transfers: u64,
+    pub bytes: f64,
+    /// Bytes per second delivered over the window.
+    pub throughput_bytes_per_s: f64,
+    /// Fraction of the time at least one transfer was in flight (`null` over an empty window).
+    pub utilization: Option<f64>,
+    /// Transfers in flight, time-averaged, and the most at once.
+    pub in_flight: Option<QueueLen>,
+    /// Start to last byte, in seconds (the hop's latency is not included).
+    pub transfer_s: Lag,
 }
 
 /// An early stop: which run-time cap ended the run, when, and what to do about it.
@@ -281,6 +303,10 @@ pub struct Wait {
 pub struct Named<T>(pub Vec<(String, T)>);
 
 impl<T> Named<T> {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn get(&self, name: &str) -> Option<&T> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
@@ -395,6 +421,7 @@ pub fn build(input: Input<'_>) -> Report {
         slo: input.health.slo,
         collapse: Named(input.health.collapse),
         cost: input.health.cost,
+        links: Named(Vec::new()),
     }
 }
 

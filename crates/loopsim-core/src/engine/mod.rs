@@ -30,6 +30,7 @@ mod runtime;
 mod sampling;
 mod server;
 mod stats;
+mod transfer;
 mod workload;
 
 use alloc::string::String;
@@ -151,6 +152,9 @@ pub struct Simulation {
     series: Series,
     /// Live totals over all requests (warm-up included) for snapshots.
     live: Outcomes,
+    /// Bandwidth channels and the payloads crossing them (`transfer.rs`).
+    channels: transfer::Channels,
+    payload_rng: Rng,
 }
 
 impl Simulation {
@@ -164,7 +168,10 @@ impl Simulation {
             .map(|(i, w)| WorkloadRuntime::new(w, &sc, i, Rng::stream(sc.seed, 1_000 + i as u64)))
             .collect();
         let (guards, guard_base) = client::build_guards(&sc);
-        let series = Series::new(sampling::series_names(&sc, &guards));
+        let channels = transfer::Channels::new(&sc);
+        let mut names = sampling::series_names(&sc, &guards);
+        names.extend(channels.series_names());
+        let series = Series::new(names);
         let mut sim = Simulation {
             topology: Topology::new(&sc),
             net_rng: Rng::stream(sc.seed, 1),
@@ -205,6 +212,8 @@ impl Simulation {
             interval: IntervalStats::default(),
             series,
             live: Outcomes::default(),
+            channels,
+            payload_rng: Rng::stream(sc.seed, 3_000_000),
             sc,
         };
         sim.index_call_sites();
@@ -347,7 +356,7 @@ impl Simulation {
                 matches!(x.origin, runtime::Origin::Client { .. }) && x.started >= self.sc.warmup
             })
             .count() as u64;
-        report::build(report::Input {
+        let mut report = report::build(report::Input {
             scenario: &self.sc,
             end: self.now,
             events: self.events,
@@ -362,7 +371,9 @@ impl Simulation {
             deadlock: self.deadlock(),
             health: self.assess(),
             in_flight,
-        })
+        });
+        report.links = self.channels.report(self.sc.warmup, self.now);
+        report
     }
 
     #[inline]
@@ -405,6 +416,10 @@ impl Simulation {
             Event::FaultEnd { fault } => self.on_fault(fault, false),
             Event::HealthTick => self.on_health_tick(),
             Event::Sample => self.on_sample(),
+            Event::TransferDone {
+                channel,
+                generation,
+            } => self.on_transfer_done(channel, generation),
         }
     }
 

@@ -99,6 +99,12 @@ pub enum Event {
     HealthTick,
     /// Time to record one point of every time series.
     Sample,
+    /// The head transfer of a bandwidth channel ends, unless the channel's share changed
+    /// since (`generation`; see `transfer.rs`).
+    TransferDone {
+        channel: u32,
+        generation: u32,
+    },
 }
 
 /// How a request (or one attempt of it) ended, as seen by whoever waits for it.

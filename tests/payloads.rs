@@ -1,0 +1,170 @@
+//! Payloads over bandwidth against processor-sharing theory.
+//!
+//! Downloads share a link fairly (`engine/transfer.rs`): one link is an M/G/1 processor-sharing
+//! queue whose "service time" is size / bandwidth. For Poisson arrivals its mean sojourn time
+//! is E[S] / (1 − ρ) with ρ = λ E[size] / B, *whatever the size distribution* (M/G/1-PS
+//! insensitivity; Kleinrock, Queueing Systems vol. 2, §4.4): constant and exponential sizes
+//! must give the same mean. Its busy fraction is ρ.
+//!
+//! Replications and intervals as in `theory.rs`: R independent seeds, the 99.9% Student-t
+//! interval of the replication means must contain the theory and be narrow (half-width ≤ 3% of
+//! it). Sizing: for M/M/1 (which M/M/1-PS matches in the number in system) the time average of
+//! N over L seconds has variance ≈ 2ρ(1 + ρ) / (μ (1 − ρ)⁴ L). At ρ = 0.7, μ = 100/s and
+//! L = 1500 s that is an SD of 0.044 on N = 2.33 (1.9%), and with R = 10 the half-width is
+//! 4.781 × 1.9% / √10 ≈ 2.9% — at the limit for the worst case; constant sizes and ρ = 0.5
+//! vary less. The mean transfer time is N / λ (Little), with the same relative spread.
+//! Each replication is ≈ 105,000 transfers (≈ 5 events each), well under a second.
+
+use loopsim_core::report::LinkReport;
+use loopsim_core::Report;
+use loopsim_tests::{replications, run_yaml, Estimate};
+
+const R: u64 = 10;
+const PRECISION: f64 = 0.03;
+/// Mean size 125 KB over 100 Mbps (12.5 MB/s): E[S] = 10 ms, μ = 100/s.
+const MEAN_SIZE: f64 = 125_000.0;
+const BANDWIDTH: f64 = 12.5e6;
+
+fn downloads(rate: f64, size: &str) -> String {
+    format!(
+        r#"version: 1
+name: downloads
+seed: {{seed}}
+duration: 1520s
+warmup: 20s
+workload:
+  - to: app
+    rate: {rate}/s
+services:
+  app:
+    endpoints:
+      /file:
+        steps:
+          - io: 1us
+        response_size: {size}
+network:
+  bandwidth: 100Mbps
+"#
+    )
+}
+
+fn down(r: &Report) -> &LinkReport {
+    r.links.get("app → client").expect("the download direction")
+}
+
+fn check(rho: f64, size: &str) {
+    let es = MEAN_SIZE / BANDWIDTH;
+    let rate = rho / es;
+    let reports = replications(&downloads(rate, size), 1..=R);
+    let label = format!("ρ = {rho}, size {size}");
+    Estimate::of(&reports, |r| down(r).transfer_s.mean.unwrap()).assert_matches(
+        &format!("mean transfer time, {label}"),
+        es / (1.0 - rho),
+        PRECISION,
+    );
+    Estimate::of(&reports, |r| down(r).utilization.unwrap()).assert_matches(
+        &format!("link utilisation, {label}"),
+        rho,
+        PRECISION,
+    );
+}
+
+#[test]
+fn exponential_sizes_follow_m_m_1_ps() {
+    check(0.5, "{ dist: exponential, mean: 125KB }");
+    check(0.7, "{ dist: exponential, mean: 125KB }");
+}
+
+#[test]
+fn constant_sizes_give_the_same_mean_insensitivity() {
+    check(0.7, "125KB");
+}
+
+/// One request alone: latency + request/B, the server's work, latency + response/B, exactly
+/// (integer nanoseconds: 1000 B and 1 MB at 100 Mbps are 80 µs and 80 ms).
+#[test]
+fn a_lone_transfer_takes_latency_plus_size_over_bandwidth() {
+    let r = run_yaml(
+        r#"version: 1
+name: lone
+seed: 1
+duration: 150ms
+workload:
+  - to: app
+    arrivals: closed
+    users: 1
+    request_size: 1000B
+services:
+  app:
+    endpoints:
+      /file:
+        steps:
+          - io: 1ms
+        response_size: 1MB
+network:
+  latency: 10ms
+  bandwidth: 100Mbps
+"#,
+    );
+    assert_eq!(r.requests.completed, 1);
+    let expected = 0.010 + 0.000_080 + 0.001 + 0.010 + 0.080;
+    let mean = r.latency_s.mean.unwrap();
+    assert!((mean - expected).abs() < 1e-12, "{mean} vs {expected}");
+    assert_eq!(down(&r).transfer_s.mean, Some(0.08));
+    assert_eq!(r.links.get("client → app").unwrap().transfer_s.mean, Some(0.000_08));
+}
+
+/// A replica's NIC slower than the link is the bottleneck; `10MB/s` is bytes per second.
+#[test]
+fn a_slow_nic_is_the_bottleneck() {
+    let r = run_yaml(
+        r#"version: 1
+name: nic
+seed: 1
+duration: 150ms
+workload:
+  - to: app
+    arrivals: closed
+    users: 1
+services:
+  app:
+    nic: 10MB/s
+    endpoints:
+      /file:
+        steps:
+          - io: 1ms
+        response_size: 1MB
+network:
+  bandwidth: 1Gbps
+"#,
+    );
+    assert_eq!(r.latency_s.mean, Some(0.001 + 0.1));
+    let nic = r.links.get("app#0 nic out").expect("the NIC carried the answer");
+    assert_eq!(nic.transfers, 1);
+    assert_eq!(nic.bandwidth_bps, 80e6);
+    assert!(r.links.get("app → client").is_none());
+}
+
+/// Without bandwidth, sizes change nothing; the report has no `links`.
+#[test]
+fn sizes_without_bandwidth_change_nothing() {
+    let base = r#"version: 1
+name: same
+seed: 3
+duration: 20s
+workload:
+  - to: app
+    rate: 50/s
+SIZE
+services:
+  app:
+    endpoints:
+      /:
+        - cpu: { dist: exponential, mean: 5ms }
+"#;
+    let plain = run_yaml(&base.replace("SIZE\n", ""));
+    let sized = run_yaml(&base.replace("SIZE", "    request_size: 1MB"));
+    assert!(sized.links.is_empty());
+    assert_eq!(plain.latency_s, sized.latency_s);
+    assert_eq!(plain.requests, sized.requests);
+}
