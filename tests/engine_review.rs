@@ -37,7 +37,10 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     );
     y += &client_guards(&mut g, "    ");
     if payloads {
-        y += &format!("    request_size: {}\n", p.pick(&["2KB", "{ dist: exponential, mean: 4KB }"]));
+        y += &format!(
+            "    request_size: {}\n",
+            p.pick(&["2KB", "{ dist: exponential, mean: 4KB }"])
+        );
     }
     if !quiet_tail {
         y += &format!(
@@ -95,7 +98,11 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     y += "    endpoints:\n      /x:\n";
     if payloads {
         // The mapping form: the back end's answers carry a body to `front`.
-        let size = p.pick(&["10KB", "{ dist: exponential, mean: 10KB }", "{ dist: pareto, scale: 2KB, shape: 1.5 }"]);
+        let size = p.pick(&[
+            "10KB",
+            "{ dist: exponential, mean: 10KB }",
+            "{ dist: pareto, scale: 2KB, shape: 1.5 }",
+        ]);
         y += &format!("        response_size: {size}\n        steps:\n");
     }
     if g.coin() {

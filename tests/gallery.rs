@@ -494,7 +494,10 @@ fn thin_link_downloads(r: &Report) {
     let es = down.bytes / down.transfers as f64 / 12.5e6;
     let theory = es / (1.0 - util);
     let mean = down.transfer_s.mean.unwrap();
-    assert!((mean / theory - 1.0).abs() < 0.25, "mean transfer {mean} vs PS {theory}");
+    assert!(
+        (mean / theory - 1.0).abs() < 0.25,
+        "mean transfer {mean} vs PS {theory}"
+    );
     assert!(mean > 3.0 * 0.4, "mean transfer {mean}");
     assert!(r.latency_s.mean.unwrap() > mean);
     let up = r.links.get("client → app").unwrap();

@@ -111,7 +111,10 @@ network:
     let mean = r.latency_s.mean.unwrap();
     assert!((mean - expected).abs() < 1e-12, "{mean} vs {expected}");
     assert_eq!(down(&r).transfer_s.mean, Some(0.08));
-    assert_eq!(r.links.get("client → app").unwrap().transfer_s.mean, Some(0.000_08));
+    assert_eq!(
+        r.links.get("client → app").unwrap().transfer_s.mean,
+        Some(0.000_08)
+    );
 }
 
 /// A replica's NIC slower than the link is the bottleneck; `10MB/s` is bytes per second.
@@ -139,7 +142,10 @@ network:
 "#,
     );
     assert_eq!(r.latency_s.mean, Some(0.001 + 0.1));
-    let nic = r.links.get("app#0 nic out").expect("the NIC carried the answer");
+    let nic = r
+        .links
+        .get("app#0 nic out")
+        .expect("the NIC carried the answer");
     assert_eq!(nic.transfers, 1);
     assert_eq!(nic.bandwidth_bps, 80e6);
     assert!(r.links.get("app → client").is_none());

@@ -121,7 +121,8 @@ impl Simulation {
         self.service_columns(&mut row);
         self.pool_columns(&mut row);
         self.guard_columns(&mut row);
-        self.channels.series_columns(now, self.sc.sample_every, &mut row);
+        self.channels
+            .series_columns(now, self.sc.sample_every, &mut row);
         self.series.push_row(&row);
         self.interval.reset();
         self.drain_guard_logs();

@@ -34,8 +34,8 @@ use super::queue::{Event, Outcome};
 use super::Simulation;
 use crate::metrics::{QuantileSketch, TimeWeighted};
 use crate::report::{Lag, LinkReport, Named, QueueLen};
-use crate::time::to_secs_f64;
 use crate::scenario::{Scenario, Step};
+use crate::time::to_secs_f64;
 use crate::time::Nanos;
 
 /// Index of a channel in [`Channels::list`].
@@ -154,9 +154,11 @@ impl Channels {
         }
         c.route = alloc::vec![NO_CHANNEL; nodes * nodes];
         for [a, b] in used_hops(sc) {
-            let link = sc.network.links.iter().find(|l| {
-                l.between == [a, b] || l.between == [b, a]
-            });
+            let link = sc
+                .network
+                .links
+                .iter()
+                .find(|l| l.between == [a, b] || l.between == [b, a]);
             let bw = link.and_then(|l| l.bandwidth).or(sc.network.bandwidth);
             if let Some(bw) = bw {
                 let name = format!("{} → {}", node_name(sc, a), node_name(sc, b));
@@ -367,8 +369,13 @@ impl Simulation {
         ch.generation = ch.generation.wrapping_add(1);
         if let Some(at) = ch.head_time(now) {
             let generation = ch.generation;
-            self.queue
-                .push(at, Event::TransferDone { channel, generation });
+            self.queue.push(
+                at,
+                Event::TransferDone {
+                    channel,
+                    generation,
+                },
+            );
         }
     }
 

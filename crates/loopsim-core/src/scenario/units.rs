@@ -283,7 +283,11 @@ fn bandwidth_alias(unit: &str) -> Option<&'static str> {
 /// A unit is required: a bare number would leave bits and bytes ambiguous.
 pub fn bandwidth(text: &str) -> Result<f64, UnitError> {
     let Some((value, unit)) = split_number(text) else {
-        return Err(expected("a bandwidth", "`100Mbps`, `1Gbps` or `10MB/s`", text));
+        return Err(expected(
+            "a bandwidth",
+            "`100Mbps`, `1Gbps` or `10MB/s`",
+            text,
+        ));
     };
     let Some(scale) = bandwidth_unit(unit) else {
         if unit.is_empty() {
@@ -308,7 +312,9 @@ pub fn bandwidth(text: &str) -> Result<f64, UnitError> {
         )));
     }
     if bytes > 1e15 {
-        return Err(UnitError::new(format!("bandwidth `{text}` is too large (at most 8Pbps)")));
+        return Err(UnitError::new(format!(
+            "bandwidth `{text}` is too large (at most 8Pbps)"
+        )));
     }
     Ok(bytes)
 }
@@ -476,7 +482,10 @@ mod tests {
         assert_eq!(bandwidth("1.5Gbps"), Ok(187_500_000.0));
         let e = bandwidth("100").unwrap_err();
         assert!(e.message.contains("needs a unit"), "{}", e.message);
-        assert_eq!(e.hint.as_deref(), Some("write 100Mbps (bits) or 100MB/s (bytes)"));
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("write 100Mbps (bits) or 100MB/s (bytes)")
+        );
         assert_eq!(
             bandwidth("100mbps").unwrap_err().hint.as_deref(),
             Some("did you mean 100Mbps?")

@@ -500,7 +500,12 @@ impl Reader<'_> {
 
     /// A bandwidth (`100Mbps`, `10MB/s`) in bytes per second.
     pub(super) fn bandwidth(&mut self, node: &Node, what: &str) -> Option<f64> {
-        self.unit(node, what, "a bandwidth such as `100Mbps`", units::bandwidth)
+        self.unit(
+            node,
+            what,
+            "a bandwidth such as `100Mbps`",
+            units::bandwidth,
+        )
     }
 
     /// A count: a whole number in `[0, MAX_COUNT]`.
