@@ -174,3 +174,86 @@ services:
     assert_eq!(plain.latency_s, sized.latency_s);
     assert_eq!(plain.requests, sized.requests);
 }
+
+/// The first error of `yaml`: its message and hint.
+fn first_error(yaml: &str) -> (String, Option<String>) {
+    let checked = loopsim_core::check(yaml);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .unwrap_or_else(|| panic!("no error for\n{yaml}"));
+    (d.message.clone(), d.hint.clone())
+}
+
+const BASE: &str = r#"version: 1
+name: bad
+duration: 1s
+workload:
+  - to: app
+    rate: 10/s
+services:
+  app:
+    endpoints:
+      /:
+        steps: [ { cpu: 1ms } ]
+        response_size: 1MB
+network:
+  bandwidth: 1Gbps
+"#;
+
+#[test]
+fn bad_sizes_and_bandwidths_are_explained() {
+    let (m, h) = first_error(&BASE.replace("1Gbps", "100"));
+    assert!(m.contains("needs a unit"), "{m}");
+    assert_eq!(
+        h.as_deref(),
+        Some("write 100Mbps (bits) or 100MB/s (bytes)")
+    );
+    let (m, h) = first_error(&BASE.replace("1Gbps", "1gbps"));
+    assert!(m.contains("unknown bandwidth unit"), "{m}");
+    assert_eq!(h.as_deref(), Some("did you mean 1Gbps?"));
+    let (m, h) = first_error(&BASE.replace("response_size: 1MB", "response_size: 1 MB"));
+    assert!(m.contains("`response_size`"), "{m}");
+    assert_eq!(h.as_deref(), Some("write 1MB"));
+    let (m, h) = first_error(&BASE.replace("response_size", "respone_size"));
+    assert!(m.contains("unknown key `respone_size`"), "{m}");
+    assert_eq!(h.as_deref(), Some("did you mean `response_size`?"));
+    let (m, _) = first_error(&BASE.replace("        steps: [ { cpu: 1ms } ]\n", ""));
+    assert!(m.contains("missing `steps`"), "{m}");
+    let (m, h) = first_error(&BASE.replace(
+        "response_size: 1MB",
+        "response_size: { dist: exponential, mean: 1ms }",
+    ));
+    assert!(m.contains("`mean`"), "{m} {h:?}");
+    let (m, _) =
+        first_error(&BASE.replace("    rate: 10/s", "    rate: 10/s\n    request_size: -1KB"));
+    assert!(m.contains("negative"), "{m}");
+    let (m, _) = first_error(&BASE.replace("  app:\n", "  app:\n    nic: 0Gbps\n"));
+    assert!(m.contains("greater than zero"), "{m}");
+    assert!(loopsim_core::check(BASE).scenario.is_some());
+}
+
+/// A client hop offered more bytes per second than its bandwidth is a warning before the run.
+#[test]
+fn an_overloaded_link_is_a_warning() {
+    let warnings = |yaml: &str| {
+        let checked = loopsim_core::check(yaml);
+        assert!(checked.scenario.is_some());
+        checked
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error() && d.message.contains("pile up"))
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    // 10/s × 1 MB = 10 MB/s over 1 Gbps (125 MB/s): fine; over 50 Mbps (6.25 MB/s): ρ = 1.6.
+    assert!(warnings(BASE).is_empty());
+    let w = warnings(&BASE.replace("1Gbps", "50Mbps"));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("client ← app") && w[0].contains("1.60 ×"),
+        "{}",
+        w[0]
+    );
+}

@@ -479,6 +479,7 @@ pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
     let (event_loop, pool) = load(true);
     let (unlimited_loop, unlimited_pool) = load(false);
     let mut out: Vec<Diagnostic> = memory_warnings(s).collect();
+    out.extend(super::bandwidth::link_warnings(s));
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
         let loop_hint = format!(
