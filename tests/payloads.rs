@@ -257,3 +257,41 @@ fn an_overloaded_link_is_a_warning() {
         w[0]
     );
 }
+
+/// Two equal answers sent at the same instant share the link: both end at 2 s / B, together
+/// (one completion event pops both). A 1-byte answer at 100 Gbps (0.08 ns) still takes 1 ns:
+/// the clock always advances.
+#[test]
+fn simultaneous_transfers_share_and_tiny_ones_take_a_nanosecond() {
+    let yaml = |users: u32, size: &str, bw: &str| {
+        format!(
+            r#"version: 1
+name: share
+seed: 1
+duration: 150ms
+workload:
+  - to: app
+    arrivals: closed
+    users: {users}
+services:
+  app:
+    endpoints:
+      /file:
+        steps:
+          - io: 1ms
+        response_size: {size}
+network:
+  bandwidth: {bw}
+"#
+        )
+    };
+    let r = run_yaml(&yaml(2, "500KB", "100Mbps"));
+    assert_eq!(r.requests.completed, 2);
+    assert_eq!(r.latency_s.max, Some(0.001 + 0.08));
+    assert_eq!(r.latency_s.mean, Some(0.001 + 0.08));
+    assert_eq!(down(&r).in_flight.as_ref().unwrap().max, 2);
+    let r = run_yaml(&yaml(1, "1B", "100Gbps"));
+    let first = down(&r);
+    assert_eq!(first.transfer_s.max, Some(1e-9));
+    assert!(r.requests.completed > 100);
+}
