@@ -295,3 +295,36 @@ network:
     assert_eq!(first.transfer_s.max, Some(1e-9));
     assert!(r.requests.completed > 100);
 }
+
+/// A replica that crashes while sending an answer loses it: the caller gets `lost` when the
+/// bytes would have arrived (they were on the wire; the link stays busy until then).
+#[test]
+fn a_crash_loses_the_answers_being_sent() {
+    let r = run_yaml(
+        r#"version: 1
+name: crash
+seed: 1
+duration: 9s
+workload:
+  - to: app
+    arrivals: closed
+    users: 1
+services:
+  app:
+    endpoints:
+      /file:
+        steps:
+          - io: 1ms
+        response_size: 10MB
+network:
+  bandwidth: 10Mbps
+faults:
+  - { at: 2s, for: 1s, kind: outage, target: app }
+"#,
+    );
+    assert_eq!(r.requests.completed, 0);
+    assert_eq!(r.requests.failed, 1);
+    assert_eq!(r.errors.get("lost"), Some(&1));
+    assert_eq!(r.latency_s.count, 0);
+    assert_eq!(down(&r).transfer_s.max, Some(8.0));
+}
