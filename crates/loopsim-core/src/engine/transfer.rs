@@ -266,13 +266,14 @@ impl Channels {
     }
 
     /// Time-series columns of the hop channels (NICs have none: a service may have
-    /// thousands): `link.<from>-<to>.utilization` (busy fraction over the interval) and
+    /// thousands): `link.<from>-<to>.busy` (busy fraction over the interval; not `.utilization`,
+    /// which names service columns) and
     /// `.in_flight` (time-averaged over the interval).
     pub fn series_names(&self) -> Vec<String> {
         let mut names = Vec::new();
         for &c in &self.hops {
             let col = &self.list[c as usize].column;
-            names.push(format!("link.{col}.utilization"));
+            names.push(format!("link.{col}.busy"));
             names.push(format!("link.{col}.in_flight"));
         }
         names
