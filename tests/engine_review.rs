@@ -12,6 +12,9 @@ use loopsim_tests::{run_yaml, run_yaml_full, scenario, Gen};
 /// users run to the end as well.
 fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     let mut g = Gen(seed);
+    // Payloads and bandwidth from a generator of their own: every other draw is unchanged.
+    let mut p = Gen(seed ^ 0x0BAD_CAFE_F00D_D00D);
+    let payloads = p.coin();
     let front_pools = pools(&mut g, &["db", "http"], quiet_tail, false);
     let back_pools = pools(&mut g, &["conn"], quiet_tail, false);
     let mut y = String::new();
@@ -33,6 +36,12 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
         g.below(3),
     );
     y += &client_guards(&mut g, "    ");
+    if payloads {
+        y += &format!(
+            "    request_size: {}\n",
+            p.pick(&["2KB", "{ dist: exponential, mean: 4KB }"])
+        );
+    }
     if !quiet_tail {
         y += &format!(
             "  - name: users\n    to: front\n    arrivals: closed\n    users: {}\n    think: {{ dist: exponential, mean: 20ms }}\n    mix: {{ /a: 1, /c: 1 }}\n    priority: {}\n",
@@ -83,7 +92,19 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     );
     y += &ingress(&mut g);
     y += &back_pools;
+    if payloads && p.coin() {
+        y += "    nic: 1Gbps\n";
+    }
     y += "    endpoints:\n      /x:\n";
+    if payloads {
+        // The mapping form: the back end's answers carry a body to `front`.
+        let size = p.pick(&[
+            "10KB",
+            "{ dist: exponential, mean: 10KB }",
+            "{ dist: pareto, scale: 2KB, shape: 1.5 }",
+        ]);
+        y += &format!("        response_size: {size}\n        steps:\n");
+    }
     if g.coin() {
         y += "        - cpu: { dist: exponential, mean: 0.5ms }\n        - with: conn\n          steps: [ { io: { dist: exponential, mean: 3ms } }, { offload: 1ms } ]\n";
     } else {
@@ -97,6 +118,9 @@ fn random_scenario(seed: u64, quiet_tail: bool) -> String {
     }
     y += &jobs_queue(&mut g);
     y += "network:\n  latency: { dist: exponential, mean: 0.2ms }\n  loss: 0.002\n";
+    if payloads {
+        y += &format!("  bandwidth: {}\n", p.pick(&["100Mbps", "1Gbps"]));
+    }
     y += "faults:\n";
     let n = 2 + g.below(6);
     for _ in 0..n {
@@ -495,6 +519,10 @@ fn random_scenarios_keep_the_invariants() {
                     "pool.back.conn.in_use",
                     "pool.back.conn.waiting",
                 ] {
+                    assert_eq!(last(&series, col), 0.0, "{what}: {col} at the end");
+                }
+                // Every transfer has ended.
+                for col in series.names().iter().filter(|n| n.ends_with(".in_flight")) {
                     assert_eq!(last(&series, col), 0.0, "{what}: {col} at the end");
                 }
             }

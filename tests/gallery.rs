@@ -40,6 +40,7 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("background-tasks.yaml", background_tasks),
     ("url-shortener.yaml", url_shortener),
     ("cache-stampede.yaml", cache_stampede),
+    ("thin-link-downloads.yaml", thin_link_downloads),
 ];
 
 fn gallery() -> std::path::PathBuf {
@@ -632,4 +633,28 @@ fn cache_stampede(r: &Report) {
     for cache in ["plain-cache", "coalesced-cache"] {
         assert!(r.caches.get(cache).unwrap().hit_ratio.unwrap() > 0.95);
     }
+}
+
+/// 5 MB downloads at 2/s share a 100 Mbps link (12.5 MB/s): ρ = 0.8, and processor sharing
+/// makes each take E[size]/B / (1 − ρ) = 2 s instead of 0.4 s. Utilisation is bytes / (B T):
+/// over ~14,000 exponential sizes and Poisson arrivals its SD is ≈ 1.2%, so ±0.035 is ~3σ.
+/// The mean transfer time is compared with the PS formula at the measured ρ and mean size; the
+/// time average of the number in flight of an M/M/1-PS at ρ = 0.8 over 7,140 s has an SD of
+/// ≈ 7.6% (variance constant 2ρ(1 + ρ)/(μ(1 − ρ)⁴), μ = 2.5/s), so ±25% is ~3σ. Both are
+/// far from the unshared 0.4 s.
+fn thin_link_downloads(r: &Report) {
+    let down = r.links.get("app → client").expect("the download direction");
+    let util = down.utilization.unwrap();
+    assert!((util - 0.8).abs() < 0.035, "utilisation {util}");
+    let es = down.bytes / down.transfers as f64 / 12.5e6;
+    let theory = es / (1.0 - util);
+    let mean = down.transfer_s.mean.unwrap();
+    assert!(
+        (mean / theory - 1.0).abs() < 0.25,
+        "mean transfer {mean} vs PS {theory}"
+    );
+    assert!(mean > 3.0 * 0.4, "mean transfer {mean}");
+    assert!(r.latency_s.mean.unwrap() > mean);
+    let up = r.links.get("client → app").unwrap();
+    assert!(up.utilization.unwrap() < 0.01);
 }

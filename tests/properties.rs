@@ -285,11 +285,39 @@ fn step(g: &mut Gen, next_service: Option<usize>) -> String {
                 if g.one_in(3) {
                     call += "          fallback: [ { io: 1ms } ]\n";
                 }
+                // Drawn from a generator of its own, so the rest of the scenario is unchanged.
+                if let Some(size) = payload_size(&mut Gen(g.0 ^ PAYLOAD_SALT)) {
+                    call += &format!("          request_size: {size}\n");
+                }
                 call
             }
             None => format!("io: {}", duration(g)),
         },
     }
+}
+
+/// Payload sizes and bandwidths come from a generator of their own (seeded from the scenario
+/// generator's state with this salt), so adding them left every other draw as it was.
+const PAYLOAD_SALT: u64 = 0x0BAD_CAFE_F00D_D00D;
+
+/// A request or response size, one time in two.
+fn payload_size(p: &mut Gen) -> Option<&'static str> {
+    p.coin().then(|| {
+        p.pick(&[
+            "0",
+            "1B",
+            "1KB",
+            "5MB",
+            "{ dist: exponential, mean: 100KB }",
+            "{ dist: uniform, min: 1B, max: 2MB }",
+            "{ dist: lognormal, mean: 200KB, sd: 1MB }",
+            "{ dist: pareto, scale: 1KB, shape: 1.2 }",
+        ])
+    })
+}
+
+fn bandwidth(p: &mut Gen) -> &'static str {
+    p.pick(&["1bps", "1Mbps", "100Mbps", "1Gbps", "100Gbps", "10MB/s"])
 }
 
 fn client_guards(g: &mut Gen, indent: &str) -> String {
@@ -397,6 +425,7 @@ const RUNS: [(&str, &[&str]); 4] = [
 
 fn random_scenario(seed: u64) -> String {
     let mut g = Gen(seed);
+    let mut p = Gen(seed ^ PAYLOAD_SALT);
     let (duration_s, rates) = RUNS[g.below(RUNS.len() as u64) as usize];
     let mut y = format!("version: 1\nname: prop-{seed}\nseed: {seed}\nduration: {duration_s}\n");
     if g.coin() {
@@ -431,6 +460,9 @@ fn random_scenario(seed: u64) -> String {
             y += &format!("    priority: {}\n", g.pick(&["0", "1", "7", "255"]));
         }
         y += &client_guards(&mut g, "    ");
+        if let Some(size) = payload_size(&mut p) {
+            y += &format!("    request_size: {size}\n");
+        }
     }
     y += "services:\n";
     let mut scaled: Vec<(usize, u64)> = Vec::new();
@@ -457,10 +489,17 @@ fn random_scenario(seed: u64) -> String {
             y += &yaml;
             scaled.push((s, max));
         }
+        if p.one_in(4) {
+            y += &format!("    nic: {}\n", bandwidth(&mut p));
+        }
         y += &ingress(&mut g);
         let (pools_yaml, pool_names) = pools(&mut g);
         y += &pools_yaml;
         y += "    endpoints:\n      /:\n";
+        // The mapping form, its steps at the same indentation as `steps:`.
+        if let Some(size) = payload_size(&mut p) {
+            y += &format!("        response_size: {size}\n        steps:\n");
+        }
         // A call goes to a later service only: no call cycles.
         let callee = (s + 1 < services).then_some(s + 1);
         for _ in 0..1 + g.below(4) {
@@ -477,8 +516,16 @@ fn random_scenario(seed: u64) -> String {
         g.pick(&["0s", "1ns", "{ dist: exponential, mean: 1ms }"]),
         g.pick(&["0", "0.001", "0.5"]),
     );
+    if p.coin() {
+        y += &format!("  bandwidth: {}\n", bandwidth(&mut p));
+    }
     if services > 1 && g.one_in(3) {
         y += "  links:\n    - { between: [s0, s1], loss: 1 }\n";
+    } else if p.one_in(3) {
+        y += &format!(
+            "  links:\n    - {{ between: [client, s0], bandwidth: {} }}\n",
+            bandwidth(&mut p)
+        );
     }
     y += &caches(&mut g);
     let faults = g.below(4);
@@ -813,7 +860,7 @@ const SCENARIOS: u64 = 400;
 
 #[test]
 fn random_extreme_scenarios_keep_every_property() {
-    let (mut valid, mut stopped) = (0, 0);
+    let (mut valid, mut stopped, mut with_links) = (0u64, 0, 0u64);
     // `PROPERTIES_SEEDS=FROM..TO` runs a longer search.
     let seeds = match std::env::var("PROPERTIES_SEEDS") {
         Ok(v) => {
@@ -843,6 +890,7 @@ fn random_extreme_scenarios_keep_every_property() {
         run_capped(&mut sim);
         let r = sim.report();
         stopped += r.stopped.is_some() as u32;
+        with_links += u64::from(!r.links.is_empty());
         if std::env::var_os("PROPERTIES_VERBOSE").is_some() {
             let pools = r.services.0.iter().flat_map(|(_, s)| s.pools.0.iter());
             let (t, j) = pools.fold((0, 0), |(t, j), (_, p)| (t + p.timeouts, j + p.rejected));
@@ -864,7 +912,14 @@ fn random_extreme_scenarios_keep_every_property() {
         }
         check_report(&r, sim.is_finished(), &what);
     }
-    eprintln!("{valid} of {count} scenarios valid, {stopped} stopped early by a cap");
+    eprintln!(
+        "{valid} of {count} scenarios valid, {stopped} stopped early by a cap, {with_links} \
+         moved payloads over a limited bandwidth"
+    );
+    assert!(
+        count < 100 || with_links * 10 > valid,
+        "the generator should often move payloads over a bandwidth: {with_links} of {valid}"
+    );
     assert!(
         valid * 2 > count,
         "the generator should mostly make valid scenarios: {valid} of {count}"

@@ -126,6 +126,7 @@ pub fn render(r: &Report) -> String {
     render_queues(&mut o, r);
     render_spawned(&mut o, r);
     render_caches(&mut o, r);
+    render_links(&mut o, r);
     render_guards_and_faults(&mut o, r);
     render_health(&mut o, r);
     let _ = writeln!(
@@ -146,6 +147,14 @@ pub fn render(r: &Report) -> String {
             o,
             "  caches: hit ratio = hits / lookups; misses include expired entries and coalesced waits\n  \
              (misses that waited for another request's miss steps); entries = stored, time-weighted."
+        );
+    }
+    if !r.links.is_empty() {
+        let _ = writeln!(
+            o,
+            "  links: each direction of a hop (and each replica NIC) shares its bandwidth fairly among\n  \
+             its transfers; util = share of time busy; in flight = transfers at once; transfer = start\n  \
+             to last byte (the hop's latency comes on top)."
         );
     }
     o
@@ -195,6 +204,66 @@ fn render_caches(o: &mut String, r: &Report) {
         })
         .collect();
     let _ = writeln!(o, "\ncaches");
+    table(o, &header, &rows, 1);
+}
+
+/// Bits per second as a person writes them: `100 Mbps`, `1.5 Gbps`.
+fn bits_per_s(bps: f64) -> String {
+    match bps {
+        b if b >= 1e9 => format!("{} Gbps", b / 1e9),
+        b if b >= 1e6 => format!("{} Mbps", b / 1e6),
+        b if b >= 1e3 => format!("{} Kbps", b / 1e3),
+        b => format!("{b} bps"),
+    }
+}
+
+/// Bytes as a short human unit (`512 B`, `12.5 MB`).
+fn bytes(b: f64) -> String {
+    match b {
+        b if b >= 1e9 => format!("{:.2} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b if b >= 1e3 => format!("{:.1} KB", b / 1e3),
+        b => format!("{b:.0} B"),
+    }
+}
+
+/// The bandwidth channels that carried payloads, one row each; nothing without any.
+fn render_links(o: &mut String, r: &Report) {
+    if r.links.is_empty() {
+        return;
+    }
+    let header = [
+        "link",
+        "bandwidth",
+        "transfers",
+        "bytes",
+        "throughput",
+        "util",
+        "in flight",
+        "max",
+        "transfer mean",
+        "transfer p99",
+    ];
+    let rows: Vec<Vec<String>> = r
+        .links
+        .0
+        .iter()
+        .map(|(name, l)| {
+            vec![
+                name.clone(),
+                bits_per_s(l.bandwidth_bps),
+                l.transfers.to_string(),
+                bytes(l.bytes),
+                format!("{}/s", bytes(l.throughput_bytes_per_s)),
+                opt(l.utilization.map(|u| format!("{:.1}%", u * 100.0))),
+                opt(l.in_flight.as_ref().map(|q| format!("{:.2}", q.mean))),
+                opt(l.in_flight.as_ref().map(|q| q.max)),
+                dur(l.transfer_s.mean),
+                dur(l.transfer_s.p99),
+            ]
+        })
+        .collect();
+    let _ = writeln!(o, "\nlinks");
     table(o, &header, &rows, 1);
 }
 

@@ -88,6 +88,10 @@ pub struct Report {
     pub spawned: Named<SpawnReport>,
     /// Caches (`caches:`), in declaration order, over all their instances.
     pub caches: Named<CacheReport>,
+    /// Bandwidth channels that carried payloads (`client → api`, `api#0 nic out`), when the
+    /// scenario has payloads and bandwidth; absent otherwise.
+    #[serde(skip_serializing_if = "Named::is_empty")]
+    pub links: Named<LinkReport>,
 }
 
 /// One cache over the measured window, summed over its instances.
@@ -119,6 +123,24 @@ pub struct CacheReport {
     pub entries: Option<QueueLen>,
     /// Entries at the end of the run.
     pub entries_end: u64,
+}
+
+/// One direction of a hop or of a replica's network card, over the measured window.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LinkReport {
+    /// Bits per second.
+    pub bandwidth_bps: f64,
+    /// Transfers that ended in the window and their bytes.
+    pub transfers: u64,
+    pub bytes: f64,
+    /// Bytes per second delivered over the window.
+    pub throughput_bytes_per_s: f64,
+    /// Fraction of the time at least one transfer was in flight (`null` over an empty window).
+    pub utilization: Option<f64>,
+    /// Transfers in flight, time-averaged, and the most at once.
+    pub in_flight: Option<QueueLen>,
+    /// Start to last byte, in seconds (the hop's latency is not included).
+    pub transfer_s: Lag,
 }
 
 /// An early stop: which run-time cap ended the run, when, and what to do about it.
@@ -322,6 +344,10 @@ pub struct Wait {
 pub struct Named<T>(pub Vec<(String, T)>);
 
 impl<T> Named<T> {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn get(&self, name: &str) -> Option<&T> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
@@ -448,6 +474,7 @@ pub fn build(input: Input<'_>) -> Report {
         queues: Named(input.queues),
         spawned: input.spawned,
         caches: input.caches,
+        links: Named(Vec::new()),
     }
 }
 

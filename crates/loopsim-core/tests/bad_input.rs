@@ -1442,6 +1442,7 @@ fn example_with_every_guard_ingress_and_fault() {
         s.policies[3],
         CallPolicy {
             hedge: None,
+            request_size: None,
             timeout: Some(2 * S),
             deadline: Some(5 * S),
             retry: Some(RetrySpec {

@@ -88,6 +88,10 @@ impl<T> Arena<T> {
             .filter_map(|(i, s)| Some((i as u32, s.value.as_ref()?)))
     }
 
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.slots.iter_mut().filter_map(|s| s.value.as_mut())
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.slots.iter().filter_map(|s| s.value.as_ref())
     }

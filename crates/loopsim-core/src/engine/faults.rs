@@ -189,6 +189,7 @@ impl Simulation {
             let copy = task.clone();
             self.lose(t, copy);
         }
+        self.lose_transfers(instance);
         let inst = &mut self.instances[instance as usize];
         inst.ram_used = 0;
         inst.pool_queued = 0;

@@ -33,6 +33,7 @@ mod sampling;
 mod server;
 mod spawn;
 mod stats;
+mod transfer;
 mod workload;
 // Appended for autoscaling.
 mod autoscale;
@@ -167,6 +168,9 @@ pub struct Simulation {
     spawns: Vec<spawn::SpawnStats>,
     /// Cache instances, flights and meters (`caches:`).
     caches: cache::Caches,
+    /// Bandwidth channels and the payloads crossing them (`transfer.rs`).
+    channels: transfer::Channels,
+    payload_rng: Rng,
 }
 
 impl Simulation {
@@ -180,8 +184,10 @@ impl Simulation {
             .map(|(i, w)| WorkloadRuntime::new(w, &sc, i, Rng::stream(sc.seed, 1_000 + i as u64)))
             .collect();
         let (guards, guard_base) = client::build_guards(&sc);
+        let channels = transfer::Channels::new(&sc);
         let mut names = sampling::series_names(&sc, &guards);
         names.extend(cache::cache_series_names(&sc));
+        names.extend(channels.series_names());
         let series = Series::new(names);
         let mut sim = Simulation {
             topology: Topology::new(&sc),
@@ -227,6 +233,8 @@ impl Simulation {
             brokers: broker::Brokers::new(&sc),
             spawns: alloc::vec![spawn::SpawnStats::default(); sc.services.len()],
             caches: cache::Caches::new(&sc),
+            channels,
+            payload_rng: Rng::stream(sc.seed, 3_000_000),
             sc,
         };
         sim.index_call_sites();
@@ -370,7 +378,7 @@ impl Simulation {
                 matches!(x.origin, runtime::Origin::Client { .. }) && x.started >= self.sc.warmup
             })
             .count() as u64;
-        report::build(report::Input {
+        let mut report = report::build(report::Input {
             scenario: &self.sc,
             end: self.now,
             events: self.events,
@@ -389,7 +397,9 @@ impl Simulation {
             queues: self.queue_reports(),
             spawned: self.spawn_reports(),
             caches: cache::cache_reports(&self.sc, &self.caches, self.now),
-        })
+        });
+        report.links = self.channels.report(self.sc.warmup, self.now);
+        report
     }
 
     #[inline]
@@ -442,6 +452,10 @@ impl Simulation {
             Event::PublishArrived { task, queue } => self.on_publish_arrived(task, queue),
             Event::PublishAck { task, outcome } => self.on_publish_ack(task, outcome),
             Event::Redeliver { queue, message } => self.on_redeliver(queue, message),
+            Event::TransferDone {
+                channel,
+                generation,
+            } => self.on_transfer_done(channel, generation),
         }
     }
 

@@ -128,6 +128,12 @@ pub enum Event {
         queue: u32,
         message: u32,
     },
+    /// The head transfer of a bandwidth channel ends, unless the channel's share changed
+    /// since (`generation`; see `transfer.rs`).
+    TransferDone {
+        channel: u32,
+        generation: u32,
+    },
 }
 
 /// How a request (or one attempt of it) ended, as seen by whoever waits for it.

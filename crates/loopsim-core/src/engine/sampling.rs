@@ -140,6 +140,8 @@ impl Simulation {
         for (ratio, entries) in self.caches.take_interval() {
             row.extend_from_slice(&[ratio, entries]);
         }
+        self.channels
+            .series_columns(now, self.sc.sample_every, &mut row);
         self.series.push_row(&row);
         self.interval.reset();
         self.drain_guard_logs();

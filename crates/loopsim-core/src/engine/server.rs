@@ -97,6 +97,12 @@ impl Simulation {
             self.scale_outstanding(instance, -1);
             self.tasks.remove(tid);
             self.respond(caller, delay, Outcome::Loss);
+        } else if self.channels.enabled {
+            let policy = self.exchanges.get(caller.exchange).map_or(0, |x| x.policy);
+            let bytes = self.request_bytes(policy);
+            let sender = self.caller_instance(caller);
+            let ev = Event::RequestDelivered { task: tid };
+            self.send_over([from, 1 + service], [sender, instance], bytes, delay, ev);
         } else {
             self.queue
                 .push(self.now + delay, Event::RequestDelivered { task: tid });
@@ -846,6 +852,9 @@ impl Simulation {
         let task = self.tasks.remove(tid).expect("live task");
         self.release_task(&task, outcome);
         let (delay, lost) = self.cross(1 + task.service, task.caller_node);
+        if self.channels.enabled && !lost && outcome == Outcome::Ok {
+            return self.answer_with_payload(&task, delay);
+        }
         self.respond(
             task.caller,
             delay,

@@ -518,6 +518,7 @@ pub(super) fn load_warnings(s: &Scenario) -> Vec<Diagnostic> {
     let (unlimited_loop, unlimited_pool) = load(false);
     let mut out: Vec<Diagnostic> = memory_warnings(s).collect();
     out.extend(queue_warnings(s, &admitted_rates(s, &a, &entry, true)));
+    out.extend(super::bandwidth::link_warnings(s));
     for (i, svc) in s.services.iter().enumerate() {
         let (loops, threads) = capacity(svc);
         let loop_hint = format!(

@@ -239,6 +239,9 @@ pub const ALL: &[&Section] = &[
     &QUEUE,
     &CACHE,
     &KEYS,
+    &BANDWIDTH,
+    &SIZE_OR_DIST,
+    &ENDPOINT,
 ];
 
 /// The section named `name` in [`ALL`].
@@ -447,7 +450,7 @@ pub const WORKLOAD: Section = Section {
     include: &[&GUARDS],
 };
 
-const WORKLOAD_KEYS: [Key; 8] = [
+const WORKLOAD_KEYS: [Key; 9] = [
     Key {
         name: "name",
         ty: Type::Text { pattern: None, min_len: 0 },
@@ -495,6 +498,12 @@ const WORKLOAD_KEYS: [Key; 8] = [
         ty: Type::Int { min: 0, max: Some(255) },
         default: Absent::Default("`0`"),
         doc: "Higher is served first wherever a queue orders by priority (a pool with `queue: priority`); the requests its calls make inherit it (0 to 255).",
+    },
+    Key {
+        name: "request_size",
+        ty: Type::Ref(&SIZE_OR_DIST),
+        default: Absent::Default("none (no payload)"),
+        doc: "Size or size distribution of each request's body (e.g. `20KB`, `{ dist: exponential, mean: 1MB }`): it crosses the hop to the service over the [bandwidth](#payloads-and-bandwidth) on its way.",
     },
 ];
 
@@ -588,7 +597,7 @@ pub const SERVICE: Section = Section {
     include: &[],
 };
 
-const SERVICE_KEYS: [Key; 12] = [
+const SERVICE_KEYS: [Key; 13] = [
     Key {
         name: "replicas",
         ty: Type::Int { min: 1, max: Some(10000) },
@@ -651,9 +660,15 @@ const SERVICE_KEYS: [Key; 12] = [
     },
     Key {
         name: "endpoints",
-        ty: Type::Map { names: Some(r#"^/"#), not_name: None, of: &Type::List { of: &Type::Ref(&STEP), min: 1, max: None }, min: 1 },
+        ty: Type::Map { names: Some(r#"^/"#), not_name: None, of: &Type::AnyOf(&[Type::List { of: &Type::Ref(&STEP), min: 1, max: None }, Type::Ref(&ENDPOINT)]), min: 1 },
         default: Absent::Required,
-        doc: "Endpoints by path (starting with `/`), each a list of steps run in order.",
+        doc: "Endpoints by path (starting with `/`), each a list of steps run in order, or `{ steps, response_size }` for an endpoint whose answers carry a payload.",
+    },
+    Key {
+        name: "nic",
+        ty: Type::Ref(&BANDWIDTH),
+        default: Absent::Default("unlimited"),
+        doc: "Each replica's network card (e.g. `1Gbps`, `10Gbps`), each direction on its own: the payloads it sends and receives share it fairly. See [payloads and bandwidth](#payloads-and-bandwidth).",
     },
     Key {
         name: "autoscale",
@@ -832,6 +847,12 @@ pub const CALL: Section = Section {
             ty: Type::List { of: &Type::Named("step"), min: 1, max: None },
             default: Absent::Default("none"),
             doc: "Steps run instead of failing the request when the call fails (after its retries): a cached or default answer.",
+        },
+        Key {
+            name: "request_size",
+            ty: Type::Ref(&SIZE_OR_DIST),
+            default: Absent::Default("none (no payload)"),
+            doc: "Size or size distribution of each request's body: it crosses the hop to the called service over the [bandwidth](#payloads-and-bandwidth) on its way.",
         },
     ],
     shape: Shape::Map,
@@ -2381,7 +2402,7 @@ pub const NETWORK: Section = Section {
     include: &[],
 };
 
-const NETWORK_KEYS: [Key; 3] = [
+const NETWORK_KEYS: [Key; 4] = [
     Key {
         name: "latency",
         ty: Type::Ref(&DURATION_OR_DIST),
@@ -2400,6 +2421,12 @@ const NETWORK_KEYS: [Key; 3] = [
         default: Absent::Default("none"),
         doc: "Overrides for the hops between two nodes (both directions).",
     },
+    Key {
+        name: "bandwidth",
+        ty: Type::Ref(&BANDWIDTH),
+        default: Absent::Default("unlimited"),
+        doc: "Bandwidth of every hop, each direction on its own (e.g. `1Gbps`): the payloads crossing it share it fairly (processor sharing, as TCP flows share a bottleneck). See [payloads and bandwidth](#payloads-and-bandwidth).",
+    },
 ];
 
 pub const LINK: Section = Section {
@@ -2412,7 +2439,7 @@ pub const LINK: Section = Section {
     include: &[],
 };
 
-const LINK_KEYS: [Key; 3] = [
+const LINK_KEYS: [Key; 4] = [
     Key {
         name: "between",
         ty: Type::List { of: &Type::Text { pattern: None, min_len: 0 }, min: 2, max: Some(2) },
@@ -2430,6 +2457,12 @@ const LINK_KEYS: [Key; 3] = [
         ty: Type::Ref(&PROBABILITY),
         default: Absent::Default("the network's `loss`"),
         doc: "Loss probability on this link.",
+    },
+    Key {
+        name: "bandwidth",
+        ty: Type::Ref(&BANDWIDTH),
+        default: Absent::Default("the network's `bandwidth`"),
+        doc: "Bandwidth of this link, each direction on its own (e.g. `100Mbps`).",
     },
 ];
 
@@ -2603,3 +2636,112 @@ const DIST_EMPIRICAL_KEYS: [Key; 1] = [Key {
     default: Absent::Required,
     doc: "Observed durations (at least one).",
 }];
+
+pub const BANDWIDTH: Section = Section::value("bandwidth", "bandwidth", "A bandwidth: bits per second with `bps`, `Kbps`, `Mbps`, `Gbps`, `Tbps` (e.g. `100Mbps`, `1Gbps`) or bytes per second with a size unit and `/s` (e.g. `10MB/s`, `1GiB/s`). A unit is required.", Type::Text { pattern: Some(r#"^\+?[0-9.][0-9_.]*([eE][+-]?[0-9]+)?(bps|Kbps|kbps|Mbps|Gbps|Tbps|B/s|KB/s|kB/s|MB/s|GB/s|TB/s|KiB/s|MiB/s|GiB/s|TiB/s)$"#), min_len: 0 });
+
+/// A payload size: a size literal or a distribution whose parameters are sizes.
+pub const SIZE_OR_DIST: Section = Section {
+    name: "size_or_dist",
+    def: Some("sizeOrDist"),
+    doc: "A fixed size (e.g. `2MB`) or a distribution of sizes whose parameters are sizes (e.g. `{ dist: exponential, mean: 1MB }`, `{ dist: lognormal, mean: 200KB, sd: 400KB }`); samples are rounded to whole bytes.",
+    keys: &SIZE_DIST_KEYS,
+    shape: Shape::Or(Type::Ref(&SIZE)),
+    rules: &[],
+    include: &[],
+};
+
+const SIZE_DIST_KEYS: [Key; 9] = [
+    Key {
+        name: "dist",
+        ty: Type::Enum(&[
+            "constant",
+            "exponential",
+            "uniform",
+            "normal",
+            "lognormal",
+            "pareto",
+            "empirical",
+        ]),
+        default: Absent::Required,
+        doc: "The kind of distribution, with the parameters of the duration distributions.",
+    },
+    Key {
+        name: "value",
+        ty: Type::Ref(&SIZE),
+        default: Absent::Nothing,
+        doc: "constant: the size.",
+    },
+    Key {
+        name: "mean",
+        ty: Type::Ref(&SIZE),
+        default: Absent::Nothing,
+        doc: "exponential, normal, lognormal, pareto: the mean (> 0).",
+    },
+    Key {
+        name: "sd",
+        ty: Type::Ref(&SIZE),
+        default: Absent::Nothing,
+        doc: "normal, lognormal: the standard deviation.",
+    },
+    Key {
+        name: "min",
+        ty: Type::Ref(&SIZE),
+        default: Absent::Nothing,
+        doc: "uniform: the smallest size; pareto: alias of `scale`.",
+    },
+    Key {
+        name: "max",
+        ty: Type::Ref(&SIZE),
+        default: Absent::Nothing,
+        doc: "uniform: the largest size.",
+    },
+    Key {
+        name: "scale",
+        ty: Type::Ref(&SIZE),
+        default: Absent::Nothing,
+        doc: "pareto: the smallest size (> 0).",
+    },
+    Key {
+        name: "shape",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Nothing,
+        doc: "pareto: the tail index (> 0).",
+    },
+    Key {
+        name: "values",
+        ty: Type::List {
+            of: &Type::Ref(&SIZE),
+            min: 1,
+            max: None,
+        },
+        default: Absent::Nothing,
+        doc: "empirical: observed sizes (at least one).",
+    },
+];
+
+/// An endpoint written as a mapping: its steps and the size of its answers.
+pub const ENDPOINT: Section = Section {
+    name: "endpoint",
+    def: Some("endpoint"),
+    doc: "An endpoint with a payload: `{ steps: [...], response_size: 2MB }`. The plain form (a list of steps) answers with no payload.",
+    keys: &[
+        Key {
+            name: "steps",
+            ty: Type::List { of: &Type::Ref(&STEP), min: 1, max: None },
+            default: Absent::Required,
+            doc: "The endpoint's steps, run in order.",
+        },
+        Key {
+            name: "response_size",
+            ty: Type::Ref(&SIZE_OR_DIST),
+            default: Absent::Default("none (no payload)"),
+            doc: "Size or size distribution of each successful answer's body: it crosses the hop back to the caller over the [bandwidth](#payloads-and-bandwidth). Failed answers carry none.",
+        },
+    ],
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};

@@ -1,5 +1,6 @@
 //! Scenario format v1: the YAML model, its parsing with located diagnostics, and validation.
 
+mod bandwidth;
 mod check;
 pub mod keys;
 pub mod model;

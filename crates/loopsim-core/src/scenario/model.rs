@@ -183,6 +183,9 @@ pub struct Service {
     /// Horizontal autoscaling (`autoscale:`). With it, `replicas` is the most the service can
     /// have (`autoscale.max`, all built up front) and `autoscale.initial` those ready at 0.
     pub autoscale: Option<Autoscale>,
+    /// Each replica's network card (`nic`), bytes per second, each direction on its own;
+    /// `None`: unlimited.
+    pub nic: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -192,6 +195,9 @@ pub struct Endpoint {
     pub path: String,
     pub steps: Vec<Step>,
     pub span: Span,
+    /// Bytes of each successful answer (`response_size`): crosses the hop server → caller over
+    /// the bandwidth on its way. `None`: no payload.
+    pub response_size: Option<Dist>,
 }
 
 /// One step of an endpoint's task. See the crate docs for the exact semantics.
@@ -355,6 +361,9 @@ pub struct Network {
     /// Default loss probability of every hop (one way).
     pub loss: f64,
     pub links: Vec<Link>,
+    /// Default bandwidth of every hop (bytes per second, each direction on its own, shared
+    /// fairly by the transfers on it); `None`: unlimited.
+    pub bandwidth: Option<f64>,
 }
 
 /// Overrides for the hops between two nodes (both directions).
@@ -364,6 +373,8 @@ pub struct Link {
     pub between: [u32; 2],
     pub latency: Option<Dist>,
     pub loss: Option<f64>,
+    /// Bandwidth of this link, each direction (bytes per second); `None`: the network's.
+    pub bandwidth: Option<f64>,
 }
 
 impl Scenario {
@@ -404,6 +415,9 @@ pub struct CallPolicy {
     pub throttle: Option<ThrottleSpec>,
     /// Hedged requests: another copy of an attempt after `after` without an answer.
     pub hedge: Option<HedgeSpec>,
+    /// Bytes of each request sent (`request_size`, in bytes): crosses the hop caller →
+    /// server over the bandwidth on its way (`engine/transfer.rs`). `None`: no payload.
+    pub request_size: Option<Dist>,
 }
 
 /// `hedge: { after, max }`: up to `max` extra copies of an attempt, one every `after` while

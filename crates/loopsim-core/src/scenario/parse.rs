@@ -457,6 +457,7 @@ impl Reader<'_> {
             latency: Dist::zero(),
             loss: 0.0,
             links: Vec::new(),
+            bandwidth: None,
         };
         let Some(f) = node.and_then(|n| self.fields(n, "`network`", &keys::NETWORK)) else {
             return network;
@@ -467,6 +468,9 @@ impl Reader<'_> {
         if let Some(p) = f.get("loss").and_then(|n| self.probability(n, "`loss`")) {
             network.loss = p;
         }
+        network.bandwidth = f
+            .get("bandwidth")
+            .and_then(|n| self.bandwidth(n, "`bandwidth`"));
         let Some(links) = f.get("links") else {
             return network;
         };
@@ -499,6 +503,7 @@ impl Reader<'_> {
             .and_then(|n| self.between(n, table));
         let latency = f.get("latency").map(|n| self.dist(n, "`latency`"));
         let loss = f.get("loss").map(|n| self.probability(n, "`loss`"));
+        let bandwidth = f.get("bandwidth").map(|n| self.bandwidth(n, "`bandwidth`"));
         let between = between?;
         if !pairs.insert([between[0].min(between[1]), between[0].max(between[1])]) {
             self.error_hint(
@@ -512,6 +517,7 @@ impl Reader<'_> {
             between,
             latency: optional(latency)?,
             loss: optional(loss)?,
+            bandwidth: optional(bandwidth)?,
         })
     }
 

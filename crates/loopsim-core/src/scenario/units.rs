@@ -245,6 +245,80 @@ pub fn size(text: &str) -> Result<u64, UnitError> {
     Ok(libm::round(bytes) as u64)
 }
 
+const BANDWIDTH_UNITS: &str = "bps, Kbps, Mbps, Gbps, Tbps (bits per second, powers of 1000) or B/s, KB/s, MB/s, GB/s, TB/s, KiB/s, MiB/s, GiB/s (bytes per second)";
+
+/// Bytes per second for each bandwidth unit. Units ending in `bps` count bits (a network
+/// card's `1Gbps` is 125 MB/s); units ending in `/s` count bytes, with the size units' prefixes.
+fn bandwidth_unit(unit: &str) -> Option<f64> {
+    if let Some(size) = unit.strip_suffix("/s") {
+        return (!size.is_empty()).then(|| size_unit(size)).flatten();
+    }
+    Some(match unit {
+        "bps" => 1.0 / 8.0,
+        "Kbps" | "kbps" => 1e3 / 8.0,
+        "Mbps" => 1e6 / 8.0,
+        "Gbps" => 1e9 / 8.0,
+        "Tbps" => 1e12 / 8.0,
+        _ => return None,
+    })
+}
+
+fn bandwidth_alias(unit: &str) -> Option<&'static str> {
+    let lower = unit.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        "" | "b" => "B/s",
+        "bps" | "bit/s" | "b/s" => "bps",
+        "kbps" | "kbit/s" | "kb/s" | "kbit" => "Kbps",
+        "mbps" | "mbit/s" | "mbit" => "Mbps",
+        "gbps" | "gbit/s" | "gbit" => "Gbps",
+        "tbps" | "tbit/s" | "tbit" => "Tbps",
+        "mb/s" | "mbyte/s" | "mbps/s" => "MB/s",
+        "gb/s" | "gbyte/s" => "GB/s",
+        "kbyte/s" => "KB/s",
+        _ => return None,
+    })
+}
+
+/// A bandwidth in bytes per second: `100Mbps`, `1Gbps` (bits) or `10MB/s`, `1GiB/s` (bytes).
+/// A unit is required: a bare number would leave bits and bytes ambiguous.
+pub fn bandwidth(text: &str) -> Result<f64, UnitError> {
+    let Some((value, unit)) = split_number(text) else {
+        return Err(expected(
+            "a bandwidth",
+            "`100Mbps`, `1Gbps` or `10MB/s`",
+            text,
+        ));
+    };
+    let Some(scale) = bandwidth_unit(unit) else {
+        if unit.is_empty() {
+            return Err(UnitError::new(format!(
+                "a bandwidth needs a unit, found `{text}`: expected {BANDWIDTH_UNITS}"
+            ))
+            .hint(format!("write {value}Mbps (bits) or {value}MB/s (bytes)")));
+        }
+        return Err(unknown_unit(
+            "bandwidth",
+            BANDWIDTH_UNITS,
+            text,
+            value,
+            unit,
+            bandwidth_alias,
+        ));
+    };
+    let bytes = value * scale;
+    if bytes <= 0.0 {
+        return Err(UnitError::new(format!(
+            "a bandwidth must be greater than zero, found `{text}`"
+        )));
+    }
+    if bytes > 1e15 {
+        return Err(UnitError::new(format!(
+            "bandwidth `{text}` is too large (at most 8Pbps)"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// A probability: a number in [0, 1] or a percentage such as `0.1%`.
 pub fn probability(text: &str) -> Result<f64, UnitError> {
     let Some((value, unit)) = split_number(text) else {
@@ -317,6 +391,7 @@ fn example(what: &str, value: f64) -> String {
     let unit = match what {
         "duration" => "ms",
         "rate" => "/s",
+        "bandwidth" => "Mbps",
         _ => "MB",
     };
     format!("{value}{unit}")
@@ -394,6 +469,38 @@ mod tests {
             probability("5").unwrap_err().hint.as_deref(),
             Some("for a percentage write 5%")
         );
+    }
+
+    #[test]
+    fn bandwidths_in_bits_and_bytes() {
+        assert_eq!(bandwidth("100Mbps"), Ok(12_500_000.0));
+        assert_eq!(bandwidth("1Gbps"), Ok(125_000_000.0));
+        assert_eq!(bandwidth("8bps"), Ok(1.0));
+        assert_eq!(bandwidth("10MB/s"), Ok(10_000_000.0));
+        assert_eq!(bandwidth("1GiB/s"), Ok(1073741824.0));
+        assert_eq!(bandwidth("2.5KB/s"), Ok(2500.0));
+        assert_eq!(bandwidth("1.5Gbps"), Ok(187_500_000.0));
+        let e = bandwidth("100").unwrap_err();
+        assert!(e.message.contains("needs a unit"), "{}", e.message);
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("write 100Mbps (bits) or 100MB/s (bytes)")
+        );
+        assert_eq!(
+            bandwidth("100mbps").unwrap_err().hint.as_deref(),
+            Some("did you mean 100Mbps?")
+        );
+        assert_eq!(
+            bandwidth("10mb/s").unwrap_err().hint.as_deref(),
+            Some("did you mean 10MB/s?")
+        );
+        assert_eq!(
+            bandwidth("1 Gbps").unwrap_err().hint.as_deref(),
+            Some("write 1Gbps")
+        );
+        assert!(bandwidth("0Mbps").is_err());
+        assert!(bandwidth("-1Mbps").is_err());
+        assert!(bandwidth("fast").is_err());
     }
 
     #[test]

@@ -375,6 +375,9 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
     }
     out.extend(scaling_defs(names, panels));
     out.extend(queue_charts(&c, panels));
+    if let Some(links) = links_chart(names) {
+        out.push(links);
+    }
     for (k, g) in panels.guards.iter().enumerate() {
         let mut lines = Vec::new();
         if let Some(i) = c(&format!("guard.{}.breaker_open", g.caller)).filter(|_| g.breaker) {
@@ -742,4 +745,47 @@ fn health_lane(panels: &Panels, bands: &JsValue) -> JsValue {
     }
     let _ = parent.append_child(&legend);
     handle
+}
+
+/// One chart of the bandwidth channels of the hops (`link.<from>-<to>.busy` and `.in_flight`
+/// columns): busy share on the left, transfers in flight (dashed) on the right. None without.
+fn links_chart(names: &[String]) -> Option<ChartDef> {
+    let mut lines = Vec::new();
+    let links = names
+        .iter()
+        .filter_map(|n| n.strip_prefix("link.")?.strip_suffix(".busy"));
+    for (k, link) in links.take(PALETTE.len()).enumerate() {
+        let color = PALETTE[k];
+        if let Some(i) = col(names, &format!("link.{link}.busy")) {
+            lines.push(Line::new(
+                format!("{link} busy"),
+                color,
+                "%",
+                Source::Col(i, 100.0),
+            ));
+        }
+        if let Some(i) = col(names, &format!("link.{link}.in_flight")) {
+            let l = Line::new(
+                format!("{link} in flight"),
+                color,
+                "transfers",
+                Source::Col(i, 1.0),
+            );
+            lines.push(l.right().dashed());
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    Some(ChartDef {
+        place: Place::Main,
+        y2_label: Some("transfers in flight"),
+        y_max: Some(100.0),
+        ..ChartDef::new(
+            "chart-links",
+            "Links: busy share and transfers in flight",
+            "busy (%)",
+            lines,
+        )
+    })
 }

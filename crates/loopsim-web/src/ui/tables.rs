@@ -74,6 +74,7 @@ pub fn clear() {
     dom::set_hidden("pools-section", true);
     dom::set_hidden("queues-section", true);
     dom::set_hidden("caches-section", true);
+    clear_links();
     dom::set_text("results-note", "Run the scenario to see its report.");
     dom::set_hidden("stopped-box", true);
 }
@@ -266,6 +267,7 @@ pub fn render(r: &Report) {
     render_pools(r);
     render_queues(r);
     render_caches(r);
+    render_links(r);
 
     let workloads: Vec<Vec<String>> = r
         .workloads
@@ -500,6 +502,71 @@ fn render_caches(r: &Report) {
             "Invalidated",
             "Coalesced",
             "Entries mean / max",
+        ],
+        &rows,
+    );
+}
+
+fn clear_links() {
+    dom::clear(&dom::by_id::<Element>("links"));
+    dom::set_hidden("links-section", true);
+}
+
+/// Bytes as a short human unit (`512 B`, `12.5 MB`).
+fn bytes(b: f64) -> String {
+    match b {
+        b if b >= 1e9 => format!("{:.2} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b if b >= 1e3 => format!("{:.1} KB", b / 1e3),
+        b => format!("{b:.0} B"),
+    }
+}
+
+/// The bandwidth channels that carried payloads (hop directions, replica NICs), one row each,
+/// shown only when there are any. A link busy 90% of the time or more is marked.
+fn render_links(r: &Report) {
+    if r.links.is_empty() {
+        return clear_links();
+    }
+    let warn = |bad: bool| if bad { "warn" } else { "" };
+    let rows: Vec<Vec<(String, &str)>> = r
+        .links
+        .0
+        .iter()
+        .map(|(name, l)| {
+            let flight = l
+                .in_flight
+                .as_ref()
+                .map_or_else(dash, |q| format!("{} / {}", real(q.mean), count(q.max)));
+            vec![
+                (name.clone(), ""),
+                (format!("{} Mbps", real(l.bandwidth_bps / 1e6)), ""),
+                (count(l.transfers), ""),
+                (bytes(l.bytes), ""),
+                (format!("{}/s", bytes(l.throughput_bytes_per_s)), ""),
+                (
+                    l.utilization.map_or_else(dash, percent),
+                    warn(l.utilization.is_some_and(|u| u >= 0.9)),
+                ),
+                (flight, ""),
+                (secs(l.transfer_s.mean), ""),
+                (secs(l.transfer_s.p99), ""),
+            ]
+        })
+        .collect();
+    dom::set_hidden("links-section", false);
+    fill_classed(
+        "links",
+        &[
+            "Link",
+            "Bandwidth",
+            "Transfers",
+            "Bytes",
+            "Throughput",
+            "Busy",
+            "In flight mean / max",
+            "Transfer mean",
+            "Transfer p99",
         ],
         &rows,
     );

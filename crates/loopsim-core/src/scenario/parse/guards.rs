@@ -94,6 +94,9 @@ impl Reader<'_> {
         let risk = f.get("risk").map_or(Some(None), |n| self.risk(n));
         let throttle = f.get("throttle").map_or(Some(None), |n| self.throttle(n));
         let hedge = f.get("hedge").map(|n| self.hedge(n));
+        let request_size = f
+            .get("request_size")
+            .map(|n| self.size_dist(n, "`request_size`"));
         let policy = CallPolicy {
             timeout: optional(timeout)?,
             deadline: optional(deadline)?,
@@ -102,6 +105,7 @@ impl Reader<'_> {
             risk: risk?,
             throttle: throttle?,
             hedge: optional(hedge)?,
+            request_size: optional(request_size)?,
         };
         if let (Some(t), Some(d), Some(node)) = (policy.timeout, policy.deadline, f.get("deadline"))
         {

@@ -90,6 +90,7 @@ impl Reader<'_> {
             gil: false,
             span,
             autoscale: None,
+            nic: None,
         };
         if let Some(f) = self.fields(node, &format!("service `{name}`"), &keys::SERVICE) {
             self.service_settings(&f, &mut service);
@@ -146,6 +147,7 @@ impl Reader<'_> {
         if let Some(ingress) = f.get("ingress").and_then(|n| self.ingress(n)) {
             s.ingress = ingress;
         }
+        s.nic = f.get("nic").and_then(|n| self.bandwidth(n, "`nic`"));
     }
 
     fn check_total_workers(&mut self, table: &ServiceTable, span: Span) {
@@ -185,7 +187,7 @@ impl Reader<'_> {
                 "add one, e.g. `/: [cpu: 1ms]`",
             );
         }
-        for &(path, key, steps) in &f.entries {
+        for &(path, key, value) in &f.entries {
             if table.endpoints.len() >= self.limits.max_endpoints {
                 let message = format!(
                     "too many endpoints (the limit is {})",
@@ -195,15 +197,40 @@ impl Reader<'_> {
             }
             let path = self.endpoint_path(path, key.span);
             let endpoint = table.endpoints.len() as EndpointId;
-            let steps = self.steps(steps, endpoint, id, &path, pending, table);
+            let (steps, response_size) = self.endpoint_form(value, &path);
+            let steps = match steps {
+                Some(steps) => self.steps(steps, endpoint, id, &path, pending, table),
+                None => Vec::new(),
+            };
             service.endpoints.push(endpoint);
             table.endpoints.push(Endpoint {
                 service: id,
                 path,
                 steps,
                 span: key.span,
+                response_size,
             });
         }
+    }
+
+    /// An endpoint is a list of steps, or `{ steps, response_size }` (see `keys::ENDPOINT`).
+    fn endpoint_form<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+    ) -> (Option<&'n Node>, Option<Dist>) {
+        if !matches!(node.kind, NodeKind::Map(_)) {
+            return (Some(node), None);
+        }
+        let what = format!("endpoint `{path}`");
+        let Some(f) = self.fields(node, &what, &keys::ENDPOINT) else {
+            return (None, None);
+        };
+        let steps = self.required(&f, "steps", &what);
+        let size = f
+            .get("response_size")
+            .and_then(|n| self.size_dist(n, "`response_size`"));
+        (steps, size)
     }
 
     /// Endpoint paths start with `/`; a missing slash is reported and added so that

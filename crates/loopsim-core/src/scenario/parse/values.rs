@@ -71,6 +71,8 @@ pub(super) fn sub_span(node: &Node, offset: usize, len: usize) -> Span {
 pub(super) enum Unit {
     Duration,
     Count,
+    /// Sizes in bytes (`request_size`, `response_size`): parameters are size literals.
+    Size,
 }
 
 /// Most tokens one `llm` step may count (a constant, or a distribution's parameter).
@@ -485,6 +487,27 @@ impl Reader<'_> {
         self.dist_of(node, what, Unit::Duration)
     }
 
+    /// A size literal in bytes (`2MB`, `512KiB`, a bare number of bytes), as an `f64`.
+    pub(super) fn size_literal(&mut self, node: &Node, what: &str) -> Option<f64> {
+        self.unit(node, what, "a size such as `2MB`", units::size)
+            .map(|b| b as f64)
+    }
+
+    /// A payload size: a size literal or `{dist: ..., params}` whose parameters are sizes.
+    pub(super) fn size_dist(&mut self, node: &Node, what: &str) -> Option<Dist> {
+        self.dist_of(node, what, Unit::Size)
+    }
+
+    /// A bandwidth (`100Mbps`, `10MB/s`) in bytes per second.
+    pub(super) fn bandwidth(&mut self, node: &Node, what: &str) -> Option<f64> {
+        self.unit(
+            node,
+            what,
+            "a bandwidth such as `100Mbps`",
+            units::bandwidth,
+        )
+    }
+
     /// A count: a whole number in `[0, MAX_COUNT]`.
     pub(super) fn count(&mut self, node: &Node, what: &str) -> Option<u64> {
         self.integer(node, what, 0, MAX_COUNT)
@@ -499,6 +522,7 @@ impl Reader<'_> {
                     .duration(node, what)
                     .map(|ns| Dist::Constant(to_secs_f64(ns))),
                 Unit::Count => self.count(node, what).map(|n| Dist::Constant(n as f64)),
+                Unit::Size => self.size_literal(node, what).map(Dist::Constant),
             };
         }
         let f = self.map(node, what)?;
@@ -561,6 +585,7 @@ impl Reader<'_> {
             let example = match d.unit {
                 Unit::Duration => "e.g. `{ dist: pareto, scale: 1ms, shape: 2.5 }` or `{ dist: pareto, mean: 5ms, shape: 2.5 }`",
                 Unit::Count => "e.g. `{ dist: pareto, scale: 50, shape: 2.5 }` or `{ dist: pareto, mean: 200, shape: 2.5 }`",
+                Unit::Size => "e.g. `{ dist: pareto, scale: 10KB, shape: 1.5 }` or `{ dist: pareto, mean: 1MB, shape: 2.5 }`",
             };
             self.error_hint(
                 opening(d.f.node),
@@ -606,6 +631,10 @@ impl Reader<'_> {
             Unit::Count => (
                 "counts",
                 "list observed counts, e.g. `values: [120, 300, 800]`",
+            ),
+            Unit::Size => (
+                "sizes",
+                "list observed sizes, e.g. `values: [2KB, 40KB, 1MB]`",
             ),
         };
         let NodeKind::Seq(items) = &node.kind else {
@@ -679,6 +708,7 @@ impl DistReader<'_, '_> {
         match self.unit {
             Unit::Duration => r.duration(node, "a value").map(to_secs_f64),
             Unit::Count => r.count_param(node, "a value"),
+            Unit::Size => r.size_literal(node, "a value"),
         }
     }
 
@@ -691,6 +721,7 @@ impl DistReader<'_, '_> {
         match self.unit {
             Unit::Duration => r.duration(node, &format!("`{key}`")).map(to_secs_f64),
             Unit::Count => r.count_param(node, &format!("`{key}`")),
+            Unit::Size => r.size_literal(node, &format!("`{key}`")),
         }
     }
 
@@ -780,6 +811,13 @@ impl DistKind {
             (DistKind::LogNormal, Unit::Count) => "{ dist: lognormal, mean: 300, sd: 100 }",
             (DistKind::Pareto, Unit::Count) => "{ dist: pareto, scale: 50, shape: 2.5 }",
             (DistKind::Empirical, Unit::Count) => "{ dist: empirical, values: [120, 300, 800] }",
+            (DistKind::Constant, Unit::Size) => "{ dist: constant, value: 2MB }",
+            (DistKind::Exponential, Unit::Size) => "{ dist: exponential, mean: 2MB }",
+            (DistKind::Uniform, Unit::Size) => "{ dist: uniform, min: 1KB, max: 4MB }",
+            (DistKind::Normal, Unit::Size) => "{ dist: normal, mean: 2MB, sd: 500KB }",
+            (DistKind::LogNormal, Unit::Size) => "{ dist: lognormal, mean: 2MB, sd: 1MB }",
+            (DistKind::Pareto, Unit::Size) => "{ dist: pareto, scale: 10KB, shape: 1.5 }",
+            (DistKind::Empirical, Unit::Size) => "{ dist: empirical, values: [2KB, 40KB, 1MB] }",
         }
     }
 }
