@@ -880,4 +880,49 @@ describe("loopsim playground", () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  test("caches, queues, autoscaling and links get their tables and charts, on a phone too", { timeout: 120_000 }, async () => {
+    const { page, context, errors } = await open();
+    // Each gallery scenario of a stateful component: its table (with the report's figures) and,
+    // where it has one, its chart; screenshots wide and phone-sized.
+    const cases = [
+      { file: "url-shortener.yaml", section: "#caches-section", table: "#caches", chart: "chart-cache-0",
+        row: (r) => ["urls", `${(r.caches.urls.hit_ratio * 100).toFixed(1)}`] },
+      { file: "order-pipeline.yaml", section: "#queues-section", table: "#queues", chart: "chart-queue-0",
+        row: () => ["orders"] },
+      { file: "autoscaling-ramp.yaml", section: null, table: null, chart: "chart-scaling-0", row: null },
+      { file: "thin-link-downloads.yaml", section: "#links-section", table: "#links", chart: "chart-links",
+        row: () => ["client → app"] },
+    ];
+    mkdirSync(ARTIFACTS, { recursive: true });
+    for (const c of cases) {
+      const report = await runGallery(page, c.file);
+      const name = c.file.replace(/\.yaml$/, "");
+      if (c.section) {
+        assert.equal(await page.isVisible(c.section), true, `${c.file}: ${c.section}`);
+        const text = await page.locator(`${c.table} tbody`).textContent();
+        for (const want of c.row(report)) assert.ok(text.includes(want), `${c.file}: ${want} in ${text}`);
+        await page.locator(c.section).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${ARTIFACTS}/${name}-table-1440x900.png` });
+      }
+      if (c.chart) {
+        const chart = await chartData(page, c.chart);
+        assert.ok(chart && chart.data[0].length > 10, `${c.file}: ${c.chart} has data`);
+        const peak = Math.max(...chart.data.slice(1).flat().filter((v) => v !== null));
+        assert.ok(peak > 0, `${c.file}: ${c.chart} is not flat at zero`);
+        await page.locator(`#${c.chart}`).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${ARTIFACTS}/${name}-chart-1440x900.png` });
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.locator(c.section || `#${c.chart}`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/${name}-390x844.png` });
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    // The queue's chart follows its depth: the burst's backlog is on it.
+    const q = await chartData(page, "chart-queue-0").catch(() => null);
+    assert.equal(q, null, "the last scenario has no queue, so no queue chart is left behind");
+    assert.equal(await page.isVisible("#caches-section"), false, "no cache table left behind");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

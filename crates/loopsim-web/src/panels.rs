@@ -98,6 +98,36 @@ pub struct Panels {
     pub pools: Vec<PoolChart>,
     pub scaling: Vec<ScalingChart>,
     pub queues: Vec<QueueChart>,
+    pub caches: Vec<CacheChart>,
+}
+
+/// A cache (`caches:`), charted from its `cache.<name>.hit_ratio` and `.entries` columns: the
+/// warm-up, a flush's drop and the recovery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CacheChart {
+    pub cache: String,
+    /// Entries per instance × instances: the ceiling of the entries line.
+    pub capacity: u64,
+}
+
+impl CacheChart {
+    /// The series column of one of its figures (`hit_ratio`, `entries`).
+    pub fn column(&self, what: &str) -> String {
+        format!("cache.{}.{what}", self.cache)
+    }
+}
+
+/// One chart per cache, in declaration order.
+fn cache_charts(report: &Report) -> Vec<CacheChart> {
+    report
+        .caches
+        .0
+        .iter()
+        .map(|(name, c)| CacheChart {
+            cache: name.clone(),
+            capacity: c.capacity as u64 * c.instances as u64,
+        })
+        .collect()
 }
 
 /// An autoscaled service, charted from its `<service>.replicas_desired` and `.replicas_ready`
@@ -199,6 +229,7 @@ pub fn panels(scenario: &Scenario, report: &Report) -> Panels {
         pools,
         scaling: scaling_charts(report),
         queues: queue_charts(report),
+        caches: cache_charts(report),
     }
 }
 
@@ -349,6 +380,21 @@ mod tests {
             .find(|e| e.file == file)
             .unwrap()
             .yaml
+    }
+
+    #[test]
+    fn every_cache_gets_a_chart_named_by_its_series_columns() {
+        let (sc, r) = run("cache-stampede.yaml", false);
+        let p = panels(&sc, &r);
+        let names: Vec<&str> = p.caches.iter().map(|c| c.cache.as_str()).collect();
+        assert_eq!(names, ["plain-cache", "coalesced-cache"]);
+        assert_eq!(p.caches[0].capacity, 1000);
+        let columns = loopsim_core::Simulation::new(sc).series().names().to_vec();
+        for c in &p.caches {
+            for what in ["hit_ratio", "entries"] {
+                assert!(columns.contains(&c.column(what)), "{}", c.column(what));
+            }
+        }
     }
 
     #[test]

@@ -190,6 +190,38 @@ fn queue_charts(c: &dyn Fn(&str) -> Option<usize>, panels: &Panels) -> Vec<Chart
     out
 }
 
+/// Per cache: the hit ratio over each interval (the warm-up, a flush's stampede) and the
+/// entries held on the right axis.
+fn cache_charts(c: &dyn Fn(&str) -> Option<usize>, panels: &Panels) -> Vec<ChartDef> {
+    let mut out = Vec::new();
+    for (k, cache) in panels.caches.iter().enumerate() {
+        let mut lines = Vec::new();
+        if let Some(i) = c(&cache.column("hit_ratio")) {
+            lines.push(Line::new(
+                "hit ratio",
+                "#2158d6",
+                "%",
+                Source::Col(i, 100.0),
+            ));
+        }
+        if let Some(i) = c(&cache.column("entries")) {
+            let label = format!("entries (of {})", cache.capacity);
+            lines.push(Line::new(label, "#e8590c", "entries", Source::Col(i, 1.0)).right());
+        }
+        out.push(ChartDef {
+            place: Place::Main,
+            y2_label: Some("entries"),
+            ..ChartDef::new(
+                format!("chart-cache-{k}"),
+                format!("Cache {}: hit ratio and entries", cache.cache),
+                "hit ratio (%)",
+                lines,
+            )
+        });
+    }
+    out
+}
+
 fn col(names: &[String], name: &str) -> Option<usize> {
     names.iter().position(|n| n == name)
 }
@@ -375,6 +407,7 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
     }
     out.extend(scaling_defs(names, panels));
     out.extend(queue_charts(&c, panels));
+    out.extend(cache_charts(&c, panels));
     if let Some(links) = links_chart(names) {
         out.push(links);
     }
