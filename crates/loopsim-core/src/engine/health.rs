@@ -199,8 +199,7 @@ impl Simulation {
             tick.loops = mean * svc.workers;
             tick.accept_queue_capacity = svc.ingress.max_queue.map(|m| m * mean);
         }
-        tick.latency_p95 = acc.latency.quantile(0.95);
-        tick.latency_p99 = acc.latency.quantile(0.99);
+        [tick.latency_p95, tick.latency_p99] = acc.latency.quantiles([0.95, 0.99]);
         acc.latency.clear();
         acc.busy_base = busy;
         // Levels carry over into the next tick as its starting peaks.
@@ -222,9 +221,8 @@ impl Simulation {
         );
         tick.start = start;
         tick.end = end;
-        tick.latency_p50 = acc.latency.quantile(0.5);
-        tick.latency_p95 = acc.latency.quantile(0.95);
-        tick.latency_p99 = acc.latency.quantile(0.99);
+        [tick.latency_p50, tick.latency_p95, tick.latency_p99] =
+            acc.latency.quantiles([0.5, 0.95, 0.99]);
         acc.latency.clear();
         tick
     }

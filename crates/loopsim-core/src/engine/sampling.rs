@@ -114,7 +114,10 @@ impl Simulation {
         let dt = to_secs_f64(self.sc.sample_every);
         let mut row: Vec<f64> = Vec::with_capacity(self.series.names().len());
         let iv = &self.interval;
-        let q = |p: f64| iv.latency.quantile(p).map_or(f64::NAN, to_secs_f64);
+        let [p50, p95, p99] = iv
+            .latency
+            .quantiles([0.5, 0.95, 0.99])
+            .map(|q| q.map_or(f64::NAN, to_secs_f64));
         let done = self.live.ok() + self.live.failed();
         row.extend_from_slice(&[
             to_secs_f64(now),
@@ -126,9 +129,9 @@ impl Simulation {
             iv.attempts as f64 / dt,
             iv.retries as f64 / dt,
             iv.latency.mean().map_or(f64::NAN, |m| m / 1e9),
-            q(0.5),
-            q(0.95),
-            q(0.99),
+            p50,
+            p95,
+            p99,
             (self.live.sent - done) as f64,
             self.fault_active.iter().filter(|a| **a).count() as f64,
         ]);

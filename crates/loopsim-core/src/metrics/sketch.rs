@@ -110,6 +110,37 @@ impl QuantileSketch {
         Some(self.max)
     }
 
+    /// Several quantiles in one pass over the buckets (`qs` ascending): the same values as
+    /// [`Self::quantile`] for each, at the cost of one scan — what the per-tick and per-sample
+    /// percentiles need (p50, p95, p99), which dominated long runs when scanned one by one.
+    pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [Option<u64>; N] {
+        let mut out = [None; N];
+        if self.n == 0 {
+            return out;
+        }
+        let n = self.n as f64;
+        let rank = |q: f64| libm::ceil(q * n).clamp(1.0, n) as u64;
+        let mut next = 0;
+        let mut seen = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            seen += c;
+            while next < N && seen >= rank(qs[next]) {
+                out[next] = Some(bucket_mid(i).clamp(self.min, self.max));
+                next += 1;
+            }
+            if next == N {
+                return out;
+            }
+        }
+        for o in &mut out[next..] {
+            *o = Some(self.max);
+        }
+        out
+    }
+
     /// Adds every sample of `other` (the same buckets, so quantiles stay within the same
     /// relative error).
     pub fn merge(&mut self, other: &QuantileSketch) {
@@ -193,6 +224,20 @@ mod tests {
             let mid = bucket_mid(b) as f64;
             let err = (mid - v as f64).abs() / (v as f64).max(1.0);
             assert!(err <= 1.0 / 256.0 + 1e-12, "v={v} mid={mid} err={err}");
+        }
+    }
+
+    #[test]
+    fn quantiles_in_one_pass_equal_quantile_one_by_one() {
+        let mut r = Rng::new(3);
+        for len in [0usize, 1, 2, 7, 1000] {
+            let mut s = QuantileSketch::new();
+            for _ in 0..len {
+                s.record((-1e6 * libm::log(r.f64_open0())) as u64);
+            }
+            let qs = [0.0, 0.001, 0.5, 0.95, 0.99, 1.0];
+            let each = qs.map(|q| s.quantile(q));
+            assert_eq!(s.quantiles(qs), each, "{len} samples");
         }
     }
 
