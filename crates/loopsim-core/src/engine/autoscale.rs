@@ -402,7 +402,7 @@ impl Simulation {
         }
         let sc = &mut self.scaling.scalers[k];
         for r in 0..sc.state.len() {
-            if sc.state[r] == ReplicaState::Draining && self.instances[first + r].outstanding == 0 {
+            if sc.state[r] == ReplicaState::Draining && self.instances[first + r].is_idle() {
                 sc.state[r] = ReplicaState::Absent;
                 sc.drained += 1;
             }
@@ -493,9 +493,17 @@ impl Simulation {
                 sc.routed += 1;
             }
         }
-        if sc.state[r] == ReplicaState::Draining
-            && self.instances[instance as usize].outstanding == 0
-        {
+        self.end_drain_if_idle(instance);
+    }
+
+    /// A draining replica is gone once it has answered every request sent to it and its
+    /// background (`spawn`ed) tasks have ended: a graceful shutdown waits for both.
+    pub(super) fn end_drain_if_idle(&mut self, instance: u32) {
+        let Some((k, r)) = self.scaling.slot(instance) else {
+            return;
+        };
+        let sc = &mut self.scaling.scalers[k];
+        if sc.state[r] == ReplicaState::Draining && self.instances[instance as usize].is_idle() {
             sc.state[r] = ReplicaState::Absent;
             sc.drained += 1;
             let service = sc.service;

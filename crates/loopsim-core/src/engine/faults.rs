@@ -265,7 +265,7 @@ impl Simulation {
                 self.child_ended(task.join, tid, Outcome::Lost);
             }
             if task.spawned {
-                self.spawn_ended(task.service, task.arrived, Outcome::Lost);
+                self.spawn_ended(task.service, task.instance, task.arrived, Outcome::Lost);
             }
             return;
         }
