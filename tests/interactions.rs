@@ -58,3 +58,85 @@ services:
         a.replica_seconds
     );
 }
+
+fn cache(r: &Report, name: &str) -> loopsim_core::report::CacheReport {
+    r.caches.get(name).expect("the cache").clone()
+}
+
+/// An in-process (`scope: replica`) cache lives and dies with its replica: a drained replica
+/// is gone, and its cache with it; a replica started again starts cold.
+#[test]
+fn a_drained_replica_takes_its_in_process_cache_with_it() {
+    let r = run_yaml(
+        r#"
+version: 1
+name: drained replica cache
+seed: 1
+duration: 20s
+workload:
+  - to: w
+    arrivals: constant
+    rate: [ { at: 0s, rate: 10/s }, { at: 500ms, rate: 0/s } ]
+caches:
+  local: { capacity: 10, scope: replica }
+services:
+  w:
+    replicas: 2
+    balance: round_robin
+    autoscale: { min: 1, max: 2, metric: rps, target: 100/s, interval: 1s, window: 1s, cooldown: 0s }
+    endpoints:
+      /:
+        - cache: local
+          keys: { count: 1 }
+          miss: [ { io: 1ms } ]
+"#,
+    );
+    settled(&r);
+    assert_eq!(autoscale(&r, "w").drained, 1);
+    let c = cache(&r, "local");
+    assert_eq!(c.instances, 2);
+    assert_eq!(c.misses, 2, "one cold miss per replica");
+    // Only the replica still running holds its entry.
+    assert_eq!(c.entries_end, 1);
+}
+
+/// A crashed replica's in-process cache is lost with the process: it restarts cold.
+#[test]
+fn a_crash_empties_the_replicas_in_process_cache() {
+    let r = run_yaml(
+        r#"
+version: 1
+name: crashed replica cache
+seed: 1
+duration: 20s
+workload:
+  - to: w
+    arrivals: constant
+    rate: [ { at: 0s, rate: 10/s }, { at: 500ms, rate: 0/s }, { at: 10s, rate: 10/s }, { at: 10500ms, rate: 0/s } ]
+caches:
+  local: { capacity: 10, scope: replica }
+  remote: { capacity: 10 }
+services:
+  w:
+    replicas: 2
+    balance: round_robin
+    endpoints:
+      /:
+        - cache: local
+          keys: { count: 1 }
+          miss: [ { io: 1ms } ]
+        - cache: remote
+          keys: { count: 1 }
+          miss: [ { io: 1ms } ]
+faults:
+  - { at: 5s, for: 1s, kind: outage, target: w#1 }
+"#,
+    );
+    settled(&r);
+    let local = cache(&r, "local");
+    // Each replica misses once cold; replica 1 once more after its restart.
+    assert_eq!(local.misses, 3);
+    assert_eq!(local.entries_end, 2);
+    // A shared cache (a Redis) is not the replica's: it keeps its entry.
+    assert_eq!(cache(&r, "remote").misses, 1);
+}

@@ -400,11 +400,12 @@ impl Simulation {
                 left -= 1;
             }
         }
-        let sc = &mut self.scaling.scalers[k];
-        for r in 0..sc.state.len() {
+        for r in 0..self.scaling.scalers[k].state.len() {
+            let sc = &mut self.scaling.scalers[k];
             if sc.state[r] == ReplicaState::Draining && self.instances[first + r].is_idle() {
                 sc.state[r] = ReplicaState::Absent;
                 sc.drained += 1;
+                self.clear_replica_caches((first + r) as u32);
             }
         }
         self.refresh_scaled(k);
@@ -507,6 +508,7 @@ impl Simulation {
             sc.state[r] = ReplicaState::Absent;
             sc.drained += 1;
             let service = sc.service;
+            self.clear_replica_caches(instance);
             self.sync_scaler(service);
         }
     }
