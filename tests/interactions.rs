@@ -140,3 +140,175 @@ faults:
     // A shared cache (a Redis) is not the replica's: it keeps its entry.
     assert_eq!(cache(&r, "remote").misses, 1);
 }
+
+/// An autoscaled queue consumer (`metric: queue_depth`) with a NIC, payloads on the hops to and
+/// from the broker, an in-process cache, background tasks and a crash of one of its replicas:
+/// every message is processed, nothing is left in flight, every replica that was started has
+/// drained, every NIC a replica may use exists, and the run is deterministic, however sliced.
+const CONSUMER: &str = r#"
+version: 1
+name: autoscaled consumer with everything
+seed: 3
+duration: 200s
+sample_every: 1s
+network:
+  latency: 1ms
+  bandwidth: 100Mbps
+  links:
+    - { between: [fulfil, orders], bandwidth: 80Mbps, latency: 2ms }
+workload:
+  - name: shoppers
+    to: api
+    rate: [ { at: 0s, rate: 50/s }, { at: 20s, rate: 400/s }, { at: 60s, rate: 0/s } ]
+    request_size: 2KB
+caches:
+  local: { capacity: 100, scope: replica }
+services:
+  api:
+    endpoints:
+      /order:
+        steps:
+          - cpu: 1ms
+          - publish: orders
+        response_size: 1KB
+  fulfil:
+    replicas: 1
+    nic: 50Mbps
+    autoscale: { min: 1, max: 6, metric: queue_depth, target: 4, interval: 5s, window: 10s, provision: 3s, cooldown: 20s }
+    endpoints:
+      /process:
+        steps:
+          - cache: local
+            keys: { count: 1000, zipf: 1 }
+            coalesce: true
+            miss: [ { io: 5ms } ]
+          - cpu: 5ms
+          - spawn: [ { io: 5s } ]
+        response_size: { dist: exponential, mean: 10KB }
+queues:
+  orders:
+    consumer: fulfil/process
+    concurrency: 4
+    redelivery_delay: 1s
+faults:
+  - { at: 32s, for: 2s, kind: outage, target: fulfil#1 }
+"#;
+
+#[test]
+fn an_autoscaled_consumer_with_payloads_caches_and_background_tasks_settles() {
+    let r = run_yaml(CONSUMER);
+    settled(&r);
+    let q = r.queues.get("orders").expect("the queue");
+    assert_eq!(q.published, r.requests.sent);
+    assert_eq!(q.depth_end, 0, "the queue drained");
+    assert_eq!(
+        q.processed, q.published,
+        "nothing lost on scale-in or in the crash"
+    );
+    assert!(q.failed > 0, "the crash failed deliveries in process");
+    let a = autoscale(&r, "fulfil");
+    assert_eq!(a.ready_max, Some(6), "it scaled out");
+    assert_eq!(
+        a.provisioned, a.drained,
+        "every replica started has drained"
+    );
+    let s = r.spawned.get("fulfil").expect("background tasks");
+    let failed: u64 = s.failed.0.iter().map(|(_, n)| n).sum();
+    assert_eq!(s.started, s.completed + failed);
+    // Every replica up to `max` has its NIC, and the answers crossed them.
+    for k in 0..6 {
+        let nic = r.links.get(&format!("fulfil#{k} nic out"));
+        assert!(nic.is_some_and(|l| l.transfers > 0), "fulfil#{k} nic out");
+    }
+    // Only the one replica left holds its in-process cache.
+    assert!(cache(&r, "local").entries_end <= 100);
+}
+
+#[test]
+fn interacting_features_are_deterministic_however_sliced() {
+    let whole = serde_json::to_string(&run_yaml(CONSUMER)).unwrap();
+    assert_eq!(whole, serde_json::to_string(&run_yaml(CONSUMER)).unwrap());
+    let mut sim = loopsim_core::Simulation::new(loopsim_tests::scenario(CONSUMER));
+    let mut until = 0u64;
+    while !sim.step(until, 501).finished {
+        until += 13_000_000;
+    }
+    assert_eq!(whole, serde_json::to_string(&sim.report()).unwrap());
+}
+
+/// Crashes while publish acknowledgements, payload transfers, single flights and deliveries are
+/// pending, `parallel` losers waiting on a publish and a cache flight, a flush, link loss to the
+/// broker: conservation, no stuck task, every message processed.
+#[test]
+fn crashes_with_publishes_transfers_flights_and_deliveries_pending() {
+    let r = run_yaml(
+        r#"
+version: 1
+name: crashes with everything pending
+seed: 5
+duration: 120s
+network:
+  latency: { dist: exponential, mean: 2ms }
+  bandwidth: 20Mbps
+  links:
+    - { between: [fulfil, orders], bandwidth: 50Mbps, latency: 3ms }
+workload:
+  - name: shoppers
+    to: api
+    rate: [ { at: 0s, rate: 200/s }, { at: 30s, rate: 0/s } ]
+    request_size: { dist: exponential, mean: 2KB }
+caches:
+  shared: { capacity: 50 }
+services:
+  api:
+    replicas: 2
+    endpoints:
+      /order:
+        steps:
+          - parallel:
+              - [ { publish: orders } ]
+              - [ { io: 1ms } ]
+              - [ { cache: shared, keys: { count: 20 }, coalesce: true, miss: [ { io: 3ms } ] } ]
+            wait: any
+          - cache: shared
+            keys: { count: 200, zipf: 1 }
+            coalesce: true
+            miss: [ { publish: orders }, { spawn: [ { call: fulfil/process } ] }, { call: fulfil/process } ]
+        response_size: 1KB
+  fulfil:
+    replicas: 3
+    nic: 10Mbps
+    endpoints:
+      /process:
+        steps:
+          - cpu: 1ms
+          - io: { dist: exponential, mean: 20ms }
+        response_size: { dist: exponential, mean: 10KB }
+queues:
+  orders:
+    consumer: fulfil/process
+    concurrency: 4
+    redelivery_delay: 1s
+    max_deliveries: 100
+faults:
+  - { at: 5s, for: 3s, kind: outage, target: fulfil#1 }
+  - { at: 10s, for: 2s, kind: outage, target: api#0 }
+  - { at: 12s, for: 2s, kind: outage, target: fulfil }
+  - { at: 15s, kind: flush, target: shared }
+  - { at: 16s, for: 2s, kind: loss, target: fulfil<->orders, rate: 20% }
+"#,
+    );
+    settled(&r);
+    assert!(r.errors.get("lost").copied().unwrap_or(0) > 0);
+    let q = r.queues.get("orders").expect("the queue");
+    assert_eq!(q.depth_end, 0, "the queue drained");
+    assert_eq!(q.processed, q.acknowledged);
+    assert!(q.failed > 0);
+    let s = r.spawned.get("api").expect("background tasks");
+    let failed: u64 = s.failed.0.iter().map(|(_, n)| n).sum();
+    assert_eq!(s.started, s.completed + failed);
+    for (name, l) in &r.links.0 {
+        let in_flight = l.in_flight.as_ref().expect("a measured window");
+        assert!(in_flight.mean > 0.0, "{name}");
+    }
+}
