@@ -312,3 +312,42 @@ faults:
         assert!(in_flight.mean > 0.0, "{name}");
     }
 }
+
+/// A draining replica that crashes loses its background tasks, and is then gone at once.
+#[test]
+fn a_crash_ends_a_drain_held_by_background_tasks() {
+    let r = run_yaml(
+        r#"
+version: 1
+name: crash while draining
+seed: 1
+duration: 40s
+workload:
+  - to: w
+    arrivals: constant
+    rate: [ { at: 0s, rate: 4/s }, { at: 600ms, rate: 0/s } ]
+services:
+  w:
+    replicas: 2
+    balance: round_robin
+    autoscale: { min: 1, max: 2, metric: rps, target: 100/s, interval: 1s, window: 1s, cooldown: 0s }
+    endpoints:
+      /:
+        - cpu: 1ms
+        - spawn: [ { io: 20s } ]
+faults:
+  - { at: 5s, for: 1s, kind: outage, target: w#1 }
+"#,
+    );
+    settled(&r);
+    let spawned = r.spawned.get("w").expect("spawned tasks");
+    assert_eq!(spawned.completed, 1);
+    assert_eq!(spawned.failed.get("lost").copied(), Some(1));
+    let a = autoscale(&r, "w");
+    assert_eq!(a.drained, 1);
+    assert!(
+        (a.replica_seconds - 45.0).abs() < 0.01,
+        "replica-seconds {}",
+        a.replica_seconds
+    );
+}
