@@ -351,3 +351,94 @@ faults:
         a.replica_seconds
     );
 }
+
+/// The run caps bound a message cycle through an autoscaled consumer that publishes and spawns
+/// with payloads on every hop, and transfers piling up on a thin link: the run stops, says
+/// why, and the report still adds up.
+#[test]
+fn run_caps_bound_message_cycles_and_piling_transfers() {
+    let cycle = run_yaml(
+        r#"
+version: 1
+name: caps
+seed: 2
+duration: 60s
+max_in_flight: 2000
+network:
+  latency: 1ms
+  bandwidth: 10Mbps
+workload:
+  - to: api
+    rate: 100/s
+    request_size: 1KB
+services:
+  api:
+    endpoints:
+      /:
+        steps:
+          - publish: loop
+          - spawn: [ { publish: loop }, { io: 1s } ]
+        response_size: 1KB
+  c:
+    replicas: 2
+    autoscale: { min: 1, max: 4, metric: queue_depth, target: 5, interval: 2s, window: 2s, provision: 1s }
+    nic: 1Mbps
+    endpoints:
+      /:
+        steps:
+          - cpu: 1ms
+          - publish: loop
+          - spawn: [ { publish: loop } ]
+        response_size: 5KB
+queues:
+  loop: { consumer: c, concurrency: 10 }
+"#,
+    );
+    let stopped = cycle.stopped.as_ref().expect("the cycle is stopped");
+    assert!(
+        stopped.message.contains("queue `loop`"),
+        "{}",
+        stopped.message
+    );
+    let q = &cycle.requests;
+    assert_eq!(q.sent, q.completed + q.failed + q.in_flight);
+
+    let thin = run_yaml(
+        r#"
+version: 1
+name: thin link
+seed: 2
+duration: 600s
+max_in_flight: 1000
+network:
+  latency: 1ms
+  links:
+    - { between: [c, jobs], bandwidth: 1Mbps }
+workload:
+  - to: api
+    rate: 100/s
+services:
+  api:
+    endpoints:
+      /:
+        - publish: jobs
+  c:
+    replicas: 2
+    autoscale: { min: 1, max: 3, metric: in_flight, target: 2, interval: 5s, window: 5s, provision: 1s }
+    endpoints:
+      /:
+        steps: [ { cpu: 1ms } ]
+        response_size: 100KB
+queues:
+  jobs: { consumer: c, concurrency: 1000 }
+"#,
+    );
+    let stopped = thin.stopped.as_ref().expect("the transfers are stopped");
+    assert!(
+        stopped.message.contains("max_in_flight"),
+        "{}",
+        stopped.message
+    );
+    let q = &thin.requests;
+    assert_eq!(q.sent, q.completed + q.failed + q.in_flight);
+}
