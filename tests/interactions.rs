@@ -442,3 +442,43 @@ queues:
     let q = &thin.requests;
     assert_eq!(q.sent, q.completed + q.failed + q.in_flight);
 }
+
+/// `metric: queue_depth` is an external metric with an `AverageValue` target: K8s wants
+/// ceil(messages held / target) replicas whatever the consumers' readiness. A consumer whose
+/// only replica is down (a crash that lasts) still gets new replicas while its queue grows
+/// (it used to have no metric without a ready replica, and never scaled).
+#[test]
+fn queue_depth_scales_a_consumer_whose_replicas_are_all_down() {
+    let r = run_yaml(
+        r#"
+version: 1
+name: consumer down
+seed: 1
+duration: 120s
+workload:
+  - to: api
+    rate: [ { at: 0s, rate: 50/s }, { at: 60s, rate: 0/s } ]
+services:
+  api:
+    endpoints:
+      /:
+        - publish: jobs
+  c:
+    replicas: 1
+    autoscale: { min: 1, max: 3, metric: queue_depth, target: 4, interval: 5s, window: 5s, provision: 2s, cooldown: 10s }
+    endpoints:
+      /:
+        - io: 10ms
+queues:
+  jobs: { consumer: c, concurrency: 4 }
+faults:
+  - { at: 1s, kind: outage, target: c#0 }
+"#,
+    );
+    settled(&r);
+    let a = autoscale(&r, "c");
+    assert!(a.provisioned >= 2, "{a:?}");
+    let q = r.queues.get("jobs").expect("the queue");
+    assert_eq!(q.depth_end, 0, "the new replicas drained the queue");
+    assert_eq!(q.processed, q.acknowledged);
+}
