@@ -53,6 +53,8 @@ pub struct Decision {
 /// Cumulative sums at one instant: a window's average is the difference of two.
 #[derive(Clone, Copy, Debug, Default)]
 struct Snapshot {
+    /// When it was taken (the windows of the first ticks start at 0).
+    at: Nanos,
     ready_ns: u128,
     busy_ns: u128,
     in_flight_ns: u128,
@@ -205,6 +207,7 @@ impl Scaler {
 
     fn snapshot(&self, now: Nanos, depth_ns: u128) -> Snapshot {
         Snapshot {
+            at: now,
             depth_ns,
             ready_ns: self.ready.integral_total(now),
             busy_ns: self.busy_sum.integral_total(now),
@@ -216,7 +219,15 @@ impl Scaler {
     }
 
     /// The metric averaged per ready replica since `from`; `None` without ready time.
-    fn metric(&self, to: Snapshot, from: &Snapshot) -> Option<f64> {
+    /// `queue_depth` is an external metric instead: the messages held, averaged over the
+    /// window, per replica the scale counts (`current`), whatever their readiness.
+    fn metric(&self, to: Snapshot, from: &Snapshot, current: u32) -> Option<f64> {
+        if self.cfg.metric == ScaleMetric::QueueDepth {
+            let window = to.at - from.at;
+            return (window > 0 && current > 0).then(|| {
+                (to.depth_ns - from.depth_ns) as f64 / window as f64 / f64::from(current)
+            });
+        }
         let ready_ns = to.ready_ns - from.ready_ns;
         if ready_ns == 0 {
             return None;
@@ -236,9 +247,7 @@ impl Scaler {
                     (to.lag_sum - from.lag_sum) as f64 / n as f64
                 }
             }
-            // The time-averaged depth over the time-averaged ready count: K8s' `AverageValue`
-            // of an external metric, desired = ceil(total / target).
-            ScaleMetric::QueueDepth => (to.depth_ns - from.depth_ns) as f64 / ready_ns,
+            ScaleMetric::QueueDepth => unreachable!("an external metric"),
         })
     }
 
@@ -320,13 +329,22 @@ impl Simulation {
             .depth_integral(self.scaling.scalers[k as usize].service, now);
         let sc = &mut self.scaling.scalers[k as usize];
         let from = sc.windows.pop_front().unwrap_or_default();
-        let metric = sc.metric(sc.snapshot(now, depth), &from);
         let current = sc.count(ReplicaState::Ready) + sc.count(ReplicaState::Provisioning);
+        let metric = sc.metric(sc.snapshot(now, depth), &from, current);
         let counts = Counts {
             current,
             ready: sc.ready_now(),
         };
-        let desired = sc.hpa.decide(now, counts, metric, sc.cfg.target);
+        // K8s' `AverageValue` of an external metric (KEDA): desired = ceil(total / target),
+        // with the tolerance on total / (target × current); readiness plays no part.
+        let policy_counts = match sc.cfg.metric {
+            ScaleMetric::QueueDepth => Counts {
+                current,
+                ready: current,
+            },
+            _ => counts,
+        };
+        let desired = sc.hpa.decide(now, policy_counts, metric, sc.cfg.target);
         sc.decisions += 1;
         sc.desired = desired;
         if sc.log.len() < MAX_LOG {
@@ -400,11 +418,12 @@ impl Simulation {
                 left -= 1;
             }
         }
-        let sc = &mut self.scaling.scalers[k];
-        for r in 0..sc.state.len() {
-            if sc.state[r] == ReplicaState::Draining && self.instances[first + r].outstanding == 0 {
+        for r in 0..self.scaling.scalers[k].state.len() {
+            let sc = &mut self.scaling.scalers[k];
+            if sc.state[r] == ReplicaState::Draining && self.instances[first + r].is_idle() {
                 sc.state[r] = ReplicaState::Absent;
                 sc.drained += 1;
+                self.clear_replica_caches((first + r) as u32);
             }
         }
         self.refresh_scaled(k);
@@ -493,12 +512,21 @@ impl Simulation {
                 sc.routed += 1;
             }
         }
-        if sc.state[r] == ReplicaState::Draining
-            && self.instances[instance as usize].outstanding == 0
-        {
+        self.end_drain_if_idle(instance);
+    }
+
+    /// A draining replica is gone once it has answered every request sent to it and its
+    /// background (`spawn`ed) tasks have ended: a graceful shutdown waits for both.
+    pub(super) fn end_drain_if_idle(&mut self, instance: u32) {
+        let Some((k, r)) = self.scaling.slot(instance) else {
+            return;
+        };
+        let sc = &mut self.scaling.scalers[k];
+        if sc.state[r] == ReplicaState::Draining && self.instances[instance as usize].is_idle() {
             sc.state[r] = ReplicaState::Absent;
             sc.drained += 1;
             let service = sc.service;
+            self.clear_replica_caches(instance);
             self.sync_scaler(service);
         }
     }

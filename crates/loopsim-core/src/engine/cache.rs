@@ -463,6 +463,25 @@ impl Simulation {
         c.meters[cache as usize].entries.set(now, 0);
     }
 
+    /// A replica's process is gone (crashed, or drained and stopped): its in-process
+    /// (`scope: replica`) caches are lost with it, and it starts cold. Its tasks have already
+    /// left every flight on them.
+    pub(super) fn clear_replica_caches(&mut self, instance: u32) {
+        let now = self.now;
+        let service = self.instances[instance as usize].service;
+        let replica = instance - self.services[service as usize].first_instance;
+        let c = &mut self.caches;
+        for (id, spec) in self.sc.caches.iter().enumerate() {
+            let first = c.base[id * c.services + service as usize];
+            if spec.scope != CacheScope::Replica || first == NONE {
+                continue;
+            }
+            let store = &mut c.stores[(first + replica) as usize];
+            c.meters[id].entries.add(now, -i64::from(store.len()));
+            store.clear();
+        }
+    }
+
     /// Entries of each cache now, summed over its instances.
     pub fn cache_entries(&self) -> Vec<u64> {
         self.caches

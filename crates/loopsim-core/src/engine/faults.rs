@@ -190,6 +190,7 @@ impl Simulation {
             self.lose(t, copy);
         }
         self.lose_transfers(instance);
+        self.clear_replica_caches(instance);
         let inst = &mut self.instances[instance as usize];
         inst.ram_used = 0;
         inst.pool_queued = 0;
@@ -265,7 +266,7 @@ impl Simulation {
                 self.child_ended(task.join, tid, Outcome::Lost);
             }
             if task.spawned {
-                self.spawn_ended(task.service, task.arrived, Outcome::Lost);
+                self.spawn_ended(task.service, task.instance, task.arrived, Outcome::Lost);
             }
             return;
         }

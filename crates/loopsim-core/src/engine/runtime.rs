@@ -23,6 +23,8 @@ pub struct Instance {
     pub admit_queue: Option<alloc::boxed::Box<super::resource::WaitQueue>>,
     /// Requests routed to this instance and not yet answered (least-connections counts these).
     pub outstanding: u32,
+    /// Background (`spawn`ed) tasks alive on this instance: a draining replica waits for them.
+    pub background: u32,
     /// Requests accepted and not yet started (the accept queue `ingress.max_queue` bounds).
     pub waiting: u32,
     /// Rotation counter for `accept: round_robin`.
@@ -33,6 +35,13 @@ pub struct Instance {
     pub slow_factor: f64,
     pub bucket: Option<TokenBucket>,
     pub limit: Option<ConcurrencyLimit>,
+}
+
+impl Instance {
+    /// No request routed to it unanswered and no background task alive.
+    pub fn is_idle(&self) -> bool {
+        self.outstanding == 0 && self.background == 0
+    }
 }
 
 /// A worker process: one single-threaded event loop plus its executor thread pool (a

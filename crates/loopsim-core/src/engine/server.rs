@@ -29,6 +29,7 @@ pub fn new_instance(service: u32, first_worker: u32, svc: &Service) -> Instance 
             .queue
             .map(|d| alloc::boxed::Box::new(resource::WaitQueue::new(d))),
         outstanding: 0,
+        background: 0,
         waiting: 0,
         next_worker: 0,
         down: false,
@@ -867,8 +868,8 @@ impl Simulation {
         let task = self.tasks.get_mut(tid).expect("live task");
         let join = core::mem::replace(&mut task.join, u32::MAX);
         if task.spawned {
-            let (service, at) = (task.service, task.arrived);
-            self.spawn_ended(service, at, outcome);
+            let (service, instance, at) = (task.service, task.instance, task.arrived);
+            self.spawn_ended(service, instance, at, outcome);
         }
         // Report first: giving permits back can fail other tasks (a CoDel queue sheds), which
         // may decide this join before this child's outcome is counted.

@@ -61,12 +61,16 @@ impl Simulation {
         if self.now >= self.sc.warmup {
             self.spawns[p.service as usize].started += 1;
         }
+        self.instances[p.instance as usize].background += 1;
         let (cid, _) = self.tasks.insert(child);
         self.make_ready_later(cid);
     }
 
-    /// A spawned task (spawned at `at`) ended, or was lost: count it.
-    pub(super) fn spawn_ended(&mut self, service: u32, at: Nanos, outcome: Outcome) {
+    /// A spawned task (spawned at `at` on `instance`) ended, or was lost: count it; a draining
+    /// replica may be done.
+    pub(super) fn spawn_ended(&mut self, service: u32, instance: u32, at: Nanos, outcome: Outcome) {
+        self.instances[instance as usize].background -= 1;
+        self.end_drain_if_idle(instance);
         if at < self.sc.warmup {
             return;
         }

@@ -705,7 +705,7 @@ const AUTOSCALE_KEYS: [Key; 9] = [
         name: "metric",
         ty: Type::Enum(&["utilization", "loop_lag", "in_flight", "rps", "queue_depth"]),
         default: Absent::Default("`utilization`"),
-        doc: "What is averaged over the ready replicas: `utilization` (event-loop busy fraction, averaged over the replica's workers; target a percentage), `loop_lag` (mean event-loop lag; target a duration), `in_flight` (requests routed to a replica and not yet answered; target a count), `rps` (requests routed to a replica per second; target a rate), `queue_depth` (messages held — waiting, in process, awaiting redelivery — by the queues this service consumes, per ready replica, as KEDA counts them; target a count; the service must be a queue's `consumer`).",
+        doc: "What is averaged over the ready replicas: `utilization` (event-loop busy fraction, averaged over the replica's workers; target a percentage), `loop_lag` (mean event-loop lag; target a duration), `in_flight` (requests routed to a replica and not yet answered; target a count), `rps` (requests routed to a replica per second; target a rate), `queue_depth` (messages held — waiting, in process, awaiting redelivery — by the queues this service consumes, per replica the scale counts, ready or not, as KEDA counts them (an external metric: ceil(messages / target) replicas); target a count; the service must be a queue's `consumer`).",
     },
     Key {
         name: "target",
