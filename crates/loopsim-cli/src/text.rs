@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use loopsim_core::diagnosis::Severity;
 use loopsim_core::health::collapse::CollapseTransition;
 use loopsim_core::health::{BudgetAction, CollapseReport, CostReport};
 use loopsim_core::report::{Latency, Report, Stopped};
@@ -53,6 +54,7 @@ pub fn render(r: &Report) -> String {
         r.events
     );
     let _ = writeln!(o, "{}\n", r.note);
+    render_diagnosis(&mut o, r);
     let _ = writeln!(
         o,
         "requests    sent {}  completed {}  failed {}  in flight {}",
@@ -581,14 +583,37 @@ fn render_guards_and_faults(o: &mut String, r: &Report) {
     }
 }
 
+/// The diagnosis, one line per statement, marked by severity (`!!` critical, `!` warning).
+fn render_diagnosis(o: &mut String, r: &Report) {
+    let d = &r.diagnosis;
+    if d.statements.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "diagnosis");
+    for s in &d.statements {
+        let mark = match s.severity {
+            Severity::Critical => "!!",
+            Severity::Warning => "! ",
+            Severity::Info => "  ",
+        };
+        let _ = writeln!(o, "  {mark} {}", s.text);
+    }
+    let _ = writeln!(o);
+}
+
 fn render_health(o: &mut String, r: &Report) {
     let h = &r.health;
+    let sc = &r.diagnosis.scale;
     let _ = writeln!(
         o,
-        "\nhealth      {} (score {:.0} in the worst {} s window)",
+        "\nhealth      {} (runtime auditor: score {:.0} in the worst {} s window; \
+         HEALTHY < {:.0} ≤ DEGRADED < {:.0} ≤ CRITICAL < {:.0} ≤ COLLAPSE_RISK)",
         h.status.as_str(),
         h.score,
-        secs(h.window as f64 / 1e9)
+        secs(h.window as f64 / 1e9),
+        sc.degraded,
+        sc.critical,
+        sc.collapse_risk
     );
     if let Some(w) = h.worst_window.and_then(|i| h.timeline.get(i)) {
         let _ = writeln!(

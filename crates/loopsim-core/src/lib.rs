@@ -82,6 +82,7 @@ extern crate std;
 
 pub mod cache;
 pub mod diag;
+pub mod diagnosis;
 pub mod dist;
 pub mod engine;
 pub mod guards;

@@ -92,6 +92,10 @@ pub struct Report {
     /// scenario has payloads and bandwidth; absent otherwise.
     #[serde(skip_serializing_if = "Named::is_empty")]
     pub links: Named<LinkReport>,
+    /// What happened, in plain words (see [`crate::diagnosis`]): an early stop first, then the
+    /// users' experience, failures by cause, the bottleneck, amplifiers, the trigger's
+    /// aftermath; with the auditor's status scale.
+    pub diagnosis: crate::diagnosis::Diagnosis,
 }
 
 /// One cache over the measured window, summed over its instances.
@@ -475,6 +479,7 @@ pub fn build(input: Input<'_>) -> Report {
         spawned: input.spawned,
         caches: input.caches,
         links: Named(Vec::new()),
+        diagnosis: Default::default(),
     }
 }
 

@@ -399,6 +399,8 @@ impl Simulation {
             caches: cache::cache_reports(&self.sc, &self.caches, self.now),
         });
         report.links = self.channels.report(self.sc.warmup, self.now);
+        report.diagnosis =
+            crate::diagnosis::diagnose(&report, &self.series, &self.sc.health.thresholds);
         report
     }
 

@@ -1,0 +1,922 @@
+//! The diagnosis: what happened in a run, in plain words, at the top of the results.
+//!
+//! The runtime auditor ([`crate::health`]) scores event loops and thread pools; it says nothing
+//! of requests that a breaker rejected or that timed out while the loops idled. A reader wants
+//! the other way round: what the users experienced, what limited the system, what amplified
+//! it, whether the failure outlived its trigger, and, first of all, whether the run stopped
+//! early. [`diagnose`] reads the finished [`Report`] (and the time series, for the trigger) and
+//! writes an ordered list of [`Statement`]s, each one sentence with its numbers and the same
+//! numbers as structured `figures`, so that hosts can render it their own way.
+//!
+//! Names in the text come from the scenario and are untrusted: the core only produces text,
+//! escaping is the host's job.
+//!
+//! Every function here is pure, and every figure is finite (ratios over empty sets are left
+//! out rather than divided by zero).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use crate::health::format::{duration, number, percent, percent_fine};
+use crate::health::HealthThresholds;
+use crate::report::{Named, Report};
+use crate::series::Series;
+
+/// The diagnosis of a run: statements in reading order, and the auditor's status scale.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Diagnosis {
+    /// In order: an early stop, the users' experience, failures by cause, the bottleneck,
+    /// amplifiers, the trigger's aftermath, and a plain "healthy" when nothing went wrong.
+    pub statements: Vec<Statement>,
+    /// The score cut-offs of the auditor's runtime verdict (`health.status`).
+    pub scale: Scale,
+}
+
+/// The auditor's status scale: HEALTHY < `degraded` ≤ DEGRADED < `critical` ≤ CRITICAL <
+/// `collapse_risk` ≤ COLLAPSE_RISK (the scenario may override the defaults 400, 1200, 2500).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Scale {
+    pub degraded: f64,
+    pub critical: f64,
+    pub collapse_risk: f64,
+}
+
+/// One sentence of the diagnosis.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Statement {
+    pub kind: Kind,
+    pub severity: Severity,
+    /// One plain-English sentence with its numbers.
+    pub text: String,
+    /// What it is about: a service, a resource (`api event loop`, `api/db pool`), a caller
+    /// (`workload web`), a queue, a link; `null` for the run as a whole.
+    pub subject: Option<String>,
+    /// The numbers quoted in `text`: ratios as fractions, times in seconds, rates per second.
+    pub figures: Named<f64>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The run ended before its duration; every figure covers only the time simulated.
+    StoppedEarly,
+    /// Goodput, error rate and the latency of the successful requests.
+    Experience,
+    /// Failed requests by cause, and where they failed.
+    Failures,
+    /// Blocking work starving a service's event loop (from the auditor's findings).
+    Blocking,
+    /// The most utilised resource.
+    Bottleneck,
+    /// Retries, hedges, an open breaker, a growing queue.
+    Amplification,
+    /// The failure outlived its trigger (a fault): still failing well after it ended.
+    Metastable,
+    /// The system recovered after its trigger ended.
+    Recovered,
+    /// Nothing went wrong.
+    Healthy,
+    /// The runtime auditor's verdict when not HEALTHY, with the term that weighs most in it.
+    Runtime,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// The diagnosis of a finished report. `series` gives the error rate over time (for whether
+/// the failure outlived its trigger); `thresholds` the auditor's scale.
+pub fn diagnose(report: &Report, series: &Series, thresholds: &HealthThresholds) -> Diagnosis {
+    let mut statements = Vec::new();
+    statements.extend(stopped(report));
+    statements.push(experience(report));
+    statements.extend(failures(report));
+    statements.extend(blocking(report));
+    statements.extend(bottleneck(report));
+    statements.extend(amplification(report));
+    statements.extend(aftermath(report, series));
+    if statements.iter().all(|s| s.severity == Severity::Info) {
+        statements.push(healthy(report));
+    }
+    statements.extend(runtime(report, thresholds));
+    Diagnosis {
+        statements,
+        scale: Scale {
+            degraded: thresholds.degraded_score,
+            critical: thresholds.critical_score,
+            collapse_risk: thresholds.collapse_score,
+        },
+    }
+}
+
+fn statement(
+    kind: Kind,
+    severity: Severity,
+    text: String,
+    subject: Option<String>,
+    figures: &[(&str, f64)],
+) -> Statement {
+    Statement {
+        kind,
+        severity,
+        text,
+        subject,
+        figures: Named(
+            figures
+                .iter()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(k, v)| (String::from(*k), *v))
+                .collect(),
+        ),
+    }
+}
+
+/// `a / b`, 0 when `b` is 0.
+fn share(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// An early stop, stated first: the figures below cover only the time simulated.
+fn stopped(r: &Report) -> Option<Statement> {
+    let s = r.stopped.as_ref()?;
+    Some(statement(
+        Kind::StoppedEarly,
+        Severity::Critical,
+        format!(
+            "The run stopped early at {} of {} ({}): {}",
+            duration(s.at_s),
+            duration(r.duration_s),
+            s.cause.name(),
+            s.message
+        ),
+        None,
+        &[("at_s", s.at_s)],
+    ))
+}
+
+/// What the users experienced: goodput, error rate, latency of the successful requests — and
+/// that the failures are not in that latency (the sketch only holds successes).
+fn experience(r: &Report) -> Statement {
+    let q = &r.requests;
+    let done = q.completed + q.failed;
+    let mut text = format!(
+        "Goodput {} req/s; {} of {} requests failed",
+        number(r.goodput_rps),
+        percent_fine(r.error_rate),
+        done
+    );
+    if q.in_flight > 0 {
+        text.push_str(&format!(
+            ", {} more still in flight at the end",
+            q.in_flight
+        ));
+    }
+    let l = &r.latency_s;
+    match (l.p50, l.p99) {
+        (Some(p50), Some(p99)) => {
+            text.push_str(&format!(
+                "; successful requests took p50 {}, p99 {}",
+                duration(p50),
+                duration(p99)
+            ));
+            if q.failed > 0 {
+                text.push_str(" (failed requests are not in these latencies");
+                if q.timed_out > 0 {
+                    text.push_str(&format!(
+                        "; {} timed out, each after its full timeout",
+                        q.timed_out
+                    ));
+                }
+                text.push(')');
+            }
+        }
+        _ => text.push_str("; no request succeeded"),
+    }
+    text.push('.');
+    let severity = if r.error_rate >= 0.05 || (done > 0 && q.completed == 0) {
+        Severity::Critical
+    } else if r.error_rate >= 0.01 {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
+    statement(
+        Kind::Experience,
+        severity,
+        text,
+        None,
+        &[
+            ("goodput_rps", r.goodput_rps),
+            ("error_rate", r.error_rate),
+            ("p50_s", l.p50.unwrap_or(f64::NAN)),
+            ("p99_s", l.p99.unwrap_or(f64::NAN)),
+        ],
+    )
+}
+
+/// A failure kind (`Outcome::name`) in words.
+pub fn cause(kind: &str) -> &str {
+    match kind {
+        "timeout" => "timed out",
+        "loss" => "lost on the network",
+        "out_of_memory" => "out of memory",
+        "error" => "errors",
+        "refused" => "refused (replica down)",
+        "lost" => "lost to a crash",
+        "rejected_breaker" => "rejected by a circuit breaker",
+        "rejected_risk" => "rejected by a risk guard",
+        "rejected_throttle" => "rejected by adaptive throttling",
+        "rejected_rate_limit" => "rejected by a rate limit",
+        "shed_queue_full" => "shed (accept queue full)",
+        "rejected_concurrency" => "rejected by a concurrency limit",
+        "dropped_expired" => "dropped as expired",
+        "rejected_budget" => "rejected by the spend budget",
+        "pool_timeout" => "timed out waiting for a pool",
+        "pool_full" => "found a pool's queue full",
+        "pool_shed" => "shed by a pool's CoDel queue",
+        "queue_full" => "refused by a full message queue",
+        other => other,
+    }
+}
+
+/// Failed requests by cause (largest first, as shares of all requests with an outcome), then
+/// where: the callers whose breaker rejected them and the services that failed the most.
+fn failures(r: &Report) -> Option<Statement> {
+    let q = &r.requests;
+    if q.failed == 0 {
+        return None;
+    }
+    let done = q.completed + q.failed;
+    let mut kinds: Vec<(&str, u64)> = r
+        .errors
+        .0
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (k.as_str(), *n))
+        .collect();
+    kinds.sort_by_key(|k| core::cmp::Reverse(k.1));
+    let mut figures: Vec<(&str, f64)> = alloc::vec![("error_rate", r.error_rate)];
+    let causes: Vec<String> = kinds
+        .iter()
+        .map(|(k, n)| {
+            figures.push((k, share(*n, done)));
+            format!("{} {}", percent_fine(share(*n, done)), cause(k))
+        })
+        .collect();
+    let mut text = format!(
+        "{} of requests failed: {}",
+        percent_fine(r.error_rate),
+        causes.join(", ")
+    );
+    let mut subject = None;
+    let breakers: Vec<String> = open_breakers(r)
+        .into_iter()
+        .filter(|b| b.rejected > 0)
+        .map(|b| format!("the breaker of `{}` rejected {}", b.caller, b.rejected))
+        .collect();
+    if !breakers.is_empty() {
+        text.push_str(&format!("; {}", breakers.join(", ")));
+    }
+    // The service that failed or turned away the most requests it received.
+    let worst = r
+        .services
+        .0
+        .iter()
+        .map(|(name, s)| {
+            (
+                name,
+                s.served_failed + s.refused.0.iter().map(|(_, n)| n).sum::<u64>(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .fold(None, |best: Option<(&String, u64)>, x| match best {
+            Some(b) if b.1 >= x.1 => Some(b),
+            _ => Some(x),
+        });
+    if let Some((name, n)) = worst {
+        text.push_str(&format!(
+            "; `{name}` failed or refused {n} requests it received"
+        ));
+        subject = Some(name.clone());
+    }
+    text.push('.');
+    let severity = if r.error_rate >= 0.05 {
+        Severity::Critical
+    } else if r.error_rate >= 0.01 {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
+    Some(statement(Kind::Failures, severity, text, subject, &figures))
+}
+
+/// A caller's breaker over the measured window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BreakerTime {
+    pub caller: String,
+    /// Fraction of the measured window the breaker spent open (half-open not counted),
+    /// averaged over the caller's replicas.
+    pub open: f64,
+    pub opens: u64,
+    pub rejected: u64,
+}
+
+/// Time spent in `open` over `[from, to]`, from a breaker's transitions (`(time_s, state)`,
+/// starting closed). The report keeps the first 1000 transitions: after the last one kept the
+/// breaker is taken to stay in its last recorded state.
+pub fn open_time(transitions: &[(f64, &str)], from: f64, to: f64) -> f64 {
+    let mut open = 0.0;
+    let mut state_open = false;
+    let mut since = from;
+    for &(t, state) in transitions {
+        let t = t.clamp(from, to);
+        if state_open {
+            open += t - since;
+        }
+        since = t;
+        state_open = state == "open";
+    }
+    if state_open {
+        open += to - since;
+    }
+    open.max(0.0)
+}
+
+/// Per caller with a breaker, its open time over the measured window.
+pub fn open_breakers(r: &Report) -> Vec<BreakerTime> {
+    let from = r.warmup_s;
+    let to = r.warmup_s + r.measured_s;
+    let mut out: Vec<(BreakerTime, u32)> = Vec::new();
+    for g in &r.guards {
+        let Some(b) = &g.breaker else { continue };
+        let open = if to > from {
+            open_time(&b.transitions, from, to) / (to - from)
+        } else {
+            0.0
+        };
+        match out.last_mut() {
+            Some((t, n)) if t.caller == g.caller => {
+                t.open += open;
+                t.opens += b.opens;
+                t.rejected += b.rejected;
+                *n += 1;
+            }
+            _ => out.push((
+                BreakerTime {
+                    caller: g.caller.clone(),
+                    open,
+                    opens: b.opens,
+                    rejected: b.rejected,
+                },
+                1,
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|(mut t, n)| {
+            t.open /= f64::from(n);
+            t
+        })
+        .collect()
+}
+
+/// A resource that may limit the system, with its utilisation (busy time over the measured
+/// window, 0 to 1) and a short description of its queueing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub name: String,
+    pub utilization: f64,
+    pub detail: String,
+    pub wait_p99_s: Option<f64>,
+}
+
+/// Every resource the report measures, in a fixed order: each service's event loops, its
+/// thread pool (when used), its declared pools, cores and GIL; then the bandwidth links; then
+/// the message queues whose depth kept growing (their consumer is saturated: counted as 100%).
+/// A cache's backing store is the service its miss steps call, already in the list.
+pub fn candidates(r: &Report) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (name, s) in &r.services.0 {
+        if let Some(u) = s.utilization {
+            let mut detail = String::new();
+            if let Some(q) = &s.ready_queue {
+                detail.push_str(&format!("ready queue {} on average", number(q.mean)));
+            }
+            if let Some(p99) = s.loop_lag_s.p99 {
+                detail.push_str(&format!(", p99 loop lag {}", duration(p99)));
+            }
+            if s.blocking_s > 0.0 {
+                detail.push_str(&format!(
+                    ", {} of blocking calls on the loop",
+                    duration(s.blocking_s)
+                ));
+            }
+            out.push(Candidate {
+                name: format!("{name} event loop"),
+                utilization: u,
+                detail,
+                wait_p99_s: s.loop_lag_s.p99,
+            });
+        }
+        if let (Some(u), true) = (s.threadpool.utilization, s.threadpool.queue_wait_s.jobs > 0) {
+            out.push(Candidate {
+                name: format!("{name} thread pool"),
+                utilization: u,
+                detail: wait_detail(s.threadpool.queue_wait_s.p99, s.threadpool.queue.as_ref()),
+                wait_p99_s: s.threadpool.queue_wait_s.p99,
+            });
+        }
+        for (pool, p) in &s.pools.0 {
+            if let Some(u) = p.utilization {
+                out.push(Candidate {
+                    name: format!("{name}/{pool} pool"),
+                    utilization: u,
+                    detail: wait_detail(p.wait_s.p99, p.queue.as_ref()),
+                    wait_p99_s: p.wait_s.p99,
+                });
+            }
+        }
+    }
+    for (name, l) in &r.links.0 {
+        if let Some(u) = l.utilization {
+            let detail = match &l.in_flight {
+                Some(q) => format!("{} transfers in flight on average", number(q.mean)),
+                None => String::new(),
+            };
+            out.push(Candidate {
+                name: format!("link {name}"),
+                utilization: u,
+                detail,
+                wait_p99_s: None,
+            });
+        }
+    }
+    for (name, q) in &r.queues.0 {
+        let mean = q.depth_mean.unwrap_or(0.0);
+        if q.depth_end >= 100 && q.depth_end as f64 > 1.5 * mean {
+            out.push(Candidate {
+                name: format!("queue {name} consumer"),
+                utilization: 1.0,
+                detail: format!(
+                    "depth grew to {} messages (mean {}), oldest message {} old",
+                    q.depth_end,
+                    number(mean),
+                    duration(q.oldest_age_max_s)
+                ),
+                wait_p99_s: None,
+            });
+        }
+    }
+    out
+}
+
+fn wait_detail(p99: Option<f64>, queue: Option<&crate::report::QueueLen>) -> String {
+    let mut d = String::new();
+    if let Some(p99) = p99 {
+        d.push_str(&format!("p99 wait {}", duration(p99)));
+    }
+    if let Some(q) = queue {
+        if !d.is_empty() {
+            d.push_str(", ");
+        }
+        d.push_str(&format!("{} waiting on average", number(q.mean)));
+    }
+    d
+}
+
+/// The bottleneck: the most utilised candidate (the first in [`candidates`]' order on a tie).
+/// Utilisation is what saturates first as load grows; on a request's path the busiest
+/// resource is the one that sets the throughput, so it is the one to name.
+pub fn busiest(c: &[Candidate]) -> Option<&Candidate> {
+    c.iter()
+        .fold(None, |best: Option<&Candidate>, x| match best {
+            Some(b) if b.utilization >= x.utilization => Some(b),
+            _ => Some(x),
+        })
+}
+
+fn bottleneck(r: &Report) -> Option<Statement> {
+    let all = candidates(r);
+    let b = busiest(&all)?;
+    // A long wait for a resource only 80% busy on average still means it ran saturated for
+    // long stretches.
+    let queued = b.wait_p99_s.is_some_and(|w| w >= 1.0);
+    let (severity, lead) = if b.utilization >= 0.95 || (b.utilization >= 0.8 && queued) {
+        (Severity::Critical, "Bottleneck:")
+    } else if b.utilization >= 0.8 {
+        (Severity::Warning, "Near saturation:")
+    } else {
+        (Severity::Info, "No resource is saturated; the busiest is")
+    };
+    let mut text = format!("{lead} `{}`, {} busy", b.name, percent(b.utilization));
+    if !b.detail.is_empty() {
+        text.push_str(&format!(" ({})", b.detail.trim_start_matches(", ")));
+    }
+    text.push('.');
+    Some(statement(
+        Kind::Bottleneck,
+        severity,
+        text,
+        Some(b.name.clone()),
+        &[
+            ("utilization", b.utilization),
+            ("wait_p99_s", b.wait_p99_s.unwrap_or(f64::NAN)),
+        ],
+    ))
+}
+
+/// What multiplied the load or the failures: retries, hedges, an open breaker, a queue that
+/// kept growing.
+fn amplification(r: &Report) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let a = r.attempts_per_request;
+    if a >= 1.05 {
+        let top = r
+            .retries_by_caller
+            .0
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .filter(|(_, n)| *n > 0);
+        let mut text = format!(
+            "Retries: {} attempts per request, so the servers saw up to {}× the offered work",
+            number(a),
+            number(a)
+        );
+        if let Some((caller, n)) = top {
+            text.push_str(&format!(" (`{caller}` retried {n} times)"));
+        }
+        text.push('.');
+        let severity = if a >= 2.0 {
+            Severity::Critical
+        } else if a >= 1.2 {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
+        out.push(statement(
+            Kind::Amplification,
+            severity,
+            text,
+            top.map(|(c, _)| c.clone()),
+            &[("attempts_per_request", a)],
+        ));
+    }
+    let hedges: u64 = r.call_sites.0.iter().map(|(_, c)| c.hedges).sum();
+    if hedges > 0 {
+        let won: u64 = r.call_sites.0.iter().map(|(_, c)| c.hedges_won).sum();
+        let calls: u64 = r.call_sites.0.iter().map(|(_, c)| c.ok + c.failed).sum();
+        out.push(statement(
+            Kind::Amplification,
+            if share(hedges, calls) > 0.2 {
+                Severity::Warning
+            } else {
+                Severity::Info
+            },
+            format!(
+                "Hedging sent {hedges} extra copies ({} of calls), {won} of which answered first.",
+                percent(share(hedges, calls))
+            ),
+            None,
+            &[("hedges", hedges as f64), ("hedges_won", won as f64)],
+        ));
+    }
+    for b in open_breakers(r).into_iter().filter(|b| b.opens > 0) {
+        out.push(statement(
+            Kind::Amplification,
+            if b.open >= 0.1 {
+                Severity::Warning
+            } else {
+                Severity::Info
+            },
+            format!(
+                "The breaker of `{}` was open {} of the time ({} openings, {} requests rejected).",
+                b.caller,
+                percent(b.open),
+                b.opens,
+                b.rejected
+            ),
+            Some(b.caller.clone()),
+            &[
+                ("open_fraction", b.open),
+                ("opens", b.opens as f64),
+                ("rejected", b.rejected as f64),
+            ],
+        ));
+    }
+    for (name, q) in &r.queues.0 {
+        let mean = q.depth_mean.unwrap_or(0.0);
+        if q.depth_end >= 100 && q.depth_end as f64 > 1.5 * mean {
+            out.push(statement(
+                Kind::Amplification,
+                Severity::Warning,
+                format!(
+                    "Queue `{name}` kept growing: {} messages held at the end (mean {}), the \
+                     consumer lags behind.",
+                    q.depth_end,
+                    number(mean)
+                ),
+                Some(name.clone()),
+                &[("depth_end", q.depth_end as f64), ("depth_mean", mean)],
+            ));
+        }
+    }
+    out
+}
+
+/// Error rate and goodput over the rows of `series` whose time is in `(from, to]`: `(failed
+/// share, ok per second)`, `None` without requests there. A failure is in one of the columns
+/// `error_rps`, `timeout_rps` or `rejected_rps`.
+pub fn rates(series: &Series, from: f64, to: f64) -> Option<(f64, f64)> {
+    let t = series.column_by_name("t_s")?;
+    let ok = series.column_by_name("ok_rps")?;
+    let failed = ["error_rps", "timeout_rps", "rejected_rps"].map(|c| series.column_by_name(c));
+    let (mut sum_ok, mut sum_err, mut rows) = (0.0, 0.0, 0u32);
+    for i in 0..t.len() {
+        if !(t[i] > from && t[i] <= to && ok[i].is_finite()) {
+            continue;
+        }
+        sum_ok += ok[i];
+        for c in failed.iter().flatten() {
+            if c[i].is_finite() {
+                sum_err += c[i];
+            }
+        }
+        rows += 1;
+    }
+    (rows > 0 && sum_ok + sum_err > 0.0)
+        .then(|| (sum_err / (sum_ok + sum_err), sum_ok / f64::from(rows)))
+}
+
+/// Whether the failure outlived its trigger: the faults are the trigger; compare the error
+/// rate before the first fault began with the second half of the time after the last one
+/// ended (the first half is left to drain). Still failing there, at least 5% and more than
+/// twice as often as before, is a metastable failure; back to the earlier rate is a recovery.
+fn aftermath(r: &Report, series: &Series) -> Option<Statement> {
+    let end = r.warmup_s + r.measured_s;
+    let start = r
+        .faults
+        .iter()
+        .map(|f| f.at_s)
+        .fold(f64::INFINITY, f64::min);
+    let until = r.faults.iter().map(|f| f.until_s).fold(0.0, f64::max);
+    if !(start.is_finite() && until < end && start > r.warmup_s) {
+        return None;
+    }
+    let (before, ok_before) = rates(series, r.warmup_s, start)?;
+    let settle = until + (end - until) / 2.0;
+    let (after, ok_after) = rates(series, settle, end)?;
+    let figures = [
+        ("error_rate_before", before),
+        ("error_rate_after", after),
+        ("goodput_before_rps", ok_before),
+        ("goodput_after_rps", ok_after),
+        ("trigger_end_s", until),
+    ];
+    if after >= 0.05 && after > 2.0 * before + 0.01 {
+        Some(statement(
+            Kind::Metastable,
+            Severity::Critical,
+            format!(
+                "The failure outlived its trigger: the faults ended at {}, yet from {} to {} \
+                 {} of requests still failed (vs {} before {}), goodput {} req/s (vs {}) — a \
+                 metastable failure that sustains itself.",
+                duration(until),
+                duration(settle),
+                duration(end),
+                percent_fine(after),
+                percent_fine(before),
+                duration(start),
+                number(ok_after),
+                number(ok_before)
+            ),
+            None,
+            &figures,
+        ))
+    } else if r.error_rate > 0.0 || r.faults.iter().any(|f| f.until_s > f.at_s) {
+        Some(statement(
+            Kind::Recovered,
+            Severity::Info,
+            format!(
+                "The system recovered after its trigger: from {} on, {} of requests failed \
+                 (vs {} before the faults).",
+                duration(settle),
+                percent_fine(after),
+                percent_fine(before)
+            ),
+            None,
+            &figures,
+        ))
+    } else {
+        None
+    }
+}
+
+/// The cause clause of an auditor finding (`33% of loop time over the run was in `blocking`
+/// steps of /export`, see [`crate::health::findings::cause_clause`]), if it has one.
+fn finding_cause(text: &str) -> Option<&str> {
+    let (_, tail) = text.rsplit_once("; ")?;
+    tail.contains("of loop time").then_some(tail)
+}
+
+/// Blocking work starving an event loop: per service with an event-loop starvation (or else a
+/// long-blocking) finding, its loop lag, its blocked time and the endpoint the auditor blames.
+fn blocking(r: &Report) -> Vec<Statement> {
+    use crate::health::FindingKind as F;
+    let mut out = Vec::new();
+    for (name, s) in &r.services.0 {
+        let mine = |k: F| {
+            r.health
+                .findings
+                .iter()
+                .find(|f| &f.service == name && f.kind == k)
+        };
+        let (finding, severity) = match (mine(F::EventLoopStarvation), mine(F::LongBlocking)) {
+            (Some(f), _) => (f, Severity::Critical),
+            (None, Some(f)) => (f, Severity::Warning),
+            _ => continue,
+        };
+        // A loop lagging behind without blocking is load, which the bottleneck states.
+        if s.blocking_s <= 0.0 {
+            continue;
+        }
+        let mut text = format!(
+            "Blocking work starves the event loop of `{name}`: {} blocked over the run, p99 \
+             loop lag {}",
+            duration(s.blocking_s),
+            duration(s.loop_lag_s.p99.unwrap_or(0.0))
+        );
+        if let Some(cause) = finding_cause(&finding.text) {
+            text.push_str(&format!("; {cause}"));
+        }
+        text.push('.');
+        out.push(statement(
+            Kind::Blocking,
+            severity,
+            text,
+            Some(name.clone()),
+            &[
+                ("blocking_s", s.blocking_s),
+                ("loop_lag_p99_s", s.loop_lag_s.p99.unwrap_or(f64::NAN)),
+            ],
+        ));
+    }
+    out
+}
+
+/// The auditor's score terms (weight × signal) of `x`, largest first, named for a reader.
+pub fn score_terms(x: &crate::health::AuditInputs, t: &HealthThresholds) -> Vec<(String, f64)> {
+    let x = x.sanitized();
+    let mut terms = alloc::vec![
+        (
+            format!("event-loop lag max {}", duration(x.max_event_loop_lag_s)),
+            x.max_event_loop_lag_s * t.lag_weight,
+        ),
+        (
+            format!("average blocking {}", duration(x.avg_blocking_duration_s)),
+            x.avg_blocking_duration_s * t.blocking_weight,
+        ),
+        (
+            format!(
+                "thread-pool queue wait {}",
+                duration(x.threadpool_queue_wait_s)
+            ),
+            x.threadpool_queue_wait_s * t.queue_wait_weight,
+        ),
+        (
+            format!("thread-pool backlog {}", number(x.backlog())),
+            x.backlog() * t.backlog_weight,
+        ),
+        (
+            format!("{} active requests at peak", number(x.peak_active_requests)),
+            x.peak_active_requests * t.active_weight,
+        ),
+    ];
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1));
+    terms
+}
+
+/// The runtime auditor's verdict, when it is not HEALTHY, on its scale and with the term that
+/// weighs most in its whole-run score: the auditor's numbers are not the users' experience, so
+/// the diagnosis says where they come from.
+fn runtime(r: &Report, t: &HealthThresholds) -> Option<Statement> {
+    use crate::health::Status;
+    let h = &r.health;
+    let (cutoff, severity) = match h.status {
+        Status::Healthy => return None,
+        Status::Degraded => (t.degraded_score, Severity::Info),
+        Status::Critical => (t.critical_score, Severity::Warning),
+        Status::CollapseRisk => (t.collapse_score, Severity::Warning),
+    };
+    let mut text = format!(
+        "The runtime auditor rates the run {} (score {} in its worst window, {} from {})",
+        h.status.as_str(),
+        number(h.score.round()),
+        h.status.as_str(),
+        number(cutoff)
+    );
+    let terms = score_terms(&h.whole_run.inputs, t);
+    if let Some((what, v)) = terms.first().filter(|(_, v)| *v > 0.0) {
+        text.push_str(&format!(
+            "; over the whole run it scores {}, mostly from {what} (+{})",
+            number(h.whole_run.score.round()),
+            number(v.round())
+        ));
+    }
+    text.push('.');
+    Some(statement(
+        Kind::Runtime,
+        severity,
+        text,
+        h.timeline
+            .get(h.worst_window.unwrap_or(usize::MAX))
+            .and_then(|w| w.worst_service.clone()),
+        &[("score", h.score), ("cutoff", cutoff)],
+    ))
+}
+
+/// Nothing went wrong: say so, with the busiest resource's utilisation.
+fn healthy(r: &Report) -> Statement {
+    let all = candidates(r);
+    let mut text = format!(
+        "Healthy: {} of requests succeeded",
+        percent_fine(1.0 - r.error_rate)
+    );
+    let mut figures = alloc::vec![("error_rate", r.error_rate)];
+    let mut subject = None;
+    if let Some(b) = busiest(&all) {
+        text.push_str(&format!(
+            " and the busiest resource, `{}`, was {} busy",
+            b.name,
+            percent(b.utilization)
+        ));
+        figures.push(("utilization", b.utilization));
+        subject = Some(b.name.clone());
+    }
+    text.push('.');
+    statement(Kind::Healthy, Severity::Info, text, subject, &figures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_time_counts_open_spans_only() {
+        let t = [
+            (10.0, "open"),
+            (15.0, "half_open"),
+            (16.0, "open"),
+            (20.0, "closed"),
+        ];
+        assert_eq!(open_time(&t, 0.0, 30.0), 9.0);
+        // Clipped to the window, and open at the end.
+        assert_eq!(open_time(&t[..1], 12.0, 30.0), 18.0);
+        assert_eq!(open_time(&[], 0.0, 30.0), 0.0);
+    }
+
+    fn cand(name: &str, u: f64) -> Candidate {
+        Candidate {
+            name: name.into(),
+            utilization: u,
+            detail: String::new(),
+            wait_p99_s: None,
+        }
+    }
+
+    #[test]
+    fn busiest_takes_the_highest_and_the_first_on_ties() {
+        let c = [cand("a", 0.5), cand("b", 0.9), cand("c", 0.9)];
+        assert_eq!(busiest(&c).unwrap().name, "b");
+        assert!(busiest(&[]).is_none());
+    }
+
+    #[test]
+    fn rates_over_a_span_of_rows() {
+        let names = ["t_s", "ok_rps", "error_rps", "timeout_rps"];
+        let mut s = Series::new(names.iter().map(|&n| String::from(n)).collect());
+        s.push_row(&[1.0, 100.0, 0.0, 0.0]);
+        s.push_row(&[2.0, 50.0, 25.0, 25.0]);
+        s.push_row(&[3.0, f64::NAN, 1.0, 0.0]);
+        assert_eq!(rates(&s, 0.0, 1.0), Some((0.0, 100.0)));
+        assert_eq!(rates(&s, 0.0, 2.0), Some((0.25, 75.0)));
+        assert_eq!(rates(&s, 5.0, 9.0), None);
+    }
+
+    #[test]
+    fn causes_read_as_words() {
+        assert_eq!(cause("rejected_breaker"), "rejected by a circuit breaker");
+        assert_eq!(cause("timeout"), "timed out");
+        assert_eq!(cause("something_new"), "something_new");
+    }
+}
