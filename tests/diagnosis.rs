@@ -1,0 +1,162 @@
+//! The diagnosis (`report.diagnosis`) of gallery scenarios says what happened, in plain words:
+//! the failures and their causes, the amplifiers, whether the failure outlived its trigger, the
+//! blocking endpoint, a healthy run as healthy, and an early stop first.
+
+use std::path::Path;
+
+use loopsim_core::diagnosis::{Kind, Severity, Statement};
+use loopsim_core::report::Report;
+use loopsim_tests::run_yaml;
+
+fn run_file(name: &str) -> Report {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(name);
+    run_yaml(&std::fs::read_to_string(path).expect("gallery file"))
+}
+
+fn find(r: &Report, kind: Kind) -> &Statement {
+    let d = &r.diagnosis;
+    d.statements
+        .iter()
+        .find(|s| s.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} statement in {:#?}", d.statements))
+}
+
+fn figure(s: &Statement, name: &str) -> f64 {
+    *s.figures
+        .get(name)
+        .unwrap_or_else(|| panic!("no figure {name} in {s:#?}"))
+}
+
+fn has(r: &Report, kind: Kind) -> bool {
+    r.diagnosis.statements.iter().any(|s| s.kind == kind)
+}
+
+/// The breaker example fails about a third of its requests while the loops idle: the
+/// diagnosis names the failures, the breaker's rejections and the time it stayed open.
+#[test]
+fn circuit_breaker_names_the_failures_and_the_open_breaker() {
+    let r = run_file("circuit-breaker.yaml");
+    let exp = find(&r, Kind::Experience);
+    assert_eq!(exp.severity, Severity::Critical, "{}", exp.text);
+    assert!(exp.text.contains("failed"), "{}", exp.text);
+    assert!(exp.text.contains("not in these latencies"), "{}", exp.text);
+    let f = find(&r, Kind::Failures);
+    assert!(
+        f.text.contains("rejected by a circuit breaker"),
+        "{}",
+        f.text
+    );
+    assert!(f.text.contains("errors"), "{}", f.text);
+    assert!(figure(f, "rejected_breaker") > 0.2, "{}", f.text);
+    let open = r
+        .diagnosis
+        .statements
+        .iter()
+        .find(|s| s.kind == Kind::Amplification && s.text.contains("breaker"))
+        .expect("the open breaker is an amplifier");
+    assert!(open.text.contains("was open"), "{}", open.text);
+    let fraction = figure(open, "open_fraction");
+    assert!(fraction > 0.1 && fraction < 1.0, "{}", open.text);
+    assert!(!has(&r, Kind::Healthy));
+}
+
+/// The retry storm: three attempts per request, and still failing long after the 2-second
+/// slowdown that started it.
+#[test]
+fn retry_storm_names_the_storm_and_that_it_outlived_its_trigger() {
+    let r = run_file("retry-storm.yaml");
+    let retries = find(&r, Kind::Amplification);
+    assert!(
+        retries.text.starts_with("Retries: 3 attempts per request"),
+        "{}",
+        retries.text
+    );
+    assert!((figure(retries, "attempts_per_request") - 3.0).abs() < 0.1);
+    let m = find(&r, Kind::Metastable);
+    assert_eq!(m.severity, Severity::Critical);
+    assert!(m.text.contains("outlived its trigger"), "{}", m.text);
+    assert!(figure(m, "error_rate_after") > 0.9, "{}", m.text);
+    assert!(figure(m, "error_rate_before") < 0.01, "{}", m.text);
+    assert_eq!(figure(m, "trigger_end_s"), 32.0);
+    let f = find(&r, Kind::Failures);
+    assert!(f.text.contains("timed out"), "{}", f.text);
+    let b = find(&r, Kind::Bottleneck);
+    assert_eq!(b.subject.as_deref(), Some("api event loop"));
+}
+
+/// Blocking `/export` calls starve the API's event loop: the diagnosis names the loop and the
+/// endpoint.
+#[test]
+fn starvation_names_the_blocking_endpoint_and_its_loop() {
+    let r = run_file("event-loop-starvation.yaml");
+    let b = find(&r, Kind::Blocking);
+    assert_eq!(b.subject.as_deref(), Some("api"));
+    assert!(b.text.contains("event loop of `api`"), "{}", b.text);
+    assert!(b.text.contains("/export"), "{}", b.text);
+    assert!(figure(b, "loop_lag_p99_s") > 0.5, "{}", b.text);
+}
+
+/// M/M/1 at ρ = 0.8 serves every request: healthy, with its utilisation; the auditor's
+/// verdict is stated separately, on its scale.
+#[test]
+fn a_healthy_mm1_is_healthy_with_its_utilisation() {
+    let r = run_file("one-event-loop.yaml");
+    let h = find(&r, Kind::Healthy);
+    assert!(h.text.starts_with("Healthy"), "{}", h.text);
+    assert!(h.text.contains("`api event loop`"), "{}", h.text);
+    let u = figure(h, "utilization");
+    assert!((u - 0.8).abs() < 0.03, "utilisation {u}");
+    assert!(!has(&r, Kind::Failures));
+    assert_eq!(r.diagnosis.scale.degraded, 400.0);
+    assert_eq!(r.diagnosis.scale.critical, 1200.0);
+    assert_eq!(r.diagnosis.scale.collapse_risk, 2500.0);
+}
+
+/// The shop: a handful of lost requests, no saturated resource; the auditor's DEGRADED comes
+/// with the term that weighs most in its score.
+#[test]
+fn shop_explains_the_auditor_score() {
+    let r = run_file("shop.yaml");
+    assert!(has(&r, Kind::Healthy), "{:#?}", r.diagnosis.statements);
+    if r.health.status != loopsim_core::health::Status::Healthy {
+        let rt = find(&r, Kind::Runtime);
+        assert!(rt.text.contains(r.health.status.as_str()), "{}", rt.text);
+        assert!(rt.text.contains("mostly from"), "{}", rt.text);
+    }
+}
+
+/// An overloaded run stopped by `max_in_flight`: the stop is the first statement.
+#[test]
+fn an_early_stop_comes_first() {
+    let r = run_yaml(
+        "version: 1\nname: early\nseed: 1\nduration: 60s\nmax_in_flight: 1000\n\
+         workload:\n  - to: api\n    rate: 800/s\n\
+         services:\n  api:\n    endpoints:\n      /:\n        - cpu: 5ms\n",
+    );
+    assert!(r.stopped.is_some());
+    let first = &r.diagnosis.statements[0];
+    assert_eq!(first.kind, Kind::StoppedEarly);
+    assert_eq!(first.severity, Severity::Critical);
+    assert!(first.text.contains("max_in_flight"), "{}", first.text);
+    let exp = find(&r, Kind::Experience);
+    assert!(exp.text.contains("still in flight"), "{}", exp.text);
+}
+
+/// The JSON carries it under `diagnosis`, last, with snake_case kinds.
+#[test]
+fn json_carries_the_diagnosis() {
+    let r = run_file("circuit-breaker.yaml");
+    let v = serde_json::to_value(&r).unwrap();
+    let d = &v["diagnosis"];
+    assert_eq!(d["scale"]["critical"], 1200.0);
+    let kinds: Vec<&str> = d["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"failures"), "{kinds:?}");
+    assert_eq!(kinds[0], "experience");
+}
