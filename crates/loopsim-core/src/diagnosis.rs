@@ -288,27 +288,49 @@ fn failures(r: &Report) -> Option<Statement> {
     if !breakers.is_empty() {
         text.push_str(&format!("; {}", breakers.join(", ")));
     }
-    // The service that failed or turned away the most requests it received.
-    let worst = r
-        .services
-        .0
-        .iter()
-        .map(|(name, s)| {
-            (
-                name,
-                s.served_failed + s.refused.0.iter().map(|(_, n)| n).sum::<u64>(),
-            )
-        })
-        .filter(|(_, n)| *n > 0)
-        .fold(None, |best: Option<(&String, u64)>, x| match best {
-            Some(b) if b.1 >= x.1 => Some(b),
+    // Where: the services that turned requests away (ingress refusals, error faults, outages),
+    // then the call step that failed the most; else the service that failed the most.
+    for (name, sv) in &r.services.0 {
+        let refused: Vec<String> = sv
+            .refused
+            .0
+            .iter()
+            .map(|(k, n)| format!("{n} {}", cause(k)))
+            .collect();
+        if !refused.is_empty() {
+            text.push_str(&format!("; at `{name}`: {}", refused.join(", ")));
+            subject.get_or_insert_with(|| name.clone());
+        }
+    }
+    let top_call = r.call_sites.0.iter().filter(|(_, c)| c.failed > 0).fold(
+        None,
+        |best: Option<&(String, crate::report::CallSiteReport)>, x| match best {
+            Some(b) if b.1.failed >= x.1.failed => Some(b),
             _ => Some(x),
-        });
-    if let Some((name, n)) = worst {
-        text.push_str(&format!(
-            "; `{name}` failed or refused {n} requests it received"
-        ));
-        subject = Some(name.clone());
+        },
+    );
+    if let Some((site, c)) = top_call {
+        text.push_str(&format!("; the call `{site}` failed {} times", c.failed));
+    } else if subject.is_none() {
+        let worst = r
+            .services
+            .0
+            .iter()
+            .filter(|(_, sv)| sv.served_failed > 0)
+            .fold(
+                None,
+                |best: Option<&(String, crate::report::ServiceReport)>, x| match best {
+                    Some(b) if b.1.served_failed >= x.1.served_failed => Some(b),
+                    _ => Some(x),
+                },
+            );
+        if let Some((name, sv)) = worst {
+            text.push_str(&format!(
+                "; `{name}` failed {} requests it served",
+                sv.served_failed
+            ));
+            subject = Some(name.clone());
+        }
     }
     text.push('.');
     let severity = if r.error_rate >= 0.05 {
@@ -464,7 +486,7 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
     }
     for (name, q) in &r.queues.0 {
         let mean = q.depth_mean.unwrap_or(0.0);
-        if q.depth_end >= 100 && q.depth_end as f64 > 1.5 * mean {
+        if q.consumer.is_some() && growing(q) {
             out.push(Candidate {
                 name: format!("queue {name} consumer"),
                 utilization: 1.0,
@@ -479,6 +501,13 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
         }
     }
     out
+}
+
+/// A queue whose depth kept growing: at least 100 messages held at the end, half again its
+/// time-averaged depth. (A queue without a consumer, such as a dead-letter queue, grows by
+/// design and is left out by the callers.)
+pub fn growing(q: &crate::report::QueueReport) -> bool {
+    q.depth_end >= 100 && q.depth_end as f64 > 1.5 * q.depth_mean.unwrap_or(0.0)
 }
 
 fn wait_detail(p99: Option<f64>, queue: Option<&crate::report::QueueLen>) -> String {
@@ -616,7 +645,7 @@ fn amplification(r: &Report) -> Vec<Statement> {
     }
     for (name, q) in &r.queues.0 {
         let mean = q.depth_mean.unwrap_or(0.0);
-        if q.depth_end >= 100 && q.depth_end as f64 > 1.5 * mean {
+        if q.consumer.is_some() && growing(q) {
             out.push(statement(
                 Kind::Amplification,
                 Severity::Warning,
@@ -911,6 +940,33 @@ mod tests {
         assert_eq!(rates(&s, 0.0, 1.0), Some((0.0, 100.0)));
         assert_eq!(rates(&s, 0.0, 2.0), Some((0.25, 75.0)));
         assert_eq!(rates(&s, 5.0, 9.0), None);
+    }
+
+    #[test]
+    fn a_finding_cause_is_its_last_clause() {
+        let t = "Event-loop starvation on api (120–130 s): lag max 3.74 s, mean 1.37 s; 33% of \
+                 loop time over the run was in `blocking` steps of /export";
+        assert_eq!(
+            finding_cause(t),
+            Some("33% of loop time over the run was in `blocking` steps of /export")
+        );
+        assert_eq!(
+            finding_cause("Concurrent load saturation on api: 1135 active"),
+            None
+        );
+    }
+
+    #[test]
+    fn score_terms_put_the_heaviest_first() {
+        let x = crate::health::AuditInputs {
+            max_event_loop_lag_s: 0.3,
+            peak_active_requests: 20.0,
+            ..Default::default()
+        };
+        let terms = score_terms(&x, &HealthThresholds::default());
+        assert_eq!(terms[0].0, "event-loop lag max 300 ms");
+        assert_eq!(terms[0].1, 450.0);
+        assert_eq!(terms[1].1, 20.0);
     }
 
     #[test]
