@@ -103,6 +103,41 @@ fn text_report_is_readable() {
     }
 }
 
+/// The diagnosis comes before the tables, one line per statement, critical ones marked `!!`;
+/// the auditor's verdict states its scale; `--json` carries the same sentences.
+#[test]
+fn the_diagnosis_tops_the_text_report_and_is_in_the_json() {
+    let o = loopsim(&["run", "scenarios/circuit-breaker.yaml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let diagnosis = out.find("\ndiagnosis\n").expect("a diagnosis block");
+    let requests = out.find("\nrequests ").expect("the requests line");
+    assert!(diagnosis < requests, "{out}");
+    assert!(
+        out.contains("  !! 36.51% of requests failed: 35.35% rejected by a circuit breaker"),
+        "{out}"
+    );
+    assert!(out.contains("was open"), "{out}");
+    assert!(
+        out.contains("HEALTHY < 400 ≤ DEGRADED < 1200 ≤ CRITICAL < 2500 ≤ COLLAPSE_RISK"),
+        "{out}"
+    );
+    let j = json(&loopsim(&[
+        "run",
+        "scenarios/circuit-breaker.yaml",
+        "--json",
+    ]));
+    let texts: Vec<&str> = j["diagnosis"]["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| s["text"].as_str().expect("text"))
+        .collect();
+    for t in &texts {
+        assert!(out.contains(t), "`{t}` not in the text report");
+    }
+}
+
 /// A service offered four times what it can serve, with a low `max_in_flight`: the run stops
 /// within a second of its two hours.
 const OVERLOADED: &str = "version: 1\nname: Overloaded\nduration: 2h\nmax_in_flight: 100\n\

@@ -535,18 +535,28 @@ pub fn busiest(c: &[Candidate]) -> Option<&Candidate> {
         })
 }
 
+/// How saturated a resource is: critical at ≥ 95% busy or a p99 wait of 1 s or more (a
+/// resource busy 80% on average that makes requests wait seconds ran saturated for long
+/// stretches), a warning at ≥ 85% busy or a p99 wait of 500 ms or more. An M/M/1 queue at 80%
+/// (p99 wait ≈ 4.6 mean services) stays below both.
+pub fn saturation(c: &Candidate) -> Severity {
+    let wait = c.wait_p99_s.unwrap_or(0.0);
+    if c.utilization >= 0.95 || wait >= 1.0 {
+        Severity::Critical
+    } else if c.utilization >= 0.85 || wait >= 0.5 {
+        Severity::Warning
+    } else {
+        Severity::Info
+    }
+}
+
 fn bottleneck(r: &Report) -> Option<Statement> {
     let all = candidates(r);
     let b = busiest(&all)?;
-    // A long wait for a resource only 80% busy on average still means it ran saturated for
-    // long stretches.
-    let queued = b.wait_p99_s.is_some_and(|w| w >= 1.0);
-    let (severity, lead) = if b.utilization >= 0.95 || (b.utilization >= 0.8 && queued) {
-        (Severity::Critical, "Bottleneck:")
-    } else if b.utilization >= 0.8 {
-        (Severity::Warning, "Near saturation:")
-    } else {
-        (Severity::Info, "No resource is saturated; the busiest is")
+    let (severity, lead) = match saturation(b) {
+        Severity::Critical => (Severity::Critical, "Bottleneck:"),
+        Severity::Warning => (Severity::Warning, "Near saturation:"),
+        Severity::Info => (Severity::Info, "No resource is saturated; the busiest is"),
     };
     let mut text = format!("{lead} `{}`, {} busy", b.name, percent(b.utilization));
     if !b.detail.is_empty() {
@@ -690,7 +700,8 @@ pub fn rates(series: &Series, from: f64, to: f64) -> Option<(f64, f64)> {
 /// Whether the failure outlived its trigger: the faults are the trigger; compare the error
 /// rate before the first fault began with the second half of the time after the last one
 /// ended (the first half is left to drain). Still failing there, at least 5% and more than
-/// twice as often as before, is a metastable failure; back to the earlier rate is a recovery.
+/// twice as often as before, is a metastable failure; back to the earlier rate after failing
+/// visibly (≥ 1%, twice the earlier rate) during the faults or just after is a recovery.
 fn aftermath(r: &Report, series: &Series) -> Option<Statement> {
     let end = r.warmup_s + r.measured_s;
     let start = r
@@ -732,7 +743,9 @@ fn aftermath(r: &Report, series: &Series) -> Option<Statement> {
             None,
             &figures,
         ))
-    } else if r.error_rate > 0.0 || r.faults.iter().any(|f| f.until_s > f.at_s) {
+    } else if rates(series, start, until + (end - until) / 4.0)
+        .is_some_and(|(during, _)| during >= 0.01 && during > 2.0 * before)
+    {
         Some(statement(
             Kind::Recovered,
             Severity::Info,
@@ -928,6 +941,19 @@ mod tests {
         let c = [cand("a", 0.5), cand("b", 0.9), cand("c", 0.9)];
         assert_eq!(busiest(&c).unwrap().name, "b");
         assert!(busiest(&[]).is_none());
+    }
+
+    #[test]
+    fn saturation_counts_long_waits() {
+        let with_wait = |u: f64, w: f64| Candidate {
+            wait_p99_s: Some(w),
+            ..cand("x", u)
+        };
+        assert_eq!(saturation(&cand("x", 0.96)), Severity::Critical);
+        assert_eq!(saturation(&with_wait(0.79, 8.9)), Severity::Critical);
+        assert_eq!(saturation(&with_wait(0.8, 0.19)), Severity::Info);
+        assert_eq!(saturation(&with_wait(0.86, 0.1)), Severity::Warning);
+        assert_eq!(saturation(&with_wait(0.5, 0.6)), Severity::Warning);
     }
 
     #[test]
