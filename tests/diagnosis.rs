@@ -160,3 +160,30 @@ fn json_carries_the_diagnosis() {
     assert!(kinds.contains(&"failures"), "{kinds:?}");
     assert_eq!(kinds[0], "experience");
 }
+
+/// The order pipeline's burst backs its queue up (consumer lag ~3,500, the oldest order ~28 s)
+/// and some orders are dead-lettered; the diagnosis says both, and that the dead-letter queue,
+/// without a consumer, just holds them.
+#[test]
+fn a_queue_that_backed_up_and_dead_lettered_is_named() {
+    let r = run_file("order-pipeline.yaml");
+    let orders = r
+        .diagnosis
+        .statements
+        .iter()
+        .find(|s| s.kind == Kind::Backlog && s.subject.as_deref() == Some("orders"))
+        .expect("a backlog statement for orders");
+    assert_eq!(orders.severity, Severity::Warning);
+    assert!(figure(orders, "depth_max") > 2000.0, "{orders:#?}");
+    assert!(figure(orders, "oldest_age_max_s") > 10.0);
+    assert!(figure(orders, "dead_lettered") > 0.0);
+    assert!(orders.text.contains("dead-lettered"), "{}", orders.text);
+    let dlq = r
+        .diagnosis
+        .statements
+        .iter()
+        .find(|s| s.subject.as_deref() == Some("orders-dlq"))
+        .expect("the dead-letter queue");
+    assert!(dlq.text.contains("no consumer"), "{}", dlq.text);
+    assert!(has(&r, Kind::Backlog));
+}

@@ -81,6 +81,9 @@ pub enum Kind {
     Healthy,
     /// The runtime auditor's verdict when not HEALTHY, with the term that weighs most in it.
     Runtime,
+    /// A queue that backed up and drained (consumer lag), or lost messages: dead letters,
+    /// drops, publishes refused.
+    Backlog,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,6 +104,7 @@ pub fn diagnose(report: &Report, series: &Series, thresholds: &HealthThresholds)
     statements.extend(blocking(report));
     statements.extend(bottleneck(report));
     statements.extend(amplification(report));
+    statements.extend(backlogs(report));
     statements.extend(aftermath(report, series));
     if statements.iter().all(|s| s.severity == Severity::Info) {
         statements.push(healthy(report));
@@ -669,6 +673,79 @@ fn amplification(r: &Report) -> Vec<Statement> {
                 &[("depth_end", q.depth_end as f64), ("depth_mean", mean)],
             ));
         }
+    }
+    out
+}
+
+/// Queues that backed up but did not keep growing (that is amplification), or lost messages:
+/// the consumer lag's peak and the oldest message's age, where it ended, dead letters, drops
+/// and publishes refused. A lag the consumers absorbed is information; lost or refused
+/// messages, or a message older than 10 s, are a warning.
+fn backlogs(r: &Report) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for (name, q) in &r.queues.0 {
+        if q.consumer.is_none() {
+            if q.depth_end > 0 {
+                out.push(statement(
+                    Kind::Backlog,
+                    Severity::Info,
+                    format!(
+                        "Queue `{name}` has no consumer: it holds {} messages at the end (a \
+                         dead-letter queue keeps what failed).",
+                        q.depth_end
+                    ),
+                    Some(name.clone()),
+                    &[("depth_end", q.depth_end as f64)],
+                ));
+            }
+            continue;
+        }
+        if growing(q) {
+            continue;
+        }
+        let lost = q.dead_lettered + q.dropped + q.rejected_queue_full;
+        if q.oldest_age_max_s < 1.0 && lost == 0 {
+            continue;
+        }
+        let mut text = format!(
+            "Queue `{name}` backed up: its depth (consumer lag) peaked at {} messages, the oldest \
+             {} s old, and ended at {}",
+            q.depth_max,
+            number(q.oldest_age_max_s),
+            q.depth_end
+        );
+        for (n, what) in [
+            (
+                q.dead_lettered,
+                "dead-lettered after their last failed delivery",
+            ),
+            (q.dropped, "dropped (no room in a dead-letter queue)"),
+            (q.rejected_queue_full, "publishes refused as `queue_full`"),
+        ] {
+            if n > 0 {
+                text.push_str(&format!("; {n} {what}"));
+            }
+        }
+        text.push('.');
+        let severity = if lost > 0 || q.oldest_age_max_s > 10.0 {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
+        out.push(statement(
+            Kind::Backlog,
+            severity,
+            text,
+            Some(name.clone()),
+            &[
+                ("depth_max", q.depth_max as f64),
+                ("depth_end", q.depth_end as f64),
+                ("oldest_age_max_s", q.oldest_age_max_s),
+                ("dead_lettered", q.dead_lettered as f64),
+                ("dropped", q.dropped as f64),
+                ("rejected_queue_full", q.rejected_queue_full as f64),
+            ],
+        ));
     }
     out
 }
