@@ -187,3 +187,24 @@ fn a_queue_that_backed_up_and_dead_lettered_is_named() {
     assert!(dlq.text.contains("no consumer"), "{}", dlq.text);
     assert!(has(&r, Kind::Backlog));
 }
+
+/// The autoscaling ramp's 60 s cold start shows as capacity trailing the decisions: the first
+/// scale-up is ready 60 s (the provisioning delay) to 75 s (one more decision interval) later.
+#[test]
+fn a_slow_cold_start_shows_in_the_scaling_statement() {
+    let r = run_file("autoscaling-ramp.yaml");
+    let s = find(&r, Kind::Scaling);
+    assert_eq!(s.subject.as_deref(), Some("api"));
+    let lag = figure(s, "first_scale_up_ready_after_s");
+    assert!((60.0..=75.0).contains(&lag), "{s:#?}");
+    assert!(figure(s, "ready_max") >= 16.0);
+}
+
+/// The stampede's bottleneck is the database pool whose waiters waited up to its 1 s timeout,
+/// not the busier but unhurried event loops.
+#[test]
+fn a_stampede_names_the_pool_its_waiters_waited_for() {
+    let r = run_file("cache-stampede.yaml");
+    let b = find(&r, Kind::Bottleneck);
+    assert!(b.text.contains("plain-db/conns pool"), "{}", b.text);
+}

@@ -84,6 +84,8 @@ pub enum Kind {
     /// A queue that backed up and drained (consumer lag), or lost messages: dead letters,
     /// drops, publishes refused.
     Backlog,
+    /// An autoscaled service: how far it scaled and how long new capacity took to arrive.
+    Scaling,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -105,6 +107,7 @@ pub fn diagnose(report: &Report, series: &Series, thresholds: &HealthThresholds)
     statements.extend(bottleneck(report));
     statements.extend(amplification(report));
     statements.extend(backlogs(report));
+    statements.extend(scaling(report));
     statements.extend(aftermath(report, series));
     if statements.iter().all(|s| s.severity == Severity::Info) {
         statements.push(healthy(report));
@@ -532,9 +535,12 @@ fn wait_detail(p99: Option<f64>, queue: Option<&crate::report::QueueLen>) -> Str
 /// Utilisation is what saturates first as load grows; on a request's path the busiest
 /// resource is the one that sets the throughput, so it is the one to name.
 pub fn busiest(c: &[Candidate]) -> Option<&Candidate> {
+    // The most saturated first (a pool 6% busy over the run whose waiters waited 1 s in a
+    // stampede limited the system more than a loop 20% busy), then the most utilised.
+    let rank = |x: &Candidate| (saturation(x), x.utilization);
     c.iter()
         .fold(None, |best: Option<&Candidate>, x| match best {
-            Some(b) if b.utilization >= x.utilization => Some(b),
+            Some(b) if rank(b) >= rank(x) => Some(b),
             _ => Some(x),
         })
 }
@@ -745,6 +751,69 @@ fn backlogs(r: &Report) -> Vec<Statement> {
                 ("dropped", q.dropped as f64),
                 ("rejected_queue_full", q.rejected_queue_full as f64),
             ],
+        ));
+    }
+    out
+}
+
+/// Per autoscaled service: the range of ready replicas, the decisions, the replica time paid,
+/// and how long the first scale-up took to be ready (from its decision to the first later
+/// decision that found the replicas it asked for ready; the decisions' interval bounds the
+/// resolution) — a slow cold start shows as capacity trailing the decisions.
+fn scaling(r: &Report) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for (name, s) in &r.services.0 {
+        let Some(a) = s.autoscale.as_ref() else {
+            continue;
+        };
+        let (Some(lo), Some(hi)) = (a.ready_min, a.ready_max) else {
+            continue;
+        };
+        let mut text = format!(
+            "`{name}` autoscaled on {} between {lo} and {hi} ready replicas ({} scale-ups, {} \
+             scale-downs, {} replica-seconds paid)",
+            a.metric,
+            a.scale_ups,
+            a.scale_downs,
+            number(a.replica_seconds)
+        );
+        let mut figures = alloc::vec![
+            ("ready_min", lo as f64),
+            ("ready_max", hi as f64),
+            ("scale_ups", a.scale_ups as f64),
+        ];
+        let first_up = a.log.iter().position(|d| d.desired > d.current);
+        if let Some(i) = first_up {
+            let d = &a.log[i];
+            let ready = a.log[i + 1..].iter().find(|e| e.ready >= d.desired);
+            match ready {
+                Some(e) => {
+                    let lag = e.t_s - d.t_s;
+                    text.push_str(&format!(
+                        "; the first scale-up ({} → {} at {} s) was ready by {} s, {} s later",
+                        d.current,
+                        d.desired,
+                        number(d.t_s),
+                        number(e.t_s),
+                        number(lag)
+                    ));
+                    figures.push(("first_scale_up_ready_after_s", lag));
+                }
+                None => text.push_str(&format!(
+                    "; the first scale-up ({} → {} at {} s) was never fully ready",
+                    d.current,
+                    d.desired,
+                    number(d.t_s)
+                )),
+            }
+        }
+        text.push('.');
+        out.push(statement(
+            Kind::Scaling,
+            Severity::Info,
+            text,
+            Some(name.clone()),
+            &figures,
         ));
     }
     out
@@ -1018,6 +1087,11 @@ mod tests {
         let c = [cand("a", 0.5), cand("b", 0.9), cand("c", 0.9)];
         assert_eq!(busiest(&c).unwrap().name, "b");
         assert!(busiest(&[]).is_none());
+        // A long p99 wait outranks a higher utilisation.
+        let mut waited = cand("pool", 0.06);
+        waited.wait_p99_s = Some(1.0);
+        let c = [cand("loop", 0.2), waited];
+        assert_eq!(busiest(&c).unwrap().name, "pool");
     }
 
     #[test]
