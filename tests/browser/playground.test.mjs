@@ -925,4 +925,32 @@ describe("loopsim playground", () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  test("the results open with what happened: the retry storm and the breaker in plain words", async () => {
+    const { page, context, errors } = await open();
+    await runGallery(page, "retry-storm.yaml");
+    assert.equal(await page.isVisible("#diagnosis"), true);
+    const storm = await page.locator("#diagnosis-list li.diag-critical").allTextContents();
+    assert.ok(storm.some((t) => /attempts per request/.test(t)), storm.join("\n"));
+    assert.ok(storm.some((t) => /outlived its trigger/.test(t)), storm.join("\n"));
+    assert.ok(storm.every((t) => t.startsWith("Critical")), "each line says its severity in words");
+    assert.match(await page.textContent("#health-score"), /HEALTHY < 400 ≤ DEGRADED < 1200 ≤ CRITICAL < 2500 ≤ COLLAPSE_RISK/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator("#diagnosis").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/diagnosis-retry-storm-1440x900.png` });
+    await runGallery(page, "circuit-breaker.yaml");
+    const breaker = (await page.locator("#diagnosis-list").textContent()) || "";
+    assert.match(breaker, /rejected by a circuit breaker/);
+    assert.match(breaker, /was open \d+% of the time/);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("#diagnosis").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/diagnosis-circuit-breaker-390x844.png` });
+    const overflow = await page.evaluate(() => {
+      const d = document.getElementById("diagnosis");
+      return d.scrollWidth > d.clientWidth + 1;
+    });
+    assert.equal(overflow, false, "the list wraps on a phone");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

@@ -1009,7 +1009,7 @@ fn runtime(r: &Report, t: &HealthThresholds) -> Option<Statement> {
     let mut text = format!(
         "The runtime auditor rates the run {} (score {} in its worst window, {} from {})",
         h.status.as_str(),
-        number(h.score.round()),
+        number(libm::round(h.score)),
         h.status.as_str(),
         number(cutoff)
     );
@@ -1017,8 +1017,8 @@ fn runtime(r: &Report, t: &HealthThresholds) -> Option<Statement> {
     if let Some((what, v)) = terms.first().filter(|(_, v)| *v > 0.0) {
         text.push_str(&format!(
             "; over the whole run it scores {}, mostly from {what} (+{})",
-            number(h.whole_run.score.round()),
-            number(v.round())
+            number(libm::round(h.whole_run.score)),
+            number(libm::round(*v))
         ));
     }
     text.push('.');

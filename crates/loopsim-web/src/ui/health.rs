@@ -245,10 +245,11 @@ pub fn render(r: &Report) {
     dom::set_text(
         "health-score",
         &format!(
-            "score {} over the measured run · {} windows of {}",
+            "score {} over the measured run · {} windows of {} · {}",
             num(h.score),
             h.timeline.len(),
-            secs(Some(h.window as f64 / 1e9))
+            secs(Some(h.window as f64 / 1e9)),
+            loopsim_web::explain::scale(&r.diagnosis)
         ),
     );
     let body: Element = dom::by_id("health-body");

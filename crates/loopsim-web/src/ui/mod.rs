@@ -10,6 +10,7 @@
 //! touch only their own cells, never the app.
 
 mod charts;
+mod diagnosis;
 mod dom;
 mod glue;
 mod health;
@@ -1076,6 +1077,7 @@ impl App {
             }
             tables::render(r);
             health::render(r);
+            diagnosis::render(r);
         }
         self.last_report_json = Some(report_json.clone());
         self.update_live();

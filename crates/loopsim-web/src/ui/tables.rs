@@ -61,6 +61,7 @@ fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
 
 pub fn clear() {
     super::health::clear();
+    super::diagnosis::clear();
     for id in [
         "summary",
         "services",
