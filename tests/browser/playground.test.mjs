@@ -515,8 +515,9 @@ describe("loopsim playground", () => {
     assert.deepEqual(first, ["results-head", "stopped-box"], "the warning opens the results");
     assert.match(await page.textContent("#summary"), /Simulated time\s*[\d.]+ s of 2\.00 h \(stopped early\)/);
     // Every chart hatches the part never simulated, from the stop on.
-    const figures = await page.locator("figure.chart").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.stoppedAt]));
-    assert.ok(figures.length >= 6, `charts: ${figures}`);
+    const figures = await page.locator("figure.chart:not([hidden])").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.stoppedAt]));
+    // No offload in it: no thread-pool chart.
+    assert.ok(figures.length >= 5, `charts: ${figures}`);
     for (const [id, at] of figures) assert.equal(Number(at), stop.at_s, `${id} marks the stop`);
     const latency = await chartData(page, "chart-latency");
     assert.equal(latency.stop.at, stop.at_s);
@@ -657,8 +658,9 @@ describe("loopsim playground", () => {
       [["errors", "payments", 60, 120], ["latency", "checkout<->payments", 60, 120]],
     );
     // Every chart, lanes included, has both bands.
-    const figures = await page.locator("figure.chart").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.bands]));
-    assert.ok(figures.length >= 7, `charts: ${figures}`);
+    const figures = await page.locator("figure.chart:not([hidden])").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.bands]));
+    // No offload in it: no thread-pool chart.
+    assert.ok(figures.length >= 6, `charts: ${figures}`);
     for (const [id, bands] of figures) assert.equal(bands, "2", `${id} shades both faults`);
     const bands = (await chartData(page, "chart-latency")).bands;
     assert.deepEqual(bands.map((b) => [b.label, b.target, b.from, b.to]), [
@@ -816,7 +818,7 @@ describe("loopsim playground", () => {
     await context.close();
   });
 
-  test("a declared pool gets a chart beside the thread pool's and a table; none without pools", async () => {
+  test("a declared pool gets a chart and a table, and no empty thread-pool chart; none without pools", async () => {
     const { page, context, errors } = await open();
     await setEditorText(page, POOLED);
     await page.waitForSelector(".problems-summary:not(.has-errors)");
@@ -825,7 +827,9 @@ describe("loopsim playground", () => {
     assert.ok(db.utilization > 0.9 && db.timeouts > 0, JSON.stringify(db));
     // The chart: in the main grid right after the thread-pool chart, named after the pool.
     assert.equal(await page.locator("#main-charts .pool-chart").count(), 1);
-    assert.equal(await page.evaluate(() => document.getElementById("chart-pool-0").previousElementSibling.id), "chart-pool");
+    // No endpoint offloads, so no empty thread-pool chart: the pool's follows utilisation.
+    assert.equal(await chartData(page, "chart-pool"), null);
+    assert.equal(await page.isVisible("#chart-pool"), false, "no empty thread-pool chart");
     assert.equal(await page.isVisible("#guard-charts"), false, "a pool is not a lane");
     const chart = await chartData(page, "chart-pool-0");
     assert.equal(chart.title, "Pool db (api): permits in use and waiting requests");

@@ -99,6 +99,19 @@ pub struct Panels {
     pub scaling: Vec<ScalingChart>,
     pub queues: Vec<QueueChart>,
     pub caches: Vec<CacheChart>,
+    /// Some endpoint hands work to a thread pool (`offload`): otherwise the thread-pool chart
+    /// would be an empty box, and is left out.
+    pub thread_pools: bool,
+}
+
+/// Whether any endpoint of the scenario has an `offload` step (plain or split).
+fn uses_thread_pools(scenario: &Scenario) -> bool {
+    use loopsim_core::scenario::Step;
+    scenario.endpoints.iter().any(|e| {
+        e.steps
+            .iter()
+            .any(|s| matches!(s, Step::Offload(_) | Step::OffloadSplit { .. }))
+    })
 }
 
 /// A cache (`caches:`), charted from its `cache.<name>.hit_ratio` and `.entries` columns: the
@@ -230,6 +243,7 @@ pub fn panels(scenario: &Scenario, report: &Report) -> Panels {
         scaling: scaling_charts(report),
         queues: queue_charts(report),
         caches: cache_charts(report),
+        thread_pools: uses_thread_pools(scenario),
     }
 }
 

@@ -371,6 +371,10 @@ fn defs(names: &[String], panels: &Panels) -> Vec<ChartDef> {
             )
         },
     ];
+    if !panels.thread_pools {
+        // No endpoint offloads: the thread-pool chart would be flat at zero.
+        out.retain(|d| d.id != "chart-pool");
+    }
     for (k, p) in panels.pools.iter().enumerate() {
         let mut lines = Vec::new();
         if let Some(i) = c(&p.column("in_use")) {
@@ -548,6 +552,14 @@ impl Charts {
         dom::clear(&lanes);
         let main: Element = dom::by_id("main-charts");
         let defs = defs(names, panels);
+        // The thread-pool chart's fixed figure is hidden, not left an empty box, when no
+        // endpoint offloads.
+        let pool_figure: Element = dom::by_id("chart-pool");
+        let pool_shown = defs.iter().any(|d| d.id == "chart-pool");
+        if !pool_shown {
+            dom::clear(&pool_figure);
+        }
+        dom::hide(&pool_figure, !pool_shown);
         dom::hide(&lanes, !defs.iter().any(|d| d.place == Place::Lane));
         for (k, d) in defs.into_iter().enumerate() {
             let new_figure = |class: &str, into: &Element| {
