@@ -18,14 +18,8 @@ fn autoscale(r: &Report, service: &str) -> loopsim_core::report::AutoscaleReport
     svc.autoscale.clone().expect("autoscaled")
 }
 
-/// A draining replica whose requests are answered but whose background (`spawn`ed) tasks still
-/// run is not gone yet: it stays paid until they end, as a graceful shutdown waits for them.
-/// (It used to become absent at once, its background tasks running on as ghosts on a replica
-/// nobody paid for, that could even be started again under them.)
-#[test]
-fn a_draining_replica_waits_for_its_background_tasks() {
-    let r = run_yaml(
-        r#"
+/// Two replicas scaled in to one at 1 s; each request spawns a 20 s background task.
+const DRAIN_WITH_BACKGROUND_TASKS: &str = r#"
 version: 1
 name: drain with background tasks
 seed: 1
@@ -43,8 +37,15 @@ services:
       /:
         - cpu: 1ms
         - spawn: [ { io: 20s } ]
-"#,
-    );
+"#;
+
+/// A draining replica whose requests are answered but whose background (`spawn`ed) tasks still
+/// run is not gone yet: it stays paid until they end, as a graceful shutdown waits for them.
+/// (It used to become absent at once, its background tasks running on as ghosts on a replica
+/// nobody paid for, that could even be started again under them.)
+#[test]
+fn a_draining_replica_waits_for_its_background_tasks() {
+    let r = run_yaml(DRAIN_WITH_BACKGROUND_TASKS);
     settled(&r);
     let spawned = r.spawned.get("w").expect("spawned tasks");
     assert_eq!(spawned.started, 2);
@@ -316,29 +317,9 @@ faults:
 /// A draining replica that crashes loses its background tasks, and is then gone at once.
 #[test]
 fn a_crash_ends_a_drain_held_by_background_tasks() {
-    let r = run_yaml(
-        r#"
-version: 1
-name: crash while draining
-seed: 1
-duration: 40s
-workload:
-  - to: w
-    arrivals: constant
-    rate: [ { at: 0s, rate: 4/s }, { at: 600ms, rate: 0/s } ]
-services:
-  w:
-    replicas: 2
-    balance: round_robin
-    autoscale: { min: 1, max: 2, metric: rps, target: 100/s, interval: 1s, window: 1s, cooldown: 0s }
-    endpoints:
-      /:
-        - cpu: 1ms
-        - spawn: [ { io: 20s } ]
-faults:
-  - { at: 5s, for: 1s, kind: outage, target: w#1 }
-"#,
-    );
+    let r = run_yaml(&format!(
+        "{DRAIN_WITH_BACKGROUND_TASKS}faults:\n  - {{ at: 5s, for: 1s, kind: outage, target: w#1 }}\n"
+    ));
     settled(&r);
     let spawned = r.spawned.get("w").expect("spawned tasks");
     assert_eq!(spawned.completed, 1);

@@ -388,6 +388,8 @@ pub struct Input<'a> {
     pub queues: Vec<(String, QueueReport)>,
     pub spawned: Named<SpawnReport>,
     pub caches: Named<CacheReport>,
+    /// Bandwidth channels that carried payloads (empty without payloads and bandwidth).
+    pub links: Named<LinkReport>,
 }
 
 pub fn build(input: Input<'_>) -> Report {
@@ -478,7 +480,7 @@ pub fn build(input: Input<'_>) -> Report {
         queues: Named(input.queues),
         spawned: input.spawned,
         caches: input.caches,
-        links: Named(Vec::new()),
+        links: input.links,
         diagnosis: Default::default(),
     }
 }

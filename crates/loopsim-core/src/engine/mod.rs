@@ -397,8 +397,8 @@ impl Simulation {
             queues: self.queue_reports(),
             spawned: self.spawn_reports(),
             caches: cache::cache_reports(&self.sc, &self.caches, self.now),
+            links: self.channels.report(self.sc.warmup, self.now),
         });
-        report.links = self.channels.report(self.sc.warmup, self.now);
         report.diagnosis =
             crate::diagnosis::diagnose(&report, &self.series, &self.sc.health.thresholds);
         report
