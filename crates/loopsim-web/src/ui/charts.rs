@@ -148,8 +148,9 @@ pub struct Charts {
     charts: Vec<Chart>,
     /// The health lane (fed from the report, not from the series).
     lane: Option<JsValue>,
-    /// Health windows on the lane so far.
-    lane_windows: usize,
+    /// The lane's columns as drawn (bit patterns, so `NaN` gaps compare): redrawn when they
+    /// change — a new window, or the last one settled by the final report.
+    lane_drawn: Vec<u64>,
     time: usize,
     fed: usize,
     /// Showing min/max buckets rather than every row.
@@ -545,7 +546,7 @@ impl Charts {
         self.time = col(names, "t_s").unwrap_or(0);
         self.fed = 0;
         self.decimated = false;
-        self.lane_windows = 0;
+        self.lane_drawn.clear();
         fault_legend(panels);
         let bands = bands(panels);
         let lanes: Element = dom::by_id("guard-charts");
@@ -627,12 +628,12 @@ impl Charts {
     /// Shows the health windows of `report` on the status lane (when there are new ones).
     pub fn set_health(&mut self, report: &Report) {
         let Some(lane) = &self.lane else { return };
-        let n = report.health.timeline.len();
-        if n == self.lane_windows {
+        let (x, y) = panels::lane_columns(report);
+        let drawn: Vec<u64> = x.iter().chain(&y).map(|v| v.to_bits()).collect();
+        if drawn == self.lane_drawn {
             return;
         }
-        self.lane_windows = n;
-        let (x, y) = panels::lane_columns(report);
+        self.lane_drawn = drawn;
         let cols = Array::new();
         cols.push(&Float64Array::from(x.as_slice()));
         cols.push(&Float64Array::from(y.as_slice()));
