@@ -1,21 +1,18 @@
 //! # loopsim-web
 //!
 //! The browser playground. This library holds the parts that need no browser and are tested
-//! natively: share links ([`share`]), the gallery ([`gallery`]), schema-driven completion and
-//! hover ([`schema_help`]), offset conversion ([`text`]), number formatting ([`format`]) the
-//! wording of early stops ([`stop`]) and of the diagnosis ([`explain`]).
+//! natively: share links ([`share`]), schema-driven completion and hover ([`schema_help`]),
+//! offset conversion ([`text`]) and JSON for the page ([`json`]). How a run is shown (panels,
+//! the diagnosis, formats, the gallery) lives in `loopsim-view`, shared with the CLI's HTML
+//! report, and is re-exported here.
 //! The page itself (DOM wiring, the run loop, charts) is the `loopsim-web` binary that Trunk
 //! builds for `wasm32-unknown-unknown` from the repository's `index.html`.
 
 #![forbid(unsafe_code)]
 
-pub mod decimate;
-pub mod explain;
-pub mod format;
-pub mod gallery;
+pub use loopsim_view::{decimate, explain, format, gallery, panels, stop};
+
 pub mod json;
-pub mod panels;
 pub mod schema_help;
 pub mod share;
-pub mod stop;
 pub mod text;

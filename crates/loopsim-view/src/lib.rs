@@ -1,0 +1,16 @@
+//! # loopsim-view
+//!
+//! How a run is shown, independent of where: the page (`loopsim-web`) and the CLI's HTML
+//! report (`loopsim run --html`) both read these. No DOM and no I/O: functions from a
+//! scenario, a report and its series to data and text — chart panels ([`panels`]), the
+//! diagnosis in words ([`explain`]), early stops ([`stop`]), number formats ([`format`]),
+//! per-pixel decimation ([`decimate`]) and the gallery of example scenarios ([`gallery`]).
+
+#![forbid(unsafe_code)]
+
+pub mod decimate;
+pub mod explain;
+pub mod format;
+pub mod gallery;
+pub mod panels;
+pub mod stop;
