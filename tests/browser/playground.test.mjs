@@ -1,23 +1,17 @@
 // Browser tests of the built playground (dist/), in Debian's headless Chromium through
 // playwright-core. Run by scripts/test-browser.sh (which builds dist/ first):
 //   node --test --test-concurrency=1 tests/browser/
-// LOOPSIM_DIST overrides the directory served; CHROMIUM the browser binary.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, readFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
-import { chromium } from "playwright-core";
-import { serve } from "./serve.mjs";
+import {
+  ARTIFACTS, DEFAULT_YAML, SCENARIOS, SCENARIO_FILES, chartData, column, errorLine, lineOf, mean, open,
+  rectOf, runGallery, runState, serverUrl, setEditorText, shot, snapshot, text, useBrowser,
+} from "./harness.mjs";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const DIST = process.env.LOOPSIM_DIST || `${ROOT}dist`;
-const ARTIFACTS = `${ROOT}tests/browser/artifacts`;
-const SCENARIOS = `${ROOT}scenarios`;
-const SCENARIO_FILES = readdirSync(SCENARIOS)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort();
-const DEFAULT_YAML = readFileSync(`${SCENARIOS}/shop.yaml`, "utf8");
+useBrowser();
+
 /** An overloaded service (about 140 requests/s offered, 100/s served) behind a low
  * `max_in_flight`: the run stops a few seconds into its two hours. */
 const STOPS_EARLY = [
@@ -62,129 +56,11 @@ const POOLED = [
   "",
 ].join("\n");
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve(DIST);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--headless",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens the playground (optionally with a `#fragment`) in a fresh context. */
-async function open(fragment = "") {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  const foreign = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => {
-    const u = r.url();
-    if (!u.startsWith(server.url) && !u.startsWith("data:") && !u.startsWith("blob:")) foreign.push(u);
-  });
-  await page.goto(server.url + fragment);
-  await page.waitForFunction(() => window.loopsim && document.querySelector(".cm-content"));
-  return { page, context, errors, foreign };
-}
-
-/** Replaces the editor's text as a paste would (through CodeMirror, so onChange fires). */
-async function setEditorText(page, text) {
-  await page.click(".cm-content");
-  await page.keyboard.press("Control+A");
-  await page.keyboard.insertText(text);
-}
-
-const text = (page) => page.evaluate(() => window.loopsim.text());
-const snapshot = (page) => page.evaluate(() => window.loopsim.snapshot());
-const runState = (page) => page.evaluate(() => document.documentElement.dataset.runState);
-
-/** 1-based line of the first error underline in the editor (0 when none). */
-const errorLine = (page) =>
-  page.evaluate(() => {
-    const lines = [...document.querySelectorAll(".cm-content .cm-line")];
-    return lines.findIndex((l) => l.querySelector(".cm-lintRange-error")) + 1;
-  });
-
-/** Viewport rectangle of the first occurrence of `needle` in the editor's text, scrolled into
- * view (measured after CodeMirror's own pending scrolling has settled). */
-const rectOf = (page, needle) =>
-  page.evaluate(async (needle) => {
-    const frames = () => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
-    const find = () => {
-      const walker = document.createTreeWalker(document.querySelector(".cm-content"), NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const i = n.data.indexOf(needle);
-        if (i >= 0) return [n, i];
-      }
-      return [null, -1];
-    };
-    await frames();
-    const [node] = find();
-    if (!node) return null;
-    const view = document.querySelector(".cm-scroller").getBoundingClientRect();
-    const at = node.parentElement.getBoundingClientRect();
-    if (at.top < view.top || at.bottom > view.bottom) {
-      node.parentElement.scrollIntoView({ block: "center" });
-      await frames();
-    }
-    const [n, i] = find();
-    const r = document.createRange();
-    r.setStart(n, i);
-    r.setEnd(n, i + needle.length);
-    const b = r.getBoundingClientRect();
-    return { x: b.x, y: b.y, width: b.width, height: b.height };
-  }, needle);
-
-const lineOf = (source, needle) => source.slice(0, source.indexOf(needle)).split("\n").length;
-
-/** What a chart plots (`window.loopsimGlue.chartData`): { title, labels, data, bands }. */
-const chartData = (page, id) => page.evaluate((id) => window.loopsimGlue.chartData(id), id);
-
-/** The column of a chart's series `label` (data[0] is time). */
-function column(chart, label) {
-  const i = chart.labels.indexOf(label);
-  assert.ok(i >= 0, `${chart.title} has a "${label}" line: ${chart.labels}`);
-  return chart.data[i + 1];
-}
-
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
-/** Loads a gallery scenario and runs it to the end; returns its report. */
-async function runGallery(page, file) {
-  await page.selectOption("#gallery", file);
-  return page.evaluate(() => window.loopsim.run());
-}
-
-/** Screenshot of the results pane (charts, lanes, results) into tests/browser/artifacts/. */
-async function shot(page, name) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.locator(".pane-results").screenshot({ path: `${ARTIFACTS}/${name}.png` });
-}
-
 describe("loopsim playground", () => {
   test("loads with no console errors, from a sub-path, with no foreign requests", async () => {
     const { page, context, errors, foreign } = await open();
     assert.equal(await page.title(), "loopsim playground");
-    assert.ok(server.url.includes("/loopsim/"), "served under a sub-path");
+    assert.ok(serverUrl().includes("/loopsim/"), "served under a sub-path");
     assert.equal(await text(page), DEFAULT_YAML, "the default scenario is in the editor");
     await page.waitForSelector(".problems-summary.ok");
     assert.equal(await page.textContent("#scenario-name"), "Shop");
@@ -369,7 +245,7 @@ describe("loopsim playground", () => {
 
   test("a share link round-trips the scenario and its results", async () => {
     const a = await open();
-    await a.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(server.url).origin });
+    await a.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(serverUrl()).origin });
     await a.page.selectOption("#gallery", "closed-users.yaml");
     const yaml = (await text(a.page)).replace("name: Closed loop of users", "name: Closed loop — ünï ✓ 😀");
     await setEditorText(a.page, yaml);
@@ -382,7 +258,7 @@ describe("loopsim playground", () => {
     if (clip !== null) assert.equal(clip, link, "the clipboard holds the link");
     await a.page.waitForSelector("#message.info");
     // A fresh page opens it, loads the same YAML and runs it to the same report.
-    const b = await open(link.slice(server.url.length));
+    const b = await open(link.slice(serverUrl().length));
     await b.page.waitForFunction(() => document.documentElement.dataset.runState === "finished", null, {
       timeout: 60_000,
     });
