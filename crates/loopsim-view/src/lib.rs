@@ -4,7 +4,8 @@
 //! report (`loopsim run --html`) both read these. No DOM and no I/O: functions from a
 //! scenario, a report and its series to data and text — chart panels ([`panels`]), the
 //! diagnosis in words ([`explain`]), early stops ([`stop`]), number formats ([`format`]),
-//! per-pixel decimation ([`decimate`]) and the gallery of example scenarios ([`gallery`]).
+//! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]) and
+//! the topology diagram ([`topology`]).
 
 #![forbid(unsafe_code)]
 
@@ -14,3 +15,4 @@ pub mod format;
 pub mod gallery;
 pub mod panels;
 pub mod stop;
+pub mod topology;
