@@ -16,6 +16,7 @@ mod glue;
 mod health;
 mod tables;
 mod to_js;
+mod topology;
 
 use std::cell::{Cell, RefCell};
 
@@ -101,6 +102,7 @@ struct App {
     last_chart_feed: f64,
     /// Current interval between chart redraws during a run.
     chart_refresh_ms: f64,
+    topology: topology::Topology,
 }
 
 /// What the charts were built for: the series columns and the extra panels.
@@ -208,6 +210,7 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareEr
             chart_key: None,
             last_chart_feed: 0.0,
             chart_refresh_ms: CHART_REFRESH_MS,
+            topology: topology::Topology::default(),
         })
     });
     with_app(|app| {
@@ -791,6 +794,9 @@ impl App {
         if self.mode == Mode::Idle && !diags.iter().any(DiagnosticOut::is_error) {
             self.preview_charts();
         }
+        if !diags.iter().any(DiagnosticOut::is_error) {
+            self.topology.show_text(&text);
+        }
     }
 
     fn show_diagnostics(&self, diags: &[DiagnosticOut]) {
@@ -850,6 +856,8 @@ impl App {
                 dom::set_text("scenario-description", session.scenario_description());
                 self.chart_key = None;
                 self.rebuild_charts(&session);
+                self.topology
+                    .start_run(session.scenario(), session.series());
                 tables::clear();
                 let sample_every_s =
                     loopsim_core::time::to_secs_f64(session.scenario().sample_every);
@@ -899,7 +907,9 @@ impl App {
             self.mode = Mode::Paused;
             if let Some(run) = &self.run {
                 self.charts.feed(run.session.series());
-                self.charts.set_health(&run.session.report());
+                let report = run.session.report();
+                self.charts.set_health(&report);
+                self.topology.paint(&run.session, &report, false);
             }
             self.update_live();
         }
@@ -934,7 +944,9 @@ impl App {
         if run.session.is_finished() {
             return Some(self.finish());
         }
-        self.charts.set_health(&run.session.report());
+        let report = run.session.report();
+        self.charts.set_health(&report);
+        self.topology.paint(&run.session, &report, false);
         self.update_live();
         None
     }
@@ -945,6 +957,7 @@ impl App {
         self.mode = Mode::Idle;
         self.automation = false;
         tables::clear();
+        self.topology.reset();
         self.chart_key = None;
         self.preview_charts();
         self.update_live();
@@ -1043,7 +1056,9 @@ impl App {
             let mut cost = self.charts.feed(run.session.series());
             if !finished {
                 let t = dom::now_ms();
-                self.charts.set_health(&run.session.report());
+                let report = run.session.report();
+                self.charts.set_health(&report);
+                self.topology.paint(&run.session, &report, false);
                 cost += dom::now_ms() - t;
             }
             self.chart_refresh_ms = (cost * 10.0).clamp(CHART_REFRESH_MS, CHART_REFRESH_MAX_MS);
@@ -1078,6 +1093,9 @@ impl App {
             tables::render(r);
             health::render(r);
             diagnosis::render(r);
+            if let Some(run) = &self.run {
+                self.topology.paint(&run.session, r, true);
+            }
         }
         self.last_report_json = Some(report_json.clone());
         self.update_live();

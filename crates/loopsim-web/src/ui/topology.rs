@@ -1,0 +1,266 @@
+//! The topology diagram in the page: drawn from the scenario as typed (each time its shape
+//! changes), repainted in place while a run goes on, and a way into the charts and tables —
+//! a click (or Enter) on a service focuses it.
+//!
+//! The SVG comes whole from `loopsim_view::topology` (every scenario text escaped there) and
+//! is inserted once per shape; a repaint only sets attributes and `textContent` on the
+//! elements kept from that insertion, so a frame never rebuilds the diagram.
+
+use loopsim_core::report::Report;
+use loopsim_core::scenario::Scenario;
+use loopsim_core::series::Series;
+use loopsim_view::topology::{self, graph::NodeKind, render, Graph, Layout, Paint, Painter};
+use loopsim_wasm::Session;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlOptionElement, HtmlSelectElement};
+
+use super::dom;
+
+/// The diagram shown and what repainting it needs.
+#[derive(Default)]
+pub struct Topology {
+    shown: Option<Shown>,
+    wired: bool,
+}
+
+struct Shown {
+    scenario: Scenario,
+    graph: Graph,
+    layout: Layout,
+    nodes: Vec<NodeEls>,
+    /// Set while a run of this scenario paints it (`None`: idle look).
+    painter: Option<Painter>,
+}
+
+/// The elements of one box that a repaint touches.
+struct NodeEls {
+    group: Element,
+    rect: Element,
+    live: Vec<Element>,
+    tag: Element,
+    fault: Element,
+}
+
+impl Topology {
+    /// Draws the scenario in `text` if it is valid and its shape differs from the one shown.
+    pub fn show_text(&mut self, text: &str) {
+        if let Some(sc) = loopsim_core::check(text).scenario {
+            self.show(&sc);
+        }
+    }
+
+    /// Draws `sc` unless the same diagram is already shown (its paint is then kept).
+    pub fn show(&mut self, sc: &Scenario) {
+        self.wire();
+        let graph = topology::build(sc);
+        if self.shown.as_ref().is_some_and(|s| s.graph == graph) {
+            return;
+        }
+        let layout = topology::layout::layout(&graph);
+        let paints = vec![Paint::idle(); graph.nodes.len()];
+        let svg = render::svg(&graph, &layout, &paints, &topology::title(sc));
+        let root: Element = dom::by_id("topology-diagram");
+        // The markup is our own: every scenario text in it was escaped by `render`.
+        root.set_inner_html(&svg);
+        let _ = root.set_attribute("data-nodes", &graph.nodes.len().to_string());
+        let nodes = collect(&root, graph.nodes.len());
+        self.shown = Some(Shown {
+            scenario: sc.clone(),
+            graph,
+            layout,
+            nodes,
+            painter: None,
+        });
+    }
+
+    /// A run of `sc` starts: draw it (if the text's diagram differs) and paint from now on.
+    pub fn start_run(&mut self, sc: &Scenario, series: &Series) {
+        self.reset();
+        self.show(sc);
+        if let Some(s) = &mut self.shown {
+            s.scenario = sc.clone();
+            s.painter = Some(Painter::new(sc, &s.graph, series.names()));
+        }
+    }
+
+    /// Repaints the boxes whose look changed: the latest interval's figures while the run goes
+    /// on, the whole run's once `finished`.
+    pub fn paint(&mut self, session: &Session, report: &Report, finished: bool) {
+        let (series, now_s) = (session.series(), session.snapshot().now_s);
+        let Some(s) = &mut self.shown else { return };
+        let Some(painter) = &mut s.painter else {
+            return;
+        };
+        let changes = painter.update(&s.scenario, &s.graph, report, series, now_s, finished);
+        apply(s, &changes);
+        let root: Element = dom::by_id("topology-diagram");
+        let state = if finished { "finished" } else { "running" };
+        let _ = root.set_attribute("data-paint", state);
+    }
+
+    /// Back to the idle look (the run was reset or another scenario loaded).
+    pub fn reset(&mut self) {
+        let Some(s) = &mut self.shown else { return };
+        if let Some(mut painter) = s.painter.take() {
+            let changes = painter.reset();
+            apply(s, &changes);
+        }
+        let root: Element = dom::by_id("topology-diagram");
+        let _ = root.remove_attribute("data-paint");
+    }
+
+    /// Click and Enter on a box focus its service (once, on the diagram's container).
+    fn wire(&mut self) {
+        if self.wired {
+            return;
+        }
+        self.wired = true;
+        let root: web_sys::EventTarget = dom::by_id::<Element>("topology-diagram").into();
+        dom::on(&root, "click", |e| {
+            if let Some(name) = service_of(&e) {
+                focus_service(&name);
+            }
+        });
+        dom::on(&root, "keydown", |e| {
+            let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            if k.key() == "Enter" || k.key() == " " {
+                if let Some(name) = service_of(&e) {
+                    e.prevent_default();
+                    focus_service(&name);
+                }
+            }
+        });
+    }
+}
+
+fn collect(root: &Element, n: usize) -> Vec<NodeEls> {
+    (0..n)
+        .map(|i| {
+            let group = root
+                .query_selector(&format!("[data-node=\"{i}\"]"))
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("topology node {i} missing"));
+            let part = |class: &str| {
+                group
+                    .query_selector(&format!(".{class}"))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| dom::el("span"))
+            };
+            NodeEls {
+                rect: part("topo-box"),
+                live: vec![part("topo-live-0"), part("topo-live-1")],
+                tag: part("topo-tag"),
+                fault: part("topo-fault"),
+                group,
+            }
+        })
+        .collect()
+}
+
+fn apply(s: &Shown, changes: &[(usize, Paint)]) {
+    for (i, p) in changes {
+        let (Some(els), Some(node), Some(r)) = (
+            s.nodes.get(*i),
+            s.graph.nodes.get(*i),
+            s.layout.nodes.get(*i),
+        ) else {
+            continue;
+        };
+        paint_node(els, node.kind, r, p);
+    }
+}
+
+fn paint_node(els: &NodeEls, kind: NodeKind, r: &topology::layout::Rect, p: &Paint) {
+    let (fill, stroke) = p.level.colors(kind);
+    let _ = els.rect.set_attribute("fill", fill);
+    let _ = els.rect.set_attribute("stroke", stroke);
+    let _ = els
+        .rect
+        .set_attribute("stroke-width", &render::stroke_width(p).to_string());
+    let _ = els.group.set_attribute("data-level", p.level.name());
+    let _ = els
+        .group
+        .class_list()
+        .toggle_with_force("bottleneck", p.tag.is_some());
+    for (k, el) in els.live.iter().enumerate() {
+        el.set_text_content(Some(&render::live_text(p, k, r)));
+    }
+    let tag = p.tag.map(str::to_uppercase).unwrap_or_default();
+    els.tag.set_text_content(Some(&tag));
+    let _ = els.tag.set_attribute("fill", render::tag_color(p));
+    els.fault.set_text_content(Some(&render::fault_text(p, r)));
+}
+
+/// The service of the box an event happened in.
+fn service_of(e: &web_sys::Event) -> Option<String> {
+    e.target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest("[data-service]")
+        .ok()??
+        .get_attribute("data-service")
+}
+
+/// Shows `name`'s charts (the charts' service selector, when the page has one) and its row
+/// in the services table. Names are compared as values, never put into a selector.
+fn focus_service(name: &str) {
+    let doc = dom::document();
+    if let Some(select) = doc
+        .get_element_by_id("service-select")
+        .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
+    {
+        let has = each(&select, "option", |o| {
+            o.dyn_ref::<HtmlOptionElement>()
+                .is_some_and(|o| o.value() == name)
+        });
+        if has {
+            select.set_value(name);
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            if let Ok(ev) = web_sys::Event::new_with_event_init_dict("change", &init) {
+                let _ = select.dispatch_event(&ev);
+            }
+        }
+    }
+    let mut row: Option<Element> = None;
+    if let Some(body) = doc.body() {
+        each(&body, "tr[data-service]", |tr| {
+            let hit = tr.get_attribute("data-service").as_deref() == Some(name);
+            let _ = tr.class_list().toggle_with_force("focused", hit);
+            if hit && row.is_none() {
+                row = Some(tr.clone());
+            }
+            false
+        });
+    }
+    if let Some(root) = doc.get_element_by_id("topology-diagram") {
+        each(&root, "[data-service]", |g| {
+            let hit = g.get_attribute("data-service").as_deref() == Some(name);
+            let _ = g.class_list().toggle_with_force("selected", hit);
+            false
+        });
+    }
+    if let Some(tr) = row {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Center);
+        tr.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
+/// Calls `f` on every element under `root` matching `selector`; true if `f` ever was.
+fn each(root: &Element, selector: &str, mut f: impl FnMut(&Element) -> bool) -> bool {
+    let Ok(list) = root.query_selector_all(selector) else {
+        return false;
+    };
+    let mut any = false;
+    for k in 0..list.length() {
+        if let Some(e) = list.item(k).and_then(|n| n.dyn_into::<Element>().ok()) {
+            any |= f(&e);
+        }
+    }
+    any
+}
