@@ -92,6 +92,9 @@ pub struct Edge {
     pub label: Vec<String>,
     /// What the edge carries, for the tooltip (`gateway/checkout → payments/charge`, …).
     pub tip: Vec<String>,
+    /// The report's call sites a `call` edge stands for (`caller/path → target/path`; the
+    /// report numbers repeats `#2`…), to colour it by their failures.
+    pub sites: Vec<String>,
 }
 
 /// The whole diagram's content. Node indices: workloads, services, queues, pools, caches, each
@@ -264,6 +267,7 @@ fn connect(g: &mut Graph, from: usize, to: usize, kind: EdgeKind, label: &[Strin
                 kind,
                 label: Vec::new(),
                 tip: Vec::new(),
+                sites: Vec::new(),
             });
             g.edges.last_mut().expect("just pushed")
         }
@@ -272,6 +276,9 @@ fn connect(g: &mut Graph, from: usize, to: usize, kind: EdgeKind, label: &[Strin
         if !e.label.contains(l) {
             e.label.push(l.clone());
         }
+    }
+    if kind == EdgeKind::Call && !e.sites.contains(&tip) {
+        e.sites.push(tip.clone());
     }
     if !e.tip.contains(&tip) && e.tip.len() < 12 {
         e.tip.push(tip);

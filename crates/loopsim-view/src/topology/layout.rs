@@ -495,13 +495,13 @@ fn routes(
             let (lw, lh) = label_size(&edge.label);
             let (x0, y0) = points[0];
             let (x1, y1) = points[1];
-            // Over the middle of the edge's first stretch (where the curve is level), or under
-            // the loop of an edge going back.
+            // Centred over the edge's first stretch, above both its ends (so the curve never
+            // crosses it), or under the loop of an edge going back.
             let (x, y) = if backward {
                 let (x1, y1) = points[points.len() - 1];
                 ((x0 + x1) / 2.0 - lw / 2.0, (y0.max(y1)) + 40.0)
             } else {
-                ((x0 + x1) / 2.0 - lw / 2.0, (y0 + y1) / 2.0 - lh - 1.0)
+                ((x0 + x1) / 2.0 - lw / 2.0, y0.min(y1) - lh - 1.0)
             };
             Rect { x, y, w: lw, h: lh }
         });

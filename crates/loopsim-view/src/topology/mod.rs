@@ -17,18 +17,18 @@ use loopsim_core::scenario::Scenario;
 
 pub use graph::{build, Graph};
 pub use layout::Layout;
-pub use paint::{Level, Paint, Painter};
+pub use paint::{Changes, Level, Look, Paint, Painter};
 
 /// The diagram of `scenario` as one standalone `<svg>…</svg>` (inline attributes only),
 /// painted with the finished `report`'s figures, faults and bottleneck when given.
 pub fn svg(scenario: &Scenario, report: Option<&Report>) -> String {
     let g = graph::build(scenario);
     let l = layout::layout(&g);
-    let paints = match report {
-        Some(r) => paint::final_paints(scenario, &g, r),
-        None => vec![Paint::idle(); g.nodes.len()],
+    let look = match report {
+        Some(r) => paint::final_look(scenario, &g, r),
+        None => paint::Look::idle(&g),
     };
-    render::svg(&g, &l, &paints, &title(scenario))
+    render::svg(&g, &l, &look, &title(scenario))
 }
 
 /// The diagram's accessible name.

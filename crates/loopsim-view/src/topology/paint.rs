@@ -15,7 +15,7 @@ use loopsim_core::scenario::{FaultKind, ReplicaTarget, Scenario};
 use loopsim_core::series::Series;
 use loopsim_core::time::to_secs_f64;
 
-use super::graph::{Graph, NodeKind};
+use super::graph::{EdgeKind, Graph, NodeKind};
 
 /// Load levels, coolest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -112,13 +112,37 @@ impl Paint {
     }
 }
 
+/// The look of the whole diagram: every box, and every edge's level (by the failures of the
+/// requests it carries; [`Level::Idle`] for edges that carry none).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Look {
+    pub nodes: Vec<Paint>,
+    pub edges: Vec<Level>,
+}
+
+impl Look {
+    pub fn idle(g: &Graph) -> Look {
+        Look {
+            nodes: vec![Paint::idle(); g.nodes.len()],
+            edges: vec![Level::Idle; g.edges.len()],
+        }
+    }
+}
+
+/// What changed since the previous paint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Changes {
+    pub nodes: Vec<(usize, Paint)>,
+    pub edges: Vec<(usize, Level)>,
+}
+
 /// Keeps what the next live paint needs (column indices, counts at the previous paint) and the
 /// paints last handed out, so that only changes reach the DOM.
 pub struct Painter {
     columns: Vec<NodeColumns>,
-    /// Per node: (ok, failed) seen at the previous paint.
+    /// Per node, then per edge: (ok, failed) seen at the previous paint.
     counts: Vec<(u64, u64)>,
-    shown: Vec<Paint>,
+    shown: Look,
 }
 
 /// Series column indices a node's live figures come from.
@@ -152,8 +176,8 @@ impl Painter {
         }
         Painter {
             columns,
-            counts: vec![(0, 0); g.nodes.len()],
-            shown: vec![Paint::idle(); g.nodes.len()],
+            counts: vec![(0, 0); g.nodes.len() + g.edges.len()],
+            shown: Look::idle(g),
         }
     }
 
@@ -167,41 +191,50 @@ impl Painter {
         series: &Series,
         now_s: f64,
         finished: bool,
-    ) -> Vec<(usize, Paint)> {
-        let paints = if finished {
-            final_paints(sc, g, report)
+    ) -> Changes {
+        let look = if finished {
+            final_look(sc, g, report)
         } else {
-            self.live_paints(sc, g, report, series, now_s)
+            self.live_look(sc, g, report, series, now_s)
         };
-        self.changes(paints)
+        self.changes(look)
     }
 
     /// Back to the look before any run; returns the changes.
-    pub fn reset(&mut self) -> Vec<(usize, Paint)> {
+    pub fn reset(&mut self) -> Changes {
         self.counts.iter_mut().for_each(|c| *c = (0, 0));
-        let idle = vec![Paint::idle(); self.shown.len()];
+        let idle = Look {
+            nodes: vec![Paint::idle(); self.shown.nodes.len()],
+            edges: vec![Level::Idle; self.shown.edges.len()],
+        };
         self.changes(idle)
     }
 
-    fn changes(&mut self, paints: Vec<Paint>) -> Vec<(usize, Paint)> {
-        let mut out = Vec::new();
-        for (i, p) in paints.into_iter().enumerate() {
-            if self.shown[i] != p {
-                self.shown[i] = p.clone();
-                out.push((i, p));
+    fn changes(&mut self, look: Look) -> Changes {
+        let mut out = Changes::default();
+        for (i, p) in look.nodes.into_iter().enumerate() {
+            if self.shown.nodes[i] != p {
+                self.shown.nodes[i] = p.clone();
+                out.nodes.push((i, p));
+            }
+        }
+        for (e, level) in look.edges.into_iter().enumerate() {
+            if self.shown.edges[e] != level {
+                self.shown.edges[e] = level;
+                out.edges.push((e, level));
             }
         }
         out
     }
 
-    fn live_paints(
+    fn live_look(
         &mut self,
         sc: &Scenario,
         g: &Graph,
         report: &Report,
         series: &Series,
         now_s: f64,
-    ) -> Vec<Paint> {
+    ) -> Look {
         let last = |c: Option<usize>| {
             c.filter(|_| !series.is_empty())
                 .and_then(|c| series.column(c).last().copied())
@@ -211,8 +244,7 @@ impl Painter {
         for (s, svc) in sc.services.iter().enumerate() {
             let i = g.service(s);
             let c = self.columns[i].clone();
-            let r = report.services.get(&svc.name);
-            let counts = r.map_or((0, 0), |r| (r.served_ok, r.served_failed));
+            let counts = report.services.get(&svc.name).map_or((0, 0), answered);
             let failed = self.delta(i, counts);
             paints[i] = service_paint(last(c.load), last(c.lag), last(c.refused), failed);
         }
@@ -246,7 +278,17 @@ impl Painter {
         }
         mark_faults(sc, g, &mut paints, Some(now_s));
         mark_live_bottleneck(g, sc, &mut paints, series, &self.columns);
-        paints
+        let edges = (0..g.edges.len())
+            .map(|e| {
+                let counts = edge_counts(sc, g, report, e);
+                let failed = counts.and_then(|c| self.delta(g.nodes.len() + e, c));
+                edge_level(failed)
+            })
+            .collect();
+        Look {
+            nodes: paints,
+            edges,
+        }
     }
 
     /// The failed share of the requests counted since the previous paint (`None`: none ended).
@@ -256,6 +298,52 @@ impl Painter {
         let ok = now.0.saturating_sub(ok0);
         let bad = now.1.saturating_sub(bad0);
         (ok + bad > 0).then(|| bad as f64 / (ok + bad) as f64)
+    }
+}
+
+/// A service's answers in the measured window: (ok, failed), refusals at its ingress counted
+/// as failures (outage losses and expired drops are in `served_failed` already).
+fn answered(r: &loopsim_core::report::ServiceReport) -> (u64, u64) {
+    let ingress: u64 = r
+        .refused
+        .0
+        .iter()
+        .filter(|(k, _)| k != "lost" && k != "dropped_expired")
+        .map(|(_, n)| *n)
+        .sum();
+    (r.served_ok, r.served_failed + ingress)
+}
+
+/// (ok, failed) of the requests an edge carries: a workload's, or its call sites' (`None`
+/// for edges that carry no request of their own).
+fn edge_counts(sc: &Scenario, g: &Graph, report: &Report, e: usize) -> Option<(u64, u64)> {
+    let edge = &g.edges[e];
+    match edge.kind {
+        EdgeKind::Request => {
+            let w = report.workloads.get(&sc.workloads.get(edge.from)?.name)?;
+            Some((w.requests.completed, w.requests.failed))
+        }
+        EdgeKind::Call => {
+            let mut sum = (0, 0);
+            for (name, site) in &report.call_sites.0 {
+                let base = name.split(" #").next().unwrap_or(name);
+                if edge.sites.iter().any(|s| s == base || s == name) {
+                    sum.0 += site.ok;
+                    sum.1 += site.failed;
+                }
+            }
+            Some(sum)
+        }
+        _ => None,
+    }
+}
+
+/// An edge is grey until a hundredth of its requests fail.
+fn edge_level(failed: Option<f64>) -> Level {
+    match failed {
+        Some(f) if f >= 0.01 => Level::of_errors(f),
+        Some(_) => Level::Ok,
+        None => Level::Idle,
     }
 }
 
@@ -370,16 +458,16 @@ fn cache_paint(hit_ratio: Option<f64>) -> Paint {
     p
 }
 
-/// Paints from the finished report: measured-window figures, every fault, the diagnosis's
-/// bottleneck.
-pub fn final_paints(sc: &Scenario, g: &Graph, report: &Report) -> Vec<Paint> {
+/// The look from the finished report: measured-window figures, every fault, the diagnosis's
+/// bottleneck, the edges by the failures of their requests.
+pub fn final_look(sc: &Scenario, g: &Graph, report: &Report) -> Look {
     let mut paints = vec![Paint::idle(); g.nodes.len()];
     for (s, svc) in sc.services.iter().enumerate() {
         let Some(r) = report.services.get(&svc.name) else {
             continue;
         };
-        let done = r.served_ok + r.served_failed;
-        let failed = (done > 0).then(|| r.served_failed as f64 / done as f64);
+        let (ok, bad) = answered(r);
+        let failed = (ok + bad > 0).then(|| bad as f64 / (ok + bad) as f64);
         let refused: u64 = r.refused.0.iter().map(|(_, n)| *n).sum();
         let refused_rps = (report.measured_s > 0.0).then(|| refused as f64 / report.measured_s);
         paints[g.service(s)] = service_paint(r.utilization, r.loop_lag_s.p99, refused_rps, failed);
@@ -412,7 +500,18 @@ pub fn final_paints(sc: &Scenario, g: &Graph, report: &Report) -> Vec<Paint> {
     }
     mark_faults(sc, g, &mut paints, None);
     mark_bottleneck(sc, g, report, &mut paints);
-    paints
+    let edges = (0..g.edges.len())
+        .map(|e| {
+            let failed = edge_counts(sc, g, report, e)
+                .filter(|(ok, bad)| ok + bad > 0)
+                .map(|(ok, bad)| bad as f64 / (ok + bad) as f64);
+            edge_level(failed)
+        })
+        .collect();
+    Look {
+        nodes: paints,
+        edges,
+    }
 }
 
 /// The faults active at `now_s` (every fault of the run when `None`) on the boxes they hit.
@@ -431,7 +530,7 @@ fn mark_faults(sc: &Scenario, g: &Graph, paints: &mut [Paint], now_s: Option<f64
             } else {
                 secs_short(until)
             };
-            text.push_str(&format!(" {}–{end}", secs_short(at)));
+            text.push_str(&format!(" {}–{end}", secs_short(at).trim_end_matches(" s")));
         }
         let Some(i) = node else { continue };
         let p = &mut paints[i];
@@ -534,11 +633,13 @@ fn mark_bottleneck(sc: &Scenario, g: &Graph, report: &Report, paints: &mut [Pain
     if let Some(st) = stated {
         let subject = st.subject.as_deref().unwrap_or("");
         if let Some(i) = subject_node(sc, g, subject) {
-            paints[i].tag = Some(if st.severity >= Severity::Warning {
-                "bottleneck"
+            let busy = st.figures.get("utilization").copied().unwrap_or(0.0);
+            // A resource that is merely the busiest of an idle system is not worth a tag.
+            paints[i].tag = if st.severity >= Severity::Warning {
+                Some("bottleneck")
             } else {
-                "busiest"
-            });
+                (busy >= 0.5).then_some("busiest")
+            };
             return;
         }
     }
@@ -548,7 +649,7 @@ fn mark_bottleneck(sc: &Scenario, g: &Graph, report: &Report, paints: &mut [Pain
         .enumerate()
         .filter_map(|(s, svc)| Some((s, report.services.get(&svc.name)?.utilization?)))
         .max_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((s, u)) = busiest {
+    if let Some((s, u)) = busiest.filter(|(_, u)| *u >= 0.5) {
         let i = g.service(s);
         paints[i].tag = Some(if u >= 0.85 { "bottleneck" } else { "busiest" });
     }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::graph::{EdgeKind, Graph, Node, NodeKind};
 use super::layout::{self, Layout, Rect, LINE, NAME_PX, PAD, SMALL_PX, TAG_PX};
-use super::paint::{Level, Paint};
+use super::paint::{Level, Look, Paint};
 
 /// Font stack of every text in the diagram.
 const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
@@ -75,7 +75,7 @@ pub fn fault_text(p: &Paint, r: &Rect) -> String {
 }
 
 /// The whole diagram. `title` names it for screen readers.
-pub fn svg(g: &Graph, l: &Layout, paints: &[Paint], title: &str) -> String {
+pub fn svg(g: &Graph, l: &Layout, look: &Look, title: &str) -> String {
     let legend_w = legend_width();
     let width = l.width.max(legend_w + 32.0);
     let height = l.height + LEGEND_H;
@@ -86,15 +86,22 @@ pub fn svg(g: &Graph, l: &Layout, paints: &[Paint], title: &str) -> String {
         escape(title)
     );
     let _ = write!(s, "<title>{}</title>", escape(title));
-    s.push_str("<defs><marker id=\"loopsim-topo-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#868e96\"/></marker></defs>");
+    s.push_str("<defs><marker id=\"loopsim-topo-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"10\" markerHeight=\"10\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#868e96\"/></marker></defs>");
     s.push_str("<g class=\"topo-edges\">");
     for (e, edge) in g.edges.iter().enumerate() {
-        edge_svg(&mut s, e, edge, &l.routes[e]);
+        let level = look.edges.get(e).copied().unwrap_or(Level::Idle);
+        edge_svg(&mut s, e, edge, &l.routes[e], level);
     }
     s.push_str("</g><g class=\"topo-nodes\">");
     for (i, n) in g.nodes.iter().enumerate() {
         let idle = Paint::idle();
-        node_svg(&mut s, i, n, &l.nodes[i], paints.get(i).unwrap_or(&idle));
+        node_svg(
+            &mut s,
+            i,
+            n,
+            &l.nodes[i],
+            look.nodes.get(i).unwrap_or(&idle),
+        );
     }
     s.push_str("</g>");
     legend_svg(&mut s, l.height);
@@ -113,19 +120,30 @@ fn edge_style(kind: EdgeKind) -> (&'static str, &'static str) {
     }
 }
 
-fn edge_svg(s: &mut String, e: usize, edge: &super::graph::Edge, r: &layout::Route) {
-    let (color, dash) = edge_style(edge.kind);
+/// An edge's colour and width: its kind's grey or violet, orange or red while its requests
+/// fail.
+pub fn edge_stroke(kind: EdgeKind, level: Level) -> (&'static str, f64) {
+    match level {
+        Level::Busy | Level::Hot | Level::Critical => (level.colors(NodeKind::Service).1, 2.5),
+        Level::Idle | Level::Ok => (edge_style(kind).0, 1.5),
+    }
+}
+
+fn edge_svg(s: &mut String, e: usize, edge: &super::graph::Edge, r: &layout::Route, level: Level) {
+    let dash = edge_style(edge.kind).1;
+    let (color, width) = edge_stroke(edge.kind, level);
     let _ = write!(
         s,
-        "<g class=\"topo-edge topo-{}\" data-edge=\"{e}\">",
-        edge.kind.name()
+        "<g class=\"topo-edge topo-{}\" data-edge=\"{e}\" data-level=\"{}\">",
+        edge.kind.name(),
+        level.name()
     );
     if !edge.tip.is_empty() {
         let _ = write!(s, "<title>{}</title>", escape(&edge.tip.join("\n")));
     }
     let _ = write!(
         s,
-        "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"",
+        "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"",
         path(&r.points)
     );
     if !dash.is_empty() {

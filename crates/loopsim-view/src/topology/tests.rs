@@ -234,7 +234,7 @@ fn finished(file: &str) -> (Scenario, loopsim_core::Report) {
 fn the_retry_storm_paints_the_api_critical_and_marks_it() {
     let (sc, report) = finished("retry-storm.yaml");
     let g = build(&sc);
-    let paints = paint::final_paints(&sc, &g, &report);
+    let paints = paint::final_look(&sc, &g, &report).nodes;
     let api = g.service_named("api").unwrap();
     assert_eq!(paints[api].level, Level::Critical, "{:?}", paints[api]);
     assert_eq!(paints[api].tag, Some("bottleneck"));
@@ -260,7 +260,9 @@ fn live_paints_change_only_what_changed() {
     let mut painter = Painter::new(&sc, &g, s.series().names());
     s.step_time(31.0);
     let now = s.snapshot().now_s;
-    let changes = painter.update(&sc, &g, &s.report(), s.series(), now, false);
+    let changes = painter
+        .update(&sc, &g, &s.report(), s.series(), now, false)
+        .nodes;
     let api = g.service_named("api").unwrap();
     let p = &changes
         .iter()
@@ -272,27 +274,31 @@ fn live_paints_change_only_what_changed() {
         p.fault.starts_with("slowdown"),
         "the slowdown is active at 31 s: {p:?}"
     );
-    let again = painter.update(&sc, &g, &s.report(), s.series(), now, false);
+    let again = painter
+        .update(&sc, &g, &s.report(), s.series(), now, false)
+        .nodes;
     assert!(
         again.iter().all(|(i, _)| *i != api),
         "nothing new for the api: {again:?}"
     );
     s.step_time(30.0);
-    let later = painter.update(&sc, &g, &s.report(), s.series(), s.snapshot().now_s, false);
+    let later = painter
+        .update(&sc, &g, &s.report(), s.series(), s.snapshot().now_s, false)
+        .nodes;
     let p = &later
         .iter()
         .find(|(i, _)| *i == api)
         .expect("api repainted")
         .1;
     assert!(p.fault.is_empty(), "the slowdown is over: {p:?}");
-    assert!(!painter.reset().is_empty());
+    assert!(!painter.reset().nodes.is_empty());
 }
 
 #[test]
 fn diagnosis_subjects_map_to_boxes() {
     let (sc, report) = finished("pool-exhaustion.yaml");
     let g = build(&sc);
-    let paints = paint::final_paints(&sc, &g, &report);
+    let paints = paint::final_look(&sc, &g, &report).nodes;
     let tagged: Vec<&str> = paints
         .iter()
         .enumerate()
@@ -301,4 +307,23 @@ fn diagnosis_subjects_map_to_boxes() {
         .collect();
     assert_eq!(tagged.len(), 1, "{tagged:?}");
     println!("pool-exhaustion bottleneck: {tagged:?}");
+}
+
+#[test]
+fn failing_calls_colour_their_edge() {
+    let (sc, report) = finished("circuit-breaker.yaml");
+    let g = build(&sc);
+    let look = paint::final_look(&sc, &g, &report);
+    let call = g
+        .edges
+        .iter()
+        .position(|e| e.kind == EdgeKind::Call)
+        .expect("a call edge");
+    assert!(look.edges[call] >= Level::Busy, "{:?}", look.edges);
+    let payments = g.service_named("payments").unwrap();
+    assert!(
+        look.nodes[payments].live[1].contains("failed"),
+        "{:?}",
+        look.nodes[payments]
+    );
 }

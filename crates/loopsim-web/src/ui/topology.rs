@@ -9,7 +9,9 @@
 use loopsim_core::report::Report;
 use loopsim_core::scenario::Scenario;
 use loopsim_core::series::Series;
-use loopsim_view::topology::{self, graph::NodeKind, render, Graph, Layout, Paint, Painter};
+use loopsim_view::topology::{
+    self, graph::NodeKind, render, Changes, Graph, Layout, Look, Paint, Painter,
+};
 use loopsim_wasm::Session;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlOptionElement, HtmlSelectElement};
@@ -28,6 +30,8 @@ struct Shown {
     graph: Graph,
     layout: Layout,
     nodes: Vec<NodeEls>,
+    /// Each edge's group and path.
+    edges: Vec<(Element, Element)>,
     /// Set while a run of this scenario paints it (`None`: idle look).
     painter: Option<Painter>,
 }
@@ -57,18 +61,33 @@ impl Topology {
             return;
         }
         let layout = topology::layout::layout(&graph);
-        let paints = vec![Paint::idle(); graph.nodes.len()];
-        let svg = render::svg(&graph, &layout, &paints, &topology::title(sc));
+        let svg = render::svg(&graph, &layout, &Look::idle(&graph), &topology::title(sc));
         let root: Element = dom::by_id("topology-diagram");
         // The markup is our own: every scenario text in it was escaped by `render`.
         root.set_inner_html(&svg);
         let _ = root.set_attribute("data-nodes", &graph.nodes.len().to_string());
+        // Full size where it fits; on a narrow screen it shrinks a little (text stays
+        // readable), then its box scrolls sideways.
+        if let Ok(Some(svg)) = root.query_selector("svg") {
+            let w = svg
+                .get_attribute("width")
+                .and_then(|w| w.parse::<f64>().ok());
+            if let Some(w) = w {
+                let style = format!(
+                    "width:100%;height:auto;max-width:{w}px;min-width:{:.0}px",
+                    w * 0.8
+                );
+                let _ = svg.set_attribute("style", &style);
+            }
+        }
         let nodes = collect(&root, graph.nodes.len());
+        let edges = collect_edges(&root, graph.edges.len());
         self.shown = Some(Shown {
             scenario: sc.clone(),
             graph,
             layout,
             nodes,
+            edges,
             painter: None,
         });
     }
@@ -161,8 +180,35 @@ fn collect(root: &Element, n: usize) -> Vec<NodeEls> {
         .collect()
 }
 
-fn apply(s: &Shown, changes: &[(usize, Paint)]) {
-    for (i, p) in changes {
+fn collect_edges(root: &Element, n: usize) -> Vec<(Element, Element)> {
+    (0..n)
+        .map(|e| {
+            let group = root
+                .query_selector(&format!("[data-edge=\"{e}\"]"))
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| dom::el("span"));
+            let path = group
+                .query_selector("path")
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| dom::el("span"));
+            (group, path)
+        })
+        .collect()
+}
+
+fn apply(s: &Shown, changes: &Changes) {
+    for (e, level) in &changes.edges {
+        let (Some((group, path)), Some(edge)) = (s.edges.get(*e), s.graph.edges.get(*e)) else {
+            continue;
+        };
+        let (color, width) = render::edge_stroke(edge.kind, *level);
+        let _ = path.set_attribute("stroke", color);
+        let _ = path.set_attribute("stroke-width", &width.to_string());
+        let _ = group.set_attribute("data-level", level.name());
+    }
+    for (i, p) in &changes.nodes {
         let (Some(els), Some(node), Some(r)) = (
             s.nodes.get(*i),
             s.graph.nodes.get(*i),
