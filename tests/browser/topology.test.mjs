@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { ARTIFACTS, SCENARIO_FILES, open, runGallery, useBrowser } from "./harness.mjs";
+import { ARTIFACTS, SCENARIO_FILES, open, runGallery, setEditorText, useBrowser } from "./harness.mjs";
 
 useBrowser();
 
@@ -82,6 +82,17 @@ describe("topology", () => {
         const nodes = await assertReadable(page, `${file} (after the run)`);
         assert.ok(nodes.some((n) => n.level !== "idle"), `${file}: boxes painted after the run`);
       }
+      // Fifty services in a tree of calls: drawn, every box present, nothing overlapping.
+      let yaml = "version: 1\nduration: 5s\nworkload: [ { name: users, to: s0, rate: 50/s } ]\nservices:\n";
+      for (let i = 0; i < 50; i++) {
+        yaml += `  s${i}:\n    endpoints:\n      /x:\n        - cpu: 1ms\n`;
+        for (const j of [i + 1, i + 3]) if (j < 50) yaml += `        - call: s${j}/x\n`;
+      }
+      await setEditorText(page, yaml);
+      await page.waitForFunction(() => document.querySelectorAll("#topology-diagram .topo-node").length === 51, null, {
+        timeout: 5000,
+      });
+      await assertReadable(page, "50 services");
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -216,9 +216,9 @@ fn arrivals(a: &Arrivals) -> String {
                     (lo.min(p.rate), hi.max(p.rate))
                 });
             if r.points.len() > 1 && lo < hi {
-                format!("{}–{} req/s", trim(lo), trim(hi))
+                format!("workload, {}–{} req/s", trim(lo), trim(hi))
             } else {
-                format!("{} req/s", trim(hi))
+                format!("workload, {} req/s", trim(hi))
             }
         }
         Arrivals::Closed { users, .. } => {

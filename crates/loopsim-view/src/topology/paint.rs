@@ -11,7 +11,7 @@
 use loopsim_core::diagnosis::{Kind, Severity};
 use loopsim_core::health::format::{duration, percent};
 use loopsim_core::report::Report;
-use loopsim_core::scenario::{FaultKind, ReplicaTarget, Scenario};
+use loopsim_core::scenario::{FaultKind, ReplicaTarget, Scenario, Step};
 use loopsim_core::series::Series;
 use loopsim_core::time::to_secs_f64;
 
@@ -149,6 +149,8 @@ pub struct Painter {
 #[derive(Clone, Debug, Default)]
 struct NodeColumns {
     load: Option<usize>,
+    /// A service's busy threads (only when its endpoints offload), and how many it has.
+    threads: Option<(usize, f64)>,
     lag: Option<usize>,
     refused: Option<usize>,
     waiting: Option<usize>,
@@ -164,6 +166,10 @@ impl Painter {
             c.load = find(format!("{}.utilization", svc.name));
             c.lag = find(format!("{}.loop_lag_max_s", svc.name));
             c.refused = find(format!("{}.refused_rps", svc.name));
+            if offloads(sc, s) {
+                let total = f64::from(svc.threads) * f64::from(svc.workers * svc.replicas);
+                c.threads = find(format!("{}.pool_busy", svc.name)).map(|i| (i, total.max(1.0)));
+            }
         }
         for (p, pool) in sc.pools.iter().enumerate() {
             let owner = &sc.services[pool.service as usize].name;
@@ -246,7 +252,15 @@ impl Painter {
             let c = self.columns[i].clone();
             let counts = report.services.get(&svc.name).map_or((0, 0), answered);
             let failed = self.delta(i, counts);
-            paints[i] = service_paint(last(c.load), last(c.lag), last(c.refused), failed);
+            let threads = c
+                .threads
+                .and_then(|(col, total)| last(Some(col)).map(|b| b / total));
+            let load = Load {
+                busy: last(c.load),
+                threads,
+                lag: last(c.lag),
+            };
+            paints[i] = service_paint(load, last(c.refused), failed);
         }
         for (p, pool) in sc.pools.iter().enumerate() {
             let i = g.pool(p);
@@ -363,19 +377,35 @@ fn percent_min(e: f64) -> String {
     }
 }
 
-fn service_paint(
+/// Whether any endpoint of service `s` runs work on its thread pool.
+fn offloads(sc: &Scenario, s: usize) -> bool {
+    sc.services[s].endpoints.iter().any(|&e| {
+        sc.endpoints[e as usize]
+            .steps
+            .iter()
+            .any(|st| matches!(st, Step::Offload(_) | Step::OffloadSplit { .. }))
+    })
+}
+
+/// A service's load: its loops' busy share, its threads' (when it offloads), its loop lag.
+struct Load {
     busy: Option<f64>,
+    threads: Option<f64>,
     lag: Option<f64>,
-    refused_rps: Option<f64>,
-    failed: Option<f64>,
-) -> Paint {
+}
+
+fn service_paint(l: Load, refused_rps: Option<f64>, failed: Option<f64>) -> Paint {
     let mut p = Paint::idle();
-    let Some(u) = busy else {
+    let Some(u) = l.busy else {
         return p;
     };
     p.level = Level::of_utilization(u);
     let mut load = format!("{} busy", percent(u));
-    if let Some(l) = lag {
+    if let Some(t) = l.threads {
+        p.level = p.level.max(Level::of_utilization(t));
+        load.push_str(&format!(" · threads {}", percent(t)));
+    }
+    if let Some(l) = l.lag {
         p.level = p.level.max(Level::of_lag(l));
         // Below 0.1 ms a loop's lag says nothing a reader needs.
         if l >= 1e-4 {
@@ -414,6 +444,8 @@ fn pool_paint(used: Option<f64>, waiting: Option<f64>) -> Paint {
     p.level = Level::of_utilization(u);
     p.live[0] = format!("{} in use", percent(u));
     if let Some(w) = waiting.filter(|w| *w > 0.0) {
+        // Requests waiting means the pool was full while they waited.
+        p.level = p.level.max(if w >= 5.0 { Level::Hot } else { Level::Busy });
         p.live[0].push_str(&format!(" · {} waiting", trim_rate(w)));
     }
     p
@@ -470,7 +502,12 @@ pub fn final_look(sc: &Scenario, g: &Graph, report: &Report) -> Look {
         let failed = (ok + bad > 0).then(|| bad as f64 / (ok + bad) as f64);
         let refused: u64 = r.refused.0.iter().map(|(_, n)| *n).sum();
         let refused_rps = (report.measured_s > 0.0).then(|| refused as f64 / report.measured_s);
-        paints[g.service(s)] = service_paint(r.utilization, r.loop_lag_s.p99, refused_rps, failed);
+        let load = Load {
+            busy: r.utilization,
+            threads: r.threadpool.utilization.filter(|_| offloads(sc, s)),
+            lag: r.loop_lag_s.p99,
+        };
+        paints[g.service(s)] = service_paint(load, refused_rps, failed);
     }
     for (p, pool) in sc.pools.iter().enumerate() {
         let owner = &sc.services[pool.service as usize].name;
@@ -636,6 +673,8 @@ fn mark_bottleneck(sc: &Scenario, g: &Graph, report: &Report, paints: &mut [Pain
             let busy = st.figures.get("utilization").copied().unwrap_or(0.0);
             // A resource that is merely the busiest of an idle system is not worth a tag.
             paints[i].tag = if st.severity >= Severity::Warning {
+                // The diagnosis found it saturated: its box says so whatever its average.
+                paints[i].level = paints[i].level.max(Level::Hot);
                 Some("bottleneck")
             } else {
                 (busy >= 0.5).then_some("busiest")

@@ -327,3 +327,14 @@ fn failing_calls_colour_their_edge() {
         look.nodes[payments]
     );
 }
+
+#[test]
+fn a_service_that_offloads_shows_its_threads() {
+    let (sc, report) = finished("fastapi-def-vs-async.yaml");
+    let g = build(&sc);
+    let look = paint::final_look(&sc, &g, &report);
+    let sync = g.service_named("sync-def").unwrap();
+    assert!(look.nodes[sync].live[0].contains("threads"), "{:?}", look.nodes[sync]);
+    let blocking = g.service_named("async-blocking").unwrap();
+    assert!(!look.nodes[blocking].live[0].contains("threads"), "{:?}", look.nodes[blocking]);
+}
