@@ -405,7 +405,7 @@ fn links(sc: &Scenario, g: &mut Graph) {
                     x,
                     y,
                     EdgeKind::Link,
-                    &[text.clone()],
+                    std::slice::from_ref(&text),
                     format!("link: {text}"),
                 );
             }
