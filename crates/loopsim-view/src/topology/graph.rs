@@ -43,6 +43,8 @@ pub struct Node {
     pub detail: String,
     /// The service a click on this node focuses (a pool's owner; `None` for the others).
     pub service: Option<String>,
+    /// The longest live figures the box must hold (its width is sized for them).
+    pub live_template: &'static str,
 }
 
 /// What an edge stands for.
@@ -132,8 +134,16 @@ impl Graph {
 pub fn build(sc: &Scenario) -> Graph {
     let mut g = Graph::default();
     for w in &sc.workloads {
-        g.nodes
-            .push(node(NodeKind::Workload, &w.name, arrivals(&w.arrivals)));
+        let mut n = node(NodeKind::Workload, &w.name, arrivals(&w.arrivals));
+        let retries = sc
+            .policies
+            .get(w.policy as usize)
+            .and_then(|p| p.retry.as_ref())
+            .is_some_and(|r| r.attempts > 1);
+        if retries {
+            n.live_template = "100% failed · 9.9 attempts/req";
+        }
+        g.nodes.push(n);
     }
     g.first_service = g.nodes.len();
     for s in &sc.services {
@@ -203,6 +213,7 @@ fn node(kind: NodeKind, name: &str, detail: String) -> Node {
         name: name.to_string(),
         detail,
         service: None,
+        live_template: "100% busy · lag 999 ms",
     }
 }
 
@@ -223,7 +234,7 @@ fn arrivals(a: &Arrivals) -> String {
         }
         Arrivals::Closed { users, .. } => {
             format!(
-                "{users} user{} (closed loop)",
+                "workload, {users} user{}",
                 if *users == 1 { "" } else { "s" }
             )
         }

@@ -25,8 +25,6 @@ pub const PAD: f64 = 10.0;
 /// has the whole text).
 pub const MAX_NAME_CHARS: usize = 28;
 pub const MAX_DETAIL_CHARS: usize = 34;
-/// Room for the live figures (`100% busy · lag 999 ms`).
-const LIVE_TEMPLATE: &str = "100% busy · lag 999 ms";
 /// Space between boxes in a column (room for the tag above a box).
 const V_GAP: f64 = 30.0;
 const DUMMY_GAP: f64 = 8.0;
@@ -107,7 +105,7 @@ fn node_size(g: &Graph, i: usize) -> (f64, f64) {
     let n = &g.nodes[i];
     let name = text_width(&clip(&n.name, MAX_NAME_CHARS), NAME_PX, true);
     let detail = text_width(&clip(&n.detail, MAX_DETAIL_CHARS), SMALL_PX, false);
-    let live = text_width(LIVE_TEMPLATE, SMALL_PX, false);
+    let live = text_width(n.live_template, SMALL_PX, false);
     let w = name.max(detail).max(live) + 2.0 * PAD;
     let h = lines(n.kind) as f64 * LINE + PAD;
     (w.ceil(), h)

@@ -280,12 +280,10 @@ impl Painter {
             paints[i] = queue_paint(last(self.columns[i].load));
         }
         for (w, wl) in sc.workloads.iter().enumerate() {
-            let counts = report
-                .workloads
-                .get(&wl.name)
-                .map_or((0, 0), |r| (r.requests.completed, r.requests.failed));
+            let r = report.workloads.get(&wl.name);
+            let counts = r.map_or((0, 0), |r| (r.requests.completed, r.requests.failed));
             let failed = self.delta(w, counts);
-            paints[w] = workload_paint(failed);
+            paints[w] = workload_paint(failed, r.and_then(attempts));
         }
         for c in 0..sc.caches.len() {
             paints[g.cache(c)] = cache_paint(report.caches.0.get(c).and_then(|x| x.1.hit_ratio));
@@ -401,9 +399,11 @@ fn service_paint(l: Load, refused_rps: Option<f64>, failed: Option<f64>) -> Pain
     };
     p.level = Level::of_utilization(u);
     let mut load = format!("{} busy", percent(u));
+    // Second line: threads, then failures, then refusals (the last to go when cut).
+    let mut second = Vec::new();
     if let Some(t) = l.threads {
         p.level = p.level.max(Level::of_utilization(t));
-        load.push_str(&format!(" · threads {}", percent(t)));
+        second.push(format!("threads {}", percent(t)));
     }
     if let Some(l) = l.lag {
         p.level = p.level.max(Level::of_lag(l));
@@ -413,18 +413,18 @@ fn service_paint(l: Load, refused_rps: Option<f64>, failed: Option<f64>) -> Pain
         }
     }
     p.live[0] = load;
-    let mut errs = failed_text(failed);
+    let errs = failed_text(failed);
+    if !errs.is_empty() {
+        second.push(errs);
+    }
     if let Some(e) = failed {
         p.level = p.level.max(Level::of_errors(e));
     }
     if let Some(r) = refused_rps.filter(|r| *r > 0.0) {
-        if !errs.is_empty() {
-            errs.push_str(" · ");
-        }
-        errs.push_str(&format!("{}/s refused", trim_rate(r)));
+        second.push(format!("{}/s refused", trim_rate(r)));
         p.level = p.level.max(Level::Busy);
     }
-    p.live[1] = errs;
+    p.live[1] = second.join(" · ");
     p
 }
 
@@ -467,7 +467,14 @@ fn queue_paint(depth: Option<f64>) -> Paint {
     p
 }
 
-fn workload_paint(failed: Option<f64>) -> Paint {
+/// Attempts per request of a workload so far, when its retries multiplied them noticeably.
+fn attempts(r: &loopsim_core::report::WorkloadReport) -> Option<f64> {
+    let q = &r.requests;
+    let a = q.attempts as f64 / q.sent.max(1) as f64;
+    (q.sent > 0 && a >= 1.05).then_some(a)
+}
+
+fn workload_paint(failed: Option<f64>, attempts: Option<f64>) -> Paint {
     let mut p = Paint::idle();
     let Some(e) = failed else {
         return p;
@@ -478,6 +485,9 @@ fn workload_paint(failed: Option<f64>) -> Paint {
     } else {
         String::from("all answered")
     };
+    if let Some(a) = attempts {
+        p.live[0].push_str(&format!(" · {a:.1} attempts/req"));
+    }
     p
 }
 
@@ -529,7 +539,7 @@ pub fn final_look(sc: &Scenario, g: &Graph, report: &Report) -> Look {
         if let Some(r) = report.workloads.get(&wl.name) {
             let done = r.requests.completed + r.requests.failed;
             let failed = (done > 0).then(|| r.requests.failed as f64 / done as f64);
-            paints[w] = workload_paint(failed);
+            paints[w] = workload_paint(failed, attempts(r));
         }
     }
     for c in 0..sc.caches.len() {
@@ -653,7 +663,7 @@ fn mark_live_bottleneck(
         })
         .max_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((i, u)) = busiest {
-        if u >= 0.8 {
+        if u >= 0.85 {
             paints[i].tag = Some("bottleneck");
         }
     }

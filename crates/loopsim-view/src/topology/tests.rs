@@ -335,13 +335,13 @@ fn a_service_that_offloads_shows_its_threads() {
     let look = paint::final_look(&sc, &g, &report);
     let sync = g.service_named("sync-def").unwrap();
     assert!(
-        look.nodes[sync].live[0].contains("threads"),
+        look.nodes[sync].live[1].contains("threads"),
         "{:?}",
         look.nodes[sync]
     );
     let blocking = g.service_named("async-blocking").unwrap();
     assert!(
-        !look.nodes[blocking].live[0].contains("threads"),
+        !look.nodes[blocking].live[1].contains("threads"),
         "{:?}",
         look.nodes[blocking]
     );
