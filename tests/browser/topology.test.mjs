@@ -198,6 +198,40 @@ describe("topology", () => {
     }
   });
 
+  test("names from the scenario are shown as text, never as markup", async () => {
+    const { page, context, errors } = await open();
+    try {
+      await setEditorText(
+        page,
+        [
+          "version: 1",
+          'name: "<img src=x onerror=window.__pwned=1>"',
+          "duration: 5s",
+          'workload: [ { name: "<img src=x onerror=window.__pwned=2>", to: "x<b>y&z", rate: 10/s } ]',
+          "services:",
+          '  "x<b>y&z": { endpoints: { /x: [ { cpu: 1ms } ] } }',
+          "",
+        ].join("\n"),
+      );
+      await page.waitForFunction(() => document.querySelectorAll("#topology-diagram .topo-node").length === 2);
+      const shown = await page.evaluate(() => ({
+        pwned: window.__pwned ?? null,
+        injected: document.querySelectorAll("#topology-diagram img, #topology-diagram b").length,
+        names: [...document.querySelectorAll("#topology-diagram .topo-name")].map((t) => t.textContent),
+        service: document.querySelector("#topology-diagram .topo-service").dataset.service,
+      }));
+      assert.deepEqual(shown, {
+        pwned: null,
+        injected: 0,
+        names: ["<img src=x onerror=window._…", "x<b>y&z"],
+        service: "x<b>y&z",
+      });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("screenshots at desktop and phone widths", async () => {
     for (const [w, h, tag] of [
       [1440, 900, "desktop"],

@@ -107,6 +107,15 @@ impl Topology {
     pub fn paint(&mut self, session: &Session, report: &Report, finished: bool) {
         let (series, now_s) = (session.series(), session.snapshot().now_s);
         let Some(s) = &mut self.shown else { return };
+        if s.painter.is_none() {
+            // The diagram was redrawn during the run (its text edited, then put back): paint
+            // again once it shows the run's scenario.
+            if topology::build(session.scenario()) != s.graph {
+                return;
+            }
+            s.scenario = session.scenario().clone();
+            s.painter = Some(Painter::new(&s.scenario, &s.graph, series.names()));
+        }
         let Some(painter) = &mut s.painter else {
             return;
         };
