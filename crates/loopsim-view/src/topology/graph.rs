@@ -146,9 +146,13 @@ pub fn build(sc: &Scenario) -> Graph {
         g.nodes.push(n);
     }
     g.first_service = g.nodes.len();
-    for s in &sc.services {
+    for (i, s) in sc.services.iter().enumerate() {
         let mut n = node(NodeKind::Service, &s.name, capacity(s));
         n.service = Some(s.name.clone());
+        if offloads(sc, i) {
+            // Its second line starts with its threads' use.
+            n.live_template = "threads 100% · 10% failed";
+        }
         g.nodes.push(n);
     }
     g.first_queue = g.nodes.len();
@@ -205,6 +209,17 @@ pub fn build(sc: &Scenario) -> Graph {
     queues(sc, &mut g);
     links(sc, &mut g);
     g
+}
+
+/// Whether any endpoint of service `s` runs work on its thread pool (then its threads' use
+/// is worth showing).
+pub fn offloads(sc: &Scenario, s: usize) -> bool {
+    sc.services[s].endpoints.iter().any(|&e| {
+        sc.endpoints[e as usize]
+            .steps
+            .iter()
+            .any(|st| matches!(st, Step::Offload(_) | Step::OffloadSplit { .. }))
+    })
 }
 
 fn node(kind: NodeKind, name: &str, detail: String) -> Node {

@@ -11,11 +11,11 @@
 use loopsim_core::diagnosis::{Kind, Severity};
 use loopsim_core::health::format::{duration, percent};
 use loopsim_core::report::Report;
-use loopsim_core::scenario::{FaultKind, ReplicaTarget, Scenario, Step};
+use loopsim_core::scenario::{FaultKind, ReplicaTarget, Scenario};
 use loopsim_core::series::Series;
 use loopsim_core::time::to_secs_f64;
 
-use super::graph::{EdgeKind, Graph, NodeKind};
+use super::graph::{self, EdgeKind, Graph, NodeKind};
 
 /// Load levels, coolest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -166,7 +166,7 @@ impl Painter {
             c.load = find(format!("{}.utilization", svc.name));
             c.lag = find(format!("{}.loop_lag_max_s", svc.name));
             c.refused = find(format!("{}.refused_rps", svc.name));
-            if offloads(sc, s) {
+            if graph::offloads(sc, s) {
                 let total = f64::from(svc.threads) * f64::from(svc.workers * svc.replicas);
                 c.threads = find(format!("{}.pool_busy", svc.name)).map(|i| (i, total.max(1.0)));
             }
@@ -375,16 +375,6 @@ fn percent_min(e: f64) -> String {
     }
 }
 
-/// Whether any endpoint of service `s` runs work on its thread pool.
-fn offloads(sc: &Scenario, s: usize) -> bool {
-    sc.services[s].endpoints.iter().any(|&e| {
-        sc.endpoints[e as usize]
-            .steps
-            .iter()
-            .any(|st| matches!(st, Step::Offload(_) | Step::OffloadSplit { .. }))
-    })
-}
-
 /// A service's load: its loops' busy share, its threads' (when it offloads), its loop lag.
 struct Load {
     busy: Option<f64>,
@@ -514,7 +504,7 @@ pub fn final_look(sc: &Scenario, g: &Graph, report: &Report) -> Look {
         let refused_rps = (report.measured_s > 0.0).then(|| refused as f64 / report.measured_s);
         let load = Load {
             busy: r.utilization,
-            threads: r.threadpool.utilization.filter(|_| offloads(sc, s)),
+            threads: r.threadpool.utilization.filter(|_| graph::offloads(sc, s)),
             lag: r.loop_lag_s.p99,
         };
         paints[g.service(s)] = service_paint(load, refused_rps, failed);
