@@ -347,7 +347,7 @@ fn order(w: &mut Work) {
                     (key, s)
                 })
                 .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+            sort_by_key(&mut keyed);
             w.layers[l] = keyed.into_iter().map(|(_, s)| s).collect();
             for (k, &s) in w.layers[l].iter().enumerate() {
                 pos[s] = k as f64;
@@ -470,7 +470,7 @@ fn routes(
             }
         }
         for (list, port) in [(&mut outs, &mut out_port), (&mut ins, &mut in_port)] {
-            list.sort_by(|a, b| a.0.total_cmp(&b.0));
+            sort_by_key(list);
             let k = list.len() as f64;
             for (j, &(_, e)) in list.iter().enumerate() {
                 port[e] = r.y + r.h * (j as f64 + 1.0) / (k + 1.0);
@@ -512,17 +512,35 @@ fn routes(
     routes
 }
 
+/// A stable insertion sort by key: the lists sorted here are a layer or a box's edges, short,
+/// and one small function keeps the page's download smaller than the standard sort's
+/// instances would.
+fn sort_by_key(v: &mut [(f64, usize)]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1].0.total_cmp(&v[j].0).is_gt() {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Pushes labels that start in the same gap apart, downward, and off any box.
 fn separate_labels(routes: &mut [Route], nodes: &[Rect]) {
-    let mut idx: Vec<usize> = (0..routes.len())
+    let idx: Vec<usize> = (0..routes.len())
         .filter(|&i| routes[i].label.is_some())
         .collect();
-    idx.sort_by(|&a, &b| {
-        let (la, lb) = (routes[a].label.unwrap(), routes[b].label.unwrap());
-        la.x.total_cmp(&lb.x).then(la.y.total_cmp(&lb.y))
-    });
+    // Left to right, then top to bottom (x first: a label's x is its gap's).
+    let mut keyed: Vec<(f64, usize)> = idx
+        .iter()
+        .map(|&i| {
+            let l = routes[i].label.expect("filtered");
+            (l.x * 1e6 + l.y, i)
+        })
+        .collect();
+    sort_by_key(&mut keyed);
     let mut placed: Vec<Rect> = Vec::new();
-    for i in idx {
+    for (_, i) in keyed {
         let mut r = routes[i].label.expect("filtered");
         r.y = r.y.max(2.0);
         // Bounded: each move clears one obstacle for good, going down.

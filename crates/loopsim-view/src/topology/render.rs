@@ -77,12 +77,12 @@ pub fn fault_text(p: &Paint, r: &Rect) -> String {
 /// The whole diagram. `title` names it for screen readers.
 pub fn svg(g: &Graph, l: &Layout, look: &Look, title: &str) -> String {
     let legend_w = legend_width();
-    let width = l.width.max(legend_w + 32.0);
+    let width = l.width.max((legend_w + 32.0).ceil());
     let height = l.height + LEGEND_H;
     let mut s = String::with_capacity(2048 + 1024 * g.nodes.len());
     let _ = write!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology-svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-family=\"{FONT}\" role=\"group\" aria-label=\"{}\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology-svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"{FONT}\" role=\"group\" aria-label=\"{}\">",
         escape(title)
     );
     let _ = write!(s, "<title>{}</title>", escape(title));
@@ -143,7 +143,7 @@ fn edge_svg(s: &mut String, e: usize, edge: &super::graph::Edge, r: &layout::Rou
     }
     let _ = write!(
         s,
-        "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"",
+        "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width:.1}\"",
         path(&r.points)
     );
     if !dash.is_empty() {
@@ -156,7 +156,7 @@ fn edge_svg(s: &mut String, e: usize, edge: &super::graph::Edge, r: &layout::Rou
     if let Some(b) = &r.label {
         let _ = write!(
             s,
-            "<text class=\"topo-edge-label\" font-size=\"{SMALL_PX}\" fill=\"{MUTED}\">"
+            "<text class=\"topo-edge-label\" font-size=\"{SMALL_PX:.0}\" fill=\"{MUTED}\">"
         );
         for (k, line) in edge.label.iter().enumerate() {
             let _ = write!(
@@ -243,7 +243,7 @@ fn node_svg(s: &mut String, i: usize, n: &Node, r: &Rect, p: &Paint) {
     );
     let _ = write!(
         s,
-        "<rect class=\"topo-box\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{}\"/>",
+        "<rect class=\"topo-box\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{:.1}\"/>",
         r.w,
         r.h,
         if n.kind == NodeKind::Queue { 2 } else { 7 },
@@ -253,33 +253,33 @@ fn node_svg(s: &mut String, i: usize, n: &Node, r: &Rect, p: &Paint) {
     let detail = layout::clip(&n.detail, layout::MAX_DETAIL_CHARS);
     let _ = write!(
         s,
-        "<text class=\"topo-name\" x=\"{PAD}\" y=\"{:.1}\" font-size=\"{NAME_PX}\" font-weight=\"600\" fill=\"{TEXT}\">{}</text>",
+        "<text class=\"topo-name\" x=\"{PAD:.0}\" y=\"{:.1}\" font-size=\"{NAME_PX:.0}\" font-weight=\"600\" fill=\"{TEXT}\">{}</text>",
         PAD + 11.0,
         escape(&name)
     );
     let _ = write!(
         s,
-        "<text class=\"topo-detail\" x=\"{PAD}\" y=\"{:.1}\" font-size=\"{SMALL_PX}\" fill=\"{MUTED}\">{}</text>",
+        "<text class=\"topo-detail\" x=\"{PAD:.0}\" y=\"{:.1}\" font-size=\"{SMALL_PX:.0}\" fill=\"{MUTED}\">{}</text>",
         PAD + 11.0 + LINE,
         escape(&detail)
     );
     for k in 0..layout::lines(n.kind) - 2 {
         let _ = write!(
             s,
-            "<text class=\"topo-live-{k}\" x=\"{PAD}\" y=\"{:.1}\" font-size=\"{SMALL_PX}\" fill=\"{TEXT}\">{}</text>",
+            "<text class=\"topo-live-{k}\" x=\"{PAD:.0}\" y=\"{:.1}\" font-size=\"{SMALL_PX:.0}\" fill=\"{TEXT}\">{}</text>",
             PAD + 11.0 + LINE * (2 + k) as f64,
             escape(&live_text(p, k, r))
         );
     }
     let _ = write!(
         s,
-        "<text class=\"topo-tag\" x=\"0\" y=\"-5\" font-size=\"{TAG_PX}\" font-weight=\"700\" fill=\"{}\" letter-spacing=\"0.04em\">{}</text>",
+        "<text class=\"topo-tag\" x=\"0\" y=\"-5\" font-size=\"{TAG_PX:.0}\" font-weight=\"700\" fill=\"{}\" letter-spacing=\"0.04em\">{}</text>",
         tag_color(p),
         p.tag.map(str::to_uppercase).unwrap_or_default()
     );
     let _ = write!(
         s,
-        "<text class=\"topo-fault\" x=\"0\" y=\"{:.1}\" font-size=\"{TAG_PX}\" font-weight=\"600\" fill=\"#862e9c\">{}</text>",
+        "<text class=\"topo-fault\" x=\"0\" y=\"{:.1}\" font-size=\"{TAG_PX:.0}\" font-weight=\"600\" fill=\"#862e9c\">{}</text>",
         r.h + 12.0,
         escape(&fault_text(p, r))
     );
@@ -314,7 +314,7 @@ fn legend_width() -> f64 {
 fn legend_svg(s: &mut String, top: f64) {
     let _ = write!(
         s,
-        "<g class=\"topo-legend\" transform=\"translate(16,{:.1})\" font-size=\"{SMALL_PX}\" fill=\"{MUTED}\">",
+        "<g class=\"topo-legend\" transform=\"translate(16,{:.1})\" font-size=\"{SMALL_PX:.0}\" fill=\"{MUTED}\">",
         top + 4.0
     );
     let mut x = 0.0;

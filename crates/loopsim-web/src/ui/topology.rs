@@ -26,7 +26,6 @@ pub struct Topology {
 }
 
 struct Shown {
-    scenario: Scenario,
     graph: Graph,
     layout: Layout,
     nodes: Vec<NodeEls>,
@@ -74,7 +73,7 @@ impl Topology {
                 .and_then(|w| w.parse::<f64>().ok());
             if let Some(w) = w {
                 let style = format!(
-                    "width:100%;height:auto;max-width:{w}px;min-width:{:.0}px",
+                    "width:100%;height:auto;max-width:{w:.0}px;min-width:{:.0}px",
                     w * 0.8
                 );
                 let _ = svg.set_attribute("style", &style);
@@ -83,7 +82,6 @@ impl Topology {
         let nodes = collect(&root, graph.nodes.len());
         let edges = collect_edges(&root, graph.edges.len());
         self.shown = Some(Shown {
-            scenario: sc.clone(),
             graph,
             layout,
             nodes,
@@ -97,7 +95,6 @@ impl Topology {
         self.reset();
         self.show(sc);
         if let Some(s) = &mut self.shown {
-            s.scenario = sc.clone();
             s.painter = Some(Painter::new(sc, &s.graph, series.names()));
         }
     }
@@ -113,13 +110,13 @@ impl Topology {
             if topology::build(session.scenario()) != s.graph {
                 return;
             }
-            s.scenario = session.scenario().clone();
-            s.painter = Some(Painter::new(&s.scenario, &s.graph, series.names()));
+            s.painter = Some(Painter::new(session.scenario(), &s.graph, series.names()));
         }
         let Some(painter) = &mut s.painter else {
             return;
         };
-        let changes = painter.update(&s.scenario, &s.graph, report, series, now_s, finished);
+        let sc = session.scenario();
+        let changes = painter.update(sc, &s.graph, report, series, now_s, finished);
         apply(s, &changes);
         let root: Element = dom::by_id("topology-diagram");
         let state = if finished { "finished" } else { "running" };
@@ -214,7 +211,7 @@ fn apply(s: &Shown, changes: &Changes) {
         };
         let (color, width) = render::edge_stroke(edge.kind, *level);
         let _ = path.set_attribute("stroke", color);
-        let _ = path.set_attribute("stroke-width", &width.to_string());
+        let _ = path.set_attribute("stroke-width", &format!("{width:.1}"));
         let _ = group.set_attribute("data-level", level.name());
     }
     for (i, p) in &changes.nodes {
@@ -235,7 +232,7 @@ fn paint_node(els: &NodeEls, kind: NodeKind, r: &topology::layout::Rect, p: &Pai
     let _ = els.rect.set_attribute("stroke", stroke);
     let _ = els
         .rect
-        .set_attribute("stroke-width", &render::stroke_width(p).to_string());
+        .set_attribute("stroke-width", &format!("{:.1}", render::stroke_width(p)));
     let _ = els.group.set_attribute("data-level", p.level.name());
     let _ = els
         .group
