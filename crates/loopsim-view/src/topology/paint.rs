@@ -410,7 +410,8 @@ fn service_paint(l: Load, refused_rps: Option<f64>, failed: Option<f64>) -> Pain
     if let Some(e) = failed {
         p.level = p.level.max(Level::of_errors(e));
     }
-    if let Some(r) = refused_rps.filter(|r| *r > 0.0) {
+    // Below 0.05/s it would print as 0.0/s.
+    if let Some(r) = refused_rps.filter(|r| *r >= 0.05) {
         second.push(format!("{}/s refused", trim_rate(r)));
         p.level = p.level.max(Level::Busy);
     }

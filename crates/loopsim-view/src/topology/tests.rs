@@ -346,3 +346,25 @@ fn a_service_that_offloads_shows_its_threads() {
         look.nodes[blocking]
     );
 }
+
+#[test]
+fn the_diagram_is_deterministic() {
+    for e in gallery::entries().iter().take(6) {
+        let sc = scenario(e.yaml);
+        assert_eq!(svg(&sc, None), svg(&sc, None), "{}", e.file);
+    }
+}
+
+#[test]
+fn texts_are_cut_to_fit_and_escaped() {
+    assert_eq!(render::escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+    assert_eq!(render::escape("x\u{1}y"), "x y");
+    assert_eq!(layout::clip("abcdef", 4), "abc…");
+    assert_eq!(layout::clip("abc", 4), "abc");
+    let cut = render::fit("a rather long line of live figures", 60.0, 11.0);
+    assert!(
+        cut.ends_with('…') && text_width(&cut, 11.0, false) <= 60.0,
+        "{cut}"
+    );
+    assert_eq!(render::fit("", 10.0, 11.0), "");
+}
