@@ -127,6 +127,7 @@ describe("topology", () => {
           fill: g.querySelector(".topo-box").getAttribute("fill"),
           tag: g.querySelector(".topo-tag").textContent,
           fault: g.querySelector(".topo-fault").textContent,
+          tooltip: g.querySelector("title").textContent,
         };
       });
       assert.deepEqual(
@@ -135,6 +136,8 @@ describe("topology", () => {
       );
       assert.equal(api.fill, "#ffe3e3");
       assert.match(api.fault, /slowdown ×2/);
+      // The tooltip holds every figure uncut.
+      assert.match(api.tooltip, /busy · lag .*\nfault: slowdown ×2 30–32 s\nbottleneck$/s);
       await topologyShot(page, "topology-retry-storm");
       // Reset: back to the idle look.
       await page.click("#reset");

@@ -65,6 +65,24 @@ pub fn live_text(p: &Paint, k: usize, r: &Rect) -> String {
     )
 }
 
+/// A box's tooltip: everything it shows, uncut (its lines may be cut to fit).
+pub fn tooltip(n: &Node, p: &Paint) -> String {
+    let mut t = format!("{} {}\n{}", n.kind.name(), n.name, n.detail);
+    for line in p.live.iter().filter(|l| !l.is_empty()) {
+        t.push('\n');
+        t.push_str(line);
+    }
+    if !p.fault.is_empty() {
+        t.push_str("\nfault: ");
+        t.push_str(&p.fault);
+    }
+    if let Some(tag) = p.tag {
+        t.push_str("\n");
+        t.push_str(tag);
+    }
+    t
+}
+
 /// What the fault line under a box may show.
 pub fn fault_text(p: &Paint, r: &Rect) -> String {
     if p.fault.is_empty() {
@@ -236,11 +254,7 @@ fn node_svg(s: &mut String, i: usize, n: &Node, r: &Rect, p: &Paint) {
         );
     }
     s.push('>');
-    let _ = write!(
-        s,
-        "<title>{}</title>",
-        escape(&format!("{} {}\n{}", n.kind.name(), n.name, n.detail))
-    );
+    let _ = write!(s, "<title>{}</title>", escape(&tooltip(n, p)));
     let _ = write!(
         s,
         "<rect class=\"topo-box\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{:.1}\"/>",

@@ -10,7 +10,7 @@ use loopsim_core::report::Report;
 use loopsim_core::scenario::Scenario;
 use loopsim_core::series::Series;
 use loopsim_view::topology::{
-    self, graph::NodeKind, render, Changes, Graph, Layout, Look, Paint, Painter,
+    self, graph::Node, render, Changes, Graph, Layout, Look, Paint, Painter,
 };
 use loopsim_wasm::Session;
 use wasm_bindgen::JsCast;
@@ -42,6 +42,7 @@ struct NodeEls {
     live: Vec<Element>,
     tag: Element,
     fault: Element,
+    title: Element,
 }
 
 impl Topology {
@@ -180,6 +181,11 @@ fn collect(root: &Element, n: usize) -> Vec<NodeEls> {
                 live: vec![part("topo-live-0"), part("topo-live-1")],
                 tag: part("topo-tag"),
                 fault: part("topo-fault"),
+                title: group
+                    .query_selector("title")
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| dom::el("span")),
                 group,
             }
         })
@@ -222,12 +228,12 @@ fn apply(s: &Shown, changes: &Changes) {
         ) else {
             continue;
         };
-        paint_node(els, node.kind, r, p);
+        paint_node(els, node, r, p);
     }
 }
 
-fn paint_node(els: &NodeEls, kind: NodeKind, r: &topology::layout::Rect, p: &Paint) {
-    let (fill, stroke) = p.level.colors(kind);
+fn paint_node(els: &NodeEls, node: &Node, r: &topology::layout::Rect, p: &Paint) {
+    let (fill, stroke) = p.level.colors(node.kind);
     let _ = els.rect.set_attribute("fill", fill);
     let _ = els.rect.set_attribute("stroke", stroke);
     let _ = els
@@ -245,6 +251,7 @@ fn paint_node(els: &NodeEls, kind: NodeKind, r: &topology::layout::Rect, p: &Pai
     els.tag.set_text_content(Some(&tag));
     let _ = els.tag.set_attribute("fill", render::tag_color(p));
     els.fault.set_text_content(Some(&render::fault_text(p, r)));
+    els.title.set_text_content(Some(&render::tooltip(node, p)));
 }
 
 /// The service of the box an event happened in.
