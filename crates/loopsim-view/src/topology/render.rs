@@ -77,7 +77,7 @@ pub fn tooltip(n: &Node, p: &Paint) -> String {
         t.push_str(&p.fault);
     }
     if let Some(tag) = p.tag {
-        t.push_str("\n");
+        t.push('\n');
         t.push_str(tag);
     }
     t
