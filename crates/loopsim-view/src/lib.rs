@@ -4,7 +4,9 @@
 //! report (`loopsim run --html`) both read these. No DOM and no I/O: functions from a
 //! scenario, a report and its series to data and text — chart panels ([`panels`]), the
 //! diagnosis in words ([`explain`]), early stops ([`stop`]), number formats ([`format`]),
-//! per-pixel decimation ([`decimate`]) and the gallery of example scenarios ([`gallery`]).
+//! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]), the
+//! glossary behind the hover help ([`glossary`]) and the CLI's self-contained HTML report
+//! ([`html`]).
 
 #![forbid(unsafe_code)]
 
@@ -12,5 +14,7 @@ pub mod decimate;
 pub mod explain;
 pub mod format;
 pub mod gallery;
+pub mod glossary;
+pub mod html;
 pub mod panels;
 pub mod stop;
