@@ -19,6 +19,8 @@ pub const TERMS: &[Term] = &[
     Term {
         name: "Latency",
         aliases: &[
+            "workloads",
+            "workload",
             "latency mean",
             "mean",
             "response time",
@@ -29,10 +31,30 @@ pub const TERMS: &[Term] = &[
     },
     Term {
         name: "p50, p90, p95, p99",
-        aliases: &["p50", "p90", "p95", "p99", "percentile", "max"],
+        aliases: &[
+            "p50",
+            "p90",
+            "p95",
+            "p99",
+            "percentile",
+            "max",
+            "latest p99",
+        ],
         text: "Percentiles of latency: p99 is the time that 99 % of requests stayed under, so \
                1 request in 100 waited longer. Tails (p99, max) show queueing long before the \
                mean does.",
+    },
+    Term {
+        name: "Sent and completed",
+        aliases: &["sent", "completed", "requests sent"],
+        text: "Requests the workloads sent, and those answered with success. Sent minus \
+               completed is what failed or is still in flight.",
+    },
+    Term {
+        name: "Events",
+        aliases: &["events", "events simulated"],
+        text: "Steps of the discrete-event simulation (an arrival, a loop turn, an I/O \
+               completion…): a measure of the work the simulator did, not of the system.",
     },
     Term {
         name: "Throughput",
@@ -157,7 +179,7 @@ pub const TERMS: &[Term] = &[
     },
     Term {
         name: "Replica",
-        aliases: &["replica", "replicas", "instance"],
+        aliases: &["replica", "replicas", "instance", "services"],
         text: "One copy of a service behind its balancer. Replicas share the load; a crash or \
                an outage takes one away.",
     },
@@ -178,6 +200,8 @@ pub const TERMS: &[Term] = &[
     Term {
         name: "Breaker",
         aliases: &[
+            "guards",
+            "guard",
             "breaker",
             "circuit breaker",
             "breaker state",
@@ -241,7 +265,13 @@ pub const TERMS: &[Term] = &[
     },
     Term {
         name: "Warm-up and measured window",
-        aliases: &["warm-up", "warmup", "measured window", "simulated time"],
+        aliases: &[
+            "warm-up",
+            "warmup",
+            "measured window",
+            "simulated time",
+            "simulated",
+        ],
         text: "Figures skip the warm-up at the start of a run, while queues fill; they cover \
                the measured window that follows.",
     },
@@ -295,6 +325,18 @@ pub const TERMS: &[Term] = &[
         ],
         text: "Adding or removing replicas from a metric. New replicas take time to become \
                ready, so load can outrun them.",
+    },
+    Term {
+        name: "Link",
+        aliases: &[
+            "links",
+            "link",
+            "bandwidth",
+            "transfer mean",
+            "transfer p99",
+        ],
+        text: "A network hop with a bandwidth, shared by the bodies crossing it. A link busy \
+               near 100 % makes every transfer on it slow.",
     },
     Term {
         name: "Seed",

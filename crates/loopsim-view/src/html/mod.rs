@@ -75,10 +75,10 @@ pub fn render(input: &Input) -> String {
     tables::workloads(&mut o, r);
     o.push_str("</section>");
     glossary_section(&mut o);
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<footer>Made by loopsim {} from the scenario and seed {}: the same scenario and seed \
-         give the same report.</footer></main></body></html>\n",
+         give the same report.</footer></main></body></html>",
         env!("CARGO_PKG_VERSION"),
         r.seed
     );

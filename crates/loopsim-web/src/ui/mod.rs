@@ -14,6 +14,7 @@ mod diagnosis;
 mod dom;
 mod glue;
 mod health;
+mod help;
 mod tables;
 mod to_js;
 
@@ -191,6 +192,7 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareEr
     HELP.with(|h| *h.borrow_mut() = SchemaHelp::new(loopsim_wasm::schema()));
     let editor = glue::create_editor(&dom::by_id("editor"), &initial, &editor_hooks());
     build_kpis();
+    help::install();
 
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
@@ -1078,6 +1080,7 @@ impl App {
             tables::render(r);
             health::render(r);
             diagnosis::render(r);
+            help::annotate_results();
         }
         self.last_report_json = Some(report_json.clone());
         self.update_live();
