@@ -275,7 +275,20 @@ fn charts(o: &mut String, series: &Series, panels: &Panels, r: &Report) {
         }
         o.push_str("</ul></figure>");
     }
-    o.push_str("</div></section>");
+    o.push_str("</div>");
+    if !r.health.timeline.is_empty() {
+        o.push_str(r#"<figure class="lane"><figcaption>Health status over time</figcaption>"#);
+        o.push_str(&svg::lane(r, t_max));
+        o.push_str(r#"<ul class="legend">"#);
+        for (_, color, name) in panels::STATUSES {
+            let _ = write!(
+                o,
+                r#"<li><span class="fault-swatch" style="background:{color};opacity:1"></span>{name}</li>"#
+            );
+        }
+        o.push_str("</ul></figure>");
+    }
+    o.push_str("</section>");
 }
 
 /// Escaped text with its `backtick` spans as `<code>` (the glossary quotes format keys).

@@ -272,3 +272,44 @@ mod tests {
         assert!(pts.windows(2).all(|w| w[0].0 <= w[1].0));
     }
 }
+
+/// The health status lane: one block per auditor window in its status colour (the page's
+/// lane colours), a gap where windows do not touch, and each block's status as its tooltip.
+pub fn lane(report: &loopsim_core::Report, t_max: f64) -> String {
+    use crate::panels::{lane_columns, STATUSES};
+    let (x, y) = lane_columns(report);
+    // Wider than a chart: the lane spans the page under the grid of charts.
+    let (width, height) = (960.0, 50.0);
+    let frame = Frame {
+        x0: LEFT,
+        x1: width - 16.0,
+        y0: 4.0,
+        y1: height - 24.0,
+        t_max: if t_max > 0.0 { t_max } else { 1.0 },
+        max: [1.0, 1.0],
+    };
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="chart-health-title" font-family="system-ui, sans-serif"><title id="chart-health-title">Health status over time</title>"#
+    );
+    for i in 0..x.len().saturating_sub(1) {
+        let Some((_, color, name)) = STATUSES.get(y[i] as usize).filter(|_| y[i].is_finite())
+        else {
+            continue;
+        };
+        let (a, b) = (frame.x(x[i]), frame.x(x[i + 1]));
+        let _ = write!(
+            o,
+            r#"<rect x="{a:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{color}"><title>{name}, {}–{} s</title></rect>"#,
+            frame.y0,
+            (b - a).max(0.5),
+            frame.y1 - frame.y0,
+            format::num(x[i]),
+            format::num(x[i + 1])
+        );
+    }
+    time_ticks(&mut o, &frame);
+    o.push_str("</svg>");
+    o
+}

@@ -177,6 +177,7 @@ fn the_retry_storm_report_is_self_contained_and_says_what_happened() {
     }
     assert!(html.contains(r#"<table id="services""#));
     assert!(html.contains(r#"<dl class="glossary">"#));
+    assert!(html.contains(r#"aria-labelledby="chart-health-title""#), "the health lane");
     // Lines are decimated per pixel column: no chart carries more points than 2 per column.
     let longest: usize = html
         .split(r#"<path d=""#)
