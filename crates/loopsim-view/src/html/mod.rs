@@ -273,7 +273,9 @@ fn charts(o: &mut String, series: &Series, panels: &Panels, r: &Report) {
                 escape::text(&l.label)
             );
         }
-        o.push_str("</ul></figure>");
+        o.push_str("</ul>");
+        values_table(o, chart, series, &time);
+        o.push_str("</figure>");
     }
     o.push_str("</div>");
     if !r.health.timeline.is_empty() {
@@ -302,6 +304,45 @@ fn code_spans(escaped: &str) -> String {
         }
     }
     out
+}
+
+/// Rows of the values table behind each chart: enough to read the shape without a mouse.
+const VALUE_ROWS: usize = 24;
+
+/// The chart's values as a table in a closed `<details>`: per time slice, each line's
+/// largest value (so a spike is never averaged away).
+fn values_table(o: &mut String, chart: &charts::Chart, series: &Series, time: &[f64]) {
+    let lines: Vec<&charts::Line> = chart
+        .lines
+        .iter()
+        .filter(|l| matches!(l.source, charts::Source::Col(..)))
+        .collect();
+    if lines.is_empty() || time.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        r#"<details class="values"><summary>Values (largest per slice)</summary><div class="table-wrap" role="region" tabindex="0" aria-label="Values of {0}"><table><caption>{0}</caption><thead><tr><th scope="col">from (s)</th>"#,
+        escape::text(&chart.title)
+    );
+    for l in &lines {
+        let _ = write!(o, r#"<th scope="col">{}</th>"#, escape::text(&l.label));
+    }
+    o.push_str("</tr></thead><tbody>");
+    for (a, b) in crate::decimate::ranges(time.len(), VALUE_ROWS) {
+        let _ = write!(o, r#"<tr><th scope="row">{}</th>"#, num(time[a]));
+        for l in &lines {
+            let (_, hi) = crate::decimate::min_max(a, b, |i| l.source.at(series, i));
+            let cell = if hi.is_finite() {
+                crate::format::sig3(hi)
+            } else {
+                String::from("—")
+            };
+            let _ = write!(o, "<td>{cell}</td>");
+        }
+        o.push_str("</tr>");
+    }
+    o.push_str("</tbody></table></div></details>");
 }
 
 fn glossary_section(o: &mut String) {

@@ -177,7 +177,14 @@ fn the_retry_storm_report_is_self_contained_and_says_what_happened() {
     }
     assert!(html.contains(r#"<table id="services""#));
     assert!(html.contains(r#"<dl class="glossary">"#));
-    assert!(html.contains(r#"aria-labelledby="chart-health-title""#), "the health lane");
+    assert!(
+        html.contains(r#"aria-labelledby="chart-health-title""#),
+        "the health lane"
+    );
+    assert!(
+        html.contains("Values (largest per slice)"),
+        "a values table behind the charts"
+    );
     // Lines are decimated per pixel column: no chart carries more points than 2 per column.
     let longest: usize = html
         .split(r#"<path d=""#)
