@@ -62,6 +62,7 @@ pub const TERMS: &[Term] = &[
             "throughput",
             "requests / s",
             "answered (ok + failed) / s",
+            "throughput by outcome, attempts and retries",
             "req/s",
         ],
         text: "Requests answered per second, successes and failures together.",
@@ -141,6 +142,7 @@ pub const TERMS: &[Term] = &[
             "lag max",
             "lag (ms)",
             "event-loop lag",
+            "event-loop lag (max per interval) and ready queue",
         ],
         text: "How long a ready task waited before the loop ran it. Lag adds to every request \
                on that loop; tens of milliseconds mean CPU work is blocking the loop.",
@@ -153,6 +155,7 @@ pub const TERMS: &[Term] = &[
             "busy threads",
             "thread queue max",
             "queued jobs",
+            "thread pool: queued jobs and busy threads",
             "offload",
         ],
         text: "Threads beside the event loop for blocking work (`offload`). When all are busy, \

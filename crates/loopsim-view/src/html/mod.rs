@@ -71,6 +71,7 @@ pub fn render(input: &Input) -> String {
     o.push_str(r#"<section aria-labelledby="results-title"><h2 id="results-title">Results</h2>"#);
     tables::summary(&mut o, r);
     tables::services(&mut o, r);
+    tables::guards(&mut o, r);
     tables::resources(&mut o, r);
     tables::workloads(&mut o, r);
     o.push_str("</section>");

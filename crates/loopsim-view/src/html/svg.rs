@@ -244,35 +244,6 @@ pub fn render(
     o
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn axis_maxima_are_round() {
-        assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(f64::NAN), 1.0);
-        assert_eq!(nice_max(0.7), 1.0);
-        assert_eq!(nice_max(1.3), 2.0);
-        assert_eq!(nice_max(2.2), 2.5);
-        assert_eq!(nice_max(420.0), 500.0);
-        assert_eq!(nice_max(100.0), 100.0);
-    }
-
-    #[test]
-    fn long_series_are_drawn_per_pixel_column_and_keep_their_spike() {
-        let mut s = Series::new(vec!["t_s".into(), "v".into()]);
-        for i in 0..100_000 {
-            s.push_row(&[i as f64 * 0.01, if i == 55_555 { 99.0 } else { 1.0 }]);
-        }
-        let time = s.column(0).to_vec();
-        let pts = points(&Source::Col(1, 1.0), &s, &time, 700);
-        assert!(pts.len() <= 1400, "{}", pts.len());
-        assert!(pts.iter().any(|&(_, v)| v == 99.0));
-        assert!(pts.windows(2).all(|w| w[0].0 <= w[1].0));
-    }
-}
-
 /// The health status lane: one block per auditor window in its status colour (the page's
 /// lane colours), a gap where windows do not touch, and each block's status as its tooltip.
 pub fn lane(report: &loopsim_core::Report, t_max: f64) -> String {
@@ -312,4 +283,33 @@ pub fn lane(report: &loopsim_core::Report, t_max: f64) -> String {
     time_ticks(&mut o, &frame);
     o.push_str("</svg>");
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_maxima_are_round() {
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(f64::NAN), 1.0);
+        assert_eq!(nice_max(0.7), 1.0);
+        assert_eq!(nice_max(1.3), 2.0);
+        assert_eq!(nice_max(2.2), 2.5);
+        assert_eq!(nice_max(420.0), 500.0);
+        assert_eq!(nice_max(100.0), 100.0);
+    }
+
+    #[test]
+    fn long_series_are_drawn_per_pixel_column_and_keep_their_spike() {
+        let mut s = Series::new(vec!["t_s".into(), "v".into()]);
+        for i in 0..100_000 {
+            s.push_row(&[i as f64 * 0.01, if i == 55_555 { 99.0 } else { 1.0 }]);
+        }
+        let time = s.column(0).to_vec();
+        let pts = points(&Source::Col(1, 1.0), &s, &time, 700);
+        assert!(pts.len() <= 1400, "{}", pts.len());
+        assert!(pts.iter().any(|&(_, v)| v == 99.0));
+        assert!(pts.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
 }

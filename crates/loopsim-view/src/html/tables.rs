@@ -221,6 +221,48 @@ pub fn workloads(o: &mut String, r: &Report) {
     );
 }
 
+/// One row per guarded caller and replica (the page's Guards table), when there are any.
+pub fn guards(o: &mut String, r: &Report) {
+    let rows: Vec<Vec<Cell>> = r
+        .guards
+        .iter()
+        .map(|g| {
+            let breaker = g.breaker.as_ref().map_or_else(dash, |b| {
+                format!(
+                    "{} · opened {}× · {} rejected",
+                    b.state,
+                    b.opens,
+                    count(b.rejected)
+                )
+            });
+            let caller = if g.replica > 0 {
+                format!("{} (replica {})", g.caller, g.replica)
+            } else {
+                g.caller.clone()
+            };
+            vec![
+                plain(caller),
+                plain(count(g.requests)),
+                plain(count(g.attempts)),
+                (
+                    format!("{} ({} denied)", count(g.retries), count(g.retries_denied)),
+                    g.retries_denied > 0,
+                ),
+                (breaker, g.breaker.as_ref().is_some_and(|b| b.opens > 0)),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        table(
+            o,
+            "guards",
+            "Guards",
+            &["Caller", "Requests", "Attempts", "Retries", "Breaker"],
+            &rows,
+        );
+    }
+}
+
 /// Pools, queues and caches, each only when the scenario has some.
 pub fn resources(o: &mut String, r: &Report) {
     let pools: Vec<Vec<Cell>> = r

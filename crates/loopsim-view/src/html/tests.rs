@@ -241,6 +241,7 @@ fn fault_bands_and_resources_get_their_charts() {
     let html = html_of(gallery("circuit-breaker.yaml"));
     assert!(html.contains("Faults (shaded on every chart)"));
     assert!(html.contains("chart-guard-0"));
+    assert!(html.contains(r#"<table id="guards""#));
     let html = html_of(gallery("order-pipeline.yaml"));
     assert!(html.contains("chart-queue-0") && html.contains(r#"<table id="queues""#));
 }

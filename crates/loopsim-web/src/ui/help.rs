@@ -46,7 +46,9 @@ fn close_on_escape() {
 
 /// Sets hover help on the results' table headers and cards (call after a report is drawn).
 pub fn annotate_results() {
-    annotate(".results th[scope=\"col\"], .results th[scope=\"row\"], .results h3");
+    annotate(
+        ".results th[scope=\"col\"], .results th[scope=\"row\"], .results h3, .chart .u-title",
+    );
     reachable_scrollers();
 }
 
