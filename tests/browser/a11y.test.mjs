@@ -4,9 +4,12 @@
 // the format docs are a real page of the site, reachable offline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
-import { ARTIFACTS, open, runGallery, serverUrl, useBrowser } from "./harness.mjs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ARTIFACTS, ROOT, open, runGallery, serverUrl, shot, useBrowser } from "./harness.mjs";
 
 useBrowser();
 
@@ -45,6 +48,7 @@ test("axe finds no serious or critical violation, before and after a run", async
     await runGallery(page, "retry-storm.yaml");
     const after = await axeViolations(page);
     assert.deepEqual(after, [], describe(after));
+    await shot(page, "a11y-1440-results");
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -148,6 +152,45 @@ test("the format docs are a page of the site, linked from the header", async () 
     const wide = await docs.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(wide <= 0, `docs overflow by ${wide}px at 390`);
     await docsContext.close();
+  } finally {
+    await context.close();
+  }
+});
+
+/** The `loopsim` binary that `cargo test --workspace` (scripts/test-all.sh) built, if any. */
+function loopsimBinary() {
+  const target = process.env.CARGO_TARGET_DIR || join(ROOT, "target");
+  return ["debug", "release"].map((p) => join(target, p, "loopsim")).find((f) => existsSync(f));
+}
+
+test("the CLI's HTML report passes axe, fetches nothing and fits a phone", async (t) => {
+  const bin = loopsimBinary();
+  if (!bin) {
+    t.skip("no loopsim binary built (cargo build -p loopsim-cli)");
+    return;
+  }
+  const out = join(mkdtempSync(join(tmpdir(), "loopsim-report-")), "report.html");
+  const run = spawnSync(bin, ["run", join(ROOT, "scenarios/retry-storm.yaml"), "--html", out], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const { page: home, context: homeContext } = await open();
+  // The report forbids every script (its CSP): axe is injected past it.
+  const context = await homeContext.browser().newContext({ bypassCSP: true, viewport: { width: 1440, height: 900 } });
+  await homeContext.close();
+  void home;
+  try {
+    const page = await context.newPage();
+    const requests = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto(`file://${out}`);
+    assert.deepEqual(requests.filter((u) => !u.startsWith("file:")), [], "the report fetches nothing");
+    assert.match(await page.textContent("#diagnosis-title + ul"), /attempts per request/);
+    const violations = await axeViolations(page);
+    assert.deepEqual(violations, [], describe(violations));
+    await page.screenshot({ path: `${ARTIFACTS}/report-1440.png`, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(wide <= 0, `the report overflows by ${wide}px at 390`);
+    await page.screenshot({ path: `${ARTIFACTS}/report-390.png`, fullPage: true });
   } finally {
     await context.close();
   }
