@@ -273,3 +273,24 @@ fn the_most_loaded_services_come_first_and_the_rest_are_named() {
     });
     assert!(html.contains("the other 2 ("), "hidden services named");
 }
+
+#[test]
+fn an_early_stop_is_said_first_and_the_charts_end_where_it_stopped() {
+    let yaml = "version: 1\nname: early\nseed: 1\nduration: 60s\nwarmup: 30s\nmax_in_flight: 500\n\
+         workload:\n  - to: api\n    rate: 2000/s\n\
+         services:\n  api:\n    endpoints:\n      /:\n        - cpu: 1ms\n";
+    let (scenario, report, series) = run(yaml);
+    let st = report.stopped.as_ref().expect("stops early");
+    let html = render(&Input {
+        scenario: &scenario,
+        report: &report,
+        series: &series,
+        topology_svg: None,
+    });
+    check_nesting(&html).unwrap();
+    let headline = escape::text(&stop::headline(st.at_s, report.duration_s));
+    let at = html.find(&headline).expect("the stop's headline");
+    assert!(at < html.find("What happened").unwrap());
+    // Empty measured window: dashes, never NaN.
+    assert!(!html.contains("NaN"));
+}
