@@ -25,6 +25,7 @@ pub const TERMS: &[Term] = &[
             "mean",
             "response time",
             "latency per interval",
+            "latency per interval and failed answers",
         ],
         text: "Time from sending a request to getting its answer, retries and waits included. \
                Failed requests count at their time to failure.",

@@ -21,6 +21,13 @@ pub enum Source {
     Col(usize, f64),
     /// A fixed level (a pool's size, an autoscaling bound).
     Const(f64),
+    /// `sum(part) / sum(whole) × scale` (NaN when `whole` is 0): the share of answers that
+    /// failed, so the latency chart shows failures where successful latencies stop.
+    Share {
+        part: Vec<usize>,
+        whole: Vec<usize>,
+        scale: f64,
+    },
 }
 
 impl Source {
@@ -28,6 +35,24 @@ impl Source {
         match *self {
             Source::Col(c, k) => series.column(c).get(i).map_or(f64::NAN, |v| v * k),
             Source::Const(v) => v,
+            Source::Share {
+                ref part,
+                ref whole,
+                scale,
+            } => {
+                let sum = |cols: &[usize]| -> f64 {
+                    cols.iter()
+                        .map(|&c| series.column(c).get(i).copied().unwrap_or(0.0))
+                        .filter(|v| v.is_finite())
+                        .sum()
+                };
+                let w = sum(whole);
+                if w > 0.0 {
+                    sum(part) / w * scale
+                } else {
+                    f64::NAN
+                }
+            }
         }
     }
 }
@@ -161,6 +186,27 @@ fn standard(c: &dyn Fn(&str) -> Option<usize>, shown: &[String], panels: &Panels
         ],
         1e3,
     );
+    let failed: Vec<usize> = ["error_rps", "timeout_rps", "rejected_rps"]
+        .iter()
+        .filter_map(|n| c(n))
+        .collect();
+    let mut latency = latency;
+    let mut latency_right = None;
+    if let (false, Some(ok)) = (failed.is_empty(), c("ok_rps")) {
+        let mut whole = failed.clone();
+        whole.push(ok);
+        let share = Source::Share {
+            part: failed,
+            whole,
+            scale: 100.0,
+        };
+        latency.push(
+            Line::new("failed (% of answers)", "#5f3dc4", share)
+                .right()
+                .dashed(),
+        );
+        latency_right = Some("failed (% of answers)");
+    }
     let mut throughput = lines_from(
         c,
         &[
@@ -211,12 +257,19 @@ fn standard(c: &dyn Fn(&str) -> Option<usize>, shown: &[String], panels: &Panels
     );
     util.y_max = Some(100.0);
     let mut out = vec![
-        Chart::new(
-            "chart-latency",
-            "Latency per interval",
-            "latency (ms)",
-            latency,
-        ),
+        {
+            let mut chart = Chart::new(
+                "chart-latency",
+                "Latency per interval and failed answers",
+                "latency of successes (ms)",
+                latency,
+            );
+            if let Some(label) = latency_right {
+                chart = chart.with_right(label);
+                chart.y2_max = Some(100.0);
+            }
+            chart
+        },
         Chart::new(
             "chart-throughput",
             "Throughput by outcome, attempts and retries",

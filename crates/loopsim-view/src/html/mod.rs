@@ -316,7 +316,7 @@ fn values_table(o: &mut String, chart: &charts::Chart, series: &Series, time: &[
     let lines: Vec<&charts::Line> = chart
         .lines
         .iter()
-        .filter(|l| matches!(l.source, charts::Source::Col(..)))
+        .filter(|l| !matches!(l.source, charts::Source::Const(_)))
         .collect();
     if lines.is_empty() || time.is_empty() {
         return;

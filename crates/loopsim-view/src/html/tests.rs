@@ -160,6 +160,10 @@ fn the_retry_storm_report_is_self_contained_and_says_what_happened() {
     }
     assert!(html.contains("attempts per request"));
     assert!(
+        html.contains("failed (% of answers)"),
+        "failures on the latency chart"
+    );
+    assert!(
         html.contains("HEALTHY &lt; 400 ≤ DEGRADED"),
         "the auditor's scale"
     );
