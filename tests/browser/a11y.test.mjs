@@ -113,6 +113,8 @@ test("the glossary and hover help come from the one list of terms", async () => 
       assert.ok(terms.includes(t), `glossary lists ${t}: ${terms}`);
     }
     assert.ok(await page.isVisible("#glossary-list"));
+    const withGlossary = await axeViolations(page);
+    assert.deepEqual(withGlossary, [], describe(withGlossary));
     await savePage(page, "a11y-glossary");
     await page.focus(".glossary-panel");
     await page.keyboard.press("Escape");
