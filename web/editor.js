@@ -304,7 +304,8 @@ export function createEditor(parent, doc, hooks) {
         EditorView.updateListener.of((u) => {
           if (u.docChanged) hooks.onChange(u.state.doc.toString());
         }),
-        EditorView.contentAttributes.of({ "aria-label": "Scenario YAML" }),
+        // tabindex: the scroller holds focusable content for assistive tech (axe: scrollable region).
+        EditorView.contentAttributes.of({ "aria-label": "Scenario YAML", tabindex: "0" }),
       ],
     }),
   });

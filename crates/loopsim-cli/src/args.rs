@@ -69,6 +69,10 @@ pub struct RunArgs {
     /// Write the time series as CSV to this file (one column per series, one row per sample).
     #[arg(long, value_name = "OUT.csv")]
     pub series: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML file: what happened, the health
+    /// verdict, charts (static SVG) and tables, readable offline (no script, no network).
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<PathBuf>,
     /// Exit 1 when the run's health reaches LEVEL (degraded, critical, collapse_risk; a level
     /// fails at and above it) or, for `slo`, when any SLO is missed. Several levels can be
     /// given, separated by commas or by repeating the option.
@@ -158,9 +162,18 @@ mod tests {
                 seed: Some(7),
                 json: true,
                 series: None,
+                html: None,
                 fail_on: vec![],
             })
         );
+    }
+
+    #[test]
+    fn html_takes_an_output_file() {
+        match parse(&["run", "a.yaml", "--html", "out.html"]).unwrap() {
+            Command::Run(r) => assert_eq!(r.html, Some("out.html".into())),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

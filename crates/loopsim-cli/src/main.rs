@@ -88,7 +88,7 @@ fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
     if let Some(seed) = run.seed {
         sc.seed = seed;
     }
-    let mut sim = Simulation::new(sc);
+    let mut sim = Simulation::new(sc.clone());
     sim.run();
     let report = sim.report();
     if let Some(t) = &report.stopped {
@@ -102,6 +102,18 @@ fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
     }
     if let Some(path) = &run.series {
         if let Err(e) = std::fs::write(path, text::series_csv(sim.series())) {
+            eprintln!("loopsim: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    if let Some(path) = &run.html {
+        let html = loopsim_view::html::render(&loopsim_view::html::Input {
+            scenario: &sc,
+            report: &report,
+            series: sim.series(),
+            topology_svg: Some(loopsim_view::topology::svg(&sc, Some(&report))),
+        });
+        if let Err(e) = std::fs::write(path, html) {
             eprintln!("loopsim: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }

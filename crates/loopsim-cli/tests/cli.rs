@@ -345,7 +345,14 @@ fn help_and_version_print_to_stdout_and_exit_0() {
         assert!(top.contains(needle), "missing `{needle}` in:\n{top}");
     }
     let run = stdout(&loopsim(&["run", "--help"]));
-    for needle in ["--seed", "--json", "--series", "--fail-on", "collapse_risk"] {
+    for needle in [
+        "--seed",
+        "--json",
+        "--series",
+        "--html",
+        "--fail-on",
+        "collapse_risk",
+    ] {
         assert!(run.contains(needle), "missing `{needle}` in:\n{run}");
     }
     let version = format!("loopsim {}\n", env!("CARGO_PKG_VERSION"));
@@ -557,4 +564,74 @@ fn priority_classes_are_listed_when_there_are_several() {
     );
     let single = stdout(&loopsim(&["run", "scenarios/one-event-loop.yaml"]));
     assert!(!single.contains("priorities"), "{single}");
+}
+
+#[test]
+fn html_writes_one_self_contained_report_with_the_diagnosis() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("report.html");
+    let o = loopsim(&[
+        "run",
+        "scenarios/retry-storm.yaml",
+        "--json",
+        "--html",
+        f.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = json(&o);
+    let html = std::fs::read_to_string(&f).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.trim_end().ends_with("</html>"));
+    // Nothing is fetched and nothing runs: no scripts, links, images or remote URLs.
+    let lower = html.to_ascii_lowercase();
+    for banned in [
+        "<script", "<link", "<img", "<iframe", "src=", "href=", "url(", "@import",
+    ] {
+        assert!(!lower.contains(banned), "{banned}");
+    }
+    // The diagnosis's statements, in the report's words.
+    let first = report["diagnosis"]["statements"][0]["text"]
+        .as_str()
+        .unwrap();
+    let escaped = first
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert!(html.contains(&escaped), "{first}");
+    assert!(html.contains("What happened") && html.contains("<svg"));
+}
+
+#[test]
+fn html_escapes_names_from_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("x.yaml");
+    std::fs::write(
+        &scenario,
+        "version: 1\nname: \"</title><script>alert(1)</script>\"\nduration: 5s\nworkload:\n\
+         \x20 - to: api\n    rate: 10/s\nservices:\n  api:\n    endpoints:\n      /:\n\
+         \x20       - cpu: 1ms\n",
+    )
+    .unwrap();
+    let f = dir.path().join("r.html");
+    let o = loopsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--html",
+        f.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&f).unwrap();
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[test]
+fn html_to_an_unwritable_place_exits_1() {
+    let o = loopsim(&[
+        "run",
+        "scenarios/one-event-loop.yaml",
+        "--html",
+        "/nonexistent-dir/r.html",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot write /nonexistent-dir/r.html"));
 }

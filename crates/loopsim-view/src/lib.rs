@@ -4,8 +4,9 @@
 //! report (`loopsim run --html`) both read these. No DOM and no I/O: functions from a
 //! scenario, a report and its series to data and text — chart panels ([`panels`]), the
 //! diagnosis in words ([`explain`]), early stops ([`stop`]), number formats ([`format`]),
-//! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]) and
-//! the topology diagram ([`topology`]).
+//! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]), the
+//! glossary behind the hover help ([`glossary`]), the CLI's self-contained HTML report
+//! ([`html`]) and the topology diagram ([`topology`]).
 
 #![forbid(unsafe_code)]
 
@@ -13,6 +14,8 @@ pub mod decimate;
 pub mod explain;
 pub mod format;
 pub mod gallery;
+pub mod glossary;
+pub mod html;
 pub mod panels;
 pub mod stop;
 pub mod topology;

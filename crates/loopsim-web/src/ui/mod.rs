@@ -14,6 +14,7 @@ mod diagnosis;
 mod dom;
 mod glue;
 mod health;
+mod help;
 mod tables;
 mod to_js;
 mod topology;
@@ -193,6 +194,7 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareEr
     HELP.with(|h| *h.borrow_mut() = SchemaHelp::new(loopsim_wasm::schema()));
     let editor = glue::create_editor(&dom::by_id("editor"), &initial, &editor_hooks());
     build_kpis();
+    help::install();
 
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
@@ -1096,6 +1098,7 @@ impl App {
             if let Some(run) = &self.run {
                 self.topology.paint(&run.session, r, true);
             }
+            help::annotate_results();
         }
         self.last_report_json = Some(report_json.clone());
         self.update_live();
