@@ -8,7 +8,7 @@ use loopsim_core::estimate::RunEstimate;
 pub const SPEED_KEY: &str = "loopsim.speed.v1";
 /// The speed assumed before any run was measured: a modest laptop's, on the low side, so that
 /// the first estimate errs towards asking.
-pub const DEFAULT_EVENTS_PER_SEC: f64 = 2.0e6;
+pub const DEFAULT_EVENTS_PER_SEC: f64 = 1.0e6;
 /// A run expected to take longer than this (wall clock) asks before it starts.
 pub const CONFIRM_ABOVE_S: f64 = 5.0;
 /// Runs shorter than this (busy milliseconds) say little about the speed: set-up dominates.

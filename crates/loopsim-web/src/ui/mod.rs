@@ -92,6 +92,11 @@ struct RunState {
     sample_every_s: f64,
     /// Wall-clock time spent simulating.
     busy_ms: f64,
+    /// Wall-clock time between the frames that ran as fast as possible, and the events they
+    /// processed: this browser's real speed, drawing and frame gaps included (the run
+    /// estimate's unit).
+    max_wall_ms: f64,
+    max_events: u64,
 }
 
 struct App {
@@ -1024,10 +1029,8 @@ impl App {
         let Some(run) = &self.run else {
             return;
         };
-        // The engine gets FRAME_BUDGET_MS of each ~16.7 ms frame: wall time is that much longer.
-        let wall_ms = run.busy_ms * (1000.0 / 60.0) / FRAME_BUDGET_MS;
-        let events = run.session.snapshot().events;
-        let blended = run_estimate::blend_speed(self.events_per_sec, events, wall_ms);
+        let blended =
+            run_estimate::blend_speed(self.events_per_sec, run.max_events, run.max_wall_ms);
         if blended != self.events_per_sec {
             if let Some(v) = blended {
                 persist::save_speed(v);
@@ -1085,6 +1088,8 @@ impl App {
                     seed,
                     sample_every_s,
                     busy_ms: 0.0,
+                    max_wall_ms: 0.0,
+                    max_events: 0,
                 });
                 self.mode = Mode::Paused;
                 self.automation = false;
@@ -1235,15 +1240,20 @@ impl App {
         let t0 = dom::now_ms();
         let deadline = t0 + FRAME_BUDGET_MS;
         match speed {
-            Speed::Max => loop {
-                let t = dom::now_ms();
-                let p = run.session.step_events(self.chunk);
-                let took = dom::now_ms() - t;
-                self.chunk = adapt(self.chunk, took);
-                if p.finished || dom::now_ms() + took.min(TARGET_CALL_MS * 2.0) > deadline {
-                    break;
+            Speed::Max => {
+                let before = run.session.snapshot().events;
+                loop {
+                    let t = dom::now_ms();
+                    let p = run.session.step_events(self.chunk);
+                    let took = dom::now_ms() - t;
+                    self.chunk = adapt(self.chunk, took);
+                    if p.finished || dom::now_ms() + took.min(TARGET_CALL_MS * 2.0) > deadline {
+                        run.max_events += p.events.saturating_sub(before);
+                        break;
+                    }
                 }
-            },
+                run.max_wall_ms += wall;
+            }
             Speed::Times(k) => {
                 // Owe the simulated time this frame's wall time is worth; never build up more
                 // than a fifth of a second of wall time worth of backlog.
