@@ -146,6 +146,7 @@ describe("the editor keeps your work", () => {
     await page.mouse.move(r.x + r.width / 2, r.y + r.height / 2);
     const fix = await page.waitForSelector(".cm-tooltip-lint button.fix-button", { timeout: 5000 });
     assert.equal(await fix.textContent(), "Change to cpu");
+    await editorShot(page, "editor-lint-fix");
     await fix.click();
     assert.equal(await text(page), DEFAULT_YAML);
     await page.waitForFunction(() => document.getElementById("gallery").value === "shop.yaml");
