@@ -182,6 +182,12 @@ describe("the editor keeps your work", () => {
     assert.equal(await page.isVisible("#run-confirm"), false);
     await page.click("#reset");
     assert.match(await pending, /reset/);
+    // A shared link to it asks too, instead of starting at once.
+    const linked = await open("#s=1." + deflateRawSync(Buffer.from(HUGE)).toString("base64url"));
+    await linked.page.waitForSelector("#run-confirm:not([hidden])");
+    assert.equal(await runState(linked.page), "idle");
+    assert.deepEqual(linked.errors, []);
+    await linked.context.close();
     // A small run measures this browser's speed for the next estimates.
     await page.selectOption("#gallery", "balancers.yaml");
     await page.evaluate(() => window.loopsim.run());
