@@ -210,25 +210,12 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
         text: entries[gallery::default_index()].yaml.to_string(),
         seed: String::new(),
     };
-    let mut restored = false;
-    let (initial, shared, link_error) = match link {
-        Some(Ok((yaml, seed))) => {
-            let seed = seed.map(|s| s.to_string()).unwrap_or_default();
-            let d = Draft {
-                text: yaml.clone(),
-                seed,
-            };
-            (d, Some(yaml), None)
-        }
-        Some(Err(e)) => (default, None, Some(e)),
-        None => match persist::load_draft() {
-            Some(d) => {
-                restored = d != default;
-                (d, None, None)
-            }
-            None => (default, None, None),
-        },
-    };
+    let First {
+        draft: initial,
+        shared,
+        link_error,
+        restored,
+    } = first_draft(default, link);
     let autorun = shared.is_some();
     dom::by_id::<HtmlInputElement>("seed").set_value(&initial.seed);
     let initial = initial.text;
@@ -281,6 +268,41 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
     }
     if autorun {
         start_from_ui();
+    }
+}
+
+/// What the page opens with.
+struct First {
+    draft: Draft,
+    /// The text of the share link opened, if one was.
+    shared: Option<String>,
+    link_error: Option<share::ShareError>,
+    /// The draft of an earlier visit came back.
+    restored: bool,
+}
+
+/// The link wins; without one, the draft kept from the last visit; else the default example.
+fn first_draft(default: Draft, link: Option<Opened>) -> First {
+    let first = |draft, shared, link_error, restored| First {
+        draft,
+        shared,
+        link_error,
+        restored,
+    };
+    match link {
+        Some(Ok((text, seed))) => {
+            let seed = seed.map(|s| s.to_string()).unwrap_or_default();
+            let shared = Some(text.clone());
+            first(Draft { text, seed }, shared, None, false)
+        }
+        Some(Err(e)) => first(default, None, Some(e), false),
+        None => match persist::load_draft() {
+            Some(d) => {
+                let restored = d != default;
+                first(d, None, None, restored)
+            }
+            None => first(default, None, None, false),
+        },
     }
 }
 
