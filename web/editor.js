@@ -186,14 +186,45 @@ const lintField = StateField.define({
     for (const e of tr.effects) if (e.is(setDiagnosticsEffect)) return lintState(tr.state.doc, e.value);
     if (!tr.docChanged) return value;
     const map = (p) => tr.changes.mapPos(p);
+    const mapFix = (f) => f && { ...f, from: map(f.from), to: map(f.to) };
     return {
-      list: value.list.map((d) => ({ ...d, from: map(d.from), to: map(d.to) })),
+      list: value.list.map((d) => ({ ...d, from: map(d.from), to: map(d.to), fix: mapFix(d.fix) })),
       marks: value.marks.map(tr.changes),
       markers: value.markers.map(tr.changes),
     };
   },
   provide: (f) => EditorView.decorations.from(f, (v) => v.marks),
 });
+
+/** Applies a did-you-mean fix `{from, to, text, replaces}` if the text there is still the word
+ * it replaces (the text may have changed since it was checked); returns whether it did. */
+export function applyFix(view, fix) {
+  const len = view.state.doc.length;
+  if (!fix || fix.from < 0 || fix.to > len || fix.from > fix.to) return false;
+  if (view.state.doc.sliceString(fix.from, fix.to) !== fix.replaces) return false;
+  view.dispatch({
+    changes: { from: fix.from, to: fix.to, insert: fix.text },
+    selection: { anchor: fix.from + fix.text.length },
+    scrollIntoView: true,
+    userEvent: "input.fix",
+  });
+  return true;
+}
+
+/** The button that applies `fix` (problems list and lint tooltip look alike). */
+export function fixButton(fix, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "fix-button";
+  b.textContent = "Change to " + fix.text;
+  b.title = "Replace “" + fix.replaces + "” with “" + fix.text + "”";
+  b.addEventListener("click", (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    onClick();
+  });
+  return b;
+}
 
 const lintHover = hoverTooltip((view, pos) => {
   const found = view.state.field(lintField).list.filter((d) => pos >= d.from && pos <= d.to);
@@ -209,6 +240,10 @@ const lintHover = hoverTooltip((view, pos) => {
         const li = document.createElement("li");
         li.className = "cm-diagnostic cm-diagnostic-" + d.severity;
         li.textContent = d.message;
+        if (d.fix) {
+          // The fix's offsets were mapped through edits with the diagnostic's own.
+          li.append(" ", fixButton(d.fix, () => applyFix(view, d.fix) && view.focus()));
+        }
         ul.append(li);
       }
       return { dom: ul };
@@ -305,7 +340,7 @@ export function createEditor(parent, doc, hooks) {
           if (u.docChanged) hooks.onChange(u.state.doc.toString());
         }),
         // tabindex: the scroller holds focusable content for assistive tech (axe: scrollable region).
-        EditorView.contentAttributes.of({ "aria-label": "Scenario YAML", tabindex: "0" }),
+        EditorView.contentAttributes.of({ "aria-label": "Scenario YAML", "aria-describedby": "editor-keys", tabindex: "0" }),
       ],
     }),
   });
@@ -324,13 +359,14 @@ export function setText(view, text) {
   });
 }
 
-/** diags: [{ from, to, severity: "error" | "warning", message }] in UTF-16 offsets. */
+/** diags: [{ from, to, severity: "error" | "warning", message, fix? }] in UTF-16 offsets;
+ * `fix` is `{ from, to, text, replaces }` (a did-you-mean's replacement) or absent. */
 export function setDiagnostics(view, diags) {
   const len = view.state.doc.length;
   const list = diags.map((d) => {
     const from = Math.max(0, Math.min(d.from, len));
     const to = Math.max(from, Math.min(d.to, len));
-    return { from, to, severity: d.severity, message: d.message };
+    return { from, to, severity: d.severity, message: d.message, fix: d.fix || null };
   });
   view.dispatch({ effects: setDiagnosticsEffect.of(list) });
 }

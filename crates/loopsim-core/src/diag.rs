@@ -32,6 +32,15 @@ impl Severity {
     }
 }
 
+/// A machine-applicable repair: write `text` in place of the bytes of `span`. Carried by a
+/// diagnostic whose hint names the likely intended word ("did you mean `payments`?"), so an
+/// editor can offer the change as one click instead of retyping it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub span: Span,
+    pub text: String,
+}
+
 /// One problem found in a scenario: where, what, and how to fix it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
@@ -39,6 +48,8 @@ pub struct Diagnostic {
     pub span: Span,
     pub message: String,
     pub hint: Option<String>,
+    /// The replacement the hint suggests, when it is a single word written in the source.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -48,6 +59,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             hint: None,
+            fix: None,
         }
     }
 
@@ -57,11 +69,18 @@ impl Diagnostic {
             span,
             message: message.into(),
             hint: None,
+            fix: None,
         }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Attaches the repair a did-you-mean hint suggests (nothing when `fix` is `None`).
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
         self
     }
 
@@ -157,9 +176,55 @@ impl fmt::Display for Rendered<'_> {
     }
 }
 
+/// The repair that puts `replacement` in place of `word` where it is written inside `span` of
+/// `source` (its first occurrence, or its last with `last`: the endpoint of `service/endpoint`).
+/// `None` when the word is not written there as is (an escaped or folded scalar): a fix must
+/// never edit the wrong bytes.
+pub fn replace_word(
+    source: &str,
+    span: Span,
+    word: &str,
+    replacement: &str,
+    last: bool,
+) -> Option<Fix> {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let written = source.get(start..end)?;
+    if word.is_empty() || word == replacement {
+        return None;
+    }
+    let at = if last {
+        written.rfind(word)?
+    } else {
+        written.find(word)?
+    };
+    let from = (start + at) as u32;
+    Some(Fix {
+        span: Span::new(from, from + word.len() as u32),
+        text: replacement.into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fix_replaces_the_word_where_it_is_written() {
+        let src = "call: paymnts/paymnts";
+        let span = Span::new(6, 21);
+        let first = replace_word(src, span, "paymnts", "payments", false).unwrap();
+        assert_eq!(first.span, Span::new(6, 13));
+        let last = replace_word(src, span, "paymnts", "pay", true).unwrap();
+        assert_eq!(last.span, Span::new(14, 21));
+        assert_eq!(last.text, "pay");
+        // Not written there as is, out of range, or nothing to change: no fix.
+        assert_eq!(replace_word(src, span, "zzz", "a", false), None);
+        assert_eq!(
+            replace_word(src, Span::new(6, 99), "paymnts", "a", false),
+            None
+        );
+        assert_eq!(replace_word(src, span, "paymnts", "paymnts", false), None);
+    }
 
     fn at(index: &LineIndex, offset: u32) -> (u32, u32) {
         let lc = index.line_col(offset);

@@ -85,6 +85,7 @@ pub mod diag;
 pub mod diagnosis;
 pub mod dist;
 pub mod engine;
+pub mod estimate;
 pub mod guards;
 pub mod health;
 pub mod metrics;

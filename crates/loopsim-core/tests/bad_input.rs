@@ -118,6 +118,31 @@ fn assert_case(c: &Case, limits: &Limits) {
         render(&c.yaml, &checked.diagnostics),
         c.yaml
     );
+    if c.hint.is_some_and(|h| h.starts_with("did you mean")) {
+        assert_fix_applies(c, &checked.diagnostics, limits);
+    }
+}
+
+/// A did-you-mean error carries a fix, and applying it makes that error go away.
+fn assert_fix_applies(c: &Case, diagnostics: &[Diagnostic], limits: &Limits) {
+    let d = diagnostics
+        .iter()
+        .find(|d| d.message.contains(c.message))
+        .expect("the case's diagnostic");
+    let fix = d
+        .fix
+        .as_ref()
+        .unwrap_or_else(|| panic!("{}: a did-you-mean error without a fix", c.name));
+    let mut fixed = c.yaml.clone();
+    fixed.replace_range(fix.span.start as usize..fix.span.end as usize, &fix.text);
+    let again = check_with(&fixed, limits);
+    assert!(
+        !again.diagnostics.iter().any(|e| e.message == d.message),
+        "{}: the fix `{}` did not repair it:\n{}",
+        c.name,
+        fix.text,
+        render(&fixed, &again.diagnostics)
+    );
 }
 
 fn cases() -> Vec<Case> {

@@ -155,8 +155,9 @@ fn diagnostics_error(diagnostics: &[DiagnosticOut]) -> JsValue {
     error.into()
 }
 
-/// Checks a scenario: an array of diagnostic objects `{severity, message, hint, line, column,
-/// end_line, end_column, from, to}` (`from`/`to` in UTF-16 code units), empty when valid.
+/// Checks a scenario: an array of diagnostic objects `{severity, message, hint, fix, line,
+/// column, end_line, end_column, from, to}` (`from`/`to` in UTF-16 code units; `fix` is
+/// `{from, to, text, replaces}` or `null`), empty when valid.
 #[wasm_bindgen]
 pub fn validate(yaml: &str) -> JsValue {
     install_panic_hook();

@@ -54,6 +54,8 @@ pub struct DiagnosticOut {
     pub message: String,
     /// How to fix it, when the checker knows; `null` in JSON otherwise.
     pub hint: Option<String>,
+    /// The replacement a did-you-mean hint suggests, for a one-click fix; `null` otherwise.
+    pub fix: Option<FixOut>,
     /// 1-based line of the start of the span.
     pub line: u32,
     /// 1-based column of the start, in Unicode characters (as the CLI prints it).
@@ -66,6 +68,16 @@ pub struct DiagnosticOut {
     pub from: u32,
     /// End offset in UTF-16 code units (CodeMirror's `to`), `>= from`.
     pub to: u32,
+}
+
+/// A one-click repair: put `text` in place of `from..to` (UTF-16 offsets), which held
+/// `replaces` when the text was checked (an editor applies it only if it still does).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FixOut {
+    pub from: u32,
+    pub to: u32,
+    pub text: String,
+    pub replaces: String,
 }
 
 impl DiagnosticOut {
@@ -150,6 +162,15 @@ pub fn convert_diagnostics(source: &str, diagnostics: &[Diagnostic]) -> Vec<Diag
                 },
                 message: d.message.clone(),
                 hint: d.hint.clone(),
+                fix: d.fix.as_ref().and_then(|f| {
+                    let replaces = source.get(f.span.start as usize..f.span.end as usize)?;
+                    Some(FixOut {
+                        from: utf16.utf16(f.span.start),
+                        to: utf16.utf16(f.span.end),
+                        text: f.text.clone(),
+                        replaces: replaces.to_string(),
+                    })
+                }),
                 line: a.line,
                 column: a.column,
                 end_line: b.line,

@@ -114,11 +114,29 @@ fn invalid_scenario_gives_diagnostics_not_a_session() {
 }
 
 #[test]
+fn a_did_you_mean_carries_its_fix_in_utf16_offsets() {
+    let src = "version: 1\nname: ☕ 😀\nduration: 10s\nworkload:\n  - to: apj\n    rate: 10/s\n\
+               services:\n  api:\n    endpoints:\n      /:\n        - cpu: 1ms\n";
+    let diags = validate(src);
+    let d = diags
+        .iter()
+        .find(|d| d.message.contains("apj"))
+        .expect("an error");
+    let fix = d.fix.as_ref().expect("a fix");
+    assert_eq!((fix.text.as_str(), fix.replaces.as_str()), ("api", "apj"));
+    let utf16: Vec<u16> = src.encode_utf16().collect();
+    let at = String::from_utf16(&utf16[fix.from as usize..fix.to as usize]).expect("utf16");
+    assert_eq!(at, "apj");
+    assert_eq!((fix.from, fix.to), (d.from, d.to));
+}
+
+#[test]
 fn diagnostics_serialise_with_snake_case_keys_and_null_hint() {
     let d = DiagnosticOut {
         severity: "warning",
         message: "m".into(),
         hint: None,
+        fix: None,
         line: 1,
         column: 2,
         end_line: 3,
@@ -128,7 +146,7 @@ fn diagnostics_serialise_with_snake_case_keys_and_null_hint() {
     };
     assert_eq!(
         serde_json::to_string(&d).expect("serialises"),
-        r#"{"severity":"warning","message":"m","hint":null,"line":1,"column":2,"end_line":3,"end_column":4,"from":5,"to":6}"#
+        r#"{"severity":"warning","message":"m","hint":null,"fix":null,"line":1,"column":2,"end_line":3,"end_column":4,"from":5,"to":6}"#
     );
 }
 

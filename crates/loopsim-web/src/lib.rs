@@ -1,7 +1,8 @@
 //! # loopsim-web
 //!
 //! The browser playground. This library holds the parts that need no browser and are tested
-//! natively: share links ([`share`]), schema-driven completion and hover ([`schema_help`]),
+//! natively: share links ([`share`]), the draft kept across reloads ([`draft`]), the run
+//! estimate's wording ([`run_estimate`]), names for completion ([`names`]), schema-driven completion and hover ([`schema_help`]),
 //! offset conversion ([`text`]) and JSON for the page ([`json`]). How a run is shown (panels,
 //! the diagnosis, formats, the gallery) lives in `loopsim-view`, shared with the CLI's HTML
 //! report, and is re-exported here.
@@ -12,7 +13,10 @@
 
 pub use loopsim_view::{decimate, explain, format, gallery, glossary, panels, stop};
 
+pub mod draft;
 pub mod json;
+pub mod names;
+pub mod run_estimate;
 pub mod schema_help;
 pub mod share;
 pub mod text;

@@ -9,6 +9,7 @@
 //! offsets the editor uses.
 
 use crate::json::{self, Json as Value};
+use crate::names;
 
 /// One step of a YAML path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -487,7 +488,11 @@ impl SchemaHelp {
             .collect()
     }
 
-    fn value_completions(&self, path: &[Seg], key: &str) -> Vec<Completion> {
+    fn value_completions(&self, text: &str, path: &[Seg], key: &str) -> Vec<Completion> {
+        let named = name_completions(text, path, key);
+        if !named.is_empty() {
+            return named;
+        }
         let mut p = path.to_vec();
         p.push(Seg::Key(key.to_string()));
         let nodes = self.nodes_at(&p);
@@ -534,7 +539,7 @@ impl SchemaHelp {
                 .filter(|(k, _)| *k != word)
                 .collect();
             let options = match seg.split_once(':') {
-                Some((k, _)) => self.value_completions(&path, k.trim()),
+                Some((k, _)) => self.value_completions(text, &path, k.trim()),
                 None => self.key_completions(&path, &present),
             };
             return Some(Completions { from, options }).filter(|c| !c.options.is_empty());
@@ -563,7 +568,7 @@ impl SchemaHelp {
             return None;
         }
         let path = path_to(&lines, idx, l.content_col, &l.dashes);
-        let options = self.value_completions(&path, key);
+        let options = self.value_completions(text, &path, key);
         Some(Completions { from, options }).filter(|c| !c.options.is_empty())
     }
 
@@ -670,6 +675,66 @@ impl SchemaHelp {
         } else {
             format!("{value}: {d}\n\n{key_doc}")
         })
+    }
+}
+
+/// The names the scenario declares that fit a value of `key` at `path`: services after `to:`,
+/// `service/endpoint` after `call:` and `consumer:`, the enclosing service's pools after
+/// `with:`, caches after `cache:` and `invalidate:`, queues after `publish:` and
+/// `dead_letter:`. Empty for other keys (their values come from the schema).
+fn name_completions(text: &str, path: &[Seg], key: &str) -> Vec<Completion> {
+    const KEYS: [&str; 8] = [
+        "to",
+        "call",
+        "consumer",
+        "with",
+        "cache",
+        "invalidate",
+        "publish",
+        "dead_letter",
+    ];
+    if !KEYS.contains(&key) {
+        return Vec::new();
+    }
+    let n = names::scan(text);
+    let option = |label: &str, detail: &str, info: String| Completion {
+        label: label.to_string(),
+        kind: "variable",
+        detail: detail.to_string(),
+        info,
+        apply: label.to_string(),
+    };
+    match key {
+        "to" => n
+            .services
+            .iter()
+            .map(|s| option(&s.name, "service", format!("Service `{}`", s.name)))
+            .collect(),
+        "call" | "consumer" => n
+            .call_targets()
+            .iter()
+            .map(|(t, s)| option(t, "endpoint", format!("An endpoint of service `{s}`")))
+            .collect(),
+        "with" => {
+            let service = match path {
+                [Seg::Key(top), Seg::Key(s), ..] if top == "services" => Some(s.as_str()),
+                _ => None,
+            };
+            n.pools(service)
+                .into_iter()
+                .map(|p| option(p, "pool", format!("Pool `{p}`")))
+                .collect()
+        }
+        "cache" | "invalidate" => n
+            .caches
+            .iter()
+            .map(|c| option(c, "cache", format!("Cache `{c}`")))
+            .collect(),
+        _ => n
+            .queues
+            .iter()
+            .map(|q| option(q, "queue", format!("Queue `{q}`")))
+            .collect(),
     }
 }
 
@@ -787,6 +852,20 @@ mod tests {
         let max = got.iter().position(|g| g == "max").expect("max");
         assert!(min < max, "schema order: {got:?}");
         assert!(!has(&got, "mean") && !has(&got, "dist"), "{got:?}");
+    }
+
+    #[test]
+    fn completes_declared_names_after_to_call_and_with() {
+        let yaml = "version: 1\nworkload:\n  - to: a|\nservices:\n  api:\n    pools: { db: { size: 2 } }\n    endpoints:\n      /pay:\n        - with: d\n          steps: [{ io: 1ms }]\n        - call: pa\n  payments:\n    endpoints:\n      /charge:\n        - io: 1ms\n";
+        assert_eq!(complete(yaml), ["api", "payments"]);
+        let call = yaml
+            .replace("to: a|", "to: api")
+            .replace("call: pa", "call: pa|");
+        assert_eq!(complete(&call), ["api/pay", "payments/charge"]);
+        let with = yaml
+            .replace("to: a|", "to: api")
+            .replace("with: d", "with: d|");
+        assert_eq!(complete(&with), ["db"]);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Share links: the scenario travels in the URL fragment as `#s=1.` followed by the base64url
-//! (no padding) encoding of the raw DEFLATE (RFC 1951) compression of its UTF-8 text.
+//! (no padding) encoding of the raw DEFLATE (RFC 1951) compression of its UTF-8 text, then
+//! `&seed=N` when the page's Seed field overrides the scenario's seed (so the link reproduces
+//! the run exactly; links without it, including every older one, run with the scenario's own).
 //!
 //! The fragment never reaches a server, so a shared scenario stays private to whoever has the
 //! link. Decoding treats the link as untrusted input: every failure is a [`ShareError`] with a
@@ -34,6 +36,8 @@ pub enum ShareError {
     TooLarge,
     /// Decompressed, but not UTF-8 text.
     NotUtf8,
+    /// `seed=` that is not a whole number from 0 to 2^64 − 1.
+    BadSeed,
 }
 
 impl core::fmt::Display for ShareError {
@@ -55,6 +59,9 @@ impl core::fmt::Display for ShareError {
                 MAX_SCENARIO_BYTES >> 20
             ),
             ShareError::NotUtf8 => f.write_str("This share link does not contain a text scenario."),
+            ShareError::BadSeed => f.write_str(
+                "This share link is damaged: its seed is not a whole number from 0 to 18446744073709551615.",
+            ),
         }
     }
 }
@@ -64,6 +71,38 @@ pub fn fragment(payload: &str) -> String {
     format!("{PREFIX}{payload}")
 }
 
+/// The fragment of a link to `payload` run with `seed` (none: the scenario's own seed).
+pub fn fragment_with_seed(payload: &str, seed: Option<u64>) -> String {
+    match seed {
+        Some(seed) => format!("{PREFIX}{payload}&seed={seed}"),
+        None => fragment(payload),
+    }
+}
+
+/// What a share link holds: the scenario's payload and the seed to run it with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link<'a> {
+    pub payload: &'a str,
+    /// `None`: the scenario's own seed (the Seed field is emptied).
+    pub seed: Option<u64>,
+}
+
+/// The payload and seed of a URL fragment (with or without `#`) made by
+/// [`fragment_with_seed`]. Parameters after `&` other than `seed` are ignored, so that later
+/// versions can add some without breaking this one.
+pub fn link(fragment: &str) -> Result<Link<'_>, ShareError> {
+    let fragment = fragment.trim_start_matches('#').trim_end();
+    let mut parts = fragment.split('&');
+    let payload = payload(parts.next().unwrap_or_default())?;
+    let mut seed = None;
+    for part in parts {
+        if let Some(v) = part.strip_prefix("seed=") {
+            seed = Some(v.trim().parse::<u64>().map_err(|_| ShareError::BadSeed)?);
+        }
+    }
+    Ok(Link { payload, seed })
+}
+
 /// Whether a URL fragment (with or without its leading `#`) is meant to be a share link, i.e.
 /// whether the page should try to decode it and report failures.
 pub fn is_share_fragment(fragment: &str) -> bool {
@@ -71,7 +110,8 @@ pub fn is_share_fragment(fragment: &str) -> bool {
 }
 
 /// The base64url payload of a URL fragment (with or without its leading `#`) made by
-/// [`fragment`], checked for what can be checked before inflating it.
+/// [`fragment`], checked for what can be checked before inflating it. (A fragment with
+/// `&seed=` goes through [`link`].)
 pub fn payload(fragment: &str) -> Result<&str, ShareError> {
     let fragment = fragment.trim_start_matches('#');
     let Some(rest) = fragment.strip_prefix("s=") else {
@@ -126,6 +166,36 @@ mod tests {
     }
 
     #[test]
+    fn links_carry_the_seed_and_old_links_still_open() {
+        assert_eq!(fragment_with_seed("abc", None), "s=1.abc");
+        let f = fragment_with_seed("abc", Some(u64::MAX));
+        assert_eq!(f, "s=1.abc&seed=18446744073709551615");
+        assert_eq!(
+            link(&format!("#{f}")),
+            Ok(Link {
+                payload: "abc",
+                seed: Some(u64::MAX)
+            })
+        );
+        // A link made before seeds travelled: the scenario's own seed.
+        assert_eq!(
+            link("#s=1.abc"),
+            Ok(Link {
+                payload: "abc",
+                seed: None
+            })
+        );
+        // Unknown parameters are ignored; a bad seed is an error, not a silent other run.
+        assert_eq!(link("s=1.abc&later=x&seed=7").map(|l| l.seed), Ok(Some(7)));
+        assert_eq!(link("s=1.abc&seed=-1"), Err(ShareError::BadSeed));
+        assert_eq!(
+            link("s=1.abc&seed=18446744073709551616"),
+            Err(ShareError::BadSeed)
+        );
+        assert_eq!(link("s=1.a!c&seed=1"), Err(ShareError::NotBase64));
+    }
+
+    #[test]
     fn garbage_is_rejected() {
         assert_eq!(payload("s=1.!!!notbase64"), Err(ShareError::NotBase64));
         assert_eq!(payload("s=1.%%%not-base64"), Err(ShareError::NotBase64));
@@ -165,6 +235,7 @@ mod tests {
             ShareError::Corrupt,
             ShareError::TooLarge,
             ShareError::NotUtf8,
+            ShareError::BadSeed,
         ] {
             let m = e.to_string();
             assert!(m.starts_with("This share link") && m.ends_with('.'), "{m}");

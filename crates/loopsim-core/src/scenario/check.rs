@@ -203,7 +203,7 @@ fn finite_mean(d: &Dist) -> f64 {
 /// Expected executions of each step per visit of its endpoint: 1 on the main line, the
 /// arm's weight inside a `branch`, the fan-out inside a `parallel` block (every branch runs).
 /// Endpoint steps are one flat program (see [`Fork`]); this walks its structure.
-pub(super) fn step_weights(steps: &[Step]) -> Vec<f64> {
+pub(crate) fn step_weights(steps: &[Step]) -> Vec<f64> {
     let mut out = vec![0.0; steps.len()];
     weigh(steps, 0, steps.len(), 1.0, &mut out);
     out
@@ -720,6 +720,48 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
             )
             .with_hint("shorten `duration` or lower the rates (or users)"),
         );
+    }
+    out
+}
+
+/// For each workload, the requests expected over the run and the expected visits of each
+/// endpoint per request (calls and consumed messages followed): the input of the run estimate
+/// ([`crate::estimate`]). Surge faults add their extra requests to their workload.
+pub(crate) fn expected_visits(s: &Scenario) -> Vec<(f64, Vec<f64>)> {
+    let analysis = Analysis::new(s);
+    let mut ignored = Vec::new();
+    let mut out: Vec<(f64, Vec<f64>)> = s
+        .workloads
+        .iter()
+        .map(|w| {
+            let requests = match &w.arrivals {
+                Arrivals::Poisson(r) | Arrivals::Constant(r) => expected_arrivals(r, s.duration),
+                Arrivals::Closed { users, think } => match &analysis {
+                    Some(a) => closed_requests(s, a, w, *users, think, &mut ignored),
+                    None => 0.0,
+                },
+            };
+            let visits = match &analysis {
+                Some(a) => a.visits(s, &w.mix),
+                None => vec![0.0; s.endpoints.len()],
+            };
+            (requests, visits)
+        })
+        .collect();
+    for f in &s.faults {
+        if let FaultKind::Surge {
+            workload,
+            factor,
+            add,
+        } = &f.kind
+        {
+            let w = &s.workloads[*workload as usize];
+            if let Arrivals::Poisson(r) | Arrivals::Constant(r) = &w.arrivals {
+                let during = expected_arrivals(r, f.until) - expected_arrivals(r, f.at);
+                out[*workload as usize].0 +=
+                    (factor - 1.0).max(0.0) * during + add * to_secs_f64(f.until - f.at);
+            }
+        }
     }
     out
 }

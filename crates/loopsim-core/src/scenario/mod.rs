@@ -1,7 +1,7 @@
 //! Scenario format v1: the YAML model, its parsing with located diagnostics, and validation.
 
 mod bandwidth;
-mod check;
+pub(crate) mod check;
 pub mod keys;
 pub mod model;
 mod parse;

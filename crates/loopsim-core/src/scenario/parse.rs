@@ -26,7 +26,7 @@ mod workloads;
 use super::check::{self, CallSite};
 use super::keys;
 use super::model::*;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{self, Diagnostic, Fix, Span};
 use crate::dist::Dist;
 use crate::time::{Nanos, NANOS_PER_SEC};
 use crate::yaml::{self, Node, NodeKind, YamlLimits};
@@ -144,6 +144,7 @@ pub fn check_with(source: &str, limits: &Limits) -> Checked {
     };
     let mut reader = Reader {
         limits,
+        source,
         diagnostics: Vec::new(),
         errors: 0,
         first_dropped: None,
@@ -202,6 +203,8 @@ const UNRESOLVED: EndpointId = EndpointId::MAX;
 
 struct Reader<'l> {
     limits: &'l Limits,
+    /// The scenario text, for locating the word a did-you-mean fix replaces.
+    source: &'l str,
     diagnostics: Vec<Diagnostic>,
     errors: usize,
     /// Where the first error past [`MAX_ERRORS`] was found, if any.
@@ -245,6 +248,27 @@ impl Reader<'_> {
 
     fn error_hint(&mut self, span: Span, message: impl Into<String>, hint: impl Into<String>) {
         self.report(Diagnostic::error(span, message).with_hint(hint));
+    }
+
+    /// An error whose hint suggests `fix` (see [`Reader::fix`]).
+    fn error_fix(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+        fix: Option<Fix>,
+    ) {
+        self.report(
+            Diagnostic::error(span, message)
+                .with_hint(hint)
+                .with_fix(fix),
+        );
+    }
+
+    /// The repair for a did-you-mean: `suggestion` in place of `word` where it is written
+    /// inside `span` (`None` without a suggestion).
+    fn fix(&self, span: Span, word: &str, suggestion: Option<&str>) -> Option<Fix> {
+        diag::replace_word(self.source, span, word, suggestion?, false)
     }
 
     /// A "did you mean" suggestion, skipped once errors are no longer reported: a hostile
@@ -564,7 +588,9 @@ impl Reader<'_> {
         let mut names: Vec<&str> = table.services.iter().map(|s| s.name.as_str()).collect();
         names.extend(self.queue_names.iter().map(String::as_str));
         names.push("client");
-        let hint = match self.did_you_mean(name, &names) {
+        let suggestion = self.did_you_mean(name, &names);
+        let fix = self.fix(span, name, suggestion);
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
                 "link ends are service names, queue names or `client`: {}",
@@ -576,7 +602,8 @@ impl Reader<'_> {
         } else {
             "service or queue"
         };
-        self.error_hint(span, format!("unknown {what} `{name}` in {context}"), hint);
+        let message = format!("unknown {what} `{name}` in {context}");
+        self.error_fix(span, message, hint, fix);
         None
     }
 }

@@ -15,6 +15,8 @@ use crate::time::Nanos;
 pub struct UnitError {
     pub message: String,
     pub hint: Option<String>,
+    /// The corrected text of the whole value, when the hint proposes one (`10sec` → `10s`).
+    pub fix: Option<String>,
 }
 
 impl UnitError {
@@ -22,11 +24,17 @@ impl UnitError {
         UnitError {
             message,
             hint: None,
+            fix: None,
         }
     }
 
     fn hint(mut self, hint: String) -> Self {
         self.hint = Some(hint);
+        self
+    }
+
+    fn fix(mut self, text: String) -> Self {
+        self.fix = Some(text);
         self
     }
 }
@@ -368,7 +376,9 @@ fn unknown_unit(
         let message =
             format!("unexpected space in {what} `{text}`: write the unit right after the number");
         if let Some(fix) = fix {
-            return UnitError::new(message).hint(format!("write {fix}"));
+            return UnitError::new(message)
+                .hint(format!("write {fix}"))
+                .fix(fix);
         }
         return UnitError::new(format!(
             "unknown {what} unit `{trimmed}` in `{text}`: expected {accepted}"
@@ -382,7 +392,7 @@ fn unknown_unit(
         "unknown {what} unit `{trimmed}` in `{text}`: expected {accepted}"
     ));
     match fix {
-        Some(fix) => error.hint(format!("did you mean {fix}?")),
+        Some(fix) => error.hint(format!("did you mean {fix}?")).fix(fix),
         None => error,
     }
 }

@@ -23,6 +23,11 @@ extern "C" {
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = revealPos)]
     pub fn reveal_pos(view: &JsValue, pos: u32);
 
+    /// Applies a did-you-mean fix `{from, to, text, replaces}` if the text there still is
+    /// `replaces`; returns whether it did.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = applyFix)]
+    pub fn apply_fix(view: &JsValue, fix: &JsValue) -> bool;
+
     /// Creates a uPlot chart in `parent` from a spec object; returns its handle.
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = createChart)]
     pub fn create_chart(parent: &web_sys::Element, spec: &JsValue) -> JsValue;

@@ -15,6 +15,7 @@ mod dom;
 mod glue;
 mod health;
 mod help;
+mod persist;
 mod tables;
 mod to_js;
 mod topology;
@@ -22,8 +23,11 @@ mod topology;
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Object, Promise, Reflect};
+use loopsim_core::estimate::{estimate, RunEstimate};
 use loopsim_wasm::{DiagnosticOut, Session, SnapshotOut};
+use loopsim_web::draft::{self, Draft, Label};
 use loopsim_web::panels::{self, Panels};
+use loopsim_web::run_estimate;
 use loopsim_web::schema_help::SchemaHelp;
 use loopsim_web::{format, gallery, share, stop, text};
 use wasm_bindgen::prelude::*;
@@ -42,6 +46,17 @@ const TARGET_CALL_MS: f64 = 2.0;
 /// when a run stops.
 const CHART_REFRESH_MS: f64 = 100.0;
 const CHART_REFRESH_MAX_MS: f64 = 1000.0;
+/// The value of the Example box's option shown once the text matches no example.
+const CUSTOM_OPTION: &str = "(custom)";
+
+/// Who asks for a run: the Run button (which asks before a long run), its "Run anyway"
+/// confirmation, or `window.loopsim.run()` (never asks: scripts must not block).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Start {
+    Ui,
+    Confirmed,
+    Automation,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -79,6 +94,11 @@ struct RunState {
     sample_every_s: f64,
     /// Wall-clock time spent simulating.
     busy_ms: f64,
+    /// Wall-clock time between the frames that ran as fast as possible, and the events they
+    /// processed: this browser's real speed, drawing and frame gaps included (the run
+    /// estimate's unit).
+    max_wall_ms: f64,
+    max_events: u64,
 }
 
 struct App {
@@ -104,6 +124,13 @@ struct App {
     /// Current interval between chart redraws during a run.
     chart_refresh_ms: f64,
     topology: topology::Topology,
+    /// The text of the share link the page opened (the Example box says "Shared" while the
+    /// editor holds it unchanged).
+    shared: Option<String>,
+    /// The run estimate of the last valid text checked.
+    estimate: Option<RunEstimate>,
+    /// Engine events per second measured on earlier runs in this browser.
+    events_per_sec: Option<f64>,
 }
 
 /// What the charts were built for: the series columns and the extra panels.
@@ -164,9 +191,10 @@ pub fn start() {
     // browser (asynchronously, a few milliseconds), so the page is set up once it is known.
     let hash = dom::window().location().hash().unwrap_or_default();
     if share::is_share_fragment(&hash) {
-        match share::payload(&hash).map(String::from) {
-            Ok(payload) => wasm_bindgen_futures::spawn_local(async move {
-                init(entries, Some(decode_link(&payload).await));
+        match share::link(&hash).map(|l| (l.payload.to_string(), l.seed)) {
+            Ok((payload, seed)) => wasm_bindgen_futures::spawn_local(async move {
+                let opened = decode_link(&payload).await.map(|yaml| (yaml, seed));
+                init(entries, Some(opened));
             }),
             Err(e) => init(entries, Some(Err(e))),
         }
@@ -175,21 +203,25 @@ pub fn start() {
     }
 }
 
-/// Sets the page up with the shared scenario of `link` (run at once), or the default example
-/// (with a message when the link could not be opened).
-fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareError>>) {
-    let select: HtmlSelectElement = dom::by_id("gallery");
-    let default = entries[gallery::default_index()].yaml.to_string();
-    let (initial, autorun, link_error) = match link {
-        Some(Ok(yaml)) => (yaml, true, None),
-        Some(Err(e)) => (default, false, Some(e)),
-        None => (default, false, None),
+/// A share link as opened: the scenario's text and the seed to run it with.
+type Opened = Result<(String, Option<u64>), share::ShareError>;
+
+/// Sets the page up with the shared scenario of `link` (run at once), else the draft kept from
+/// the last visit, else the default example (with a message when the link could not be opened).
+fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
+    let default = Draft {
+        text: entries[gallery::default_index()].yaml.to_string(),
+        seed: String::new(),
     };
-    if autorun {
-        add_shared_option(&select);
-    } else {
-        select.set_value(gallery::DEFAULT_FILE);
-    }
+    let First {
+        draft: initial,
+        shared,
+        link_error,
+        restored,
+    } = first_draft(default, link);
+    let autorun = shared.is_some();
+    dom::by_id::<HtmlInputElement>("seed").set_value(&initial.seed);
+    let initial = initial.text;
 
     HELP.with(|h| *h.borrow_mut() = SchemaHelp::new(loopsim_wasm::schema()));
     let editor = glue::create_editor(&dom::by_id("editor"), &initial, &editor_hooks());
@@ -213,6 +245,9 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareEr
             last_chart_feed: 0.0,
             chart_refresh_ms: CHART_REFRESH_MS,
             topology: topology::Topology::default(),
+            shared,
+            estimate: None,
+            events_per_sec: persist::load_speed(),
         })
     });
     with_app(|app| {
@@ -222,7 +257,14 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareEr
     });
     wire_controls();
     install_automation_hook();
+    persist::guard_leaving(|| with_app(|app| (app.draft(), app.recoverable())));
 
+    if restored {
+        show_message(
+            "Your scenario from your last visit is back. Pick an example to start afresh.",
+            true,
+        );
+    }
     if let Some(e) = link_error {
         show_message(
             &format!("{e} The default example is loaded instead."),
@@ -231,6 +273,41 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Result<String, share::ShareEr
     }
     if autorun {
         start_from_ui();
+    }
+}
+
+/// What the page opens with.
+struct First {
+    draft: Draft,
+    /// The text of the share link opened, if one was.
+    shared: Option<String>,
+    link_error: Option<share::ShareError>,
+    /// The draft of an earlier visit came back.
+    restored: bool,
+}
+
+/// The link wins; without one, the draft kept from the last visit; else the default example.
+fn first_draft(default: Draft, link: Option<Opened>) -> First {
+    let first = |draft, shared, link_error, restored| First {
+        draft,
+        shared,
+        link_error,
+        restored,
+    };
+    match link {
+        Some(Ok((text, seed))) => {
+            let seed = seed.map(|s| s.to_string()).unwrap_or_default();
+            let shared = Some(text.clone());
+            first(Draft { text, seed }, shared, None, false)
+        }
+        Some(Err(e)) => first(default, None, Some(e), false),
+        None => match persist::load_draft() {
+            Some(d) => {
+                let restored = d != default;
+                first(d, None, None, restored)
+            }
+            None => first(default, None, None, false),
+        },
     }
 }
 
@@ -267,18 +344,47 @@ fn prepare_share_link(text: String) {
     });
 }
 
-fn add_shared_option(select: &HtmlSelectElement) {
-    if select
-        .query_selector("option[value='']")
-        .ok()
-        .flatten()
-        .is_none()
-    {
-        let opt = dom::el_text("option", "", "Shared scenario (from the link)");
-        let _ = opt.set_attribute("value", "");
-        let _ = select.insert_before(&opt, select.first_child().as_ref());
+/// Shows `label` in the Example box: the example's own option, or an extra first option
+/// ("Shared scenario", "Custom") that exists only while it applies, so the list otherwise
+/// holds exactly the examples.
+fn show_example_label(label: Label) {
+    let select: HtmlSelectElement = dom::by_id("gallery");
+    let extra = |value: &str, text: &str| {
+        let found = select
+            .query_selector(&format!("option[value='{value}']"))
+            .ok()
+            .flatten();
+        if found.is_none() {
+            let opt = dom::el_text("option", "", text);
+            let _ = opt.set_attribute("value", value);
+            let _ = select.insert_before(&opt, select.first_child().as_ref());
+        }
+    };
+    let drop = |value: &str| {
+        if let Ok(Some(o)) = select.query_selector(&format!("option[value='{value}']")) {
+            o.remove();
+        }
+    };
+    let value = match label {
+        Label::Example(file) => {
+            drop(CUSTOM_OPTION);
+            drop("");
+            file
+        }
+        Label::Shared => {
+            drop(CUSTOM_OPTION);
+            extra("", "Shared scenario (from the link)");
+            ""
+        }
+        Label::Custom => {
+            drop("");
+            extra(CUSTOM_OPTION, "Custom");
+            CUSTOM_OPTION
+        }
+    };
+    if select.value() != value {
+        select.set_value(value);
     }
-    select.set_value("");
 }
 
 fn editor_hooks() -> JsValue {
@@ -375,6 +481,19 @@ fn set_kpi(id: &str, value: &str, bad: bool) {
 
 fn wire_controls() {
     dom::on_id("run", "click", |_| start_from_ui());
+    dom::on_id("run-confirm-yes", "click", |_| {
+        dom::set_hidden("run-confirm", true);
+        if let Some(Err(msg)) = with_app(|app| app.run(Start::Confirmed)) {
+            show_message(&msg, false);
+        }
+    });
+    dom::on_id("run-confirm-no", "click", |_| {
+        dom::set_hidden("run-confirm", true);
+        dom::by_id::<web_sys::HtmlElement>("run").focus().ok();
+    });
+    dom::on_id("seed", "input", |_| {
+        with_app(App::keep_draft);
+    });
     dom::on_id("pause", "click", |_| {
         with_app(App::pause);
     });
@@ -393,6 +512,7 @@ fn wire_controls() {
         with_app(|app| {
             app.last_frame = None;
             app.owed_sim_s = 0.0;
+            app.show_estimate();
         });
     });
     dom::on_id("gallery", "change", |_| {
@@ -437,10 +557,26 @@ fn wire_controls() {
         });
     });
     dom::on_id("problems", "click", |e| {
-        let li = e
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|el| el.closest("li[data-from]").ok().flatten());
+        let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+        if let Some(button) = target
+            .as_ref()
+            .and_then(|el| el.closest("button[data-fix-text]").ok().flatten())
+        {
+            let attr = |name: &str| button.get_attribute(name).unwrap_or_default();
+            let offset = |name: &str| attr(name).parse::<u32>().unwrap_or(0);
+            let fix = fix_js(&loopsim_wasm::FixOut {
+                from: offset("data-fix-from"),
+                to: offset("data-fix-to"),
+                text: attr("data-fix-text"),
+                replaces: attr("data-fix-replaces"),
+            });
+            let applied = with_app(|app| glue::apply_fix(&app.editor, &fix)).unwrap_or(false);
+            if !applied {
+                show_message("The text there has changed since it was checked.", true);
+            }
+            return;
+        }
+        let li = target.and_then(|el| el.closest("li[data-from]").ok().flatten());
         if let Some(pos) = li
             .and_then(|li| li.get_attribute("data-from"))
             .and_then(|s| s.parse::<u32>().ok())
@@ -468,7 +604,7 @@ fn wire_controls() {
 
 /// The Run button (and Ctrl+Enter): resume a paused run of the same text, else start anew.
 fn start_from_ui() {
-    let result = with_app(|app| app.run(false));
+    let result = with_app(|app| app.run(Start::Ui));
     if let Some(Err(msg)) = result {
         show_message(&msg, false);
     }
@@ -479,8 +615,8 @@ fn open_link_from_hash() {
     if !share::is_share_fragment(&hash) {
         return;
     }
-    let payload = match share::payload(&hash) {
-        Ok(p) => p.to_string(),
+    let (payload, seed) = match share::link(&hash) {
+        Ok(l) => (l.payload.to_string(), l.seed),
         Err(e) => {
             show_message(&format!("{e} The scenario in the editor was kept."), false);
             return;
@@ -491,8 +627,10 @@ fn open_link_from_hash() {
             Ok(yaml) => {
                 let waiters = with_app(|app| {
                     let w = app.reset();
+                    let seed = seed.map(|s| s.to_string()).unwrap_or_default();
+                    dom::by_id::<HtmlInputElement>("seed").set_value(&seed);
+                    app.shared = Some(yaml.clone());
                     glue::set_text(&app.editor, &yaml);
-                    add_shared_option(&dom::by_id("gallery"));
                     app.validate();
                     app.preview_charts();
                     w
@@ -531,9 +669,11 @@ fn share_link() {
     }
 }
 
-/// Shows the link with `payload` beside the Share button and copies it to the clipboard.
+/// Shows the link with `payload` (and the Seed field's seed) beside the Share button and copies
+/// it to the clipboard.
 fn publish_link(payload: &str) {
-    let fragment = share::fragment(payload);
+    let seed = read_seed().ok().flatten();
+    let fragment = share::fragment_with_seed(payload, seed);
     let href = dom::window().location().href().unwrap_or_default();
     let base = href.split('#').next().unwrap_or("");
     let url = format!("{base}#{fragment}");
@@ -548,10 +688,6 @@ fn publish_link(payload: &str) {
         .filter(|c| !c.is_undefined() && !c.is_null())
         .map(|_| navigator.clipboard().write_text(&url));
     let long = url.len() > 32_000;
-    let seed_set = !dom::by_id::<HtmlInputElement>("seed")
-        .value()
-        .trim()
-        .is_empty();
     wasm_bindgen_futures::spawn_local(async move {
         let copied = match promise {
             Some(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
@@ -565,8 +701,8 @@ fn publish_link(payload: &str) {
         if long {
             msg.push_str(" It is long: some chat tools cut long links.");
         }
-        if seed_set {
-            msg.push_str(" The Seed field is not part of the link: write `seed:` in the scenario to share it.");
+        if let Some(seed) = seed {
+            msg.push_str(&format!(" It runs with seed {seed}, as here."));
         }
         show_message(&msg, true);
     });
@@ -644,10 +780,42 @@ fn render_problems(diags: &[DiagnosticOut]) {
         ));
         let _ = li.append_child(&dom::document().create_text_node(&d.message));
         if let Some(h) = &d.hint {
-            let _ = li.append_child(&dom::el_text("span", "hint", h));
+            let hint = dom::el_text("span", "hint", h);
+            if let Some(fix) = &d.fix {
+                let _ = hint.append_child(&fix_button(fix));
+            }
+            let _ = li.append_child(&hint);
         }
         let _ = list.append_child(&li);
     }
+}
+
+/// "Change to payments": applies a did-you-mean's fix (its data in `data-fix-*`).
+fn fix_button(fix: &loopsim_wasm::FixOut) -> Element {
+    let button = dom::el_text("button", "fix-button", &format!("Change to {}", fix.text));
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute(
+        "title",
+        &format!("Replace “{}” with “{}”", fix.replaces, fix.text),
+    );
+    for (name, value) in [
+        ("data-fix-from", fix.from.to_string()),
+        ("data-fix-to", fix.to.to_string()),
+        ("data-fix-text", fix.text.clone()),
+        ("data-fix-replaces", fix.replaces.clone()),
+    ] {
+        let _ = button.set_attribute(name, &value);
+    }
+    button
+}
+
+fn fix_js(fix: &loopsim_wasm::FixOut) -> JsValue {
+    dom::obj(&[
+        ("from", dom::n(fix.from)),
+        ("to", dom::n(fix.to)),
+        ("text", dom::s(&fix.text)),
+        ("replaces", dom::s(&fix.replaces)),
+    ])
 }
 
 // ----- the run loop --------------------------------------------------------------------------
@@ -785,7 +953,13 @@ impl App {
     fn validate(&mut self) {
         let text = self.text();
         prepare_share_link(text.clone());
-        let diags = loopsim_wasm::validate(&text);
+        let checked = loopsim_core::check(&text);
+        let diags = loopsim_wasm::convert_diagnostics(&text, &checked.diagnostics);
+        self.estimate = checked.scenario.as_ref().map(estimate);
+        self.show_estimate();
+        dom::set_hidden("run-confirm", true);
+        show_example_label(self.label(&text));
+        self.keep_draft();
         self.show_diagnostics(&diags);
         let (name, description) = gallery::name_and_description(&text);
         dom::set_text(
@@ -813,10 +987,87 @@ impl App {
                 ("to", dom::n(d.to)),
                 ("severity", dom::s(d.severity)),
                 ("message", dom::s(&message)),
+                ("fix", d.fix.as_ref().map_or(JsValue::NULL, fix_js)),
             ])
         });
         glue::set_diagnostics(&self.editor, &dom::arr(list));
         render_problems(diags);
+    }
+
+    /// What the Example box says for `text`.
+    fn label<'a>(&'a self, text: &str) -> Label<'a> {
+        let examples = self.gallery.iter().map(|e| (e.file, e.yaml));
+        draft::label(text, examples, self.shared.as_deref())
+    }
+
+    /// The editor's text and the Seed field, as stored.
+    fn draft(&self) -> Draft {
+        Draft {
+            text: self.text(),
+            seed: dom::by_id::<HtmlInputElement>("seed")
+                .value()
+                .trim()
+                .to_string(),
+        }
+    }
+
+    /// Whether the page's work can be had back without storage: an unchanged example or
+    /// shared link, with no seed of its own.
+    fn recoverable(&self) -> bool {
+        let d = self.draft();
+        d.seed.is_empty() && self.label(&d.text) != Label::Custom
+    }
+
+    /// Saves the draft when it is the user's own work (an example or a link opened unchanged
+    /// is not saved: it would replace the draft of a previous visit with nothing of value).
+    fn keep_draft(&mut self) {
+        if !self.recoverable() {
+            persist::save_draft(&self.draft());
+        }
+    }
+
+    /// The estimate line beside the Run button (empty while the text has errors).
+    fn show_estimate(&self) {
+        let line = match &self.estimate {
+            Some(e) => {
+                let times = match read_speed() {
+                    Speed::Times(k) => Some(k),
+                    Speed::Max => None,
+                };
+                run_estimate::summary(e, run_estimate::wall_seconds(e, self.speed(), times))
+            }
+            None => String::new(),
+        };
+        dom::set_text("run-estimate", &line);
+    }
+
+    /// Engine events per second in this browser (measured, or the default before any run).
+    fn speed(&self) -> f64 {
+        self.events_per_sec
+            .unwrap_or(run_estimate::DEFAULT_EVENTS_PER_SEC)
+    }
+
+    /// The question to ask before running `yaml` at full speed, if it would take long.
+    fn confirm_question(&self, yaml: &str) -> Option<String> {
+        let scenario = loopsim_core::check(yaml).scenario?;
+        let e = estimate(&scenario);
+        run_estimate::confirm_question(e.seconds_at(self.speed()))
+    }
+
+    /// Folds a finished run's speed into the measured one (and stores it).
+    fn measure_speed(&mut self) {
+        let Some(run) = &self.run else {
+            return;
+        };
+        let blended =
+            run_estimate::blend_speed(self.events_per_sec, run.max_events, run.max_wall_ms);
+        if blended != self.events_per_sec {
+            if let Some(v) = blended {
+                persist::save_speed(v);
+            }
+            self.events_per_sec = blended;
+            self.show_estimate();
+        }
     }
 
     /// Empty charts with the right legends for the scenario in the editor (when it is valid
@@ -869,6 +1120,8 @@ impl App {
                     seed,
                     sample_every_s,
                     busy_ms: 0.0,
+                    max_wall_ms: 0.0,
+                    max_events: 0,
                 });
                 self.mode = Mode::Paused;
                 self.automation = false;
@@ -882,16 +1135,30 @@ impl App {
         }
     }
 
-    /// Run (resume when paused on the same text and seed), or restart from the beginning when
-    /// `automation` is set.
-    fn run(&mut self, automation: bool) -> Result<(), String> {
+    /// Run (resume when paused on the same text and seed), or restart from the beginning for
+    /// automation. A new run from the Run button that would take long asks first (an inline
+    /// bar; its "Run anyway" comes back here as [`Start::Confirmed`]).
+    fn run(&mut self, start: Start) -> Result<(), String> {
+        let automation = start == Start::Automation;
         let yaml = self.text();
         let seed = read_seed()?;
         let resumable = matches!(&self.run, Some(r) if r.yaml == yaml && r.seed == seed);
         if !automation && resumable && self.mode == Mode::Running {
             return Ok(());
         }
-        if automation || !(resumable && self.mode == Mode::Paused) {
+        let fresh = automation || !(resumable && self.mode == Mode::Paused);
+        dom::set_hidden("run-confirm", true);
+        if fresh && start == Start::Ui {
+            if let Some(question) = self.confirm_question(&yaml) {
+                dom::set_text("run-confirm-text", &question);
+                dom::set_hidden("run-confirm", false);
+                dom::by_id::<web_sys::HtmlElement>("run-confirm-yes")
+                    .focus()
+                    .ok();
+                return Ok(());
+            }
+        }
+        if fresh {
             self.new_run(yaml, seed)?;
         }
         dom::set_hidden("message", true);
@@ -1010,15 +1277,20 @@ impl App {
         let t0 = dom::now_ms();
         let deadline = t0 + FRAME_BUDGET_MS;
         match speed {
-            Speed::Max => loop {
-                let t = dom::now_ms();
-                let p = run.session.step_events(self.chunk);
-                let took = dom::now_ms() - t;
-                self.chunk = adapt(self.chunk, took);
-                if p.finished || dom::now_ms() + took.min(TARGET_CALL_MS * 2.0) > deadline {
-                    break;
+            Speed::Max => {
+                let before = run.session.snapshot().events;
+                loop {
+                    let t = dom::now_ms();
+                    let p = run.session.step_events(self.chunk);
+                    let took = dom::now_ms() - t;
+                    self.chunk = adapt(self.chunk, took);
+                    if p.finished || dom::now_ms() + took.min(TARGET_CALL_MS * 2.0) > deadline {
+                        run.max_events += p.events.saturating_sub(before);
+                        break;
+                    }
                 }
-            },
+                run.max_wall_ms += wall;
+            }
             Speed::Times(k) => {
                 // Owe the simulated time this frame's wall time is worth; never build up more
                 // than a fifth of a second of wall time worth of backlog.
@@ -1079,6 +1351,7 @@ impl App {
     fn finish(&mut self) -> Finished {
         self.mode = Mode::Finished;
         self.automation = false;
+        self.measure_speed();
         let (report, report_json) = match &self.run {
             Some(run) => {
                 let report = run.session.report();
@@ -1232,7 +1505,7 @@ fn install_automation_hook() {
         Promise::new(&mut |resolve: Function, reject: Function| {
             let result = with_app(|app| {
                 app.waiters.push((resolve.clone(), reject.clone()));
-                let r = app.run(true);
+                let r = app.run(Start::Automation);
                 if r.is_err() {
                     app.waiters.pop();
                 }

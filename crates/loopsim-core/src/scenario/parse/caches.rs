@@ -111,14 +111,16 @@ impl Reader<'_> {
             return Some(i as CacheId);
         }
         let names: Vec<&str> = self.caches.iter().map(|c| c.name.as_str()).collect();
-        let hint = match self.did_you_mean(name, &names) {
+        let suggestion = self.did_you_mean(name, &names);
+        let fix = self.fix(span, name, suggestion);
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None if names.is_empty() => {
                 "declare it at the top level: `caches: { urls: { capacity: 100000 } }`".to_string()
             }
             None => format!("the caches: {}", list(&names)),
         };
-        self.error_hint(span, format!("no cache `{name}`"), hint);
+        self.error_fix(span, format!("no cache `{name}`"), hint, fix);
         None
     }
 

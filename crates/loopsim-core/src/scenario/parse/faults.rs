@@ -452,15 +452,14 @@ impl Reader<'_> {
             return None;
         }
         let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
-        let hint = match self.did_you_mean(name, &names) {
+        let suggestion = self.did_you_mean(name, &names);
+        let fix = self.fix(node.span, name, suggestion);
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("a `surge` targets a workload by its name: {}", list(&names)),
         };
-        self.error_hint(
-            node.span,
-            format!("unknown workload `{name}` in `target`"),
-            hint,
-        );
+        let message = format!("unknown workload `{name}` in `target`");
+        self.error_fix(node.span, message, hint, fix);
         None
     }
 }

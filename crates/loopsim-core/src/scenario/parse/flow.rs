@@ -65,14 +65,22 @@ const SCOPE_CHOICES: &str = "`worker` (one per worker process), `replica` (one p
 
 /// The hint for a misspelt choice: the right word when `node` is a synonym of one, else what
 /// each choice means.
-fn synonym_hint(node: &Node, synonyms: &[(&[&str], &str)], choices: &str) -> alloc::string::String {
+/// Also returns that right word, for the error's fix.
+fn synonym_hint(
+    node: &Node,
+    synonyms: &[(&[&str], &'static str)],
+    choices: &str,
+) -> (alloc::string::String, Option<&'static str>) {
     let text = node.as_str().unwrap_or_default().to_ascii_lowercase();
     match synonyms
         .iter()
         .find(|(words, _)| words.contains(&text.as_str()))
     {
-        Some((_, word)) => format!("did you mean `{word}`? The choices: {choices}"),
-        None => format!("the choices: {choices}"),
+        Some((_, word)) => (
+            format!("did you mean `{word}`? The choices: {choices}"),
+            Some(word),
+        ),
+        None => (format!("the choices: {choices}"), None),
     }
 }
 
@@ -131,15 +139,17 @@ impl Reader<'_> {
                     .map_or(1, |v| v as u32);
             }
             if let Some(n) = p.get("queue") {
-                let hint = synonym_hint(n, QUEUE_SYNONYMS, QUEUE_CHOICES);
+                let (hint, word) = synonym_hint(n, QUEUE_SYNONYMS, QUEUE_CHOICES);
+                let fix = self.fix(n.span, n.as_str().unwrap_or_default(), word);
                 spec.queue = self
-                    .hinted(&hint, |r| r.choice(n, "`queue`", DISCIPLINES))
+                    .hinted_fix(&hint, fix, |r| r.choice(n, "`queue`", DISCIPLINES))
                     .unwrap_or(Discipline::Fifo);
             }
             if let Some(n) = p.get("scope") {
-                let hint = synonym_hint(n, SCOPE_SYNONYMS, SCOPE_CHOICES);
+                let (hint, word) = synonym_hint(n, SCOPE_SYNONYMS, SCOPE_CHOICES);
+                let fix = self.fix(n.span, n.as_str().unwrap_or_default(), word);
                 spec.scope = self
-                    .hinted(&hint, |r| r.choice(n, "`scope`", SCOPES))
+                    .hinted_fix(&hint, fix, |r| r.choice(n, "`scope`", SCOPES))
                     .unwrap_or(Scope::Replica);
             }
             if let Some(n) = p.get("timeout") {
@@ -167,6 +177,23 @@ impl Reader<'_> {
         for d in &mut self.diagnostics[from..] {
             if d.is_error() && d.hint.is_none() {
                 d.hint = Some(hint.to_string());
+            }
+        }
+        out
+    }
+
+    /// [`Reader::hinted`], also giving those errors `fix` (a synonym's right word).
+    fn hinted_fix<T>(
+        &mut self,
+        hint: &str,
+        fix: Option<crate::diag::Fix>,
+        read: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let from = self.diagnostics.len();
+        let out = self.hinted(hint, read);
+        for d in &mut self.diagnostics[from..] {
+            if d.is_error() && d.fix.is_none() && d.hint.as_deref() == Some(hint) {
+                d.fix = fix.clone();
             }
         }
         out
@@ -330,14 +357,16 @@ impl Reader<'_> {
             return Some(i as PoolId);
         }
         let names: Vec<&str> = mine().map(|(_, p)| p.name.as_str()).collect();
-        let hint = match self.did_you_mean(name, &names) {
+        let suggestion = self.did_you_mean(name, &names);
+        let fix = self.fix(span, name, suggestion);
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None if names.is_empty() => {
                 "declare it under the service: `pools: { db: { size: 20 } }`".to_string()
             }
             None => format!("this service's pools: {}", super::text::list(&names)),
         };
-        self.error_hint(span, format!("no pool `{name}` in this service"), hint);
+        self.error_fix(span, format!("no pool `{name}` in this service"), hint, fix);
         None
     }
 

@@ -557,8 +557,10 @@ impl Reader<'_> {
         let t = match units::duration(threshold) {
             Ok(t) => t,
             Err(e) => {
+                let fix = self.fix(span, threshold, e.fix.as_deref());
                 self.report(Diagnostic {
                     hint: e.hint,
+                    fix,
                     ..Diagnostic::error(span, format!("`latency`: {}", e.message))
                 });
                 return None;

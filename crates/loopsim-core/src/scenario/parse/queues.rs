@@ -49,18 +49,17 @@ impl Reader<'_> {
             return Some(Step::Publish(q as QueueId));
         }
         let names: Vec<&str> = self.queue_names.iter().map(String::as_str).collect();
-        let hint = match self.did_you_mean(name, &names) {
+        let suggestion = self.did_you_mean(name, &names);
+        let fix = self.fix(node.span, name, suggestion);
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None if names.is_empty() => {
                 format!("declare it under `queues:`, {QUEUE_EXAMPLE}")
             }
             None => format!("declared queues: {}", list(&names)),
         };
-        self.error_hint(
-            node.span,
-            format!("unknown queue `{name}` in `publish`"),
-            hint,
-        );
+        let message = format!("unknown queue `{name}` in `publish`");
+        self.error_fix(node.span, message, hint, fix);
         None
     }
 
@@ -206,15 +205,14 @@ impl Reader<'_> {
             return Some(q as QueueId);
         }
         let names: Vec<&str> = self.queue_names.iter().map(String::as_str).collect();
-        let hint = match self.did_you_mean(name, &names) {
+        let suggestion = self.did_you_mean(name, &names);
+        let fix = self.fix(node.span, name, suggestion);
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("declared queues: {}", list(&names)),
         };
-        self.error_hint(
-            node.span,
-            format!("unknown queue `{name}` in `dead_letter`"),
-            hint,
-        );
+        let message = format!("unknown queue `{name}` in `dead_letter`");
+        self.error_fix(node.span, message, hint, fix);
         None
     }
 }

@@ -451,7 +451,9 @@ impl Reader<'_> {
             if let Some((_, c)) = companion {
                 known.extend(c.names());
             }
-            let hint = match self.did_you_mean(key, &known) {
+            let suggestion = self.did_you_mean(key, &known);
+            let fix = self.fix(key_node.span, key, suggestion);
+            let hint = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => match companion {
                     Some((owner, c)) => {
@@ -465,7 +467,7 @@ impl Reader<'_> {
             } else {
                 format!("unknown step kind `{key}`")
             };
-            self.error_hint(key_node.span, message, hint);
+            self.error_fix(key_node.span, message, hint, fix);
         }
         if kind.is_none() && f.entries.is_empty() {
             self.error_hint(f.node.span, "empty step", "write e.g. `- cpu: 1ms`");
@@ -527,11 +529,14 @@ impl Reader<'_> {
             return Some(i as ServiceId);
         }
         let names: Vec<&str> = table.services.iter().map(|s| s.name.as_str()).collect();
-        let hint = match self.did_you_mean(name, &names) {
+        let suggestion = self.did_you_mean(name, &names);
+        let fix = self.fix(span, name, suggestion);
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("defined services: {}", list(&names)),
         };
-        self.error_hint(span, format!("unknown service `{name}` in {context}"), hint);
+        let message = format!("unknown service `{name}` in {context}");
+        self.error_fix(span, message, hint, fix);
         None
     }
 
@@ -559,15 +564,18 @@ impl Reader<'_> {
             .map(|&e| table.endpoints[e as usize].path.as_str())
             .collect();
         let wanted = format!("/{bare}");
-        let hint = match self.did_you_mean(&wanted, &paths) {
+        let suggestion = self.did_you_mean(&wanted, &paths);
+        // The path as written: `payments/charg` has no leading `/`, `mix: { /pya: 1 }` has one.
+        let fix = suggestion.and_then(|s| {
+            let written = if path.starts_with('/') { s } else { &s[1..] };
+            crate::diag::replace_word(self.source, span, path, written, true)
+        });
+        let hint = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("its endpoints: {}", list(&paths)),
         };
-        self.error_hint(
-            span,
-            format!("service `{}` has no endpoint `{wanted}`", svc.name),
-            hint,
-        );
+        let message = format!("service `{}` has no endpoint `{wanted}`", svc.name);
+        self.error_fix(span, message, hint, fix);
         None
     }
 

@@ -134,15 +134,14 @@ impl Reader<'_> {
         let f = self.map(node, what)?;
         for &(key, key_node, _) in &f.entries {
             if !allowed.contains(&key) {
-                let hint = match self.did_you_mean(key, allowed) {
+                let suggestion = self.did_you_mean(key, allowed);
+                let fix = self.fix(key_node.span, key, suggestion);
+                let hint = match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("expected one of: {}", list(allowed)),
                 };
-                self.error_hint(
-                    key_node.span,
-                    format!("unknown key `{key}` in {what}"),
-                    hint,
-                );
+                let message = format!("unknown key `{key}` in {what}");
+                self.error_fix(key_node.span, message, hint, fix);
             }
         }
         Some(f)
@@ -201,8 +200,10 @@ impl Reader<'_> {
         match parse(text) {
             Ok(v) => Some(v),
             Err(e) => {
+                let fix = self.fix(node.span, text, e.fix.as_deref());
                 self.report(Diagnostic {
                     hint: e.hint,
+                    fix,
                     ..Diagnostic::error(node.span, format!("{what}: {}", e.message))
                 });
                 None
@@ -297,7 +298,10 @@ impl Reader<'_> {
             format!("unknown {what} `{text}`: expected {}", list(&names))
         };
         match self.did_you_mean(text, &names) {
-            Some(s) => self.error_hint(node.span, message, format!("did you mean `{s}`?")),
+            Some(s) => {
+                let fix = self.fix(node.span, text, Some(s));
+                self.error_fix(node.span, message, format!("did you mean `{s}`?"), fix)
+            }
             None => self.error(node.span, message),
         }
         None
