@@ -10,7 +10,7 @@
 
 #![forbid(unsafe_code)]
 
-pub use loopsim_view::{decimate, explain, format, gallery, panels, stop};
+pub use loopsim_view::{charts, decimate, explain, format, gallery, panels, stop};
 
 pub mod json;
 pub mod schema_help;

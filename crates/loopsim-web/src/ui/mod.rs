@@ -398,6 +398,9 @@ fn wire_controls() {
         }
     });
     dom::on_id("share", "click", |_| share_link());
+    dom::on_id("service-select", "change", |_| {
+        with_app(App::select_service);
+    });
     dom::on_id("share-link", "focus", |e| {
         if let Some(input) = e
             .target()
@@ -811,6 +814,13 @@ impl App {
         render_problems(diags);
     }
 
+    /// Shows the charts of the service chosen in `#service-select`.
+    fn select_service(&mut self) {
+        let select: web_sys::HtmlSelectElement = dom::by_id("service-select");
+        let series = self.run.as_ref().map(|r| r.session.series());
+        self.charts.select(&select.value(), series);
+    }
+
     /// Empty charts with the right legends for the scenario in the editor (when it is valid
     /// and its columns changed).
     fn preview_charts(&mut self) {
@@ -1070,6 +1080,9 @@ impl App {
             }
             None => (None, String::from("null")),
         };
+        if let Some(run) = &self.run {
+            self.charts.rank(run.session.series(), true);
+        }
         if let Some(r) = &report {
             self.charts.set_health(r);
             if let Some(st) = &r.stopped {

@@ -37,6 +37,12 @@ fn fill(table_id: &str, head: &[&str], rows: &[Vec<String>]) {
 
 /// A table with a header row and body rows of `(text, class)` cells.
 fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
+    fill_keyed(table_id, head, rows, None);
+}
+
+/// [`fill_classed`], with each row's first cell also set as its `data-<key>` attribute when
+/// `key` is given (`tr[data-service="api"]`, found by the topology view to focus a row).
+fn fill_keyed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>], key: Option<&str>) {
     let table: Element = dom::by_id(table_id);
     dom::clear(&table);
     let thead = dom::el("thead");
@@ -51,6 +57,9 @@ fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
     let tbody = dom::el("tbody");
     for r in rows {
         let tr = dom::el("tr");
+        if let (Some(key), Some((first, _))) = (key, r.first()) {
+            let _ = tr.set_attribute(&format!("data-{key}"), first);
+        }
         for (text, class) in r {
             let _ = tr.append_child(&dom::el_text("td", class, text));
         }
@@ -244,7 +253,11 @@ pub fn render(r: &Report) {
             ]
         })
         .collect();
-    fill(
+    let services: Vec<Vec<(String, &str)>> = services
+        .into_iter()
+        .map(|r| r.into_iter().map(|c| (wrap_at_slash(&c), "")).collect())
+        .collect();
+    fill_keyed(
         "services",
         &[
             "Service",
@@ -263,6 +276,7 @@ pub fn render(r: &Report) {
             "Failed",
         ],
         &services,
+        Some("service"),
     );
 
     render_pools(r);
@@ -303,6 +317,15 @@ pub fn render(r: &Report) {
         ],
         &workloads,
     );
+}
+
+/// `0.846 / 23` may break at the slash only (`12.3 ms` never between number and unit): the
+/// services table wraps its pairs to fit the results pane rather than scroll.
+fn wrap_at_slash(cell: &str) -> String {
+    cell.split(" / ")
+        .map(|part| part.replace(' ', "\u{a0}"))
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 /// The message queues, one row each (the CLI's figures), shown only when there are any. A
