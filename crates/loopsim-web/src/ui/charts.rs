@@ -174,19 +174,22 @@ fn create(d: ChartDef, k: usize, bands: &JsValue, x_max: f64, added: &mut Vec<El
     }
 }
 
-/// Every row of `series` (or per-pixel min/max buckets past [`DIRECT_ROWS`]) into `charts`;
-/// returns the milliseconds spent drawing.
-fn draw_all(charts: &[Chart], series: &Series, time: usize) -> f64 {
-    if series.len() > DIRECT_ROWS {
-        return draw_decimated(charts, series, time);
+/// The first `len` rows of `series` (or per-pixel min/max buckets past [`DIRECT_ROWS`]) into
+/// `charts`, which then hold what the others do (`len` = the rows fed so far); returns the
+/// milliseconds spent drawing.
+fn draw_all(charts: &[Chart], series: &Series, time: usize, len: usize) -> f64 {
+    if len > DIRECT_ROWS {
+        return draw_decimated(charts, series, time, len);
     }
-    let x = Float64Array::from(series.column(time));
+    let x = Float64Array::from(&series.column(time)[..len]);
     let mut ms = 0.0;
     for chart in charts {
         let cols = Array::new();
         cols.push(&x);
         for src in &chart.lines {
-            cols.push(&Float64Array::from(src.values(series, 0).as_slice()));
+            let mut v = src.values(series, 0);
+            v.truncate(len);
+            cols.push(&Float64Array::from(v.as_slice()));
         }
         ms += glue::set_chart_data(&chart.handle, &cols);
     }
@@ -195,14 +198,14 @@ fn draw_all(charts: &[Chart], series: &Series, time: usize) -> f64 {
 
 /// Per-pixel-column min/max decimation: one bucket per pixel of the widest plot, each drawn
 /// as its smallest and largest value, so no spike is lost however long the run.
-fn draw_decimated(charts: &[Chart], series: &Series, time: usize) -> f64 {
+fn draw_decimated(charts: &[Chart], series: &Series, time: usize, len: usize) -> f64 {
     let px = charts
         .iter()
         .map(|c| glue::plot_width(&c.handle))
         .fold(0.0, f64::max);
     let buckets = (px as usize).clamp(200, 4000);
     let t = series.column(time);
-    let ranges: Vec<(usize, usize)> = decimate::ranges(series.len(), buckets).collect();
+    let ranges: Vec<(usize, usize)> = decimate::ranges(len, buckets).collect();
     let mut xs = Vec::with_capacity(2 * ranges.len());
     for &(a, b) in &ranges {
         xs.push(t[a]);
@@ -306,16 +309,34 @@ impl Charts {
     }
 
     /// The selector's options: every service, most loaded first, with its load when known.
+    /// Options in the same order are only relabelled (an open list stays open).
     fn build_selector(&self) {
         let select: HtmlSelectElement = dom::by_id("service-select");
-        dom::clear(&select);
-        for l in &self.order {
-            let text = if l.busy.is_finite() {
+        let label = |l: &ServiceLoad| {
+            if l.busy.is_finite() {
                 format!("{} — {} busy", l.name, format::percent(l.busy))
             } else {
                 l.name.clone()
-            };
-            let option = dom::el_text("option", "", &text);
+            }
+        };
+        let same = select.length() as usize == self.order.len()
+            && self.order.iter().enumerate().all(|(k, l)| {
+                select
+                    .item(k as u32)
+                    .and_then(|o| o.get_attribute("value"))
+                    .is_some_and(|v| v == l.name)
+            });
+        if same {
+            for (k, l) in self.order.iter().enumerate() {
+                if let Some(o) = select.item(k as u32) {
+                    o.set_text_content(Some(&label(l)));
+                }
+            }
+            return;
+        }
+        dom::clear(&select);
+        for l in &self.order {
+            let option = dom::el_text("option", "", &label(l));
             let _ = option.set_attribute("value", &l.name);
             let _ = select.append_child(&option);
         }
@@ -362,7 +383,7 @@ impl Charts {
         self.chosen = Some(name.to_string());
         self.build_service();
         if let Some(series) = series.filter(|s| !s.is_empty()) {
-            draw_all(&self.service, series, self.time);
+            draw_all(&self.service, series, self.time, self.fed.min(series.len()));
         }
         self.mark_stop(true);
     }
@@ -372,7 +393,7 @@ impl Charts {
     /// when the most loaded ones change.
     pub fn rank(&mut self, series: &Series, now: bool) {
         let t = dom::now_ms();
-        if series.is_empty() || (!now && t - self.last_rank_ms < RANK_EVERY_MS) {
+        if self.fed == 0 || (!now && t - self.last_rank_ms < RANK_EVERY_MS) {
             return;
         }
         self.last_rank_ms = t;
@@ -390,12 +411,12 @@ impl Charts {
         self.build_selector();
         if before != after {
             self.build_page();
-            draw_all(&self.charts, series, self.time);
+            draw_all(&self.charts, series, self.time, self.fed);
             self.mark_stop(false);
         }
         if self.selected() != shown_before {
             self.build_service();
-            draw_all(&self.service, series, self.time);
+            draw_all(&self.service, series, self.time, self.fed);
             self.mark_stop(true);
         }
     }
@@ -452,12 +473,13 @@ impl Charts {
         if len <= self.fed {
             return 0.0;
         }
-        self.rank(series, false);
         if len > DIRECT_ROWS || self.decimated {
             self.decimated = true;
             self.fed = len;
-            return draw_decimated(&self.charts, series, self.time)
-                + draw_decimated(&self.service, series, self.time);
+            let ms = draw_decimated(&self.charts, series, self.time, len)
+                + draw_decimated(&self.service, series, self.time, len);
+            self.rank(series, false);
+            return ms;
         }
         let mut ms = 0.0;
         let from = self.fed;
@@ -471,6 +493,8 @@ impl Charts {
             ms += glue::append_chart_data(&chart.handle, &cols);
         }
         self.fed = len;
+        // After the rows are in: a rebuilt chart is drawn with the rows fed so far.
+        self.rank(series, false);
         ms
     }
 

@@ -255,7 +255,7 @@ pub fn render(r: &Report) {
         .collect();
     let services: Vec<Vec<(String, &str)>> = services
         .into_iter()
-        .map(|r| r.into_iter().map(|c| (wrap_at_slash(&c), "")).collect())
+        .map(|r| r.into_iter().map(|c| (c.clone(), pair_class(&c))).collect())
         .collect();
     fill_keyed(
         "services",
@@ -319,13 +319,14 @@ pub fn render(r: &Report) {
     );
 }
 
-/// `0.846 / 23` may break at the slash only (`12.3 ms` never between number and unit): the
-/// services table wraps its pairs to fit the results pane rather than scroll.
-fn wrap_at_slash(cell: &str) -> String {
-    cell.split(" / ")
-        .map(|part| part.replace(' ', "\u{a0}"))
-        .collect::<Vec<_>>()
-        .join(" / ")
+/// `0.846 / 23` (a mean and a maximum, numbers without units) may wrap: the services table
+/// fits the results pane rather than scroll its right columns out of view.
+fn pair_class(cell: &str) -> &'static str {
+    if cell.contains(" / ") {
+        "pair"
+    } else {
+        ""
+    }
 }
 
 /// The message queues, one row each (the CLI's figures), shown only when there are any. A
