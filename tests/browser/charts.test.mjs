@@ -82,6 +82,12 @@ describe("charts for every service", () => {
     const eps = await chartData(page, "chart-svc-endpoints");
     assert.deepEqual(eps.labels, ["/", "/ failed"]);
     assert.ok(column(eps, "/").some((v) => v > 50), "about 100 answered per second");
+    // Charts rebuilt as the services re-ranked hold each row once, in time order.
+    for (const id of ["chart-latency", "chart-util", "chart-lag", "chart-svc-lag", "chart-svc-busy"]) {
+      const t = (await chartData(page, id)).data[0];
+      assert.ok(t.length >= 290, `${id}: ${t.length} rows`);
+      assert.ok(t.every((x, i) => i === 0 || x > t[i - 1]), `${id}: time strictly increasing`);
+    }
     // Every services table row is keyed by its service.
     const keys = await page.locator("#services tbody tr").evaluateAll((rs) => rs.map((r) => r.dataset.service));
     assert.deepEqual(keys, Array.from({ length: 10 }, (_, k) => `s${k + 1}`));
