@@ -205,3 +205,37 @@ fn per_workload_and_per_endpoint_series_are_charted() {
         "no empty pool chart"
     );
 }
+
+/// Whether some line of `chart` has a finite value in `series`.
+fn has_values(chart: &ChartDef, series: &Series) -> bool {
+    chart
+        .lines
+        .iter()
+        .any(|l| (0..series.len()).any(|i| l.source.at(series, i).is_finite()))
+}
+
+#[test]
+fn no_gallery_scenario_gets_an_empty_chart() {
+    let mut empty = Vec::new();
+    for entry in crate::gallery::entries() {
+        let s = run(entry.yaml);
+        let (p, order) = ranked(&s);
+        let names = s.series_names();
+        let own = p
+            .services
+            .iter()
+            .flat_map(|svc| service_charts(&names, svc));
+        for chart in page_charts(&names, &p, &order).into_iter().chain(own) {
+            if chart.lines.is_empty() || !has_values(&chart, s.series()) {
+                empty.push(format!("{}: {}", entry.file, chart.title));
+            }
+        }
+        assert_eq!(
+            order.len(),
+            p.services.len(),
+            "{}: every service ranked",
+            entry.file
+        );
+    }
+    assert!(empty.is_empty(), "empty charts: {empty:#?}");
+}
