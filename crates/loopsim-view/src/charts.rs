@@ -317,11 +317,15 @@ fn overview_charts(
             l
         })
         .collect();
+    // Busy threads take the next colours: a service's two lines never share one.
+    let queued = pool.len();
     pool.extend(
         per_service("pool_busy", "threads", 1.0, true)
             .into_iter()
-            .map(|mut l| {
+            .enumerate()
+            .map(|(k, mut l)| {
                 l.label.push_str(" busy");
+                l.color = PALETTE[(queued + k) % PALETTE.len()];
                 l.right().dashed()
             }),
     );

@@ -19,6 +19,14 @@ pub(crate) fn chain(n: usize) -> String {
     y
 }
 
+fn shop() -> &'static str {
+    crate::gallery::entries()
+        .into_iter()
+        .find(|e| e.file == "shop.yaml")
+        .expect("shop in the gallery")
+        .yaml
+}
+
 fn run(yaml: &str) -> loopsim_wasm::Session {
     let mut s = loopsim_wasm::Session::new(yaml, None).expect("valid scenario");
     s.run_to_end();
@@ -69,7 +77,7 @@ fn before_any_row_services_keep_scenario_order() {
 
 #[test]
 fn lag_and_ready_queue_of_a_service_never_share_a_colour() {
-    let s = loopsim_wasm::Session::new(crate::gallery::entries()[0].yaml, None).expect("valid");
+    let s = loopsim_wasm::Session::new(shop(), None).expect("valid");
     let p = panels(s.scenario(), &s.report());
     let names = s.series_names();
     for svc in &p.services {
@@ -89,7 +97,7 @@ fn lag_and_ready_queue_of_a_service_never_share_a_colour() {
         }
     }
     for chart in page_charts(&names, &p, &[]) {
-        if chart.id == "chart-latency" {
+        if chart.id == "chart-latency" || chart.id == "chart-pool" {
             let mut colors: Vec<&str> = chart.lines.iter().map(|l| l.color).collect();
             colors.sort();
             colors.dedup();
@@ -157,12 +165,7 @@ fn columns_stay_bounded_for_fifty_services() {
 
 #[test]
 fn per_workload_and_per_endpoint_series_are_charted() {
-    let shop = crate::gallery::entries()
-        .into_iter()
-        .find(|e| e.file == "shop.yaml")
-        .unwrap()
-        .yaml;
-    let s = loopsim_wasm::Session::new(shop, None).expect("valid");
+    let s = loopsim_wasm::Session::new(shop(), None).expect("valid");
     let p = panels(s.scenario(), &s.report());
     let names = s.series_names();
     let charts = page_charts(&names, &p, &[]);
