@@ -78,6 +78,10 @@ describe("charts for every service", () => {
     assert.match(s3.title, /^s3: /);
     const busy = column(s3, "busy").filter((v) => v != null);
     assert.ok(busy.length > 100, "the chosen service's charts are drawn at once from the run");
+    // The choice holds for the next run of the same scenario.
+    await page.evaluate(() => window.loopsim.run());
+    assert.equal(await page.inputValue("#service-select"), "s3");
+    assert.match((await chartData(page, "chart-svc-lag")).title, /^s3: /);
     // Per endpoint: answered, failed, p99.
     const eps = await chartData(page, "chart-svc-endpoints");
     assert.deepEqual(eps.labels, ["/", "/ failed"]);

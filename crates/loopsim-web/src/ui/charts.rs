@@ -257,7 +257,7 @@ impl Charts {
                 lag_max_s: f64::NAN,
             })
             .collect();
-        self.chosen = None;
+        // A service chosen before stays chosen across runs while the scenario still has it.
         self.last_rank_ms = 0.0;
         self.stop = None;
         fault_legend(panels);
