@@ -112,6 +112,12 @@ describe("charts for every service", () => {
     const late = t.map((x, i) => i).filter((i) => t[i] > t[t.length - 1] * 0.8);
     assert.ok(late.every((i) => all[i] != null), "the p99 incl. failures never stops");
     assert.ok(late.some((i) => failed[i] > 50), `failures shown: ${late.map((i) => failed[i]).slice(-5)}`);
+    // The latest-p99 card counts the timeouts: it shows the last interval's figure, not the
+    // last success's.
+    const lastAll = all.filter((v) => v != null).at(-1);
+    const kpi = await page.textContent("#kpi-p99");
+    assert.match(kpi, /incl\. failures/i);
+    assert.ok(kpi.includes(lastAll >= 1 ? `${lastAll.toFixed(2)} s` : `${Math.round(lastAll * 1e3)}`), `${kpi} vs ${lastAll}`);
     // Duration axes read in s/ms/µs, never "k ms".
     const labels = await page.evaluate(() =>
       [...document.querySelectorAll("figure.chart")].map((f) => f.getAttribute("aria-label") || "").join(" | "),
