@@ -139,7 +139,9 @@ pub fn render(r: &Report) {
         vec![
             ("Requests sent".into(), ""),
             (count(q.sent), ""),
-            ("Latency mean".into(), ""),
+            // The report's latencies are of successful requests: said so, beside the error
+            // rate, since failures are not in them.
+            ("Latency of successes: mean".into(), ""),
             (secs(l.mean), ""),
         ],
         vec![
