@@ -232,7 +232,8 @@ function fmtValue(v, unit) {
  * spec: { title, xLabel, yLabel, y2Label?, yMin?, yMax?, y2Max?, height?, xMax?,
  *         yTicks?: [[value, label]], bands?: [{ from, to, label, color }], bandLabels?: bool,
  *         lane?: { names: [..], short: [..], colors: [..] },
- *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool, step?: bool }] }
+ *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool, step?: bool,
+ *                    span?: bool (join values across gaps) }] }
  * A lane has one series, the status index of each block; its blocks are drawn, not its line.
  */
 export function createChart(parent, spec) {
@@ -276,11 +277,11 @@ export function createChart(parent, spec) {
       label: s.label,
       scale: s.axis === 1 ? "y2" : "y",
       stroke: s.color,
-      width: s.step ? 1.5 : 1,
+      width: s.step || s.span ? 1.5 : 1,
       dash: s.dash ? [5, 4] : undefined,
       fill: s.fill ? rgba(s.color, 0.16) : undefined,
       paths: lane ? () => null : s.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
-      spanGaps: false,
+      spanGaps: !!s.span,
       points: { show: false },
       value: lane
         ? (u, v) => (v == null ? "–" : lane.names[v])

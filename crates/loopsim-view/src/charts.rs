@@ -58,6 +58,9 @@ pub struct Line {
     pub dash: bool,
     pub fill: bool,
     pub step: bool,
+    /// Joins the values across intervals without one (a sparse workload's or endpoint's p99),
+    /// which would otherwise be isolated dots too small to see.
+    pub span: bool,
     pub source: Source,
 }
 
@@ -76,6 +79,7 @@ impl Line {
             dash: false,
             fill: false,
             step: false,
+            span: false,
             source,
         }
     }
@@ -97,6 +101,11 @@ impl Line {
 
     pub fn stepped(mut self) -> Line {
         self.step = true;
+        self
+    }
+
+    pub fn spanning(mut self) -> Line {
+        self.span = true;
         self
     }
 }
@@ -404,12 +413,8 @@ fn workload_chart(c: &dyn Fn(&str) -> Option<usize>, panels: &Panels) -> Option<
     for (k, w) in panels.workloads.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
         if let Some(i) = c(&format!("workload.{w}.latency_all_p99_s")) {
-            lines.push(Line::new(
-                format!("{w} p99"),
-                color,
-                "s",
-                Source::Col(i, 1.0),
-            ));
+            let l = Line::new(format!("{w} p99"), color, "s", Source::Col(i, 1.0));
+            lines.push(l.spanning());
         }
         if let Some(i) = c(&format!("workload.{w}.failed_rps")) {
             let l = Line::new(format!("{w} failed"), color, RPS, Source::Col(i, 1.0));
@@ -487,7 +492,8 @@ pub fn service_charts(names: &[String], s: &ServicePanel) -> Vec<ChartDef> {
                 rate.push(l.dashed());
             }
             if let Some(i) = c(&s.endpoint_column(path, "p99_s")) {
-                p99.push(Line::new(path.clone(), color, "s", Source::Col(i, 1.0)));
+                let l = Line::new(path.clone(), color, "s", Source::Col(i, 1.0));
+                p99.push(l.spanning());
             }
         }
         out.push(ChartDef {

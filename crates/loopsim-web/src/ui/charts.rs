@@ -140,6 +140,7 @@ fn create(d: ChartDef, k: usize, bands: &JsValue, x_max: f64, added: &mut Vec<El
             ("dash", JsValue::from_bool(l.dash)),
             ("fill", JsValue::from_bool(l.fill)),
             ("step", JsValue::from_bool(l.step)),
+            ("span", JsValue::from_bool(l.span)),
         ])
     });
     let opt = |v: Option<f64>| v.map_or(JsValue::NULL, dom::n);
