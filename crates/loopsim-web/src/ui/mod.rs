@@ -343,7 +343,7 @@ const KPIS: [(&str, &str); 7] = [
     ("kpi-ok", "Completed"),
     ("kpi-failed", "Failed"),
     ("kpi-inflight", "In flight"),
-    ("kpi-p99", "Latest p99 incl. failures"),
+    ("kpi-p99", "p99 (all)"),
 ];
 
 fn build_kpis() {
@@ -352,6 +352,10 @@ fn build_kpis() {
         let card = dom::el("div");
         card.set_class_name("kpi");
         let _ = card.set_attribute("id", id);
+        if id == "kpi-p99" {
+            let help = "p99 latency of the last interval, failed requests included at their time to failure (a timeout at its timeout)";
+            let _ = card.set_attribute("title", help);
+        }
         let _ = card.append_child(&dom::el_text("div", "label", label));
         let _ = card.append_child(&dom::el_text("div", "value", "–"));
         let _ = root.append_child(&card);
