@@ -23,15 +23,53 @@ function fmtNum(v) {
   return v.toPrecision(2);
 }
 
-/** Tick labels with as many decimals as the tick step needs: 25 50 75, 0.25 0.50, 2.5 5.0. */
-function ticks(u, splits) {
-  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+/** Durations (in seconds) with the unit their size calls for: 850 µs, 12.3 ms, 40.0 s. */
+export function fmtSecs(v) {
+  if (v == null || Number.isNaN(v)) return "–";
+  const a = Math.abs(v);
+  if (a === 0) return "0";
+  const [k, unit] = timeUnit(a);
+  const x = v * k;
+  const ax = Math.abs(x);
+  return (ax >= 100 ? x.toFixed(0) : ax >= 10 ? x.toFixed(1) : x.toFixed(2)) + " " + unit;
+}
+
+/** The scale and unit for durations up to `a` seconds. */
+function timeUnit(a) {
+  if (a >= 1) return [1, "s"];
+  if (a >= 1e-3) return [1e3, "ms"];
+  return [1e6, "µs"];
+}
+
+/** Decimals the tick step needs: 25 50 75, 0.25 0.50, 2.5 5.0. */
+function decimals(step) {
   let d = 0;
   while (d < 6 && Math.abs(step * 10 ** d - Math.round(step * 10 ** d)) > 1e-6) d++;
+  return d;
+}
+
+/** Tick labels with as many decimals as the tick step needs. */
+function ticks(u, splits) {
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+  const d = decimals(step);
   return splits.map((v) => (v == null ? "" : Math.abs(v) >= 1e4 ? fmtNum(v) : v.toFixed(d)));
 }
 
-function axis(label, side, grid, named) {
+/** Tick labels of a duration axis (values in seconds), one unit for the whole axis chosen by
+ * its largest tick: 0 ms 20 ms 40 ms, or 0 s 20 s 40 s — never "40.0k ms". */
+function timeTicks(u, splits) {
+  const top = Math.max(...splits.filter((v) => v != null).map(Math.abs), 0);
+  const [k, unit] = timeUnit(top || 1);
+  const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) * k : 1;
+  const d = decimals(step);
+  return splits.map((v) => (v == null ? "" : v === 0 ? "0" : (v * k).toFixed(d) + " " + unit));
+}
+
+/** Every y axis has the same width on both sides (an empty right one when the chart has no
+ * second scale), so the plot areas of all charts span the same x range and line up. */
+const AXIS_SIZE = 62;
+
+function axis(label, side, grid, named, time) {
   const a = {
     scale: side === 1 ? "y2" : "y",
     side,
@@ -39,18 +77,31 @@ function axis(label, side, grid, named) {
     labelSize: 18,
     labelFont: LABEL_FONT,
     font: FONT,
-    size: 52,
+    size: AXIS_SIZE,
     grid: { show: grid, stroke: "#e8eaef", width: 1 },
     ticks: { stroke: "#d4d8e0", width: 1, size: 4 },
-    values: ticks,
+    values: time ? timeTicks : ticks,
   };
   if (named) {
     // Fixed, named ticks (breaker states): [[value, label], ...]; none at all for `[]`.
-    a.size = 64;
     a.splits = () => named.map((t) => t[0]);
     a.values = (u, splits) => splits.map((v) => (named.find((t) => t[0] === v) || [0, ""])[1]);
   }
   return a;
+}
+
+/** The right axis of a chart with a single scale: blank, only to keep the plot aligned. */
+function spacerAxis() {
+  return {
+    scale: "y",
+    side: 1,
+    label: " ",
+    labelSize: 18,
+    size: AXIS_SIZE,
+    grid: { show: false },
+    ticks: { show: false },
+    values: () => [],
+  };
 }
 
 /** `#rrggbb` → `rgba(r, g, b, alpha)`. */
@@ -164,11 +215,25 @@ function drawLane(u, lane) {
   ctx.restore();
 }
 
+/** Whether every line on axis `side` (0 left, 1 right) is a duration in seconds. */
+function isTime(spec, side) {
+  const on = spec.series.filter((s) => (s.axis || 0) === side);
+  return on.length > 0 && on.every((s) => s.unit === "s");
+}
+
+/** A value with its unit: durations by magnitude, the rest as numbers. */
+function fmtValue(v, unit) {
+  if (v == null || Number.isNaN(v)) return "–";
+  if (unit === "s") return fmtSecs(v);
+  return fmtNum(v) + (unit ? " " + unit : "");
+}
+
 /**
  * spec: { title, xLabel, yLabel, y2Label?, yMin?, yMax?, y2Max?, height?, xMax?,
  *         yTicks?: [[value, label]], bands?: [{ from, to, label, color }], bandLabels?: bool,
  *         lane?: { names: [..], short: [..], colors: [..] },
- *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool, step?: bool }] }
+ *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool, step?: bool,
+ *                    span?: bool (join values across gaps) }] }
  * A lane has one series, the status index of each block; its blocks are drawn, not its line.
  */
 export function createChart(parent, spec) {
@@ -203,26 +268,26 @@ export function createChart(parent, spec) {
       ticks: { stroke: "#d4d8e0", width: 1, size: 4 },
       values: ticks,
     },
-    axis(spec.yLabel, 3, !lane, lane ? [] : spec.yTicks),
+    axis(spec.yLabel, 3, !lane, lane ? [] : spec.yTicks, isTime(spec, 0)),
   ];
-  if (hasY2) axes.push(axis(spec.y2Label, 1, false));
+  axes.push(hasY2 ? axis(spec.y2Label, 1, false, null, isTime(spec, 1)) : spacerAxis());
   const series = [
     { label: "t", value: (u, v) => (v == null ? "–" : fmtNum(v) + " s") },
     ...spec.series.map((s) => ({
       label: s.label,
       scale: s.axis === 1 ? "y2" : "y",
       stroke: s.color,
-      width: s.step ? 1.5 : 1,
+      width: s.step || s.span ? 1.5 : 1,
       dash: s.dash ? [5, 4] : undefined,
       fill: s.fill ? rgba(s.color, 0.16) : undefined,
       paths: lane ? () => null : s.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
-      spanGaps: false,
+      spanGaps: !!s.span,
       points: { show: false },
       value: lane
         ? (u, v) => (v == null ? "–" : lane.names[v])
         : spec.yTicks && s.axis === 0
           ? (u, v) => (v == null ? "–" : (spec.yTicks.find((t) => t[0] === v) || [0, fmtNum(v)])[1])
-          : (u, v) => (v == null ? "–" : fmtNum(v) + (s.unit ? " " + s.unit : "")),
+          : (u, v) => fmtValue(v, s.unit),
     })),
   ];
   const state = { stop: null }; // setStop
@@ -274,8 +339,9 @@ export function createChart(parent, spec) {
   const data = [[], ...spec.series.map(() => [])];
   const u = new uPlot(opts, data, parent);
   // Canvas charts are opaque to assistive technology (and to tests): describe them.
-  const axesText = [`x: ${axes[0].label}`, `y: ${spec.yLabel}`];
-  if (hasY2) axesText.push(`right y: ${spec.y2Label}`);
+  const unitNote = (side) => (isTime(spec, side) ? " in s, ms or µs as the ticks say" : "");
+  const axesText = [`x: ${axes[0].label}`, `y: ${spec.yLabel}${unitNote(0)}`];
+  if (hasY2) axesText.push(`right y: ${spec.y2Label}${unitNote(1)}`);
   parent.setAttribute("aria-label", `${spec.title} (${axesText.join("; ")})`);
   const handle = { u, data, parent, spec, state };
   parent.dataset.points = "0";
@@ -287,6 +353,7 @@ export function createChart(parent, spec) {
   });
   ro.observe(parent);
   handle.ro = ro;
+  dataTable(handle);
   if (parent.id) registry.set(parent.id, handle);
   return handle;
 }
@@ -314,6 +381,7 @@ export function appendChartData(handle, cols) {
   }
   handle.u.batch(() => handle.u.setData(d, true));
   handle.parent.dataset.points = String(d[0].length);
+  refreshTable(handle);
   return performance.now() - t0;
 }
 
@@ -323,6 +391,7 @@ export function setChartData(handle, cols) {
   handle.data = handle.data.map((_, c) => Array.from(cols[c] || [], (v) => (Number.isNaN(v) ? null : v)));
   handle.u.batch(() => handle.u.setData(handle.data, true));
   handle.parent.dataset.points = String(handle.data[0].length);
+  refreshTable(handle);
   return performance.now() - t0;
 }
 
@@ -337,6 +406,8 @@ export function setStop(handle, at, label) {
 
 export function destroyChart(handle) {
   handle.ro.disconnect();
+  handle.table?.bar.remove();
+  handle.table?.box.remove();
   handle.u.destroy();
   delete handle.parent.dataset.stoppedAt;
   if (registry.get(handle.parent.id) === handle) registry.delete(handle.parent.id);
@@ -355,4 +426,93 @@ export function chartData(id) {
     bands: (h.spec.bands || []).map((b) => ({ ...b })),
     stop: h.state.stop ? { ...h.state.stop } : null,
   };
+}
+
+/** Width of the plot area in CSS pixels: the number of buckets of per-pixel decimation. */
+export function plotWidth(handle) {
+  return handle.u.bbox.width / (devicePixelRatio || 1);
+}
+
+/** Rows at most in a chart's data table; longer series are shown every n-th row. */
+const TABLE_ROWS = 200;
+
+/** A "Data table" toggle under the chart: the plotted values as an HTML table, for keyboard
+ * and screen-reader users (no mouse hover needed). Labels are set as text. */
+function dataTable(handle) {
+  const bar = document.createElement("div");
+  bar.className = "chart-table-bar";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "chart-table-toggle";
+  button.textContent = "Data table";
+  button.setAttribute("aria-expanded", "false");
+  const box = document.createElement("div");
+  box.className = "chart-table";
+  box.hidden = true;
+  box.id = (handle.parent.id || "chart") + "-table";
+  button.setAttribute("aria-controls", box.id);
+  button.addEventListener("click", () => {
+    box.hidden = !box.hidden;
+    button.setAttribute("aria-expanded", String(!box.hidden));
+    button.textContent = box.hidden ? "Data table" : "Hide data table";
+    if (!box.hidden) renderTable(handle);
+  });
+  bar.append(button);
+  handle.parent.append(bar, box);
+  handle.table = { bar, box, drawn: 0 };
+}
+
+/** Redraws an open data table after new data, at most once a second. */
+function refreshTable(handle) {
+  const t = handle.table;
+  if (!t || t.box.hidden) return;
+  const now = performance.now();
+  if (now - t.drawn < 1000) return;
+  renderTable(handle);
+}
+
+function renderTable(handle) {
+  const t = handle.table;
+  t.drawn = performance.now();
+  const data = handle.data;
+  const n = data[0].length;
+  const every = Math.max(1, Math.ceil(n / TABLE_ROWS));
+  const table = document.createElement("table");
+  table.className = "table chart-data";
+  const caption = document.createElement("caption");
+  caption.textContent =
+    n === 0
+      ? `${handle.spec.title}: no values yet.`
+      : every > 1
+        ? `${handle.spec.title}: every ${every}th of ${n} points (Series (CSV) has them all).`
+        : `${handle.spec.title}: ${n} points.`;
+  table.append(caption);
+  const head = document.createElement("tr");
+  const th = (text) => {
+    const c = document.createElement("th");
+    c.scope = "col";
+    c.textContent = text;
+    return c;
+  };
+  head.append(th("time"));
+  for (const s of handle.spec.series) head.append(th(s.unit && s.unit !== "s" ? `${s.label} (${s.unit})` : s.label));
+  const thead = document.createElement("thead");
+  thead.append(head);
+  const body = document.createElement("tbody");
+  for (let i = 0; i < n; i += every) {
+    const tr = document.createElement("tr");
+    const time = document.createElement("th");
+    time.scope = "row";
+    time.textContent = fmtNum(data[0][i]) + " s";
+    tr.append(time);
+    handle.spec.series.forEach((s, k) => {
+      const td = document.createElement("td");
+      const v = data[k + 1][i];
+      td.textContent = handle.spec.lane ? (v == null ? "–" : handle.spec.lane.names[v]) : fmtValue(v, s.unit === "s" ? "s" : "");
+      tr.append(td);
+    });
+    body.append(tr);
+  }
+  table.append(thead, body);
+  t.box.replaceChildren(table);
 }

@@ -64,7 +64,7 @@ describe("loopsim playground", () => {
     assert.equal(await text(page), DEFAULT_YAML, "the default scenario is in the editor");
     await page.waitForSelector(".problems-summary.ok");
     assert.equal(await page.textContent("#scenario-name"), "Shop");
-    assert.equal(await page.locator(".charts:not(.lanes) .chart canvas").count(), 5, "five charts");
+    assert.equal(await page.locator("#main-charts .chart:not(.main-chart) canvas").count(), 5, "five charts");
     assert.equal(await page.locator("#chart-health canvas").count(), 1, "the health lane");
     // Shop has neither faults nor guards worth a lane.
     assert.equal(await page.isVisible("#guard-charts"), false);
@@ -96,7 +96,7 @@ describe("loopsim playground", () => {
     }
     // Axes carry units (uPlot draws them on the canvas; the figure's label lists them).
     const axes = (await page.locator(".chart").evaluateAll((fs) => fs.map((f) => f.getAttribute("aria-label")))).join(" | ");
-    for (const label of ["latency (ms)", "requests / s", "lag (ms)", "ready queue (tasks)", "busy (%)", "queued jobs", "busy threads", "x: simulated time (s)"]) {
+    for (const label of ["latency in s, ms or µs", "requests / s", "lag in s, ms or µs", "ready queue (tasks)", "busy (%)", "queued jobs", "busy threads", "x: simulated time (s)"]) {
       assert.ok(axes.includes(label), `axis label ${label} in ${axes}`);
     }
     // Summary and per-service tables show numbers.
@@ -753,7 +753,7 @@ describe("loopsim playground", () => {
     await page.evaluate(() => window.loopsim.run());
     assert.equal(await page.locator(".pool-chart").count(), 0);
     assert.equal(await chartData(page, "chart-pool-0"), null);
-    assert.equal(await page.locator(".charts:not(.lanes) .chart canvas").count(), 5);
+    assert.equal(await page.locator("#main-charts .chart:not(.main-chart) canvas").count(), 5);
     assert.equal(await page.isVisible("#pools-section"), false);
     assert.equal(await page.locator("#pools tbody tr").count(), 0);
     assert.doesNotMatch(await page.textContent("#summary"), /pool/);

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod charts;
 pub mod decimate;
 pub mod explain;
 pub mod format;

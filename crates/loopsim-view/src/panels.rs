@@ -102,6 +102,55 @@ pub struct Panels {
     /// Some endpoint hands work to a thread pool (`offload`): otherwise the thread-pool chart
     /// would be an empty box, and is left out.
     pub thread_pools: bool,
+    /// Every service, in scenario order, with what its own charts need.
+    pub services: Vec<ServicePanel>,
+    /// Workload names, in scenario order (their `workload.<name>.*` columns).
+    pub workloads: Vec<String>,
+}
+
+/// One service's own charts: loop lag and ready queue, busy share, its endpoints, and its
+/// thread pool when one of its endpoints offloads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServicePanel {
+    pub name: String,
+    /// Endpoint paths as written (`/checkout`); columns are `endpoint.<service><path>.*`.
+    pub endpoints: Vec<String>,
+    pub offloads: bool,
+}
+
+impl ServicePanel {
+    /// The series column of one of its figures (`utilization`, `ready_queue`, ...).
+    pub fn column(&self, what: &str) -> String {
+        format!("{}.{what}", self.name)
+    }
+
+    /// The series column of one of an endpoint's figures (`rate_rps`, `failed_rps`, `p99_s`).
+    pub fn endpoint_column(&self, path: &str, what: &str) -> String {
+        format!("endpoint.{}{path}.{what}", self.name)
+    }
+}
+
+/// Every service with its endpoints, in scenario order.
+fn service_panels(scenario: &Scenario) -> Vec<ServicePanel> {
+    use loopsim_core::scenario::Step;
+    scenario
+        .services
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let own = scenario
+                .endpoints
+                .iter()
+                .filter(|e| e.service as usize == k);
+            ServicePanel {
+                name: s.name.clone(),
+                endpoints: own.clone().map(|e| e.path.clone()).collect(),
+                offloads: own
+                    .flat_map(|e| &e.steps)
+                    .any(|s| matches!(s, Step::Offload(_) | Step::OffloadSplit { .. })),
+            }
+        })
+        .collect()
 }
 
 /// Whether any endpoint of the scenario has an `offload` step (plain or split).
@@ -244,6 +293,8 @@ pub fn panels(scenario: &Scenario, report: &Report) -> Panels {
         queues: queue_charts(report),
         caches: cache_charts(report),
         thread_pools: uses_thread_pools(scenario),
+        services: service_panels(scenario),
+        workloads: scenario.workloads.iter().map(|w| w.name.clone()).collect(),
     }
 }
 

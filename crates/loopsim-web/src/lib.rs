@@ -11,7 +11,7 @@
 
 #![forbid(unsafe_code)]
 
-pub use loopsim_view::{decimate, explain, format, gallery, glossary, panels, stop};
+pub use loopsim_view::{charts, decimate, explain, format, gallery, glossary, panels, stop};
 
 pub mod draft;
 pub mod json;

@@ -731,6 +731,8 @@ impl Simulation {
         } else {
             tick.failed += 1;
         }
+        self.interval.latency_all.record(latency);
+        self.flows.workloads[workload as usize].record(ok, latency);
         for (i, slo) in self.sc.slos.iter().enumerate() {
             tick.slo_total[i] += 1;
             tick.slo_good[i] += slo.is_good(ok, latency) as u64;

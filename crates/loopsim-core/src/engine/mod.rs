@@ -157,6 +157,8 @@ pub struct Simulation {
     site_base: Vec<u32>,
     site_of: Vec<u32>,
     interval: IntervalStats,
+    /// Per workload and endpoint, the current series interval.
+    flows: sampling::Flows,
     series: Series,
     /// Live totals over all requests (warm-up included) for snapshots.
     live: Outcomes,
@@ -227,6 +229,7 @@ impl Simulation {
             site_base: Vec::new(),
             site_of: Vec::new(),
             interval: IntervalStats::default(),
+            flows: sampling::Flows::new(&sc),
             series,
             live: Outcomes::default(),
             scaling: autoscale::Scaling::new(&sc),

@@ -1,8 +1,13 @@
 //! Time-series rows: one every `sample_every`, summarising the interval that just ended.
 //!
-//! Columns: client-side rates and latency percentiles, then per service (prefixed
-//! `<service>.`), then per declared pool (prefixed `pool.<service>.<pool>.`), then per guarded
-//! caller (prefixed `guard.<caller>.`).
+//! Columns: client-side rates and latency percentiles, then per workload (prefixed
+//! `workload.<name>.`) and per endpoint (prefixed `endpoint.<service><path>.`), then per service
+//! (prefixed `<service>.`), then per declared pool (prefixed `pool.<service>.<pool>.`), then per
+//! guarded caller (prefixed `guard.<caller>.`).
+//!
+//! Failures count in the `latency_all_*` percentiles at their time to failure (a timeout at its
+//! timeout): when every request fails, the ok-only percentiles have nothing to say and stop,
+//! while these go on showing what the users waited.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,11 +16,12 @@ use crate::engine::client::GuardSet;
 use crate::engine::queue::Event;
 use crate::engine::Simulation;
 use crate::guards::breaker::BreakerState;
+use crate::metrics::QuantileSketch;
 use crate::scenario::Scenario;
 use crate::time::to_secs_f64;
 
 /// Client-side columns, in row order.
-pub const CLIENT_COLUMNS: [&str; 14] = [
+pub const CLIENT_COLUMNS: [&str; 16] = [
     "t_s",
     "sent_rps",
     "ok_rps",
@@ -30,7 +36,89 @@ pub const CLIENT_COLUMNS: [&str; 14] = [
     "latency_p99_s",
     "in_flight",
     "faults_active",
+    "failed_ratio",
+    "latency_all_p99_s",
 ];
+
+/// Per workload (prefixed with `workload.<name>.`): its users' view. Three columns, so that a
+/// scenario's column count stays bounded by its workloads and endpoints.
+pub const WORKLOAD_COLUMNS: [&str; 3] = ["ok_rps", "failed_rps", "latency_all_p99_s"];
+
+/// Per endpoint (prefixed with `endpoint.<service><path>.`): the server's view — requests
+/// answered per second (ok or failed), failed per second, and the p99 of the time in service
+/// of every answered request.
+pub const ENDPOINT_COLUMNS: [&str; 3] = ["rate_rps", "failed_rps", "p99_s"];
+
+/// Requests of one workload or one endpoint that ended in the current series interval.
+#[derive(Clone, Debug)]
+pub struct FlowInterval {
+    pub ok: u64,
+    pub failed: u64,
+    /// Time to the outcome, failures included.
+    pub latency: QuantileSketch,
+}
+
+impl Default for FlowInterval {
+    fn default() -> Self {
+        FlowInterval {
+            ok: 0,
+            failed: 0,
+            latency: QuantileSketch::new_interval(),
+        }
+    }
+}
+
+impl FlowInterval {
+    pub fn record(&mut self, ok: bool, latency: u64) {
+        if ok {
+            self.ok += 1;
+        } else {
+            self.failed += 1;
+        }
+        self.latency.record(latency);
+    }
+
+    /// Its three columns (ok or answered per second, failed per second, p99), then cleared.
+    fn take(&mut self, dt: f64, answered: bool) -> [f64; 3] {
+        let first = if answered {
+            self.ok + self.failed
+        } else {
+            self.ok
+        };
+        let p99 = self.latency.quantile(0.99).map_or(f64::NAN, to_secs_f64);
+        let out = [first as f64 / dt, self.failed as f64 / dt, p99];
+        self.ok = 0;
+        self.failed = 0;
+        self.latency.clear();
+        out
+    }
+}
+
+/// Per workload and per endpoint, the interval's requests (`workload.*` and `endpoint.*`
+/// columns).
+#[derive(Clone, Debug, Default)]
+pub struct Flows {
+    pub workloads: Vec<FlowInterval>,
+    pub endpoints: Vec<FlowInterval>,
+}
+
+impl Flows {
+    pub fn new(sc: &Scenario) -> Self {
+        Flows {
+            workloads: alloc::vec![FlowInterval::default(); sc.workloads.len()],
+            endpoints: alloc::vec![FlowInterval::default(); sc.endpoints.len()],
+        }
+    }
+
+    fn columns(&mut self, dt: f64, row: &mut Vec<f64>) {
+        for w in &mut self.workloads {
+            row.extend_from_slice(&w.take(dt, false));
+        }
+        for e in &mut self.endpoints {
+            row.extend_from_slice(&e.take(dt, true));
+        }
+    }
+}
 
 /// Per-service columns (prefixed with `<service>.`).
 pub const SERVICE_COLUMNS: [&str; 9] = [
@@ -61,6 +149,17 @@ pub const SCALING_COLUMNS: [&str; 2] = ["replicas_desired", "replicas_ready"];
 /// callers, in order, name the guard columns).
 pub fn series_names(sc: &Scenario, guards: &[GuardSet]) -> Vec<String> {
     let mut names: Vec<String> = CLIENT_COLUMNS.iter().map(|s| String::from(*s)).collect();
+    for w in &sc.workloads {
+        for col in WORKLOAD_COLUMNS {
+            names.push(alloc::format!("workload.{}.{col}", w.name));
+        }
+    }
+    for e in &sc.endpoints {
+        let svc = &sc.services[e.service as usize].name;
+        for col in ENDPOINT_COLUMNS {
+            names.push(alloc::format!("endpoint.{svc}{}.{col}", e.path));
+        }
+    }
     for svc in &sc.services {
         for col in SERVICE_COLUMNS {
             names.push(alloc::format!("{}.{}", svc.name, col));
@@ -119,6 +218,13 @@ impl Simulation {
             .quantiles([0.5, 0.95, 0.99])
             .map(|q| q.map_or(f64::NAN, to_secs_f64));
         let done = self.live.ok() + self.live.failed();
+        let ended = iv.ok + iv.failed + iv.timeout + iv.rejected;
+        let failed_ratio = if ended > 0 {
+            (ended - iv.ok) as f64 / ended as f64
+        } else {
+            f64::NAN
+        };
+        let all_p99 = iv.latency_all.quantile(0.99).map_or(f64::NAN, to_secs_f64);
         row.extend_from_slice(&[
             to_secs_f64(now),
             iv.sent as f64 / dt,
@@ -134,7 +240,10 @@ impl Simulation {
             p99,
             (self.live.sent - done) as f64,
             self.fault_active.iter().filter(|a| **a).count() as f64,
+            failed_ratio,
+            all_p99,
         ]);
+        self.flows.columns(dt, &mut row);
         self.service_columns(&mut row);
         self.pool_columns(&mut row);
         self.guard_columns(&mut row);

@@ -897,6 +897,8 @@ impl Simulation {
                 l.release(now, now - task.arrived, outcome != Outcome::Ok);
             }
         }
+        self.flows.endpoints[task.endpoint as usize]
+            .record(outcome == Outcome::Ok, now - task.arrived);
         let stats = &mut self.services[task.service as usize].stats;
         stats.active.add(now, -1);
         if task.arrived >= self.sc.warmup {

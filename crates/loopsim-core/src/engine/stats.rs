@@ -159,7 +159,10 @@ pub struct IntervalStats {
     pub rejected: u64,
     pub attempts: u64,
     pub retries: u64,
+    /// Successful requests only.
     pub latency: QuantileSketch,
+    /// Every request that ended, a failure at its time to failure (a timeout at its timeout).
+    pub latency_all: QuantileSketch,
 }
 
 impl Default for IntervalStats {
@@ -173,6 +176,7 @@ impl Default for IntervalStats {
             attempts: 0,
             retries: 0,
             latency: QuantileSketch::new_interval(),
+            latency_all: QuantileSketch::new_interval(),
         }
     }
 }
@@ -187,6 +191,7 @@ impl IntervalStats {
         self.attempts = 0;
         self.retries = 0;
         self.latency.clear();
+        self.latency_all.clear();
     }
 }
 

@@ -57,4 +57,8 @@ extern "C" {
     /// `ShareError::from_kind`. Stops inflating past `limit` bytes.
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = shareDecode)]
     pub fn share_decode(payload: &str, limit: f64) -> js_sys::Promise;
+
+    /// Width of a chart's plot area in CSS pixels (per-pixel-column decimation).
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = plotWidth)]
+    pub fn plot_width(handle: &JsValue) -> f64;
 }

@@ -454,7 +454,7 @@ const KPIS: [(&str, &str); 7] = [
     ("kpi-ok", "Completed"),
     ("kpi-failed", "Failed"),
     ("kpi-inflight", "In flight"),
-    ("kpi-p99", "Latest p99"),
+    ("kpi-p99", "p99 (all)"),
 ];
 
 fn build_kpis() {
@@ -463,6 +463,10 @@ fn build_kpis() {
         let card = dom::el("div");
         card.set_class_name("kpi");
         let _ = card.set_attribute("id", id);
+        if id == "kpi-p99" {
+            let help = "p99 latency of the last interval, failed requests included at their time to failure (a timeout at its timeout)";
+            let _ = card.set_attribute("title", help);
+        }
         let _ = card.append_child(&dom::el_text("div", "label", label));
         let _ = card.append_child(&dom::el_text("div", "value", "–"));
         let _ = root.append_child(&card);
@@ -523,6 +527,9 @@ fn wire_controls() {
         }
     });
     dom::on_id("share", "click", |_| share_link());
+    dom::on_id("service-select", "change", |_| {
+        with_app(App::select_service);
+    });
     dom::on_id("share-link", "focus", |e| {
         if let Some(input) = e
             .target()
@@ -1070,6 +1077,13 @@ impl App {
         }
     }
 
+    /// Shows the charts of the service chosen in `#service-select`.
+    fn select_service(&mut self) {
+        let select: web_sys::HtmlSelectElement = dom::by_id("service-select");
+        let series = self.run.as_ref().map(|r| r.session.series());
+        self.charts.select(&select.value(), series);
+    }
+
     /// Empty charts with the right legends for the scenario in the editor (when it is valid
     /// and its columns changed).
     fn preview_charts(&mut self) {
@@ -1360,6 +1374,9 @@ impl App {
             }
             None => (None, String::from("null")),
         };
+        if let Some(run) = &self.run {
+            self.charts.rank(run.session.series(), true);
+        }
         if let Some(r) = &report {
             self.charts.set_health(r);
             if let Some(st) = &r.stopped {
@@ -1452,8 +1469,10 @@ impl App {
         set_kpi("kpi-failed", &format::count(s.failed), s.failed > 0);
         set_kpi("kpi-inflight", &format::count(s.in_flight), false);
         let series = run.session.series();
+        // Failures count at their time to failure: the figure never freezes on the last
+        // success while every request times out.
         let p99 = series
-            .column_by_name("latency_p99_s")
+            .column_by_name("latency_all_p99_s")
             .and_then(|c| c.iter().rev().find(|v| v.is_finite()).copied());
         set_kpi("kpi-p99", &format::secs(p99), false);
         self.sync_controls();

@@ -37,6 +37,12 @@ fn fill(table_id: &str, head: &[&str], rows: &[Vec<String>]) {
 
 /// A table with a header row and body rows of `(text, class)` cells.
 fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
+    fill_keyed(table_id, head, rows, None);
+}
+
+/// [`fill_classed`], with each row's first cell also set as its `data-<key>` attribute when
+/// `key` is given (`tr[data-service="api"]`, found by the topology view to focus a row).
+fn fill_keyed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>], key: Option<&str>) {
     let table: Element = dom::by_id(table_id);
     dom::clear(&table);
     let thead = dom::el("thead");
@@ -51,6 +57,9 @@ fn fill_classed(table_id: &str, head: &[&str], rows: &[Vec<(String, &str)>]) {
     let tbody = dom::el("tbody");
     for r in rows {
         let tr = dom::el("tr");
+        if let (Some(key), Some((first, _))) = (key, r.first()) {
+            let _ = tr.set_attribute(&format!("data-{key}"), first);
+        }
         for (text, class) in r {
             let _ = tr.append_child(&dom::el_text("td", class, text));
         }
@@ -130,7 +139,9 @@ pub fn render(r: &Report) {
         vec![
             ("Requests sent".into(), ""),
             (count(q.sent), ""),
-            ("Latency mean".into(), ""),
+            // The report's latencies are of successful requests: said so, beside the error
+            // rate, since failures are not in them.
+            ("Latency of successes: mean".into(), ""),
             (secs(l.mean), ""),
         ],
         vec![
@@ -244,7 +255,11 @@ pub fn render(r: &Report) {
             ]
         })
         .collect();
-    fill(
+    let services: Vec<Vec<(String, &str)>> = services
+        .into_iter()
+        .map(|r| r.into_iter().map(|c| (c.clone(), pair_class(&c))).collect())
+        .collect();
+    fill_keyed(
         "services",
         &[
             "Service",
@@ -263,6 +278,7 @@ pub fn render(r: &Report) {
             "Failed",
         ],
         &services,
+        Some("service"),
     );
 
     render_pools(r);
@@ -303,6 +319,16 @@ pub fn render(r: &Report) {
         ],
         &workloads,
     );
+}
+
+/// `0.846 / 23` (a mean and a maximum, numbers without units) may wrap: the services table
+/// fits the results pane rather than scroll its right columns out of view.
+fn pair_class(cell: &str) -> &'static str {
+    if cell.contains(" / ") {
+        "pair"
+    } else {
+        ""
+    }
 }
 
 /// The message queues, one row each (the CLI's figures), shown only when there are any. A
