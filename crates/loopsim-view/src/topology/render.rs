@@ -241,16 +241,13 @@ fn node_svg(s: &mut String, i: usize, n: &Node, r: &Rect, p: &Paint) {
         r.y
     );
     if let Some(svc) = &n.service {
+        // No aria-label: the accessible name is the box's `<title>` (SVG-AAM), which holds
+        // everything the box shows and is kept in step by the live repaint (a fixed label
+        // would not contain the visible text, WCAG 2.5.3 label in name).
         let _ = write!(
             s,
-            " data-service=\"{}\" tabindex=\"0\" role=\"button\" aria-label=\"{}\"",
-            escape(svc),
-            escape(&format!(
-                "{} {}: {}. Show its charts",
-                n.kind.name(),
-                n.name,
-                n.detail
-            ))
+            " data-service=\"{}\" tabindex=\"0\" role=\"button\"",
+            escape(svc)
         );
     }
     s.push('>');
