@@ -349,7 +349,7 @@ pub fn lane(report: &loopsim_core::Report, t_max: f64) -> String {
     let (width, height) = (960.0, 50.0);
     let frame = Frame {
         x0: LEFT,
-        x1: width - 16.0,
+        x1: width - 28.0,
         y0: 4.0,
         y1: height - 24.0,
         t_max: if t_max > 0.0 { t_max } else { 1.0 },
