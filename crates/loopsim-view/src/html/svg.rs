@@ -80,7 +80,7 @@ fn divisions(max: f64) -> u32 {
 }
 
 /// The scale and unit for durations up to `a` seconds (the page's `timeUnit`).
-pub fn time_unit(a: f64) -> (f64, &'static str) {
+fn time_unit(a: f64) -> (f64, &'static str) {
     if a >= 1.0 {
         (1.0, "s")
     } else if a >= 1e-3 {
@@ -149,13 +149,14 @@ fn run_path(d: &mut String, run: &[(f64, f64)], step: bool) {
     }
 }
 
-fn tick_label(chart: &ChartDef, axis: usize, v: f64, time: Option<(f64, &str)>) -> String {
-    if axis == 0 && chart.state_ticks {
-        return String::new();
-    }
+/// A numeric tick: durations in the axis's one unit (`0`, `250 ms`, `500 ms`), large counts
+/// shortened as on the page (`150k`, `1.5M`) so they fit the axis.
+fn tick_label(v: f64, time: Option<(f64, &str)>) -> String {
     match time {
         Some(_) if v == 0.0 => String::from("0"),
         Some((k, unit)) => format!("{} {unit}", format::num(v * k)),
+        None if v.abs() >= 1e6 => format!("{}M", format::num(v / 1e6)),
+        None if v.abs() >= 1e4 => format!("{}k", format::num(v / 1e3)),
         None => format::num(v),
     }
 }
@@ -177,7 +178,7 @@ fn axis_ticks(o: &mut String, chart: &ChartDef, frame: &Frame, axis: usize) {
         (0..=n)
             .map(|k| {
                 let v = max * f64::from(k) / f64::from(n);
-                (v, tick_label(chart, axis, v, time))
+                (v, tick_label(v, time))
             })
             .collect()
     };
@@ -429,6 +430,9 @@ mod tests {
         let svg = draw(&ChartDef::new("c", "t", "p99", vec![line]), &s);
         assert!(svg.contains(">10 ms<") && svg.contains(">20 ms<"), "{svg}");
         assert!(!svg.contains("0.02<"));
+        assert_eq!(tick_label(150_000.0, None), "150k");
+        assert_eq!(tick_label(2_500_000.0, None), "2.5M");
+        assert_eq!(tick_label(0.25, Some(time_unit(1.0))), "0.25 s");
     }
 
     #[test]
