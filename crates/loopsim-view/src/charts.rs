@@ -805,21 +805,26 @@ fn links_chart(names: &[String]) -> Option<ChartDef> {
 /// The note under the service selector: which services the overview charts leave out, so none
 /// is dropped silently.
 pub fn hidden_note(panels: &Panels, order: &[String]) -> String {
-    let shown = overview_services(panels, order);
-    let total = panels.services.len();
-    if total <= shown.len() {
+    let hidden = hidden_services(panels, order);
+    if hidden.is_empty() {
         return String::new();
     }
-    let hidden: Vec<&str> = order
+    format!(
+        "The overview charts show the {} most loaded of {} services; not shown there: {}. Choose any service above for its own charts.",
+        overview_services(panels, order).len(),
+        panels.services.len(),
+        hidden.join(", ")
+    )
+}
+
+/// The services the overview charts leave out, most loaded first (`order`).
+pub fn hidden_services<'a>(panels: &Panels, order: &'a [String]) -> Vec<&'a str> {
+    let shown = overview_services(panels, order);
+    order
         .iter()
         .map(String::as_str)
         .filter(|n| !shown.iter().any(|s| s.name == *n))
-        .collect();
-    format!(
-        "The overview charts show the {} most loaded of {total} services; not shown there: {}. Choose any service above for its own charts.",
-        shown.len(),
-        hidden.join(", ")
-    )
+        .collect()
 }
 
 #[cfg(test)]

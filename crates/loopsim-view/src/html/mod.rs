@@ -1,6 +1,6 @@
 //! The CLI's self-contained HTML report (`loopsim run FILE --html report.html`): one file that
 //! opens anywhere, offline, with no script, font, image or stylesheet fetched — CSS inline, the
-//! charts as static SVG drawn here from the same panels and series columns as the page. It
+//! charts as static SVG drawn here from the page's own chart definitions and the series. It
 //! says what went wrong first (the early stop, the diagnosis, the health verdict on the
 //! auditor's scale), then shows the topology, the charts, the tables and the glossary.
 //!
@@ -14,13 +14,11 @@ mod tables;
 use std::fmt::Write;
 
 use crate::format::num;
-use crate::panels::{self, Panels};
+use crate::panels;
 use crate::{explain, glossary, stop};
 use loopsim_core::health::Status;
 use loopsim_core::series::Series;
 use loopsim_core::{Report, Scenario};
-
-pub use charts::services_by_load;
 
 /// What the report is made from.
 pub struct Input<'a> {
@@ -67,7 +65,7 @@ pub fn render(input: &Input) -> String {
         o.push_str("</div></section>");
     }
     let panels = panels::panels(input.scenario, r);
-    charts(&mut o, input.series, &panels, r);
+    charts::section(&mut o, input.series, &panels, r);
     o.push_str(r#"<section aria-labelledby="results-title"><h2 id="results-title">Results</h2>"#);
     tables::summary(&mut o, r);
     tables::services(&mut o, r);
@@ -203,97 +201,6 @@ fn health(o: &mut String, r: &Report) {
     o.push_str("</section>");
 }
 
-fn fault_legend(o: &mut String, panels: &Panels) {
-    if panels.faults.is_empty() {
-        return;
-    }
-    o.push_str(r#"<p class="faults"><strong>Faults (shaded on every chart):</strong>"#);
-    for f in &panels.faults {
-        let _ = write!(
-            o,
-            r#"<span><span class="fault-swatch" style="background:{}"></span>{} on {}, {}–{} s</span>"#,
-            panels::fault_color(f.kind),
-            escape::text(f.kind),
-            escape::text(&f.target),
-            num(f.from_s),
-            num(f.to_s)
-        );
-    }
-    o.push_str("</p>");
-}
-
-fn charts(o: &mut String, series: &Series, panels: &Panels, r: &Report) {
-    let plan = charts::plan(series, panels, r);
-    o.push_str(r#"<section aria-labelledby="charts-title"><h2 id="charts-title">Charts</h2>"#);
-    fault_legend(o, panels);
-    if !plan.hidden_services.is_empty() {
-        let names: Vec<String> = plan
-            .hidden_services
-            .iter()
-            .map(|s| escape::text(s))
-            .collect();
-        let _ = write!(
-            o,
-            r#"<p class="note">Per-service lines show the {} most loaded services; the other {} ({}) are in the Services table.</p>"#,
-            charts::PALETTE.len(),
-            names.len(),
-            names.join(", ")
-        );
-    }
-    let time = series
-        .names()
-        .iter()
-        .position(|n| n == "t_s")
-        .map(|i| series.column(i).to_vec())
-        .unwrap_or_default();
-    let t_max = r
-        .stopped
-        .as_ref()
-        .map_or(r.duration_s, |s| s.at_s.max(1e-9));
-    o.push_str(r#"<div class="charts">"#);
-    for chart in &plan.charts {
-        let _ = write!(
-            o,
-            r#"<figure><figcaption>{}</figcaption><p class="axes">{}{}</p>"#,
-            escape::text(&chart.title),
-            escape::text(&chart.y_label),
-            chart
-                .y2_label
-                .as_ref()
-                .map(|l| format!(" · right axis, dashed: {}", escape::text(l)))
-                .unwrap_or_default()
-        );
-        o.push_str(&svg::render(chart, series, &time, t_max, &panels.faults));
-        o.push_str(r#"<ul class="legend">"#);
-        for l in &chart.lines {
-            let _ = write!(
-                o,
-                r#"<li><span class="swatch{}" style="border-color:{}"></span>{}</li>"#,
-                if l.dashed { " dashed" } else { "" },
-                l.color,
-                escape::text(&l.label)
-            );
-        }
-        o.push_str("</ul>");
-        values_table(o, chart, series, &time);
-        o.push_str("</figure>");
-    }
-    o.push_str("</div>");
-    if !r.health.timeline.is_empty() {
-        o.push_str(r#"<figure class="lane"><figcaption>Health status over time</figcaption>"#);
-        o.push_str(&svg::lane(r, t_max));
-        o.push_str(r#"<ul class="legend">"#);
-        for (_, color, name) in panels::STATUSES {
-            let _ = write!(
-                o,
-                r#"<li><span class="fault-swatch" style="background:{color};opacity:1"></span>{name}</li>"#
-            );
-        }
-        o.push_str("</ul></figure>");
-    }
-    o.push_str("</section>");
-}
-
 /// Escaped text with its `backtick` spans as `<code>` (the glossary quotes format keys).
 fn code_spans(escaped: &str) -> String {
     let mut out = String::with_capacity(escaped.len());
@@ -305,45 +212,6 @@ fn code_spans(escaped: &str) -> String {
         }
     }
     out
-}
-
-/// Rows of the values table behind each chart: enough to read the shape without a mouse.
-const VALUE_ROWS: usize = 24;
-
-/// The chart's values as a table in a closed `<details>`: per time slice, each line's
-/// largest value (so a spike is never averaged away).
-fn values_table(o: &mut String, chart: &charts::Chart, series: &Series, time: &[f64]) {
-    let lines: Vec<&charts::Line> = chart
-        .lines
-        .iter()
-        .filter(|l| !matches!(l.source, charts::Source::Const(_)))
-        .collect();
-    if lines.is_empty() || time.is_empty() {
-        return;
-    }
-    let _ = write!(
-        o,
-        r#"<details class="values"><summary>Values (largest per slice)</summary><div class="table-wrap" role="region" tabindex="0" aria-label="Values of {0}"><table><caption>{0}</caption><thead><tr><th scope="col">from (s)</th>"#,
-        escape::text(&chart.title)
-    );
-    for l in &lines {
-        let _ = write!(o, r#"<th scope="col">{}</th>"#, escape::text(&l.label));
-    }
-    o.push_str("</tr></thead><tbody>");
-    for (a, b) in crate::decimate::ranges(time.len(), VALUE_ROWS) {
-        let _ = write!(o, r#"<tr><th scope="row">{}</th>"#, num(time[a]));
-        for l in &lines {
-            let (_, hi) = crate::decimate::min_max(a, b, |i| l.source.at(series, i));
-            let cell = if hi.is_finite() {
-                crate::format::sig3(hi)
-            } else {
-                String::from("—")
-            };
-            let _ = write!(o, "<td>{cell}</td>");
-        }
-        o.push_str("</tr>");
-    }
-    o.push_str("</tbody></table></div></details>");
 }
 
 fn glossary_section(o: &mut String) {

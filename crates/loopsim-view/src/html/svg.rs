@@ -1,10 +1,12 @@
-//! A chart as a static SVG string: time on x, one or two value axes, lines decimated to two
-//! points (min and max) per pixel column so every spike survives however long the run, fault
-//! bands shaded behind. Inline attributes only (no CSS classes, no script), so the SVG works
-//! inside the self-contained report and in any viewer. Labels are escaped.
+//! A chart definition ([`ChartDef`], shared with the page) as a static SVG string: time on x,
+//! one or two value axes, lines decimated to two points (min and max) per pixel column so
+//! every spike survives however long the run, fault bands shaded behind. Durations (unit `s`)
+//! are labelled in s, ms or µs by the axis's magnitude; breaker lanes name their states.
+//! Inline attributes only (no CSS classes, no script), so the SVG works inside the
+//! self-contained report and in any viewer. Labels are escaped.
 
-use super::charts::{Chart, Source};
 use super::escape;
+use crate::charts::{ChartDef, Line, Source};
 use crate::decimate;
 use crate::format;
 use crate::panels::{fault_color, FaultBand};
@@ -14,12 +16,18 @@ use std::fmt::Write;
 /// Drawing size in SVG units (the SVG scales to its container through its `viewBox`).
 pub const WIDTH: f64 = 640.0;
 pub const HEIGHT: f64 = 240.0;
+/// The page's chart height, which [`ChartDef::height`] is relative to.
+const PAGE_HEIGHT: f64 = 190.0;
+/// Both axes keep their width on every chart (an empty right one without a second scale), so
+/// the plot areas of all charts span the same x range and line up, as on the page.
 const LEFT: f64 = 62.0;
 const RIGHT_AXIS: f64 = 62.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 34.0;
 /// Muted ink for axes and ticks: 7:1 on white.
 const INK: &str = "#4a5262";
+/// The breaker lanes' named ticks (the page's `yTicks`).
+const STATES: [(f64, &str); 3] = [(0.0, "closed"), (0.5, "half-open"), (1.0, "open")];
 
 /// Where the plot area lies and how values map onto it.
 struct Frame {
@@ -60,11 +68,39 @@ pub fn nice_max(v: f64) -> f64 {
     10.0 * mag
 }
 
+/// Tick intervals for an axis up to `max`: round steps (2.5 and 5 split in five, 1 and 2 in
+/// four).
+fn divisions(max: f64) -> u32 {
+    let mantissa = max / 10f64.powf(max.log10().floor());
+    if (mantissa - 2.5).abs() < 1e-9 || (mantissa - 5.0).abs() < 1e-9 {
+        5
+    } else {
+        4
+    }
+}
+
+/// The scale and unit for durations up to `a` seconds (the page's `timeUnit`).
+fn time_unit(a: f64) -> (f64, &'static str) {
+    if a >= 1.0 {
+        (1.0, "s")
+    } else if a >= 1e-3 {
+        (1e3, "ms")
+    } else {
+        (1e6, "µs")
+    }
+}
+
+/// Whether every line on `axis` is a duration in seconds (its ticks then carry s/ms/µs).
+fn is_time(chart: &ChartDef, axis: u8) -> bool {
+    let mut on = chart.lines.iter().filter(|l| l.axis == axis).peekable();
+    on.peek().is_some() && on.all(|l| l.unit == "s")
+}
+
 /// The x position and value of each point drawn for `source`: every row when they fit, else
 /// the min and max of each pixel column's rows, in time order. `NaN` values break the line.
 fn points(src: &Source, series: &Series, time: &[f64], columns: usize) -> Vec<(f64, f64)> {
     let value = |i: usize| src.at(series, i);
-    let n = time.len();
+    let n = time.len().min(series.len());
     if n <= 2 * columns {
         return (0..n).map(|i| (time[i], value(i))).collect();
     }
@@ -80,37 +116,73 @@ fn points(src: &Source, series: &Series, time: &[f64], columns: usize) -> Vec<(f
     out
 }
 
-/// `M x y L x y …` with a new `M` after each gap.
-fn path(frame: &Frame, axis: usize, pts: &[(f64, f64)], step: bool) -> String {
-    let mut d = String::new();
-    let mut pen_down = false;
+/// The drawn runs of a line in plot coordinates: a `NaN` starts a new run, unless the line
+/// spans gaps (a sparse p99 joined across intervals without requests).
+fn runs(frame: &Frame, line: &Line, pts: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let axis = usize::from(line.axis.min(1));
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for &(t, v) in pts {
         if !v.is_finite() {
-            pen_down = false;
+            if !line.span && out.last().is_some_and(|r| !r.is_empty()) {
+                out.push(Vec::new());
+            }
             continue;
         }
-        let (x, y) = (frame.x(t), frame.y(axis, v));
-        if !pen_down {
+        if let Some(run) = out.last_mut() {
+            run.push((frame.x(t), frame.y(axis, v)));
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// `M x y L x y …` (or `H x V y` steps: a value holds until the next point) of one run.
+fn run_path(d: &mut String, run: &[(f64, f64)], step: bool) {
+    for (k, &(x, y)) in run.iter().enumerate() {
+        if k == 0 {
             let _ = write!(d, "M{x:.1} {y:.1}");
-            pen_down = true;
         } else if step {
             let _ = write!(d, "H{x:.1}V{y:.1}");
         } else {
             let _ = write!(d, "L{x:.1} {y:.1}");
         }
     }
-    d
 }
 
-fn axis_ticks(o: &mut String, frame: &Frame, axis: usize) {
+/// A numeric tick: durations in the axis's one unit (`0`, `250 ms`, `500 ms`), large counts
+/// shortened as on the page (`150k`, `1.5M`) so they fit the axis.
+fn tick_label(v: f64, time: Option<(f64, &str)>) -> String {
+    match time {
+        Some(_) if v == 0.0 => String::from("0"),
+        Some((k, unit)) => format!("{} {unit}", format::num(v * k)),
+        None if v.abs() >= 1e6 => format!("{}M", format::num(v / 1e6)),
+        None if v.abs() >= 1e4 => format!("{}k", format::num(v / 1e3)),
+        None => format::num(v),
+    }
+}
+
+fn axis_ticks(o: &mut String, chart: &ChartDef, frame: &Frame, axis: usize) {
     let x = if axis == 0 { frame.x0 } else { frame.x1 };
     let (anchor, dx) = if axis == 0 {
         ("end", -6.0)
     } else {
         ("start", 6.0)
     };
-    for k in 0..=4 {
-        let v = frame.max[axis] * f64::from(k) / 4.0;
+    let max = frame.max[axis];
+    let time = is_time(chart, axis as u8).then(|| time_unit(max));
+    let n = divisions(max);
+    let named = axis == 0 && chart.state_ticks;
+    let ticks: Vec<(f64, String)> = if named {
+        STATES.iter().map(|&(v, l)| (v, l.to_string())).collect()
+    } else {
+        (0..=n)
+            .map(|k| {
+                let v = max * f64::from(k) / f64::from(n);
+                (v, tick_label(v, time))
+            })
+            .collect()
+    };
+    for (v, label) in ticks {
         let y = frame.y(axis, v);
         if axis == 0 {
             let _ = write!(
@@ -119,12 +191,12 @@ fn axis_ticks(o: &mut String, frame: &Frame, axis: usize) {
                 frame.x0, frame.x1
             );
         }
+        let size = if named { 12 } else { 14 };
         let _ = write!(
             o,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-size="14" fill="{INK}">{}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-size="{size}" fill="{INK}">{label}</text>"#,
             x + dx,
             y + 4.0,
-            format::num(v)
         );
     }
 }
@@ -163,10 +235,10 @@ fn bands(o: &mut String, frame: &Frame, faults: &[FaultBand]) {
 }
 
 /// The largest drawn value on each axis (and the chart's fixed maxima).
-fn maxima(chart: &Chart, drawn: &[Vec<(f64, f64)>]) -> [f64; 2] {
+fn maxima(chart: &ChartDef, drawn: &[Vec<(f64, f64)>]) -> [f64; 2] {
     let mut max = [0.0f64; 2];
     for (line, pts) in chart.lines.iter().zip(drawn) {
-        let a = usize::from(line.right);
+        let a = usize::from(line.axis.min(1));
         for &(_, v) in pts {
             if v.is_finite() {
                 max[a] = max[a].max(v);
@@ -179,20 +251,60 @@ fn maxima(chart: &Chart, drawn: &[Vec<(f64, f64)>]) -> [f64; 2] {
     ]
 }
 
-/// The chart as one `<svg>` element; `id` names its title for `aria-labelledby`.
+/// One line: its translucent area down to zero when filled, then its stroke.
+fn line_paths(o: &mut String, frame: &Frame, line: &Line, pts: &[(f64, f64)]) {
+    let runs = runs(frame, line, pts);
+    if runs.is_empty() {
+        return;
+    }
+    if line.fill {
+        let mut d = String::new();
+        for run in &runs {
+            run_path(&mut d, run, line.step);
+            let _ = write!(d, "V{:.1}H{:.1}Z", frame.y1, run[0].0);
+        }
+        let _ = write!(
+            o,
+            r#"<path d="{d}" fill="{}" fill-opacity="0.16" stroke="none"/>"#,
+            line.color
+        );
+    }
+    let mut d = String::new();
+    for run in &runs {
+        run_path(&mut d, run, line.step);
+    }
+    let dash = if line.dash {
+        r#" stroke-dasharray="6 4""#
+    } else {
+        ""
+    };
+    let _ = write!(
+        o,
+        r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.6"{dash}><title>{}</title></path>"#,
+        line.color,
+        escape::text(&line.label)
+    );
+}
+
+/// The chart as one `<svg>` element; `id` (unique in the report, made from indices) names its
+/// title for `aria-labelledby`.
 pub fn render(
-    chart: &Chart,
+    chart: &ChartDef,
+    id: &str,
     series: &Series,
     time: &[f64],
     t_max: f64,
     faults: &[FaultBand],
 ) -> String {
-    let has_right = chart.lines.iter().any(|l| l.right);
+    let has_right = chart.lines.iter().any(|l| l.axis == 1);
+    let height = chart
+        .height
+        .map_or(HEIGHT, |h| (h / PAGE_HEIGHT * HEIGHT).round());
     let mut frame = Frame {
         x0: LEFT,
-        x1: WIDTH - if has_right { RIGHT_AXIS } else { 16.0 },
+        x1: WIDTH - RIGHT_AXIS,
         y0: TOP,
-        y1: HEIGHT - BOTTOM,
+        y1: height - BOTTOM,
         t_max: if t_max > 0.0 { t_max } else { 1.0 },
         max: [1.0, 1.0],
     };
@@ -202,17 +314,17 @@ pub fn render(
         .map(|l| points(&l.source, series, time, frame.columns()))
         .collect();
     frame.max = maxima(chart, &drawn);
-    let id = escape::text(&chart.id);
+    let id = escape::text(id);
     let mut o = String::new();
     let _ = write!(
         o,
-        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-labelledby="{id}-title" font-family="system-ui, sans-serif"><title id="{id}-title">{}</title>"#,
+        r#"<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="{id}-title" font-family="system-ui, sans-serif"><title id="{id}-title">{}</title>"#,
         escape::text(&chart.title)
     );
     bands(&mut o, &frame, faults);
-    axis_ticks(&mut o, &frame, 0);
+    axis_ticks(&mut o, chart, &frame, 0);
     if has_right {
-        axis_ticks(&mut o, &frame, 1);
+        axis_ticks(&mut o, chart, &frame, 1);
     }
     time_ticks(&mut o, &frame);
     let _ = write!(
@@ -224,26 +336,11 @@ pub fn render(
         frame.y1 - frame.y0
     );
     for (line, pts) in chart.lines.iter().zip(&drawn) {
-        let d = path(&frame, usize::from(line.right), pts, line.step);
-        if d.is_empty() {
-            continue;
-        }
-        let dash = if line.dashed {
-            r#" stroke-dasharray="6 4""#
-        } else {
-            ""
-        };
-        let _ = write!(
-            o,
-            r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.6"{dash}><title>{}</title></path>"#,
-            line.color,
-            escape::text(&line.label)
-        );
+        line_paths(&mut o, &frame, line, pts);
     }
     o.push_str("</svg>");
     o
 }
-
 /// The health status lane: one block per auditor window in its status colour (the page's
 /// lane colours), a gap where windows do not touch, and each block's status as its tooltip.
 pub fn lane(report: &loopsim_core::Report, t_max: f64) -> String {
@@ -253,7 +350,7 @@ pub fn lane(report: &loopsim_core::Report, t_max: f64) -> String {
     let (width, height) = (960.0, 50.0);
     let frame = Frame {
         x0: LEFT,
-        x1: width - 16.0,
+        x1: width - 28.0,
         y0: 4.0,
         y1: height - 24.0,
         t_max: if t_max > 0.0 { t_max } else { 1.0 },
@@ -311,5 +408,65 @@ mod tests {
         assert!(pts.len() <= 1400, "{}", pts.len());
         assert!(pts.iter().any(|&(_, v)| v == 99.0));
         assert!(pts.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+
+    fn series(values: &[f64]) -> Series {
+        let mut s = Series::new(vec!["t_s".into(), "v".into()]);
+        for (i, v) in values.iter().enumerate() {
+            s.push_row(&[i as f64 + 1.0, *v]);
+        }
+        s
+    }
+
+    fn draw(chart: &ChartDef, s: &Series) -> String {
+        let time = s.column(0).to_vec();
+        render(chart, "c", s, &time, s.len() as f64, &[])
+    }
+
+    #[test]
+    fn durations_are_labelled_by_their_magnitude() {
+        let s = series(&[0.004, 0.012, 0.009]);
+        let line = Line::new("p99", "#2158d6", "s", Source::Col(1, 1.0));
+        let svg = draw(&ChartDef::new("c", "t", "p99", vec![line]), &s);
+        assert!(svg.contains(">10 ms<") && svg.contains(">20 ms<"), "{svg}");
+        assert!(!svg.contains("0.02<"));
+        assert_eq!(tick_label(150_000.0, None), "150k");
+        assert_eq!(tick_label(2_500_000.0, None), "2.5M");
+        assert_eq!(tick_label(0.25, Some(time_unit(1.0))), "0.25 s");
+    }
+
+    #[test]
+    fn breaker_lanes_name_their_states_and_fill_their_steps() {
+        let s = series(&[0.0, 1.0, 1.0, 0.0]);
+        let line = Line::new("breaker", "#c92a2a", "", Source::Col(1, 1.0))
+            .filled()
+            .stepped();
+        let chart = ChartDef {
+            state_ticks: true,
+            y_max: Some(1.0),
+            ..ChartDef::new("c", "Guard: api", "breaker state", vec![line])
+        };
+        let svg = draw(&chart, &s);
+        for state in [">closed<", ">half-open<", ">open<"] {
+            assert!(svg.contains(state), "{state}");
+        }
+        assert!(svg.contains(r#"fill-opacity="0.16""#), "filled");
+        assert!(svg.contains('H') && svg.contains('V'), "stepped");
+    }
+
+    #[test]
+    fn a_spanning_line_joins_its_gaps_and_others_break() {
+        let s = series(&[1.0, f64::NAN, 2.0]);
+        let line = Line::new("p99", "#2158d6", "s", Source::Col(1, 1.0));
+        let moves = |l: Line| {
+            let svg = draw(&ChartDef::new("c", "t", "p99", vec![l]), &s);
+            svg.split(r#"<path d=""#)
+                .nth(1)
+                .unwrap()
+                .matches('M')
+                .count()
+        };
+        assert_eq!(moves(line.clone()), 2);
+        assert_eq!(moves(line.spanning()), 1);
     }
 }

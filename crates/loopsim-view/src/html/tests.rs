@@ -160,7 +160,7 @@ fn the_retry_storm_report_is_self_contained_and_says_what_happened() {
     }
     assert!(html.contains("attempts per request"));
     assert!(
-        html.contains("failed (% of answers)"),
+        html.contains("p99 incl. failures") && html.contains("failed (%)"),
         "failures on the latency chart"
     );
     assert!(
@@ -215,6 +215,45 @@ fn hostile_text_from_the_scenario_stays_text() {
 }
 
 #[test]
+fn hostile_service_endpoint_and_workload_names_in_charts_stay_text() {
+    let yaml = r#"version: 1
+name: names
+duration: 5s
+workload:
+  - name: "<i>w1</i>"
+    to: "<svg\"onload='x'>"
+    rate: 20/s
+  - name: "w2\" onmouseover=\"x"
+    to: "<svg\"onload='x'>"
+    rate: 20/s
+services:
+  "<svg\"onload='x'>":
+    endpoints:
+      "/<u>e</u>":
+        - cpu: 1ms
+"#;
+    let html = html_of(yaml);
+    check_nesting(&html).unwrap();
+    assert_eq!(network_or_code(&html), Vec::<String>::new());
+    for raw in ["<svg\"", "<u>e", "<i>w1", "\" onmouseover"] {
+        assert!(!html.contains(raw), "{raw}");
+    }
+    let titles = captions(&html);
+    assert!(
+        titles.contains(&"&lt;svg&quot;onload=&#39;x&#39;&gt;: event-loop lag and ready queue"),
+        "{titles:?}"
+    );
+    assert!(
+        html.contains("&lt;i&gt;w1&lt;/i&gt; p99"),
+        "a workload line label"
+    );
+    assert!(
+        html.contains("/&lt;u&gt;e&lt;/u&gt; failed"),
+        "an endpoint line label"
+    );
+}
+
+#[test]
 fn the_topology_slot_takes_the_diagram_as_given() {
     let (scenario, report, series) = run(gallery("shop.yaml"));
     let svg = String::from(r#"<svg viewBox="0 0 10 10" role="img"><title>topology</title></svg>"#);
@@ -250,6 +289,14 @@ fn fault_bands_and_resources_get_their_charts() {
     assert!(html.contains("chart-queue-0") && html.contains(r#"<table id="queues""#));
 }
 
+/// The texts of the report's `<figcaption>`s, in order (the health lane's last).
+fn captions(html: &str) -> Vec<&str> {
+    html.split("<figcaption>")
+        .skip(1)
+        .map(|c| c.split("</figcaption>").next().unwrap())
+        .collect()
+}
+
 #[test]
 fn the_most_loaded_services_come_first_and_the_rest_are_named() {
     let mut yaml = String::from(
@@ -266,16 +313,63 @@ fn the_most_loaded_services_come_first_and_the_rest_are_named() {
             "  s{k}:\n    endpoints:\n      /:\n        - cpu: {cpu}{next}\n"
         ));
     }
-    let (scenario, report, series) = run(&yaml);
-    let order = services_by_load(&report);
-    assert_eq!(order[0], "s9");
-    let html = render(&Input {
-        scenario: &scenario,
-        report: &report,
-        series: &series,
-        topology_svg: None,
-    });
-    assert!(html.contains("the other 2 ("), "hidden services named");
+    let html = html_of(&yaml);
+    check_nesting(&html).unwrap();
+    let services: Vec<&str> = html
+        .split(r#"<details class="service""#)
+        .skip(1)
+        .map(|d| d.split('>').next().unwrap())
+        .collect();
+    assert_eq!(services.len(), 10, "every service has its own charts");
+    assert_eq!(
+        services[0], r#" open data-service="s9""#,
+        "the bottleneck first, open"
+    );
+    assert!(services[1..].iter().all(|d| !d.contains("open")));
+    assert!(
+        html.contains(
+            "The overview charts show the 8 most loaded of 10 services; not shown there:"
+        ),
+        "hidden services named"
+    );
+    let first_own = html.find("s9: event-loop lag").unwrap();
+    assert!(first_own < html.find("s0: event-loop lag").unwrap());
+}
+
+#[test]
+fn the_report_draws_the_page_chart_definitions() {
+    for file in ["shop.yaml", "circuit-breaker.yaml", "order-pipeline.yaml"] {
+        let (scenario, report, series) = run(gallery(file));
+        let html = render(&Input {
+            scenario: &scenario,
+            report: &report,
+            series: &series,
+            topology_svg: None,
+        });
+        let panels = crate::panels::panels(&scenario, &report);
+        let names = series.names();
+        let ranked = crate::charts::rank_services(names, &series, &panels.services);
+        let order: Vec<String> = ranked.iter().map(|l| l.name.clone()).collect();
+        let page = crate::charts::page_charts(names, &panels, &order);
+        let mut expected: Vec<String> = page
+            .iter()
+            .filter(|d| d.place != crate::charts::Place::Lane)
+            .map(|d| d.title.clone())
+            .collect();
+        for name in &order {
+            let panel = panels.services.iter().find(|s| &s.name == name).unwrap();
+            let own = crate::charts::service_charts(names, panel);
+            expected.extend(own.into_iter().map(|d| d.title));
+        }
+        expected.extend(
+            page.iter()
+                .filter(|d| d.place == crate::charts::Place::Lane)
+                .map(|d| d.title.clone()),
+        );
+        expected.push(String::from("Health status over time"));
+        let expected: Vec<String> = expected.iter().map(|t| escape::text(t)).collect();
+        assert_eq!(captions(&html), expected, "{file}");
+    }
 }
 
 #[test]
