@@ -87,7 +87,8 @@ describe("the editor keeps your work", () => {
     await a.page.waitForFunction(() => document.getElementById("share-link").value.includes("seed"));
     const link = await a.page.inputValue("#share-link");
     assert.match(link, /#s=1\.[A-Za-z0-9_-]+&seed=12345$/);
-    assert.match(await a.page.textContent("#message-text"), /seed 12345/);
+    // The message follows the clipboard's answer (asynchronous).
+    await a.page.waitForFunction(() => /seed 12345/.test(document.getElementById("message-text").textContent));
     const b = await open(link.slice(serverUrl().length));
     await b.page.waitForFunction(() => document.documentElement.dataset.runState === "finished", null, { timeout: 60_000 });
     assert.equal(await text(b.page), EDITED);

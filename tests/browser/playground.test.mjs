@@ -384,11 +384,14 @@ describe("loopsim playground", () => {
     assert.match(box, /raise max_in_flight or lower the load/);
     assert.match(box, /Every figure on this page .*covers only the [\d.]+ s that were simulated/);
     const first = await page.evaluate(() => {
-      const results = document.querySelector(".results");
-      const shown = [...results.children].filter((e) => !e.hidden && e.offsetParent !== null);
-      return shown.map((e) => e.id || e.className).slice(0, 2);
+      const verdict = document.getElementById("verdict");
+      const shown = [...verdict.children].filter((e) => !e.hidden && e.offsetParent !== null);
+      const before = (a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+      const topology = document.getElementById("topology");
+      return { shown: shown.map((e) => e.id).slice(0, 2), beforeTopology: before(verdict, topology) };
     });
-    assert.deepEqual(first, ["results-head", "stopped-box"], "the warning opens the results");
+    assert.deepEqual(first.shown, ["stopped-box", "diagnosis"], "the warning opens the results, then what happened");
+    assert.ok(first.beforeTopology, "the verdict comes before the diagram and the charts");
     assert.match(await page.textContent("#summary"), /Simulated time\s*[\d.]+ s of 2\.00 h \(stopped early\)/);
     // Every chart hatches the part never simulated, from the stop on.
     const figures = await page.locator("figure.chart:not([hidden])").evaluateAll((fs) => fs.map((f) => [f.id, f.dataset.stoppedAt]));
@@ -557,7 +560,7 @@ describe("loopsim playground", () => {
     assert.ok(at(130, 181).every((v) => v === 0), "closed again after it");
     assert.ok(report.guards.some((g) => g.breaker && g.breaker.opens > 0));
     // Hovering inside the bands names the faults.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator("#chart-throughput").scrollIntoViewIfNeeded();
     const plot = await page.locator("#chart-throughput .u-over").boundingBox();
     await page.mouse.move(plot.x + plot.width * (90 / 180), plot.y + plot.height / 2);
     await page.waitForSelector("#chart-throughput .fault-tag:not([hidden])");
