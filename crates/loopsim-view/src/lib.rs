@@ -12,6 +12,7 @@
 
 pub mod charts;
 pub mod decimate;
+pub mod escape;
 pub mod explain;
 pub mod format;
 pub mod gallery;

@@ -6,8 +6,9 @@
 
 use std::fmt::Write;
 
-use super::{escape, svg};
+use super::svg;
 use crate::charts::{self, ChartDef, Place, ServiceLoad, Source};
+use crate::escape;
 use crate::format::{self, num};
 use crate::panels::{self, Panels};
 use loopsim_core::series::Series;

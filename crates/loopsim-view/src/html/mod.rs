@@ -7,12 +7,12 @@
 //! Every string from the scenario is escaped ([`escape::text`]); nothing in the file runs.
 
 mod charts;
-pub mod escape;
 mod svg;
 mod tables;
 
 use std::fmt::Write;
 
+use crate::escape;
 use crate::format::num;
 use crate::panels;
 use crate::{explain, glossary, stop};

@@ -5,9 +5,9 @@
 //! Inline attributes only (no CSS classes, no script), so the SVG works inside the
 //! self-contained report and in any viewer. Labels are escaped.
 
-use super::escape;
 use crate::charts::{ChartDef, Line, Source};
 use crate::decimate;
+use crate::escape;
 use crate::format;
 use crate::panels::{fault_color, FaultBand};
 use loopsim_core::series::Series;

@@ -2,7 +2,7 @@
 //! caches when there are any. Every cell is escaped (names come from the scenario) and every
 //! header carries the glossary's hover help.
 
-use super::escape;
+use crate::escape;
 use crate::format::{count, percent, rate, real, secs};
 use crate::glossary;
 use loopsim_core::report::QueueLen;

@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use crate::escape;
+
 use super::graph::{EdgeKind, Graph, Node, NodeKind};
 use super::layout::{self, Layout, Rect, LINE, NAME_PX, PAD, SMALL_PX, TAG_PX};
 use super::paint::{Level, Look, Paint};
@@ -21,24 +23,6 @@ const LEGEND: [(Level, &str); 4] = [
     (Level::Hot, "hot (≥ 85%) or lag ≥ 100 ms"),
     (Level::Critical, "saturated (≥ 97%) or ≥ 10% failed"),
 ];
-
-/// Escapes text for SVG/XML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `text` cut so that it fits `width` px at `px` (estimated, as the layout does).
 pub fn fit(text: &str, width: f64, px: f64) -> String {
@@ -101,9 +85,9 @@ pub fn svg(g: &Graph, l: &Layout, look: &Look, title: &str) -> String {
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology-svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"{FONT}\" role=\"group\" aria-label=\"{}\">",
-        escape(title)
+        escape::text(title)
     );
-    let _ = write!(s, "<title>{}</title>", escape(title));
+    let _ = write!(s, "<title>{}</title>", escape::text(title));
     s.push_str("<defs><marker id=\"loopsim-topo-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"10\" markerHeight=\"10\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#868e96\"/></marker></defs>");
     s.push_str("<g class=\"topo-edges\">");
     for (e, edge) in g.edges.iter().enumerate() {
@@ -157,7 +141,7 @@ fn edge_svg(s: &mut String, e: usize, edge: &super::graph::Edge, r: &layout::Rou
         level.name()
     );
     if !edge.tip.is_empty() {
-        let _ = write!(s, "<title>{}</title>", escape(&edge.tip.join("\n")));
+        let _ = write!(s, "<title>{}</title>", escape::text(&edge.tip.join("\n")));
     }
     let _ = write!(
         s,
@@ -182,7 +166,7 @@ fn edge_svg(s: &mut String, e: usize, edge: &super::graph::Edge, r: &layout::Rou
                 "<tspan x=\"{:.1}\" y=\"{:.1}\">{}</tspan>",
                 b.x + 2.0,
                 b.y + 11.0 + 13.0 * k as f64,
-                escape(&layout::clip(line, layout::MAX_DETAIL_CHARS))
+                escape::text(&layout::clip(line, layout::MAX_DETAIL_CHARS))
             );
         }
         s.push_str("</text>");
@@ -247,11 +231,11 @@ fn node_svg(s: &mut String, i: usize, n: &Node, r: &Rect, p: &Paint) {
         let _ = write!(
             s,
             " data-service=\"{}\" tabindex=\"0\" role=\"button\"",
-            escape(svc)
+            escape::text(svc)
         );
     }
     s.push('>');
-    let _ = write!(s, "<title>{}</title>", escape(&tooltip(n, p)));
+    let _ = write!(s, "<title>{}</title>", escape::text(&tooltip(n, p)));
     let _ = write!(
         s,
         "<rect class=\"topo-box\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{:.1}\"/>",
@@ -266,20 +250,20 @@ fn node_svg(s: &mut String, i: usize, n: &Node, r: &Rect, p: &Paint) {
         s,
         "<text class=\"topo-name\" x=\"{PAD:.0}\" y=\"{:.1}\" font-size=\"{NAME_PX:.0}\" font-weight=\"600\" fill=\"{TEXT}\">{}</text>",
         PAD + 11.0,
-        escape(&name)
+        escape::text(&name)
     );
     let _ = write!(
         s,
         "<text class=\"topo-detail\" x=\"{PAD:.0}\" y=\"{:.1}\" font-size=\"{SMALL_PX:.0}\" fill=\"{MUTED}\">{}</text>",
         PAD + 11.0 + LINE,
-        escape(&detail)
+        escape::text(&detail)
     );
     for k in 0..layout::lines(n.kind) - 2 {
         let _ = write!(
             s,
             "<text class=\"topo-live-{k}\" x=\"{PAD:.0}\" y=\"{:.1}\" font-size=\"{SMALL_PX:.0}\" fill=\"{TEXT}\">{}</text>",
             PAD + 11.0 + LINE * (2 + k) as f64,
-            escape(&live_text(p, k, r))
+            escape::text(&live_text(p, k, r))
         );
     }
     let _ = write!(
@@ -292,7 +276,7 @@ fn node_svg(s: &mut String, i: usize, n: &Node, r: &Rect, p: &Paint) {
         s,
         "<text class=\"topo-fault\" x=\"0\" y=\"{:.1}\" font-size=\"{TAG_PX:.0}\" font-weight=\"600\" fill=\"#862e9c\">{}</text>",
         r.h + 12.0,
-        escape(&fault_text(p, r))
+        escape::text(&fault_text(p, r))
     );
     s.push_str("</g>");
 }
@@ -335,7 +319,7 @@ fn legend_svg(s: &mut String, top: f64) {
             s,
             "<rect x=\"{x:.1}\" y=\"0\" width=\"14\" height=\"12\" rx=\"3\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"10\">{}</text>",
             x + 19.0,
-            escape(text)
+            escape::text(text)
         );
         x += layout::text_width(text, SMALL_PX, false) + 30.0;
     }

@@ -86,7 +86,10 @@ fn every_gallery_scenario_is_drawn_without_overlaps() {
             e.file
         );
         for s in &sc.services {
-            assert!(svg.contains(&format!("data-service=\"{}\"", render::escape(&s.name))));
+            assert!(svg.contains(&format!(
+                "data-service=\"{}\"",
+                crate::escape::text(&s.name)
+            )));
         }
     }
 }
@@ -357,8 +360,11 @@ fn the_diagram_is_deterministic() {
 
 #[test]
 fn texts_are_cut_to_fit_and_escaped() {
-    assert_eq!(render::escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
-    assert_eq!(render::escape("x\u{1}y"), "x y");
+    assert_eq!(
+        crate::escape::text("a<b>&\"'"),
+        "a&lt;b&gt;&amp;&quot;&#39;"
+    );
+    assert_eq!(crate::escape::text("x\u{1}y"), "x y");
     assert_eq!(layout::clip("abcdef", 4), "abc…");
     assert_eq!(layout::clip("abc", 4), "abc");
     let cut = render::fit("a rather long line of live figures", 60.0, 11.0);
