@@ -546,6 +546,9 @@ impl SchemaHelp {
         }
 
         let l = parse_line(before);
+        if let Some(c) = self.complete_in_item_flow(text, &lines, idx, before, &l, word) {
+            return Some(Completions { from, options: c }).filter(|c| !c.options.is_empty());
+        }
         let cur = parse_line(lines[idx]);
         if l.blank || (l.key.is_none() && !before[l.content_col.min(before.len())..].contains(':'))
         {
@@ -570,6 +573,43 @@ impl SchemaHelp {
         let path = path_to(&lines, idx, l.content_col, &l.dashes);
         let options = self.value_completions(text, &path, key);
         Some(Completions { from, options }).filter(|c| !c.options.is_empty())
+    }
+
+    /// Inside a sequence item written as a one-line flow mapping (`- { call: pay, timeout: 1s }`,
+    /// the common form of steps and workloads): the item's keys, or a key's values (declared
+    /// names after `call:`, `to:`…). `None` when the cursor is not in such an item.
+    fn complete_in_item_flow(
+        &self,
+        text: &str,
+        lines: &[&str],
+        idx: usize,
+        before: &str,
+        l: &Line,
+        word: &str,
+    ) -> Option<Vec<Completion>> {
+        if l.blank || l.dashes.is_empty() {
+            return None;
+        }
+        let body = before.get(l.content_col..)?.strip_prefix('{')?;
+        if body.contains(['{', '}', '[', ']']) {
+            return None;
+        }
+        let path = path_to(lines, idx, l.content_col, &l.dashes);
+        let seg = body[body.rfind(',').map_or(0, |i| i + 1)..].trim_start();
+        Some(match seg.split_once(':') {
+            Some((k, _)) => self.value_completions(text, &path, k.trim()),
+            None => {
+                let line = lines[idx];
+                let close = line[before.len()..]
+                    .find('}')
+                    .map_or(line.len(), |c| before.len() + c);
+                let present: Vec<(&str, &str)> = flow_pairs(&line[l.content_col + 1..close])
+                    .into_iter()
+                    .filter(|(k, _)| *k != word)
+                    .collect();
+                self.key_completions(&path, &present)
+            }
+        })
     }
 
     /// Documentation of the key (or enum value) at byte offset `pos`.
@@ -866,6 +906,24 @@ mod tests {
             .replace("to: a|", "to: api")
             .replace("with: d", "with: d|");
         assert_eq!(complete(&with), ["db"]);
+    }
+
+    #[test]
+    fn completes_names_and_keys_in_one_line_items() {
+        let yaml = "version: 1\nworkload:\n  - { to: a|, rate: 1/s }\nservices:\n  api:\n    endpoints:\n      /pay:\n        - { call: pa }\n  payments:\n    endpoints:\n      /charge:\n        - io: 1ms\n";
+        assert_eq!(complete(yaml), ["api", "payments"]);
+        let call = yaml
+            .replace("to: a|", "to: api")
+            .replace("call: pa", "call: pa|");
+        assert_eq!(complete(&call), ["api/pay", "payments/charge"]);
+        let key = yaml
+            .replace("to: a|", "to: api")
+            .replace("{ call: pa }", "{ call: payments/charge, ti| }");
+        assert!(
+            complete(&key).iter().any(|k| k == "timeout"),
+            "{:?}",
+            complete(&key)
+        );
     }
 
     #[test]
