@@ -440,7 +440,13 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
         if let Some(u) = s.utilization {
             let mut detail = String::new();
             if let Some(q) = &s.ready_queue {
-                detail.push_str(&format!("ready queue {} on average", number(q.mean)));
+                // A queue of tens of thousands reads as a whole number.
+                let mean = if q.mean >= 100.0 {
+                    format!("{}", libm::round(q.mean) as u64)
+                } else {
+                    number(q.mean)
+                };
+                detail.push_str(&format!("ready queue {mean} on average"));
             }
             if let Some(p99) = s.loop_lag_s.p99 {
                 detail.push_str(&format!(", p99 loop lag {}", duration(p99)));
