@@ -880,9 +880,9 @@ fn aftermath(r: &Report, series: &Series) -> Option<Statement> {
             Kind::Metastable,
             Severity::Critical,
             format!(
-                "The failure outlived its trigger: the faults ended at {}, yet from {} to {} \
-                 {} of requests still failed (vs {} before {}), goodput {} req/s (vs {}) — a \
-                 metastable failure that sustains itself.",
+                "The failure outlived its trigger: the faults ended at {}, yet in the second \
+                 half of the time after them ({}–{}) {} of requests still failed (vs {} before \
+                 {}), goodput {} req/s (vs {}) — a metastable failure that sustains itself.",
                 duration(until),
                 duration(settle),
                 duration(end),
@@ -902,9 +902,10 @@ fn aftermath(r: &Report, series: &Series) -> Option<Statement> {
             Kind::Recovered,
             Severity::Info,
             format!(
-                "The system recovered after its trigger: from {} on, {} of requests failed \
-                 (vs {} before the faults).",
+                "The system recovered after its trigger: in the second half of the time after \
+                 the faults ({}–{}), {} of requests failed (vs {} before them).",
                 duration(settle),
+                duration(end),
                 percent_fine(after),
                 percent_fine(before)
             ),
@@ -916,11 +917,11 @@ fn aftermath(r: &Report, series: &Series) -> Option<Statement> {
     }
 }
 
-/// The cause clause of an auditor finding (`33% of loop time over the run was in `blocking`
+/// The cause clause of an auditor finding (`33% of the loop's busy time over the run was in `blocking`
 /// steps of /export`, see [`crate::health::findings::cause_clause`]), if it has one.
 fn finding_cause(text: &str) -> Option<&str> {
     let (_, tail) = text.rsplit_once("; ")?;
-    tail.contains("of loop time").then_some(tail)
+    tail.contains("busy time over the run").then_some(tail)
 }
 
 /// Blocking work starving an event loop: per service with an event-loop starvation (or else a
@@ -1128,10 +1129,10 @@ mod tests {
     #[test]
     fn a_finding_cause_is_its_last_clause() {
         let t = "Event-loop starvation on api (120–130 s): lag max 3.74 s, mean 1.37 s; 33% of \
-                 loop time over the run was in `blocking` steps of /export";
+                 the loop's busy time over the run was in `blocking` steps of /export";
         assert_eq!(
             finding_cause(t),
-            Some("33% of loop time over the run was in `blocking` steps of /export")
+            Some("33% of the loop's busy time over the run was in `blocking` steps of /export")
         );
         assert_eq!(
             finding_cause("Concurrent load saturation on api: 1135 active"),

@@ -17,6 +17,21 @@ pub struct FaultBand {
     pub to_s: f64,
 }
 
+impl FaultBand {
+    /// When it hit: `60–120 s`, or `at 60 s` for an instant (a `flush`, a `crash`).
+    pub fn when(&self) -> String {
+        if self.to_s > self.from_s {
+            format!(
+                "{}–{} s",
+                crate::format::num(self.from_s),
+                crate::format::num(self.to_s)
+            )
+        } else {
+            format!("at {} s", crate::format::num(self.from_s))
+        }
+    }
+}
+
 /// A guarded caller with something to plot: its breaker state and/or its risk score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardLane {
@@ -382,6 +397,18 @@ mod tests {
             s.run_to_end();
         }
         (s.scenario().clone(), s.report())
+    }
+
+    #[test]
+    fn a_fault_says_when_it_hit() {
+        let band = |from_s, to_s| FaultBand {
+            kind: "flush",
+            target: "urls".into(),
+            from_s,
+            to_s,
+        };
+        assert_eq!(band(60.0, 120.0).when(), "60–120 s");
+        assert_eq!(band(60.0, 60.0).when(), "at 60 s");
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub struct Subject<'a> {
     pub run_busy_ns: u128,
 }
 
-/// The cause holding the loop most, as `"; 92% of loop time over the run was in `blocking`
+/// The cause holding the loop most, as `"; 92% of the loop's busy time over the run was in `blocking`
 /// steps of /report"`, or `""` when nothing is known.
 pub fn cause_clause(causes: &[BlockingCause], run_busy_ns: u128) -> String {
     let top = causes
@@ -70,7 +70,7 @@ pub fn cause_clause(causes: &[BlockingCause], run_busy_ns: u128) -> String {
         _ => "slow callbacks",
     };
     format!(
-        "; {} of loop time over the run was in {what} of {}",
+        "; {} of the loop's busy time over the run was in {what} of {}",
         percent(share),
         top.endpoint
     )
@@ -164,17 +164,17 @@ mod tests {
         let causes = [cause("/health", 0, 10), cause("/report", 920, 0)];
         assert_eq!(
             cause_clause(&causes, (1000 * MS) as u128),
-            "; 92% of loop time over the run was in `blocking` steps of /report"
+            "; 92% of the loop's busy time over the run was in `blocking` steps of /report"
         );
         let causes = [cause("/a", 100, 100), cause("/b", 200, 0)];
         assert_eq!(
             cause_clause(&causes, (400 * MS) as u128),
-            "; 50% of loop time over the run was in `blocking` steps and slow callbacks of /a",
+            "; 50% of the loop's busy time over the run was in `blocking` steps and slow callbacks of /a",
             "ties go to the first listed"
         );
         assert_eq!(
             cause_clause(&[cause("/c", 0, 30)], (40 * MS) as u128),
-            "; 75% of loop time over the run was in slow callbacks of /c"
+            "; 75% of the loop's busy time over the run was in slow callbacks of /c"
         );
         assert_eq!(cause_clause(&[], 1), "");
         assert_eq!(cause_clause(&[cause("/z", 0, 0)], 1), "");
@@ -222,9 +222,9 @@ mod tests {
             texts,
             [
                 "Event-loop starvation on gateway (20–30 s): lag max 1.2 s, mean 310 ms; 92% \
-                 of loop time over the run was in `blocking` steps of /report",
+                 of the loop's busy time over the run was in `blocking` steps of /report",
                 "Long synchronous blocking on gateway (20–30 s): 2 blocking events averaging \
-                 1.5 s; 92% of loop time over the run was in `blocking` steps of /report",
+                 1.5 s; 92% of the loop's busy time over the run was in `blocking` steps of /report",
                 "Latency hides runtime instability on gateway (20–30 s): lag 1.2 s while p99 \
                  is 120 ms",
                 "Concurrent load saturation on gateway (20–30 s): 120 active requests at peak \

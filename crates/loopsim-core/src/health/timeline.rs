@@ -467,9 +467,9 @@ mod tests {
             texts,
             [
                 "Event-loop starvation on gateway (10–20 s): lag max 1.2 s, mean 310 ms; 92% \
-                 of loop time over the run was in `blocking` steps of /report",
+                 of the loop's busy time over the run was in `blocking` steps of /report",
                 "Long synchronous blocking on gateway (10–20 s): 10 blocking events averaging \
-                 1.5 s; 92% of loop time over the run was in `blocking` steps of /report",
+                 1.5 s; 92% of the loop's busy time over the run was in `blocking` steps of /report",
                 "Latency hides runtime instability on gateway (10–20 s): lag 1.2 s while p99 \
                  is 120 ms",
             ]

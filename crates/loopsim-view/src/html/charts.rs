@@ -145,12 +145,11 @@ fn fault_legend(o: &mut String, panels: &Panels) {
     for f in &panels.faults {
         let _ = write!(
             o,
-            r#"<span><span class="fault-swatch" style="background:{}"></span>{} on {}, {}–{} s</span>"#,
+            r#"<span><span class="fault-swatch" style="background:{}"></span>{} on {}, {}</span>"#,
             panels::fault_color(f.kind),
             escape::text(f.kind),
             escape::text(&f.target),
-            num(f.from_s),
-            num(f.to_s)
+            f.when()
         );
     }
     o.push_str("</p>");

@@ -568,7 +568,11 @@ fn mark_faults(sc: &Scenario, g: &Graph, paints: &mut [Paint], now_s: Option<f64
             } else {
                 secs_short(until)
             };
-            text.push_str(&format!(" {}–{end}", secs_short(at).trim_end_matches(" s")));
+            if until > at {
+                text.push_str(&format!(" {}–{end}", secs_short(at).trim_end_matches(" s")));
+            } else {
+                text.push_str(&format!(" at {}", secs_short(at)));
+            }
         }
         let Some(i) = node else { continue };
         let p = &mut paints[i];

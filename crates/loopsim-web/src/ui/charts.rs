@@ -89,13 +89,7 @@ fn fault_legend(panels: &Panels) {
             &format!("background:{}", panels::fault_color(f.kind)),
         );
         let _ = item.append_child(&swatch);
-        let text = format!(
-            "{} on {}, {}–{} s",
-            f.kind,
-            f.target,
-            format::num(f.from_s),
-            format::num(f.to_s)
-        );
+        let text = format!("{} on {}, {}", f.kind, f.target, f.when());
         let _ = item.append_child(&dom::document().create_text_node(&text));
         let _ = root.append_child(&item);
     }

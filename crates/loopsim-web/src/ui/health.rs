@@ -261,7 +261,7 @@ pub fn render(r: &Report) {
                 "p",
                 "note",
                 if h.status == Status::Healthy {
-                    "No failure mode and no finding: the runtime stayed healthy."
+                    "No failure mode and no finding: the runtime (event loops, thread pools, active requests) stayed healthy. The auditor does not judge failed requests: What happened above does."
                 } else {
                     "No failure mode and no finding named a cause: the status lane shows when the score rose."
                 },

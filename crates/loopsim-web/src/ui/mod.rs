@@ -454,7 +454,7 @@ const KPIS: [(&str, &str); 7] = [
     ("kpi-ok", "Completed"),
     ("kpi-failed", "Failed"),
     ("kpi-inflight", "In flight"),
-    ("kpi-p99", "p99 now (all)"),
+    ("kpi-p99", "p99 now"),
 ];
 
 fn build_kpis() {
