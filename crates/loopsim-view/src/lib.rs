@@ -20,4 +20,5 @@ pub mod glossary;
 pub mod html;
 pub mod panels;
 pub mod stop;
+pub mod tables;
 pub mod topology;
