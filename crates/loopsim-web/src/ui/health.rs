@@ -1,5 +1,5 @@
 //! The Health card of the results: the run's status and score, failure modes and findings,
-//! SLOs, collapse detectors, cost and budget; and the Guards table. Every text is set with
+//! SLOs, collapse detectors, cost and budget. Every text is set with
 //! `textContent` (findings name services and endpoints from the scenario).
 
 use loopsim_core::health::{BudgetAction, CostReport, Severity, SloResult, Status};
@@ -226,8 +226,6 @@ pub fn clear() {
     badge.set_class_name("status-badge");
     dom::set_text("health-score", "");
     dom::clear(&dom::by_id::<Element>("health-body"));
-    dom::clear(&dom::by_id::<Element>("guards"));
-    dom::hide(&dom::by_id("guards-section"), true);
 }
 
 pub fn render(r: &Report) {
@@ -307,77 +305,5 @@ pub fn render(r: &Report) {
     }
     if let Some(c) = &r.cost {
         cost(&body, c);
-    }
-    guards(r);
-}
-
-/// One row per guarded caller and replica that did something worth a column.
-fn guards(r: &Report) {
-    let rows: Vec<Vec<(String, bool)>> = r
-        .guards
-        .iter()
-        .map(|g| {
-            let breaker = g.breaker.as_ref().map_or_else(
-                || String::from("–"),
-                |b| {
-                    format!(
-                        "{} · opened {}× · {} rejected",
-                        b.state,
-                        b.opens,
-                        count(b.rejected)
-                    )
-                },
-            );
-            let risk = g.risk.as_ref().map_or_else(
-                || String::from("–"),
-                |k| {
-                    format!(
-                        "{} · {} · {} blocked · {} throttled",
-                        k.state,
-                        num(k.risk),
-                        count(k.blocked),
-                        count(k.throttled)
-                    )
-                },
-            );
-            let caller = if g.replica > 0 {
-                format!("{} (replica {})", g.caller, g.replica)
-            } else {
-                g.caller.clone()
-            };
-            vec![
-                (caller, false),
-                (count(g.requests), false),
-                (count(g.attempts), false),
-                (
-                    format!("{} ({} denied)", count(g.retries), count(g.retries_denied)),
-                    g.retries_denied > 0,
-                ),
-                (breaker, g.breaker.as_ref().is_some_and(|b| b.opens > 0)),
-                (risk, false),
-                (
-                    g.throttle_rejected.map_or_else(|| String::from("–"), count),
-                    g.throttle_rejected.is_some_and(|n| n > 0),
-                ),
-            ]
-        })
-        .collect();
-    dom::hide(&dom::by_id("guards-section"), rows.is_empty());
-    let root: Element = dom::by_id("guards");
-    dom::clear(&root);
-    if !rows.is_empty() {
-        table(
-            &root,
-            &[
-                "Caller",
-                "Requests",
-                "Attempts",
-                "Retries",
-                "Breaker",
-                "Risk guard",
-                "Throttled",
-            ],
-            rows,
-        );
     }
 }
