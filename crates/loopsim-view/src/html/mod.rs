@@ -15,8 +15,9 @@ use std::fmt::Write;
 use crate::escape;
 use crate::format::num;
 use crate::panels;
+use crate::tables::{Cell, Row};
 use crate::{explain, glossary, stop};
-use loopsim_core::health::Status;
+use loopsim_core::health::{SloResult, Status};
 use loopsim_core::series::Series;
 use loopsim_core::{Report, Scenario};
 
@@ -67,11 +68,7 @@ pub fn render(input: &Input) -> String {
     let panels = panels::panels(input.scenario, r);
     charts::section(&mut o, input.series, &panels, r);
     o.push_str(r#"<section aria-labelledby="results-title"><h2 id="results-title">Results</h2>"#);
-    tables::summary(&mut o, r);
-    tables::services(&mut o, r);
-    tables::guards(&mut o, r);
-    tables::resources(&mut o, r);
-    tables::workloads(&mut o, r);
+    tables::results(&mut o, r);
     o.push_str("</section>");
     glossary_section(&mut o);
     let _ = writeln!(
@@ -177,28 +174,27 @@ fn health(o: &mut String, r: &Report) {
         }
         o.push_str("</ul>");
     }
-    if !r.slo.is_empty() {
-        let rows: Vec<Vec<(String, bool)>> = r
-            .slo
-            .iter()
-            .map(|s| {
-                vec![
-                    (s.name.clone(), false),
-                    (s.objective.clone(), false),
-                    (crate::format::percent(s.sli), !s.met),
-                    (String::from(if s.met { "met" } else { "missed" }), !s.met),
-                ]
-            })
-            .collect();
-        tables::table(
-            o,
-            "slos",
-            "Service-level objectives",
-            &["SLO", "Objective", "SLI", "Verdict"],
-            &rows,
-        );
-    }
+    let slos = crate::tables::Table {
+        id: "slos",
+        title: "Service-level objectives",
+        headers: &["SLO", "Objective", "SLI", "Verdict"],
+        key_attribute: None,
+        rows: r.slo.iter().map(slo_row).collect(),
+    };
+    tables::table(o, &slos);
     o.push_str("</section>");
+}
+
+fn slo_row(s: &SloResult) -> Row {
+    Row {
+        key: None,
+        cells: vec![
+            Cell::plain(s.name.clone()),
+            Cell::plain(s.objective.clone()),
+            Cell::marked(crate::format::percent(s.sli), !s.met),
+            Cell::marked(String::from(if s.met { "met" } else { "missed" }), !s.met),
+        ],
+    }
 }
 
 /// Escaped text with its `backtick` spans as `<code>` (the glossary quotes format keys).
