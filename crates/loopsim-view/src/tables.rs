@@ -5,7 +5,7 @@
 //! the glossary's test reads the headers from here. Cell texts from the scenario (names) are
 //! plain text here: each host escapes or sets them as text.
 
-use crate::format::{count, num, percent, rate, real, secs};
+use crate::format::{bytes, count, num, percent, rate, real, secs};
 use loopsim_core::report::{QueueLen, ServiceReport};
 use loopsim_core::Report;
 
@@ -469,16 +469,6 @@ pub const LINK_HEADERS: &[&str] = &[
     "Transfer mean",
     "Transfer p99",
 ];
-
-/// Bytes as a short human unit (`512 B`, `12.5 MB`).
-fn bytes(b: f64) -> String {
-    match b {
-        b if b >= 1e9 => format!("{:.2} GB", b / 1e9),
-        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
-        b if b >= 1e3 => format!("{:.1} KB", b / 1e3),
-        b => format!("{b:.0} B"),
-    }
-}
 
 /// The bandwidth channels that carried payloads (hop directions, replica NICs), one row each.
 /// A link busy 90% of the time or more is marked.

@@ -106,14 +106,6 @@ fn problems_are_marked_and_pairs_may_wrap() {
 }
 
 #[test]
-fn bytes_take_a_short_unit() {
-    assert_eq!(bytes(512.0), "512 B");
-    assert_eq!(bytes(12_500.0), "12.5 KB");
-    assert_eq!(bytes(12.5e6), "12.5 MB");
-    assert_eq!(bytes(3e9), "3.00 GB");
-}
-
-#[test]
 fn spawned_tasks_are_said_per_service() {
     let text = spawned(&gallery("background-tasks.yaml"));
     assert!(text.contains("background tasks started"), "{text}");
