@@ -63,9 +63,34 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
+impl Table {
+    fn unkeyed(
+        id: &'static str,
+        title: &'static str,
+        headers: &'static [&'static str],
+        rows: Vec<Row>,
+    ) -> Table {
+        Table {
+            id,
+            title,
+            headers,
+            key_attribute: None,
+            rows,
+        }
+    }
+}
+
 /// A figure that does not exist (an empty measured window).
 fn dash() -> String {
     "—".into()
+}
+
+/// A share of time busy, marked from 90%: nearly always full.
+fn busy(utilization: Option<f64>) -> Cell {
+    Cell::marked(
+        utilization.map_or_else(dash, percent),
+        utilization.is_some_and(|u| u >= 0.9),
+    )
 }
 
 /// `mean / max` of a queue length, or a dash.
@@ -202,13 +227,7 @@ pub fn guards(r: &Report) -> Table {
             ])
         })
         .collect();
-    Table {
-        id: "guards",
-        title: "Guards",
-        headers: GUARD_HEADERS,
-        key_attribute: None,
-        rows,
-    }
+    Table::unkeyed("guards", "Guards", GUARD_HEADERS, rows)
 }
 
 pub const SERVICE_HEADERS: &[&str] = &[
@@ -240,10 +259,7 @@ pub fn services(r: &Report) -> Table {
             cells: vec![
                 Cell::plain(name.clone()),
                 Cell::plain(replicas(s)),
-                Cell::marked(
-                    s.utilization.map_or_else(dash, percent),
-                    s.utilization.is_some_and(|u| u >= 0.9),
-                ),
+                busy(s.utilization),
                 Cell::plain(secs(s.loop_lag_s.mean)),
                 Cell::plain(secs(s.loop_lag_s.p99)),
                 Cell::plain(secs(s.loop_lag_s.max)),
@@ -313,10 +329,7 @@ pub fn pools(r: &Report) -> Table {
                 Cell::plain(service.clone()),
                 Cell::plain(name.clone()),
                 Cell::plain(format!("{} × {} ({})", p.size, p.instances, p.scope)),
-                Cell::marked(
-                    p.utilization.map_or_else(dash, percent),
-                    p.utilization.is_some_and(|u| u >= 0.9),
-                ),
+                busy(p.utilization),
                 Cell::plain(secs(p.wait_s.mean)),
                 Cell::plain(secs(p.wait_s.p99)),
                 Cell::plain(pair(&p.queue)),
@@ -326,13 +339,7 @@ pub fn pools(r: &Report) -> Table {
             ])
         })
         .collect();
-    Table {
-        id: "pools",
-        title: "Pools",
-        headers: POOL_HEADERS,
-        key_attribute: None,
-        rows,
-    }
+    Table::unkeyed("pools", "Pools", POOL_HEADERS, rows)
 }
 
 pub const QUEUE_HEADERS: &[&str] = &[
@@ -383,13 +390,7 @@ pub fn queues(r: &Report) -> Table {
             ])
         })
         .collect();
-    Table {
-        id: "queues",
-        title: "Queues",
-        headers: QUEUE_HEADERS,
-        key_attribute: None,
-        rows,
-    }
+    Table::unkeyed("queues", "Queues", QUEUE_HEADERS, rows)
 }
 
 /// `api: 120 background tasks started, 118 completed, 0 failed.` per service that spawns
@@ -449,13 +450,7 @@ pub fn caches(r: &Report) -> Table {
             ])
         })
         .collect();
-    Table {
-        id: "caches",
-        title: "Caches",
-        headers: CACHE_HEADERS,
-        key_attribute: None,
-        rows,
-    }
+    Table::unkeyed("caches", "Caches", CACHE_HEADERS, rows)
 }
 
 pub const LINK_HEADERS: &[&str] = &[
@@ -484,23 +479,14 @@ pub fn links(r: &Report) -> Table {
                 Cell::plain(count(l.transfers)),
                 Cell::plain(bytes(l.bytes)),
                 Cell::plain(format!("{}/s", bytes(l.throughput_bytes_per_s))),
-                Cell::marked(
-                    l.utilization.map_or_else(dash, percent),
-                    l.utilization.is_some_and(|u| u >= 0.9),
-                ),
+                busy(l.utilization),
                 Cell::plain(pair(&l.in_flight)),
                 Cell::plain(secs(l.transfer_s.mean)),
                 Cell::plain(secs(l.transfer_s.p99)),
             ])
         })
         .collect();
-    Table {
-        id: "links",
-        title: "Links",
-        headers: LINK_HEADERS,
-        key_attribute: None,
-        rows,
-    }
+    Table::unkeyed("links", "Links", LINK_HEADERS, rows)
 }
 
 pub const WORKLOAD_HEADERS: &[&str] = &[
@@ -535,13 +521,7 @@ pub fn workloads(r: &Report) -> Table {
             ])
         })
         .collect();
-    Table {
-        id: "workloads",
-        title: "Workloads",
-        headers: WORKLOAD_HEADERS,
-        key_attribute: None,
-        rows,
-    }
+    Table::unkeyed("workloads", "Workloads", WORKLOAD_HEADERS, rows)
 }
 
 /// Every table's headers, in the page's order (the glossary's test checks they have help).
