@@ -5,8 +5,8 @@
 //! scenario, a report and its series to data and text — chart panels ([`panels`]), the
 //! diagnosis in words ([`explain`]), early stops ([`stop`]), number formats ([`format`]),
 //! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]), the
-//! glossary behind the hover help ([`glossary`]), the CLI's self-contained HTML report
-//! ([`html`]) and the topology diagram ([`topology`]).
+//! glossary behind the hover help ([`glossary`]), what each results table says ([`tables`]),
+//! the CLI's self-contained HTML report ([`html`]) and the topology diagram ([`topology`]).
 
 #![forbid(unsafe_code)]
 
