@@ -1,4 +1,4 @@
-//! What each results table says: the summary, guards, services, pools, queues, caches, links
+//! What each results table says: the summary, SLOs, guards, services, pools, queues, caches, links
 //! and workloads of a [`Report`] as rows of text cells with their marks. The page
 //! (`loopsim-web`'s `ui/tables.rs`, DOM text nodes) and the CLI's HTML report (`html/tables.rs`,
 //! escaped strings) only draw these, so both hosts show the same columns with the same words;
@@ -47,7 +47,7 @@ pub struct Row {
 }
 
 impl Row {
-    fn of(cells: Vec<Cell>) -> Row {
+    pub fn of(cells: Vec<Cell>) -> Row {
         Row { key: None, cells }
     }
 }
@@ -64,7 +64,8 @@ pub struct Table {
 }
 
 impl Table {
-    fn unkeyed(
+    /// A table whose rows have no key.
+    pub fn unkeyed(
         id: &'static str,
         title: &'static str,
         headers: &'static [&'static str],
@@ -228,6 +229,69 @@ pub fn guards(r: &Report) -> Table {
         })
         .collect();
     Table::unkeyed("guards", "Guards", GUARD_HEADERS, rows)
+}
+
+pub const SLO_HEADERS: &[&str] = &[
+    "SLO",
+    "Objective",
+    "SLI",
+    "Result",
+    "Error budget used",
+    "Alerts fired",
+];
+
+/// One row per SLO: met or missed, its error budget used and the burn-rate alerts that fired.
+pub fn slos(r: &Report) -> Table {
+    let rows = r
+        .slo
+        .iter()
+        .map(|s| {
+            let fired: Vec<String> = s
+                .alerts
+                .iter()
+                .filter(|a| !a.fired_at.is_empty())
+                .map(|a| {
+                    format!(
+                        "{} ×{} (burn ≥ {}): {}",
+                        a.severity,
+                        a.fired_at.len(),
+                        num(a.burn_rate_threshold),
+                        ranges(&a.fired_at)
+                    )
+                })
+                .collect();
+            let alerts = if fired.is_empty() {
+                String::from("none")
+            } else {
+                fired.join("; ")
+            };
+            Row::of(vec![
+                Cell::plain(s.name.clone()),
+                Cell::plain(s.objective.clone()),
+                Cell::marked(percent(s.sli), !s.met),
+                Cell::marked(String::from(if s.met { "met" } else { "missed" }), !s.met),
+                Cell::marked(
+                    percent(s.error_budget_consumed),
+                    s.error_budget_consumed > 1.0,
+                ),
+                Cell::marked(alerts, !fired.is_empty()),
+            ])
+        })
+        .collect();
+    Table::unkeyed("slos", "Service-level objectives", SLO_HEADERS, rows)
+}
+
+/// `[a, b]` second ranges as `a–b s, c–d s` (the first few, then how many more).
+fn ranges(spans: &[(f64, f64)]) -> String {
+    let mut parts: Vec<String> = spans
+        .iter()
+        .take(4)
+        .map(|(a, b)| format!("{}–{} s", num(*a), num(*b)))
+        .collect();
+    if spans.len() > 4 {
+        parts.push(format!("+{} more", spans.len() - 4));
+    }
+    parts.join(", ")
 }
 
 pub const SERVICE_HEADERS: &[&str] = &[
@@ -526,6 +590,7 @@ pub fn workloads(r: &Report) -> Table {
 
 /// Every table's headers, in the page's order (the glossary's test checks they have help).
 pub const HEADERS: &[&[&str]] = &[
+    SLO_HEADERS,
     GUARD_HEADERS,
     SERVICE_HEADERS,
     POOL_HEADERS,

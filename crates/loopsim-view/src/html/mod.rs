@@ -15,9 +15,8 @@ use std::fmt::Write;
 use crate::escape;
 use crate::format::num;
 use crate::panels;
-use crate::tables::{Cell, Row};
 use crate::{explain, glossary, stop};
-use loopsim_core::health::{SloResult, Status};
+use loopsim_core::health::Status;
 use loopsim_core::series::Series;
 use loopsim_core::{Report, Scenario};
 
@@ -174,27 +173,8 @@ fn health(o: &mut String, r: &Report) {
         }
         o.push_str("</ul>");
     }
-    let slos = crate::tables::Table {
-        id: "slos",
-        title: "Service-level objectives",
-        headers: &["SLO", "Objective", "SLI", "Verdict"],
-        key_attribute: None,
-        rows: r.slo.iter().map(slo_row).collect(),
-    };
-    tables::table(o, &slos);
+    tables::table(o, &crate::tables::slos(r));
     o.push_str("</section>");
-}
-
-fn slo_row(s: &SloResult) -> Row {
-    Row {
-        key: None,
-        cells: vec![
-            Cell::plain(s.name.clone()),
-            Cell::plain(s.objective.clone()),
-            Cell::marked(crate::format::percent(s.sli), !s.met),
-            Cell::marked(String::from(if s.met { "met" } else { "missed" }), !s.met),
-        ],
-    }
 }
 
 /// Escaped text with its `backtick` spans as `<code>` (the glossary quotes format keys).

@@ -15,8 +15,9 @@ fn gallery(file: &str) -> Report {
     report_of(entry.yaml)
 }
 
-fn all(r: &Report) -> [Table; 7] {
+fn all(r: &Report) -> [Table; 8] {
     [
+        slos(r),
         guards(r),
         services(r),
         pools(r),
@@ -40,6 +41,7 @@ fn every_row_has_a_cell_per_header_and_the_headers_are_listed() {
         "order-pipeline.yaml",
         "url-shortener.yaml",
         "thin-link-downloads.yaml",
+        "slo-burn.yaml",
     ] {
         let r = gallery(file);
         let tables = all(&r);
@@ -110,4 +112,16 @@ fn spawned_tasks_are_said_per_service() {
     let text = spawned(&gallery("background-tasks.yaml"));
     assert!(text.contains("background tasks started"), "{text}");
     assert_eq!(spawned(&gallery("shop.yaml")), "");
+}
+
+#[test]
+fn a_missed_slo_says_its_alerts() {
+    let t = slos(&gallery("slo-burn.yaml"));
+    assert!(!t.rows.is_empty());
+    let missed = column(&t, "Result");
+    assert!(missed.iter().any(|c| c.text == "missed" && c.class == WARN));
+    assert!(column(&t, "Alerts fired")
+        .iter()
+        .any(|c| c.text.contains("(burn ≥ ")));
+    assert!(slos(&gallery("shop.yaml")).rows.is_empty());
 }

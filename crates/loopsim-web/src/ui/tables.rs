@@ -132,16 +132,21 @@ fn render_guards(r: &Report) {
     dom::set_hidden("guards-section", t.rows.is_empty());
     let root: Element = dom::by_id("guards");
     dom::clear(&root);
-    if t.rows.is_empty() {
-        return;
+    if !t.rows.is_empty() {
+        let _ = root.append_child(&wrapped(&t));
     }
+}
+
+/// A new small table (`table health-table`) drawn from `t`, in a scrolling wrapper: the
+/// Health card's tables and the guards.
+pub fn wrapped(t: &Table) -> Element {
     let table = dom::el("table");
     table.set_class_name("table health-table");
-    draw(&table, &t);
+    draw(&table, t);
     let wrap = dom::el("div");
     wrap.set_class_name("table-wrap");
     let _ = wrap.append_child(&table);
-    let _ = root.append_child(&wrap);
+    wrap
 }
 
 /// The queues, and the background tasks spawned in the note under them: the section shows
