@@ -7,6 +7,7 @@ use loopsim_core::health::collapse::CollapseTransition;
 use loopsim_core::health::{BudgetAction, CollapseReport, CostReport};
 use loopsim_core::report::{Latency, Report, Stopped};
 use loopsim_core::series::Series;
+use loopsim_view::format::bytes;
 
 /// Seconds as a short human unit (`850 µs`, `12.3 ms`, `1.20 s`).
 fn dur(s: Option<f64>) -> String {
@@ -216,16 +217,6 @@ fn bits_per_s(bps: f64) -> String {
         b if b >= 1e6 => format!("{} Mbps", b / 1e6),
         b if b >= 1e3 => format!("{} Kbps", b / 1e3),
         b => format!("{b} bps"),
-    }
-}
-
-/// Bytes as a short human unit (`512 B`, `12.5 MB`).
-fn bytes(b: f64) -> String {
-    match b {
-        b if b >= 1e9 => format!("{:.2} GB", b / 1e9),
-        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
-        b if b >= 1e3 => format!("{:.1} KB", b / 1e3),
-        b => format!("{b:.0} B"),
     }
 }
 

@@ -102,6 +102,16 @@ pub fn real(v: f64) -> String {
     sig3(v)
 }
 
+/// Bytes as a short human unit (`512 B`, `12.5 MB`).
+pub fn bytes(b: f64) -> String {
+    match b {
+        b if b >= 1e9 => format!("{:.2} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b if b >= 1e3 => format!("{:.1} KB", b / 1e3),
+        b => format!("{b:.0} B"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +133,13 @@ mod tests {
         assert_eq!(num(0.125), "0.125");
         assert_eq!(num(100.0), "100");
         assert_eq!(num(-0.0001), "0");
+    }
+
+    #[test]
+    fn bytes_take_a_short_unit() {
+        assert_eq!(bytes(512.0), "512 B");
+        assert_eq!(bytes(12_500.0), "12.5 KB");
+        assert_eq!(bytes(12.5e6), "12.5 MB");
+        assert_eq!(bytes(3e9), "3.00 GB");
     }
 }

@@ -5,8 +5,8 @@
 //! scenario, a report and its series to data and text — chart panels ([`panels`]), the
 //! diagnosis in words ([`explain`]), early stops ([`stop`]), number formats ([`format`]),
 //! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]), the
-//! glossary behind the hover help ([`glossary`]), the CLI's self-contained HTML report
-//! ([`html`]) and the topology diagram ([`topology`]).
+//! glossary behind the hover help ([`glossary`]), what each results table says ([`tables`]),
+//! the CLI's self-contained HTML report ([`html`]) and the topology diagram ([`topology`]).
 
 #![forbid(unsafe_code)]
 
@@ -20,4 +20,5 @@ pub mod glossary;
 pub mod html;
 pub mod panels;
 pub mod stop;
+pub mod tables;
 pub mod topology;

@@ -11,7 +11,9 @@
 
 #![forbid(unsafe_code)]
 
-pub use loopsim_view::{charts, decimate, explain, format, gallery, glossary, panels, stop};
+pub use loopsim_view::{
+    charts, decimate, explain, format, gallery, glossary, panels, stop, tables,
+};
 
 pub mod draft;
 pub mod json;

@@ -67,11 +67,7 @@ pub fn render(input: &Input) -> String {
     let panels = panels::panels(input.scenario, r);
     charts::section(&mut o, input.series, &panels, r);
     o.push_str(r#"<section aria-labelledby="results-title"><h2 id="results-title">Results</h2>"#);
-    tables::summary(&mut o, r);
-    tables::services(&mut o, r);
-    tables::guards(&mut o, r);
-    tables::resources(&mut o, r);
-    tables::workloads(&mut o, r);
+    tables::results(&mut o, r);
     o.push_str("</section>");
     glossary_section(&mut o);
     let _ = writeln!(
@@ -177,27 +173,7 @@ fn health(o: &mut String, r: &Report) {
         }
         o.push_str("</ul>");
     }
-    if !r.slo.is_empty() {
-        let rows: Vec<Vec<(String, bool)>> = r
-            .slo
-            .iter()
-            .map(|s| {
-                vec![
-                    (s.name.clone(), false),
-                    (s.objective.clone(), false),
-                    (crate::format::percent(s.sli), !s.met),
-                    (String::from(if s.met { "met" } else { "missed" }), !s.met),
-                ]
-            })
-            .collect();
-        tables::table(
-            o,
-            "slos",
-            "Service-level objectives",
-            &["SLO", "Objective", "SLI", "Verdict"],
-            &rows,
-        );
-    }
+    tables::table(o, &crate::tables::slos(r));
     o.push_str("</section>");
 }
 

@@ -251,6 +251,10 @@ services:
         html.contains("/&lt;u&gt;e&lt;/u&gt; failed"),
         "an endpoint line label"
     );
+    assert!(
+        html.contains(r#"<tr data-service="&lt;svg&quot;onload=&#39;x&#39;&gt;">"#),
+        "the services row's key"
+    );
 }
 
 #[test]
@@ -287,6 +291,28 @@ fn fault_bands_and_resources_get_their_charts() {
     assert!(html.contains(r#"<table id="guards""#));
     let html = html_of(gallery("order-pipeline.yaml"));
     assert!(html.contains("chart-queue-0") && html.contains(r#"<table id="queues""#));
+}
+
+#[test]
+fn the_results_are_the_page_tables() {
+    let html = html_of(gallery("thin-link-downloads.yaml"));
+    check_nesting(&html).unwrap();
+    assert!(html.contains(r#"<table id="links""#), "the links table");
+    assert!(!html.contains(r#"<table id="pools""#), "no empty table");
+    for label in [
+        "Latency of successes: mean",
+        "Events simulated",
+        "Thread wait mean",
+    ] {
+        assert!(html.contains(label), "{label}");
+    }
+    let html = html_of(gallery("pool-exhaustion.yaml"));
+    assert!(html.contains(r#"<table id="pools""#));
+    assert!(
+        html.contains(r#"<th scope="col" title="#),
+        "headers carry help"
+    );
+    assert!(html.contains(r#"<td class="warn">"#), "problems marked");
 }
 
 /// The texts of the report's `<figcaption>`s, in order (the health lane's last).

@@ -1,14 +1,15 @@
 //! The Health card of the results: the run's status and score, failure modes and findings,
-//! SLOs, collapse detectors, cost and budget; and the Guards table. Every text is set with
+//! SLOs, collapse detectors, cost and budget. Every text is set with
 //! `textContent` (findings name services and endpoints from the scenario).
 
-use loopsim_core::health::{BudgetAction, CostReport, Severity, SloResult, Status};
+use loopsim_core::health::{BudgetAction, CostReport, Severity, Status};
 use loopsim_core::Report;
 use loopsim_web::format::{count, num, percent, secs};
 use loopsim_web::panels;
+use loopsim_web::tables::{Cell, Row, Table};
 use web_sys::Element;
 
-use super::dom;
+use super::{dom, tables};
 
 fn append(parent: &Element, child: &Element) {
     let _ = parent.append_child(child);
@@ -45,105 +46,25 @@ fn items<'a>(parent: &Element, rows: impl IntoIterator<Item = (Severity, &'a str
     append(parent, &ul);
 }
 
-/// A small table: a header row, then text rows; `bad` marks cells to colour as a problem.
-fn table(parent: &Element, head: &[&str], rows: Vec<Vec<(String, bool)>>) {
-    let t = dom::el("table");
-    t.set_class_name("table health-table");
-    let thead = dom::el("thead");
-    let tr = dom::el("tr");
-    for h in head {
-        let th = dom::el_text("th", "", h);
-        let _ = th.set_attribute("scope", "col");
-        append(&tr, &th);
-    }
-    append(&thead, &tr);
-    append(&t, &thead);
-    let tbody = dom::el("tbody");
-    for r in rows {
-        let tr = dom::el("tr");
-        for (text, bad) in r {
-            append(
-                &tr,
-                &dom::el_text("td", if bad { "warn" } else { "" }, &text),
-            );
-        }
-        append(&tbody, &tr);
-    }
-    append(&t, &tbody);
-    let wrap = dom::el("div");
-    wrap.set_class_name("table-wrap");
-    append(&wrap, &t);
-    append(parent, &wrap);
+/// A table of the card only (`bad` cells marked), drawn as the results tables are.
+fn table(
+    parent: &Element,
+    id: &'static str,
+    headers: &'static [&'static str],
+    rows: Vec<Vec<(String, bool)>>,
+) {
+    let rows = rows
+        .into_iter()
+        .map(|r| Row::of(r.into_iter().map(|(t, bad)| Cell::marked(t, bad)).collect()))
+        .collect();
+    append(
+        parent,
+        &tables::wrapped(&Table::unkeyed(id, "", headers, rows)),
+    );
 }
 
 fn at(v: Option<f64>) -> String {
     v.map_or_else(|| String::from("–"), |t| format!("{} s", num(t)))
-}
-
-/// `[a, b]` second ranges as `a–b s, c–d s` (the first few, then how many more).
-fn ranges(spans: &[(f64, f64)]) -> String {
-    let mut parts: Vec<String> = spans
-        .iter()
-        .take(4)
-        .map(|(a, b)| format!("{}–{} s", num(*a), num(*b)))
-        .collect();
-    if spans.len() > 4 {
-        parts.push(format!("+{} more", spans.len() - 4));
-    }
-    parts.join(", ")
-}
-
-fn slos(body: &Element, slos: &[SloResult]) {
-    let b = block(body, "Service-level objectives");
-    let rows = slos
-        .iter()
-        .map(|s| {
-            let fired: Vec<String> = s
-                .alerts
-                .iter()
-                .filter(|a| !a.fired_at.is_empty())
-                .map(|a| {
-                    format!(
-                        "{} ×{} (burn ≥ {}): {}",
-                        a.severity,
-                        a.fired_at.len(),
-                        num(a.burn_rate_threshold),
-                        ranges(&a.fired_at)
-                    )
-                })
-                .collect();
-            vec![
-                (s.name.clone(), false),
-                (s.objective.clone(), false),
-                (percent(s.sli), !s.met),
-                (String::from(if s.met { "met" } else { "missed" }), !s.met),
-                (
-                    percent(s.error_budget_consumed),
-                    s.error_budget_consumed > 1.0,
-                ),
-                (
-                    if fired.is_empty() {
-                        String::from("none")
-                    } else {
-                        fired.join("; ")
-                    },
-                    !fired.is_empty(),
-                ),
-            ]
-        })
-        .collect();
-    table(
-        &b,
-        &[
-            "SLO",
-            "Objective",
-            "SLI",
-            "Result",
-            "Error budget used",
-            "Alerts fired",
-        ],
-        rows,
-    );
 }
 
 fn cost(body: &Element, c: &CostReport) {
@@ -217,7 +138,7 @@ fn cost(body: &Element, c: &CostReport) {
             ]);
         }
     }
-    table(&b, &["", "Amount or time", "Detail"], rows);
+    table(&b, "cost", &["", "Amount or time", "Detail"], rows);
 }
 
 pub fn clear() {
@@ -226,8 +147,6 @@ pub fn clear() {
     badge.set_class_name("status-badge");
     dom::set_text("health-score", "");
     dom::clear(&dom::by_id::<Element>("health-body"));
-    dom::clear(&dom::by_id::<Element>("guards"));
-    dom::hide(&dom::by_id("guards-section"), true);
 }
 
 pub fn render(r: &Report) {
@@ -285,7 +204,8 @@ pub fn render(r: &Report) {
         );
     }
     if !r.slo.is_empty() {
-        slos(&body, &r.slo);
+        let b = block(&body, "Service-level objectives");
+        append(&b, &tables::wrapped(&loopsim_web::tables::slos(r)));
     }
     if !r.collapse.0.is_empty() {
         let b = block(&body, "Collapse detectors (bounded accept queues)");
@@ -303,81 +223,14 @@ pub fn render(r: &Report) {
                 ]
             })
             .collect();
-        table(&b, &["Service", "At the end", "Worst", "Transitions"], rows);
+        table(
+            &b,
+            "collapse",
+            &["Service", "At the end", "Worst", "Transitions"],
+            rows,
+        );
     }
     if let Some(c) = &r.cost {
         cost(&body, c);
-    }
-    guards(r);
-}
-
-/// One row per guarded caller and replica that did something worth a column.
-fn guards(r: &Report) {
-    let rows: Vec<Vec<(String, bool)>> = r
-        .guards
-        .iter()
-        .map(|g| {
-            let breaker = g.breaker.as_ref().map_or_else(
-                || String::from("–"),
-                |b| {
-                    format!(
-                        "{} · opened {}× · {} rejected",
-                        b.state,
-                        b.opens,
-                        count(b.rejected)
-                    )
-                },
-            );
-            let risk = g.risk.as_ref().map_or_else(
-                || String::from("–"),
-                |k| {
-                    format!(
-                        "{} · {} · {} blocked · {} throttled",
-                        k.state,
-                        num(k.risk),
-                        count(k.blocked),
-                        count(k.throttled)
-                    )
-                },
-            );
-            let caller = if g.replica > 0 {
-                format!("{} (replica {})", g.caller, g.replica)
-            } else {
-                g.caller.clone()
-            };
-            vec![
-                (caller, false),
-                (count(g.requests), false),
-                (count(g.attempts), false),
-                (
-                    format!("{} ({} denied)", count(g.retries), count(g.retries_denied)),
-                    g.retries_denied > 0,
-                ),
-                (breaker, g.breaker.as_ref().is_some_and(|b| b.opens > 0)),
-                (risk, false),
-                (
-                    g.throttle_rejected.map_or_else(|| String::from("–"), count),
-                    g.throttle_rejected.is_some_and(|n| n > 0),
-                ),
-            ]
-        })
-        .collect();
-    dom::hide(&dom::by_id("guards-section"), rows.is_empty());
-    let root: Element = dom::by_id("guards");
-    dom::clear(&root);
-    if !rows.is_empty() {
-        table(
-            &root,
-            &[
-                "Caller",
-                "Requests",
-                "Attempts",
-                "Retries",
-                "Breaker",
-                "Risk guard",
-                "Throttled",
-            ],
-            rows,
-        );
     }
 }
