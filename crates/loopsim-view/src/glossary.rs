@@ -76,7 +76,13 @@ pub const TERMS: &[Term] = &[
     },
     Term {
         name: "Error rate",
-        aliases: &["error rate", "failed", "failures", "served ok"],
+        aliases: &[
+            "error rate",
+            "failed",
+            "failed / refused",
+            "failures",
+            "served ok",
+        ],
         text: "Share of requests that failed (errors, timeouts, refusals, guard rejections), \
                each counted under its cause.",
     },

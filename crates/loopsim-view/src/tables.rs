@@ -308,11 +308,14 @@ pub const SERVICE_HEADERS: &[&str] = &[
     "Thread queue max",
     "Active mean / peak",
     "Served ok",
-    "Failed",
+    "Failed / refused",
 ];
 
-/// One row per service, keyed by its name. A loop busy 90% of the time or more, and failed
-/// requests, are marked.
+/// One row per service, keyed by its name. A loop busy 90% of the time or more, failed
+/// requests and refusals are marked. Refused counts what the service turned away at ingress
+/// or lost to an outage (an injected `errors` fault answers at ingress; lost and expired
+/// requests are in both figures), so the failures the diagnosis places at a service show in
+/// its row.
 pub fn services(r: &Report) -> Table {
     let rows = r
         .services
@@ -342,7 +345,13 @@ pub fn services(r: &Report) -> Table {
                     _ => dash(),
                 }),
                 Cell::plain(count(s.served_ok)),
-                Cell::marked(count(s.served_failed), s.served_failed > 0),
+                {
+                    let refused: u64 = s.refused.0.iter().map(|(_, n)| n).sum();
+                    Cell::marked(
+                        format!("{} / {}", count(s.served_failed), count(refused)),
+                        s.served_failed + refused > 0,
+                    )
+                },
             ],
         })
         .collect();

@@ -463,9 +463,17 @@ fn build_kpis() {
         let card = dom::el("div");
         card.set_class_name("kpi");
         let _ = card.set_attribute("id", id);
-        if id == "kpi-p99" {
-            let help = "p99 latency of the last interval, failed requests included at their time to failure (a timeout at its timeout)";
-            let _ = card.set_attribute("title", help);
+        let help = match id {
+            "kpi-p99" => Some(String::from("p99 latency of the last interval, failed requests included at their time to failure (a timeout at its timeout)")),
+            // The live counters start at time 0; the results count after the warm-up.
+            "kpi-sent" | "kpi-ok" | "kpi-failed" => Some(format!(
+                "{} Counted from time 0, warm-up included; the results below count the requests sent after the warm-up.",
+                loopsim_web::glossary::help(label).unwrap_or("").replace('`', "")
+            ).trim_start().to_string()),
+            _ => None,
+        };
+        if let Some(help) = help {
+            let _ = card.set_attribute("title", &help);
         }
         let _ = card.append_child(&dom::el_text("div", "label", label));
         let _ = card.append_child(&dom::el_text("div", "value", "–"));

@@ -80,6 +80,9 @@ impl Topology {
                 let _ = svg.set_attribute("style", &style);
             }
         }
+        // Say so when part of the diagram is out of view (a phone, a long chain).
+        let hint: web_sys::HtmlElement = dom::by_id("topology-scroll");
+        hint.set_hidden(root.scroll_width() <= root.client_width() + 1);
         let nodes = collect(&root, graph.nodes.len());
         let edges = collect_edges(&root, graph.edges.len());
         self.shown = Some(Shown {
