@@ -557,7 +557,8 @@ pub fn busiest(c: &[Candidate]) -> Option<&Candidate> {
 /// (p99 wait ≈ 4.6 mean services) stays below both.
 pub fn saturation(c: &Candidate) -> Severity {
     let wait = c.wait_p99_s.unwrap_or(0.0);
-    if c.utilization >= 0.95 || wait >= 1.0 {
+    // A wait capped by a 1 s timeout reads as 0.99… s in the sketch: 1 s all the same.
+    if c.utilization >= 0.95 || wait >= 0.99 {
         Severity::Critical
     } else if c.utilization >= 0.85 || wait >= 0.5 {
         Severity::Warning
@@ -574,9 +575,21 @@ fn bottleneck(r: &Report) -> Option<Statement> {
         Severity::Warning => (Severity::Warning, "Near saturation:"),
         Severity::Info => (Severity::Info, "No resource is saturated; the busiest is"),
     };
-    let mut text = format!("{lead} `{}`, {} busy", b.name, percent(b.utilization));
-    if !b.detail.is_empty() {
-        text.push_str(&format!(" ({})", b.detail.trim_start_matches(", ")));
+    let mut text = if severity != Severity::Info && b.utilization < 0.5 {
+        // Saturated by its waits while idle on average: it ran full in bursts.
+        format!(
+            "{lead} `{}`, full in bursts: only {} busy on average, yet",
+            b.name,
+            percent(b.utilization)
+        )
+    } else {
+        format!("{lead} `{}`, {} busy", b.name, percent(b.utilization))
+    };
+    let detail = b.detail.trim_start_matches(", ");
+    if text.ends_with("yet") {
+        text.push_str(&format!(" {detail}"));
+    } else if !detail.is_empty() {
+        text.push_str(&format!(" ({detail})"));
     }
     text.push('.');
     Some(statement(

@@ -164,10 +164,10 @@ pub fn render(r: &Report) {
     dom::set_text(
         "health-score",
         &format!(
-            "score {} over the measured run · {} windows of {} · {}",
+            "score {} in the worst {} window (of {}) · {}",
             num(h.score),
-            h.timeline.len(),
             secs(Some(h.window as f64 / 1e9)),
+            h.timeline.len(),
             loopsim_web::explain::scale(&r.diagnosis)
         ),
     );
