@@ -49,6 +49,15 @@ pub enum Command {
     /// goes to stderr as `FILE:LINE:COL: error: …` with a hint.
     #[command(after_help = EXIT_CODES)]
     Validate(ValidateArgs),
+    /// Convert another tool's file to a native scenario and print its YAML on stdout.
+    ///
+    /// Formats: `agent-chaos` (agent-chaos-framework experiment profiles, JSON such as
+    /// {"agents": 400, "workers": 4, "buffer": 80, "drop_rate": 0.20}). Without --from the
+    /// format is recognised from the content. Diagnostics go to stderr as
+    /// `FILE:LINE:COL: error: …` with a hint, located in the input; what could not be mapped is
+    /// reported as a warning (and noted at the top of the YAML), never dropped silently.
+    #[command(after_help = EXIT_CODES)]
+    Convert(ConvertArgs),
     /// Print the JSON Schema of the scenario format (for editor completion and validation).
     Schema,
     /// Print the version.
@@ -90,6 +99,16 @@ pub struct ValidateArgs {
     /// The scenario file (YAML, UTF-8).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, PartialEq, Args)]
+pub struct ConvertArgs {
+    /// The file to convert (UTF-8).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The input format (agent-chaos); recognised from the content when absent.
+    #[arg(long, value_name = "FORMAT")]
+    pub from: Option<String>,
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {

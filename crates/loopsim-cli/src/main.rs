@@ -15,7 +15,7 @@ use loopsim_core::diag::{LineIndex, Rendered};
 use loopsim_core::health::gate;
 use loopsim_core::{check, Scenario, Simulation};
 
-use args::{Cli, Command, RunArgs, ValidateArgs};
+use args::{Cli, Command, ConvertArgs, RunArgs, ValidateArgs};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Convert(args) => convert(&args),
         Command::Run(run) => match load(&run.file) {
             Ok(sc) => execute(sc, &run),
             Err(code) => code,
@@ -82,6 +83,81 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
         );
         ExitCode::from(2)
     })
+}
+
+/// `loopsim convert`: the native YAML on stdout, every diagnostic (located in the input) on
+/// stderr; exit 2 on an unreadable file, an unknown format or any error.
+fn convert(args: &ConvertArgs) -> ExitCode {
+    use loopsim_core::convert::{self, Format};
+    let file = &args.file.display().to_string();
+    let source = match source::read(&args.file) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let known = || {
+        Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let format = match &args.from {
+        Some(name) => match Format::from_name(name) {
+            Some(f) => f,
+            None => {
+                eprintln!(
+                    "loopsim: unknown format `{name}` for --from\n  hint: the formats are: {}",
+                    known()
+                );
+                return ExitCode::from(2);
+            }
+        },
+        None => match convert::detect(&source) {
+            Some(f) => f,
+            None => {
+                eprintln!(
+                    "loopsim: {file}: cannot tell which format this file is in\n  hint: the \
+                     formats are: {} (an agent-chaos profile is a JSON object with `agents` \
+                     and `workers` keys); name one with --from",
+                    known()
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let converted = convert::convert(format, &source);
+    let index = LineIndex::new(&source);
+    for d in &converted.diagnostics {
+        eprintln!(
+            "{}",
+            Rendered {
+                file,
+                index: &index,
+                diagnostic: d
+            }
+        );
+    }
+    match converted.yaml {
+        Some(yaml) => {
+            print!("{yaml}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            let n = converted
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .count();
+            eprintln!(
+                "loopsim: {file}: {n} error{} found",
+                if n == 1 { "" } else { "s" }
+            );
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {

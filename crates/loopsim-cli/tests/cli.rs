@@ -639,3 +639,90 @@ fn html_to_an_unwritable_place_exits_1() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("cannot write /nonexistent-dir/r.html"));
 }
+
+#[test]
+fn convert_prints_a_scenario_that_validate_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("exp-002.json");
+    std::fs::write(
+        &profile,
+        "{\"id\": \"EXP-002\", \"agents\": 400, \"workers\": 4, \"buffer\": 80, \"drop_rate\": 0.20,\n \"notes\": \"x\"}\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["convert", profile.to_str().unwrap()],
+        vec![
+            "convert",
+            profile.to_str().unwrap(),
+            "--from",
+            "agent-chaos",
+        ],
+    ] {
+        let o = loopsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let yaml = stdout(&o);
+        assert!(
+            yaml.contains("users: 400") && yaml.contains("max_queue: 80"),
+            "{yaml}"
+        );
+        // The unknown key is a located warning and a comment in the YAML.
+        let err = stderr(&o);
+        assert!(
+            err.contains("exp-002.json:2:2: warning: not mapped: `notes`"),
+            "{err}"
+        );
+        assert!(yaml.contains("# not mapped (ignored): notes"), "{yaml}");
+        let native = dir.path().join("exp-002.yaml");
+        std::fs::write(&native, &yaml).unwrap();
+        let v = loopsim(&["validate", native.to_str().unwrap()]);
+        assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+        assert!(stdout(&v).contains(": ok (1 services, 1 workloads)"));
+    }
+}
+
+#[test]
+fn convert_rejects_bad_input_with_a_located_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"agents\": -400,\n  \"workers\": 4,\n  \"buffer\": 80,\n  \"drop_rate\": 0.2\n}\n",
+    )
+    .unwrap();
+    let o = loopsim(&["convert", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    assert!(err.contains("bad.json:2:13: error:"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\n  \"agents\": 400,\n  \"workers\": [4,\n}\n").unwrap();
+    for from in [&[][..], &["--from", "agent-chaos"][..]] {
+        let mut args = vec!["convert", broken.to_str().unwrap()];
+        args.extend_from_slice(from);
+        let o = loopsim(&args);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(
+            err.contains("broken.json:") && err.contains(": error:"),
+            "{err}"
+        );
+    }
+
+    // Unknown formats: named, or not recognisable from the content.
+    let o = loopsim(&["convert", bad.to_str().unwrap(), "--from", "locust"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown format `locust`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = loopsim(&["convert", "scenarios/agent-congestion.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot tell which format"),
+        "{}",
+        stderr(&o)
+    );
+}

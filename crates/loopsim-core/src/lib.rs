@@ -81,6 +81,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod cache;
+pub mod convert;
 pub mod diag;
 pub mod diagnosis;
 pub mod dist;

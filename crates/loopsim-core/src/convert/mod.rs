@@ -1,0 +1,56 @@
+//! Converters from other tools' files to native scenario YAML. Pure text → text: the host reads
+//! the file and prints the result. Every converter reports what it could not map (a warning
+//! naming it), never drops it silently, and locates malformed input like [`crate::check`].
+
+pub mod agent_chaos;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::diag::Diagnostic;
+
+/// A foreign file format that can be converted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// agent-chaos-framework experiment profiles: `{agents, workers, buffer, drop_rate}` JSON.
+    AgentChaos,
+}
+
+impl Format {
+    /// Every format, for listing in messages.
+    pub const ALL: &'static [Format] = &[Format::AgentChaos];
+
+    /// The name used on the command line (`--from`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::AgentChaos => "agent-chaos",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.name() == name)
+    }
+}
+
+/// The format of `source`, recognised from its content, if any.
+pub fn detect(source: &str) -> Option<Format> {
+    if agent_chaos::looks_like(source) {
+        return Some(Format::AgentChaos);
+    }
+    None
+}
+
+/// The result of a conversion: the native YAML (absent when there are errors) and every
+/// diagnostic (warnings too), located in the *input*.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Converted {
+    pub yaml: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Converts `source`, written in `format`, to native scenario YAML.
+pub fn convert(format: Format, source: &str) -> Converted {
+    match format {
+        Format::AgentChaos => agent_chaos::convert(source),
+    }
+}
