@@ -56,16 +56,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads and validates a scenario, printing every diagnostic (warnings too) to stderr.
-fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    let file = &path.display().to_string();
-    let source = source::read(path).map_err(|msg| {
-        eprintln!("{msg}");
-        ExitCode::from(2)
-    })?;
-    let checked = check(&source);
-    let index = LineIndex::new(&source);
-    for d in &checked.diagnostics {
+/// Prints `diagnostics` of `source` to stderr, compiler style (`FILE:LINE:COL: error: …`).
+fn print_diagnostics(file: &str, source: &str, diagnostics: &[loopsim_core::diag::Diagnostic]) {
+    let index = LineIndex::new(source);
+    for d in diagnostics {
         eprintln!(
             "{}",
             Rendered {
@@ -75,6 +69,17 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
             }
         );
     }
+}
+
+/// Reads and validates a scenario, printing every diagnostic (warnings too) to stderr.
+fn load(path: &Path) -> Result<Scenario, ExitCode> {
+    let file = &path.display().to_string();
+    let source = source::read(path).map_err(|msg| {
+        eprintln!("{msg}");
+        ExitCode::from(2)
+    })?;
+    let checked = check(&source);
+    print_diagnostics(file, &source, &checked.diagnostics);
     checked.scenario.ok_or_else(|| {
         let n = checked.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
@@ -129,17 +134,7 @@ fn convert(args: &ConvertArgs) -> ExitCode {
         },
     };
     let converted = convert::convert(format, &source);
-    let index = LineIndex::new(&source);
-    for d in &converted.diagnostics {
-        eprintln!(
-            "{}",
-            Rendered {
-                file,
-                index: &index,
-                diagnostic: d
-            }
-        );
-    }
+    print_diagnostics(file, &source, &converted.diagnostics);
     match converted.yaml {
         Some(yaml) => {
             print!("{yaml}");
