@@ -96,6 +96,17 @@ fn starvation_names_the_blocking_endpoint_and_its_loop() {
     assert!(b.text.contains("event loop of `api`"), "{}", b.text);
     assert!(b.text.contains("/export"), "{}", b.text);
     assert!(figure(b, "loop_lag_p99_s") > 0.5, "{}", b.text);
+    // The auditor's finding carries the cause as data, and the diagnosis states that one.
+    let finding = r
+        .health
+        .findings
+        .iter()
+        .find(|f| f.service == "api" && f.cause.is_some())
+        .expect("a finding with its cause");
+    let cause = finding.cause.as_deref().unwrap();
+    assert!(cause.contains("`blocking` steps of /export"), "{cause}");
+    assert!(b.text.contains(cause), "{}", b.text);
+    assert!(finding.text.ends_with(cause), "{}", finding.text);
 }
 
 /// M/M/1 at ρ = 0.8 serves every request: healthy, with its utilisation; the auditor's

@@ -930,13 +930,6 @@ fn aftermath(r: &Report, series: &Series) -> Option<Statement> {
     }
 }
 
-/// The cause clause of an auditor finding (`33% of the loop's busy time over the run was in `blocking`
-/// steps of /export`, see [`crate::health::findings::cause_clause`]), if it has one.
-fn finding_cause(text: &str) -> Option<&str> {
-    let (_, tail) = text.rsplit_once("; ")?;
-    tail.contains("busy time over the run").then_some(tail)
-}
-
 /// Blocking work starving an event loop: per service with an event-loop starvation (or else a
 /// long-blocking) finding, its loop lag, its blocked time and the endpoint the auditor blames.
 fn blocking(r: &Report) -> Vec<Statement> {
@@ -964,7 +957,7 @@ fn blocking(r: &Report) -> Vec<Statement> {
             duration(s.blocking_s),
             duration(s.loop_lag_s.p99.unwrap_or(0.0))
         );
-        if let Some(cause) = finding_cause(&finding.text) {
+        if let Some(cause) = &finding.cause {
             text.push_str(&format!("; {cause}"));
         }
         text.push('.');
@@ -1080,6 +1073,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn score_terms_put_the_heaviest_first() {
+        let x = crate::health::AuditInputs {
+            max_event_loop_lag_s: 0.3,
+            peak_active_requests: 20.0,
+            ..Default::default()
+        };
+        let terms = score_terms(&x, &HealthThresholds::default());
+        assert_eq!(terms[0].0, "event-loop lag max 300 ms");
+        assert_eq!(terms[0].1, 450.0);
+        assert_eq!(terms[1].1, 20.0);
+    }
+
+    #[test]
     fn open_time_counts_open_spans_only() {
         let t = [
             (10.0, "open"),
@@ -1137,33 +1143,6 @@ mod tests {
         assert_eq!(rates(&s, 0.0, 1.0), Some((0.0, 100.0)));
         assert_eq!(rates(&s, 0.0, 2.0), Some((0.25, 75.0)));
         assert_eq!(rates(&s, 5.0, 9.0), None);
-    }
-
-    #[test]
-    fn a_finding_cause_is_its_last_clause() {
-        let t = "Event-loop starvation on api (120–130 s): lag max 3.74 s, mean 1.37 s; 33% of \
-                 the loop's busy time over the run was in `blocking` steps of /export";
-        assert_eq!(
-            finding_cause(t),
-            Some("33% of the loop's busy time over the run was in `blocking` steps of /export")
-        );
-        assert_eq!(
-            finding_cause("Concurrent load saturation on api: 1135 active"),
-            None
-        );
-    }
-
-    #[test]
-    fn score_terms_put_the_heaviest_first() {
-        let x = crate::health::AuditInputs {
-            max_event_loop_lag_s: 0.3,
-            peak_active_requests: 20.0,
-            ..Default::default()
-        };
-        let terms = score_terms(&x, &HealthThresholds::default());
-        assert_eq!(terms[0].0, "event-loop lag max 300 ms");
-        assert_eq!(terms[0].1, 450.0);
-        assert_eq!(terms[1].1, 20.0);
     }
 
     #[test]

@@ -785,6 +785,7 @@ fn pool_findings(services: &Named<ServiceReport>) -> Vec<Finding> {
                 kind: FindingKind::PoolExhaustion,
                 severity: FindingKind::PoolExhaustion.severity(),
                 text,
+                cause: None,
             });
         }
     }
@@ -808,6 +809,7 @@ fn deadlock_finding(d: &Deadlock) -> Finding {
             d.pools.join(", "),
             d.requests
         ),
+        cause: None,
     }
 }
 

@@ -35,6 +35,11 @@ pub struct Finding {
     pub kind: FindingKind,
     pub severity: Severity,
     pub text: String,
+    /// What held the loop most, for starvation and blocking findings (`33% of the loop's busy
+    /// time over the run was in `blocking` steps of /export`), also the end of `text`: hosts
+    /// and the diagnosis read it here rather than from the sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
 
 /// What a finding is about: one service over one window.
@@ -51,29 +56,42 @@ pub struct Subject<'a> {
     pub run_busy_ns: u128,
 }
 
-/// The cause holding the loop most, as `"; 92% of the loop's busy time over the run was in `blocking`
-/// steps of /report"`, or `""` when nothing is known.
-pub fn cause_clause(causes: &[BlockingCause], run_busy_ns: u128) -> String {
+/// The cause holding the loop most, as `92% of the loop's busy time over the run was in
+/// `blocking` steps of /report`, or `None` when nothing is known.
+pub fn blocking_cause(causes: &[BlockingCause], run_busy_ns: u128) -> Option<String> {
     let top = causes
         .iter()
         .fold(None::<&BlockingCause>, |best, c| match best {
             Some(b) if b.total_ns() >= c.total_ns() => Some(b),
             _ => Some(c),
-        });
-    let Some(top) = top.filter(|c| c.total_ns() > 0 && run_busy_ns > 0) else {
-        return String::new();
-    };
+        })
+        .filter(|c| c.total_ns() > 0 && run_busy_ns > 0)?;
     let share = (top.total_ns() as f64 / run_busy_ns as f64).min(1.0);
     let what = match (top.blocking_ns > 0, top.slow_callback_ns > 0) {
         (true, true) => "`blocking` steps and slow callbacks",
         (true, false) => "`blocking` steps",
         _ => "slow callbacks",
     };
-    format!(
-        "; {} of the loop's busy time over the run was in {what} of {}",
+    Some(format!(
+        "{} of the loop's busy time over the run was in {what} of {}",
         percent(share),
         top.endpoint
-    )
+    ))
+}
+
+/// The cause a finding of `kind` names: the blocking one for starvation and long blocking.
+fn cause(kind: FindingKind, s: &Subject<'_>) -> Option<String> {
+    match kind {
+        FindingKind::EventLoopStarvation | FindingKind::LongBlocking => {
+            blocking_cause(s.causes, s.run_busy_ns)
+        }
+        _ => None,
+    }
+}
+
+/// The cause as the end of a finding's sentence (`; …`), or nothing.
+fn clause(kind: FindingKind, s: &Subject<'_>) -> String {
+    cause(kind, s).map_or_else(String::new, |c| format!("; {c}"))
 }
 
 fn sentence(kind: FindingKind, s: &Subject<'_>, t: &HealthThresholds) -> String {
@@ -86,14 +104,14 @@ fn sentence(kind: FindingKind, s: &Subject<'_>, t: &HealthThresholds) -> String 
             head("Event-loop starvation"),
             nanos(w.lag_max),
             duration(w.lag_mean_s()),
-            cause_clause(s.causes, s.run_busy_ns)
+            clause(kind, s)
         ),
         FindingKind::LongBlocking => format!(
             "{}: {} blocking events averaging {}{}",
             head("Long synchronous blocking"),
             w.blocking_events(),
             duration(w.avg_blocking_s()),
-            cause_clause(s.causes, s.run_busy_ns)
+            clause(kind, s)
         ),
         FindingKind::HiddenInstability => format!(
             "{}: lag {} while p99 is {}",
@@ -138,6 +156,7 @@ pub fn explain(s: &Subject<'_>, t: &HealthThresholds) -> Vec<Finding> {
             kind,
             severity: kind.severity(),
             text: sentence(kind, s, t),
+            cause: cause(kind, s),
         })
         .collect()
 }
@@ -160,25 +179,25 @@ mod tests {
     }
 
     #[test]
-    fn cause_clause_names_the_top_endpoint_and_its_share() {
+    fn blocking_cause_names_the_top_endpoint_and_its_share() {
         let causes = [cause("/health", 0, 10), cause("/report", 920, 0)];
         assert_eq!(
-            cause_clause(&causes, (1000 * MS) as u128),
-            "; 92% of the loop's busy time over the run was in `blocking` steps of /report"
+            blocking_cause(&causes, (1000 * MS) as u128).as_deref(),
+            Some("92% of the loop's busy time over the run was in `blocking` steps of /report")
         );
         let causes = [cause("/a", 100, 100), cause("/b", 200, 0)];
         assert_eq!(
-            cause_clause(&causes, (400 * MS) as u128),
-            "; 50% of the loop's busy time over the run was in `blocking` steps and slow callbacks of /a",
+            blocking_cause(&causes, (400 * MS) as u128).as_deref(),
+            Some("50% of the loop's busy time over the run was in `blocking` steps and slow callbacks of /a"),
             "ties go to the first listed"
         );
         assert_eq!(
-            cause_clause(&[cause("/c", 0, 30)], (40 * MS) as u128),
-            "; 75% of the loop's busy time over the run was in slow callbacks of /c"
+            blocking_cause(&[cause("/c", 0, 30)], (40 * MS) as u128).as_deref(),
+            Some("75% of the loop's busy time over the run was in slow callbacks of /c")
         );
-        assert_eq!(cause_clause(&[], 1), "");
-        assert_eq!(cause_clause(&[cause("/z", 0, 0)], 1), "");
-        assert_eq!(cause_clause(&[cause("/z", 5, 0)], 0), "");
+        assert_eq!(blocking_cause(&[], 1), None);
+        assert_eq!(blocking_cause(&[cause("/z", 0, 0)], 1), None);
+        assert_eq!(blocking_cause(&[cause("/z", 5, 0)], 0), None);
     }
 
     fn stats() -> WindowStats {
