@@ -155,25 +155,13 @@ describe("topology", () => {
     const { page, context, errors } = await open();
     try {
       await runGallery(page, "shop.yaml");
-      // The charts' service selector and the rows' data-service come from the charts helper;
-      // stand in for them when this build has none, so the contract is tested either way.
+      // The page's own selector and keyed rows: no stand-ins, so losing either fails here.
       await page.evaluate(() => {
         window.__changes = [];
-        let select = document.getElementById("service-select");
-        if (!select) {
-          select = document.createElement("select");
-          select.id = "service-select";
-          for (const s of ["gateway", "catalog", "payments"]) select.add(new Option(s, s));
-          document.body.append(select);
-        }
+        const select = document.getElementById("service-select");
         select.addEventListener("change", () => window.__changes.push(select.value));
-        const rows = document.querySelectorAll("#services tr[data-service]");
-        if (rows.length === 0) {
-          for (const tr of document.querySelectorAll("#services tbody tr")) {
-            tr.dataset.service = tr.cells[0].textContent.trim();
-          }
-        }
       });
+      assert.equal(await page.locator("#services tr[data-service]").count(), 3, "keyed service rows");
       await page.locator('#topology-diagram .topo-node[data-service="payments"]').click();
       let focus = await page.evaluate(() => ({
         changes: window.__changes,
@@ -182,6 +170,8 @@ describe("topology", () => {
         selected: [...document.querySelectorAll("#topology-diagram .topo-node.selected")].map((g) => g.dataset.service),
       }));
       assert.deepEqual(focus, { changes: ["payments"], value: "payments", rows: ["payments"], selected: ["payments"] });
+      // And the per-service charts are payments' now.
+      assert.match(await page.textContent("#service-detail"), /payments: event-loop lag/);
       const inView = await page.evaluate(() => {
         const b = document.querySelector("tr.focused").getBoundingClientRect();
         return b.top >= -1 && b.bottom <= window.innerHeight + 1;
