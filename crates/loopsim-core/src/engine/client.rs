@@ -730,9 +730,9 @@ impl Simulation {
             self.health.client.latency.record(latency);
         } else {
             tick.failed += 1;
+            self.interval.latency_failed.record(latency);
         }
-        self.interval.latency_all.record(latency);
-        self.flows.workloads[workload as usize].record(ok, latency);
+        self.flows.record_workload(workload, ok, latency);
         for (i, slo) in self.sc.slos.iter().enumerate() {
             tick.slo_total[i] += 1;
             tick.slo_good[i] += slo.is_good(ok, latency) as u64;

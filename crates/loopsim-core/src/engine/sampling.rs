@@ -95,22 +95,44 @@ impl FlowInterval {
 }
 
 /// Per workload and per endpoint, the interval's requests (`workload.*` and `endpoint.*`
-/// columns).
+/// columns). A lone workload's requests are the client's: its columns are the client-side
+/// ones and nothing is recorded twice on the per-request path.
 #[derive(Clone, Debug, Default)]
 pub struct Flows {
-    pub workloads: Vec<FlowInterval>,
+    /// Empty with a single workload.
+    workloads: Vec<FlowInterval>,
+    /// Exactly one workload: its columns are the client's.
+    lone: bool,
     pub endpoints: Vec<FlowInterval>,
 }
 
 impl Flows {
     pub fn new(sc: &Scenario) -> Self {
+        let own = if sc.workloads.len() > 1 {
+            sc.workloads.len()
+        } else {
+            0
+        };
         Flows {
-            workloads: alloc::vec![FlowInterval::default(); sc.workloads.len()],
+            workloads: alloc::vec![FlowInterval::default(); own],
+            lone: sc.workloads.len() == 1,
             endpoints: alloc::vec![FlowInterval::default(); sc.endpoints.len()],
         }
     }
 
-    fn columns(&mut self, dt: f64, row: &mut Vec<f64>) {
+    /// A request of `workload` ended.
+    pub fn record_workload(&mut self, workload: u32, ok: bool, latency: u64) {
+        if let Some(w) = self.workloads.get_mut(workload as usize) {
+            w.record(ok, latency);
+        }
+    }
+
+    /// The rows' workload and endpoint columns; `client` is the client-side triple (ok per
+    /// second, failed per second, p99 with failures) that a lone workload's columns are.
+    fn columns(&mut self, dt: f64, client: [f64; 3], row: &mut Vec<f64>) {
+        if self.lone {
+            row.extend_from_slice(&client);
+        }
         for w in &mut self.workloads {
             row.extend_from_slice(&w.take(dt, false));
         }
@@ -224,7 +246,10 @@ impl Simulation {
         } else {
             f64::NAN
         };
-        let all_p99 = iv.latency_all.quantile(0.99).map_or(f64::NAN, to_secs_f64);
+        let all_p99 = iv
+            .latency
+            .quantile_with(&iv.latency_failed, 0.99)
+            .map_or(f64::NAN, to_secs_f64);
         row.extend_from_slice(&[
             to_secs_f64(now),
             iv.sent as f64 / dt,
@@ -243,7 +268,8 @@ impl Simulation {
             failed_ratio,
             all_p99,
         ]);
-        self.flows.columns(dt, &mut row);
+        let client = [iv.ok as f64 / dt, (ended - iv.ok) as f64 / dt, all_p99];
+        self.flows.columns(dt, client, &mut row);
         self.service_columns(&mut row);
         self.pool_columns(&mut row);
         self.guard_columns(&mut row);

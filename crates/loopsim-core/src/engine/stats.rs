@@ -161,8 +161,10 @@ pub struct IntervalStats {
     pub retries: u64,
     /// Successful requests only.
     pub latency: QuantileSketch,
-    /// Every request that ended, a failure at its time to failure (a timeout at its timeout).
-    pub latency_all: QuantileSketch,
+    /// Failed requests at their time to failure (a timeout at its timeout): with `latency`,
+    /// every request that ended (`latency.quantile_with(&latency_failed, q)`); successes are
+    /// recorded once, in `latency`.
+    pub latency_failed: QuantileSketch,
 }
 
 impl Default for IntervalStats {
@@ -176,7 +178,7 @@ impl Default for IntervalStats {
             attempts: 0,
             retries: 0,
             latency: QuantileSketch::new_interval(),
-            latency_all: QuantileSketch::new_interval(),
+            latency_failed: QuantileSketch::new_interval(),
         }
     }
 }
@@ -191,7 +193,7 @@ impl IntervalStats {
         self.attempts = 0;
         self.retries = 0;
         self.latency.clear();
-        self.latency_all.clear();
+        self.latency_failed.clear();
     }
 }
 
