@@ -364,7 +364,7 @@ services:
 fn gallery_ramp() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/autoscaling-ramp.yaml"
+        "/../scenarios/capacity/autoscaling-ramp.yaml"
     );
     std::fs::read_to_string(path).unwrap()
 }

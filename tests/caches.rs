@@ -386,7 +386,8 @@ fn cache_runs_are_deterministic_however_sliced() {
     // The stampede scenario (caches, single flight, a flush, pools): the same seed gives the
     // same report and series, whether run at once or in slices of time and events.
     let yaml = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cache-stampede.yaml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/failure-modes/cache-stampede.yaml"),
     )
     .unwrap();
     let (whole, series) = loopsim_tests::run_yaml_full(&yaml);

@@ -2,17 +2,12 @@
 //! the failures and their causes, the amplifiers, whether the failure outlived its trigger, the
 //! blocking endpoint, a healthy run as healthy, and an early stop first.
 
-use std::path::Path;
-
 use loopsim_core::diagnosis::{Kind, Severity, Statement};
 use loopsim_core::report::Report;
-use loopsim_tests::run_yaml;
+use loopsim_tests::{gallery_path, run_yaml};
 
 fn run_file(name: &str) -> Report {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios")
-        .join(name);
-    run_yaml(&std::fs::read_to_string(path).expect("gallery file"))
+    run_yaml(&std::fs::read_to_string(gallery_path(name)).expect("gallery file"))
 }
 
 fn find(r: &Report, kind: Kind) -> &Statement {

@@ -4,15 +4,12 @@
 //! multiply the work, may exceed it).
 
 use loopsim_core::estimate::estimate;
-use loopsim_tests::{run_yaml, scenario};
+use loopsim_tests::{gallery_files, run_yaml, scenario};
 
 #[test]
 fn the_estimate_is_within_a_factor_of_three_of_the_gallery_runs() {
     let mut rows = Vec::new();
-    for entry in
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios")).expect("dir")
-    {
-        let path = entry.expect("entry").path();
+    for path in gallery_files() {
         let yaml = std::fs::read_to_string(&path).expect("read");
         let e = estimate(&scenario(&yaml));
         let report = run_yaml(&yaml);

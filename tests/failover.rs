@@ -96,7 +96,7 @@ fn every_policy_shares_load_evenly_over_the_live_replicas() {
 fn replica_outage_scenario_runs_its_survivors_at_90_percent() {
     let yaml = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/replica-outage.yaml"
+        "/../scenarios/failure-modes/replica-outage.yaml"
     ))
     .unwrap();
     let (r, s) = loopsim_tests::run_yaml_full(&yaml);

@@ -4,10 +4,8 @@
 //! Tolerances come from the run's own sample size (stated at each assertion), or from a margin
 //! between two regimes far wider than the noise.
 
-use std::path::Path;
-
 use loopsim_core::report::Report;
-use loopsim_tests::run_yaml;
+use loopsim_tests::{gallery_files, gallery_path, run_yaml};
 
 type Check = fn(&Report);
 
@@ -43,12 +41,8 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("thin-link-downloads.yaml", thin_link_downloads),
 ];
 
-fn gallery() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
-}
-
 fn run_file(name: &str) -> Report {
-    let yaml = std::fs::read_to_string(gallery().join(name)).expect("gallery file");
+    let yaml = std::fs::read_to_string(gallery_path(name)).expect("gallery file");
     run_yaml(&yaml)
 }
 
@@ -58,10 +52,9 @@ fn rel_err(x: f64, theory: f64) -> f64 {
 
 #[test]
 fn every_scenario_is_covered() {
-    let mut files: Vec<String> = std::fs::read_dir(gallery())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
+    let mut files: Vec<String> = gallery_files()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
         .collect();
     files.sort();
     for f in &files {

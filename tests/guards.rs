@@ -6,7 +6,7 @@ use loopsim_core::report::Report;
 use loopsim_core::series::Series;
 use loopsim_tests::{run_yaml, run_yaml_full};
 
-const STORM: &str = include_str!("../scenarios/retry-storm.yaml");
+const STORM: &str = include_str!("../scenarios/failure-modes/retry-storm.yaml");
 
 fn col<'a>(s: &'a Series, name: &str) -> &'a [f64] {
     s.column_by_name(name)
@@ -91,7 +91,7 @@ fn retry_storm_recovers_with_a_retry_budget_a_throttle_or_deadline_checks() {
         ),
         (
             "drop expired",
-            include_str!("../scenarios/retry-storm-drop-expired.yaml").to_string(),
+            include_str!("../scenarios/guards/retry-storm-drop-expired.yaml").to_string(),
         ),
     ];
     for (name, yaml) in fixes {
@@ -254,7 +254,7 @@ services:
 
 #[test]
 fn breaker_opens_during_the_incident_and_closes_after() {
-    let r = run_yaml(include_str!("../scenarios/circuit-breaker.yaml"));
+    let r = run_yaml(include_str!("../scenarios/guards/circuit-breaker.yaml"));
     let calls: Vec<_> = r.guards.iter().filter(|g| g.breaker.is_some()).collect();
     assert_eq!(calls.len(), 1, "one calling replica with a breaker");
     assert_eq!(calls[0].caller, "checkout → payments/charge");
@@ -274,7 +274,9 @@ fn breaker_opens_during_the_incident_and_closes_after() {
 
 #[test]
 fn outage_loses_in_flight_work_and_fails_over() {
-    let (r, s) = run_yaml_full(include_str!("../scenarios/replica-outage.yaml"));
+    let (r, s) = run_yaml_full(include_str!(
+        "../scenarios/failure-modes/replica-outage.yaml"
+    ));
     let lost = r.errors.get("lost").copied().unwrap_or(0);
     assert!(lost > 0 && lost < 50, "lost {lost}");
     assert_eq!(
@@ -290,7 +292,7 @@ fn outage_loses_in_flight_work_and_fails_over() {
 
 #[test]
 fn pauses_set_the_tail() {
-    let r = run_yaml(include_str!("../scenarios/gc-pause.yaml"));
+    let r = run_yaml(include_str!("../scenarios/failure-modes/gc-pause.yaml"));
     let api = r.services.get("api").unwrap();
     let lag_max = api.loop_lag_s.max.unwrap();
     assert!((0.38..0.5).contains(&lag_max), "lag max {lag_max}");
@@ -301,8 +303,8 @@ fn pauses_set_the_tail() {
 
 #[test]
 fn same_seed_same_report_with_guards_and_faults() {
-    let a: Report = run_yaml(include_str!("../scenarios/circuit-breaker.yaml"));
-    let b: Report = run_yaml(include_str!("../scenarios/circuit-breaker.yaml"));
+    let a: Report = run_yaml(include_str!("../scenarios/guards/circuit-breaker.yaml"));
+    let b: Report = run_yaml(include_str!("../scenarios/guards/circuit-breaker.yaml"));
     assert_eq!(
         serde_json::to_string(&a).unwrap(),
         serde_json::to_string(&b).unwrap()

@@ -9,7 +9,9 @@ fn mode_types(r: &loopsim_core::Report) -> Vec<&str> {
 
 #[test]
 fn a_rare_long_blocking_call_is_flagged_as_starvation_with_its_cause() {
-    let r = run_yaml(include_str!("../scenarios/event-loop-starvation.yaml"));
+    let r = run_yaml(include_str!(
+        "../scenarios/failure-modes/event-loop-starvation.yaml"
+    ));
     assert!(
         mode_types(&r).contains(&"EVENT_LOOP_STARVATION"),
         "{:?}",
@@ -33,7 +35,7 @@ fn a_rare_long_blocking_call_is_flagged_as_starvation_with_its_cause() {
 
 #[test]
 fn the_same_work_offloaded_to_a_thread_pool_is_not_starvation() {
-    let yaml = include_str!("../scenarios/event-loop-starvation.yaml")
+    let yaml = include_str!("../scenarios/failure-modes/event-loop-starvation.yaml")
         .replace("- blocking: 1200ms", "- offload: 1200ms");
     let r = run_yaml(&yaml);
     assert!(
@@ -85,7 +87,9 @@ services:
 
 #[test]
 fn thread_pool_saturation_is_flagged_while_it_lasts() {
-    let r = run_yaml(include_str!("../scenarios/threadpool-saturation.yaml"));
+    let r = run_yaml(include_str!(
+        "../scenarios/failure-modes/threadpool-saturation.yaml"
+    ));
     assert!(
         mode_types(&r).contains(&"THREADPOOL_SATURATION"),
         "{:?}",
@@ -113,7 +117,7 @@ fn thread_pool_saturation_is_flagged_while_it_lasts() {
 
 #[test]
 fn an_incident_burns_the_error_budget_and_pages() {
-    let r = run_yaml(include_str!("../scenarios/slo-burn.yaml"));
+    let r = run_yaml(include_str!("../scenarios/failure-modes/slo-burn.yaml"));
     let available = r.slo.iter().find(|s| s.name == "available").unwrap();
     assert!(!available.met);
     // 5% errors for 30 s of a 290 s window ≈ 0.52% errors against a 0.1% budget: ≈ 5× used.
@@ -137,7 +141,7 @@ fn an_incident_burns_the_error_budget_and_pages() {
 
 #[test]
 fn a_spent_budget_blocks_the_expensive_endpoint() {
-    let r = run_yaml(include_str!("../scenarios/llm-budget.yaml"));
+    let r = run_yaml(include_str!("../scenarios/guards/llm-budget.yaml"));
     let cost = r.cost.as_ref().expect("a cost report");
     assert!(
         cost.by_category.llm > 0.8 * cost.total,

@@ -172,7 +172,7 @@ test("the CLI's HTML report passes axe, fetches nothing and fits a phone", async
     return;
   }
   const out = join(mkdtempSync(join(tmpdir(), "loopsim-report-")), "report.html");
-  const run = spawnSync(bin, ["run", join(ROOT, "scenarios/retry-storm.yaml"), "--html", out], { encoding: "utf8" });
+  const run = spawnSync(bin, ["run", join(ROOT, "scenarios/failure-modes/retry-storm.yaml"), "--html", out], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   const { page: home, context: homeContext } = await open();
   // The report forbids every script (its CSP): axe is injected past it.

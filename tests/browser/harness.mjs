@@ -13,10 +13,21 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DIST = process.env.LOOPSIM_DIST || `${ROOT}dist`;
 export const ARTIFACTS = `${ROOT}tests/browser/artifacts`;
 export const SCENARIOS = `${ROOT}scenarios`;
-export const SCENARIO_FILES = readdirSync(SCENARIOS)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort();
-export const DEFAULT_YAML = readFileSync(`${SCENARIOS}/shop.yaml`, "utf8");
+/** Gallery file name → its path relative to scenarios/ (`basics/shop.yaml`). */
+export const SCENARIO_PATHS = Object.fromEntries(
+  readdirSync(SCENARIOS, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(`${SCENARIOS}/${d.name}`)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => [f, `${d.name}/${f}`]),
+    ),
+);
+/** Every gallery file name, sorted. */
+export const SCENARIO_FILES = Object.keys(SCENARIO_PATHS).sort();
+/** The text of a gallery scenario, by file name. */
+export const scenarioText = (file) => readFileSync(`${SCENARIOS}/${SCENARIO_PATHS[file]}`, "utf8");
+export const DEFAULT_YAML = scenarioText("shop.yaml");
 
 let server;
 let browser;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
 import {
-  ARTIFACTS, DEFAULT_YAML, SCENARIOS, SCENARIO_FILES, chartData, column, errorLine, lineOf, mean, open,
+  ARTIFACTS, DEFAULT_YAML, SCENARIOS, SCENARIO_FILES, scenarioText, chartData, column, errorLine, lineOf, mean, open,
   rectOf, runGallery, runState, serverUrl, setEditorText, shot, snapshot, text, useBrowser,
 } from "./harness.mjs";
 
@@ -231,7 +231,7 @@ describe("loopsim playground", () => {
     assert.equal(await text(page), DEFAULT_YAML + "# my edit\n");
     for (const file of SCENARIO_FILES) {
       await page.selectOption("#gallery", file);
-      assert.equal(await text(page), readFileSync(`${SCENARIOS}/${file}`, "utf8"), file);
+      assert.equal(await text(page), scenarioText(file), file);
       const report = await page.evaluate(() => window.loopsim.run());
       assert.ok(report.requests.sent > 0, `${file}: sent ${report.requests.sent}`);
       assert.equal(await page.textContent("#scenario-name"), report.scenario, file);

@@ -29,7 +29,7 @@ fn json(o: &Output) -> serde_json::Value {
 
 #[test]
 fn run_json_has_the_documented_shape() {
-    let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--json"]);
+    let o = loopsim(&["run", "scenarios/basics/one-event-loop.yaml", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let r = json(&o);
     for key in [
@@ -63,21 +63,21 @@ fn run_json_has_the_documented_shape() {
 fn the_seed_flag_changes_the_numbers_and_the_same_seed_repeats_them() {
     let a = stdout(&loopsim(&[
         "run",
-        "scenarios/closed-users.yaml",
+        "scenarios/basics/closed-users.yaml",
         "--json",
         "--seed",
         "5",
     ]));
     let b = stdout(&loopsim(&[
         "run",
-        "scenarios/closed-users.yaml",
+        "scenarios/basics/closed-users.yaml",
         "--json",
         "--seed",
         "5",
     ]));
     let c = stdout(&loopsim(&[
         "run",
-        "scenarios/closed-users.yaml",
+        "scenarios/basics/closed-users.yaml",
         "--json",
         "--seed",
         "6",
@@ -88,7 +88,7 @@ fn the_seed_flag_changes_the_numbers_and_the_same_seed_repeats_them() {
 
 #[test]
 fn text_report_is_readable() {
-    let o = loopsim(&["run", "scenarios/shop.yaml"]);
+    let o = loopsim(&["run", "scenarios/basics/shop.yaml"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     for needle in [
@@ -107,7 +107,7 @@ fn text_report_is_readable() {
 /// the auditor's verdict states its scale; `--json` carries the same sentences.
 #[test]
 fn the_diagnosis_tops_the_text_report_and_is_in_the_json() {
-    let o = loopsim(&["run", "scenarios/circuit-breaker.yaml"]);
+    let o = loopsim(&["run", "scenarios/guards/circuit-breaker.yaml"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let diagnosis = out.find("\ndiagnosis\n").expect("a diagnosis block");
@@ -124,7 +124,7 @@ fn the_diagnosis_tops_the_text_report_and_is_in_the_json() {
     );
     let j = json(&loopsim(&[
         "run",
-        "scenarios/circuit-breaker.yaml",
+        "scenarios/guards/circuit-breaker.yaml",
         "--json",
     ]));
     let texts: Vec<&str> = j["diagnosis"]["statements"]
@@ -181,9 +181,9 @@ fn an_early_stop_is_stated_first_and_on_stderr() {
     assert!(stderr(&o).contains("stopped early"), "{}", stderr(&o));
 
     // A complete run says nothing of the kind.
-    let o = loopsim(&["run", "scenarios/one-event-loop.yaml"]);
+    let o = loopsim(&["run", "scenarios/basics/one-event-loop.yaml"]);
     assert!(!stdout(&o).contains("STOPPED") && !stderr(&o).contains("stopped early"));
-    let o = loopsim(&["run", "scenarios/one-event-loop.yaml", "--json"]);
+    let o = loopsim(&["run", "scenarios/basics/one-event-loop.yaml", "--json"]);
     assert!(json(&o)["stopped"].is_null());
 }
 
@@ -216,7 +216,7 @@ fn figures_over_an_empty_measured_window_show_as_a_dash() {
 
 #[test]
 fn the_budget_is_summarised_in_readable_lines() {
-    let o = loopsim(&["run", "scenarios/llm-budget.yaml"]);
+    let o = loopsim(&["run", "scenarios/guards/llm-budget.yaml"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let from = out.find("\ncost ").expect("a cost section") + 1;
@@ -386,7 +386,7 @@ fn series_csv_is_written() {
     let f = dir.path().join("s.csv");
     let o = loopsim(&[
         "run",
-        "scenarios/one-event-loop.yaml",
+        "scenarios/basics/one-event-loop.yaml",
         "--series",
         f.to_str().unwrap(),
     ]);
@@ -404,7 +404,7 @@ fn fail_on_gates_ci_by_health() {
     for level in ["degraded", "critical"] {
         let o = loopsim(&[
             "run",
-            "scenarios/event-loop-starvation.yaml",
+            "scenarios/failure-modes/event-loop-starvation.yaml",
             "--fail-on",
             level,
         ]);
@@ -428,7 +428,11 @@ fn fail_on_gates_ci_by_health() {
 
 #[test]
 fn json_includes_health_slo_and_guards() {
-    let o = loopsim(&["run", "scenarios/event-loop-starvation.yaml", "--json"]);
+    let o = loopsim(&[
+        "run",
+        "scenarios/failure-modes/event-loop-starvation.yaml",
+        "--json",
+    ]);
     let r = json(&o);
     let h = &r["health"];
     assert!(h["status"].is_string() && h["score"].is_f64());
@@ -544,7 +548,7 @@ fn pools_get_an_aligned_table_and_only_when_declared() {
     assert!(r["errors"]["pool_timeout"].as_u64().unwrap() > 0);
 
     // Without pools there is no such table.
-    let out = stdout(&loopsim(&["run", "scenarios/one-event-loop.yaml"]));
+    let out = stdout(&loopsim(&["run", "scenarios/basics/one-event-loop.yaml"]));
     assert!(
         !out.lines().any(|l| l == "pools" || l.contains("pools:")),
         "{out}"
@@ -554,7 +558,7 @@ fn pools_get_an_aligned_table_and_only_when_declared() {
 /// Workloads of several priorities get a table per priority class; one class gets none.
 #[test]
 fn priority_classes_are_listed_when_there_are_several() {
-    let o = loopsim(&["run", "scenarios/priority-pool.yaml"]);
+    let o = loopsim(&["run", "scenarios/guards/priority-pool.yaml"]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);
     assert!(text.contains("\npriorities\n"), "{text}");
@@ -562,7 +566,7 @@ fn priority_classes_are_listed_when_there_are_several() {
         text.contains("  priority 0 ") && text.contains("  priority 1 "),
         "{text}"
     );
-    let single = stdout(&loopsim(&["run", "scenarios/one-event-loop.yaml"]));
+    let single = stdout(&loopsim(&["run", "scenarios/basics/one-event-loop.yaml"]));
     assert!(!single.contains("priorities"), "{single}");
 }
 
@@ -572,7 +576,7 @@ fn html_writes_one_self_contained_report_with_the_diagnosis() {
     let f = dir.path().join("report.html");
     let o = loopsim(&[
         "run",
-        "scenarios/retry-storm.yaml",
+        "scenarios/failure-modes/retry-storm.yaml",
         "--json",
         "--html",
         f.to_str().unwrap(),
@@ -632,7 +636,7 @@ fn html_escapes_names_from_the_scenario() {
 fn html_to_an_unwritable_place_exits_1() {
     let o = loopsim(&[
         "run",
-        "scenarios/one-event-loop.yaml",
+        "scenarios/basics/one-event-loop.yaml",
         "--html",
         "/nonexistent-dir/r.html",
     ]);
@@ -718,7 +722,7 @@ fn convert_rejects_bad_input_with_a_located_message() {
         "{}",
         stderr(&o)
     );
-    let o = loopsim(&["convert", "scenarios/agent-congestion.yaml"]);
+    let o = loopsim(&["convert", "scenarios/seeds/agent-congestion.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("cannot tell which format"),

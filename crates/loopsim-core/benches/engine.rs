@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use loopsim_core::{check, Simulation};
 
-const SCENARIO: &str = include_str!("../../../scenarios/one-event-loop.yaml");
+const SCENARIO: &str = include_str!("../../../scenarios/basics/one-event-loop.yaml");
 
 fn main() {
     let mut sc = check(SCENARIO).scenario.expect("gallery scenario is valid");

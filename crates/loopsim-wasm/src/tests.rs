@@ -2,8 +2,8 @@
 
 use super::*;
 
-const ONE_LOOP: &str = include_str!("../../../scenarios/one-event-loop.yaml");
-const SHOP: &str = include_str!("../../../scenarios/shop.yaml");
+const ONE_LOOP: &str = include_str!("../../../scenarios/basics/one-event-loop.yaml");
+const SHOP: &str = include_str!("../../../scenarios/basics/shop.yaml");
 
 /// A short, fast valid scenario.
 const SMALL: &str = "\

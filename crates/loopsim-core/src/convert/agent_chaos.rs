@@ -4,7 +4,7 @@
 //! optionally with `"name"` or `"id"` (such as `"EXP-002"`). JSON is YAML, so it is read with
 //! the core's spanned YAML reader and every error points at its line and column.
 //!
-//! The mapping (see `scenarios/agent-congestion.yaml`, the native rendering of EXP-002):
+//! The mapping (see `scenarios/seeds/agent-congestion.yaml`, the native rendering of EXP-002):
 //! `agents` closed-loop users thinking U(5 ms, 100 ms); a `workers` service with `workers`
 //! single-job workers behind an ingress queue of `buffer` slots (full → shed with a 503); a job
 //! of 20 ms, or 200 ms three times in ten, as a blocking step; an `errors` fault at `drop_rate`
@@ -489,9 +489,11 @@ mod tests {
         let ours = crate::check(&converts_clean(&profile("400", "4", "80", "0.2")))
             .scenario
             .unwrap();
-        let native = crate::check(include_str!("../../../../scenarios/agent-congestion.yaml"))
-            .scenario
-            .unwrap();
+        let native = crate::check(include_str!(
+            "../../../../scenarios/seeds/agent-congestion.yaml"
+        ))
+        .scenario
+        .unwrap();
         assert_eq!(ours.services.len(), native.services.len());
         assert_eq!(ours.workloads.len(), native.workloads.len());
         assert_eq!(ours.duration, native.duration);

@@ -14,7 +14,7 @@ pub const GOLDEN_SEED: u64 = 1;
 
 /// The gallery scenario `one-event-loop.yaml` shortened from 600 s to 60 s to keep tests quick.
 pub fn one_event_loop_60s() -> String {
-    let source = include_str!("../../../../scenarios/one-event-loop.yaml");
+    let source = include_str!("../../../../scenarios/basics/one-event-loop.yaml");
     let shortened = source.replace("\nduration: 600s\n", "\nduration: 60s\n");
     assert_ne!(
         shortened, source,
