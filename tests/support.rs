@@ -405,6 +405,33 @@ pub fn repairman(n: u32, mu: f64, z: f64) -> Repairman {
     }
 }
 
+/// The path of a gallery scenario by file name, in whichever section directory of
+/// `scenarios/` holds it (names are unique across sections).
+pub fn gallery_path(file: &str) -> std::path::PathBuf {
+    gallery_files()
+        .into_iter()
+        .find(|p| p.file_name().is_some_and(|n| n == file))
+        .unwrap_or_else(|| panic!("no gallery scenario named {file}"))
+}
+
+/// Every gallery scenario file (`scenarios/<section>/*.yaml`), sorted by file name.
+pub fn gallery_files() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root)
+        .expect("scenarios/")
+        .filter_map(|d| d.ok().map(|d| d.path()))
+        .filter(|d| d.is_dir())
+        .flat_map(|d| {
+            std::fs::read_dir(d)
+                .expect("a section")
+                .filter_map(|f| f.ok().map(|f| f.path()))
+        })
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,31 +584,4 @@ mod tests {
     fn estimate_rejects_a_wide_interval() {
         Estimate::from_values(vec![0.5, 1.5, 1.0, 1.0]).assert_matches("x", 1.0, 0.03);
     }
-}
-
-/// The path of a gallery scenario by file name, in whichever section directory of
-/// `scenarios/` holds it (names are unique across sections).
-pub fn gallery_path(file: &str) -> std::path::PathBuf {
-    gallery_files()
-        .into_iter()
-        .find(|p| p.file_name().is_some_and(|n| n == file))
-        .unwrap_or_else(|| panic!("no gallery scenario named {file}"))
-}
-
-/// Every gallery scenario file (`scenarios/<section>/*.yaml`), sorted by file name.
-pub fn gallery_files() -> Vec<std::path::PathBuf> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root)
-        .expect("scenarios/")
-        .filter_map(|d| d.ok().map(|d| d.path()))
-        .filter(|d| d.is_dir())
-        .flat_map(|d| {
-            std::fs::read_dir(d)
-                .expect("a section")
-                .filter_map(|f| f.ok().map(|f| f.path()))
-        })
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-        .collect();
-    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    files
 }
