@@ -242,6 +242,8 @@ pub const ALL: &[&Section] = &[
     &BANDWIDTH,
     &SIZE_OR_DIST,
     &ENDPOINT,
+    &GUIDE_STEP,
+    &CHANGE,
 ];
 
 /// The section named `name` in [`ALL`].
@@ -261,7 +263,7 @@ pub const TOP: Section = Section {
     include: &[],
 };
 
-const TOP_KEYS: [Key; 19] = [
+const TOP_KEYS: [Key; 21] = [
     Key {
         name: "version",
         ty: Type::Const(1),
@@ -376,7 +378,88 @@ const TOP_KEYS: [Key; 19] = [
         default: Absent::Default("none"),
         doc: "Caches by name, used by `cache:` and `invalidate:` steps of any service and emptied by `flush` faults. A `shared` cache is one instance for the whole system; a `replica` cache is one instance per replica of each service whose steps use it.",
     },
+    Key {
+        name: "try",
+        ty: Type::List { of: &Type::Text { pattern: None, min_len: 1 }, min: 0, max: Some(20) },
+        default: Absent::Default("none"),
+        doc: "\"Try this\": what to change and what will happen, one short suggestion per item (at most 20). The playground shows them under the description; the engine ignores them.",
+    },
+    Key {
+        name: "guide",
+        ty: Type::List { of: &Type::Ref(&GUIDE_STEP), min: 0, max: Some(30) },
+        default: Absent::Default("none"),
+        doc: "A guided walkthrough: steps the playground shows one at a time, each with text, and optionally a change to apply to the scenario and the chart or node to look at (at most 30). A link can open the scenario at a step.",
+    },
 ];
+
+pub const GUIDE_STEP: Section = Section {
+    name: "guide_step",
+    def: Some("guideStep"),
+    doc: "One step of a guided walkthrough.",
+    keys: &[
+        Key {
+            name: "text",
+            ty: Type::Text { pattern: None, min_len: 1 },
+            default: Absent::Required,
+            doc: "What to do and what to look at, in plain words (`code` in backticks is shown as code).",
+        },
+        Key {
+            name: "change",
+            ty: Type::Ref(&CHANGE),
+            default: Absent::Default("none"),
+            doc: "An edit the page applies to the scenario text when the reader presses Apply.",
+        },
+        Key {
+            name: "chart",
+            ty: Type::Enum(&GUIDE_CHARTS),
+            default: Absent::Default("none"),
+            doc: "The chart to point at: `latency`, `throughput`, `lag` (event-loop lag), `util` (utilisation), `pool` (thread pools), `workloads`, or `service` (the charts of the step's `node`, which must be a service).",
+        },
+        Key {
+            name: "node",
+            ty: Type::Text { pattern: None, min_len: 1 },
+            default: Absent::Default("none"),
+            doc: "The node of the topology view to point at: a service, queue or cache name, or `client`.",
+        },
+    ],
+    include: &[],
+    shape: Shape::Map,
+    rules: &[],
+};
+
+/// The charts a guide step can point at (the page's fixed charts, and a service's own).
+pub const GUIDE_CHARTS: [&str; 7] = [
+    "latency",
+    "throughput",
+    "lag",
+    "util",
+    "pool",
+    "workloads",
+    "service",
+];
+
+pub const CHANGE: Section = Section {
+    name: "change",
+    def: Some("change"),
+    doc: "A text replacement in the scenario: the one occurrence of `replace` outside the `guide:` block becomes `with`.",
+    keys: &[
+        Key {
+            name: "replace",
+            ty: Type::Text { pattern: None, min_len: 1 },
+            default: Absent::Required,
+            doc: "The text to replace, exactly as written in the scenario; it must occur exactly once outside `guide:`, after the earlier steps' changes.",
+        },
+        Key {
+            name: "with",
+            ty: Type::Text { pattern: None, min_len: 0 },
+            default: Absent::Required,
+            doc: "The replacement text.",
+        },
+    ],
+    include: &[],
+    shape: Shape::Map,
+    rules: &[],
+};
 
 pub const DURATION: Section = Section::value("duration", "duration", "A duration: a number with a unit (`ns`, `us` or `µs`, `ms`, `s`, `m` or `min`, `h`, `d`), e.g. `2ms`, `1.5s`, `5m`, `30d`; a bare number is seconds.", Type::AnyOf(&[Type::Number { min: Bound::Incl(0.0), max: Bound::No }, Type::Text { pattern: Some(r#"^\+?[0-9][0-9_]*(\.[0-9]*)?([eE][+-]?[0-9]+)?(ns|us|µs|μs|ms|s|m|min|h|d)?$"#), min_len: 0 }, Type::Text { pattern: Some(r#"^\+?\.[0-9]+([eE][+-]?[0-9]+)?(ns|us|µs|μs|ms|s|m|min|h|d)?$"#), min_len: 0 }]));
 

@@ -2,6 +2,7 @@
 
 mod bandwidth;
 pub(crate) mod check;
+pub mod guide;
 pub mod keys;
 pub mod model;
 mod parse;

@@ -55,6 +55,8 @@ pub struct Scenario {
     /// Message queues (`queues:`), in declaration order; queue `q` is network node
     /// `1 + services + q` (its broker).
     pub queues: Vec<QueueSpec>,
+    /// `try:` and `guide:`, for the reader; the engine ignores them.
+    pub guide: super::guide::Guide,
 }
 
 /// A source of requests. The client side of every hop from a workload is the node `client`.

@@ -16,6 +16,7 @@ mod caches;
 mod faults;
 mod flow;
 mod guards;
+mod guide;
 mod health;
 mod queues;
 mod services;
@@ -323,6 +324,21 @@ impl Reader<'_> {
         let faults = self.faults(f.get("faults"), &targets);
         self.autoscale_decisions(&table.services, run.duration);
         let sections = self.sections(&f, &run, &table, &workloads);
+        let guide = {
+            let services: Vec<&str> = table.services.iter().map(|s| s.name.as_str()).collect();
+            let queues: Vec<&str> = queues.iter().map(|q| q.name.as_str()).collect();
+            // Owned: `self.guide` borrows the reader mutably.
+            let caches: Vec<String> = self.caches.iter().map(|c| c.name.clone()).collect();
+            let caches: Vec<&str> = caches.iter().map(String::as_str).collect();
+            self.guide(
+                &f,
+                &guide::NodeNames {
+                    services: &services,
+                    queues: &queues,
+                    caches: &caches,
+                },
+            )
+        };
         let duration = run.duration?;
         let scenario = Scenario {
             name: run.name,
@@ -348,6 +364,7 @@ impl Reader<'_> {
             caches: core::mem::take(&mut self.caches),
             max_in_flight: run.max_in_flight,
             queues,
+            guide,
         };
         if self.errors == 0 {
             let caps = check::work_caps(&scenario, self.limits, run.duration_span);
