@@ -70,6 +70,31 @@ fn every_scenario_is_covered() {
     );
 }
 
+/// A walkthrough's changes apply in order, each to exactly one place, and every text they lead
+/// to is a valid scenario (the reader presses Run after each).
+#[test]
+fn every_guide_applies_cleanly_and_stays_valid() {
+    use loopsim_core::scenario::guide;
+    for path in gallery_files() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let yaml = std::fs::read_to_string(&path).unwrap();
+        let sc = loopsim_tests::scenario(&yaml);
+        let texts = guide::replay(&yaml, &sc.guide.steps).unwrap_or_else(|(i, e)| {
+            let replace = &sc.guide.steps[i].change.as_ref().unwrap().replace;
+            panic!("{name}: guide step {}: {}", i + 1, e.message(replace))
+        });
+        for (i, text) in texts.iter().enumerate() {
+            let checked = loopsim_core::check(text);
+            assert!(
+                !checked.has_errors(),
+                "{name}: after guide step {}: {:?}",
+                i + 1,
+                checked.diagnostics
+            );
+        }
+    }
+}
+
 #[test]
 fn every_scenario_runs_with_its_outcome_and_conserves_requests() {
     for (name, check) in OUTCOMES {
