@@ -406,8 +406,11 @@ fn tail_at_scale(r: &Report) {
     assert!(q("front/fan10", |l| l.p50) < 0.05);
     assert!(q("front/fan10", |l| l.p99) > 0.19);
     assert!(q("front/fan100", |l| l.p50) > 0.19);
-    let hedged_p99 = q("front/fan100-hedged", |l| l.p99);
-    assert!(hedged_p99 < 0.1, "hedged p99 {hedged_p99}");
+    // One copy: a request still waits for a hiccup when a call and its copy both hit one,
+    // 1 − (1 − 0.01²)¹⁰⁰ ≈ 1% of requests — right at the p99, so the p95 is asserted here and
+    // the p99 after the guide adds a second copy (`guide_tail_at_scale`).
+    let hedged_p95 = q("front/fan100-hedged", |l| l.p95);
+    assert!(hedged_p95 < 0.1, "hedged p95 {hedged_p95}");
     let site = r.call_sites.get("front/fan100-hedged → shard/").unwrap();
     let extra = site.hedges as f64 / site.ok as f64;
     assert!((0.01..0.06).contains(&extra), "hedges per call {extra}");
@@ -675,4 +678,75 @@ fn thin_link_downloads(r: &Report) {
     assert!(r.latency_s.mean.unwrap() > mean);
     let up = r.links.get("client → app").unwrap();
     assert!(up.utilization.unwrap() < 0.01);
+}
+
+// --- gallery ---
+
+/// The text a scenario's guide leads to: every step's change applied in order.
+fn guide_final_report(name: &str) -> Report {
+    use loopsim_core::scenario::guide;
+    let yaml = std::fs::read_to_string(gallery_path(name)).expect("gallery file");
+    let sc = loopsim_tests::scenario(&yaml);
+    assert!(!sc.guide.steps.is_empty(), "{name} has no guide");
+    let texts = guide::replay(&yaml, &sc.guide.steps)
+        .unwrap_or_else(|(i, _)| panic!("{name}: guide step {} does not apply", i + 1));
+    run_yaml(texts.last().unwrap())
+}
+
+/// The guides promise what the reader will see after the last change; each is checked on
+/// the text the guide leads to.
+#[test]
+fn guides_lead_to_the_promised_outcome() {
+    guide_starvation(&guide_final_report("event-loop-starvation.yaml"));
+    guide_retry_storm(&guide_final_report("retry-storm.yaml"));
+    guide_tail_at_scale(&guide_final_report("tail-at-scale.yaml"));
+    guide_cache_stampede(&guide_final_report("cache-stampede.yaml"));
+}
+
+/// Offloaded, the export no longer holds the loop: the loop is an M/G/1 at ρ ≈ 0.3 with
+/// 1.5 ms of work per request, so its lag is a few milliseconds at most (measured: max 6 ms),
+/// against 3.7 s before; the p99 falls to the fast path's own (~25 ms; the 1.2 s exports are
+/// 0.05% of requests, below the p99).
+fn guide_starvation(r: &Report) {
+    let api = r.services.get("api").unwrap();
+    let lag = api.loop_lag_s.max.unwrap();
+    assert!(lag < 0.05, "lag max {lag}");
+    let p99 = r.latency_s.p99.unwrap();
+    assert!(p99 < 0.05, "p99 {p99}");
+    assert_eq!(r.health.status, loopsim_core::health::Status::Healthy);
+}
+
+/// With a retry budget and expired work dropped, the slowdown costs a burst of timeouts and
+/// the system recovers: measured 1.35% failed and 788/s goodput, against 67% failed and
+/// 266/s without them (the regimes are 50× apart, far beyond the noise).
+fn guide_retry_storm(r: &Report) {
+    let failed = r.requests.failed as f64 / r.requests.sent as f64;
+    assert!(failed < 0.05, "failed {failed}");
+    assert!(r.goodput_rps > 0.95 * 800.0, "goodput {}", r.goodput_rps);
+    assert!(
+        r.attempts_per_request < 1.2,
+        "attempts {}",
+        r.attempts_per_request
+    );
+}
+
+/// Two copies: a request waits for a hiccup only if some call and both its copies hit one,
+/// 1 − (1 − 0.01³)¹⁰⁰ ≈ 0.01% of requests, so the p99 is set by the 5 ms calls and the
+/// 20–40 ms hedge delays (measured ~42 ms); the hedged 10-shard fan-out likewise (~31 ms).
+/// Against 200 ms hiccups the margin is far beyond the noise of ~1,100 requests each.
+fn guide_tail_at_scale(r: &Report) {
+    let p99 = |w: &str| r.workloads.get(w).unwrap().latency_s.p99.unwrap();
+    assert!(p99("fan100-hedged") < 0.1, "hedged p99 {}", p99("fan100-hedged"));
+    assert!(p99("fan10") < 0.1, "fan10 p99 {}", p99("fan10"));
+    assert!(p99("fan100") > 0.19, "the unhedged fan-out is unchanged");
+}
+
+/// Single flight on both sides: neither database queue times anyone out (measured: at most
+/// ~110–130 waiters, against 548 and 523 timeouts without it).
+fn guide_cache_stampede(r: &Report) {
+    for w in ["to-plain", "to-coalesced"] {
+        assert_eq!(r.workloads.get(w).unwrap().requests.failed, 0, "{w}");
+    }
+    let plain = r.caches.get("plain-cache").unwrap();
+    assert!(plain.coalesced > 300, "coalesced {}", plain.coalesced);
 }
