@@ -736,7 +736,11 @@ fn guide_retry_storm(r: &Report) {
 /// Against 200 ms hiccups the margin is far beyond the noise of ~1,100 requests each.
 fn guide_tail_at_scale(r: &Report) {
     let p99 = |w: &str| r.workloads.get(w).unwrap().latency_s.p99.unwrap();
-    assert!(p99("fan100-hedged") < 0.1, "hedged p99 {}", p99("fan100-hedged"));
+    assert!(
+        p99("fan100-hedged") < 0.1,
+        "hedged p99 {}",
+        p99("fan100-hedged")
+    );
     assert!(p99("fan10") < 0.1, "fan10 p99 {}", p99("fan10"));
     assert!(p99("fan100") > 0.19, "the unhedged fan-out is unchanged");
 }
