@@ -39,6 +39,9 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("url-shortener.yaml", url_shortener),
     ("cache-stampede.yaml", cache_stampede),
     ("thin-link-downloads.yaml", thin_link_downloads),
+    // --- gallery ---
+    ("double-traffic-as-today.yaml", double_traffic_as_today),
+    ("double-traffic-sized.yaml", double_traffic_sized),
 ];
 
 fn run_file(name: &str) -> Report {
@@ -753,4 +756,61 @@ fn guide_cache_stampede(r: &Report) {
     }
     let plain = r.caches.get("plain-cache").unwrap();
     assert!(plain.coalesced > 300, "coalesced {}", plain.coalesced);
+}
+
+/// P(T > t) for the time in system of an M/M/c FIFO queue: T = Wq + S, where Wq is 0 with
+/// probability 1 − C and exponential with rate θ = cμ − λ otherwise (C = Erlang C), and S is
+/// exponential with rate μ: P(T > t) = (1 − C)e^(−μt) + C(θe^(−μt) − μe^(−θt))/(θ − μ).
+fn mmc_sojourn_tail(lambda: f64, mu: f64, c: u32, t: f64) -> f64 {
+    let p_wait = loopsim_tests::erlang_c(c, lambda / mu);
+    let theta = c as f64 * mu - lambda;
+    let served = (-mu * t).exp();
+    let queued = (theta * served - mu * (-theta * t).exp()) / (theta - mu);
+    (1.0 - p_wait) * served + p_wait * queued
+}
+
+/// Doubled traffic on today's 4 loops: λ = 360/s, μ = 100/s, c = 4, ρ = 0.9. Utilisation is
+/// λ/(cμ) whatever the queueing (six seeds: 0.898–0.905, so ±0.015). Erlang C with one shared
+/// queue is the best case: W = 29.7 ms and P(T > 100 ms) = 2.4%, i.e. an SLI of 0.976 that
+/// already misses 0.99. The engine's per-loop queues (a request waits at its loop even when
+/// another is idle) can only do worse: six seeds measured W = 31.7–34.1 ms (7–15% above) and
+/// SLI 0.955–0.967, so the mean is asserted within [0.97, 1.25] × Erlang C and the SLI below
+/// Erlang C's.
+fn double_traffic_as_today(r: &Report) {
+    let (lambda, mu, c) = (360.0, 100.0, 4);
+    let util = r.services.get("api").unwrap().utilization.unwrap();
+    assert!((util - 0.9).abs() < 0.015, "utilisation {util}");
+    let theory = loopsim_tests::mmc(lambda, mu, c);
+    let w = r.latency_s.mean.unwrap();
+    assert!(
+        (0.97 * theory.w..1.25 * theory.w).contains(&w),
+        "mean {w} vs Erlang C {}",
+        theory.w
+    );
+    let best_sli = 1.0 - mmc_sojourn_tail(lambda, mu, c, 0.1);
+    assert!((best_sli - 0.976).abs() < 0.001, "Erlang C SLI {best_sli}");
+    let slo = &r.slo[0];
+    assert!(!slo.met, "the objective holds at 2×: SLI {}", slo.sli);
+    assert!(slo.sli < best_sli, "SLI {} vs Erlang C {best_sli}", slo.sli);
+}
+
+/// Sized by Erlang C: 3 replicas × 2 workers = 6 loops at λ = 360/s, ρ = 0.6: W = 10.82 ms and
+/// P(T > 100 ms) = 0.005% with one shared queue; the per-loop queues measured W = 11.74–11.84
+/// ms over six seeds (8–9% above) and SLI ≥ 0.9998. The objective holds with room to spare.
+fn double_traffic_sized(r: &Report) {
+    let (lambda, mu, c) = (360.0, 100.0, 6);
+    let util = r.services.get("api").unwrap().utilization.unwrap();
+    assert!((util - 0.6).abs() < 0.01, "utilisation {util}");
+    let theory = loopsim_tests::mmc(lambda, mu, c);
+    let w = r.latency_s.mean.unwrap();
+    assert!(
+        (0.97 * theory.w..1.2 * theory.w).contains(&w),
+        "mean {w} vs Erlang C {}",
+        theory.w
+    );
+    assert!(mmc_sojourn_tail(lambda, mu, c, 0.1) < 1e-4);
+    let slo = &r.slo[0];
+    assert!(slo.met && slo.sli > 0.999, "SLI {}", slo.sli);
+    let p99 = r.latency_s.p99.unwrap();
+    assert!(p99 < 0.07, "p99 {p99}");
 }
