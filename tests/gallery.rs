@@ -159,7 +159,7 @@ fn shop(r: &Report) {
     assert!(r.error_rate < 0.01, "error rate {}", r.error_rate);
 }
 
-/// A 250 ms blocking call in 0.1% of requests: the loop is mostly idle, yet the fast endpoint's
+/// A 1.2 s blocking call in 0.05% of requests: the loop is mostly idle, yet the fast endpoint's
 /// tail is dominated by waiting behind it.
 fn starvation(r: &Report) {
     let api = r.services.get("api").unwrap();
