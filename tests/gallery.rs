@@ -704,6 +704,8 @@ fn guides_lead_to_the_promised_outcome() {
     guide_retry_storm(&guide_final_report("retry-storm.yaml"));
     guide_tail_at_scale(&guide_final_report("tail-at-scale.yaml"));
     guide_cache_stampede(&guide_final_report("cache-stampede.yaml"));
+    // The sizing guide ends on the sized fleet: the same outcome as the sized scenario.
+    double_traffic_sized(&guide_final_report("double-traffic-as-today.yaml"));
 }
 
 /// Offloaded, the export no longer holds the loop: the loop is an M/G/1 at ρ ≈ 0.3 with
