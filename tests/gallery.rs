@@ -39,6 +39,9 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("url-shortener.yaml", url_shortener),
     ("cache-stampede.yaml", cache_stampede),
     ("thin-link-downloads.yaml", thin_link_downloads),
+    // --- gallery ---
+    ("double-traffic-as-today.yaml", double_traffic_as_today),
+    ("double-traffic-sized.yaml", double_traffic_sized),
 ];
 
 fn run_file(name: &str) -> Report {
@@ -156,7 +159,7 @@ fn shop(r: &Report) {
     assert!(r.error_rate < 0.01, "error rate {}", r.error_rate);
 }
 
-/// A 250 ms blocking call in 0.1% of requests: the loop is mostly idle, yet the fast endpoint's
+/// A 1.2 s blocking call in 0.05% of requests: the loop is mostly idle, yet the fast endpoint's
 /// tail is dominated by waiting behind it.
 fn starvation(r: &Report) {
     let api = r.services.get("api").unwrap();
@@ -406,8 +409,11 @@ fn tail_at_scale(r: &Report) {
     assert!(q("front/fan10", |l| l.p50) < 0.05);
     assert!(q("front/fan10", |l| l.p99) > 0.19);
     assert!(q("front/fan100", |l| l.p50) > 0.19);
-    let hedged_p99 = q("front/fan100-hedged", |l| l.p99);
-    assert!(hedged_p99 < 0.1, "hedged p99 {hedged_p99}");
+    // One copy: a request still waits for a hiccup when a call and its copy both hit one,
+    // 1 − (1 − 0.01²)¹⁰⁰ ≈ 1% of requests — right at the p99, so the p95 is asserted here and
+    // the p99 after the guide adds a second copy (`guide_tail_at_scale`).
+    let hedged_p95 = q("front/fan100-hedged", |l| l.p95);
+    assert!(hedged_p95 < 0.1, "hedged p95 {hedged_p95}");
     let site = r.call_sites.get("front/fan100-hedged → shard/").unwrap();
     let extra = site.hedges as f64 / site.ok as f64;
     assert!((0.01..0.06).contains(&extra), "hedges per call {extra}");
@@ -675,4 +681,138 @@ fn thin_link_downloads(r: &Report) {
     assert!(r.latency_s.mean.unwrap() > mean);
     let up = r.links.get("client → app").unwrap();
     assert!(up.utilization.unwrap() < 0.01);
+}
+
+// --- gallery ---
+
+/// The text a scenario's guide leads to: every step's change applied in order.
+fn guide_final_report(name: &str) -> Report {
+    use loopsim_core::scenario::guide;
+    let yaml = std::fs::read_to_string(gallery_path(name)).expect("gallery file");
+    let sc = loopsim_tests::scenario(&yaml);
+    assert!(!sc.guide.steps.is_empty(), "{name} has no guide");
+    let texts = guide::replay(&yaml, &sc.guide.steps)
+        .unwrap_or_else(|(i, _)| panic!("{name}: guide step {} does not apply", i + 1));
+    run_yaml(texts.last().unwrap())
+}
+
+/// The guides promise what the reader will see after the last change; each is checked on
+/// the text the guide leads to.
+#[test]
+fn guides_lead_to_the_promised_outcome() {
+    guide_starvation(&guide_final_report("event-loop-starvation.yaml"));
+    guide_retry_storm(&guide_final_report("retry-storm.yaml"));
+    guide_tail_at_scale(&guide_final_report("tail-at-scale.yaml"));
+    guide_cache_stampede(&guide_final_report("cache-stampede.yaml"));
+    // The sizing guide ends on the sized fleet: the same outcome as the sized scenario.
+    double_traffic_sized(&guide_final_report("double-traffic-as-today.yaml"));
+}
+
+/// Offloaded, the export no longer holds the loop: the loop is an M/G/1 at ρ ≈ 0.3 with
+/// 1.5 ms of work per request, so its lag is a few milliseconds at most (measured: max 6 ms),
+/// against 3.7 s before; the p99 falls to the fast path's own (~25 ms; the 1.2 s exports are
+/// 0.05% of requests, below the p99).
+fn guide_starvation(r: &Report) {
+    let api = r.services.get("api").unwrap();
+    let lag = api.loop_lag_s.max.unwrap();
+    assert!(lag < 0.05, "lag max {lag}");
+    let p99 = r.latency_s.p99.unwrap();
+    assert!(p99 < 0.05, "p99 {p99}");
+    assert_eq!(r.health.status, loopsim_core::health::Status::Healthy);
+}
+
+/// With a retry budget and expired work dropped, the slowdown costs a burst of timeouts and
+/// the system recovers: measured 1.35% failed and 788/s goodput, against 67% failed and
+/// 266/s without them (the regimes are 50× apart, far beyond the noise).
+fn guide_retry_storm(r: &Report) {
+    let failed = r.requests.failed as f64 / r.requests.sent as f64;
+    assert!(failed < 0.05, "failed {failed}");
+    assert!(r.goodput_rps > 0.95 * 800.0, "goodput {}", r.goodput_rps);
+    assert!(
+        r.attempts_per_request < 1.2,
+        "attempts {}",
+        r.attempts_per_request
+    );
+}
+
+/// Two copies: a request waits for a hiccup only if some call and both its copies hit one,
+/// 1 − (1 − 0.01³)¹⁰⁰ ≈ 0.01% of requests, so the p99 is set by the 5 ms calls and the
+/// 20–40 ms hedge delays (measured ~42 ms); the hedged 10-shard fan-out likewise (~31 ms).
+/// Against 200 ms hiccups the margin is far beyond the noise of ~1,100 requests each.
+fn guide_tail_at_scale(r: &Report) {
+    let p99 = |w: &str| r.workloads.get(w).unwrap().latency_s.p99.unwrap();
+    assert!(
+        p99("fan100-hedged") < 0.1,
+        "hedged p99 {}",
+        p99("fan100-hedged")
+    );
+    assert!(p99("fan10") < 0.1, "fan10 p99 {}", p99("fan10"));
+    assert!(p99("fan100") > 0.19, "the unhedged fan-out is unchanged");
+}
+
+/// Single flight on both sides: neither database queue times anyone out (measured: at most
+/// ~110–130 waiters, against 548 and 523 timeouts without it).
+fn guide_cache_stampede(r: &Report) {
+    for w in ["to-plain", "to-coalesced"] {
+        assert_eq!(r.workloads.get(w).unwrap().requests.failed, 0, "{w}");
+    }
+    let plain = r.caches.get("plain-cache").unwrap();
+    assert!(plain.coalesced > 300, "coalesced {}", plain.coalesced);
+}
+
+/// P(T > t) for the time in system of an M/M/c FIFO queue: T = Wq + S, where Wq is 0 with
+/// probability 1 − C and exponential with rate θ = cμ − λ otherwise (C = Erlang C), and S is
+/// exponential with rate μ: P(T > t) = (1 − C)e^(−μt) + C(θe^(−μt) − μe^(−θt))/(θ − μ).
+fn mmc_sojourn_tail(lambda: f64, mu: f64, c: u32, t: f64) -> f64 {
+    let p_wait = loopsim_tests::erlang_c(c, lambda / mu);
+    let theta = c as f64 * mu - lambda;
+    let served = (-mu * t).exp();
+    let queued = (theta * served - mu * (-theta * t).exp()) / (theta - mu);
+    (1.0 - p_wait) * served + p_wait * queued
+}
+
+/// Doubled traffic on today's 4 loops: λ = 360/s, μ = 100/s, c = 4, ρ = 0.9. Utilisation is
+/// λ/(cμ) whatever the queueing (six seeds: 0.898–0.905, so ±0.015). Erlang C with one shared
+/// queue is the best case: W = 29.7 ms and P(T > 100 ms) = 2.4%, i.e. an SLI of 0.976 that
+/// already misses 0.99. The engine's per-loop queues (a request waits at its loop even when
+/// another is idle) can only do worse: six seeds measured W = 31.7–34.1 ms (7–15% above) and
+/// SLI 0.955–0.967, so the mean is asserted within [0.97, 1.25] × Erlang C and the SLI below
+/// Erlang C's.
+fn double_traffic_as_today(r: &Report) {
+    let (lambda, mu, c) = (360.0, 100.0, 4);
+    let util = r.services.get("api").unwrap().utilization.unwrap();
+    assert!((util - 0.9).abs() < 0.015, "utilisation {util}");
+    let theory = loopsim_tests::mmc(lambda, mu, c);
+    let w = r.latency_s.mean.unwrap();
+    assert!(
+        (0.97 * theory.w..1.25 * theory.w).contains(&w),
+        "mean {w} vs Erlang C {}",
+        theory.w
+    );
+    let best_sli = 1.0 - mmc_sojourn_tail(lambda, mu, c, 0.1);
+    assert!((best_sli - 0.976).abs() < 0.001, "Erlang C SLI {best_sli}");
+    let slo = &r.slo[0];
+    assert!(!slo.met, "the objective holds at 2×: SLI {}", slo.sli);
+    assert!(slo.sli < best_sli, "SLI {} vs Erlang C {best_sli}", slo.sli);
+}
+
+/// Sized by Erlang C: 3 replicas × 2 workers = 6 loops at λ = 360/s, ρ = 0.6: W = 10.82 ms and
+/// P(T > 100 ms) = 0.005% with one shared queue; the per-loop queues measured W = 11.74–11.84
+/// ms over six seeds (8–9% above) and SLI ≥ 0.9998. The objective holds with room to spare.
+fn double_traffic_sized(r: &Report) {
+    let (lambda, mu, c) = (360.0, 100.0, 6);
+    let util = r.services.get("api").unwrap().utilization.unwrap();
+    assert!((util - 0.6).abs() < 0.01, "utilisation {util}");
+    let theory = loopsim_tests::mmc(lambda, mu, c);
+    let w = r.latency_s.mean.unwrap();
+    assert!(
+        (0.97 * theory.w..1.2 * theory.w).contains(&w),
+        "mean {w} vs Erlang C {}",
+        theory.w
+    );
+    assert!(mmc_sojourn_tail(lambda, mu, c, 0.1) < 1e-4);
+    let slo = &r.slo[0];
+    assert!(slo.met && slo.sli > 0.999, "SLI {}", slo.sli);
+    let p99 = r.latency_s.p99.unwrap();
+    assert!(p99 < 0.07, "p99 {p99}");
 }
