@@ -572,6 +572,10 @@ fn order_pipeline(r: &Report) {
     );
     let s = r.spawned.get("api").unwrap();
     assert!(s.failed.0.is_empty() && s.started - s.completed <= 20);
+    assert!(
+        r.slo.iter().all(|s| s.met),
+        "the API's SLOs hold through the burst"
+    );
 }
 
 /// The background tasks' 2 ms of `cpu` per request triple the loop's work: utilisation
