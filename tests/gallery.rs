@@ -936,3 +936,30 @@ fn url_shortener_guide_breaks_then_fixes_the_pool() {
     let s = yours.spawned.get("app").unwrap();
     assert!(s.started > 100_000 && s.failed.0.is_empty());
 }
+
+/// The payment guide's last step switches the breaker off: each order of the brownout waits
+/// out three 800 ms attempts before its fallback, so the p99 passes 1 s and `checkout-fast`
+/// is missed — yet no order fails (the fallback still runs).
+#[test]
+fn payment_guide_without_the_breaker_misses_the_latency_slo() {
+    let r = run_yaml(&guide_text("payment-service.yaml", 4));
+    assert!(!slo_met(&r, "checkout-fast"));
+    assert!(r.latency_s.p99.unwrap() > 2.0, "p99 {:?}", r.latency_s.p99);
+    assert_eq!(r.requests.failed, 0);
+}
+
+/// The flash-sale guide: a room of 100,000 turns nobody away but holds ~31,000 at the peak
+/// (fluid: (2,000 − 952) × 30 s ≈ 31,400) and the last wait ~32 s; twice the confirmers
+/// then keep the room under 10,000 and the longest wait under 6 s.
+#[test]
+fn flash_sale_guide_trades_shedding_for_waiting() {
+    let big = run_yaml(&guide_text("flash-sale.yaml", 3));
+    let q = big.queues.get("bookings").unwrap();
+    assert_eq!(q.rejected_queue_full, 0);
+    assert!((28_000..35_000).contains(&q.depth_max), "{}", q.depth_max);
+    assert!(q.oldest_age_max_s > 25.0, "{}", q.oldest_age_max_s);
+    let faster = run_yaml(&guide_text("flash-sale.yaml", 4));
+    let q = faster.queues.get("bookings").unwrap();
+    assert_eq!(q.rejected_queue_full, 0);
+    assert!(q.depth_max < 10_000 && q.oldest_age_max_s < 6.0);
+}
