@@ -963,3 +963,19 @@ fn flash_sale_guide_trades_shedding_for_waiting() {
     assert_eq!(q.rejected_queue_full, 0);
     assert!(q.depth_max < 10_000 && q.oldest_age_max_s < 6.0);
 }
+
+/// The API-gateway guide's leaked key: the partners' buckets (3 × 400/s, 1,200 tokens when
+/// full) now face 2,500/s for 30 s, so (2,500 − 1,200) × 30 − 1,200 ≈ 37,800 are refused, and
+/// the partners, 1,000 of the 2,500 per second, lose their share: ~15,100 (count noise
+/// √75,000 ≈ 270 on the offered load; ±1,000 and ±600 are ~4σ and ~5σ of their shares).
+#[test]
+fn api_gateway_guide_leaked_key_punishes_the_partners() {
+    let r = run_yaml(&guide_text("api-gateway.yaml", 3));
+    let refused = r.errors.get("rejected_rate_limit").copied().unwrap_or(0) as f64;
+    assert!((refused - 37_800.0).abs() < 1_000.0, "refused {refused}");
+    let partners = r.workloads.get("partners").unwrap().requests.failed as f64;
+    assert!(
+        (partners - 15_120.0).abs() < 600.0,
+        "partners refused {partners}"
+    );
+}
