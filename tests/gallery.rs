@@ -42,6 +42,13 @@ const OUTCOMES: &[(&str, Check)] = &[
     // --- gallery ---
     ("double-traffic-as-today.yaml", double_traffic_as_today),
     ("double-traffic-sized.yaml", double_traffic_sized),
+    // --- classics ---
+    ("news-feed.yaml", news_feed),
+    ("api-gateway.yaml", api_gateway),
+    ("chat-fanout.yaml", chat_fanout),
+    ("payment-service.yaml", payment_service),
+    ("llm-gateway.yaml", llm_gateway),
+    ("flash-sale.yaml", flash_sale),
 ];
 
 fn run_file(name: &str) -> Report {
@@ -571,6 +578,10 @@ fn order_pipeline(r: &Report) {
     );
     let s = r.spawned.get("api").unwrap();
     assert!(s.failed.0.is_empty() && s.started - s.completed <= 20);
+    assert!(
+        r.slo.iter().all(|s| s.met),
+        "the API's SLOs hold through the burst"
+    );
 }
 
 /// The background tasks' 2 ms of `cpu` per request triple the loop's work: utilisation
@@ -815,4 +826,306 @@ fn double_traffic_sized(r: &Report) {
     assert!(slo.met && slo.sli > 0.999, "SLI {}", slo.sli);
     let p99 = r.latency_s.p99.unwrap();
     assert!(p99 < 0.07, "p99 {p99}");
+}
+
+// --- classics ---
+
+/// H_n = 1 + 1/2 + … + 1/n: the mean of the maximum of n exponentials of mean 1.
+fn harmonic(n: u32) -> f64 {
+    (1..=n).map(|k| 1.0 / f64::from(k)).sum()
+}
+
+/// p-quantile of the maximum of n exponentials of mean m: P(max ≤ x) = (1 − e^(−x/m))^n.
+fn max_exp_quantile(n: u32, m: f64, p: f64) -> f64 {
+    -m * (1.0 - p.powf(1.0 / f64::from(n))).ln()
+}
+
+fn slo_met(r: &Report, name: &str) -> bool {
+    r.slo.iter().find(|s| s.name == name).expect("slo").met
+}
+
+/// The text a scenario's guide leads to after its first `steps` steps.
+fn guide_text(file: &str, steps: usize) -> String {
+    use loopsim_core::scenario::guide;
+    let yaml = std::fs::read_to_string(gallery_path(file)).unwrap();
+    let sc = loopsim_tests::scenario(&yaml);
+    let texts = guide::replay(&yaml, &sc.guide.steps[..steps]).expect("guide applies");
+    texts.last().unwrap().clone()
+}
+
+/// Fan-out on read: a read waits for the slowest of 20 calls whose I/O is exponential (4 ms)
+/// and never queues (`posts` only awaits), so its latency is the maximum of 20 exponentials
+/// plus 3.2 ms of fixed hops and CPU: mean 4 ms × H₂₀ + 3.2 ms = 17.6 ms, p99 33.6 ms. Over
+/// ~10,000 reads the mean's SE is 4 ms × √(Σ 1/k²) / √n ≈ 0.05 ms (0.3%) and the p99's
+/// ≈ √(p(1 − p)/n) / f(p99) ≈ 0.4 ms (1.2%): 3% and 5% leave room for the loop's small lag.
+fn news_feed(r: &Report) {
+    let readers = r.workloads.get("readers").unwrap();
+    let fixed = 0.0032;
+    let mean = readers.latency_s.mean.unwrap();
+    let theory = 0.004 * harmonic(20) + fixed;
+    assert!(rel_err(mean, theory) < 0.03, "mean {mean} vs {theory}");
+    let p99 = readers.latency_s.p99.unwrap();
+    let theory = max_exp_quantile(20, 0.004, 0.99) + fixed;
+    assert!(rel_err(p99, theory) < 0.05, "p99 {p99} vs {theory}");
+    assert!(
+        !slo_met(r, "fast-feed"),
+        "fan-out on read must miss p99 < 25 ms"
+    );
+    // Writes already fan out: 100 timeline appends per post.
+    let q = r.queues.get("fanout").unwrap();
+    assert_eq!(q.failed, 0);
+    assert!(r.services.get("timelines").unwrap().served_ok >= 100 * (q.processed - 5));
+    assert_eq!(r.requests.failed, 0);
+}
+
+/// The guide's end, reads switched to fan-out on write: a read is one exponential (2 ms) plus 2.5 ms fixed, p99
+/// 2 ms × ln 100 + 2.5 ms = 11.7 ms (SE ≈ 0.2 ms over ~10,000 reads, so 6%); a post reaches its
+/// 100 followers after the slowest of 100 appends (3 ms) plus 2 ms of hops: 3 ms × H₁₀₀ + 2 ms
+/// = 17.6 ms on average (SD 3.8 ms, ~950 posts: SE 0.7%, so 5%). Writes are amplified 100×.
+#[test]
+fn news_feed_guide_ends_with_fan_out_on_write() {
+    let r = run_yaml(&guide_text("news-feed.yaml", 4));
+    let p99 = r.workloads.get("readers").unwrap().latency_s.p99.unwrap();
+    let theory = 0.002 * 100f64.ln() + 0.0025;
+    assert!(rel_err(p99, theory) < 0.06, "read p99 {p99} vs {theory}");
+    assert!(slo_met(&r, "fast-feed"));
+    let q = r.queues.get("fanout").unwrap();
+    let w = q.publish_to_processed_s.mean.unwrap();
+    let theory = 0.003 * harmonic(100) + 0.002;
+    assert!(rel_err(w, theory) < 0.05, "post to feeds {w} vs {theory}");
+    let appends = r.services.get("timelines").unwrap().served_ok;
+    let reads = r.workloads.get("readers").unwrap().requests.completed;
+    assert!(
+        appends >= 100 * (q.processed - 5) + reads - 20,
+        "{appends} timeline calls for {} posts",
+        q.processed
+    );
+}
+
+/// The public bucket admits 2 × 100/s (plus its burst of 2 × 100) of the 1,550/s offered
+/// during the 30 s scrape: 46,500 − 6,000 − 200 = 40,300 refused; the offered count varies by
+/// √46,500 ≈ 216, so ±1,000 is over 4σ. `api` then does (1,000 + 50 + 150 × 30/90) × 4 ms of
+/// work per second on 8 loops: utilisation 0.55 (over ~99,000 exponential jobs its relative
+/// SD is ≈ 0.5%; ±3%). The partners, behind their own buckets, never notice.
+fn api_gateway(r: &Report) {
+    let refused = r.errors.get("rejected_rate_limit").copied().unwrap_or(0) as f64;
+    assert!((refused - 40_300.0).abs() < 1_000.0, "refused {refused}");
+    let partners = r.workloads.get("partners").unwrap();
+    assert_eq!(partners.requests.failed, 0);
+    assert!(partners.latency_s.p99.unwrap() < 0.05);
+    let u = r.services.get("api").unwrap().utilization.unwrap();
+    assert!(rel_err(u, 0.55) < 0.03, "api utilisation {u}");
+    // Every workload counts in the SLOs: the scraper's 429s burn the budget.
+    assert!(!slo_met(r, "available"));
+}
+
+/// Little's law on the queue: messages held (time average) = publish rate × publish→processed
+/// time, in any stable system; edge effects (~14 messages held at each end) are below 0.1%,
+/// so 5%. The midnight burst offers 500/s against 20 / (20 ms × H₈ + 2 ms) = 355/s of room:
+/// the fluid backlog is (500 − 355) × 20 s ≈ 2,900 (arrival noise √10,000 = 100), then it
+/// drains; sending only waits for the broker's ack.
+fn chat_fanout(r: &Report) {
+    let q = r.queues.get("deliveries").unwrap();
+    let lambda = q.published as f64 / r.measured_s;
+    let little = lambda * q.publish_to_processed_s.mean.unwrap();
+    let depth = q.depth_mean.unwrap();
+    assert!(rel_err(depth, little) < 0.05, "L {depth} vs λW {little}");
+    assert!(
+        (2_500..=3_500).contains(&q.depth_max),
+        "backlog {}",
+        q.depth_max
+    );
+    assert!(q.depth_end < 100, "not drained: {}", q.depth_end);
+    assert!(slo_met(r, "send-fast"));
+    assert_eq!(r.requests.failed, 0);
+}
+
+/// The provider's own latency is lognormal (mean 150 ms, SD 60 ms): σ² = ln 1.16, so its p99
+/// is exp(ln 150 ms − σ²/2 + 2.326 σ) = 341 ms, whatever the brownout on the links. Over ~14,000
+/// charges the p99's SE is ≈ 4 ms (1.2%) and the mean's 0.5 ms (0.3%): 5% and 3%. The breaker
+/// and the fallback keep every order; the provider completed more charges than succeeded —
+/// the timed-out attempts an idempotency key must deduplicate.
+fn payment_service(r: &Report) {
+    let charge = r.endpoints.get("payments/charge").unwrap();
+    let sigma2 = (1.0f64 + (60.0f64 / 150.0).powi(2)).ln();
+    let p99 = (0.150f64.ln() - sigma2 / 2.0 + 2.326_348 * sigma2.sqrt()).exp();
+    let got = charge.latency_s.p99.unwrap();
+    assert!(rel_err(got, p99) < 0.05, "provider p99 {got} vs {p99}");
+    assert!(rel_err(charge.latency_s.mean.unwrap(), 0.150) < 0.03);
+    assert_eq!(r.requests.failed, 0);
+    assert!(slo_met(r, "checkout-fast") && slo_met(r, "checkout-ok"));
+    let site = r.call_sites.get("checkout/pay → payments/charge").unwrap();
+    assert!(
+        (2_000..4_500).contains(&site.fallbacks),
+        "fallbacks {}",
+        site.fallbacks
+    );
+    let pending = r.queues.get("pending-charges").unwrap();
+    assert_eq!(pending.published, site.fallbacks);
+    assert_eq!(pending.depth_end, 0, "the reconciler caught up");
+    let charged = site.ok
+        + r.call_sites
+            .get("reconciler/charge → payments/charge")
+            .unwrap()
+            .ok;
+    let served = r.services.get("payments").unwrap().served_ok;
+    assert!(
+        served > charged + 50,
+        "the provider completed {served} charges for {charged} successful ones"
+    );
+}
+
+/// An answer holds a provider slot E[S] = 0.4 s + 300 × 20 ms = 6.4 s. The batch job's 8-slot
+/// key is always full, so it completes X = 8 / 6.4 s = 1.25/s and, with 20 users and no think
+/// time, the response-time law gives R = N / X = 16 s (SE ≈ 2.3 s / √340 requests ≈ 0.8%;
+/// ±6%). The product's 8/s adds 51.2 slots (Little): 59.2 of 70 in use, 0.846 (Poisson count
+/// noise ≈ 2%; ±5%), so its calls hardly ever wait a second for one. Tokens cost
+/// 1.5 × 0.003 + 0.3 × 0.015 = 0.009 a request: 9.25/s × 0.009 = 0.083/s, 216,000 over 30 days
+/// (±6%), beyond the 200,000 budget.
+fn llm_gateway(r: &Report) {
+    let batch = r.workloads.get("batch").unwrap();
+    let resp = batch.latency_s.mean.unwrap();
+    assert!(rel_err(resp, 16.0) < 0.06, "batch response time {resp}");
+    let product = r.workloads.get("product").unwrap();
+    assert!(rel_err(product.latency_s.mean.unwrap(), 6.4) < 0.03);
+    let gateway = r.services.get("gateway").unwrap();
+    let key = gateway.pools.get("key-batch").unwrap();
+    assert!(key.utilization.unwrap() > 0.99);
+    let account = r
+        .services
+        .get("primary")
+        .unwrap()
+        .pools
+        .get("account")
+        .unwrap();
+    let u = account.utilization.unwrap();
+    assert!(rel_err(u, 59.2 / 70.0) < 0.05, "account utilisation {u}");
+    let site = r.call_sites.get("gateway/chat → primary/complete").unwrap();
+    assert!(
+        (site.fallbacks as f64) < 0.01 * product.requests.sent as f64,
+        "product fallbacks {}",
+        site.fallbacks
+    );
+    assert_eq!(r.requests.failed, 0);
+    assert!(slo_met(r, "answers-in-time") && slo_met(r, "answers"));
+    let cost = r.cost.as_ref().unwrap();
+    let rate = 9.25 * 0.009;
+    assert!(
+        rel_err(cost.total / r.duration_s, rate) < 0.06,
+        "{}",
+        cost.total
+    );
+    let b = cost.budget.as_ref().unwrap();
+    assert!(b.forecast_breach && b.breached_at_s.is_none());
+    let month = b.projected.unwrap();
+    assert!(
+        rel_err(month, rate * 30.0 * 86_400.0) < 0.06,
+        "forecast {month}"
+    );
+}
+
+/// Fluid model of the waiting room: 20 confirmers at 21 ms each give C = 952/s; the 2,000/s
+/// sale fills the 10,000 places, then sheds (2,000 − C) × 30 s − 10,000 ≈ 21,430 (arrival
+/// noise √60,000 ≈ 245 and service noise ≈ 140; ±1,200 is ~4σ). The last in line wait
+/// 10,000 / C = 10.5 s (±10%). Shed fans get the fallback page: no request fails.
+fn flash_sale(r: &Report) {
+    let q = r.queues.get("bookings").unwrap();
+    let c = 20.0 / 0.021;
+    let shed = (2_000.0 - c) * 30.0 - 10_000.0;
+    let got = q.rejected_queue_full as f64;
+    assert!((got - shed).abs() < 1_200.0, "shed {got} vs {shed}");
+    assert_eq!(q.depth_max, 10_000);
+    assert!(
+        rel_err(q.oldest_age_max_s, 10_000.0 / c) < 0.1,
+        "{}",
+        q.oldest_age_max_s
+    );
+    let site = r.call_sites.get("shop/reserve → lobby/enqueue").unwrap();
+    assert_eq!(site.fallbacks, q.rejected_queue_full);
+    assert_eq!(r.requests.failed, 0);
+    assert!(slo_met(r, "fast-answer") && slo_met(r, "answered"));
+    assert!(q.depth_end < 50);
+}
+
+/// The URL shortener's guide: with 6 connections the cold cache's misses (~1,200/s × 6 ms ≈ 7
+/// busy) outrun the pool and `fast` is missed; sized to 12 it holds again (~4.8 busy, Little),
+/// and the click recorder added at the end runs in the background without touching the p99.
+#[test]
+fn url_shortener_guide_breaks_then_fixes_the_pool() {
+    let small = run_yaml(&guide_text("url-shortener.yaml", 3));
+    assert!(!slo_met(&small, "fast"));
+    let pool = small
+        .services
+        .get("db")
+        .unwrap()
+        .pools
+        .get("conns")
+        .unwrap();
+    assert!(pool.wait_s.p99.unwrap() > 0.1, "{:?}", pool.wait_s);
+    let yours = run_yaml(&guide_text("url-shortener.yaml", 8));
+    assert!(slo_met(&yours, "fast") && slo_met(&yours, "available"));
+    let pool = yours
+        .services
+        .get("db")
+        .unwrap()
+        .pools
+        .get("conns")
+        .unwrap();
+    let busy = pool.utilization.unwrap() * 12.0;
+    assert!(rel_err(busy, 4.8) < 0.1, "busy connections {busy}");
+    let s = yours.spawned.get("app").unwrap();
+    assert!(s.started > 100_000 && s.failed.0.is_empty());
+}
+
+/// The payment guide's last step switches the breaker off: each order of the brownout waits
+/// out three 800 ms attempts before its fallback, so the p99 passes 1 s and `checkout-fast`
+/// is missed — yet no order fails (the fallback still runs).
+#[test]
+fn payment_guide_without_the_breaker_misses_the_latency_slo() {
+    let r = run_yaml(&guide_text("payment-service.yaml", 4));
+    assert!(!slo_met(&r, "checkout-fast"));
+    assert!(r.latency_s.p99.unwrap() > 2.0, "p99 {:?}", r.latency_s.p99);
+    assert_eq!(r.requests.failed, 0);
+}
+
+/// The flash-sale guide: a room of 100,000 turns nobody away but holds ~31,000 at the peak
+/// (fluid: (2,000 − 952) × 30 s ≈ 31,400) and the last wait ~32 s; twice the confirmers
+/// then keep the room under 10,000 and the longest wait under 6 s.
+#[test]
+fn flash_sale_guide_trades_shedding_for_waiting() {
+    let big = run_yaml(&guide_text("flash-sale.yaml", 3));
+    let q = big.queues.get("bookings").unwrap();
+    assert_eq!(q.rejected_queue_full, 0);
+    assert!((28_000..35_000).contains(&q.depth_max), "{}", q.depth_max);
+    assert!(q.oldest_age_max_s > 25.0, "{}", q.oldest_age_max_s);
+    let faster = run_yaml(&guide_text("flash-sale.yaml", 4));
+    let q = faster.queues.get("bookings").unwrap();
+    assert_eq!(q.rejected_queue_full, 0);
+    assert!(q.depth_max < 10_000 && q.oldest_age_max_s < 6.0);
+}
+
+/// The API-gateway guide's leaked key: the partners' buckets (3 × 400/s, 1,200 tokens when
+/// full) now face 2,500/s for 30 s, so (2,500 − 1,200) × 30 − 1,200 ≈ 37,800 are refused, and
+/// the partners, 1,000 of the 2,500 per second, lose their share: ~15,100 (count noise
+/// √75,000 ≈ 270 on the offered load; ±1,000 and ±600 are ~4σ and ~5σ of their shares).
+#[test]
+fn api_gateway_guide_leaked_key_punishes_the_partners() {
+    let r = run_yaml(&guide_text("api-gateway.yaml", 3));
+    let refused = r.errors.get("rejected_rate_limit").copied().unwrap_or(0) as f64;
+    assert!((refused - 37_800.0).abs() < 1_000.0, "refused {refused}");
+    let partners = r.workloads.get("partners").unwrap().requests.failed as f64;
+    assert!(
+        (partners - 15_120.0).abs() < 600.0,
+        "partners refused {partners}"
+    );
+}
+
+/// The order-pipeline guide: twice the consumer concurrency (~380/s of room against the
+/// sale's 300/s) keeps the backlog an order of magnitude below the ~3,500 of the original.
+#[test]
+fn order_pipeline_guide_absorbs_the_sale() {
+    let r = run_yaml(&guide_text("order-pipeline.yaml", 4));
+    let q = r.queues.get("orders").unwrap();
+    assert!(q.depth_max < 600, "backlog {}", q.depth_max);
+    assert!(r.slo.iter().all(|s| s.met));
 }

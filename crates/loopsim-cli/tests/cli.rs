@@ -377,7 +377,7 @@ fn validate_accepts_every_gallery_scenario() {
             checked += 1;
         }
     }
-    assert!(checked > 20, "only {checked} gallery files found");
+    assert!(checked > 30, "only {checked} gallery files found");
 }
 
 #[test]
