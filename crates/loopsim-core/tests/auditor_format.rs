@@ -103,9 +103,15 @@ fn the_auditors_metrics_yaml_pasted_under_health_runs_with_two_warnings() {
     let ds = located(&src, &c.diagnostics);
     assert_eq!(ds.len(), 2, "{ds:?}");
     assert_eq!((ds[0].0, ds[0].1), (12, 3));
-    assert!(ds[0].2.contains("`target` is not used by a simulation"), "{ds:?}");
+    assert!(
+        ds[0].2.contains("`target` is not used by a simulation"),
+        "{ds:?}"
+    );
     assert_eq!((ds[1].0, ds[1].1), (14, 3));
-    assert!(ds[1].2.contains("`queries` is not used by a simulation"), "{ds:?}");
+    assert!(
+        ds[1].2.contains("`queries` is not used by a simulation"),
+        "{ds:?}"
+    );
     assert!(ds[1].3.contains("`thresholds`"));
     assert!(c.diagnostics.iter().all(|d| !d.is_error()));
     // The auditor's defaults are ours: the pasted file changes nothing.
@@ -143,28 +149,42 @@ fn auditor_threshold_names_set_the_same_fields_as_ours() {
 
 #[test]
 fn a_threshold_given_both_ways_is_an_error_at_the_second() {
-    let (l, c, m, h) =
-        single_error("thresholds:\n  max_active: 100\n  max_active_requests: 150\n");
+    let (l, c, m, h) = single_error("thresholds:\n  max_active: 100\n  max_active_requests: 150\n");
     assert_eq!((l, c), (14, 5));
     assert_eq!(
         m,
         "`max_active` and `max_active_requests` set the same threshold: give it once"
     );
-    assert!(h.contains("async-runtime-auditor's name for `max_active`"), "{h}");
+    assert!(
+        h.contains("async-runtime-auditor's name for `max_active`"),
+        "{h}"
+    );
     let (l, c, m, _) =
         single_error("thresholds: { max_event_loop_lag_s: 0.5, max_event_loop_lag: 1s }\n");
     assert_eq!((l, c), (12, 44));
-    assert!(m.starts_with("`max_event_loop_lag` and `max_event_loop_lag_s`"), "{m}");
+    assert!(
+        m.starts_with("`max_event_loop_lag` and `max_event_loop_lag_s`"),
+        "{m}"
+    );
 }
 
 #[test]
 fn auditor_seconds_are_bare_numbers() {
     let (l, c, m, h) = single_error("thresholds: { max_queue_wait_s: 500ms }\n");
     assert_eq!((l, c), (12, 35));
-    assert_eq!(m, "`max_queue_wait_s` is in seconds as a bare number, found `500ms`");
-    assert!(h.contains("`max_queue_wait`, which takes a duration"), "{h}");
+    assert_eq!(
+        m,
+        "`max_queue_wait_s` is in seconds as a bare number, found `500ms`"
+    );
+    assert!(
+        h.contains("`max_queue_wait`, which takes a duration"),
+        "{h}"
+    );
     let (_, _, m, _) = single_error("thresholds: { max_blocking_duration_s: 0 }\n");
-    assert_eq!(m, "`max_blocking_duration_s` must be greater than 0, found `0`");
+    assert_eq!(
+        m,
+        "`max_blocking_duration_s` must be greater than 0, found `0`"
+    );
     let (_, _, m, _) = single_error("thresholds: { max_threadpool_backlog: -1 }\n");
     assert!(m.contains("greater than 0"), "{m}");
 }
@@ -177,9 +197,8 @@ fn cut_offs_out_of_order_are_named_as_written() {
         m,
         "`health_score_critical` (300) must be at least `degraded` (400, the default)"
     );
-    let (_, _, m, _) = single_error(
-        "thresholds: { health_score_degraded: 500, health_score_critical: 450 }\n",
-    );
+    let (_, _, m, _) =
+        single_error("thresholds: { health_score_degraded: 500, health_score_critical: 450 }\n");
     assert_eq!(
         m,
         "`health_score_critical` (450) must be at least `health_score_degraded` (500)"

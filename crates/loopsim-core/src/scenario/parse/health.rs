@@ -356,7 +356,10 @@ impl Reader<'_> {
         let what = format!("`{key}`");
         let text = self.scalar(node, &what, "a number of seconds such as `0.5`")?;
         let Some(v) = units::number(text) else {
-            let ours = AUDITOR_NAMES.iter().find(|(_, a)| *a == key).map_or("", |p| p.0);
+            let ours = AUDITOR_NAMES
+                .iter()
+                .find(|(_, a)| *a == key)
+                .map_or("", |p| p.0);
             self.error_hint(
                 node.span,
                 format!("{what} is in seconds as a bare number, found `{text}`"),
@@ -393,8 +396,16 @@ impl Reader<'_> {
         let target = f.get("target").and_then(|n| self.text(n, "`target`"));
         let queries = f.get("queries").and_then(|n| self.queries(n));
         let unused = [
-            ("target", target.is_some(), "the async-runtime-auditor's Prometheus address"),
-            ("queries", queries.is_some(), "the async-runtime-auditor's Prometheus queries"),
+            (
+                "target",
+                target.is_some(),
+                "the async-runtime-auditor's Prometheus address",
+            ),
+            (
+                "queries",
+                queries.is_some(),
+                "the async-runtime-auditor's Prometheus queries",
+            ),
         ];
         for (key, read, what) in unused {
             let Some(at) = f.key_span(key).filter(|_| read) else {
