@@ -42,6 +42,7 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("agent-chaos-exp-001.yaml", agent_chaos_exp_001),
     ("agent-chaos-exp-002.yaml", agent_chaos_exp_002),
     ("agent-chaos-exp-003.yaml", agent_chaos_exp_003),
+    ("auditor-metrics-gate.yaml", auditor_metrics_gate),
 ];
 
 fn run_file(name: &str) -> Report {
@@ -744,4 +745,24 @@ fn agent_chaos_exp_003(r: &Report) {
     assert!(rel_err(goodput, 2.0 / 0.074) < 0.03, "goodput {goodput}");
     let e = error_rate(r);
     assert!(e > 0.8, "error rate {e}");
+}
+
+/// The auditor's metrics.yaml as the health section, on an M/M/4 thread pool at ρ = 0.75
+/// (λ = 75/s, 40 ms calls): Erlang C gives P(wait) = 13.5 / 26.5 = 0.509 and a mean wait of
+/// 0.509 / (100 − 75) = 20.4 ms. ~22,000 jobs; at ρ = 0.75 the waits decorrelate within about a
+/// second, so the relative standard error of the mean wait is a few percent: 15% is beyond
+/// 3σ. The auditor's verdict is HEALTHY with a wide margin (worst window ~80 of 400), so the
+/// gate passes.
+fn auditor_metrics_gate(r: &Report) {
+    let pool = &r.services.get("api").unwrap().threadpool;
+    let wait = pool.queue_wait_s.mean.unwrap();
+    assert!(rel_err(wait, 0.0204) < 0.15, "mean wait {wait}");
+    assert_eq!(r.health.status.as_str(), "HEALTHY");
+    assert!(r.health.score < 200.0, "score {}", r.health.score);
+    let a = loopsim_core::health::auditor_report(&r.health);
+    assert_eq!(
+        (a.worst.status, a.worst.score),
+        (r.health.status, r.health.score)
+    );
+    assert!(a.worst.failure_modes.is_empty());
 }

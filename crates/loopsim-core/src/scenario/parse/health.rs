@@ -399,12 +399,12 @@ impl Reader<'_> {
             (
                 "target",
                 target.is_some(),
-                "the async-runtime-auditor's Prometheus address",
+                "it is the async-runtime-auditor's Prometheus address",
             ),
             (
                 "queries",
                 queries.is_some(),
-                "the async-runtime-auditor's Prometheus queries",
+                "they are the async-runtime-auditor's Prometheus queries",
             ),
         ];
         for (key, read, what) in unused {
@@ -412,7 +412,7 @@ impl Reader<'_> {
                 continue;
             };
             self.report(
-                Diagnostic::warning(at, format!("`{key}` is not used by a simulation: it is {what}"))
+                Diagnostic::warning(at, format!("`{key}` is not used by a simulation: {what}"))
                     .with_hint(
                         "the simulation measures the auditor's signals itself and scores them with `thresholds`; keep the key (a pasted metrics.yaml runs as it is) or delete it",
                     ),
