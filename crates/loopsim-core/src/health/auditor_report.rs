@@ -32,6 +32,12 @@ use super::auditor::{Audit, FailureMode, Status};
 use super::timeline::HealthReport;
 use crate::time::to_secs_f64;
 
+/// Seconds as milliseconds to the microsecond (`3.7449014979999997` → `3744.901`): the engine
+/// measures in nanoseconds, and binary fractions of a second print with noise digits otherwise.
+fn millis(secs: f64) -> f64 {
+    libm::round(secs * 1e6) / 1e3
+}
+
 /// One auditor report object: the auditor's keys, and what it is about.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditorObject {
@@ -59,8 +65,8 @@ impl AuditorObject {
         AuditorObject {
             status: audit.status,
             score: audit.score,
-            p99_latency_ms: x.p99_latency_s * 1e3,
-            max_event_loop_lag_ms: x.max_event_loop_lag_s * 1e3,
+            p99_latency_ms: millis(x.p99_latency_s),
+            max_event_loop_lag_ms: millis(x.max_event_loop_lag_s),
             blocking_events: x.blocking_events,
             avg_blocking_duration_s: x.avg_blocking_duration_s,
             peak_active_requests: x.peak_active_requests,
