@@ -75,6 +75,14 @@ pub struct RunArgs {
     /// Print the report as one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Print the report in another tool's shape instead. `auditor`: async-runtime-auditor's
+    /// JSON report (status, score, p99_latency_ms, max_event_loop_lag_ms, blocking_events,
+    /// avg_blocking_duration_s, peak_active_requests, threadpool_queue_wait_s,
+    /// threadpool_backlog, failure_modes, findings) for the worst window of the worst service
+    /// (named by the extra keys service, window_start_s, window_end_s), with the same object for
+    /// every service under `services` and the whole run, services merged, under `whole_run`.
+    #[arg(long, value_name = "SHAPE", value_enum, conflicts_with = "json")]
+    pub report: Option<ReportShape>,
     /// Write the time series as CSV to this file (one column per series, one row per sample).
     #[arg(long, value_name = "OUT.csv")]
     pub series: Option<PathBuf>,
@@ -92,6 +100,13 @@ pub struct RunArgs {
         value_parser = FailOnParser
     )]
     pub fail_on: Vec<FailOn>,
+}
+
+/// Report shapes of other tools (`run --report`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportShape {
+    /// async-runtime-auditor's JSON report.
+    Auditor,
 }
 
 #[derive(Debug, PartialEq, Args)]
@@ -180,11 +195,26 @@ mod tests {
                 file: "a.yaml".into(),
                 seed: Some(7),
                 json: true,
+                report: None,
                 series: None,
                 html: None,
                 fail_on: vec![],
             })
         );
+    }
+
+    #[test]
+    fn report_takes_a_shape_and_not_json_too() {
+        let cli = Cli::try_parse_from(["loopsim", "run", "a.yaml", "--report", "auditor"]).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.report, Some(ReportShape::Auditor));
+        let e =
+            Cli::try_parse_from(["loopsim", "run", "a.yaml", "--report", "auditr"]).unwrap_err();
+        assert!(e.to_string().contains("auditor"), "{e}");
+        let both = ["loopsim", "run", "a.yaml", "--report", "auditor", "--json"];
+        assert!(Cli::try_parse_from(both).is_err());
     }
 
     #[test]

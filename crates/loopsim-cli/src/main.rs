@@ -189,7 +189,10 @@ fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let out = if run.json {
+    let out = if let Some(args::ReportShape::Auditor) = run.report {
+        let auditor = loopsim_core::health::auditor_report(&report.health);
+        serde_json::to_string_pretty(&auditor).expect("reports always serialise") + "\n"
+    } else if run.json {
         serde_json::to_string_pretty(&report).expect("reports always serialise") + "\n"
     } else {
         text::render(&report)

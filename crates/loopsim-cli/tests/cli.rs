@@ -730,7 +730,7 @@ fn convert_rejects_bad_input_with_a_located_message() {
         "{}",
         stderr(&o)
     );
-    let o = loopsim(&["convert", "scenarios/seeds/agent-congestion.yaml"]);
+    let o = loopsim(&["convert", "scenarios/seeds/agent-chaos-exp-002.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("cannot tell which format"),

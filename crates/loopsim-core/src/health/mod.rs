@@ -13,6 +13,7 @@
 //! |---|---|---|
 //! | [`ticks`] | per-tick records from the engine | ours |
 //! | [`auditor`] | health score, status, failure modes, findings | async-runtime-auditor |
+//! | [`auditor_report`] | the run's verdict in the auditor's JSON report shape | async-runtime-auditor |
 //! | [`inputs`] | ticks → the auditor's eight signals over a window | ours |
 //! | [`timeline`](mod@timeline) | scores on consecutive windows; the run's verdict | ours |
 //! | [`findings`] | findings with numbers and causes | ours, on the auditor |
@@ -23,6 +24,7 @@
 //! | [`format`] | fixed-precision texts, seconds in JSON | ours |
 
 pub mod auditor;
+pub mod auditor_report;
 pub mod collapse;
 pub mod cost;
 pub mod findings;
@@ -36,6 +38,7 @@ pub mod timeline;
 pub use auditor::{
     audit, Audit, AuditInputs, FailureMode, FindingKind, HealthThresholds, Severity, Status,
 };
+pub use auditor_report::{auditor_report, AuditorObject, AuditorReport};
 pub use collapse::{CollapseConfig, CollapseDetector, CollapseReport, CollapseState};
 pub use cost::{
     cost_report, BudgetAction, BudgetConfig, BudgetMonitor, BudgetReport, CostModel, CostReport,

@@ -60,6 +60,10 @@ pub struct ServiceHealth {
     pub status: Status,
     pub score: f64,
     pub worst_window: Option<usize>,
+    /// The auditor's verdict on that window, with its inputs (for `--report auditor`,
+    /// [`super::auditor_report`]); not in the report's JSON, which has it per window.
+    #[serde(skip)]
+    pub audit: Option<Audit>,
 }
 
 /// The health part of a run's report.
@@ -245,6 +249,7 @@ fn service_health(s: &ServiceHistory<'_>, cells: &[Cell]) -> ServiceHealth {
         status,
         score,
         worst_window: worst,
+        audit: worst.map(|w| cells[w].audit.clone()),
     }
 }
 

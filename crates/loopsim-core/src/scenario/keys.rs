@@ -2024,7 +2024,7 @@ pub const HEALTH: Section = Section {
     include: &[],
 };
 
-const HEALTH_KEYS: [Key; 5] = [
+const HEALTH_KEYS: [Key; 7] = [
     Key {
         name: "tick",
         ty: Type::Ref(&DURATION),
@@ -2055,6 +2055,18 @@ const HEALTH_KEYS: [Key; 5] = [
         default: Absent::Default("the framework's values, no feedback"),
         doc: "Overrides of the collapse detector's cut-offs and throttle delays, and `feedback`.",
     },
+    Key {
+        name: "target",
+        ty: Type::Text { pattern: None, min_len: 0 },
+        default: Absent::Nothing,
+        doc: "Accepted so that an async-runtime-auditor `metrics.yaml` can be pasted here unchanged: the auditor's Prometheus address. Not used by a simulation (a warning says so).",
+    },
+    Key {
+        name: "queries",
+        ty: Type::Map { names: None, not_name: None, of: &Type::Text { pattern: None, min_len: 0 }, min: 0 },
+        default: Absent::Nothing,
+        doc: "Accepted from an async-runtime-auditor `metrics.yaml`: its Prometheus queries by signal. Not used by a simulation, which measures the signals itself (a warning says so).",
+    },
 ];
 
 pub const THRESHOLDS: Section = Section {
@@ -2067,7 +2079,7 @@ pub const THRESHOLDS: Section = Section {
     include: &[],
 };
 
-const THRESHOLDS_KEYS: [Key; 16] = [
+const THRESHOLDS_KEYS: [Key; 24] = [
     Key {
         name: "degraded",
         ty: Type::Number {
@@ -2196,6 +2208,78 @@ const THRESHOLDS_KEYS: [Key; 16] = [
         ty: Type::Ref(&DURATION),
         default: Absent::Default("150ms"),
         doc: "…while the p99 latency is below this (> 0).",
+    },
+    Key {
+        name: "health_score_degraded",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("400"),
+        doc: "`degraded` under the auditor's name (`metrics.yaml`); give one or the other.",
+    },
+    Key {
+        name: "health_score_critical",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("1200"),
+        doc: "`critical` under the auditor's name.",
+    },
+    Key {
+        name: "health_score_collapse",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("2500"),
+        doc: "`collapse_risk` under the auditor's name.",
+    },
+    Key {
+        name: "max_event_loop_lag_s",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("`0.5`"),
+        doc: "`max_event_loop_lag` under the auditor's name, in seconds as a bare number (`0.5`).",
+    },
+    Key {
+        name: "max_blocking_duration_s",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("`1.0`"),
+        doc: "`max_blocking` under the auditor's name, in seconds as a bare number.",
+    },
+    Key {
+        name: "max_queue_wait_s",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("`1.0`"),
+        doc: "`max_queue_wait` under the auditor's name, in seconds as a bare number.",
+    },
+    Key {
+        name: "max_threadpool_backlog",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("`3`"),
+        doc: "`max_backlog` under the auditor's name.",
+    },
+    Key {
+        name: "max_active_requests",
+        ty: Type::Number {
+            min: Bound::Excl(0.0),
+            max: Bound::No,
+        },
+        default: Absent::Default("`150`"),
+        doc: "`max_active` under the auditor's name.",
     },
 ];
 

@@ -43,6 +43,30 @@ enum Value {
     Weight,
     /// A duration (> 0), stored in seconds.
     Duration,
+    /// Seconds as a bare number (> 0), as the auditor's `metrics.yaml` writes them.
+    Seconds,
+}
+
+/// The async-runtime-auditor's `metrics.yaml` names of thresholds we also name our way: (ours,
+/// the auditor's). Both are accepted, so that its file can be pasted under `health:`; giving
+/// the same threshold both ways is an error.
+const AUDITOR_NAMES: [(&str, &str); 8] = [
+    ("degraded", "health_score_degraded"),
+    ("critical", "health_score_critical"),
+    ("collapse_risk", "health_score_collapse"),
+    ("max_event_loop_lag", "max_event_loop_lag_s"),
+    ("max_blocking", "max_blocking_duration_s"),
+    ("max_queue_wait", "max_queue_wait_s"),
+    ("max_backlog", "max_threadpool_backlog"),
+    ("max_active", "max_active_requests"),
+];
+
+/// The name a threshold was given under in `f` (the auditor's when that one is present).
+fn given_name<'k>(f: &Fields, ours: &'k str) -> &'k str {
+    AUDITOR_NAMES
+        .iter()
+        .find(|(o, a)| *o == ours && f.get(a).is_some())
+        .map_or(ours, |(_, a)| a)
 }
 
 /// The field of [`HealthThresholds`] that `key` sets, and how it is written.
@@ -64,13 +88,22 @@ fn threshold_field<'t>(t: &'t mut HealthThresholds, key: &str) -> Option<(&'t mu
         "busy_active" => (&mut t.busy_active_requests, Value::Positive),
         "hidden_lag" => (&mut t.hidden_lag_s, Value::Duration),
         "hidden_p99" => (&mut t.hidden_p99_s, Value::Duration),
+        "health_score_degraded" => (&mut t.degraded_score, Value::Positive),
+        "health_score_critical" => (&mut t.critical_score, Value::Positive),
+        "health_score_collapse" => (&mut t.collapse_score, Value::Positive),
+        "max_event_loop_lag_s" => (&mut t.max_event_loop_lag_s, Value::Seconds),
+        "max_blocking_duration_s" => (&mut t.max_blocking_duration_s, Value::Seconds),
+        "max_queue_wait_s" => (&mut t.max_queue_wait_s, Value::Seconds),
+        "max_threadpool_backlog" => (&mut t.max_threadpool_backlog, Value::Positive),
+        "max_active_requests" => (&mut t.max_active_requests, Value::Positive),
         _ => return None,
     })
 }
 
-/// A value as written when `key` is given, else the default followed by ", the default".
+/// A value as written when `key` (or its auditor name) is given, else the default followed by
+/// ", the default".
 fn shown(f: &Fields, key: &str, default: String) -> String {
-    match f.get(key).and_then(|n| n.as_str()) {
+    match f.get(given_name(f, key)).and_then(|n| n.as_str()) {
         Some(text) => String::from(text),
         None => format!("{default}, the default"),
     }
@@ -159,6 +192,7 @@ impl Reader<'_> {
             .map(|n| self.positive_duration(n, "`slow_callback`"));
         let thresholds = f.get("thresholds").map(|n| self.thresholds(n));
         let collapse = f.get("collapse").map(|n| self.collapse(n, table));
+        self.auditor_only_keys(&f);
         let (tick, window, slow) = (optional(tick), optional(window), optional(slow));
         let (thresholds, collapse) = (optional(thresholds), optional(collapse));
         match tick? {
@@ -281,6 +315,7 @@ impl Reader<'_> {
                     .real(value, &what)
                     .and_then(|v| self.check_value(value, &what, v, v > 0.0, "greater than 0"))
                     .map(|v| *slot = v),
+                Some((slot, Value::Seconds)) => self.seconds(value, key).map(|v| *slot = v),
                 Some((slot, Value::Weight)) => self
                     .real(value, &what)
                     .and_then(|v| self.check_value(value, &what, v, v >= 0.0, "at least 0"))
@@ -289,6 +324,7 @@ impl Reader<'_> {
             };
             ok &= read.is_some();
         }
+        ok &= self.no_threshold_twice(&f);
         ok.then_some(())?;
         let d = HealthThresholds::default();
         let levels = [
@@ -301,6 +337,7 @@ impl Reader<'_> {
             if lo_value > hi_value {
                 let lo_text = shown(&f, lo, format!("{lo_default}"));
                 let hi_text = shown(&f, hi, format!("{hi_default}"));
+                let (lo, hi) = (given_name(&f, lo), given_name(&f, hi));
                 let at = f.get(hi).or(f.get(lo))?;
                 self.error_hint(
                     at.span,
@@ -311,6 +348,94 @@ impl Reader<'_> {
             }
         }
         Some(t)
+    }
+
+    /// Seconds as a bare number > 0 (the auditor's `…_s` thresholds); a duration with a unit
+    /// gets a hint towards our own key, which takes one.
+    fn seconds(&mut self, node: &Node, key: &str) -> Option<f64> {
+        let what = format!("`{key}`");
+        let text = self.scalar(node, &what, "a number of seconds such as `0.5`")?;
+        let Some(v) = units::number(text) else {
+            let ours = AUDITOR_NAMES
+                .iter()
+                .find(|(_, a)| *a == key)
+                .map_or("", |p| p.0);
+            self.error_hint(
+                node.span,
+                format!("{what} is in seconds as a bare number, found `{text}`"),
+                format!("write e.g. `{key}: 0.5`, or use `{ours}`, which takes a duration such as `500ms`"),
+            );
+            return None;
+        };
+        self.check_value(node, &what, v, v > 0.0 && v.is_finite(), "greater than 0")
+    }
+
+    /// Reports every threshold given under both our name and the auditor's; `true` when none.
+    fn no_threshold_twice(&mut self, f: &Fields) -> bool {
+        let mut ok = true;
+        for (ours, theirs) in AUDITOR_NAMES {
+            let (Some(a), Some(b)) = (f.key_span(ours), f.key_span(theirs)) else {
+                continue;
+            };
+            let second = if a.start > b.start { a } else { b };
+            self.error_hint(
+                second,
+                format!("`{ours}` and `{theirs}` set the same threshold: give it once"),
+                format!(
+                    "`{theirs}` is the async-runtime-auditor's name for `{ours}`; keep one of the two"
+                ),
+            );
+            ok = false;
+        }
+        ok
+    }
+
+    /// `target` and `queries` of a pasted `metrics.yaml`: checked for their shape, then a
+    /// warning at each that a simulation does not use it.
+    fn auditor_only_keys(&mut self, f: &Fields) {
+        let target = f.get("target").and_then(|n| self.text(n, "`target`"));
+        let queries = f.get("queries").and_then(|n| self.queries(n));
+        let unused = [
+            (
+                "target",
+                target.is_some(),
+                "it is the async-runtime-auditor's Prometheus address",
+            ),
+            (
+                "queries",
+                queries.is_some(),
+                "they are the async-runtime-auditor's Prometheus queries",
+            ),
+        ];
+        for (key, read, what) in unused {
+            let Some(at) = f.key_span(key).filter(|_| read) else {
+                continue;
+            };
+            self.report(
+                Diagnostic::warning(at, format!("`{key}` is not used by a simulation: {what}"))
+                    .with_hint(
+                        "the simulation measures the auditor's signals itself and scores them with `thresholds`; keep the key (a pasted metrics.yaml runs as it is) or delete it",
+                    ),
+            );
+        }
+    }
+
+    /// `queries`: a mapping of text (the auditor's PromQL by signal); `Some` when well formed.
+    fn queries(&mut self, node: &Node) -> Option<()> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.error_hint(
+                node.span,
+                format!("`queries` must be a mapping, found {}", node.describe()),
+                "as in the auditor's metrics.yaml: `queries: { p99_latency: \"histogram_quantile(…)\" }`",
+            );
+            return None;
+        };
+        let mut ok = true;
+        for (key, value) in entries {
+            let what = format!("query `{}`", key.as_str().unwrap_or("?"));
+            ok &= self.text(value, &what).is_some();
+        }
+        ok.then_some(())
     }
 
     /// `collapse`: the agent-chaos-framework detector's cut-offs and throttle delays, and
