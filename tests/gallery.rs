@@ -84,6 +84,26 @@ fn every_scenario_is_covered() {
     );
 }
 
+/// Every scenario teaches: a title, a short explanation and a "try this" list of 2–5 items.
+#[test]
+fn every_scenario_has_a_title_an_explanation_and_things_to_try() {
+    for path in gallery_files() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let sc = loopsim_tests::scenario(&std::fs::read_to_string(&path).unwrap());
+        assert!(
+            sc.name != "Untitled" && !sc.name.is_empty(),
+            "{name}: no title"
+        );
+        let words = sc.description.split_whitespace().count();
+        assert!(
+            (20..=170).contains(&words),
+            "{name}: description of {words} words"
+        );
+        let n = sc.guide.try_this.len();
+        assert!((2..=5).contains(&n), "{name}: {n} try items");
+    }
+}
+
 /// A walkthrough's changes apply in order, each to exactly one place, and every text they lead
 /// to is a valid scenario (the reader presses Run after each).
 #[test]
