@@ -92,6 +92,10 @@ pub struct RunArgs {
         value_parser = FailOnParser
     )]
     pub fail_on: Vec<FailOn>,
+    /// Convert FILE from this format first (agent-chaos, asyncflow). Without it, a file that
+    /// another tool wrote (recognised from its content) is converted, then run.
+    #[arg(long, value_name = "FORMAT")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Args)]
@@ -106,7 +110,7 @@ pub struct ConvertArgs {
     /// The file to convert (UTF-8).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The input format (agent-chaos); recognised from the content when absent.
+    /// The input format (agent-chaos, asyncflow); recognised from the content when absent.
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<String>,
 }
@@ -183,6 +187,7 @@ mod tests {
                 series: None,
                 html: None,
                 fail_on: vec![],
+                from: None,
             })
         );
     }
