@@ -32,6 +32,11 @@ pub fn secs(x: f64) -> String {
     }
 }
 
+/// A duration for a message: milliseconds with 3 decimals.
+fn ms(x: f64) -> String {
+    format!("{:.3} ms", x * 1000.0)
+}
+
 /// Standard normal density and distribution function (Abramowitz & Stegun 7.1.26 via erf is
 /// not needed: libm has `erfc`).
 fn phi(z: f64) -> f64 {
@@ -70,8 +75,8 @@ pub fn duration(rv: &RandomVariable) -> Mapped {
                 format!(
                     "normal with `variance` {sd} used as the standard deviation (as AsyncFlow 0.1.1 does): {:.1}% of its draws are negative, which AsyncFlow clamps to 0 (mean {}) and loopsim redraws (mean above {})",
                     below * 100.0,
-                    secs(clamped_normal_mean(m, sd)),
-                    secs(m)
+                    ms(clamped_normal_mean(m, sd)),
+                    ms(m)
                 )
             });
             Mapped {
@@ -85,8 +90,8 @@ pub fn duration(rv: &RandomVariable) -> Mapped {
             let sd = mean * libm::sqrt(libm::expm1(sigma * sigma));
             let note = Some(format!(
                 "log_normal takes `mean` {m} and `variance` {sigma} as μ and σ of the logarithm (as AsyncFlow 0.1.1 does): the real mean is {} and the standard deviation {}",
-                secs(mean),
-                secs(sd)
+                ms(mean),
+                ms(sd)
             ));
             let text = if sigma == 0.0 {
                 secs(mean)

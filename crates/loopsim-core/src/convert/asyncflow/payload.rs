@@ -463,6 +463,13 @@ fn check(r: &mut Reader, p: &Payload, span: Span) -> bool {
             );
         }
         edge_ids.push(&e.id);
+        if e.source == e.target {
+            r.error(
+                e.span,
+                format!("edge `{}` goes from `{}` to itself", e.id, e.source),
+                "an edge joins two different nodes",
+            );
+        }
         for end in [&e.source, &e.target] {
             if !ids.contains(&end.as_str()) {
                 r.error(
