@@ -279,8 +279,8 @@ fn a_hand_written_payload_maps_every_field_and_warns_where_it_differs() {
         .filter(|d| d.is_error())
         .collect();
     assert!(errors.is_empty(), "{errors:?}\n{yaml}");
-    // The mean rate of a clamped normal user count: E[max(0, N(50, 10))] ≈ 50 users × 30/min.
-    assert!(yaml.contains("rate: 1500.0000"), "{yaml}");
+    // The rate at the mean user count (50 × 30/min); `active_users` scales it per window.
+    assert!(yaml.contains("rate: 1500/min"), "{yaml}");
 }
 
 /// Malformed payloads: each error at its line and column, no YAML produced.

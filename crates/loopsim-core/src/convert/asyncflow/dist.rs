@@ -48,7 +48,7 @@ fn big_phi(z: f64) -> f64 {
 }
 
 /// E[max(0, X)] for X ~ N(m, s²): the mean of AsyncFlow's clamped normal.
-pub fn clamped_normal_mean(m: f64, s: f64) -> f64 {
+fn clamped_normal_mean(m: f64, s: f64) -> f64 {
     if s == 0.0 {
         return m.max(0.0);
     }

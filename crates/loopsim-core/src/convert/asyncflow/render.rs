@@ -298,29 +298,35 @@ impl<'p> Plan<'p> {
         y.push_str("# Converted by `loopsim convert` from an AsyncFlow 0.1.1 payload; the mapping and where\n# loopsim differs are in docs/asyncflow.md.\n");
         y.push_str("version: 1\n");
         y.push_str(&format!("name: \"AsyncFlow {}\"\n", yaml_text(&g.id)));
-        let users = match g.users.distribution {
-            Distribution::Normal => {
-                dist::clamped_normal_mean(g.users.mean, g.users.variance.unwrap_or(g.users.mean))
-            }
-            _ => g.users.mean,
-        };
+        // The rate at the mean user count: `active_users` scales it by each window's count
+        // (clamped at 0 for a normal count), so the long-run rate is AsyncFlow's.
+        let users = g.users.mean;
         let per_minute = users * g.per_user_per_minute;
         let servers: Vec<&str> = self
             .placed
             .iter()
             .map(|(i, _)| p.servers[*i].id.as_str())
             .collect();
-        y.push_str("description: >-\n");
-        y.push_str(&format!(
-            "  Converted from AsyncFlow: {} users on average ({}), each sending {} requests a minute,\n  reach the client `{}`, {}server{} {}; each server's answer goes straight back to the client.\n  The mean and p99 latency match AsyncFlow 0.1.1's within a few percent (docs/asyncflow.md).\n",
+        let route = match &p.balancer {
+            Some(lb) if self.balancer.is_some() => {
+                format!("then the load balancer `{}`, then ", lb.id)
+            }
+            _ => "then ".into(),
+        };
+        let description = format!(
+            "Converted from AsyncFlow: {} users on average ({}, drawn again every {} s), each sending {} requests a minute, reach the client `{}`, {route}server{} {}; each server's answer goes straight back to the client. The mapping and where loopsim differs: docs/asyncflow.md.",
             g.users.mean,
             match g.users.distribution { Distribution::Normal => "normal", _ => "poisson" },
+            g.window,
             g.per_user_per_minute,
             p.client,
-            match &p.balancer { Some(lb) if self.balancer.is_some() => format!("then the load balancer `{}`, then ", lb.id), _ => "then ".into() },
             if servers.len() > 1 { "s" } else { "" },
             servers.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-        ));
+        );
+        y.push_str("description: >-\n");
+        for line in wrap(&yaml_text_keep(&description), 92) {
+            y.push_str(&format!("  {line}\n"));
+        }
         y.push_str("seed: 1\n");
         y.push_str(&format!("duration: {}\n", secs(p.duration)));
         y.push_str("workload:\n");
@@ -668,6 +674,33 @@ fn merged(steps: &[Step]) -> Vec<Step> {
         }
     }
     out
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word has its own line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(core::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Description text safe in a folded block scalar: ids are already reduced by [`yaml_text`]
+/// where they are names; here control characters and `#` (a comment after a space) go.
+fn yaml_text_keep(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() || c == '#' { ' ' } else { c })
+        .collect()
 }
 
 /// Text safe inside double quotes and as a plain YAML scalar (ids are names: no quotes,
