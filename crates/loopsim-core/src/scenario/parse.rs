@@ -552,7 +552,7 @@ impl Reader<'_> {
         let between = between?;
         // Each directed hop is set by one link at most: a two-way link takes both directions.
         let mut taken = !pairs.insert(between);
-        if !one_way {
+        if !one_way && between[0] != between[1] {
             taken |= !pairs.insert([between[1], between[0]]);
         }
         if taken {
