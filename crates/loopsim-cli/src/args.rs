@@ -52,7 +52,9 @@ pub enum Command {
     /// Convert another tool's file to a native scenario and print its YAML on stdout.
     ///
     /// Formats: `agent-chaos` (agent-chaos-framework experiment profiles, JSON such as
-    /// {"agents": 400, "workers": 4, "buffer": 80, "drop_rate": 0.20}). Without --from the
+    /// {"agents": 400, "workers": 4, "buffer": 80, "drop_rate": 0.20}) and `asyncflow`
+    /// (AsyncFlow 0.1.1 payloads: YAML with `rqs_input`, `topology_graph`, `sim_settings`,
+    /// `events`; see docs/asyncflow.md). Without --from the
     /// format is recognised from the content. Diagnostics go to stderr as
     /// `FILE:LINE:COL: error: …` with a hint, located in the input; what could not be mapped is
     /// reported as a warning (and noted at the top of the YAML), never dropped silently.

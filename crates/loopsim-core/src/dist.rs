@@ -180,6 +180,24 @@ mod tests {
         (m, libm::sqrt(v))
     }
 
+    /// Poisson(μ) has mean and variance μ. Over n = 200k draws the sample mean has a standard
+    /// error of √(μ/n) (≤ 0.015 here) and the sample variance ≈ μ·√(2/n) (relative 0.3%):
+    /// 2% and 3% bounds are many standard errors wide, for both the inversion (μ < 10) and
+    /// the PTRS (μ ≥ 10) paths.
+    #[test]
+    fn poisson_counts_have_mean_and_variance_mu() {
+        for mu in [0.5, 3.0, 9.9, 10.0, 50.0, 1000.0] {
+            let mut r = Rng::new(5);
+            let n = 200_000;
+            let xs: Vec<f64> = (0..n).map(|_| poisson(&mut r, mu)).collect();
+            assert!(xs.iter().all(|&x| x >= 0.0 && libm::floor(x) == x));
+            let m = xs.iter().sum::<f64>() / n as f64;
+            let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
+            assert!((m - mu).abs() < 0.02 * mu + 0.01, "mu {mu}: mean {m}");
+            assert!((v - mu).abs() < 0.03 * mu + 0.01, "mu {mu}: variance {v}");
+        }
+    }
+
     #[test]
     fn lognormal_uses_real_mean_and_sd() {
         // n = 400k: sd of the sample mean = 1/sqrt(400k) = 0.0016 (relative to sd=1 of mean 3).
