@@ -259,6 +259,7 @@ topology_graph:
     - { id: e3, source: lb, target: b, latency: { mean: 0.01, distribution: uniform } }
     - { id: e4, source: a, target: client, latency: { mean: 0.003, distribution: exponential } }
     - { id: e5, source: b, target: client, latency: { mean: 0.5 } }
+    - { id: e6, source: a, target: b, latency: { mean: 0.5 } }
 sim_settings: { total_simulation_time: 120 }
 events:
   - event_id: spike
@@ -287,6 +288,7 @@ fn a_hand_written_payload_maps_every_field_and_warns_where_it_differs() {
         "poisson (the default distribution) draws a whole number of seconds",
         "15.9% of its draws are negative",
         "event `down`: AsyncFlow lets the requests already on `b` finish",
+        "37:7: not mapped: edge `e6` from `a` to `b` (no request crosses it)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }

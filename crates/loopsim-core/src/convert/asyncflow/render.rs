@@ -214,6 +214,7 @@ impl<'p> Plan<'p> {
         if self.out.iter().any(Diagnostic::is_error) {
             return false;
         }
+        self.unused_edges(&reached, first);
         if reached.len() > 1 && self.identical(&reached) {
             let name = native_name(&p.servers[reached[0]].id, &mut self.names);
             self.group = Some((name.clone(), reached.len()));
@@ -243,6 +244,36 @@ impl<'p> Plan<'p> {
             }
         }
         true
+    }
+
+    /// A warning for each edge no request crosses (AsyncFlow 0.1.1 does not use it either),
+    /// unless one was given already.
+    fn unused_edges(&mut self, reached: &[usize], first: &Edge) {
+        let p = self.p;
+        let lb = p.balancer.as_ref().filter(|b| b.id == first.target);
+        let used = |e: &Edge| {
+            e.source == p.generator.id && e.target == p.client
+                || e.id == first.id
+                || lb.is_some_and(|b| e.source == b.id && b.covered.contains(&e.target))
+                || reached.iter().any(|&i| {
+                    let s = &p.servers[i].id;
+                    p.edges
+                        .iter()
+                        .find(|x| &x.source == s && x.target == p.client)
+                        .map(|x| &x.id)
+                        == Some(&e.id)
+                })
+        };
+        for e in &p.edges {
+            let warned = self.out.iter().any(|d| d.span == e.span);
+            if !used(e) && !warned {
+                self.warn(
+                    e.span,
+                    format!("not mapped: edge `{}` from `{}` to `{}` (no request crosses it)", e.id, e.source, e.target),
+                    "AsyncFlow 0.1.1 sends requests generator → client → (load balancer →) server → client only; remove it",
+                );
+            }
+        }
     }
 
     /// Whether the servers can be replicas: same resources and endpoints, and the same edges
