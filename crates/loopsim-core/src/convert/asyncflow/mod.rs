@@ -13,6 +13,8 @@ mod payload;
 mod read;
 mod render;
 
+use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::Converted;
@@ -71,6 +73,28 @@ pub fn convert(source: &str) -> Converted {
         }
         _ => None,
     };
-    let yaml = yaml.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    let yaml = yaml
+        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
+        .map(|y| with_unmapped_note(y, &diagnostics));
     Converted { yaml, diagnostics }
+}
+
+/// The YAML with a comment after its header listing what was not mapped (the warnings say
+/// where and why), so the note travels with the file.
+fn with_unmapped_note(yaml: String, diagnostics: &[Diagnostic]) -> String {
+    let unmapped: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d.message.strip_prefix("not mapped: "))
+        .collect();
+    if unmapped.is_empty() {
+        return yaml;
+    }
+    let mut note = String::from("# not mapped (see the warnings):\n");
+    for u in unmapped {
+        note.push_str(&format!("#   - {}\n", read::one_line(u)));
+    }
+    match yaml.find("version: 1\n") {
+        Some(at) => format!("{}{note}{}", &yaml[..at], &yaml[at..]),
+        None => format!("{note}{yaml}"),
+    }
 }
