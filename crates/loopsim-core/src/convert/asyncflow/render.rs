@@ -215,6 +215,16 @@ impl<'p> Plan<'p> {
             return false;
         }
         self.unused_edges(&reached, first);
+        if let (Some(lb), None) = (&p.balancer, &self.balancer) {
+            self.warn(
+                lb.span,
+                format!(
+                    "not mapped: load balancer `{}` (the client's edge goes to `{}`)",
+                    lb.id, first.target
+                ),
+                "point the client's edge at the load balancer to use it",
+            );
+        }
         if reached.len() > 1 && self.identical(&reached) {
             let name = native_name(&p.servers[reached[0]].id, &mut self.names);
             self.group = Some((name.clone(), reached.len()));
