@@ -52,7 +52,9 @@ pub enum Command {
     /// Convert another tool's file to a native scenario and print its YAML on stdout.
     ///
     /// Formats: `agent-chaos` (agent-chaos-framework experiment profiles, JSON such as
-    /// {"agents": 400, "workers": 4, "buffer": 80, "drop_rate": 0.20}). Without --from the
+    /// {"agents": 400, "workers": 4, "buffer": 80, "drop_rate": 0.20}) and `asyncflow`
+    /// (AsyncFlow 0.1.1 payloads: YAML with `rqs_input`, `topology_graph`, `sim_settings`,
+    /// `events`; see docs/asyncflow.md). Without --from the
     /// format is recognised from the content. Diagnostics go to stderr as
     /// `FILE:LINE:COL: error: …` with a hint, located in the input; what could not be mapped is
     /// reported as a warning (and noted at the top of the YAML), never dropped silently.
@@ -100,6 +102,10 @@ pub struct RunArgs {
         value_parser = FailOnParser
     )]
     pub fail_on: Vec<FailOn>,
+    /// Convert FILE from this format first (agent-chaos, asyncflow). Without it, a file that
+    /// another tool wrote (recognised from its content) is converted, then run.
+    #[arg(long, value_name = "FORMAT")]
+    pub from: Option<String>,
 }
 
 /// Report shapes of other tools (`run --report`).
@@ -121,7 +127,7 @@ pub struct ConvertArgs {
     /// The file to convert (UTF-8).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The input format (agent-chaos); recognised from the content when absent.
+    /// The input format (agent-chaos, asyncflow); recognised from the content when absent.
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<String>,
 }
@@ -199,6 +205,7 @@ mod tests {
                 series: None,
                 html: None,
                 fail_on: vec![],
+                from: None,
             })
         );
     }

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Convert(args) => convert(&args),
-        Command::Run(run) => match load(&run.file) {
+        Command::Run(run) => match load_run(&run.file, run.from.as_deref()) {
             Ok(sc) => execute(sc, &run),
             Err(code) => code,
         },
@@ -90,6 +90,54 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
     })
 }
 
+/// Loads the scenario `loopsim run` runs: a native scenario, or another tool's file (named by
+/// `--from`, or recognised from its content) converted first. The converter's diagnostics are
+/// located in the file; the converted scenario's, in `FILE (converted)`.
+fn load_run(path: &Path, from: Option<&str>) -> Result<Scenario, ExitCode> {
+    use loopsim_core::convert::{self, Format};
+    let file = &path.display().to_string();
+    let source = source::read(path).map_err(|msg| {
+        eprintln!("{msg}");
+        ExitCode::from(2)
+    })?;
+    let format = match from {
+        Some(name) => Some(Format::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            eprintln!(
+                "loopsim: unknown format `{name}` for --from\n  hint: the formats are: {}",
+                known.join(", ")
+            );
+            ExitCode::from(2)
+        })?),
+        None => convert::detect(&source),
+    };
+    let Some(format) = format else {
+        return load(path);
+    };
+    let converted = convert::convert(format, &source);
+    print_diagnostics(file, &source, &converted.diagnostics);
+    let Some(yaml) = converted.yaml else {
+        let n = converted
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        eprintln!(
+            "loopsim: {file}: {n} error{} found converting it from {}",
+            if n == 1 { "" } else { "s" },
+            format.name()
+        );
+        return Err(ExitCode::from(2));
+    };
+    eprintln!(
+        "loopsim: {file}: converted from {} (`loopsim convert {file}` prints the scenario)",
+        format.name()
+    );
+    let checked = check(&yaml);
+    print_diagnostics(&format!("{file} (converted)"), &yaml, &checked.diagnostics);
+    checked.scenario.ok_or(ExitCode::from(2))
+}
+
 /// `loopsim convert`: the native YAML on stdout, every diagnostic (located in the input) on
 /// stderr; exit 2 on an unreadable file, an unknown format or any error.
 fn convert(args: &ConvertArgs) -> ExitCode {
@@ -126,7 +174,8 @@ fn convert(args: &ConvertArgs) -> ExitCode {
                 eprintln!(
                     "loopsim: {file}: cannot tell which format this file is in\n  hint: the \
                      formats are: {} (an agent-chaos profile is a JSON object with `agents` \
-                     and `workers` keys); name one with --from",
+                     and `workers` keys; an AsyncFlow payload is YAML with `rqs_input` and \
+                     `topology_graph`); name one with --from",
                     known()
                 );
                 return ExitCode::from(2);

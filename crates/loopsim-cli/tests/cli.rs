@@ -738,3 +738,39 @@ fn convert_rejects_bad_input_with_a_located_message() {
         stderr(&o)
     );
 }
+
+// --- asyncflow ---
+
+/// `loopsim run` converts an AsyncFlow payload recognised from its content (or named with
+/// `--from asyncflow`) and runs it; a conversion error stops it with the located message.
+#[test]
+fn run_converts_and_runs_an_asyncflow_payload() {
+    let payload = "tests/asyncflow/examples/single_server.yml";
+    for args in [
+        vec!["run", payload, "--json"],
+        vec!["run", payload, "--json", "--from", "asyncflow"],
+    ] {
+        let o = loopsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("converted from asyncflow"), "{err}");
+        assert!(
+            err.contains("single_server.yml:50:3: warning: not mapped: `sample_period_s`"),
+            "{err}"
+        );
+        let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let mean = report["latency_s"]["mean"].as_f64().unwrap();
+        // 9 ms of edges + 1 ms CPU + 100 ms I/O (AsyncFlow 0.1.1: 110.0 ms).
+        assert!((mean - 0.110).abs() < 0.001, "{mean}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yml");
+    std::fs::write(&bad, "rqs_input: { id: g }\ntopology_graph: {}\n").unwrap();
+    let o = loopsim(&["run", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.yml:1:12: error: `rqs_input` has no `avg_active_users`"),
+        "{err}"
+    );
+}

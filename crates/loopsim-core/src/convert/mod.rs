@@ -3,6 +3,7 @@
 //! naming it), never drops it silently, and locates malformed input like [`crate::check`].
 
 pub mod agent_chaos;
+pub mod asyncflow;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -14,16 +15,20 @@ use crate::diag::Diagnostic;
 pub enum Format {
     /// agent-chaos-framework experiment profiles: `{agents, workers, buffer, drop_rate}` JSON.
     AgentChaos,
+    /// AsyncFlow 0.1.1 payloads: YAML with `rqs_input`, `topology_graph`, `sim_settings`,
+    /// `events`.
+    AsyncFlow,
 }
 
 impl Format {
     /// Every format, for listing in messages.
-    pub const ALL: &'static [Format] = &[Format::AgentChaos];
+    pub const ALL: &'static [Format] = &[Format::AgentChaos, Format::AsyncFlow];
 
     /// The name used on the command line (`--from`).
     pub fn name(self) -> &'static str {
         match self {
             Format::AgentChaos => "agent-chaos",
+            Format::AsyncFlow => "asyncflow",
         }
     }
 
@@ -36,6 +41,9 @@ impl Format {
 pub fn detect(source: &str) -> Option<Format> {
     if agent_chaos::looks_like(source) {
         return Some(Format::AgentChaos);
+    }
+    if asyncflow::looks_like(source) {
+        return Some(Format::AsyncFlow);
     }
     None
 }
@@ -52,5 +60,6 @@ pub struct Converted {
 pub fn convert(format: Format, source: &str) -> Converted {
     match format {
         Format::AgentChaos => agent_chaos::convert(source),
+        Format::AsyncFlow => asyncflow::convert(source),
     }
 }

@@ -1,5 +1,5 @@
 //! Network hops: one-way latency and loss between any two nodes (node 0 = the client,
-//! node 1 + s = service s). Link overrides apply in both directions. A pair named by a link
+//! node 1 + s = service s). Link overrides apply in both directions, or in one (`one_way`). A pair named by a link
 //! fault gets its own hop that lists the faults which may add latency or loss to it.
 
 use alloc::vec::Vec;
@@ -55,7 +55,9 @@ impl Topology {
             let idx = (t.hops.len() - 1) as u32;
             let [a, b] = link.between;
             t.set_route(a, b, idx);
-            t.set_route(b, a, idx);
+            if !link.one_way {
+                t.set_route(b, a, idx);
+            }
         }
         for (i, f) in sc.faults.iter().enumerate() {
             if let FaultKind::Latency { from, to, both, .. }

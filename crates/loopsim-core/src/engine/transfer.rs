@@ -159,7 +159,7 @@ impl Channels {
                 .network
                 .links
                 .iter()
-                .find(|l| l.between == [a, b] || l.between == [b, a]);
+                .find(|l| l.between == [a, b] || (!l.one_way && l.between == [b, a]));
             let bw = link.and_then(|l| l.bandwidth).or(sc.network.bandwidth);
             if let Some(bw) = bw {
                 let name = format!("{} → {}", node_name(sc, a), node_name(sc, b));

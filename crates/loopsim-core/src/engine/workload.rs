@@ -5,7 +5,7 @@ use crate::engine::queue::Event;
 use crate::engine::stats::ClientStats;
 use crate::engine::Simulation;
 use crate::rng::Rng;
-use crate::scenario::{Arrivals, FaultKind, Scenario, Workload};
+use crate::scenario::{ActiveUsers, Arrivals, FaultKind, Scenario, Workload};
 use crate::time::{from_secs_f64, Nanos};
 
 #[derive(Debug)]
@@ -20,6 +20,9 @@ pub struct WorkloadRuntime {
     pub surge_add: f64,
     /// Extra think time for closed-loop users (the collapse detector's throttle feedback).
     pub throttle_delay: Nanos,
+    /// `active_users`: the current window's users / mean, and when the window ends.
+    users_factor: f64,
+    window_end: Nanos,
     pub stats: ClientStats,
 }
 
@@ -53,6 +56,8 @@ impl WorkloadRuntime {
             surge_factor: 1.0,
             surge_add: 0.0,
             throttle_delay: 0,
+            users_factor: 1.0,
+            window_end: 0,
             stats: ClientStats::default(),
         }
     }
@@ -64,6 +69,37 @@ impl WorkloadRuntime {
                 s.rate_at(t) * self.surge_factor + self.surge_add
             }
             Arrivals::Closed { .. } => 0.0,
+        }
+    }
+
+    /// The next candidate of a Poisson workload with `active_users`: candidates come at the
+    /// envelope × users / mean; a candidate past the window's end is dropped and the clock
+    /// restarts at the boundary with a new count (exact: exponential gaps are memoryless).
+    fn next_in_windows(&mut self, users: &ActiveUsers, now: Nanos, end: Nanos) -> Option<Nanos> {
+        let mut t = now;
+        loop {
+            if t >= self.window_end {
+                self.window_end = (t / users.every + 1) * users.every;
+                self.users_factor = self.draw_users(users) / users.mean;
+            }
+            let rate = self.envelope * self.users_factor;
+            if rate > 0.0 {
+                let gap = from_secs_f64(-libm::log(self.rng.f64_open0()) / rate).max(1);
+                if t + gap < self.window_end {
+                    return (t + gap <= end).then_some(t + gap);
+                }
+            }
+            t = self.window_end;
+            if t > end {
+                return None;
+            }
+        }
+    }
+
+    fn draw_users(&mut self, users: &ActiveUsers) -> f64 {
+        match users.normal_sd {
+            Some(sd) => (users.mean + sd * crate::dist::standard_normal(&mut self.rng)).max(0.0),
+            None => crate::dist::poisson(&mut self.rng, users.mean),
         }
     }
 
@@ -103,6 +139,9 @@ impl Simulation {
     fn next_arrival(&mut self, w: u32, now: Nanos) -> Option<Nanos> {
         let rt = &mut self.workloads[w as usize];
         let wl = &self.sc.workloads[w as usize];
+        if let (Some(users), Arrivals::Poisson(_)) = (&wl.active_users, &wl.arrivals) {
+            return rt.next_in_windows(users, now, self.sc.duration);
+        }
         let gap = match &wl.arrivals {
             Arrivals::Poisson(_) if rt.envelope > 0.0 => {
                 from_secs_f64(-libm::log(rt.rng.f64_open0()) / rt.envelope)

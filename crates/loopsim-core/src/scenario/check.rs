@@ -883,7 +883,7 @@ fn hop(net: &Network, a: u32, b: u32) -> (&Dist, f64) {
     match net
         .links
         .iter()
-        .find(|l| l.between == [a, b] || l.between == [b, a])
+        .find(|l| l.between == [a, b] || (!l.one_way && l.between == [b, a]))
     {
         Some(link) => (
             link.latency.as_ref().unwrap_or(&net.latency),

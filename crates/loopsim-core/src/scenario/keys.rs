@@ -204,6 +204,7 @@ pub const ALL: &[&Section] = &[
     &WORKLOAD,
     &GUARDS,
     &RATE_POINT,
+    &ACTIVE_USERS,
     &SERVICE,
     &POOL,
     &STEP,
@@ -533,7 +534,7 @@ pub const WORKLOAD: Section = Section {
     include: &[&GUARDS],
 };
 
-const WORKLOAD_KEYS: [Key; 9] = [
+const WORKLOAD_KEYS: [Key; 10] = [
     Key {
         name: "name",
         ty: Type::Text { pattern: None, min_len: 0 },
@@ -587,6 +588,49 @@ const WORKLOAD_KEYS: [Key; 9] = [
         ty: Type::Ref(&SIZE_OR_DIST),
         default: Absent::Default("none (no payload)"),
         doc: "Size or size distribution of each request's body (e.g. `20KB`, `{ dist: exponential, mean: 1MB }`): it crosses the hop to the service over the [bandwidth](#payloads-and-bandwidth) on its way.",
+    },
+    Key {
+        name: "active_users",
+        ty: Type::Ref(&ACTIVE_USERS),
+        default: Absent::Default("a steady rate"),
+        doc: "Poisson workloads only: the number of active users is drawn again every `every` (AsyncFlow's `user_sampling_window`), and the rate in that window is `rate` × users / `mean`. See [active users](#active-users).",
+    },
+];
+
+pub const ACTIVE_USERS: Section = Section {
+    name: "active_users",
+    def: Some("activeUsers"),
+    doc: "A user count drawn again every window that scales a Poisson workload's rate (a doubly stochastic, or mixed, Poisson process).",
+    keys: &ACTIVE_USERS_KEYS,
+    shape: Shape::Map,
+    rules: &[],
+    include: &[],
+};
+
+const ACTIVE_USERS_KEYS: [Key; 4] = [
+    Key {
+        name: "mean",
+        ty: Type::Number { min: Bound::Excl(0.0), max: Bound::Incl(1e9) },
+        default: Absent::Required,
+        doc: "Mean number of active users (> 0): `rate` is the rate when this many are active.",
+    },
+    Key {
+        name: "dist",
+        ty: Type::Enum(&["poisson", "normal"]),
+        default: Absent::Default("`poisson`"),
+        doc: "`poisson`: the count is Poisson(`mean`). `normal`: Normal(`mean`, `sd`), negative draws counting as 0 users (as AsyncFlow 0.1.1 clamps them).",
+    },
+    Key {
+        name: "sd",
+        ty: Type::Number { min: Bound::Incl(0.0), max: Bound::Incl(1e9) },
+        default: Absent::Default("`mean` (normal only)"),
+        doc: "Standard deviation of a `normal` count (≥ 0).",
+    },
+    Key {
+        name: "every",
+        ty: Type::Ref(&DURATION),
+        default: Absent::Default("`60s`"),
+        doc: "How often the count is drawn again (> 0), from the start of the run.",
     },
 ];
 
@@ -2606,7 +2650,7 @@ pub const LINK: Section = Section {
     include: &[],
 };
 
-const LINK_KEYS: [Key; 4] = [
+const LINK_KEYS: [Key; 5] = [
     Key {
         name: "between",
         ty: Type::List { of: &Type::Text { pattern: None, min_len: 0 }, min: 2, max: Some(2) },
@@ -2630,6 +2674,12 @@ const LINK_KEYS: [Key; 4] = [
         ty: Type::Ref(&BANDWIDTH),
         default: Absent::Default("the network's `bandwidth`"),
         doc: "Bandwidth of this link, each direction on its own (e.g. `100Mbps`).",
+    },
+    Key {
+        name: "one_way",
+        ty: Type::Bool,
+        default: Absent::Default("`false`"),
+        doc: "Only the hops from the first node of `between` to the second; the other direction keeps the network's settings or a one-way link of its own (a request and its answer can then cross different latencies, as AsyncFlow's edges do).",
     },
 ];
 

@@ -73,7 +73,20 @@ pub struct Workload {
     /// Higher is served first wherever a queue orders by priority (0 by default); the
     /// requests its calls make inherit it.
     pub priority: u8,
+    /// A user count drawn every window that scales a Poisson workload's rate.
+    pub active_users: Option<ActiveUsers>,
     pub span: Span,
+}
+
+/// `active_users`: every `every`, a user count U is drawn (Poisson(`mean`), or
+/// max(0, Normal(`mean`, `sd`))) and the rate in that window is the schedule's × U / `mean`:
+/// AsyncFlow's compound Poisson–Poisson (or Gaussian–Poisson) request generator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActiveUsers {
+    pub mean: f64,
+    /// `Some(sd)`: a clamped normal count; `None`: a Poisson count.
+    pub normal_sd: Option<f64>,
+    pub every: Nanos,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -377,6 +390,8 @@ pub struct Link {
     pub loss: Option<f64>,
     /// Bandwidth of this link, each direction (bytes per second); `None`: the network's.
     pub bandwidth: Option<f64>,
+    /// Only `between[0] → between[1]`; the reverse hops keep the network's (or their own link).
+    pub one_way: bool,
 }
 
 impl Scenario {

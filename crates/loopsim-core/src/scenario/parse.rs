@@ -545,8 +545,17 @@ impl Reader<'_> {
         let latency = f.get("latency").map(|n| self.dist(n, "`latency`"));
         let loss = f.get("loss").map(|n| self.probability(n, "`loss`"));
         let bandwidth = f.get("bandwidth").map(|n| self.bandwidth(n, "`bandwidth`"));
+        let one_way = match f.get("one_way") {
+            Some(n) => self.boolean(n, "`one_way`")?,
+            None => false,
+        };
         let between = between?;
-        if !pairs.insert([between[0].min(between[1]), between[0].max(between[1])]) {
+        // Each directed hop is set by one link at most: a two-way link takes both directions.
+        let mut taken = !pairs.insert(between);
+        if !one_way && between[0] != between[1] {
+            taken |= !pairs.insert([between[1], between[0]]);
+        }
+        if taken {
             self.error_hint(
                 f.get("between")?.span,
                 "this link is already defined",
@@ -559,6 +568,7 @@ impl Reader<'_> {
             latency: optional(latency)?,
             loss: optional(loss)?,
             bandwidth: optional(bandwidth)?,
+            one_way,
         })
     }
 

@@ -77,6 +77,20 @@ impl Reader<'_> {
             Some(n) => self.integer(n, "`priority`", 0, 255).map(|p| p as u8),
             None => Some(0),
         };
+        let active_users = match f.get("active_users") {
+            Some(n) => {
+                if !matches!(arrivals, Some(Arrivals::Poisson(_)) | None) {
+                    self.error_hint(
+                        n.span,
+                        "`active_users` only applies to poisson workloads",
+                        "use `arrivals: poisson`, or remove `active_users`",
+                    );
+                    return None;
+                }
+                Some(self.active_users(n)?)
+            }
+            None => None,
+        };
         Some(Workload {
             name: name?,
             target: target?,
@@ -84,7 +98,55 @@ impl Reader<'_> {
             mix: mix?,
             policy: self.add_policy(policy?, node.span),
             priority: priority?,
+            active_users,
             span: node.span,
+        })
+    }
+
+    /// `{ mean, dist, sd, every }`.
+    fn active_users(&mut self, node: &Node) -> Option<ActiveUsers> {
+        let f = self.fields(node, "`active_users`", &keys::ACTIVE_USERS)?;
+        let mean = self.required(&f, "mean", "`active_users`").and_then(|n| {
+            let v = self.real(n, "`mean`")?;
+            self.check_value(
+                n,
+                "`mean`",
+                v,
+                v > 0.0 && v <= 1e9,
+                "above 0 and at most 1e9",
+            )
+        });
+        let normal = match f.get("dist") {
+            Some(n) => self.choice(n, "`dist`", &[("poisson", false), ("normal", true)]),
+            None => Some(false),
+        };
+        let sd = match f.get("sd") {
+            Some(n) => {
+                let v = self.real(n, "`sd`");
+                v.and_then(|v| {
+                    self.check_value(n, "`sd`", v, (0.0..=1e9).contains(&v), "from 0 to 1e9")
+                })
+                .map(Some)
+            }
+            None => Some(None),
+        };
+        let every = match f.get("every") {
+            Some(n) => self.positive_duration(n, "`every`"),
+            None => Some(crate::time::from_secs_f64(60.0)),
+        };
+        let (mean, normal, sd) = (mean?, normal?, sd?);
+        if let (false, Some(span)) = (normal, f.key_span("sd")) {
+            self.error_hint(
+                span,
+                "`sd` only applies to `dist: normal`",
+                "a Poisson count has sd = √mean: remove `sd`",
+            );
+            return None;
+        }
+        Some(ActiveUsers {
+            mean,
+            normal_sd: normal.then(|| sd.unwrap_or(mean)),
+            every: every?,
         })
     }
 
