@@ -126,6 +126,26 @@ pub fn text_at_step(
     Ok(text)
 }
 
+/// Where a step's change stands in the editor's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeState {
+    /// It applies.
+    Ready,
+    /// Its text is gone and its replacement is there: applied already.
+    Applied,
+    /// It does not apply, for this reason.
+    Fails(ApplyError),
+}
+
+/// The state of `change` in `text`.
+pub fn change_state(text: &str, change: &guide::Change) -> ChangeState {
+    match guide::apply(text, change) {
+        Ok(_) => ChangeState::Ready,
+        Err(ApplyError::NotFound) if already_applied(text, &change.with) => ChangeState::Applied,
+        Err(e) => ChangeState::Fails(e),
+    }
+}
+
 /// Whether `with` occurs exactly once outside the `guide:` block of `text`.
 fn already_applied(text: &str, with: &str) -> bool {
     guide::apply_text(text, with, with).is_ok()
@@ -207,6 +227,20 @@ guide:
         // A text the change cannot find (edited away): the step is named.
         let edited = GUIDED.replace("        - blocking: 5ms", "        - cpu: 5ms");
         assert_eq!(text_at_step(&edited, &s, 2), Err((1, ApplyError::NotFound)));
+    }
+
+    #[test]
+    fn a_change_is_ready_applied_or_failing() {
+        let s = steps(GUIDED);
+        let change = s[1].change.as_ref().unwrap();
+        assert_eq!(change_state(GUIDED, change), ChangeState::Ready);
+        let after = guide::apply(GUIDED, change).unwrap();
+        assert_eq!(change_state(&after, change), ChangeState::Applied);
+        let edited = GUIDED.replace("        - blocking: 5ms", "        - cpu: 5ms");
+        assert_eq!(
+            change_state(&edited, change),
+            ChangeState::Fails(ApplyError::NotFound)
+        );
     }
 
     #[test]
