@@ -95,12 +95,11 @@ pub fn status(text: &str) {
 /// it (the figure or the per-service section) to scroll to.
 pub fn mark_chart(step: Option<&GuideStep>) -> Option<Element> {
     let doc = dom::document();
-    if let Ok(list) = doc.query_selector_all(".charts .guide-target, #service-charts.guide-target")
-    {
+    if let Ok(list) = doc.query_selector_all(".guide-target, .guide-pulse") {
         for k in 0..list.length() {
             if let Some(e) = list.item(k) {
                 let e: Element = wasm_bindgen::JsCast::unchecked_into(e);
-                let _ = e.class_list().remove_1("guide-target");
+                let _ = e.class_list().remove_2("guide-target", "guide-pulse");
             }
         }
     }
