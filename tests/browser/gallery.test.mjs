@@ -175,7 +175,8 @@ test("the description area shows the scenario's Try this list, with code", async
   const { page, context, errors } = await open();
   try {
     await setEditorText(page, WITH_TRY);
-    await page.waitForFunction(() => !document.getElementById("scenario-try").hidden);
+    await page.waitForFunction(() => document.querySelector("#scenario-try-list li")?.textContent.startsWith("Raise rate"));
+    assert.equal(await page.isVisible("#scenario-try"), true);
     const items = await page.$$eval("#scenario-try-list li", (lis) => lis.map((l) => l.textContent));
     assert.deepEqual(items, [
       "Raise rate to 400/s: the lag chart climbs.",
@@ -187,7 +188,7 @@ test("the description area shows the scenario's Try this list, with code", async
     await page.waitForFunction(() => document.getElementById("scenario-try").hidden);
     // Untrusted text stays text.
     await setEditorText(page, WITH_TRY.replace("Raise `rate`", "Raise <img src=x onerror=alert(1)> `rate`"));
-    await page.waitForFunction(() => !document.getElementById("scenario-try").hidden);
+    await page.waitForFunction(() => document.querySelector("#scenario-try-list li")?.textContent.includes("<img"));
     assert.equal(await page.$("#scenario-try-list img"), null);
     assert.deepEqual(errors, []);
   } finally {
@@ -244,7 +245,10 @@ test("a pasted agent-chaos profile is offered for conversion, converted with its
     await setEditorText(page, PROFILE);
     await page.waitForSelector("#convert-offer:not([hidden])");
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.evaluate(() => document.getElementById("convert-offer").scrollIntoView());
+    await page.evaluate(() => {
+      document.getElementById("convert-offer").scrollIntoView();
+      window.scrollBy(0, -120); // below the sticky top bar
+    });
     await screenshot(page, "convert-offer-390");
     const vs = await seriousViolations(page);
     assert.deepEqual(vs, [], JSON.stringify(vs));

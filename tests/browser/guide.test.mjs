@@ -246,8 +246,8 @@ test(`every gallery guide walks through in the page (${GUIDED_FILES.length} guid
           es.map((e) => ({ id: e.id, hidden: e.hidden || e.getBoundingClientRect().height === 0 })),
         );
         if (p.show && p.show.startsWith("Show the")) {
-          assert.equal(marked.length, 1, `${file} step ${k}: ${p.show} is marked`);
-          assert.equal(marked[0].hidden, false, `${file} step ${k}: ${marked[0].id} is shown`);
+          assert.ok(marked.length >= 1, `${file} step ${k}: ${p.show} is marked`);
+          for (const m of marked) assert.equal(m.hidden, false, `${file} step ${k}: ${m.id} is shown`);
         }
         if (p.next) break;
         await page.click("#guide-next");

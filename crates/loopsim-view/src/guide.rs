@@ -70,10 +70,33 @@ pub fn chart_title(chart: &str) -> &'static str {
     }
 }
 
+/// The page elements a step's `chart` points at, among the ids of the charts the page shows
+/// (`shown`): its figure; for `pool`, the thread-pool chart, else every declared pool's chart
+/// (`chart-pool-K`: a connection pool is "the pool" of a scenario without thread pools).
+pub fn chart_targets(chart: &str, shown: &[&str]) -> Vec<String> {
+    let Some(id) = chart_element(chart) else {
+        return Vec::new();
+    };
+    if chart == "service" {
+        return vec![id.to_string()];
+    }
+    if shown.contains(&id) {
+        return vec![id.to_string()];
+    }
+    if chart == "pool" {
+        return shown
+            .iter()
+            .filter(|s| s.starts_with("chart-pool-"))
+            .map(|s| s.to_string())
+            .collect();
+    }
+    Vec::new()
+}
+
 /// Whether the page, for a scenario with these chart definitions ([`crate::charts::page_charts`])
-/// and panels, shows the chart `step` points at (`pool` needs an offloading endpoint,
-/// `workloads` two workloads, `service` a step `node` that is a service). A step without a
-/// chart is fine.
+/// and panels, shows the chart `step` points at (`pool` needs an offloading endpoint or a
+/// declared pool, `workloads` two workloads, `service` a step `node` that is a service). A
+/// step without a chart is fine.
 pub fn chart_shown(step: &GuideStep, defs: &[ChartDef], panels: &Panels) -> bool {
     let Some(chart) = step.chart.as_deref() else {
         return true;
@@ -83,7 +106,10 @@ pub fn chart_shown(step: &GuideStep, defs: &[ChartDef], panels: &Panels) -> bool
             .node
             .as_deref()
             .is_some_and(|n| panels.services.iter().any(|s| s.name == n)),
-        _ => chart_element(chart).is_some_and(|id| defs.iter().any(|d| d.id == id)),
+        _ => {
+            let ids: Vec<&str> = defs.iter().map(|d| d.id.as_str()).collect();
+            !chart_targets(chart, &ids).is_empty()
+        }
     }
 }
 
@@ -259,6 +285,19 @@ guide:
         assert!(chart_shown(&svc, &defs, &panels));
         svc.node = None;
         assert!(!chart_shown(&svc, &defs, &panels));
+    }
+
+    #[test]
+    fn pool_means_the_thread_pool_else_the_declared_pools() {
+        assert_eq!(chart_targets("pool", &["chart-lag", "chart-pool"]), ["chart-pool"]);
+        assert_eq!(
+            chart_targets("pool", &["chart-lag", "chart-pool-0", "chart-pool-1"]),
+            ["chart-pool-0", "chart-pool-1"]
+        );
+        assert!(chart_targets("pool", &["chart-lag"]).is_empty());
+        assert_eq!(chart_targets("lag", &["chart-lag"]), ["chart-lag"]);
+        assert!(chart_targets("workloads", &["chart-lag"]).is_empty());
+        assert!(chart_targets("nonsense", &["chart-lag"]).is_empty());
     }
 
     #[test]

@@ -37,6 +37,13 @@ pub fn append_rich(parent: &Element, text: &str) {
     }
 }
 
+/// The scenario's description under its title, `code` as code.
+pub fn show_description(text: &str) {
+    let p: Element = dom::by_id("scenario-description");
+    dom::clear(&p);
+    append_rich(&p, text);
+}
+
 /// The "Try this" list (hidden when empty).
 pub fn show_try(items: &[String]) {
     let list: Element = dom::by_id("scenario-try-list");
@@ -103,10 +110,26 @@ pub fn mark_chart(step: Option<&GuideStep>) -> Option<Element> {
             }
         }
     }
-    let id = guide::chart_element(step?.chart.as_deref()?)?;
-    let e = doc.get_element_by_id(id)?;
-    let _ = e.class_list().add_1("guide-target");
-    Some(e)
+    let chart = step?.chart.as_deref()?;
+    // The charts on the page now (a hidden figure is not shown).
+    let mut shown: Vec<String> = Vec::new();
+    if let Ok(list) = doc.query_selector_all(".charts figure[id]:not([hidden])") {
+        for k in 0..list.length() {
+            if let Some(e) = list.item(k) {
+                let e: Element = wasm_bindgen::JsCast::unchecked_into(e);
+                shown.push(e.id());
+            }
+        }
+    }
+    let ids: Vec<&str> = shown.iter().map(String::as_str).collect();
+    let mut first = None;
+    for id in guide::chart_targets(chart, &ids) {
+        if let Some(e) = doc.get_element_by_id(&id) {
+            let _ = e.class_list().add_1("guide-target");
+            first.get_or_insert(e);
+        }
+    }
+    first
 }
 
 /// Scrolls `target` into view and makes its highlight pulse once.

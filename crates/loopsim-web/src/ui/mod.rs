@@ -1153,7 +1153,7 @@ impl App {
             "scenario-name",
             name.as_deref().unwrap_or("Untitled scenario"),
         );
-        dom::set_text("scenario-description", &description);
+        guide::show_description(&description);
         if self.mode == Mode::Idle && !diags.iter().any(DiagnosticOut::is_error) {
             self.preview_charts();
         }
@@ -1433,7 +1433,7 @@ impl App {
             }
             Ok(session) => {
                 dom::set_text("scenario-name", session.scenario_name());
-                dom::set_text("scenario-description", session.scenario_description());
+                guide::show_description(session.scenario_description());
                 self.chart_key = None;
                 self.rebuild_charts(&session);
                 self.topology
