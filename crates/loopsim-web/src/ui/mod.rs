@@ -1118,6 +1118,12 @@ impl App {
     /// Converts the editor's foreign file (the format the offer names) and replaces the text
     /// with the scenario (one undoable edit), showing the converter's notes.
     fn convert_foreign(&mut self) {
+        // Check the text as it is now (a pending check would bring the offer back over the
+        // outcome).
+        if let Some(t) = VALIDATE_TIMER.with(|c| c.take()) {
+            dom::clear_timeout(t);
+        }
+        self.validate();
         let text = self.text();
         let Some(offer) = convert_offer::offer(&text) else {
             convert::dismiss();
