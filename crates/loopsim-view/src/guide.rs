@@ -289,7 +289,10 @@ guide:
 
     #[test]
     fn pool_means_the_thread_pool_else_the_declared_pools() {
-        assert_eq!(chart_targets("pool", &["chart-lag", "chart-pool"]), ["chart-pool"]);
+        assert_eq!(
+            chart_targets("pool", &["chart-lag", "chart-pool"]),
+            ["chart-pool"]
+        );
         assert_eq!(
             chart_targets("pool", &["chart-lag", "chart-pool-0", "chart-pool-1"]),
             ["chart-pool-0", "chart-pool-1"]
