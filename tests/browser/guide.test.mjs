@@ -199,7 +199,8 @@ test("Share on a step links to it; the link opens there with the earlier changes
     await a.page.click("#share");
     const link3 = await a.page.inputValue("#share-link");
     assert.match(link3, /&step=3$/);
-    assert.match(await a.page.textContent("#message-text"), /opens at step 3 of the guide/);
+    // The message comes once the clipboard answers.
+    await a.page.waitForFunction(() => /opens at step 3 of the guide/.test(document.getElementById("message-text").textContent));
     const c = await open(link3.slice(serverUrl().length));
     await c.page.waitForFunction(() => document.getElementById("guide-position").textContent === "Step 3 of 3");
     assert.equal(await text(c.page), await text(a.page));
