@@ -163,7 +163,10 @@ test("a guide shows step by step, applies its change through the editor and poin
 
     // On a phone: the panel fits, nothing overflows sideways.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.evaluate(() => document.getElementById("guide").scrollIntoView());
+    await page.evaluate(() => {
+      document.getElementById("guide").scrollIntoView();
+      window.scrollBy(0, -120); // below the sticky top bar
+    });
     const o = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));
     assert.ok(o.scroll <= o.width, JSON.stringify(o));
     await screenshot(page, "guide-step3-390");
