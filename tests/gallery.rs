@@ -39,6 +39,16 @@ const OUTCOMES: &[(&str, Check)] = &[
     ("url-shortener.yaml", url_shortener),
     ("cache-stampede.yaml", cache_stampede),
     ("thin-link-downloads.yaml", thin_link_downloads),
+    // --- gallery ---
+    ("double-traffic-as-today.yaml", double_traffic_as_today),
+    ("double-traffic-sized.yaml", double_traffic_sized),
+    // --- classics ---
+    ("news-feed.yaml", news_feed),
+    ("api-gateway.yaml", api_gateway),
+    ("chat-fanout.yaml", chat_fanout),
+    ("payment-service.yaml", payment_service),
+    ("llm-gateway.yaml", llm_gateway),
+    ("flash-sale.yaml", flash_sale),
 ];
 
 fn run_file(name: &str) -> Report {
@@ -156,7 +166,7 @@ fn shop(r: &Report) {
     assert!(r.error_rate < 0.01, "error rate {}", r.error_rate);
 }
 
-/// A 250 ms blocking call in 0.1% of requests: the loop is mostly idle, yet the fast endpoint's
+/// A 1.2 s blocking call in 0.05% of requests: the loop is mostly idle, yet the fast endpoint's
 /// tail is dominated by waiting behind it.
 fn starvation(r: &Report) {
     let api = r.services.get("api").unwrap();
@@ -406,8 +416,11 @@ fn tail_at_scale(r: &Report) {
     assert!(q("front/fan10", |l| l.p50) < 0.05);
     assert!(q("front/fan10", |l| l.p99) > 0.19);
     assert!(q("front/fan100", |l| l.p50) > 0.19);
-    let hedged_p99 = q("front/fan100-hedged", |l| l.p99);
-    assert!(hedged_p99 < 0.1, "hedged p99 {hedged_p99}");
+    // One copy: a request still waits for a hiccup when a call and its copy both hit one,
+    // 1 − (1 − 0.01²)¹⁰⁰ ≈ 1% of requests — right at the p99, so the p95 is asserted here and
+    // the p99 after the guide adds a second copy (`guide_tail_at_scale`).
+    let hedged_p95 = q("front/fan100-hedged", |l| l.p95);
+    assert!(hedged_p95 < 0.1, "hedged p95 {hedged_p95}");
     let site = r.call_sites.get("front/fan100-hedged → shard/").unwrap();
     let extra = site.hedges as f64 / site.ok as f64;
     assert!((0.01..0.06).contains(&extra), "hedges per call {extra}");
@@ -565,6 +578,10 @@ fn order_pipeline(r: &Report) {
     );
     let s = r.spawned.get("api").unwrap();
     assert!(s.failed.0.is_empty() && s.started - s.completed <= 20);
+    assert!(
+        r.slo.iter().all(|s| s.met),
+        "the API's SLOs hold through the burst"
+    );
 }
 
 /// The background tasks' 2 ms of `cpu` per request triple the loop's work: utilisation
@@ -675,4 +692,440 @@ fn thin_link_downloads(r: &Report) {
     assert!(r.latency_s.mean.unwrap() > mean);
     let up = r.links.get("client → app").unwrap();
     assert!(up.utilization.unwrap() < 0.01);
+}
+
+// --- gallery ---
+
+/// The text a scenario's guide leads to: every step's change applied in order.
+fn guide_final_report(name: &str) -> Report {
+    use loopsim_core::scenario::guide;
+    let yaml = std::fs::read_to_string(gallery_path(name)).expect("gallery file");
+    let sc = loopsim_tests::scenario(&yaml);
+    assert!(!sc.guide.steps.is_empty(), "{name} has no guide");
+    let texts = guide::replay(&yaml, &sc.guide.steps)
+        .unwrap_or_else(|(i, _)| panic!("{name}: guide step {} does not apply", i + 1));
+    run_yaml(texts.last().unwrap())
+}
+
+/// The guides promise what the reader will see after the last change; each is checked on
+/// the text the guide leads to.
+#[test]
+fn guides_lead_to_the_promised_outcome() {
+    guide_starvation(&guide_final_report("event-loop-starvation.yaml"));
+    guide_retry_storm(&guide_final_report("retry-storm.yaml"));
+    guide_tail_at_scale(&guide_final_report("tail-at-scale.yaml"));
+    guide_cache_stampede(&guide_final_report("cache-stampede.yaml"));
+    // The sizing guide ends on the sized fleet: the same outcome as the sized scenario.
+    double_traffic_sized(&guide_final_report("double-traffic-as-today.yaml"));
+}
+
+/// Offloaded, the export no longer holds the loop: the loop is an M/G/1 at ρ ≈ 0.3 with
+/// 1.5 ms of work per request, so its lag is a few milliseconds at most (measured: max 6 ms),
+/// against 3.7 s before; the p99 falls to the fast path's own (~25 ms; the 1.2 s exports are
+/// 0.05% of requests, below the p99).
+fn guide_starvation(r: &Report) {
+    let api = r.services.get("api").unwrap();
+    let lag = api.loop_lag_s.max.unwrap();
+    assert!(lag < 0.05, "lag max {lag}");
+    let p99 = r.latency_s.p99.unwrap();
+    assert!(p99 < 0.05, "p99 {p99}");
+    assert_eq!(r.health.status, loopsim_core::health::Status::Healthy);
+}
+
+/// With a retry budget and expired work dropped, the slowdown costs a burst of timeouts and
+/// the system recovers: measured 1.35% failed and 788/s goodput, against 67% failed and
+/// 266/s without them (the regimes are 50× apart, far beyond the noise).
+fn guide_retry_storm(r: &Report) {
+    let failed = r.requests.failed as f64 / r.requests.sent as f64;
+    assert!(failed < 0.05, "failed {failed}");
+    assert!(r.goodput_rps > 0.95 * 800.0, "goodput {}", r.goodput_rps);
+    assert!(
+        r.attempts_per_request < 1.2,
+        "attempts {}",
+        r.attempts_per_request
+    );
+}
+
+/// Two copies: a request waits for a hiccup only if some call and both its copies hit one,
+/// 1 − (1 − 0.01³)¹⁰⁰ ≈ 0.01% of requests, so the p99 is set by the 5 ms calls and the
+/// 20–40 ms hedge delays (measured ~42 ms); the hedged 10-shard fan-out likewise (~31 ms).
+/// Against 200 ms hiccups the margin is far beyond the noise of ~1,100 requests each.
+fn guide_tail_at_scale(r: &Report) {
+    let p99 = |w: &str| r.workloads.get(w).unwrap().latency_s.p99.unwrap();
+    assert!(
+        p99("fan100-hedged") < 0.1,
+        "hedged p99 {}",
+        p99("fan100-hedged")
+    );
+    assert!(p99("fan10") < 0.1, "fan10 p99 {}", p99("fan10"));
+    assert!(p99("fan100") > 0.19, "the unhedged fan-out is unchanged");
+}
+
+/// Single flight on both sides: neither database queue times anyone out (measured: at most
+/// ~110–130 waiters, against 548 and 523 timeouts without it).
+fn guide_cache_stampede(r: &Report) {
+    for w in ["to-plain", "to-coalesced"] {
+        assert_eq!(r.workloads.get(w).unwrap().requests.failed, 0, "{w}");
+    }
+    let plain = r.caches.get("plain-cache").unwrap();
+    assert!(plain.coalesced > 300, "coalesced {}", plain.coalesced);
+}
+
+/// P(T > t) for the time in system of an M/M/c FIFO queue: T = Wq + S, where Wq is 0 with
+/// probability 1 − C and exponential with rate θ = cμ − λ otherwise (C = Erlang C), and S is
+/// exponential with rate μ: P(T > t) = (1 − C)e^(−μt) + C(θe^(−μt) − μe^(−θt))/(θ − μ).
+fn mmc_sojourn_tail(lambda: f64, mu: f64, c: u32, t: f64) -> f64 {
+    let p_wait = loopsim_tests::erlang_c(c, lambda / mu);
+    let theta = c as f64 * mu - lambda;
+    let served = (-mu * t).exp();
+    let queued = (theta * served - mu * (-theta * t).exp()) / (theta - mu);
+    (1.0 - p_wait) * served + p_wait * queued
+}
+
+/// Doubled traffic on today's 4 loops: λ = 360/s, μ = 100/s, c = 4, ρ = 0.9. Utilisation is
+/// λ/(cμ) whatever the queueing (six seeds: 0.898–0.905, so ±0.015). Erlang C with one shared
+/// queue is the best case: W = 29.7 ms and P(T > 100 ms) = 2.4%, i.e. an SLI of 0.976 that
+/// already misses 0.99. The engine's per-loop queues (a request waits at its loop even when
+/// another is idle) can only do worse: six seeds measured W = 31.7–34.1 ms (7–15% above) and
+/// SLI 0.955–0.967, so the mean is asserted within [0.97, 1.25] × Erlang C and the SLI below
+/// Erlang C's.
+fn double_traffic_as_today(r: &Report) {
+    let (lambda, mu, c) = (360.0, 100.0, 4);
+    let util = r.services.get("api").unwrap().utilization.unwrap();
+    assert!((util - 0.9).abs() < 0.015, "utilisation {util}");
+    let theory = loopsim_tests::mmc(lambda, mu, c);
+    let w = r.latency_s.mean.unwrap();
+    assert!(
+        (0.97 * theory.w..1.25 * theory.w).contains(&w),
+        "mean {w} vs Erlang C {}",
+        theory.w
+    );
+    let best_sli = 1.0 - mmc_sojourn_tail(lambda, mu, c, 0.1);
+    assert!((best_sli - 0.976).abs() < 0.001, "Erlang C SLI {best_sli}");
+    let slo = &r.slo[0];
+    assert!(!slo.met, "the objective holds at 2×: SLI {}", slo.sli);
+    assert!(slo.sli < best_sli, "SLI {} vs Erlang C {best_sli}", slo.sli);
+}
+
+/// Sized by Erlang C: 3 replicas × 2 workers = 6 loops at λ = 360/s, ρ = 0.6: W = 10.82 ms and
+/// P(T > 100 ms) = 0.005% with one shared queue; the per-loop queues measured W = 11.74–11.84
+/// ms over six seeds (8–9% above) and SLI ≥ 0.9998. The objective holds with room to spare.
+fn double_traffic_sized(r: &Report) {
+    let (lambda, mu, c) = (360.0, 100.0, 6);
+    let util = r.services.get("api").unwrap().utilization.unwrap();
+    assert!((util - 0.6).abs() < 0.01, "utilisation {util}");
+    let theory = loopsim_tests::mmc(lambda, mu, c);
+    let w = r.latency_s.mean.unwrap();
+    assert!(
+        (0.97 * theory.w..1.2 * theory.w).contains(&w),
+        "mean {w} vs Erlang C {}",
+        theory.w
+    );
+    assert!(mmc_sojourn_tail(lambda, mu, c, 0.1) < 1e-4);
+    let slo = &r.slo[0];
+    assert!(slo.met && slo.sli > 0.999, "SLI {}", slo.sli);
+    let p99 = r.latency_s.p99.unwrap();
+    assert!(p99 < 0.07, "p99 {p99}");
+}
+
+// --- classics ---
+
+/// H_n = 1 + 1/2 + … + 1/n: the mean of the maximum of n exponentials of mean 1.
+fn harmonic(n: u32) -> f64 {
+    (1..=n).map(|k| 1.0 / f64::from(k)).sum()
+}
+
+/// p-quantile of the maximum of n exponentials of mean m: P(max ≤ x) = (1 − e^(−x/m))^n.
+fn max_exp_quantile(n: u32, m: f64, p: f64) -> f64 {
+    -m * (1.0 - p.powf(1.0 / f64::from(n))).ln()
+}
+
+fn slo_met(r: &Report, name: &str) -> bool {
+    r.slo.iter().find(|s| s.name == name).expect("slo").met
+}
+
+/// The text a scenario's guide leads to after its first `steps` steps.
+fn guide_text(file: &str, steps: usize) -> String {
+    use loopsim_core::scenario::guide;
+    let yaml = std::fs::read_to_string(gallery_path(file)).unwrap();
+    let sc = loopsim_tests::scenario(&yaml);
+    let texts = guide::replay(&yaml, &sc.guide.steps[..steps]).expect("guide applies");
+    texts.last().unwrap().clone()
+}
+
+/// Fan-out on read: a read waits for the slowest of 20 calls whose I/O is exponential (4 ms)
+/// and never queues (`posts` only awaits), so its latency is the maximum of 20 exponentials
+/// plus 3.2 ms of fixed hops and CPU: mean 4 ms × H₂₀ + 3.2 ms = 17.6 ms, p99 33.6 ms. Over
+/// ~10,000 reads the mean's SE is 4 ms × √(Σ 1/k²) / √n ≈ 0.05 ms (0.3%) and the p99's
+/// ≈ √(p(1 − p)/n) / f(p99) ≈ 0.4 ms (1.2%): 3% and 5% leave room for the loop's small lag.
+fn news_feed(r: &Report) {
+    let readers = r.workloads.get("readers").unwrap();
+    let fixed = 0.0032;
+    let mean = readers.latency_s.mean.unwrap();
+    let theory = 0.004 * harmonic(20) + fixed;
+    assert!(rel_err(mean, theory) < 0.03, "mean {mean} vs {theory}");
+    let p99 = readers.latency_s.p99.unwrap();
+    let theory = max_exp_quantile(20, 0.004, 0.99) + fixed;
+    assert!(rel_err(p99, theory) < 0.05, "p99 {p99} vs {theory}");
+    assert!(
+        !slo_met(r, "fast-feed"),
+        "fan-out on read must miss p99 < 25 ms"
+    );
+    // Writes already fan out: 100 timeline appends per post.
+    let q = r.queues.get("fanout").unwrap();
+    assert_eq!(q.failed, 0);
+    assert!(r.services.get("timelines").unwrap().served_ok >= 100 * (q.processed - 5));
+    assert_eq!(r.requests.failed, 0);
+}
+
+/// The guide's end, reads switched to fan-out on write: a read is one exponential (2 ms) plus 2.5 ms fixed, p99
+/// 2 ms × ln 100 + 2.5 ms = 11.7 ms (SE ≈ 0.2 ms over ~10,000 reads, so 6%); a post reaches its
+/// 100 followers after the slowest of 100 appends (3 ms) plus 2 ms of hops: 3 ms × H₁₀₀ + 2 ms
+/// = 17.6 ms on average (SD 3.8 ms, ~950 posts: SE 0.7%, so 5%). Writes are amplified 100×.
+#[test]
+fn news_feed_guide_ends_with_fan_out_on_write() {
+    let r = run_yaml(&guide_text("news-feed.yaml", 4));
+    let p99 = r.workloads.get("readers").unwrap().latency_s.p99.unwrap();
+    let theory = 0.002 * 100f64.ln() + 0.0025;
+    assert!(rel_err(p99, theory) < 0.06, "read p99 {p99} vs {theory}");
+    assert!(slo_met(&r, "fast-feed"));
+    let q = r.queues.get("fanout").unwrap();
+    let w = q.publish_to_processed_s.mean.unwrap();
+    let theory = 0.003 * harmonic(100) + 0.002;
+    assert!(rel_err(w, theory) < 0.05, "post to feeds {w} vs {theory}");
+    let appends = r.services.get("timelines").unwrap().served_ok;
+    let reads = r.workloads.get("readers").unwrap().requests.completed;
+    assert!(
+        appends >= 100 * (q.processed - 5) + reads - 20,
+        "{appends} timeline calls for {} posts",
+        q.processed
+    );
+}
+
+/// The public bucket admits 2 × 100/s (plus its burst of 2 × 100) of the 1,550/s offered
+/// during the 30 s scrape: 46,500 − 6,000 − 200 = 40,300 refused; the offered count varies by
+/// √46,500 ≈ 216, so ±1,000 is over 4σ. `api` then does (1,000 + 50 + 150 × 30/90) × 4 ms of
+/// work per second on 8 loops: utilisation 0.55 (over ~99,000 exponential jobs its relative
+/// SD is ≈ 0.5%; ±3%). The partners, behind their own buckets, never notice.
+fn api_gateway(r: &Report) {
+    let refused = r.errors.get("rejected_rate_limit").copied().unwrap_or(0) as f64;
+    assert!((refused - 40_300.0).abs() < 1_000.0, "refused {refused}");
+    let partners = r.workloads.get("partners").unwrap();
+    assert_eq!(partners.requests.failed, 0);
+    assert!(partners.latency_s.p99.unwrap() < 0.05);
+    let u = r.services.get("api").unwrap().utilization.unwrap();
+    assert!(rel_err(u, 0.55) < 0.03, "api utilisation {u}");
+    // Every workload counts in the SLOs: the scraper's 429s burn the budget.
+    assert!(!slo_met(r, "available"));
+}
+
+/// Little's law on the queue: messages held (time average) = publish rate × publish→processed
+/// time, in any stable system; edge effects (~14 messages held at each end) are below 0.1%,
+/// so 5%. The midnight burst offers 500/s against 20 / (20 ms × H₈ + 2 ms) = 355/s of room:
+/// the fluid backlog is (500 − 355) × 20 s ≈ 2,900 (arrival noise √10,000 = 100), then it
+/// drains; sending only waits for the broker's ack.
+fn chat_fanout(r: &Report) {
+    let q = r.queues.get("deliveries").unwrap();
+    let lambda = q.published as f64 / r.measured_s;
+    let little = lambda * q.publish_to_processed_s.mean.unwrap();
+    let depth = q.depth_mean.unwrap();
+    assert!(rel_err(depth, little) < 0.05, "L {depth} vs λW {little}");
+    assert!(
+        (2_500..=3_500).contains(&q.depth_max),
+        "backlog {}",
+        q.depth_max
+    );
+    assert!(q.depth_end < 100, "not drained: {}", q.depth_end);
+    assert!(slo_met(r, "send-fast"));
+    assert_eq!(r.requests.failed, 0);
+}
+
+/// The provider's own latency is lognormal (mean 150 ms, SD 60 ms): σ² = ln 1.16, so its p99
+/// is exp(ln 150 ms − σ²/2 + 2.326 σ) = 341 ms, whatever the brownout on the links. Over ~14,000
+/// charges the p99's SE is ≈ 4 ms (1.2%) and the mean's 0.5 ms (0.3%): 5% and 3%. The breaker
+/// and the fallback keep every order; the provider completed more charges than succeeded —
+/// the timed-out attempts an idempotency key must deduplicate.
+fn payment_service(r: &Report) {
+    let charge = r.endpoints.get("payments/charge").unwrap();
+    let sigma2 = (1.0f64 + (60.0f64 / 150.0).powi(2)).ln();
+    let p99 = (0.150f64.ln() - sigma2 / 2.0 + 2.326_348 * sigma2.sqrt()).exp();
+    let got = charge.latency_s.p99.unwrap();
+    assert!(rel_err(got, p99) < 0.05, "provider p99 {got} vs {p99}");
+    assert!(rel_err(charge.latency_s.mean.unwrap(), 0.150) < 0.03);
+    assert_eq!(r.requests.failed, 0);
+    assert!(slo_met(r, "checkout-fast") && slo_met(r, "checkout-ok"));
+    let site = r.call_sites.get("checkout/pay → payments/charge").unwrap();
+    assert!(
+        (2_000..4_500).contains(&site.fallbacks),
+        "fallbacks {}",
+        site.fallbacks
+    );
+    let pending = r.queues.get("pending-charges").unwrap();
+    assert_eq!(pending.published, site.fallbacks);
+    assert_eq!(pending.depth_end, 0, "the reconciler caught up");
+    let charged = site.ok
+        + r.call_sites
+            .get("reconciler/charge → payments/charge")
+            .unwrap()
+            .ok;
+    let served = r.services.get("payments").unwrap().served_ok;
+    assert!(
+        served > charged + 50,
+        "the provider completed {served} charges for {charged} successful ones"
+    );
+}
+
+/// An answer holds a provider slot E[S] = 0.4 s + 300 × 20 ms = 6.4 s. The batch job's 8-slot
+/// key is always full, so it completes X = 8 / 6.4 s = 1.25/s and, with 20 users and no think
+/// time, the response-time law gives R = N / X = 16 s (SE ≈ 2.3 s / √340 requests ≈ 0.8%;
+/// ±6%). The product's 8/s adds 51.2 slots (Little): 59.2 of 70 in use, 0.846 (Poisson count
+/// noise ≈ 2%; ±5%), so its calls hardly ever wait a second for one. Tokens cost
+/// 1.5 × 0.003 + 0.3 × 0.015 = 0.009 a request: 9.25/s × 0.009 = 0.083/s, 216,000 over 30 days
+/// (±6%), beyond the 200,000 budget.
+fn llm_gateway(r: &Report) {
+    let batch = r.workloads.get("batch").unwrap();
+    let resp = batch.latency_s.mean.unwrap();
+    assert!(rel_err(resp, 16.0) < 0.06, "batch response time {resp}");
+    let product = r.workloads.get("product").unwrap();
+    assert!(rel_err(product.latency_s.mean.unwrap(), 6.4) < 0.03);
+    let gateway = r.services.get("gateway").unwrap();
+    let key = gateway.pools.get("key-batch").unwrap();
+    assert!(key.utilization.unwrap() > 0.99);
+    let account = r
+        .services
+        .get("primary")
+        .unwrap()
+        .pools
+        .get("account")
+        .unwrap();
+    let u = account.utilization.unwrap();
+    assert!(rel_err(u, 59.2 / 70.0) < 0.05, "account utilisation {u}");
+    let site = r.call_sites.get("gateway/chat → primary/complete").unwrap();
+    assert!(
+        (site.fallbacks as f64) < 0.01 * product.requests.sent as f64,
+        "product fallbacks {}",
+        site.fallbacks
+    );
+    assert_eq!(r.requests.failed, 0);
+    assert!(slo_met(r, "answers-in-time") && slo_met(r, "answers"));
+    let cost = r.cost.as_ref().unwrap();
+    let rate = 9.25 * 0.009;
+    assert!(
+        rel_err(cost.total / r.duration_s, rate) < 0.06,
+        "{}",
+        cost.total
+    );
+    let b = cost.budget.as_ref().unwrap();
+    assert!(b.forecast_breach && b.breached_at_s.is_none());
+    let month = b.projected.unwrap();
+    assert!(
+        rel_err(month, rate * 30.0 * 86_400.0) < 0.06,
+        "forecast {month}"
+    );
+}
+
+/// Fluid model of the waiting room: 20 confirmers at 21 ms each give C = 952/s; the 2,000/s
+/// sale fills the 10,000 places, then sheds (2,000 − C) × 30 s − 10,000 ≈ 21,430 (arrival
+/// noise √60,000 ≈ 245 and service noise ≈ 140; ±1,200 is ~4σ). The last in line wait
+/// 10,000 / C = 10.5 s (±10%). Shed fans get the fallback page: no request fails.
+fn flash_sale(r: &Report) {
+    let q = r.queues.get("bookings").unwrap();
+    let c = 20.0 / 0.021;
+    let shed = (2_000.0 - c) * 30.0 - 10_000.0;
+    let got = q.rejected_queue_full as f64;
+    assert!((got - shed).abs() < 1_200.0, "shed {got} vs {shed}");
+    assert_eq!(q.depth_max, 10_000);
+    assert!(
+        rel_err(q.oldest_age_max_s, 10_000.0 / c) < 0.1,
+        "{}",
+        q.oldest_age_max_s
+    );
+    let site = r.call_sites.get("shop/reserve → lobby/enqueue").unwrap();
+    assert_eq!(site.fallbacks, q.rejected_queue_full);
+    assert_eq!(r.requests.failed, 0);
+    assert!(slo_met(r, "fast-answer") && slo_met(r, "answered"));
+    assert!(q.depth_end < 50);
+}
+
+/// The URL shortener's guide: with 6 connections the cold cache's misses (~1,200/s × 6 ms ≈ 7
+/// busy) outrun the pool and `fast` is missed; sized to 12 it holds again (~4.8 busy, Little),
+/// and the click recorder added at the end runs in the background without touching the p99.
+#[test]
+fn url_shortener_guide_breaks_then_fixes_the_pool() {
+    let small = run_yaml(&guide_text("url-shortener.yaml", 3));
+    assert!(!slo_met(&small, "fast"));
+    let pool = small
+        .services
+        .get("db")
+        .unwrap()
+        .pools
+        .get("conns")
+        .unwrap();
+    assert!(pool.wait_s.p99.unwrap() > 0.1, "{:?}", pool.wait_s);
+    let yours = run_yaml(&guide_text("url-shortener.yaml", 8));
+    assert!(slo_met(&yours, "fast") && slo_met(&yours, "available"));
+    let pool = yours
+        .services
+        .get("db")
+        .unwrap()
+        .pools
+        .get("conns")
+        .unwrap();
+    let busy = pool.utilization.unwrap() * 12.0;
+    assert!(rel_err(busy, 4.8) < 0.1, "busy connections {busy}");
+    let s = yours.spawned.get("app").unwrap();
+    assert!(s.started > 100_000 && s.failed.0.is_empty());
+}
+
+/// The payment guide's last step switches the breaker off: each order of the brownout waits
+/// out three 800 ms attempts before its fallback, so the p99 passes 1 s and `checkout-fast`
+/// is missed — yet no order fails (the fallback still runs).
+#[test]
+fn payment_guide_without_the_breaker_misses_the_latency_slo() {
+    let r = run_yaml(&guide_text("payment-service.yaml", 4));
+    assert!(!slo_met(&r, "checkout-fast"));
+    assert!(r.latency_s.p99.unwrap() > 2.0, "p99 {:?}", r.latency_s.p99);
+    assert_eq!(r.requests.failed, 0);
+}
+
+/// The flash-sale guide: a room of 100,000 turns nobody away but holds ~31,000 at the peak
+/// (fluid: (2,000 − 952) × 30 s ≈ 31,400) and the last wait ~32 s; twice the confirmers
+/// then keep the room under 10,000 and the longest wait under 6 s.
+#[test]
+fn flash_sale_guide_trades_shedding_for_waiting() {
+    let big = run_yaml(&guide_text("flash-sale.yaml", 3));
+    let q = big.queues.get("bookings").unwrap();
+    assert_eq!(q.rejected_queue_full, 0);
+    assert!((28_000..35_000).contains(&q.depth_max), "{}", q.depth_max);
+    assert!(q.oldest_age_max_s > 25.0, "{}", q.oldest_age_max_s);
+    let faster = run_yaml(&guide_text("flash-sale.yaml", 4));
+    let q = faster.queues.get("bookings").unwrap();
+    assert_eq!(q.rejected_queue_full, 0);
+    assert!(q.depth_max < 10_000 && q.oldest_age_max_s < 6.0);
+}
+
+/// The API-gateway guide's leaked key: the partners' buckets (3 × 400/s, 1,200 tokens when
+/// full) now face 2,500/s for 30 s, so (2,500 − 1,200) × 30 − 1,200 ≈ 37,800 are refused, and
+/// the partners, 1,000 of the 2,500 per second, lose their share: ~15,100 (count noise
+/// √75,000 ≈ 270 on the offered load; ±1,000 and ±600 are ~4σ and ~5σ of their shares).
+#[test]
+fn api_gateway_guide_leaked_key_punishes_the_partners() {
+    let r = run_yaml(&guide_text("api-gateway.yaml", 3));
+    let refused = r.errors.get("rejected_rate_limit").copied().unwrap_or(0) as f64;
+    assert!((refused - 37_800.0).abs() < 1_000.0, "refused {refused}");
+    let partners = r.workloads.get("partners").unwrap().requests.failed as f64;
+    assert!(
+        (partners - 15_120.0).abs() < 600.0,
+        "partners refused {partners}"
+    );
+}
+
+/// The order-pipeline guide: twice the consumer concurrency (~380/s of room against the
+/// sale's 300/s) keeps the backlog an order of magnitude below the ~3,500 of the original.
+#[test]
+fn order_pipeline_guide_absorbs_the_sale() {
+    let r = run_yaml(&guide_text("order-pipeline.yaml", 4));
+    let q = r.queues.get("orders").unwrap();
+    assert!(q.depth_max < 600, "backlog {}", q.depth_max);
+    assert!(r.slo.iter().all(|s| s.met));
 }

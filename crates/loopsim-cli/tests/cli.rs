@@ -365,11 +365,19 @@ fn help_and_version_print_to_stdout_and_exit_0() {
 
 #[test]
 fn validate_accepts_every_gallery_scenario() {
-    for entry in std::fs::read_dir(repo().join("scenarios")).unwrap() {
-        let path = entry.unwrap().path();
-        let o = loopsim(&["validate", path.to_str().unwrap()]);
-        assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
+    // scenarios/<section>/<file>.yaml: one directory per gallery section.
+    let mut checked = 0;
+    for section in std::fs::read_dir(repo().join("scenarios")).unwrap() {
+        let section = section.unwrap().path();
+        assert!(section.is_dir(), "{}: not a section", section.display());
+        for entry in std::fs::read_dir(&section).unwrap() {
+            let path = entry.unwrap().path();
+            let o = loopsim(&["validate", path.to_str().unwrap()]);
+            assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
+            checked += 1;
+        }
     }
+    assert!(checked > 30, "only {checked} gallery files found");
 }
 
 #[test]

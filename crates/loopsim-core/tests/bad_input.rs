@@ -2606,3 +2606,96 @@ fn broken_caches_point_at_the_mistake() {
     let checked = check(CACHED);
     assert!(checked.scenario.is_some(), "{:?}", checked.diagnostics);
 }
+
+fn guide_cases() -> Vec<Case> {
+    let g = |tail: &str| format!("{BASE}{tail}");
+    vec![
+        case(
+            "a guide that is not a list",
+            &g("guide: Press Run\n"),
+            (11, 8),
+            "`guide` must be a list",
+            Some("- text:"),
+        ),
+        case(
+            "a guide step without text",
+            &g("guide:\n  - chart: lag\n"),
+            (12, 5),
+            "a guide step is missing `text`",
+            None,
+        ),
+        case(
+            "a misspelt key of a guide step",
+            &g("guide:\n  - text: Run\n    chrt: lag\n"),
+            (13, 5),
+            "unknown key `chrt`",
+            Some("did you mean `chart`?"),
+        ),
+        case(
+            "an unknown chart",
+            &g("guide:\n  - text: Run\n    chart: lags\n"),
+            (13, 12),
+            "unknown value `lags` for `chart`",
+            Some("did you mean `lag`?"),
+        ),
+        case(
+            "a node that is not in the topology",
+            &g("guide:\n  - text: Run\n    node: apo\n"),
+            (13, 11),
+            "`node: apo` is not a node of the topology",
+            Some("did you mean `api`?"),
+        ),
+        case(
+            "a service chart without a service",
+            &g("guide:\n  - text: Run\n    chart: service\n"),
+            (13, 12),
+            "`chart: service` shows the charts of the step's `node`",
+            Some("node: NAME"),
+        ),
+        case(
+            "a change without `with`",
+            &g("guide:\n  - text: Run\n    change: { replace: 1ms }\n"),
+            (13, 13),
+            "a change is missing `with`",
+            None,
+        ),
+        case(
+            "an empty try item",
+            &g("try:\n  - ''\n"),
+            (12, 5),
+            "a `try` item is empty",
+            None,
+        ),
+        case(
+            "too many try items",
+            &g(&format!("try: [{}]\n", vec!["x"; 21].join(", "))),
+            (11, 6),
+            "`try` has 21 items (the limit is 20)",
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn broken_guides_point_at_the_mistake() {
+    let mut failures = Vec::new();
+    for c in &guide_cases() {
+        if let Err(e) = std::panic::catch_unwind(|| assert_case(c, &Limits::default())) {
+            failures.push(e.downcast_ref::<String>().cloned().unwrap_or_default());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // A guide whose change no longer finds its text is still a valid scenario: the reader may
+    // have applied it or edited the text (the page says so when asked to apply it).
+    let yaml = format!(
+        "{BASE}try: [Double the rate]\nguide:\n  - text: Run\n    change: {{ replace: 'cpu: 9ms', with: 'cpu: 2ms' }}\n    node: api\n    chart: service\n"
+    );
+    let sc = check(&yaml).scenario.expect("valid");
+    assert_eq!(sc.guide.try_this, ["Double the rate"]);
+    assert_eq!(sc.guide.steps[0].node.as_deref(), Some("api"));
+}
