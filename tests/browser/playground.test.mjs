@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
 import {
-  ARTIFACTS, DEFAULT_YAML, SCENARIOS, SCENARIO_FILES, scenarioText, chartData, column, errorLine, lineOf, mean, open,
+  ARTIFACTS, DEFAULT_YAML, SCENARIOS, SCENARIO_FILES, SCENARIO_PATHS, scenarioText, chartData, column, errorLine, lineOf, mean, open,
   rectOf, runGallery, runState, serverUrl, setEditorText, shot, snapshot, text, useBrowser,
 } from "./harness.mjs";
 
@@ -214,10 +214,20 @@ describe("loopsim playground", () => {
       os.map((o) => ({ value: o.value, text: o.textContent, title: o.title })),
     );
     assert.deepEqual(
-      options.map((o) => o.value),
+      options.map((o) => o.value).sort(),
       SCENARIO_FILES,
       "the gallery lists exactly the files of scenarios/",
     );
+    // Grouped by section (one optgroup per directory of scenarios/), in the page's order.
+    const groups = await page.$$eval("#gallery optgroup", (gs) =>
+      gs.map((g) => ({ label: g.label, files: [...g.querySelectorAll("option")].map((o) => o.value) })),
+    );
+    const order = ["Basics", "Failure modes", "Guards", "Capacity", "Interview classics", "Seed experiments"];
+    assert.deepEqual(groups.map((g) => g.label), order.filter((l) => groups.some((g) => g.label === l)));
+    for (const g of groups) {
+      const dir = SCENARIO_PATHS[g.files[0]].split("/")[0];
+      for (const f of g.files) assert.equal(SCENARIO_PATHS[f].split("/")[0], dir, `${f} under ${g.label}`);
+    }
     for (const o of options) {
       assert.ok(o.text.length > 0 && o.text !== o.value, `${o.value} shows its name`);
       assert.ok(o.title.length > 20, `${o.value} has its description`);

@@ -2,6 +2,7 @@
 //! at compile time (`build.rs` generates the list from the directories, so none can be
 //! forgotten), grouped in the page by [`Section`].
 
+use loopsim_core::scenario::guide::GuideStep;
 use loopsim_core::yaml::{self, NodeKind, YamlLimits};
 
 include!(concat!(env!("OUT_DIR"), "/gallery_files.rs"));
@@ -72,6 +73,73 @@ pub struct Entry {
     pub name: String,
     /// The scenario's `description:`, whitespace-collapsed (empty when it has none).
     pub description: String,
+    /// Its `try:` suggestions.
+    pub try_this: Vec<String>,
+    /// Its `guide:` walkthrough (empty when it has none).
+    pub guide: Vec<GuideStep>,
+}
+
+impl Entry {
+    /// The first sentence of the description (the whole of it when it has no sentence end
+    /// early on): the line the gallery shows under the title.
+    pub fn summary(&self) -> String {
+        summary(&self.description)
+    }
+
+    /// Whether every word of `query` occurs, ignoring case, in the title, description, a try
+    /// item or the section's title. An empty query matches everything.
+    pub fn matches(&self, query: &str) -> bool {
+        let haystack = [
+            self.name.as_str(),
+            self.description.as_str(),
+            self.section.title(),
+            self.file,
+        ]
+        .into_iter()
+        .chain(self.try_this.iter().map(String::as_str))
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>();
+        query
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .all(|word| haystack.iter().any(|h| h.contains(&word)))
+    }
+}
+
+/// Longest summary shown before it is cut (characters).
+const SUMMARY_CHARS: usize = 180;
+
+/// The first sentence of `description` (a `.`, `!` or `?` followed by a space or the end),
+/// cut at a word boundary past [`SUMMARY_CHARS`] with an ellipsis.
+pub fn summary(description: &str) -> String {
+    let bytes = description.as_bytes();
+    let end = description
+        .char_indices()
+        .find(|&(i, c)| matches!(c, '.' | '!' | '?') && bytes.get(i + 1).is_none_or(|b| *b == b' '))
+        .map_or(description.len(), |(i, _)| i + 1);
+    let first = &description[..end];
+    if first.chars().count() <= SUMMARY_CHARS {
+        return first.to_string();
+    }
+    let cut: String = first.chars().take(SUMMARY_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// The entries matching `query` ([`Entry::matches`]), grouped by section in page order;
+/// sections with no match are left out.
+pub fn search<'a>(entries: &'a [Entry], query: &str) -> Vec<(Section, Vec<&'a Entry>)> {
+    Section::ALL
+        .into_iter()
+        .map(|s| {
+            let found: Vec<&Entry> = entries
+                .iter()
+                .filter(|e| e.section == s && e.matches(query))
+                .collect();
+            (s, found)
+        })
+        .filter(|(_, found)| !found.is_empty())
+        .collect()
 }
 
 /// All gallery scenarios, in section order and by file name within a section.
@@ -80,6 +148,11 @@ pub fn entries() -> Vec<Entry> {
         .iter()
         .map(|&(dir, file, yaml)| {
             let (name, description) = name_and_description(yaml);
+            // Gallery files are valid (`every_entry_has_a_name_and_description_and_is_valid`).
+            let guide = loopsim_core::check(yaml)
+                .scenario
+                .map(|s| s.guide)
+                .unwrap_or_default();
             Entry {
                 file,
                 // build.rs lists only directories; `lists_every_scenario_file` checks each is a
@@ -88,6 +161,8 @@ pub fn entries() -> Vec<Entry> {
                 yaml,
                 name: name.unwrap_or_else(|| file.to_string()),
                 description,
+                try_this: guide.try_this,
+                guide: guide.steps,
             }
         })
         .collect();
@@ -194,6 +269,81 @@ mod tests {
                 e.file,
                 checked.diagnostics
             );
+        }
+    }
+
+    fn entry(section: Section, name: &str, description: &str, try_this: &[&str]) -> Entry {
+        Entry {
+            file: "x.yaml",
+            section,
+            yaml: "",
+            name: name.into(),
+            description: description.into(),
+            try_this: try_this.iter().map(|t| t.to_string()).collect(),
+            guide: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn search_matches_title_description_try_items_and_section_ignoring_case() {
+        let e = entry(
+            Section::FailureModes,
+            "Retry storm",
+            "Clients retry a slow backend.",
+            &["Set retries to 0: the storm stops."],
+        );
+        assert!(e.matches(""));
+        assert!(e.matches("  "));
+        assert!(e.matches("STORM"));
+        assert!(e.matches("slow backend"));
+        assert!(e.matches("retries 0"));
+        assert!(e.matches("failure modes"));
+        // Every word must be found somewhere.
+        assert!(!e.matches("storm cache"));
+        assert!(!e.matches("basics"));
+    }
+
+    #[test]
+    fn search_groups_by_section_in_page_order_and_drops_empty_sections() {
+        let all = vec![
+            entry(Section::Guards, "Breaker", "Opens on errors.", &[]),
+            entry(Section::Basics, "Shop", "A small shop.", &[]),
+            entry(Section::Basics, "Breaker demo", "Basics.", &[]),
+        ];
+        let found = search(&all, "breaker");
+        let sections: Vec<Section> = found.iter().map(|(s, _)| *s).collect();
+        assert_eq!(sections, vec![Section::Basics, Section::Guards]);
+        assert_eq!(found[0].1.len(), 1);
+        assert_eq!(search(&all, "").len(), 2);
+        assert!(search(&all, "nothing like this").is_empty());
+        // The real gallery: every entry is found by its own title.
+        let real = entries();
+        for e in &real {
+            assert!(
+                search(&real, &e.name)
+                    .iter()
+                    .any(|(_, es)| es.iter().any(|f| f.file == e.file)),
+                "{}",
+                e.file
+            );
+        }
+    }
+
+    #[test]
+    fn summary_is_the_first_sentence_cut_at_a_word() {
+        assert_eq!(summary("One. Two."), "One.");
+        assert_eq!(summary("Version 1.5 is out! Yes."), "Version 1.5 is out!");
+        assert_eq!(summary("No end"), "No end");
+        assert_eq!(summary(""), "");
+        let long = format!("{} end.", "word ".repeat(60));
+        let s = summary(&long);
+        assert!(
+            s.ends_with('…') && s.chars().count() <= SUMMARY_CHARS + 1,
+            "{s}"
+        );
+        assert!(!s.contains("wor…"));
+        for e in entries() {
+            assert!(!e.summary().is_empty(), "{}", e.file);
         }
     }
 

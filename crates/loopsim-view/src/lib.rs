@@ -4,7 +4,8 @@
 //! report (`loopsim run --html`) both read these. No DOM and no I/O: functions from a
 //! scenario, a report and its series to data and text — chart panels ([`panels`]), the
 //! diagnosis in words ([`explain`]), early stops ([`stop`]), number formats ([`format`]),
-//! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]), the
+//! per-pixel decimation ([`decimate`]), the gallery of example scenarios ([`gallery`]) and how
+//! their guided walkthroughs are shown ([`guide`]), the
 //! glossary behind the hover help ([`glossary`]), what each results table says ([`tables`]),
 //! the CLI's self-contained HTML report ([`html`]) and the topology diagram ([`topology`]).
 
@@ -17,6 +18,7 @@ pub mod explain;
 pub mod format;
 pub mod gallery;
 pub mod glossary;
+pub mod guide;
 pub mod html;
 pub mod panels;
 pub mod stop;

@@ -1,7 +1,7 @@
 //! # loopsim-web
 //!
 //! The browser playground. This library holds the parts that need no browser and are tested
-//! natively: share links ([`share`]), the draft kept across reloads ([`draft`]), the run
+//! natively: share links ([`share`]), the offer to convert another tool's file ([`convert_offer`]), the draft kept across reloads ([`draft`]), the run
 //! estimate's wording ([`run_estimate`]), names for completion ([`names`]), schema-driven completion and hover ([`schema_help`]),
 //! offset conversion ([`text`]) and JSON for the page ([`json`]). How a run is shown (panels,
 //! the diagnosis, formats, the gallery) lives in `loopsim-view`, shared with the CLI's HTML
@@ -15,6 +15,7 @@ pub use loopsim_view::{
     charts, decimate, explain, format, gallery, glossary, panels, stop, tables,
 };
 
+pub mod convert_offer;
 pub mod draft;
 pub mod json;
 pub mod names;

@@ -38,6 +38,8 @@ pub enum ShareError {
     NotUtf8,
     /// `seed=` that is not a whole number from 0 to 2^64 − 1.
     BadSeed,
+    /// `step=` that is not a whole number from 1.
+    BadStep,
 }
 
 impl core::fmt::Display for ShareError {
@@ -62,6 +64,9 @@ impl core::fmt::Display for ShareError {
             ShareError::BadSeed => f.write_str(
                 "This share link is damaged: its seed is not a whole number from 0 to 18446744073709551615.",
             ),
+            ShareError::BadStep => f.write_str(
+                "This share link is damaged: its guide step is not a whole number from 1.",
+            ),
         }
     }
 }
@@ -79,12 +84,25 @@ pub fn fragment_with_seed(payload: &str, seed: Option<u64>) -> String {
     }
 }
 
-/// What a share link holds: the scenario's payload and the seed to run it with.
+/// The fragment of a link to `payload` run with `seed`, opened at guide step `step` (from 1;
+/// `None`: no guide step).
+pub fn fragment_with(payload: &str, seed: Option<u64>, step: Option<u32>) -> String {
+    let mut f = fragment_with_seed(payload, seed);
+    if let Some(step) = step {
+        f.push_str(&format!("&step={step}"));
+    }
+    f
+}
+
+/// What a share link holds: the scenario's payload, the seed to run it with and the guide
+/// step to open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Link<'a> {
     pub payload: &'a str,
     /// `None`: the scenario's own seed (the Seed field is emptied).
     pub seed: Option<u64>,
+    /// The guide step to open, from 1 (`None`: the guide, if any, opens at its start).
+    pub step: Option<u32>,
 }
 
 /// The payload and seed of a URL fragment (with or without `#`) made by
@@ -95,12 +113,22 @@ pub fn link(fragment: &str) -> Result<Link<'_>, ShareError> {
     let mut parts = fragment.split('&');
     let payload = payload(parts.next().unwrap_or_default())?;
     let mut seed = None;
+    let mut step = None;
     for part in parts {
         if let Some(v) = part.strip_prefix("seed=") {
             seed = Some(v.trim().parse::<u64>().map_err(|_| ShareError::BadSeed)?);
+        } else if let Some(v) = part.strip_prefix("step=") {
+            match v.trim().parse::<u32>() {
+                Ok(n) if n >= 1 => step = Some(n),
+                _ => return Err(ShareError::BadStep),
+            }
         }
     }
-    Ok(Link { payload, seed })
+    Ok(Link {
+        payload,
+        seed,
+        step,
+    })
 }
 
 /// Whether a URL fragment (with or without its leading `#`) is meant to be a share link, i.e.
@@ -174,7 +202,8 @@ mod tests {
             link(&format!("#{f}")),
             Ok(Link {
                 payload: "abc",
-                seed: Some(u64::MAX)
+                seed: Some(u64::MAX),
+                step: None,
             })
         );
         // A link made before seeds travelled: the scenario's own seed.
@@ -182,7 +211,8 @@ mod tests {
             link("#s=1.abc"),
             Ok(Link {
                 payload: "abc",
-                seed: None
+                seed: None,
+                step: None,
             })
         );
         // Unknown parameters are ignored; a bad seed is an error, not a silent other run.
@@ -193,6 +223,32 @@ mod tests {
             Err(ShareError::BadSeed)
         );
         assert_eq!(link("s=1.a!c&seed=1"), Err(ShareError::NotBase64));
+    }
+
+    #[test]
+    fn links_carry_the_guide_step() {
+        assert_eq!(fragment_with("abc", None, None), "s=1.abc");
+        assert_eq!(
+            fragment_with("abc", Some(7), Some(3)),
+            "s=1.abc&seed=7&step=3"
+        );
+        let f = fragment_with("abc", None, Some(2));
+        assert_eq!(
+            link(&f),
+            Ok(Link {
+                payload: "abc",
+                seed: None,
+                step: Some(2),
+            })
+        );
+        // Either order; a step that is no step is an error, not a silent other page.
+        assert_eq!(
+            link("s=1.abc&step=4&seed=1").map(|l| (l.seed, l.step)),
+            Ok((Some(1), Some(4)))
+        );
+        assert_eq!(link("s=1.abc&step=0"), Err(ShareError::BadStep));
+        assert_eq!(link("s=1.abc&step=two"), Err(ShareError::BadStep));
+        assert_eq!(link("s=1.abc&step=-1"), Err(ShareError::BadStep));
     }
 
     #[test]
@@ -236,6 +292,7 @@ mod tests {
             ShareError::TooLarge,
             ShareError::NotUtf8,
             ShareError::BadSeed,
+            ShareError::BadStep,
         ] {
             let m = e.to_string();
             assert!(m.starts_with("This share link") && m.ends_with('.'), "{m}");

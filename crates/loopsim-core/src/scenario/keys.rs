@@ -414,7 +414,7 @@ pub const GUIDE_STEP: Section = Section {
             name: "chart",
             ty: Type::Enum(&GUIDE_CHARTS),
             default: Absent::Default("none"),
-            doc: "The chart to point at: `latency`, `throughput`, `lag` (event-loop lag), `util` (utilisation), `pool` (thread pools), `workloads`, or `service` (the charts of the step's `node`, which must be a service).",
+            doc: "The chart to point at: `latency`, `throughput`, `lag` (event-loop lag), `util` (utilisation), `pool` (the thread pools, or the declared pools' charts when no endpoint offloads), `workloads`, or `service` (the charts of the step's `node`, which must be a service).",
         },
         Key {
             name: "node",

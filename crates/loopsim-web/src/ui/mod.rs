@@ -10,9 +10,12 @@
 //! touch only their own cells, never the app.
 
 mod charts;
+mod convert;
 mod diagnosis;
 mod dom;
+mod gallery_panel;
 mod glue;
+mod guide;
 mod health;
 mod help;
 mod persist;
@@ -24,7 +27,9 @@ use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Object, Promise, Reflect};
 use loopsim_core::estimate::{estimate, RunEstimate};
+use loopsim_core::scenario::guide::GuideStep;
 use loopsim_wasm::{DiagnosticOut, Session, SnapshotOut};
+use loopsim_web::convert_offer;
 use loopsim_web::draft::{self, Draft, Label};
 use loopsim_web::panels::{self, Panels};
 use loopsim_web::run_estimate;
@@ -131,6 +136,8 @@ struct App {
     estimate: Option<RunEstimate>,
     /// Engine events per second measured on earlier runs in this browser.
     events_per_sec: Option<f64>,
+    /// The scenario's guided walkthrough and the step shown (`None`: it has none).
+    walkthrough: Option<guide::Walkthrough>,
 }
 
 /// What the charts were built for: the series columns and the extra panels.
@@ -180,20 +187,14 @@ pub fn start() {
     }));
 
     let entries = gallery::entries();
-    let select: HtmlSelectElement = dom::by_id("gallery");
-    for e in &entries {
-        let opt = dom::el_text("option", "", &e.name);
-        let _ = opt.set_attribute("value", e.file);
-        let _ = opt.set_attribute("title", &e.description);
-        let _ = select.append_child(&opt);
-    }
+    gallery_panel::build(&entries);
     // A share link in the URL wins over the default example; its payload is inflated by the
     // browser (asynchronously, a few milliseconds), so the page is set up once it is known.
     let hash = dom::window().location().hash().unwrap_or_default();
     if share::is_share_fragment(&hash) {
-        match share::link(&hash).map(|l| (l.payload.to_string(), l.seed)) {
-            Ok((payload, seed)) => wasm_bindgen_futures::spawn_local(async move {
-                let opened = decode_link(&payload).await.map(|yaml| (yaml, seed));
+        match share::link(&hash).map(|l| (l.payload.to_string(), l.seed, l.step)) {
+            Ok((payload, seed, step)) => wasm_bindgen_futures::spawn_local(async move {
+                let opened = decode_link(&payload).await.map(|yaml| (yaml, seed, step));
                 init(entries, Some(opened));
             }),
             Err(e) => init(entries, Some(Err(e))),
@@ -203,8 +204,9 @@ pub fn start() {
     }
 }
 
-/// A share link as opened: the scenario's text and the seed to run it with.
-type Opened = Result<(String, Option<u64>), share::ShareError>;
+/// A share link as opened: the scenario's text, the seed to run it with and the guide step
+/// to open.
+type Opened = Result<(String, Option<u64>, Option<u32>), share::ShareError>;
 
 /// Sets the page up with the shared scenario of `link` (run at once), else the draft kept from
 /// the last visit, else the default example (with a message when the link could not be opened).
@@ -212,6 +214,10 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
     let default = Draft {
         text: entries[gallery::default_index()].yaml.to_string(),
         seed: String::new(),
+    };
+    let step = match &link {
+        Some(Ok((_, _, step))) => *step,
+        _ => None,
     };
     let First {
         draft: initial,
@@ -248,9 +254,13 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
             shared,
             estimate: None,
             events_per_sec: persist::load_speed(),
+            walkthrough: None,
         })
     });
     with_app(|app| {
+        if let Some(step) = step {
+            app.open_at_step(step);
+        }
         app.validate();
         app.preview_charts();
         app.sync_controls();
@@ -295,7 +305,7 @@ fn first_draft(default: Draft, link: Option<Opened>) -> First {
         restored,
     };
     match link {
-        Some(Ok((text, seed))) => {
+        Some(Ok((text, seed, _))) => {
             let seed = seed.map(|s| s.to_string()).unwrap_or_default();
             let shared = Some(text.clone());
             first(Draft { text, seed }, shared, None, false)
@@ -535,6 +545,12 @@ fn wire_controls() {
         }
     });
     dom::on_id("share", "click", |_| share_link());
+    wire_gallery_panel();
+    wire_guide();
+    dom::on_id("convert-apply", "click", |_| {
+        with_app(App::convert_foreign);
+    });
+    dom::on_id("convert-close", "click", |_| convert::dismiss());
     dom::on_id("service-select", "change", |_| {
         with_app(App::select_service);
     });
@@ -617,6 +633,132 @@ fn wire_controls() {
     dom::on(&window, "hashchange", |_| open_link_from_hash());
 }
 
+/// The examples panel: open/close, search, pick.
+fn wire_gallery_panel() {
+    let search = || {
+        let q = dom::by_id::<HtmlInputElement>("gallery-search").value();
+        with_app(|app| gallery_panel::filter(&app.gallery, &q));
+    };
+    dom::on_id("gallery-open", "click", move |_| {
+        // The box may have been cleared without an input event (Escape in a search field).
+        search();
+        gallery_panel::set_open(!gallery_panel::is_open(), false);
+    });
+    dom::on_id("gallery-close", "click", |_| {
+        gallery_panel::set_open(false, true)
+    });
+    dom::on_id("gallery-search", "input", move |_| search());
+    dom::on_id("gallery-search", "search", move |_| search());
+    dom::on_id("gallery-search", "keydown", |e| {
+        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        if k.key() == "Enter" {
+            // Enter picks the first match.
+            if let Ok(Some(b)) =
+                dom::document().query_selector("#gallery-list li:not([hidden]) button[data-file]")
+            {
+                if let Some(file) = b.get_attribute("data-file") {
+                    e.prevent_default();
+                    pick_example(&file);
+                }
+            }
+        }
+    });
+    dom::on_id("gallery-panel", "keydown", |e| {
+        let key = e
+            .dyn_ref::<web_sys::KeyboardEvent>()
+            .map(|k| k.key())
+            .unwrap_or_default();
+        match key.as_str() {
+            "Escape" => gallery_panel::set_open(false, true),
+            "ArrowDown" | "ArrowUp" => {
+                e.prevent_default();
+                gallery_panel::move_focus(if key == "ArrowDown" { 1 } else { -1 });
+            }
+            _ => {}
+        }
+    });
+    dom::on_id("gallery-list", "click", |e| {
+        let button = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|el| el.closest("button[data-file]").ok().flatten());
+        if let Some(file) = button.and_then(|b| b.get_attribute("data-file")) {
+            pick_example(&file);
+        }
+    });
+    // A click elsewhere closes the panel (it floats over the page).
+    let doc: web_sys::EventTarget = dom::document().into();
+    dom::on(&doc, "click", |e| {
+        if !gallery_panel::is_open() {
+            return;
+        }
+        let inside = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|el| el.closest("#gallery-panel, #gallery-open").ok().flatten())
+            .is_some();
+        if !inside {
+            gallery_panel::set_open(false, false);
+        }
+    });
+}
+
+/// Loads the example `file` from the panel and closes it.
+fn pick_example(file: &str) {
+    gallery_panel::set_open(false, true);
+    if let Some(w) = with_app(|app| app.load_gallery(file)).flatten() {
+        reject_all(w, "another scenario was loaded");
+    }
+}
+
+/// The guide panel's buttons.
+fn wire_guide() {
+    dom::on_id("guide-back", "click", |_| {
+        with_app(|app| app.guide_move(-1));
+    });
+    dom::on_id("guide-next", "click", |_| {
+        with_app(|app| app.guide_move(1));
+    });
+    dom::on_id("guide-apply", "click", |_| {
+        with_app(App::guide_apply);
+    });
+    dom::on_id("guide-show", "click", |_| {
+        let step =
+            with_app(|app| app.walkthrough.as_ref().and_then(|w| w.step().cloned())).flatten();
+        // The service's charts: select it first (outside the app: the selector's change
+        // handler uses it).
+        if let Some(step) = &step {
+            if step.chart.as_deref() == Some("service") {
+                if let Some(node) = &step.node {
+                    let select: HtmlSelectElement = dom::by_id("service-select");
+                    select.set_value(node);
+                    with_app(App::select_service);
+                }
+            }
+        }
+        if let Some(target) = with_app(|app| app.point_guide()).flatten() {
+            guide::reveal(&target);
+        }
+    });
+}
+
+/// Whether two walkthroughs say the same (their changes' source spans aside).
+fn same_steps(a: &[GuideStep], b: &[GuideStep]) -> bool {
+    let key = |s: &GuideStep| {
+        (
+            s.text.clone(),
+            s.change
+                .as_ref()
+                .map(|c| (c.replace.clone(), c.with.clone())),
+            s.chart.clone(),
+            s.node.clone(),
+        )
+    };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))
+}
+
 /// The Run button (and Ctrl+Enter): resume a paused run of the same text, else start anew.
 fn start_from_ui() {
     let result = with_app(|app| app.run(Start::Ui));
@@ -630,8 +772,8 @@ fn open_link_from_hash() {
     if !share::is_share_fragment(&hash) {
         return;
     }
-    let (payload, seed) = match share::link(&hash) {
-        Ok(l) => (l.payload.to_string(), l.seed),
+    let (payload, seed, step) = match share::link(&hash) {
+        Ok(l) => (l.payload.to_string(), l.seed, l.step),
         Err(e) => {
             show_message(&format!("{e} The scenario in the editor was kept."), false);
             return;
@@ -646,6 +788,11 @@ fn open_link_from_hash() {
                     dom::by_id::<HtmlInputElement>("seed").set_value(&seed);
                     app.shared = Some(yaml.clone());
                     glue::set_text(&app.editor, &yaml);
+                    app.walkthrough = None;
+                    guide::status("");
+                    if let Some(step) = step {
+                        app.open_at_step(step);
+                    }
                     app.validate();
                     app.preview_charts();
                     w
@@ -688,7 +835,8 @@ fn share_link() {
 /// it to the clipboard.
 fn publish_link(payload: &str) {
     let seed = read_seed().ok().flatten();
-    let fragment = share::fragment_with_seed(payload, seed);
+    let step = with_app(|app| app.walkthrough.as_ref().map(|w| w.at as u32 + 1)).flatten();
+    let fragment = share::fragment_with(payload, seed, step);
     let href = dom::window().location().href().unwrap_or_default();
     let base = href.split('#').next().unwrap_or("");
     let url = format!("{base}#{fragment}");
@@ -718,6 +866,9 @@ fn publish_link(payload: &str) {
         }
         if let Some(seed) = seed {
             msg.push_str(&format!(" It runs with seed {seed}, as here."));
+        }
+        if let Some(step) = step {
+            msg.push_str(&format!(" It opens at step {step} of the guide."));
         }
         show_message(&msg, true);
     });
@@ -964,6 +1115,28 @@ impl App {
         }
     }
 
+    /// Converts the editor's foreign file (the format the offer names) and replaces the text
+    /// with the scenario (one undoable edit), showing the converter's notes.
+    fn convert_foreign(&mut self) {
+        // Check the text as it is now (a pending check would bring the offer back over the
+        // outcome).
+        if let Some(t) = VALIDATE_TIMER.with(|c| c.take()) {
+            dom::clear_timeout(t);
+        }
+        self.validate();
+        let text = self.text();
+        let Some(offer) = convert_offer::offer(&text) else {
+            convert::dismiss();
+            return;
+        };
+        let outcome = convert_offer::run(offer.format, &text);
+        if let Some(yaml) = &outcome.yaml {
+            glue::set_text(&self.editor, yaml);
+            self.validate();
+        }
+        convert::show_outcome(offer, &outcome);
+    }
+
     /// Checks the editor text now: inline diagnostics, the problems list and the heading.
     fn validate(&mut self) {
         let text = self.text();
@@ -973,7 +1146,12 @@ impl App {
         self.estimate = checked.scenario.as_ref().map(estimate);
         self.show_estimate();
         dom::set_hidden("run-confirm", true);
-        show_example_label(self.label(&text));
+        let label = self.label(&text);
+        gallery_panel::mark_current(match label {
+            Label::Example(file) => Some(file),
+            _ => None,
+        });
+        show_example_label(label);
         self.keep_draft();
         self.show_diagnostics(&diags);
         let (name, description) = gallery::name_and_description(&text);
@@ -981,13 +1159,145 @@ impl App {
             "scenario-name",
             name.as_deref().unwrap_or("Untitled scenario"),
         );
-        dom::set_text("scenario-description", &description);
+        guide::show_description(&description);
         if self.mode == Mode::Idle && !diags.iter().any(DiagnosticOut::is_error) {
             self.preview_charts();
         }
         if !diags.iter().any(DiagnosticOut::is_error) {
             self.topology.show_text(&text);
         }
+        if let Some(sc) = &checked.scenario {
+            guide::show_try(&sc.guide.try_this);
+            self.follow_guide(&sc.guide.steps);
+        }
+        guide::render(self.walkthrough.as_ref(), &text);
+        self.point_guide();
+        convert::show_offer(convert_offer::offer(&text));
+    }
+
+    /// Keeps the step shown while the guide stays the same (its changes move text around it,
+    /// so steps are compared without their source spans); a new guide starts at step 1.
+    fn follow_guide(&mut self, steps: &[GuideStep]) {
+        let same = self
+            .walkthrough
+            .as_ref()
+            .is_some_and(|w| same_steps(&w.steps, steps));
+        if steps.is_empty() {
+            self.walkthrough = None;
+        } else if !same {
+            self.walkthrough = Some(guide::Walkthrough {
+                steps: steps.to_vec(),
+                at: 0,
+            });
+        }
+    }
+
+    /// Marks the chart and topology box the current step points at; returns the element to
+    /// scroll to for "Show" (the chart, else the box).
+    fn point_guide(&self) -> Option<Element> {
+        let step = self.walkthrough.as_ref().and_then(guide::Walkthrough::step);
+        let chart = guide::mark_chart(step);
+        let node = self.topology.point_at(step.and_then(|s| s.node.as_deref()));
+        chart.or(node)
+    }
+
+    /// Moves to the step `delta` away (clamped).
+    fn guide_move(&mut self, delta: isize) {
+        let text = self.text();
+        if let Some(w) = &mut self.walkthrough {
+            w.at = w.at.saturating_add_signed(delta).min(w.steps.len() - 1);
+        }
+        guide::status("");
+        guide::render(self.walkthrough.as_ref(), &text);
+        self.point_guide();
+    }
+
+    /// Applies the current step's change through the editor (one undoable edit) or says why
+    /// it cannot.
+    fn guide_apply(&mut self) {
+        let Some(change) = self
+            .walkthrough
+            .as_ref()
+            .and_then(guide::Walkthrough::step)
+            .and_then(|s| s.change.clone())
+        else {
+            return;
+        };
+        let before = self.text();
+        match loopsim_core::scenario::guide::apply(&before, &change) {
+            Ok(after) => {
+                if let Some(e) = text::edit(&before, &after) {
+                    let fix = fix_js(&loopsim_wasm::FixOut {
+                        from: e.from as u32,
+                        to: e.to as u32,
+                        text: e.insert,
+                        replaces: e.replaces,
+                    });
+                    glue::apply_fix(&self.editor, &fix);
+                }
+                guide::status(
+                    "Changed. Press Run to see the difference; Ctrl+Z in the editor undoes it.",
+                );
+            }
+            Err(e) => guide::status(&format!(
+                "This change cannot be applied: {}.",
+                e.message(&change.replace)
+            )),
+        }
+        guide::render(self.walkthrough.as_ref(), &self.text());
+    }
+
+    /// Opens the scenario in the editor at guide step `step` (from 1), the earlier steps'
+    /// changes applied (a link's `&step=N`).
+    fn open_at_step(&mut self, step: u32) {
+        let text = self.text();
+        let steps = loopsim_core::check(&text)
+            .scenario
+            .map(|s| s.guide.steps)
+            .unwrap_or_default();
+        if steps.is_empty() {
+            show_message(
+                &format!(
+                    "This link points at step {step} of a guide, but its scenario has no guide."
+                ),
+                true,
+            );
+            return;
+        }
+        let wanted = (step as usize).saturating_sub(1);
+        let mut at = wanted.min(steps.len() - 1);
+        if wanted >= steps.len() {
+            show_message(
+                &format!(
+                    "This link points at step {step}, but the guide has {} steps: here is the last.",
+                    steps.len()
+                ),
+                true,
+            );
+        }
+        let opened = match loopsim_view::guide::text_at_step(&text, &steps, at) {
+            Ok(t) => t,
+            Err((k, e)) => {
+                let replace = steps[k].change.as_ref().map_or("", |c| c.replace.as_str());
+                show_message(
+                    &format!(
+                        "The guide opens at step {} instead of {step}: {}.",
+                        k + 1,
+                        e.message(replace)
+                    ),
+                    false,
+                );
+                at = k;
+                loopsim_view::guide::text_at_step(&text, &steps, k).unwrap_or(text.clone())
+            }
+        };
+        if opened != text {
+            glue::set_text(&self.editor, &opened);
+            if self.shared.is_some() {
+                self.shared = Some(opened);
+            }
+        }
+        self.walkthrough = Some(guide::Walkthrough { steps, at });
     }
 
     fn show_diagnostics(&self, diags: &[DiagnosticOut]) {
@@ -1110,6 +1420,7 @@ impl App {
         if self.chart_key.as_ref() != Some(&key) {
             self.charts.rebuild(&key.0, &key.1);
             self.chart_key = Some(key);
+            self.point_guide();
         }
     }
 
@@ -1128,11 +1439,12 @@ impl App {
             }
             Ok(session) => {
                 dom::set_text("scenario-name", session.scenario_name());
-                dom::set_text("scenario-description", session.scenario_description());
+                guide::show_description(session.scenario_description());
                 self.chart_key = None;
                 self.rebuild_charts(&session);
                 self.topology
                     .start_run(session.scenario(), session.series());
+                self.point_guide();
                 tables::clear();
                 let sample_every_s =
                     loopsim_core::time::to_secs_f64(session.scenario().sample_every);
@@ -1260,6 +1572,9 @@ impl App {
         let previous = self.text();
         let edited = !self.gallery.iter().any(|e| e.yaml == previous);
         let waiters = self.reset();
+        self.walkthrough = None;
+        guide::status("");
+        convert::dismiss();
         glue::set_text(&self.editor, entry.yaml);
         self.validate();
         self.preview_charts();

@@ -257,6 +257,27 @@ fn paint_node(els: &NodeEls, node: &Node, r: &topology::layout::Rect, p: &Paint)
     els.title.set_text_content(Some(&render::tooltip(node, p)));
 }
 
+impl Topology {
+    /// Marks the boxes a guide step points at (class `guide-target`; none for `None`) and
+    /// returns the first, to scroll to.
+    pub fn point_at(&self, node: Option<&str>) -> Option<Element> {
+        let root: Element = dom::by_id("topology-diagram");
+        each(&root, ".guide-target", |g| {
+            let _ = g.class_list().remove_1("guide-target");
+            false
+        });
+        let (shown, node) = (self.shown.as_ref()?, node?);
+        let mut first = None;
+        for i in loopsim_view::guide::node_boxes(&shown.graph, node) {
+            if let Ok(Some(g)) = root.query_selector(&format!("[data-node=\"{i}\"]")) {
+                let _ = g.class_list().add_1("guide-target");
+                first.get_or_insert(g);
+            }
+        }
+        first
+    }
+}
+
 /// The service of the box an event happened in.
 fn service_of(e: &web_sys::Event) -> Option<String> {
     e.target()?
