@@ -26,7 +26,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::Converted;
+use super::{wrap, Converted};
 use crate::diag::{Diagnostic, Span};
 use crate::yaml::{self, Node, NodeKind, YamlLimits};
 
@@ -416,25 +416,6 @@ fn quoted(s: &str) -> String {
     }
     q.push('"');
     q
-}
-
-/// Words of `text` in lines of at most `width` characters (a longer word has its own line).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(core::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 #[cfg(test)]

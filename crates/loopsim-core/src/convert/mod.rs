@@ -63,3 +63,23 @@ pub fn convert(format: Format, source: &str) -> Converted {
         Format::AsyncFlow => asyncflow::convert(source),
     }
 }
+
+/// Words of `text` in lines of at most `width` characters (a longer word has its own line), for
+/// the descriptions and notes the converters write.
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(core::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}

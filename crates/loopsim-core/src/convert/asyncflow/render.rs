@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 
 use super::dist::{self, secs};
 use super::model::*;
+use crate::convert::wrap;
 use crate::diag::Diagnostic;
 
 /// Where a server of the payload went: a native service, and its replica when the servers
@@ -715,25 +716,6 @@ fn merged(steps: &[Step]) -> Vec<Step> {
         }
     }
     out
-}
-
-/// Words of `text` in lines of at most `width` characters (a longer word has its own line).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(core::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 /// Description text safe in a folded block scalar: ids are already reduced by [`yaml_text`]
