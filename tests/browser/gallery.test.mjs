@@ -3,9 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import {
   ARTIFACTS,
+  ROOT,
   SCENARIO_FILES,
   SCENARIO_PATHS,
   open,
@@ -252,6 +253,32 @@ test("a pasted agent-chaos profile is offered for conversion, converted with its
     await screenshot(page, "convert-offer-390");
     const vs = await seriousViolations(page);
     assert.deepEqual(vs, [], JSON.stringify(vs));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a pasted AsyncFlow payload is offered for conversion and runs like `loopsim run` on it", async () => {
+  const { page, context, errors } = await open();
+  try {
+    const payload = readFileSync(`${ROOT}tests/asyncflow/examples/two_servers_lb.yml`, "utf8");
+    await setEditorText(page, payload);
+    await page.waitForSelector("#convert-offer:not([hidden])");
+    assert.match(await page.textContent("#convert-text"), /This looks like an AsyncFlow scenario\./);
+    await page.click("#convert-apply");
+    const converted = await text(page);
+    // The same native YAML as the CLI's golden conversion of this example.
+    assert.equal(converted, readFileSync(`${ROOT}tests/asyncflow/two_servers_lb.native.yaml`, "utf8"));
+    await page.waitForFunction(() => !document.querySelector(".problems-summary").classList.contains("has-errors"));
+    const notes = await page.$$eval("#convert-notes li", (ls) => ls.map((l) => l.textContent));
+    assert.ok(notes.some((n) => /sample_period_s/.test(n)), JSON.stringify(notes));
+    await screenshot(page, "convert-asyncflow-1440");
+    const report = await page.evaluate(() => window.loopsim.run());
+    assert.ok(report.requests.sent > 10000, `sent ${report.requests.sent}`);
+    await page.click(".cm-content");
+    await page.keyboard.press("Control+z");
+    assert.equal(await text(page), payload);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
