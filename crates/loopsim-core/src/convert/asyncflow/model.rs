@@ -103,6 +103,8 @@ pub struct Edge {
     pub target: String,
     pub latency: RandomVariable,
     pub dropout: f64,
+    /// `dropout_rate` was left out: AsyncFlow's default 1% applies, which users rarely expect.
+    pub dropout_defaulted: bool,
     pub span: Span,
 }
 

@@ -343,6 +343,7 @@ fn edge(r: &mut Reader, node: &Node) -> Option<Edge> {
         target: target?,
         latency: latency?,
         dropout: dropout?,
+        dropout_defaulted: f.get("dropout_rate").is_none(),
         span: node.span,
     })
 }

@@ -34,6 +34,8 @@ struct Plan<'p> {
     group: Option<(String, usize)>,
     out: Vec<Diagnostic>,
     names: Vec<String>,
+    /// The warning about AsyncFlow's default 1% drop is given once, at the first such edge.
+    told_default_dropout: bool,
 }
 
 pub fn render(p: &Payload, out: &mut Vec<Diagnostic>) -> Option<String> {
@@ -45,6 +47,7 @@ pub fn render(p: &Payload, out: &mut Vec<Diagnostic>) -> Option<String> {
         group: None,
         out: Vec::new(),
         names: Vec::new(),
+        told_default_dropout: false,
     };
     let ok = plan.resolve();
     out.append(&mut plan.out);
@@ -329,7 +332,23 @@ impl<'p> Plan<'p> {
             e.id, d.text
         ));
         if e.dropout > 0.0 {
-            y.push_str(&format!("      loss: {}\n", e.dropout));
+            let why = if e.dropout_defaulted {
+                "   # AsyncFlow's default dropout_rate"
+            } else {
+                ""
+            };
+            y.push_str(&format!("      loss: {}{why}\n", e.dropout));
+        }
+        if e.dropout_defaulted && !self.told_default_dropout {
+            self.told_default_dropout = true;
+            self.warn(
+                e.span,
+                format!(
+                    "edge `{}` and every other edge without `dropout_rate` drop 1% of messages: AsyncFlow's default",
+                    e.id
+                ),
+                "a dropped request is lost (AsyncFlow drops it silently); set `dropout_rate: 0` in the payload, or `loss: 0` on the links, for a lossless network",
+            );
         }
     }
 
