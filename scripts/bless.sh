@@ -3,7 +3,7 @@
 # (crates/loopsim-core/src/scenario/keys.rs):
 #   - crates/loopsim-core/schema/scenario.schema.json (the JSON Schema, `loopsim schema`)
 #   - the key tables of docs/scenario-format.md (between `<!-- keys:NAME -->` and `<!-- /keys -->`)
-#   - web/docs/scenario-format.html, the docs page of the site, from docs/scenario-format.md
+#   - web/docs/scenario-format.html and web/docs/asyncflow.html, the docs pages of the site, from docs/*.md
 # by running the comparing tests with LOOPSIM_BLESS=1, which makes them write the files.
 # Review the diff, then commit it with the change to the tables.
 set -euo pipefail
@@ -14,4 +14,4 @@ LOOPSIM_BLESS=1 cargo test -q -p loopsim-view --test docs_page
 # The lib test that compares SCENARIO_SCHEMA (include_str!) with generate() sees the new file.
 cargo test -q -p loopsim-core --test generated
 cargo test -q -p loopsim-core --lib schema::
-git status --short -- crates/loopsim-core/schema docs/scenario-format.md web/docs
+git status --short -- crates/loopsim-core/schema docs web/docs

@@ -1,5 +1,5 @@
-//! The scenario-format docs as a page of the playground: `docs/scenario-format.md` rendered to
-//! `web/docs/scenario-format.html`, which Trunk copies to `dist/docs/` (a real page, linked
+//! The docs as pages of the playground: `docs/scenario-format.md` and `docs/asyncflow.md` rendered to
+//! `web/docs/<name>.html`, which Trunk copies to `dist/docs/` (a real page, linked
 //! from the header, readable offline). This test is the generator: it renders the Markdown
 //! and fails when the committed page differs; `LOOPSIM_BLESS=1` (scripts/bless.sh) rewrites
 //! it. The Markdown is the project's own text (its inline `<br>` in tables passes through).
@@ -79,6 +79,10 @@ fn body(md: &str) -> (String, Vec<(String, String)>) {
             "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>",
         )
         .replace("</table>", "</table></div>");
+    // Links between the docs point at their pages.
+    let html_out = PAGES.iter().fold(html_out, |h, (name, _)| {
+        h.replace(&format!("href=\"{name}.md"), &format!("href=\"{name}.html"))
+    });
     (html_out, toc)
 }
 
@@ -107,8 +111,19 @@ th,td{border:1px solid var(--border);padding:4px 8px;text-align:left;vertical-al
 thead th{background:#f1f3f6}\
 @media (max-width:800px){.page{grid-template-columns:1fr}nav ol{position:static}}";
 
+/// The docs rendered as pages of the playground: (Markdown in `docs/`, page title).
+const PAGES: [(&str, &str); 2] = [
+    ("scenario-format", "Scenario format"),
+    ("asyncflow", "Reading AsyncFlow files"),
+];
+
 /// The complete page.
 fn page(md: &str) -> String {
+    page_of(md, "scenario-format", "Scenario format")
+}
+
+/// The complete page of `docs/<name>.md`.
+fn page_of(md: &str, name: &str, title: &str) -> String {
     let (body, toc) = body(md);
     let mut nav = String::new();
     for (id, text) in &toc {
@@ -118,8 +133,8 @@ fn page(md: &str) -> String {
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <title>Scenario format — loopsim</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <!-- Generated from docs/scenario-format.md by crates/loopsim-view/tests/docs_page.rs \
+         <title>{title} — loopsim</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <!-- Generated from docs/{name}.md by crates/loopsim-view/tests/docs_page.rs \
          (LOOPSIM_BLESS=1 rewrites it). Do not edit. -->\n\
          <header><strong>loopsim</strong><a href=\"../index.html\">← Back to the playground</a></header>\n\
          <div class=\"page\">\n<nav aria-label=\"Sections\"><ol>{nav}</ol></nav>\n\
@@ -128,19 +143,21 @@ fn page(md: &str) -> String {
 }
 
 #[test]
-fn the_docs_page_is_the_rendered_format_docs() {
+fn the_docs_pages_are_the_rendered_docs() {
     let root = repo();
-    let md = std::fs::read_to_string(root.join("docs/scenario-format.md")).unwrap();
-    let want = page(&md);
-    let path = root.join("web/docs/scenario-format.html");
-    if std::env::var_os("LOOPSIM_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
+    for (name, title) in PAGES {
+        let md = std::fs::read_to_string(root.join(format!("docs/{name}.md"))).unwrap();
+        let want = page_of(&md, name, title);
+        let path = root.join(format!("web/docs/{name}.html"));
+        if std::env::var_os("LOOPSIM_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "web/docs/{name}.html is stale: run scripts/bless.sh (LOOPSIM_BLESS=1)"
+        );
     }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "web/docs/scenario-format.html is stale: run scripts/bless.sh (LOOPSIM_BLESS=1)"
-    );
 }
 
 #[test]
