@@ -2699,3 +2699,16 @@ fn broken_guides_point_at_the_mistake() {
     assert_eq!(sc.guide.try_this, ["Double the rate"]);
     assert_eq!(sc.guide.steps[0].node.as_deref(), Some("api"));
 }
+
+/// An auditor's metrics.yaml pasted at the top level says where it goes.
+#[test]
+fn a_metrics_yaml_at_the_top_level_is_told_to_go_under_health() {
+    let c = case(
+        "metrics.yaml at the top level",
+        &format!("{BASE}queries:\n  p99_latency: \"x\"\n"),
+        (11, 1),
+        "it belongs to an async-runtime-auditor metrics.yaml",
+        Some("under `health:`"),
+    );
+    assert_case(&c, &Limits::default());
+}

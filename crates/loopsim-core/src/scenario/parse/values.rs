@@ -32,6 +32,11 @@ impl<'n> Fields<'n> {
 }
 
 /// `true` or `false` when the node is a plain YAML boolean.
+/// The top-level keys of an async-runtime-auditor `metrics.yaml`: pasted at the top level
+/// instead of under `health:`, they get a hint saying where they go rather than a
+/// did-you-mean (`queries` is close to `queues`).
+const AUDITOR_CONFIG_KEYS: [&str; 3] = ["target", "queries", "thresholds"];
+
 pub(super) fn switch(node: &Node) -> Option<bool> {
     match &node.kind {
         NodeKind::Scalar { text, plain: true } => match text.as_str() {
@@ -134,6 +139,14 @@ impl Reader<'_> {
         let f = self.map(node, what)?;
         for &(key, key_node, _) in &f.entries {
             if !allowed.contains(&key) {
+                if what == "the scenario" && AUDITOR_CONFIG_KEYS.contains(&key) {
+                    self.error_hint(
+                        key_node.span,
+                        format!("unknown key `{key}` in the scenario: it belongs to an async-runtime-auditor metrics.yaml"),
+                        "put the metrics.yaml under `health:` (indented), where it is read unchanged",
+                    );
+                    continue;
+                }
                 let suggestion = self.did_you_mean(key, allowed);
                 let fix = self.fix(key_node.span, key, suggestion);
                 let hint = match suggestion {
