@@ -28,7 +28,8 @@ pub const TERMS: &[Term] = &[
             "latency per interval and failed answers",
         ],
         text: "Time from sending a request to getting its answer, retries and waits included. \
-               Failed requests count at their time to failure.",
+               The latency figures are those of the successful requests; the \"p99 incl. \
+               failures\" line adds the failed ones at their time to failure.",
     },
     Term {
         name: "p50, p90, p95, p99",
