@@ -1,8 +1,10 @@
 //! The diagnosis (`report.diagnosis`) of gallery scenarios says what happened, in plain words:
-//! the failures and their causes, the amplifiers, whether the failure outlived its trigger, the
-//! blocking endpoint, a healthy run as healthy, and an early stop first.
+//! the failures and their causes, the missed SLOs, the amplifiers, whether the failure outlived
+//! its trigger, the blocking endpoint, a healthy run as healthy, the auditor's verdict with a
+//! matching severity, and an early stop first.
 
 use loopsim_core::diagnosis::{Kind, Severity, Statement};
+use loopsim_core::health::Status;
 use loopsim_core::report::Report;
 use loopsim_tests::{gallery_path, run_yaml};
 
@@ -79,6 +81,11 @@ fn retry_storm_names_the_storm_and_that_it_outlived_its_trigger() {
     assert!(f.text.contains("timed out"), "{}", f.text);
     let b = find(&r, Kind::Bottleneck);
     assert_eq!(b.subject.as_deref(), Some("api event loop"));
+    // The auditor's COLLAPSE_RISK reads as critical, like the collapse it names.
+    assert_eq!(r.health.status, Status::CollapseRisk);
+    let rt = find(&r, Kind::Runtime);
+    assert!(rt.text.contains("COLLAPSE_RISK"), "{}", rt.text);
+    assert_eq!(rt.severity, Severity::Critical, "{}", rt.text);
 }
 
 /// Blocking `/export` calls starve the API's event loop: the diagnosis names the loop and the
@@ -118,6 +125,87 @@ fn a_healthy_mm1_is_healthy_with_its_utilisation() {
     assert_eq!(r.diagnosis.scale.degraded, 400.0);
     assert_eq!(r.diagnosis.scale.critical, 1200.0);
     assert_eq!(r.diagnosis.scale.collapse_risk, 2500.0);
+    // The auditor rates it DEGRADED from its loop lag: a warning, stated after the healthy
+    // line, which it does not withdraw (the users were served).
+    assert_eq!(r.health.status, Status::Degraded);
+    let rt = find(&r, Kind::Runtime);
+    assert_eq!(rt.severity, Severity::Warning, "{}", rt.text);
+    let last = r.diagnosis.statements.last().unwrap();
+    assert_eq!(last.kind, Kind::Runtime);
+}
+
+/// The news feed serves every request, but its reads wait for the slowest of 20 calls: the
+/// `fast-feed` SLO (p99 < 25 ms) is missed, about 8% of reads over 25 ms against a 1% budget.
+/// The diagnosis names the SLO with its SLI, target and budget, as a warning, and never calls
+/// the run healthy.
+#[test]
+fn a_missed_slo_is_stated_and_the_run_is_not_healthy() {
+    let r = run_file("news-feed.yaml");
+    assert_eq!(r.error_rate, 0.0);
+    let slo = r.slo.iter().find(|s| s.name == "fast-feed").unwrap();
+    assert!(!slo.met);
+    let s = find(&r, Kind::SloMissed);
+    assert_eq!(s.severity, Severity::Warning, "{}", s.text);
+    assert_eq!(s.subject.as_deref(), Some("slo fast-feed"));
+    assert!(
+        s.text
+            .starts_with("The SLO `fast-feed` (p99 ≤ 25 ms) was missed"),
+        "{}",
+        s.text
+    );
+    assert_eq!(figure(s, "sli"), slo.sli);
+    assert_eq!(figure(s, "target"), 0.99);
+    assert_eq!(
+        figure(s, "error_budget_consumed"),
+        slo.error_budget_consumed
+    );
+    let spent = figure(s, "error_budget_consumed");
+    assert!((5.0..10.0).contains(&spent), "{}", s.text);
+    assert!(s.text.contains("against a target of 99%"), "{}", s.text);
+    assert!(
+        s.text
+            .contains(&format!("{:.0}% of the budget spent", spent * 100.0)),
+        "{}",
+        s.text
+    );
+    // Right after the users' experience, and no healthy line anywhere.
+    assert_eq!(r.diagnosis.statements[1].kind, Kind::SloMissed);
+    assert!(!has(&r, Kind::Healthy), "{:#?}", r.diagnosis.statements);
+    assert!(
+        r.diagnosis
+            .statements
+            .iter()
+            .all(|s| !s.text.contains("Healthy")),
+        "{:#?}",
+        r.diagnosis.statements
+    );
+}
+
+/// The API gateway's rate limit rejects ~29% of requests: both its SLOs are missed by far more
+/// than ten times their error budget, each a critical statement of its own; the met ones of
+/// other scenarios say nothing.
+#[test]
+fn an_slo_missed_by_far_is_critical_and_a_met_one_is_silent() {
+    let r = run_file("api-gateway.yaml");
+    let missed: Vec<&Statement> = r
+        .diagnosis
+        .statements
+        .iter()
+        .filter(|s| s.kind == Kind::SloMissed)
+        .collect();
+    assert_eq!(missed.len(), 2, "{missed:#?}");
+    for s in missed {
+        assert!(
+            figure(s, "error_budget_consumed") >= loopsim_core::diagnosis::SLO_CRITICAL_BUDGET,
+            "{}",
+            s.text
+        );
+        assert_eq!(s.severity, Severity::Critical, "{}", s.text);
+    }
+    let ok = run_file("double-traffic-sized.yaml");
+    assert!(ok.slo.iter().all(|s| s.met));
+    assert!(!has(&ok, Kind::SloMissed));
+    assert!(has(&ok, Kind::Healthy));
 }
 
 /// The shop: a handful of lost requests, no saturated resource; the auditor's DEGRADED comes
@@ -126,7 +214,7 @@ fn a_healthy_mm1_is_healthy_with_its_utilisation() {
 fn shop_explains_the_auditor_score() {
     let r = run_file("shop.yaml");
     assert!(has(&r, Kind::Healthy), "{:#?}", r.diagnosis.statements);
-    if r.health.status != loopsim_core::health::Status::Healthy {
+    if r.health.status != Status::Healthy {
         let rt = find(&r, Kind::Runtime);
         assert!(rt.text.contains(r.health.status.as_str()), "{}", rt.text);
         assert!(rt.text.contains("mostly from"), "{}", rt.text);

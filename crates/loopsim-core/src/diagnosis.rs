@@ -2,9 +2,9 @@
 //!
 //! The runtime auditor ([`crate::health`]) scores event loops and thread pools; it says nothing
 //! of requests that a breaker rejected or that timed out while the loops idled. A reader wants
-//! the other way round: what the users experienced, what limited the system, what amplified
-//! it, whether the failure outlived its trigger, and, first of all, whether the run stopped
-//! early. [`diagnose`] reads the finished [`Report`] (and the time series, for the trigger) and
+//! the other way round: what the users experienced, which of the scenario's SLOs it missed,
+//! what limited the system, what amplified it, whether the failure outlived its trigger, and,
+//! first of all, whether the run stopped early. [`diagnose`] reads the finished [`Report`] (and the time series, for the trigger) and
 //! writes an ordered list of [`Statement`]s, each one sentence with its numbers and the same
 //! numbers as structured `figures`, so that hosts can render it their own way.
 //!
@@ -28,8 +28,9 @@ use crate::series::Series;
 /// The diagnosis of a run: statements in reading order, and the auditor's status scale.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Diagnosis {
-    /// In order: an early stop, the users' experience, failures by cause, the bottleneck,
-    /// amplifiers, the trigger's aftermath, and a plain "healthy" when nothing went wrong.
+    /// In order: an early stop, the users' experience, the missed SLOs, failures by cause,
+    /// blocking, the bottleneck, amplifiers, backlogs, scaling, the trigger's aftermath, a plain
+    /// "healthy" when nothing went wrong, and the runtime auditor's verdict.
     pub statements: Vec<Statement>,
     /// The score cut-offs of the auditor's runtime verdict (`health.status`).
     pub scale: Scale,
@@ -52,7 +53,7 @@ pub struct Statement {
     /// One plain-English sentence with its numbers.
     pub text: String,
     /// What it is about: a service, a resource (`api event loop`, `api/db pool`), a caller
-    /// (`workload web`), a queue, a link; `null` for the run as a whole.
+    /// (`workload web`), a queue, a link, an SLO (`slo fast`); `null` for the run as a whole.
     pub subject: Option<String>,
     /// The numbers quoted in `text`: ratios as fractions, times in seconds, rates per second.
     pub figures: Named<f64>,
@@ -65,6 +66,8 @@ pub enum Kind {
     StoppedEarly,
     /// Goodput, error rate and the latency of the successful requests.
     Experience,
+    /// A missed SLO: its SLI against its target and the share of its error budget spent.
+    SloMissed,
     /// Failed requests by cause, and where they failed.
     Failures,
     /// Blocking work starving a service's event loop (from the auditor's findings).
@@ -77,9 +80,12 @@ pub enum Kind {
     Metastable,
     /// The system recovered after its trigger ended.
     Recovered,
-    /// Nothing went wrong.
+    /// Nothing went wrong: no statement above is more than a note, no SLO was missed, and the
+    /// runtime auditor rates the run below CRITICAL.
     Healthy,
-    /// The runtime auditor's verdict when not HEALTHY, with the term that weighs most in it.
+    /// The runtime auditor's verdict when not HEALTHY, with the term that weighs most in it;
+    /// its severity follows the verdict (DEGRADED a warning, CRITICAL and COLLAPSE_RISK
+    /// critical).
     Runtime,
     /// A queue that backed up and drained (consumer lag), or lost messages: dead letters,
     /// drops, publishes refused.
@@ -102,6 +108,7 @@ pub fn diagnose(report: &Report, series: &Series, thresholds: &HealthThresholds)
     let mut statements = Vec::new();
     statements.extend(stopped(report));
     statements.push(experience(report));
+    statements.extend(slos(report));
     statements.extend(failures(report));
     statements.extend(blocking(report));
     statements.extend(bottleneck(report));
@@ -109,10 +116,17 @@ pub fn diagnose(report: &Report, series: &Series, thresholds: &HealthThresholds)
     statements.extend(backlogs(report));
     statements.extend(scaling(report));
     statements.extend(aftermath(report, series));
-    if statements.iter().all(|s| s.severity == Severity::Info) {
+    let auditor = runtime(report, thresholds);
+    // A missed SLO is at least a warning, so it always withdraws the healthy line. A DEGRADED
+    // auditor (a warning) does not: the users were served, and DEGRADED is the auditor's early
+    // sign of pressure (an M/M/1 at 80% busy already reaches it, from its loop lag); its own
+    // line follows. A CRITICAL or COLLAPSE_RISK verdict does.
+    let calm = statements.iter().all(|s| s.severity == Severity::Info);
+    let alarmed = auditor.as_ref().map(|a| a.severity) == Some(Severity::Critical);
+    if calm && !alarmed {
         statements.push(healthy(report));
     }
-    statements.extend(runtime(report, thresholds));
+    statements.extend(auditor);
     Diagnosis {
         statements,
         scale: Scale {
@@ -230,6 +244,59 @@ fn experience(r: &Report) -> Statement {
             ("p99_s", l.p99.unwrap_or(f64::NAN)),
         ],
     )
+}
+
+/// A missed SLO whose error budget is overspent this many times or more is critical: ten times
+/// the bad requests the objective allows, e.g. a p99 objective that not even 90% of requests
+/// met. Below that a missed SLO is a warning.
+pub const SLO_CRITICAL_BUDGET: f64 = 10.0;
+
+/// Each missed SLO, named, with its SLI against its target and the share of its error budget
+/// spent: a warning, critical from [`SLO_CRITICAL_BUDGET`] times the budget. A met SLO says
+/// nothing here (the report's `slo` lines list every objective).
+fn slos(r: &Report) -> Vec<Statement> {
+    r.slo
+        .iter()
+        .filter(|s| !s.met)
+        .map(|s| {
+            let spent = s.error_budget_consumed;
+            // Just over the budget would round to "100%": keep the decimals there.
+            let spent_text = if spent < 1.1 {
+                percent_fine(spent)
+            } else {
+                percent(spent)
+            };
+            let severity = if spent >= SLO_CRITICAL_BUDGET {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            };
+            statement(
+                Kind::SloMissed,
+                severity,
+                format!(
+                    "The SLO `{}` ({}) was missed: {} of requests met it (its SLI) against a \
+                     target of {}, so {} missed it where its error budget allows {} — {} of the \
+                     budget spent.",
+                    s.name,
+                    s.objective,
+                    percent_fine(s.sli),
+                    percent_fine(s.target),
+                    percent_fine(1.0 - s.sli),
+                    percent_fine(1.0 - s.target),
+                    spent_text
+                ),
+                Some(format!("slo {}", s.name)),
+                &[
+                    ("sli", s.sli),
+                    ("target", s.target),
+                    ("error_budget_consumed", spent),
+                    ("good", s.good as f64),
+                    ("total", s.total as f64),
+                ],
+            )
+        })
+        .collect()
 }
 
 /// A failure kind (`Outcome::name`) in words.
@@ -1009,15 +1076,17 @@ pub fn score_terms(x: &crate::health::AuditInputs, t: &HealthThresholds) -> Vec<
 
 /// The runtime auditor's verdict, when it is not HEALTHY, on its scale and with the term that
 /// weighs most in its whole-run score: the auditor's numbers are not the users' experience, so
-/// the diagnosis says where they come from.
+/// the diagnosis says where they come from. Its severity follows the verdict, so the mark never
+/// reads milder than the level it states: DEGRADED a warning, CRITICAL and COLLAPSE_RISK
+/// critical.
 fn runtime(r: &Report, t: &HealthThresholds) -> Option<Statement> {
     use crate::health::Status;
     let h = &r.health;
     let (cutoff, severity) = match h.status {
         Status::Healthy => return None,
-        Status::Degraded => (t.degraded_score, Severity::Info),
-        Status::Critical => (t.critical_score, Severity::Warning),
-        Status::CollapseRisk => (t.collapse_score, Severity::Warning),
+        Status::Degraded => (t.degraded_score, Severity::Warning),
+        Status::Critical => (t.critical_score, Severity::Critical),
+        Status::CollapseRisk => (t.collapse_score, Severity::Critical),
     };
     let mut text = format!(
         "The runtime auditor rates the run {} (score {} in its worst window, {} from {})",
