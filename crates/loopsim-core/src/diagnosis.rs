@@ -495,6 +495,8 @@ pub struct Candidate {
     pub utilization: f64,
     pub detail: String,
     pub wait_p99_s: Option<f64>,
+    /// Requests (or jobs) waiting for it on average, where it has a queue of waiters.
+    pub waiting_mean: Option<f64>,
 }
 
 /// Every resource the report measures, in a fixed order: each service's event loops, its
@@ -529,6 +531,7 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
                 utilization: u,
                 detail,
                 wait_p99_s: s.loop_lag_s.p99,
+                waiting_mean: s.ready_queue.as_ref().map(|q| q.mean),
             });
         }
         if let (Some(u), true) = (s.threadpool.utilization, s.threadpool.queue_wait_s.jobs > 0) {
@@ -537,6 +540,7 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
                 utilization: u,
                 detail: wait_detail(s.threadpool.queue_wait_s.p99, s.threadpool.queue.as_ref()),
                 wait_p99_s: s.threadpool.queue_wait_s.p99,
+                waiting_mean: s.threadpool.queue.as_ref().map(|q| q.mean),
             });
         }
         for (pool, p) in &s.pools.0 {
@@ -546,6 +550,7 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
                     utilization: u,
                     detail: wait_detail(p.wait_s.p99, p.queue.as_ref()),
                     wait_p99_s: p.wait_s.p99,
+                    waiting_mean: p.queue.as_ref().map(|q| q.mean),
                 });
             }
         }
@@ -561,6 +566,7 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
                 utilization: u,
                 detail,
                 wait_p99_s: None,
+                waiting_mean: None,
             });
         }
     }
@@ -577,6 +583,7 @@ pub fn candidates(r: &Report) -> Vec<Candidate> {
                     duration(q.oldest_age_max_s)
                 ),
                 wait_p99_s: None,
+                waiting_mean: Some(mean),
             });
         }
     }
@@ -620,14 +627,17 @@ pub fn busiest(c: &[Candidate]) -> Option<&Candidate> {
 
 /// How saturated a resource is: critical at ≥ 95% busy or a p99 wait of 1 s or more (a
 /// resource busy 80% on average that makes requests wait seconds ran saturated for long
-/// stretches), a warning at ≥ 85% busy or a p99 wait of 500 ms or more. An M/M/1 queue at 80%
-/// (p99 wait ≈ 4.6 mean services) stays below both.
+/// stretches), a warning at ≥ 85% busy, a p99 wait of 500 ms or more, or 10 or more waiting on
+/// average (an M/M/1 queue holds that many at ρ ≈ 0.92: a pool of 6 connections with 48
+/// requests waiting is saturated whatever its busy share). An M/M/1 queue at 80% (p99 wait ≈
+/// 4.6 mean services, 3.2 waiting) stays below all three.
 pub fn saturation(c: &Candidate) -> Severity {
     let wait = c.wait_p99_s.unwrap_or(0.0);
+    let waiting = c.waiting_mean.unwrap_or(0.0);
     // A wait capped by a 1 s timeout reads as 0.99… s in the sketch: 1 s all the same.
     if c.utilization >= 0.95 || wait >= 0.99 {
         Severity::Critical
-    } else if c.utilization >= 0.85 || wait >= 0.5 {
+    } else if c.utilization >= 0.85 || wait >= 0.5 || waiting >= 10.0 {
         Severity::Warning
     } else {
         Severity::Info
@@ -1174,6 +1184,7 @@ mod tests {
             utilization: u,
             detail: String::new(),
             wait_p99_s: None,
+            waiting_mean: None,
         }
     }
 
@@ -1200,6 +1211,14 @@ mod tests {
         assert_eq!(saturation(&with_wait(0.8, 0.19)), Severity::Info);
         assert_eq!(saturation(&with_wait(0.86, 0.1)), Severity::Warning);
         assert_eq!(saturation(&with_wait(0.5, 0.6)), Severity::Warning);
+        // A long queue of waiters (a pool of 6 with 48 waiting, 83% busy, p99 wait 374 ms).
+        let waiting = |n: f64| Candidate {
+            waiting_mean: Some(n),
+            ..with_wait(0.83, 0.374)
+        };
+        assert_eq!(saturation(&waiting(48.3)), Severity::Warning);
+        // M/M/1 at 80%: 3.2 waiting on average.
+        assert_eq!(saturation(&waiting(3.2)), Severity::Info);
     }
 
     #[test]
