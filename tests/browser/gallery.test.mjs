@@ -9,6 +9,7 @@ import {
   ROOT,
   SCENARIO_FILES,
   SCENARIO_PATHS,
+  errorLine,
   open,
   scenarioText,
   setEditorText,
@@ -86,6 +87,18 @@ test("the examples panel lists every scenario under its section, searches, and l
     const section = await visibleEntries(page);
     assert.ok(section.every((e) => e.section === "failure-modes" || /failure|modes/i.test(scenarioText(e.file))));
     assert.ok(section.filter((e) => e.section === "failure-modes").length >= 5);
+    // Words match from a word's start; a short one some example has whole is read whole:
+    // "slo" finds the SLO examples, not every "slow" one.
+    await page.fill("#gallery-search", "slo");
+    const slo = await visibleEntries(page);
+    assert.ok(slo.length > 0);
+    for (const e of slo) assert.match(scenarioText(e.file), /\bslos?\b/i, e.file);
+    // "guided" finds every example with a guide (their cards say "Guided · N steps").
+    await page.fill("#gallery-search", "guided");
+    const guided = (await visibleEntries(page)).map((e) => e.file);
+    const withGuide = all.filter((e) => /^guide:/m.test(scenarioText(e.file))).map((e) => e.file);
+    assert.ok(withGuide.length > 0);
+    for (const f of withGuide) assert.ok(guided.includes(f), f);
     await page.fill("#gallery-search", "zzz no such thing");
     assert.deepEqual(await visibleEntries(page), []);
     assert.ok(await page.isVisible("#gallery-empty"));
@@ -221,7 +234,7 @@ test("a pasted agent-chaos profile is offered for conversion, converted with its
     await page.waitForFunction(() => !document.querySelector(".problems-summary").classList.contains("has-errors"));
     assert.match(await page.textContent("#convert-text"), /Converted an agent-chaos experiment profile/);
     const notes = await page.$$eval("#convert-notes li", (ls) => ls.map((l) => l.textContent));
-    assert.ok(notes.some((n) => /^line 7, column \d+: .*colour/.test(n)), JSON.stringify(notes));
+    assert.ok(notes.some((n) => /^line 7, column \d+ of the original file: .*colour/.test(n)), JSON.stringify(notes));
     await screenshot(page, "convert-done-1440");
     // It runs.
     const report = await page.evaluate(() => window.loopsim.run());
@@ -231,16 +244,39 @@ test("a pasted agent-chaos profile is offered for conversion, converted with its
     await page.keyboard.press("Control+z");
     assert.equal(await text(page), PROFILE);
     await page.waitForFunction(() => document.getElementById("convert-offer").dataset.mode === "offer");
-    // A malformed one: the offer stays, converting says why with a location.
+    // While the editor holds the profile, the problems are the converter's (none here but the
+    // unmapped key), not the native format's ("missing `version`"…).
+    const problems = await page.textContent("#problems");
+    assert.doesNotMatch(problems, /version|services/, problems);
+    assert.match(problems, /colour/);
+    assert.equal(await page.isVisible("#convert-apply"), true);
+    // A malformed one says at once why it cannot be converted, underlined where, with no button.
     await setEditorText(page, PROFILE.replace('"workers": 4', '"workers": -4'));
+    await page.waitForFunction(() => document.getElementById("convert-offer").dataset.mode === "failed");
+    assert.match(await page.textContent("#convert-text"), /cannot be converted/);
+    assert.match(await page.textContent("#convert-notes"), /line 4, column \d+: /);
+    assert.equal(await page.isVisible("#convert-apply"), false);
+    assert.equal(await errorLine(page), 4);
+    assert.match(await page.textContent("#problems-summary"), /^1 error/);
+    assert.doesNotMatch(await page.textContent("#problems"), /version/);
+    assert.match(await text(page), /"workers": -4/, "the text is left alone");
+    await screenshot(page, "convert-failed-1440");
+    // Undo: the offer is back with its button, the error gone.
+    await page.keyboard.press("Control+z");
+    assert.equal(await text(page), PROFILE);
+    await page.waitForFunction(() => document.getElementById("convert-offer").dataset.mode === "offer");
+    assert.equal(await page.isVisible("#convert-apply"), true);
+    assert.doesNotMatch(await page.textContent("#problems-summary"), /error/);
+    // Native scenarios get no offer (the failure goes with the text).
+    await setEditorText(page, PROFILE.replace('"workers": 4', '"workers": -4'));
+    await page.waitForFunction(() => document.getElementById("convert-offer").dataset.mode === "failed");
+    await setEditorText(page, scenarioText("shop.yaml"));
+    await page.waitForFunction(() => document.getElementById("convert-offer").hidden);
+    // Dismiss hides a conversion's result.
+    await setEditorText(page, PROFILE);
     await page.waitForFunction(() => document.getElementById("convert-offer").dataset.mode === "offer");
     await page.click("#convert-apply");
-    assert.match(await page.textContent("#convert-text"), /cannot be converted/);
-    assert.match(await page.textContent("#convert-notes"), /line 4, column \d+/);
-    assert.match(await text(page), /"workers": -4/, "the text is left alone");
-    // Native scenarios get no offer; Dismiss hides it.
-    await setEditorText(page, scenarioText("shop.yaml"));
-    await page.waitForFunction(() => document.getElementById("convert-offer").dataset.mode === "failed");
+    await page.waitForFunction(() => document.getElementById("convert-offer").dataset.mode === "converted");
     await page.click("#convert-close");
     assert.equal(await page.isVisible("#convert-offer"), false);
     await setEditorText(page, PROFILE);
@@ -266,6 +302,19 @@ test("a pasted AsyncFlow payload is offered for conversion and runs like `loopsi
     await setEditorText(page, payload);
     await page.waitForSelector("#convert-offer:not([hidden])");
     assert.match(await page.textContent("#convert-text"), /This looks like an AsyncFlow scenario\./);
+    // The converter's warnings, not the native format's errors, beside the offer.
+    await page.waitForFunction(() => /warning/.test(document.getElementById("problems-summary").textContent));
+    assert.doesNotMatch(await page.textContent("#problems-summary"), /error/);
+    assert.doesNotMatch(await page.textContent("#problems"), /version/);
+    assert.match(await page.textContent("#problems"), /sample_period_s/);
+    assert.equal(await errorLine(page), 0);
+    await screenshot(page, "convert-asyncflow-offer-1440");
+    // Run says to convert it first, and leaves the converter's problems in place.
+    await page.click("#run");
+    await page.waitForSelector("#message:not([hidden])");
+    assert.match(await page.textContent("#message-text"), /another tool's file: convert it/);
+    assert.doesNotMatch(await page.textContent("#problems"), /version/);
+    await page.click("#message-close");
     await page.click("#convert-apply");
     const converted = await text(page);
     // The same native YAML as the CLI's golden conversion of this example.

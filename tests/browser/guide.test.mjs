@@ -176,6 +176,49 @@ test("a guide shows step by step, applies its change through the editor and poin
   }
 });
 
+test("while the text is not a valid scenario, the try list and guide are put away and the diagram marked stale; undo brings them back", async () => {
+  const { page, context, errors } = await open();
+  try {
+    await setEditorText(page, `${GUIDED}try:\n  - Give \`api\` a second worker.\n`);
+    await page.waitForSelector("#guide:not([hidden])");
+    await page.waitForSelector("#scenario-try:not([hidden])");
+    await page.click("#guide-next");
+    assert.equal((await panel(page)).position, "Step 2 of 3");
+    const shown = () =>
+      page.evaluate(() => ({
+        stale: document.documentElement.hasAttribute("data-stale"),
+        note: !document.getElementById("topology-stale").hidden,
+        try: !document.getElementById("scenario-try").hidden,
+        guide: !document.getElementById("guide").hidden,
+        marks: document.querySelectorAll(".guide-target").length,
+      }));
+    assert.deepEqual(await shown(), { stale: false, note: false, try: true, guide: true, marks: 1 });
+    // One keystroke breaks it (an unknown top-level key and no `version`).
+    await page.click(".cm-content");
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.type("x");
+    await page.waitForFunction(() => document.documentElement.hasAttribute("data-stale"));
+    assert.deepEqual(await shown(), { stale: true, note: true, try: false, guide: false, marks: 0 });
+    await screenshot(page, "stale-1440");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => {
+      document.getElementById("topology").scrollIntoView();
+      window.scrollBy(0, -120);
+    });
+    await screenshot(page, "stale-390");
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // Undo: everything is back, the guide at the step it was on.
+    await page.click(".cm-content");
+    await page.keyboard.press("Control+z");
+    await page.waitForFunction(() => !document.documentElement.hasAttribute("data-stale"));
+    assert.deepEqual(await shown(), { stale: false, note: false, try: true, guide: true, marks: 1 });
+    assert.equal((await panel(page)).position, "Step 2 of 3");
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("Share on a step links to it; the link opens there with the earlier changes applied once", async () => {
   const a = await open();
   try {

@@ -608,10 +608,21 @@ fn html_writes_one_self_contained_report_with_the_diagnosis() {
     let first = report["diagnosis"]["statements"][0]["text"]
         .as_str()
         .unwrap();
+    // Escaped, its `code` as <code>.
     let escaped = first
         .replace('&', "&amp;")
         .replace('<', "&lt;")
-        .replace('>', "&gt;");
+        .replace('>', "&gt;")
+        .split('`')
+        .enumerate()
+        .map(|(k, piece)| {
+            if k % 2 == 1 {
+                format!("<code>{piece}</code>")
+            } else {
+                piece.to_string()
+            }
+        })
+        .collect::<String>();
     assert!(html.contains(&escaped), "{first}");
     assert!(html.contains("What happened") && html.contains("<svg"));
 }

@@ -86,36 +86,90 @@ impl Entry {
         summary(&self.description)
     }
 
-    /// Whether every word of `query` occurs, ignoring case, in the title, description, a try
-    /// item or the section's title. An empty query matches everything.
+    /// Whether every word of `query` starts a word, ignoring case, of the title, description,
+    /// a try item, the section's title, the file name or — for a guided entry — "Guided"
+    /// (as its card says). An empty query matches everything. Short words (under
+    /// [`PREFIX_CHARS`]) may be read as whole words instead: [`search`] decides.
     pub fn matches(&self, query: &str) -> bool {
-        let haystack = [
+        let words: Vec<Word> = query
+            .split_whitespace()
+            .map(|w| Word {
+                text: w.to_lowercase(),
+                whole: false,
+            })
+            .collect();
+        self.matches_words(&words)
+    }
+
+    fn haystack(&self) -> Vec<String> {
+        [
             self.name.as_str(),
             self.description.as_str(),
             self.section.title(),
             self.file,
+            if self.guide.is_empty() {
+                ""
+            } else {
+                "Guided guide steps"
+            },
         ]
         .into_iter()
         .chain(self.try_this.iter().map(String::as_str))
         .map(str::to_lowercase)
-        .collect::<Vec<_>>();
-        query
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .all(|word| haystack.iter().any(|h| h.contains(&word)))
+        .collect()
     }
+
+    fn matches_words(&self, words: &[Word]) -> bool {
+        let haystack = self.haystack();
+        words
+            .iter()
+            .all(|w| haystack.iter().any(|h| finds(h, &w.text, w.whole)))
+    }
+}
+
+/// A query word and whether it must be a whole word (or its plural) rather than a prefix.
+struct Word {
+    text: String,
+    whole: bool,
+}
+
+/// Query words shorter than this are read as whole words when some entry has them as one
+/// ("slo" finds SLOs, not every "slow"); longer ones, and short ones no entry has whole,
+/// match the start of a word (so typing "ret" already narrows to retries).
+pub const PREFIX_CHARS: usize = 4;
+
+/// Whether `word` occurs in `text` at the start of a word (and, if `whole`, ends one, an
+/// `s` allowed).
+fn finds(text: &str, word: &str, whole: bool) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let starts =
+            text[..i].chars().next_back().is_none_or(|c| !is_word(c)) || !word.starts_with(is_word);
+        let rest = &text[i + word.len()..];
+        let rest = if whole {
+            rest.strip_prefix('s').unwrap_or(rest)
+        } else {
+            ""
+        };
+        starts && rest.chars().next().is_none_or(|c| !is_word(c))
+    })
 }
 
 /// Longest summary shown before it is cut (characters).
 const SUMMARY_CHARS: usize = 180;
 
-/// The first sentence of `description` (a `.`, `!` or `?` followed by a space or the end),
+/// The first sentence of `description` (a `.`, `!` or `?` followed by a space or the end,
+/// not the full stop of an abbreviation),
 /// cut at a word boundary past [`SUMMARY_CHARS`] with an ellipsis.
 pub fn summary(description: &str) -> String {
     let bytes = description.as_bytes();
     let end = description
         .char_indices()
-        .find(|&(i, c)| matches!(c, '.' | '!' | '?') && bytes.get(i + 1).is_none_or(|b| *b == b' '))
+        .find(|&(i, c)| {
+            matches!(c, '.' | '!' | '?')
+                && bytes.get(i + 1).is_none_or(|b| *b == b' ')
+                && !(c == '.' && abbreviation(&description[..i]))
+        })
         .map_or(description.len(), |(i, _)| i + 1);
     let first = &description[..end];
     if first.chars().count() <= SUMMARY_CHARS {
@@ -126,15 +180,33 @@ pub fn summary(description: &str) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 
+/// Whether the word ending `before` (its full stop next) is an abbreviation, not a
+/// sentence's last word ("Huang et al. (OSDI 2022)", "e.g. a cache").
+fn abbreviation(before: &str) -> bool {
+    let word = before.rsplit(' ').next().unwrap_or("").to_lowercase();
+    ["al", "e.g", "i.e", "vs", "cf", "approx", "fig", "eq"].contains(&word.as_str())
+}
+
 /// The entries matching `query` ([`Entry::matches`]), grouped by section in page order;
 /// sections with no match are left out.
 pub fn search<'a>(entries: &'a [Entry], query: &str) -> Vec<(Section, Vec<&'a Entry>)> {
+    let words: Vec<Word> = query
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .map(|text| {
+            let whole = text.chars().count() < PREFIX_CHARS
+                && entries
+                    .iter()
+                    .any(|e| e.haystack().iter().any(|h| finds(h, &text, true)));
+            Word { text, whole }
+        })
+        .collect();
     Section::ALL
         .into_iter()
         .map(|s| {
             let found: Vec<&Entry> = entries
                 .iter()
-                .filter(|e| e.section == s && e.matches(query))
+                .filter(|e| e.section == s && e.matches_words(&words))
                 .collect();
             (s, found)
         })
@@ -301,6 +373,66 @@ mod tests {
         // Every word must be found somewhere.
         assert!(!e.matches("storm cache"));
         assert!(!e.matches("basics"));
+        // Words match from their start, not inside another word.
+        assert!(e.matches("sto"));
+        assert!(!e.matches("torm"));
+        assert!(!e.matches("ack"));
+    }
+
+    #[test]
+    fn search_reads_short_words_whole_when_an_entry_has_them() {
+        let all = vec![
+            entry(Section::Capacity, "Budget", "Burns its SLOs.", &[]),
+            entry(Section::Basics, "Slow", "A slow backend.", &[]),
+        ];
+        let names = |q: &str| -> Vec<String> {
+            search(&all, q)
+                .into_iter()
+                .flat_map(|(_, es)| es.into_iter().map(|e| e.name.clone()))
+                .collect()
+        };
+        assert_eq!(names("slo"), ["Budget"]);
+        assert_eq!(names("SLO"), ["Budget"]);
+        assert_eq!(names("slow"), ["Slow"]);
+        // No entry has "sl" whole: it narrows as a prefix while typing.
+        assert_eq!(names("sl").len(), 2);
+        // The real gallery: "slo" finds the SLO scenarios, not every slow one.
+        let real = entries();
+        let slo: Vec<&Entry> = search(&real, "slo")
+            .into_iter()
+            .flat_map(|(_, es)| es)
+            .collect();
+        assert!(!slo.is_empty());
+        for e in &slo {
+            let text = format!("{} {} {}", e.name, e.description, e.try_this.join(" "));
+            assert!(
+                text.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == "slo" || w == "slos"),
+                "{}",
+                e.file
+            );
+        }
+    }
+
+    #[test]
+    fn guided_entries_are_found_by_guided() {
+        let real = entries();
+        let guided: Vec<&str> = real
+            .iter()
+            .filter(|e| !e.guide.is_empty())
+            .map(|e| e.file)
+            .collect();
+        assert!(!guided.is_empty());
+        for q in ["guided", "guide", "Guided"] {
+            let found: Vec<&str> = search(&real, q)
+                .into_iter()
+                .flat_map(|(_, es)| es.into_iter().map(|e| e.file))
+                .collect();
+            for f in &guided {
+                assert!(found.contains(f), "{q}: {f}");
+            }
+        }
     }
 
     #[test]
@@ -334,6 +466,23 @@ mod tests {
         assert_eq!(summary("One. Two."), "One.");
         assert_eq!(summary("Version 1.5 is out! Yes."), "Version 1.5 is out!");
         assert_eq!(summary("No end"), "No end");
+        assert_eq!(
+            summary("After Huang et al. (OSDI 2022). Then more."),
+            "After Huang et al. (OSDI 2022)."
+        );
+        assert_eq!(
+            summary("A cache, e.g. Redis. More."),
+            "A cache, e.g. Redis."
+        );
+        let storm = entries()
+            .into_iter()
+            .find(|e| e.file == "retry-storm.yaml")
+            .unwrap();
+        assert!(
+            storm.summary().ends_with("(OSDI 2022)."),
+            "{}",
+            storm.summary()
+        );
         assert_eq!(summary(""), "");
         let long = format!("{} end.", "word ".repeat(60));
         let s = summary(&long);

@@ -47,32 +47,44 @@ pub fn offer(text: &str) -> Option<Offer> {
 }
 
 /// A conversion as the page shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     /// The native scenario (`None`: the file has errors, listed in `notes`).
     pub yaml: Option<String>,
-    /// The converter's warnings and errors, each "line L, column C: message (hint)".
+    /// The converter's warnings and errors, each "line L, column C: message (hint)" — once
+    /// converted, "line L, column C of the original file: …", since the editor then holds
+    /// the scenario.
     pub notes: Vec<String>,
+    /// The same, located in the pasted text (the editor underlines them while it holds it,
+    /// instead of the native format's errors).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Converts `text` from `format`.
 pub fn run(format: Format, text: &str) -> Outcome {
     let converted = convert::convert(format, text);
     let index = LineIndex::new(text);
+    let original = converted.yaml.is_some();
     let notes = converted
         .diagnostics
         .iter()
-        .map(|d| note(&index, d))
+        .map(|d| note(&index, d, original))
         .collect();
     Outcome {
         yaml: converted.yaml,
         notes,
+        diagnostics: converted.diagnostics,
     }
 }
 
-fn note(index: &LineIndex, d: &Diagnostic) -> String {
+fn note(index: &LineIndex, d: &Diagnostic, original: bool) -> String {
     let at = index.line_col(d.span.start);
-    let mut s = format!("line {}, column {}: {}", at.line, at.column, d.message);
+    let of = if original {
+        " of the original file"
+    } else {
+        ""
+    };
+    let mut s = format!("line {}, column {}{of}: {}", at.line, at.column, d.message);
     if let Some(h) = &d.hint {
         s.push_str(&format!(" ({h})"));
     }
@@ -135,9 +147,9 @@ mod tests {
         let out = run(Format::AgentChaos, extra);
         assert!(out.yaml.is_some());
         assert!(
-            out.notes
-                .iter()
-                .any(|n| n.starts_with("line 2, column") && n.contains("colour")),
+            out.notes.iter().any(|n| n.starts_with("line 2, column")
+                && n.contains("of the original file: ")
+                && n.contains("colour")),
             "{:?}",
             out.notes
         );
@@ -146,10 +158,11 @@ mod tests {
         let out = run(Format::AgentChaos, bad);
         assert_eq!(out.yaml, None);
         assert!(
-            out.notes[0].starts_with("line 1, column"),
+            out.notes[0].starts_with("line 1, column") && !out.notes[0].contains("original"),
             "{:?}",
             out.notes
         );
+        assert!(out.diagnostics.iter().any(Diagnostic::is_error));
         assert_eq!(
             summary(Format::AgentChaos, &out),
             "This agent-chaos experiment profile cannot be converted:"

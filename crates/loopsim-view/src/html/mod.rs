@@ -127,12 +127,26 @@ fn diagnosis(o: &mut String, r: &Report) {
                 r#"<li class="{}"><span class="diag-label">{}:</span>{}</li>"#,
                 i.class,
                 i.label,
-                escape::text(&i.text)
+                rich(&i.text)
             );
         }
         o.push_str("</ul>");
     }
     o.push_str("</section>");
+}
+
+/// `text` escaped, its backticked stretches as `<code>` (as the page shows them).
+pub(crate) fn rich(text: &str) -> String {
+    let mut o = String::new();
+    for piece in crate::guide::pieces(text) {
+        match piece {
+            crate::guide::Piece::Plain(t) => o.push_str(&escape::text(t)),
+            crate::guide::Piece::Code(t) => {
+                let _ = write!(o, "<code>{}</code>", escape::text(t));
+            }
+        }
+    }
+    o
 }
 
 fn health(o: &mut String, r: &Report) {

@@ -156,8 +156,11 @@ fn the_retry_storm_report_is_self_contained_and_says_what_happened() {
     check_nesting(&html).unwrap();
     assert_eq!(network_or_code(&html), Vec::<String>::new());
     for item in explain::items(&report.diagnosis) {
-        assert!(html.contains(&escape::text(&item.text)), "{}", item.text);
+        assert!(html.contains(&super::rich(&item.text)), "{}", item.text);
     }
+    let what = &html[html.find("What happened").unwrap()..];
+    let what = &what[..what.find("</section>").unwrap()];
+    assert!(!what.contains('`'), "no raw backticks: {what}");
     assert!(html.contains("attempts per request"));
     assert!(
         html.contains("p99 incl. failures") && html.contains("failed (%)"),
@@ -417,4 +420,13 @@ fn an_early_stop_is_said_first_and_the_charts_end_where_it_stopped() {
     assert!(at < html.find("What happened").unwrap());
     // Empty measured window: dashes, never NaN.
     assert!(!html.contains("NaN"));
+}
+
+#[test]
+fn rich_text_is_escaped_with_code_pieces() {
+    assert_eq!(
+        super::rich("the `api <event> loop` & <b>x</b>"),
+        "the <code>api &lt;event&gt; loop</code> &amp; &lt;b&gt;x&lt;/b&gt;"
+    );
+    assert_eq!(super::rich("no code"), "no code");
 }

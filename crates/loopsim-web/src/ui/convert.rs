@@ -7,12 +7,14 @@ use web_sys::Element;
 
 use super::dom;
 
-/// Shows `offer` (or hides the box if it shows an offer that no longer applies; a
-/// conversion's result stays until dismissed).
-pub fn show_offer(offer: Option<Offer>) {
+/// Shows what the editor's text is, checked on every change: the offer for a convertible
+/// file, why it cannot be converted (no button until the text changes), or nothing (hiding an
+/// offer or a failure that no longer applies; a conversion's result stays until dismissed).
+pub fn show_check(check: Option<(Offer, &Outcome)>) {
     let root: Element = dom::by_id("convert-offer");
-    match offer {
-        Some(o) => {
+    match check {
+        Some((o, out)) if out.yaml.is_none() => show_outcome(o, out),
+        Some((o, _)) => {
             let _ = root.set_attribute("data-mode", "offer");
             let _ = root.set_attribute("data-format", o.format.name());
             dom::set_text("convert-text", &o.headline());
@@ -21,7 +23,11 @@ pub fn show_offer(offer: Option<Offer>) {
             notes(&[]);
             dom::hide(&root, false);
         }
-        None if root.get_attribute("data-mode").as_deref() == Some("offer") => {
+        None if matches!(
+            root.get_attribute("data-mode").as_deref(),
+            Some("offer" | "failed")
+        ) =>
+        {
             let _ = root.remove_attribute("data-mode");
             dom::hide(&root, true);
         }
@@ -44,8 +50,9 @@ pub fn show_outcome(offer: Offer, outcome: &Outcome) {
         "convert-text",
         &convert_offer::summary(offer.format, outcome),
     );
-    // A file that failed keeps its button: fix the text, convert again.
-    dom::set_hidden("convert-apply", outcome.yaml.is_some());
+    // A file that cannot be converted has no button: the box follows the text, and offers
+    // it again once the converter accepts it.
+    dom::set_hidden("convert-apply", true);
     notes(&outcome.notes);
     dom::hide(&root, false);
 }

@@ -1,5 +1,6 @@
 //! The "What happened" list at the top of the results: the diagnosis's statements as
-//! `loopsim_web::explain` words them, each as text nodes (never markup: they quote scenario names).
+//! `loopsim_web::explain` words them, each as text nodes, `code` in `<code>` (never markup: they quote scenario
+//! names).
 
 use loopsim_core::report::Report;
 use web_sys::Element;
@@ -19,7 +20,8 @@ pub fn render(r: &Report) {
         let li = dom::el_text("li", item.class, "");
         let label = dom::el_text("span", "diag-label", item.label);
         let _ = li.append_child(&label);
-        let text = dom::el_text("span", "diag-text", &item.text);
+        let text = dom::el_text("span", "diag-text", "");
+        super::guide::append_rich(&text, &item.text);
         let _ = li.append_child(&text);
         let _ = list.append_child(&li);
     }

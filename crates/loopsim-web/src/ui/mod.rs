@@ -491,6 +491,18 @@ fn build_kpis() {
     }
 }
 
+/// The caption under the live counters of a scenario with a warm-up.
+fn warmup_note(warmup_s: f64) -> String {
+    let warmup = if warmup_s.fract() == 0.0 && warmup_s < 600.0 {
+        format!("{warmup_s:.0} s")
+    } else {
+        format::secs(Some(warmup_s))
+    };
+    format!(
+        "Live counters: the whole run, the first {warmup} of warm-up included. The results below leave the warm-up out."
+    )
+}
+
 fn set_kpi(id: &str, value: &str, bad: bool) {
     let card: Element = dom::by_id(id);
     if let Ok(Some(v)) = card.query_selector(".value") {
@@ -907,6 +919,22 @@ fn schedule_validate() {
     VALIDATE_TIMER.with(|c| c.set(Some(id)));
 }
 
+/// Marks the topology and charts as not the editor's scenario (`data-stale` on the page).
+/// `why`: the note above the diagram (`None`: up to date).
+fn show_stale(why: Option<&str>) {
+    let root = dom::document().document_element().expect("html");
+    match why {
+        Some(why) => {
+            let _ = root.set_attribute("data-stale", "");
+            dom::set_text("topology-stale", why);
+        }
+        None => {
+            let _ = root.remove_attribute("data-stale");
+        }
+    }
+    dom::set_hidden("topology-stale", why.is_none());
+}
+
 fn render_problems(diags: &[DiagnosticOut]) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -1142,7 +1170,14 @@ impl App {
         let text = self.text();
         prepare_share_link(text.clone());
         let checked = loopsim_core::check(&text);
-        let diags = loopsim_wasm::convert_diagnostics(&text, &checked.diagnostics);
+        // Another tool's file: the converter's diagnostics, not the native format's.
+        let conversion =
+            convert_offer::offer(&text).map(|o| (o, convert_offer::run(o.format, &text)));
+        let diags = match &conversion {
+            Some((_, out)) => loopsim_wasm::convert_diagnostics(&text, &out.diagnostics),
+            None => loopsim_wasm::convert_diagnostics(&text, &checked.diagnostics),
+        };
+        let valid = conversion.is_none() && checked.scenario.is_some();
         self.estimate = checked.scenario.as_ref().map(estimate);
         self.show_estimate();
         dom::set_hidden("run-confirm", true);
@@ -1160,19 +1195,39 @@ impl App {
             name.as_deref().unwrap_or("Untitled scenario"),
         );
         guide::show_description(&description);
-        if self.mode == Mode::Idle && !diags.iter().any(DiagnosticOut::is_error) {
+        if self.mode == Mode::Idle && valid {
             self.preview_charts();
         }
-        if !diags.iter().any(DiagnosticOut::is_error) {
+        if valid {
             self.topology.show_text(&text);
         }
-        if let Some(sc) = &checked.scenario {
-            guide::show_try(&sc.guide.try_this);
-            self.follow_guide(&sc.guide.steps);
+        // While the text is not a scenario, what the page shows of the last one is marked
+        // stale and its try list and guide are put away (the guide keeps its step for when
+        // the text is valid again).
+        show_stale(match (&conversion, valid) {
+            (_, true) => None,
+            (Some(_), _) => Some(
+                "Out of date: the editor holds another tool's file, so the diagram and charts below show the last scenario. Convert it (or undo) to bring them up to date.",
+            ),
+            (None, _) => Some(
+                "Out of date: the editor's text is not a valid scenario, so the diagram and charts below show the last one that was. Fix the errors (or undo) to bring them up to date.",
+            ),
+        });
+        match &checked.scenario {
+            Some(sc) if valid => {
+                guide::show_try(&sc.guide.try_this);
+                self.follow_guide(&sc.guide.steps);
+                guide::render(self.walkthrough.as_ref(), &text);
+                self.point_guide();
+            }
+            _ => {
+                guide::show_try(&[]);
+                guide::render(None, &text);
+                guide::mark_chart(None);
+                self.topology.point_at(None);
+            }
         }
-        guide::render(self.walkthrough.as_ref(), &text);
-        self.point_guide();
-        convert::show_offer(convert_offer::offer(&text));
+        convert::show_check(conversion.as_ref().map(|(o, out)| (*o, out)));
     }
 
     /// Keeps the step shown while the guide stays the same (its changes move text around it,
@@ -1427,6 +1482,12 @@ impl App {
     /// Builds a fresh run of the editor text (paused at time 0).
     fn new_run(&mut self, yaml: String, seed: Option<u64>) -> Result<(), String> {
         match Session::new(&yaml, seed) {
+            Err(_) if convert_offer::offer(&yaml).is_some() => {
+                // Another tool's file: its problems are the converter's, already shown.
+                Err(String::from(
+                    "This is another tool's file: convert it to a loopsim scenario first (the button above the editor).",
+                ))
+            }
             Err(diags) => {
                 self.show_diagnostics(&diags);
                 let errors: Vec<&DiagnosticOut> = diags.iter().filter(|d| d.is_error()).collect();
@@ -1730,6 +1791,7 @@ impl App {
             for (id, _) in KPIS {
                 set_kpi(id, "–", false);
             }
+            dom::set_hidden("kpis-note", true);
             self.sync_controls();
             return;
         };
@@ -1791,6 +1853,12 @@ impl App {
         set_kpi("kpi-ok", &format::count(s.completed), false);
         set_kpi("kpi-failed", &format::count(s.failed), s.failed > 0);
         set_kpi("kpi-inflight", &format::count(s.in_flight), false);
+        // The counters are the whole run; the results leave the warm-up out: say so.
+        let warmup = loopsim_core::time::to_secs_f64(run.session.scenario().warmup);
+        if warmup > 0.0 {
+            dom::set_text("kpis-note", &warmup_note(warmup));
+        }
+        dom::set_hidden("kpis-note", warmup <= 0.0);
         let series = run.session.series();
         // Failures count at their time to failure: the figure never freezes on the last
         // success while every request times out.
