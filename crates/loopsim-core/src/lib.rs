@@ -90,6 +90,7 @@ pub mod estimate;
 pub mod guards;
 pub mod health;
 pub mod metrics;
+pub mod replication;
 pub mod report;
 pub mod rng;
 pub mod scenario;
