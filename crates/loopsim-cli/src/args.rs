@@ -85,6 +85,18 @@ pub struct RunArgs {
     /// every service under `services` and the whole run, services merged, under `whole_run`.
     #[arg(long, value_name = "SHAPE", value_enum, conflicts_with = "json")]
     pub report: Option<ReportShape>,
+    /// Run N independent replications (N ≥ 2; seeds derived from the scenario's, the first is
+    /// its own) in parallel on every core, and print each figure as its mean ± the half-width of
+    /// a 95% Student t interval across them (with --json: the report's shape with the means,
+    /// and a `<key>_ci` object beside every number). The numbers do not depend on the number
+    /// of cores.
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(2..=10_000),
+        conflicts_with_all = ["report", "series", "html", "fail_on"]
+    )]
+    pub replications: Option<u32>,
     /// Write the time series as CSV to this file (one column per series, one row per sample).
     #[arg(long, value_name = "OUT.csv")]
     pub series: Option<PathBuf>,
@@ -202,12 +214,25 @@ mod tests {
                 seed: Some(7),
                 json: true,
                 report: None,
+                replications: None,
                 series: None,
                 html: None,
                 fail_on: vec![],
                 from: None,
             })
         );
+    }
+
+    #[test]
+    fn replications_take_two_or_more_and_no_single_run_outputs() {
+        let cli =
+            Cli::try_parse_from(["loopsim", "run", "a.yaml", "--replications", "20"]).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.replications, Some(20));
+        assert!(parse(&["run", "a.yaml", "--replications", "1"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--replications", "4", "--html", "x.html"]).is_err());
     }
 
     #[test]

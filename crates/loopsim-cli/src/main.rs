@@ -4,6 +4,7 @@
 //! input (the message goes to stderr).
 
 mod args;
+mod replicate;
 mod source;
 mod text;
 
@@ -204,9 +205,40 @@ fn convert(args: &ConvertArgs) -> ExitCode {
     }
 }
 
+/// `--replications N`: every replication on the machine's cores, then the combined report.
+fn execute_replications(sc: &Scenario, n: u32, json: bool) -> ExitCode {
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let reports = replicate::run_all(sc, n, threads);
+    if let Some((i, r)) = reports
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.stopped.is_some())
+    {
+        let why = r.stopped.as_ref().map_or("", |s| s.message.as_str());
+        eprintln!("loopsim: warning: replication {i} stopped early: {why}");
+    }
+    let out = if json {
+        let values: Vec<serde_json::Value> = reports
+            .iter()
+            .map(|r| serde_json::to_value(r).expect("reports always serialise"))
+            .collect();
+        let seeds: Vec<u64> = reports.iter().map(|r| r.seed).collect();
+        serde_json::to_string_pretty(&replicate::combine(&values, &seeds))
+            .expect("reports always serialise")
+            + "\n"
+    } else {
+        replicate::text(&reports, &sc.name)
+    };
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
 fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
     if let Some(seed) = run.seed {
         sc.seed = seed;
+    }
+    if let Some(n) = run.replications {
+        return execute_replications(&sc, n, run.json);
     }
     let mut sim = Simulation::new(sc.clone());
     sim.run();

@@ -785,3 +785,31 @@ fn run_converts_and_runs_an_asyncflow_payload() {
         "{err}"
     );
 }
+
+/// `--replications 20`: every figure with its interval. One event loop is M/M/1 at ρ = 0.8,
+/// W = 1/(100 − 80) = 50 ms; the 95% half-width is about 0.7 ms, and 3 half-widths (a 99.99%
+/// interval at 19 degrees of freedom) must reach the analytic value.
+#[test]
+fn replications_print_means_with_intervals() {
+    let file = repo().join("scenarios/basics/one-event-loop.yaml");
+    let o = loopsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--replications",
+        "20",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mean = v["latency_s"]["mean"].as_f64().unwrap();
+    let half = v["latency_s"]["mean_ci"]["half_width"].as_f64().unwrap();
+    assert_eq!(v["latency_s"]["mean_ci"]["n"], 20);
+    assert!(half > 0.0 && half < 0.002, "half-width {half}");
+    assert!((mean - 0.05).abs() < 3.0 * half, "{mean} ± {half}");
+    assert_eq!(v["replications"]["seeds"].as_array().unwrap().len(), 20);
+    assert_eq!(v["replications"]["seeds"][0], v["seed"]);
+    let text = loopsim(&["run", file.to_str().unwrap(), "--replications", "20"]);
+    let out = String::from_utf8(text.stdout).unwrap();
+    assert!(out.contains("20 replications"), "{out}");
+    assert!(out.contains("latency mean") && out.contains(" ± "), "{out}");
+}
