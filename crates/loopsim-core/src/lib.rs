@@ -97,6 +97,7 @@ pub mod scenario;
 pub mod schema;
 pub mod series;
 pub mod time;
+pub mod warmup;
 pub mod yaml;
 
 pub use engine::{Progress, Simulation, Snapshot};
