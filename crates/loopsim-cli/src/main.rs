@@ -208,7 +208,17 @@ fn convert(args: &ConvertArgs) -> ExitCode {
 /// `--replications N`: every replication on the machine's cores, then the combined report.
 fn execute_replications(sc: &Scenario, n: u32, json: bool) -> ExitCode {
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-    let reports = replicate::run_all(sc, n, threads);
+    // Drawn on stderr only when it is a terminal (indicatif hides it otherwise).
+    let progress = indicatif::ProgressBar::new(u64::from(n)).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} replications, {eta} left",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    progress.set_message(format!("{} on {threads} threads", sc.name));
+    let reports = replicate::run_all(sc, n, threads, &|| progress.inc(1));
+    progress.finish_and_clear();
     if let Some((i, r)) = reports
         .iter()
         .enumerate()

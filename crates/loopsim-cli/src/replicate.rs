@@ -17,10 +17,11 @@ use serde_json::{Map, Value};
 /// The confidence of every interval.
 pub const CONFIDENCE: f64 = 0.95;
 
-/// The reports of `n` replications of `sc`, in replication order, run on `threads` threads.
-pub fn run_all(sc: &Scenario, n: u32, threads: usize) -> Vec<Report> {
+/// The reports of `n` replications of `sc`, in replication order, run on `threads` threads;
+/// `done` is called as each one finishes (for a progress bar).
+pub fn run_all(sc: &Scenario, n: u32, threads: usize, done: &(dyn Fn() + Sync)) -> Vec<Report> {
     let next = AtomicU32::new(0);
-    let done: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; n as usize]);
+    let results: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; n as usize]);
     std::thread::scope(|s| {
         for _ in 0..threads.clamp(1, n.max(1) as usize) {
             s.spawn(|| loop {
@@ -33,11 +34,13 @@ pub fn run_all(sc: &Scenario, n: u32, threads: usize) -> Vec<Report> {
                 let mut sim = Simulation::new(one);
                 sim.run();
                 let report = sim.report();
-                done.lock().expect("no thread panics holding it")[i as usize] = Some(report);
+                results.lock().expect("no thread panics holding it")[i as usize] = Some(report);
+                done();
             });
         }
     });
-    done.into_inner()
+    results
+        .into_inner()
         .expect("no thread panicked")
         .into_iter()
         .map(|r| r.expect("every replication ran"))
@@ -224,8 +227,13 @@ mod tests {
         let yaml = "version: 1\nseed: 3\nduration: 20s\nworkload:\n  - { to: api, rate: 50/s }\n\
                     services:\n  api:\n    endpoints:\n      /: [ { cpu: { dist: exponential, mean: 10ms } } ]\n";
         let sc = loopsim_core::check(yaml).scenario.expect("valid");
-        let one = run_all(&sc, 5, 1);
-        let three = run_all(&sc, 5, 3);
+        let count = std::sync::atomic::AtomicU32::new(0);
+        let tick = || {
+            count.fetch_add(1, Ordering::Relaxed);
+        };
+        let one = run_all(&sc, 5, 1, &tick);
+        let three = run_all(&sc, 5, 3, &tick);
+        assert_eq!(count.load(Ordering::Relaxed), 10);
         assert_eq!(one, three);
         assert_eq!(one[0].seed, 3);
         assert_ne!(one[0].latency_s.mean, one[1].latency_s.mean);

@@ -808,6 +808,8 @@ fn replications_print_means_with_intervals() {
     assert!((mean - 0.05).abs() < 3.0 * half, "{mean} ± {half}");
     assert_eq!(v["replications"]["seeds"].as_array().unwrap().len(), 20);
     assert_eq!(v["replications"]["seeds"][0], v["seed"]);
+    // No progress bar when stderr is not a terminal.
+    assert_eq!(stderr(&o), "");
     let text = loopsim(&["run", file.to_str().unwrap(), "--replications", "20"]);
     let out = String::from_utf8(text.stdout).unwrap();
     assert!(out.contains("20 replications"), "{out}");
