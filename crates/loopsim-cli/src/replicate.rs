@@ -167,11 +167,41 @@ pub fn text(reports: &[Report], name: &str) -> String {
             Unit::Seconds,
         );
     }
+    for (svc, s) in &reports[0].services.0 {
+        for (pool, _) in &s.pools.0 {
+            let get = |r: &Report| r.services.get(svc).and_then(|s| s.pools.get(pool).cloned());
+            line(
+                &format!("{svc}/{pool} pool utilisation"),
+                &|r| get(r).and_then(|p| p.utilization),
+                Unit::Share,
+            );
+            line(
+                &format!("{svc}/{pool} pool wait p99"),
+                &|r| get(r).and_then(|p| p.wait_s.p99),
+                Unit::Seconds,
+            );
+        }
+    }
+    for (e, _) in &reports[0].endpoints.0 {
+        line(
+            &format!("endpoint {e} p99"),
+            &|r| r.endpoints.get(e).and_then(|x| x.latency_s.p99),
+            Unit::Seconds,
+        );
+    }
     for (w, _) in &reports[0].workloads.0 {
         line(
             &format!("workload {w} p99"),
             &|r| r.workloads.get(w).and_then(|x| x.latency_s.p99),
             Unit::Seconds,
+        );
+    }
+    for slo in &reports[0].slo {
+        let name = &slo.name;
+        line(
+            &format!("slo {name} SLI"),
+            &|r| r.slo.iter().find(|o| &o.name == name).map(|o| o.sli),
+            Unit::Share,
         );
     }
     out.push_str("\n  every figure with its interval: --json (a `<key>_ci` beside each number)\n");
