@@ -144,46 +144,48 @@ fn incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
 
 /// The continued fraction of the incomplete beta function, by the modified Lentz method.
 fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
-    const TINY: f64 = 1e-300;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
-    let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
+    let mut lentz = Lentz {
+        c: 1.0,
+        d: 1.0 / away_from_zero(1.0 - qab * x / qap),
+    };
+    let mut h = lentz.d;
     for m in 1..=300 {
         let m = f64::from(m);
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        h *= lentz.step(m * (b - m) * x / ((qam + m2) * (a + m2)));
+        let del = lentz.step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)));
         h *= del;
         if (del - 1.0).abs() < 1e-16 {
             break;
         }
     }
     h
+}
+
+/// The state of the modified Lentz method (Numerical Recipes §5.2).
+struct Lentz {
+    c: f64,
+    d: f64,
+}
+
+impl Lentz {
+    /// Takes in the next partial numerator; returns the factor the fraction's value changes by.
+    fn step(&mut self, aa: f64) -> f64 {
+        self.d = 1.0 / away_from_zero(1.0 + aa * self.d);
+        self.c = away_from_zero(1.0 + aa / self.c);
+        self.d * self.c
+    }
+}
+
+/// `x`, or a tiny number in place of one too close to zero to divide by.
+fn away_from_zero(x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    if x.abs() < TINY {
+        TINY
+    } else {
+        x
+    }
 }
 
 #[cfg(test)]
