@@ -123,6 +123,22 @@ fn assert_case(c: &Case, limits: &Limits) {
     }
 }
 
+/// Every case reports its error where it should; all the misses are listed together.
+fn assert_every_case(cases: &[Case]) {
+    let mut failures = Vec::new();
+    for c in cases {
+        if let Err(e) = std::panic::catch_unwind(|| assert_case(c, &Limits::default())) {
+            failures.push(e.downcast_ref::<String>().cloned().unwrap_or_default());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
 /// A did-you-mean error carries a fix, and applying it makes that error go away.
 fn assert_fix_applies(c: &Case, diagnostics: &[Diagnostic], limits: &Limits) {
     let d = diagnostics
@@ -513,18 +529,7 @@ fn broken_pools_and_blocks_point_at_the_mistake() {
             render(&yaml, &checked.diagnostics)
         );
     }
-    let mut failures = Vec::new();
-    for c in &pool_cases() {
-        if let Err(e) = std::panic::catch_unwind(|| assert_case(c, &Limits::default())) {
-            failures.push(e.downcast_ref::<String>().cloned().unwrap_or_default());
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert_every_case(&pool_cases());
 }
 
 #[test]
@@ -2591,18 +2596,7 @@ fn cache_cases() -> Vec<Case> {
 
 #[test]
 fn broken_caches_point_at_the_mistake() {
-    let mut failures = Vec::new();
-    for c in &cache_cases() {
-        if let Err(e) = std::panic::catch_unwind(|| assert_case(c, &Limits::default())) {
-            failures.push(e.downcast_ref::<String>().cloned().unwrap_or_default());
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_every_case(&cache_cases());
     let checked = check(CACHED);
     assert!(checked.scenario.is_some(), "{:?}", checked.diagnostics);
 }
@@ -2678,18 +2672,7 @@ fn guide_cases() -> Vec<Case> {
 
 #[test]
 fn broken_guides_point_at_the_mistake() {
-    let mut failures = Vec::new();
-    for c in &guide_cases() {
-        if let Err(e) = std::panic::catch_unwind(|| assert_case(c, &Limits::default())) {
-            failures.push(e.downcast_ref::<String>().cloned().unwrap_or_default());
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_every_case(&guide_cases());
     // A guide whose change no longer finds its text is still a valid scenario: the reader may
     // have applied it or edited the text (the page says so when asked to apply it).
     let yaml = format!(

@@ -54,17 +54,8 @@ pub fn looks_like(source: &str) -> bool {
     if !source.trim_start().starts_with('{') {
         return false;
     }
-    match yaml::parse(source, &YamlLimits::default()) {
-        Ok(Node {
-            kind: NodeKind::Map(entries),
-            ..
-        }) => {
-            let has = |k: &str| entries.iter().any(|(key, _)| key.as_str() == Some(k));
-            has("agents") && has("workers")
-        }
-        Ok(_) => false,
-        Err(_) => source.contains("\"agents\"") || source.contains("\"workers\""),
-    }
+    super::has_top_keys(source, &["agents", "workers"])
+        .unwrap_or_else(|| source.contains("\"agents\"") || source.contains("\"workers\""))
 }
 
 /// Converts a profile's text to native scenario YAML.

@@ -83,3 +83,17 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     }
     lines
 }
+
+/// Whether `source` parses as a YAML (or JSON) mapping holding every key of `keys` at its top
+/// level: `Some(true)`/`Some(false)`, or `None` when it does not parse (each converter then
+/// decides from the raw text whether a malformed file is still its own).
+pub(crate) fn has_top_keys(source: &str, keys: &[&str]) -> Option<bool> {
+    use crate::yaml::{self, NodeKind, YamlLimits};
+    let root = yaml::parse(source, &YamlLimits::default()).ok()?;
+    Some(match &root.kind {
+        NodeKind::Map(entries) => keys
+            .iter()
+            .all(|k| entries.iter().any(|(key, _)| key.as_str() == Some(k))),
+        _ => false,
+    })
+}

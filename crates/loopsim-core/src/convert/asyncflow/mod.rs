@@ -19,7 +19,7 @@ use alloc::vec::Vec;
 
 use super::Converted;
 use crate::diag::Diagnostic;
-use crate::yaml::{self, Node, NodeKind, YamlLimits};
+use crate::yaml::{self, YamlLimits};
 
 pub use model::Payload;
 
@@ -30,20 +30,10 @@ const HINT: &str = "an AsyncFlow payload is a YAML mapping with `rqs_input`, `to
 /// `topology_graph`. A malformed one (it does not parse) counts when both keys start a line,
 /// so that it gets the converter's located error rather than "unknown format".
 pub fn looks_like(source: &str) -> bool {
-    match yaml::parse(source, &YamlLimits::default()) {
-        Ok(Node {
-            kind: NodeKind::Map(entries),
-            ..
-        }) => {
-            let has = |k: &str| entries.iter().any(|(key, _)| key.as_str() == Some(k));
-            has("rqs_input") && has("topology_graph")
-        }
-        Ok(_) => false,
-        Err(_) => {
-            let starts = |k: &str| source.lines().any(|l| l.starts_with(k));
-            starts("rqs_input:") && starts("topology_graph:")
-        }
-    }
+    super::has_top_keys(source, &["rqs_input", "topology_graph"]).unwrap_or_else(|| {
+        let starts = |k: &str| source.lines().any(|l| l.starts_with(k));
+        starts("rqs_input:") && starts("topology_graph:")
+    })
 }
 
 /// Reads and checks a payload, pushing every problem found.
