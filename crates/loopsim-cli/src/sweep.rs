@@ -467,3 +467,31 @@ fn csv_line(fields: &[String]) -> String {
         .collect();
     cells.join(",") + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sweep's output does not depend on how many threads ran its units.
+    #[test]
+    fn the_thread_count_changes_nothing() {
+        let yaml = "version: 1\nseed: 3\nduration: 20s\nworkload:\n  - { to: api, rate: 50/s }\n\
+                    services:\n  api:\n    endpoints:\n      /: [ { cpu: { dist: exponential, mean: 10ms } } ]\n\
+                    sweep:\n  workload[0].rate: [20/s, 50/s, 80/s]\n";
+        let sc = loopsim_core::check(yaml).scenario.expect("valid");
+        let study = Study::new(&sc, yaml, 3, None).unwrap_or_else(|d| panic!("{d:?}"));
+        let units: Vec<usize> = (0..study.plan.units()).collect();
+        let one = finish(&study.plan, &study.run(&units, 1));
+        let three = finish(&study.plan, &study.run(&units, 3));
+        assert_eq!(one.json, three.json);
+        assert_eq!(one.text, three.text);
+        assert_eq!(one.csv, three.csv);
+        // A point's replication 0 is the point's own seed; the points share their seeds.
+        let v: Value = serde_json::from_str(&one.json).unwrap();
+        assert_eq!(v["sweep"]["seeds"][0], 3);
+        assert_eq!(
+            v["points"][2]["report"]["replications"]["seeds"],
+            v["sweep"]["seeds"]
+        );
+    }
+}
