@@ -291,6 +291,10 @@ fn execute_study(sc: &Scenario, source: &str, run: &RunArgs) -> ExitCode {
     let units: Vec<usize> = run
         .shard
         .map_or_else(|| (0..total).collect(), |s| s.units(total));
+    if let Err(d) = study.check_work(sc, &units) {
+        print_diagnostics(&file, source, &[d]);
+        return ExitCode::from(2);
+    }
     let reports = study.run(&units, threads);
     let out = match run.shard {
         Some(shard) => {

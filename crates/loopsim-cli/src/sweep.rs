@@ -135,6 +135,20 @@ impl Study {
         })
     }
 
+    /// Refuses to run `units` here when their estimated work passes the sweep's limit.
+    pub fn check_work(&self, sc: &Scenario, units: &[usize]) -> Result<(), Diagnostic> {
+        let Some(sw) = &sc.sweep else {
+            return Ok(());
+        };
+        let per_point: Vec<f64> = self
+            .points
+            .iter()
+            .map(|p| loopsim_core::estimate::estimate(p).events)
+            .collect();
+        let r = self.plan.replications as usize;
+        sw.check_events(units.iter().map(|&u| per_point[u / r]).sum())
+    }
+
     /// The reports of `units`, in that order, as JSON, on `threads` threads.
     pub fn run(&self, units: &[usize], threads: usize) -> Vec<Value> {
         let r = self.plan.replications as usize;

@@ -200,3 +200,28 @@ fn too_big_sweeps_and_bad_shards_are_refused_with_a_reason() {
         assert!(stderr(&o).contains(want), "{files:?}: {}", stderr(&o));
     }
 }
+
+/// Work past what one process may run is refused before running, with a hint to shard it; a
+/// shard of it is small enough.
+#[test]
+fn too_much_work_for_one_process_is_refused_and_shards_take_it() {
+    // A day at 10 000 to 20 000 requests/s is 0.9 to 1.7·10⁹ requests per point (each under
+    // the per-run cap of 2·10⁹), about 2.7·10¹¹ events over the 30 points: past 10¹¹ in one
+    // process, and refused before any point runs.
+    let yaml = SWEEP
+        .replace("duration: 30s", "duration: 1d")
+        .replace("20/s..80/s by 20/s", "10000/s..20000/s by 2000/s")
+        .replace(
+            "services.api.workers: [1, 2]",
+            "services.api.workers: [1, 2, 3, 4, 5]",
+        );
+    let (_keep, dir) = scratch(&yaml);
+    let o = loopsim(&dir, &["run", "scenario.yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("scenario.yaml:18:1: error: this sweep would process about"),
+        "{e}"
+    );
+    assert!(e.contains("--shard i/n"), "{e}");
+}
