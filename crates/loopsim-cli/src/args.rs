@@ -41,6 +41,11 @@ pub enum Command {
     /// `max_in_flight` ended it; the report then covers only the simulated part, and says so
     /// first). With --fail-on, the run is a CI gate: exit 1 when its health reaches the given
     /// level or an SLO is missed.
+    ///
+    /// A scenario with a `sweep:` section runs every point of the sweep (each with the
+    /// --replications, on every core) and prints the capacity curves — p99, goodput, error rate
+    /// and utilisation against the swept parameter, with the knee marked — as text, --json or
+    /// --csv. --shard I/N runs one slice of the runs for `loopsim merge` (docs/sweeps.md).
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Check a scenario without running it.
@@ -269,6 +274,22 @@ mod tests {
         assert_eq!(run.replications, Some(20));
         assert!(parse(&["run", "a.yaml", "--replications", "1"]).is_err());
         assert!(parse(&["run", "a.yaml", "--replications", "4", "--html", "x.html"]).is_err());
+    }
+
+    #[test]
+    fn shard_takes_i_of_n_and_csv_not_json() {
+        match parse(&["run", "a.yaml", "--shard", "1/4", "--replications", "3"]).unwrap() {
+            Command::Run(r) => assert_eq!(r.shard, Some(crate::shard::Shard { index: 1, of: 4 })),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["run", "a.yaml", "--shard", "4/4"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--csv", "--json"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--shard", "0/2", "--html", "x.html"]).is_err());
+        match parse(&["merge", "a.json", "b.json", "--csv"]).unwrap() {
+            Command::Merge(m) => assert_eq!((m.files.len(), m.csv, m.json), (2, true, false)),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["merge"]).is_err());
     }
 
     #[test]

@@ -42,8 +42,11 @@ fn main() -> ExitCode {
         }
         Command::Validate(ValidateArgs { file }) => match load(&file) {
             Ok(sc) => {
+                let sweep = sc.sweep.as_ref().map_or(String::new(), |s| {
+                    format!(", a sweep of {} points", s.points())
+                });
                 println!(
-                    "{}: ok ({} services, {} workloads)",
+                    "{}: ok ({} services, {} workloads{sweep})",
                     file.display(),
                     sc.services.len(),
                     sc.workloads.len()
