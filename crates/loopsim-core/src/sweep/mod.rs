@@ -169,7 +169,8 @@ impl Sweep {
     }
 
     /// The validated scenario of point `k`, or why it is not valid, located at the sweep value
-    /// that makes it so (the first axis whose value is not the scenario's own when unsure).
+    /// that makes it so: the value written where the checker found the problem, or the first
+    /// axis's value when the problem shows elsewhere (a work cap reported at `duration`).
     pub fn scenario_at(&self, source: &str, k: usize) -> Result<Scenario, Diagnostic> {
         self.scenario_at_with(source, k, &Limits::default())
     }
