@@ -50,6 +50,26 @@ impl Plan {
         self.points() * self.replications as usize
     }
 
+    /// Whether a plan read from a file (untrusted) describes a run this program could have
+    /// made: one or two axes of matching values and numbers, 1 to `MAX_RUNS` runs.
+    pub fn check(&self) -> Result<(), String> {
+        let axes_ok = self.axes.len() <= 2
+            && self
+                .axes
+                .iter()
+                .all(|a| !a.values.is_empty() && a.values.len() == a.numbers.len());
+        let runs = self.axes.iter().fold(u64::from(self.replications), |n, a| {
+            n.saturating_mul(a.values.len() as u64)
+        });
+        if axes_ok && (1..=sweep::MAX_RUNS).contains(&runs) {
+            Ok(())
+        } else {
+            Err(String::from(
+                "its plan is not one loopsim makes (axes, values or run count)",
+            ))
+        }
+    }
+
     /// The seed of replication `r` (the same at every point: common random numbers).
     pub fn seed_of(&self, r: u32) -> u64 {
         replication::seed(self.seed, r)

@@ -185,8 +185,14 @@ fn too_big_sweeps_and_bad_shards_are_refused_with_a_reason() {
         )),
     )
     .unwrap();
+    // A doctored plan (3.2·10¹⁰ runs) is refused before anything is allocated for it.
+    let a = std::fs::read_to_string(dir.join("a.json")).unwrap();
+    let doctored = a.replacen("\"replications\":1", "\"replications\":4000000000", 1);
+    assert_ne!(a, doctored);
+    std::fs::write(dir.join("c.json"), doctored).unwrap();
     for (files, want) in [
-        (&["a.json", "b.json"][..], "shards of different runs"),
+        (&["c.json"][..], "not a usable shard"),
+        (&["a.json", "b.json"], "shards of different runs"),
         (&["a.json"], "shard 1/2 is missing"),
         (
             &["scenario.yaml"],
