@@ -245,6 +245,30 @@ fn execute_replications(sc: &Scenario, n: u32, run: &RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// One run, with a progress bar of simulated time on stderr when it is a terminal (a month of
+/// simulated traffic takes a while; indicatif draws nothing otherwise).
+fn run_with_progress(sc: &Scenario) -> Simulation {
+    let progress = indicatif::ProgressBar::new(sc.duration.max(1)).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {percent}% of the simulated time, {eta} left",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    if sc.warmup_rule == loopsim_core::scenario::model::WarmupRule::Auto {
+        progress.set_message(format!("{}: first pass (warmup: auto)", sc.name));
+        progress.tick();
+    }
+    let mut sim = Simulation::new(sc.clone());
+    progress.set_message(sc.name.clone());
+    // Steps of a few million events: a fraction of a second each, so the bar moves.
+    while !sim.step(u64::MAX, 4_000_000).finished {
+        progress.set_position(sim.snapshot().now);
+    }
+    progress.finish_and_clear();
+    sim
+}
+
 /// The first flag given that only makes sense for one run.
 fn single_run_flag(run: &RunArgs) -> Option<&'static str> {
     [
@@ -273,8 +297,7 @@ fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
         }
         return execute_replications(&sc, n, run);
     }
-    let mut sim = Simulation::new(sc.clone());
-    sim.run();
+    let sim = run_with_progress(&sc);
     let report = sim.report();
     if let Some(t) = &report.stopped {
         // On stderr too, so that it is seen when the report goes to a file.
