@@ -231,3 +231,31 @@ fn too_much_work_for_one_process_is_refused_and_shards_take_it() {
     );
     assert!(e.contains("--shard i/n"), "{e}");
 }
+
+/// `replications:` and `warmup: auto` in the scenario: each point's cut is chosen on all its
+/// replications' first passes, so a shard holding only some of them settles it the same way.
+#[test]
+fn shards_of_a_sweep_with_auto_warmup_and_scenario_replications_merge_to_the_same_bytes() {
+    let yaml = SWEEP
+        .replace("warmup: 2s", "warmup: auto\nreplications: 3")
+        .replace("services.api.workers: [1, 2]\n", "");
+    let (_keep, dir) = scratch(&yaml);
+    let run = ["run", "scenario.yaml", "--json"];
+    let whole = ok(loopsim(&dir, &run));
+    let v: serde_json::Value = serde_json::from_slice(&whole).unwrap();
+    assert_eq!(v["sweep"]["replications"], 3);
+    assert!(
+        v["points"][3]["report"]["warmup_auto"].is_object(),
+        "{}",
+        v["points"][3]["report"]["warmup_auto"]
+    );
+    assert!(whole == sharded(&dir, &["run", "scenario.yaml"], 4, &["--json"]));
+    // And with another thread count.
+    assert!(
+        whole
+            == ok(loopsim(
+                &dir,
+                &["run", "scenario.yaml", "--json", "--threads", "1"]
+            ))
+    );
+}
