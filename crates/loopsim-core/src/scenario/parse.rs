@@ -20,7 +20,7 @@ mod guide;
 mod health;
 mod queues;
 mod services;
-mod text;
+pub(super) mod text;
 mod values;
 mod workloads;
 
