@@ -6,7 +6,9 @@
 //       with performance.now(), best of --repeat (default 3);
 //   node scripts/bench-wasm.mjs page DIST_DIR NAME=FILE...    the built playground (trunk's
 //       dist/): the scenario pasted into the editor, then `window.loopsim.run()` (full speed:
-//       slicing, charts and tables included) timed from the call to its report.
+//       slicing, charts and tables included) timed from the call to its report. With
+//       --profile it also prints where the page's time went (Chrome's sampling profiler over
+//       the last run: self time by function, top 15) on stderr.
 //
 // playwright-core drives Debian's Chromium (CHROMIUM overrides /usr/bin/chromium). Scenario
 // text is handed to the page as data (page.evaluate arguments), never as code.
@@ -17,6 +19,7 @@ import { chromium } from "playwright-core";
 import { serve } from "../tests/browser/serve.mjs";
 
 const [mode, dir, ...rest] = process.argv.slice(2);
+const profile = rest.includes("--profile");
 const repeat = Number((rest.find((a) => a.startsWith("--repeat=")) || "--repeat=3").slice(9));
 const cases = rest
   .filter((a) => !a.startsWith("--"))
@@ -88,17 +91,40 @@ async function playground() {
       await page.click(".cm-content");
       await page.keyboard.press("Control+A");
       await page.keyboard.insertText(yaml);
+      const cdp = profile && i === repeat - 1 ? await page.context().newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+        await cdp.send("Profiler.start");
+      }
       out = await page.evaluate(async () => {
         const t0 = performance.now();
         const report = await window.loopsim.run();
         return { wall: (performance.now() - t0) / 1000, events: report.events, requests: report.requests.sent };
       });
+      if (cdp) printProfile(name, (await cdp.send("Profiler.stop")).profile);
       best = Math.min(best, out.wall);
       await page.close();
     }
     console.log(JSON.stringify({ mode, name, browser: version, wall_s: best, events: out.events, requests: out.requests }));
   }
   await server.close();
+}
+
+/** Self time by function name of a CPU profile, top 15, on stderr. */
+function printProfile(name, { nodes, samples, timeDeltas }) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  samples.forEach((id, k) => {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}`;
+    self.set(key, (self.get(key) || 0) + (timeDeltas[k] || 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.error(`${name}: ${total.toFixed(0)} ms sampled`);
+  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    console.error(`  ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${k}`);
+  }
 }
 
 try {
