@@ -3,8 +3,9 @@
 # (machine, command, wall time, events/s, requests/s, peak memory, target) measured by
 # scripts/bench-table.py. The README's "Benchmarks" section is this table.
 #
-#   scripts/bench.sh [--quick] [--repeat N]
-#     --quick      skip the slow rows: the 30-day shop, AsyncFlow and the page
+#   scripts/bench.sh [--quick] [--month] [--repeat N]
+#     --quick      skip AsyncFlow and the page
+#     --month      add the 30-day shop's peak memory (263 M requests: minutes of CPU)
 #     --repeat N   runs per row, best reported (default 3)
 # Environment: CARGO_TARGET_DIR (default target/); LOOPSIM_DIST, a built playground (trunk's
 # dist/) for the page row (default dist/ when present); AFPYTHON, the Python with
