@@ -85,7 +85,8 @@ pub struct RunArgs {
     /// every service under `services` and the whole run, services merged, under `whole_run`.
     #[arg(long, value_name = "SHAPE", value_enum, conflicts_with = "json")]
     pub report: Option<ReportShape>,
-    /// Run N independent replications (N ≥ 2; seeds derived from the scenario's, the first is
+    /// Run N independent replications (overrides the scenario's `replications:`; 1 is a
+    /// single run; seeds derived from the scenario's, the first is
     /// its own) in parallel on every core, and print each figure as its mean ± the half-width of
     /// a 95% Student t interval across them (with --json: the report's shape with the means,
     /// and a `<key>_ci` object beside every number). The numbers do not depend on the number
@@ -93,10 +94,24 @@ pub struct RunArgs {
     #[arg(
         long,
         value_name = "N",
-        value_parser = clap::value_parser!(u32).range(2..=10_000),
+        value_parser = clap::value_parser!(u32).range(1..=10_000),
         conflicts_with_all = ["report", "series", "html", "fail_on"]
     )]
     pub replications: Option<u32>,
+    /// Batch means for one long run: cut the measured window into N equal batches and give
+    /// each steady-state mean (response time, throughput, utilisations, loop lag, queues) ±
+    /// the half-width of a 95% Student t interval over the batch means, with their lag-1
+    /// autocorrelation (near 0: the batches are long enough to be independent).
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(2..=1_000),
+        conflicts_with_all = ["replications", "report"]
+    )]
+    pub batches: Option<u32>,
+    /// Threads that run replications (default: every core). The numbers do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
     /// Write the time series as CSV to this file (one column per series, one row per sample).
     #[arg(long, value_name = "OUT.csv")]
     pub series: Option<PathBuf>,
@@ -215,6 +230,8 @@ mod tests {
                 json: true,
                 report: None,
                 replications: None,
+                batches: None,
+                threads: None,
                 series: None,
                 html: None,
                 fail_on: vec![],
@@ -224,14 +241,17 @@ mod tests {
     }
 
     #[test]
-    fn replications_take_two_or_more_and_no_single_run_outputs() {
+    fn replications_take_one_or_more_and_no_single_run_outputs() {
         let cli =
             Cli::try_parse_from(["loopsim", "run", "a.yaml", "--replications", "20"]).unwrap();
         let Command::Run(run) = cli.command else {
             panic!("not run")
         };
         assert_eq!(run.replications, Some(20));
-        assert!(parse(&["run", "a.yaml", "--replications", "1"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--replications", "0"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--replications", "1"]).is_ok());
+        assert!(parse(&["run", "a.yaml", "--replications", "3", "--batches", "5"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--batches", "1"]).is_err());
         assert!(parse(&["run", "a.yaml", "--replications", "4", "--html", "x.html"]).is_err());
     }
 

@@ -196,6 +196,8 @@ struct Run {
     duration: Option<Nanos>,
     duration_span: Span,
     warmup: Nanos,
+    warmup_rule: WarmupRule,
+    replications: u32,
     sample_every: Option<Nanos>,
     max_in_flight: u32,
 }
@@ -346,6 +348,8 @@ impl Reader<'_> {
             seed: run.seed,
             duration,
             warmup: run.warmup,
+            warmup_rule: run.warmup_rule,
+            replications: run.replications,
             sample_every: run
                 .sample_every
                 .unwrap_or_else(|| default_sample_every(duration)),
@@ -402,10 +406,11 @@ impl Reader<'_> {
             .required(f, "duration", "the scenario")
             .and_then(|n| self.run_duration(n));
         let duration_span = f.get("duration").map_or(opening(f.node), |n| n.span);
-        let warmup = f
-            .get("warmup")
-            .and_then(|n| self.warmup(n, duration))
-            .unwrap_or(0);
+        let auto = f.get("warmup").is_some_and(|n| n.as_str() == Some("auto"));
+        let warmup = match f.get("warmup") {
+            Some(n) if !auto => self.warmup(n, duration).unwrap_or(0),
+            _ => 0,
+        };
         let sample_every = f
             .get("sample_every")
             .and_then(|n| self.sample_every(n, duration));
@@ -427,6 +432,15 @@ impl Reader<'_> {
             duration,
             duration_span,
             warmup,
+            warmup_rule: if auto {
+                WarmupRule::Auto
+            } else {
+                WarmupRule::Fixed
+            },
+            replications: f
+                .get("replications")
+                .and_then(|n| self.integer(n, "`replications`", 1, 10_000))
+                .map_or(1, |v| v as u32),
             sample_every,
             max_in_flight: f
                 .get("max_in_flight")
