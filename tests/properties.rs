@@ -451,10 +451,19 @@ fn random_scenario(seed: u64) -> String {
             );
         } else {
             let rate = rates[g.below(rates.len() as u64) as usize];
+            let arrivals = g.pick(&["poisson", "constant"]);
             y += &format!(
-                "  - name: w{w}\n    to: s{to}\n    arrivals: {}\n    rate: {rate}\n",
-                g.pick(&["poisson", "constant"])
+                "  - name: w{w}\n    to: s{to}\n    arrivals: {arrivals}\n    rate: {rate}\n"
             );
+            // Drawn from the second stream, so the first stream's scenarios stay as they were.
+            if arrivals == "poisson" && p.one_in(4) {
+                y += &format!(
+                    "    active_users: {{ mean: {}, dist: {}, every: {} }}\n",
+                    p.pick(&["0.001", "1", "1000"]),
+                    p.pick(&["poisson", "normal"]),
+                    p.pick(&["1ns", "100ms", "1h"]),
+                );
+            }
         }
         if g.coin() {
             y += &format!("    priority: {}\n", g.pick(&["0", "1", "7", "255"]));
@@ -520,7 +529,16 @@ fn random_scenario(seed: u64) -> String {
         y += &format!("  bandwidth: {}\n", bandwidth(&mut p));
     }
     if services > 1 && g.one_in(3) {
-        y += "  links:\n    - { between: [s0, s1], loss: 1 }\n";
+        if p.coin() {
+            // Each direction on a one-way link of its own: requests lost, answers delayed.
+            y += &format!(
+                "  links:\n    - {{ between: [s0, s1], loss: 1, one_way: true }}\n\
+                 \x20   - {{ between: [s1, s0], one_way: true, latency: {} }}\n",
+                p.pick(&["1ns", "{ dist: exponential, mean: 1ms }", "1h"])
+            );
+        } else {
+            y += "  links:\n    - { between: [s0, s1], loss: 1 }\n";
+        }
     } else if p.one_in(3) {
         y += &format!(
             "  links:\n    - {{ between: [client, s0], bandwidth: {} }}\n",

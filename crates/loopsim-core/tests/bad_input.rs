@@ -178,6 +178,7 @@ fn cases() -> Vec<Case> {
     }
     vec![
         case("syntax error", &base("rate: 10/s", "rate: [10/s"), (6, 9), "invalid YAML", Some("the `[` opened on line 5 is never closed")),
+        case("users drawn every nanosecond", &base("rate: 10/s", "rate: 10/s\n    active_users: { mean: 5, every: 1ns }"), (4, 5), "draws the users 60000000000 times", Some("`every: 6us` or more")),
         case("tab indentation", &base("    rate: 10/s", "\trate: 10/s"), (5, 1), "tab", Some("spaces")),
         case("unknown top-level key", &base("workload:", "workloads:"), (3, 1), "unknown key `workloads`", Some("did you mean `workload`?")),
         case("unknown service in to", &base("to: api", "to: apj"), (4, 9), "unknown service `apj`", Some("did you mean `api`?")),

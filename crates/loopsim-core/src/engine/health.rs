@@ -247,7 +247,6 @@ impl Simulation {
     /// Feeds each bounded queue to its collapse detector; with `collapse_throttle`, closed-loop
     /// users of a degraded service slow down by the detector's delay.
     fn watch_collapse(&mut self, now: Nanos) {
-        let mut delays = alloc::vec![0; self.sc.services.len()];
         for (s, det) in self.health.collapse.iter_mut().enumerate() {
             let Some(det) = det else { continue };
             let tick = self.health.service_ticks[s].last().expect("just closed");
@@ -257,14 +256,16 @@ impl Simulation {
                 tick.accept_queue_capacity,
                 tick.latency_p95,
             );
-            delays[s] = det.throttle_delay();
         }
         if !self.sc.health.collapse_throttle {
             return;
         }
+        // Read after every detector has observed this tick (no per-tick scratch list).
         for (w, wl) in self.sc.workloads.iter().enumerate() {
             if matches!(wl.arrivals, Arrivals::Closed { .. }) {
-                self.workloads[w].throttle_delay = delays[wl.target as usize];
+                self.workloads[w].throttle_delay = self.health.collapse[wl.target as usize]
+                    .as_ref()
+                    .map_or(0, |det| det.throttle_delay());
             }
         }
     }

@@ -49,6 +49,42 @@ fn bucket_mid(i: usize) -> u64 {
     }
 }
 
+/// The nearest rank of quantile `q` among `n` samples: ⌈q·n⌉, at least 1.
+#[inline]
+fn rank_of(q: f64, n: u64) -> u64 {
+    libm::ceil(q * n as f64).clamp(1.0, n as f64) as u64
+}
+
+/// The bucket of the `rank`-th smallest of `n` samples (1 ≤ rank ≤ n): the first bucket whose
+/// running count from below reaches `rank`, found within `span` (the buckets that can be
+/// non-zero). Scanned from whichever end is nearer in samples: from above it is the last
+/// bucket whose running count from above reaches n − rank + 1, the same bucket, so a p99
+/// visits only the tail.
+#[inline]
+fn rank_bucket(n: u64, rank: u64, span: (usize, usize), count: impl Fn(usize) -> u64) -> usize {
+    let (lo, hi) = span;
+    if rank <= n / 2 {
+        let mut seen = 0u64;
+        for i in lo..=hi {
+            seen += count(i);
+            if seen >= rank {
+                return i;
+            }
+        }
+        hi
+    } else {
+        let need = n - rank + 1;
+        let mut seen = 0u64;
+        for i in (lo..=hi).rev() {
+            seen += count(i);
+            if seen >= need {
+                return i;
+            }
+        }
+        lo
+    }
+}
+
 impl QuantileSketch {
     pub fn new() -> Self {
         QuantileSketch {
@@ -99,15 +135,17 @@ impl QuantileSketch {
         if self.n == 0 {
             return None;
         }
-        let rank = libm::ceil(q * self.n as f64).clamp(1.0, self.n as f64) as u64;
-        let mut seen = 0u64;
-        for (i, &c) in self.counts.iter().enumerate() {
-            seen += c;
-            if seen >= rank {
-                return Some(bucket_mid(i).clamp(self.min, self.max));
-            }
-        }
-        Some(self.max)
+        let rank = rank_of(q, self.n);
+        let i = rank_bucket(self.n, rank, self.span(), |i| self.counts[i]);
+        Some(bucket_mid(i).clamp(self.min, self.max))
+    }
+
+    /// The buckets that can hold samples: those of `min` to `max` (every other count is 0).
+    /// Scans stay inside it, so reading a percentile costs the spread of the recorded values,
+    /// not the range ever touched (a sketch's buckets are kept when it is cleared).
+    #[inline]
+    fn span(&self) -> (usize, usize) {
+        (bucket_of(self.min), bucket_of(self.max))
     }
 
     /// The nearest-rank quantile of `self` and `other` together, as [`Self::quantile`] of their
@@ -122,49 +160,18 @@ impl QuantileSketch {
             return other.quantile(q);
         }
         let (lo, hi) = (self.min.min(other.min), self.max.max(other.max));
-        let rank = libm::ceil(q * n as f64).clamp(1.0, n as f64) as u64;
         let count = |s: &QuantileSketch, i: usize| s.counts.get(i).copied().unwrap_or(0);
-        let mut seen = 0u64;
-        for i in 0..self.counts.len().max(other.counts.len()) {
-            seen += count(self, i) + count(other, i);
-            if seen >= rank {
-                return Some(bucket_mid(i).clamp(lo, hi));
-            }
-        }
-        Some(hi)
+        let i = rank_bucket(n, rank_of(q, n), (bucket_of(lo), bucket_of(hi)), |i| {
+            count(self, i) + count(other, i)
+        });
+        Some(bucket_mid(i).clamp(lo, hi))
     }
 
-    /// Several quantiles in one pass over the buckets (`qs` ascending): the same values as
-    /// [`Self::quantile`] for each, at the cost of one scan — what the per-tick and per-sample
-    /// percentiles need (p50, p95, p99), which dominated long runs when scanned one by one.
+    /// Several quantiles (`qs` ascending): the same values as [`Self::quantile`] for each —
+    /// what the per-tick and per-sample percentiles need (p50, p95, p99).
     pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [Option<u64>; N] {
-        let mut out = [None; N];
-        if self.n == 0 {
-            return out;
-        }
-        let n = self.n as f64;
-        let rank = |q: f64| libm::ceil(q * n).clamp(1.0, n) as u64;
-        let mut next = 0;
-        let mut seen = 0u64;
-        for (i, &c) in self.counts.iter().enumerate() {
-            if c == 0 {
-                continue;
-            }
-            seen += c;
-            while next < N && seen >= rank(qs[next]) {
-                out[next] = Some(bucket_mid(i).clamp(self.min, self.max));
-                next += 1;
-            }
-            if next == N {
-                return out;
-            }
-        }
-        for o in &mut out[next..] {
-            *o = Some(self.max);
-        }
-        out
+        qs.map(|q| self.quantile(q))
     }
-
     /// Adds every sample of `other` (the same buckets, so quantiles stay within the same
     /// relative error).
     pub fn merge(&mut self, other: &QuantileSketch) {
@@ -208,6 +215,47 @@ impl QuantileSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition, scanned over every bucket from the bottom: what `quantile` must return
+    /// whichever end it scans from.
+    fn quantile_by_definition(s: &QuantileSketch, q: f64) -> Option<u64> {
+        let rank = rank_of(q, s.n);
+        let mut seen = 0;
+        for (i, &c) in s.counts.iter().enumerate() {
+            seen += c;
+            if s.n > 0 && seen >= rank {
+                return Some(bucket_mid(i).clamp(s.min, s.max));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn scanning_from_either_end_finds_the_nearest_rank() {
+        let mut s = QuantileSketch::new_interval();
+        let qs = [0.0, 0.001, 0.25, 0.5, 0.5001, 0.9, 0.95, 0.99, 0.999, 1.0];
+        for round in 0..3u64 {
+            // A wide range first (so the buckets outlive the clear), then narrower ones.
+            for v in
+                (1..2_000u64).map(|i| (i * 7919 + round) % (50_021 >> round) * (1 << (20 - round)))
+            {
+                s.record(v);
+                if v % 97 == 0 {
+                    for q in qs {
+                        assert_eq!(s.quantile(q), quantile_by_definition(&s, q), "q = {q}");
+                    }
+                }
+            }
+            assert_eq!(s.quantiles([0.5, 0.95, 0.99]), qs_by_definition(&s));
+            s.clear();
+        }
+        s.record(1_000_000);
+        assert_eq!(s.quantiles([0.0, 0.5, 1.0]), [Some(1_000_000); 3]);
+    }
+
+    fn qs_by_definition(s: &QuantileSketch) -> [Option<u64>; 3] {
+        [0.5, 0.95, 0.99].map(|q| quantile_by_definition(s, q))
+    }
 
     #[test]
     fn a_quantile_of_two_equals_the_quantile_of_their_merge() {

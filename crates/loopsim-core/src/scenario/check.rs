@@ -709,6 +709,7 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
         };
     }
     expected += surge_requests(s, limits, &mut out);
+    user_windows(s, &mut out);
     if expected > limits.max_expected_requests {
         out.push(
             Diagnostic::error(
@@ -722,6 +723,37 @@ pub(super) fn work_caps(s: &Scenario, limits: &Limits, duration_span: Span) -> V
         );
     }
     out
+}
+
+/// Most `active_users` windows a run may draw: each is a draw and, when it holds no arrival,
+/// a step of the arrival loop, so `every: 1ns` over an hour would never finish.
+pub const MAX_USER_WINDOWS: u64 = 10_000_000;
+
+/// Refuses `active_users.every` so short that the run has more than [`MAX_USER_WINDOWS`].
+fn user_windows(s: &Scenario, out: &mut Vec<Diagnostic>) {
+    for w in &s.workloads {
+        let Some(users) = &w.active_users else {
+            continue;
+        };
+        let windows = s.duration / users.every.max(1);
+        if windows > MAX_USER_WINDOWS {
+            let shortest = s.duration.div_ceil(MAX_USER_WINDOWS);
+            out.push(
+                Diagnostic::error(
+                    w.span,
+                    format!(
+                        "`active_users.every` of {} draws the users {windows} times in this run \
+                         (at most {MAX_USER_WINDOWS})",
+                        super::parse::text::fmt_duration(users.every)
+                    ),
+                )
+                .with_hint(format!(
+                    "draw them less often: `every: {}` or more",
+                    super::parse::text::fmt_duration(shortest)
+                )),
+            );
+        }
+    }
 }
 
 /// For each workload, the requests expected over the run and the expected visits of each

@@ -21,7 +21,7 @@ mod health;
 mod queues;
 mod services;
 mod sweep;
-mod text;
+pub(super) mod text;
 mod values;
 mod workloads;
 

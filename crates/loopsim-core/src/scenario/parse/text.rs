@@ -53,7 +53,7 @@ pub(super) fn list(items: &[&str]) -> String {
 }
 
 /// A duration in the largest unit that divides it exactly, e.g. `90s`, `2m`, `250us`.
-pub(super) fn fmt_duration(ns: Nanos) -> String {
+pub(in crate::scenario) fn fmt_duration(ns: Nanos) -> String {
     const UNITS: [(u64, &str); 6] = [
         (3_600_000_000_000, "h"),
         (60_000_000_000, "m"),
