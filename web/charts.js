@@ -188,6 +188,74 @@ function drawStop(u, stop, label) {
   ctx.restore();
 }
 
+/** The warm-up: the start of the run left out of the results, greyed, with a dashed line where
+ * the measured window begins and (when `label`) the words saying so. */
+function drawWarmup(u, at, label) {
+  const ctx = u.ctx;
+  const { left, top, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  const x1 = u.valToPos(at, "x", true);
+  if (!(x1 > left)) return;
+  ctx.save();
+  ctx.fillStyle = "rgba(73, 80, 87, 0.08)";
+  ctx.fillRect(left, top, x1 - left, height);
+  ctx.strokeStyle = "rgba(73, 80, 87, 0.7)";
+  ctx.lineWidth = px;
+  ctx.setLineDash([4 * px, 3 * px]);
+  ctx.beginPath();
+  ctx.moveTo(x1, top);
+  ctx.lineTo(x1, top + height);
+  ctx.stroke();
+  if (label) {
+    ctx.font = `${10 * px}px system-ui, sans-serif`;
+    ctx.textBaseline = "bottom";
+    const text = "warm-up (not in the results)";
+    const w = ctx.measureText(text).width;
+    ctx.textAlign = w + 6 * px < x1 - left ? "right" : "left";
+    ctx.fillStyle = "rgba(52, 58, 64, 0.85)";
+    ctx.fillText(text, ctx.textAlign === "right" ? x1 - 3 * px : x1 + 3 * px, top + height - 3 * px);
+  }
+  ctx.restore();
+}
+
+/** A confidence band: the area between `lo` and `hi` (at times `t`) on the line's scale,
+ * translucent in its colour; NaN breaks it. */
+function drawCi(u, ci) {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const scale = ci.axis === 1 ? "y2" : "y";
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.fillStyle = rgba(ci.color, 0.22);
+  let run = [];
+  const flush = () => {
+    if (run.length > 1) {
+      ctx.beginPath();
+      run.forEach((i, k) => {
+        const x = u.valToPos(ci.t[i], "x", true);
+        const y = u.valToPos(ci.hi[i], scale, true);
+        if (k === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      for (let k = run.length - 1; k >= 0; k--) {
+        const i = run[k];
+        ctx.lineTo(u.valToPos(ci.t[i], "x", true), u.valToPos(ci.lo[i], scale, true));
+      }
+      ctx.closePath();
+      ctx.fill();
+    }
+    run = [];
+  };
+  for (let i = 0; i < ci.t.length; i++) {
+    if (Number.isFinite(ci.lo[i]) && Number.isFinite(ci.hi[i])) run.push(i);
+    else flush();
+  }
+  flush();
+  ctx.restore();
+}
+
 /** The status lane: one coloured block per window, from `x[i]` to `x[i + 1]`, coloured by the
  * status index `y[i]`, named inside when it fits. */
 function drawLane(u, lane) {
@@ -290,12 +358,14 @@ export function createChart(parent, spec) {
           : (u, v) => fmtValue(v, s.unit),
     })),
   ];
-  const state = { stop: null }; // setStop
+  const state = { stop: null, warmup: null, ci: null }; // setStop, setWarmup, setCiBand
   const hooks = {
     drawClear: [
       (u) => {
         if (lane) drawLane(u, lane);
+        if (state.warmup) drawWarmup(u, state.warmup, !lane);
         drawBands(u, bands, spec.bandLabels);
+        if (state.ci) drawCi(u, state.ci);
         if (state.stop) drawStop(u, state.stop, !lane);
       },
     ],
@@ -404,6 +474,24 @@ export function setStop(handle, at, label) {
   handle.u.redraw(false);
 }
 
+/** Greys the warm-up `[0, at]` (seconds); null or 0 clears it. */
+export function setWarmup(handle, at) {
+  handle.state.warmup = at > 0 ? at : null;
+  handle.parent.dataset.warmup = String(handle.state.warmup ?? 0);
+  handle.u.redraw(false);
+}
+
+/** Draws a confidence band `{ t, lo, hi, color, axis }` on the chart in figure `id` (null
+ * clears it); false when there is no such chart. */
+export function setCiBand(id, band) {
+  const h = registry.get(id);
+  if (!h) return false;
+  h.state.ci = band ? { ...band, t: Array.from(band.t), lo: Array.from(band.lo), hi: Array.from(band.hi) } : null;
+  h.parent.dataset.ci = h.state.ci ? String(h.state.ci.t.length) : "0";
+  h.u.redraw(false);
+  return true;
+}
+
 export function destroyChart(handle) {
   handle.ro.disconnect();
   handle.table?.bar.remove();
@@ -425,6 +513,8 @@ export function chartData(id) {
     data: h.data.map((c) => Array.from(c)),
     bands: (h.spec.bands || []).map((b) => ({ ...b })),
     stop: h.state.stop ? { ...h.state.stop } : null,
+    warmup: h.state.warmup,
+    ci: h.state.ci ? { t: [...h.state.ci.t], lo: [...h.state.ci.lo], hi: [...h.state.ci.hi] } : null,
   };
 }
 

@@ -19,6 +19,7 @@ pub mod convert_offer;
 pub mod draft;
 pub mod json;
 pub mod names;
+pub mod replications;
 pub mod run_estimate;
 pub mod schema_help;
 pub mod share;

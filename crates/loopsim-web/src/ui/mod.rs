@@ -19,6 +19,7 @@ mod guide;
 mod health;
 mod help;
 mod persist;
+mod replicas;
 mod tables;
 mod to_js;
 mod topology;
@@ -138,6 +139,24 @@ struct App {
     events_per_sec: Option<f64>,
     /// The scenario's guided walkthrough and the step shown (`None`: it has none).
     walkthrough: Option<guide::Walkthrough>,
+    /// Replications `1..n` of the current run in Web Workers (`None`: a single replication).
+    replicas: Option<replicas::Pool>,
+    /// What became of the last replicated run, for the page and `window.loopsim`.
+    replicated: Replicated,
+    /// `window.loopsim.setReplications(n)`: overrides the scenario's replications.
+    replications_override: Option<u32>,
+}
+
+/// The outcome of the last replicated run.
+#[derive(Default)]
+struct Replicated {
+    /// `none`, `running`, `done`, `cancelled` or `failed`.
+    state: &'static str,
+    n: u32,
+    done: u32,
+    /// Every figure's interval once all replications are in.
+    figures: Vec<(String, loopsim_core::replication::Interval)>,
+    message: String,
 }
 
 /// What the charts were built for: the series columns and the extra panels.
@@ -255,6 +274,9 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
             estimate: None,
             events_per_sec: persist::load_speed(),
             walkthrough: None,
+            replicas: None,
+            replicated: Replicated::default(),
+            replications_override: None,
         })
     });
     with_app(|app| {
@@ -536,6 +558,9 @@ fn wire_controls() {
         if let Some(w) = done {
             settle(w);
         }
+    });
+    dom::on_id("replications-cancel", "click", |_| {
+        with_app(|app| app.cancel_replicas("cancelled"));
     });
     dom::on_id("reset", "click", |_| {
         if let Some(w) = with_app(App::reset) {
@@ -1168,6 +1193,9 @@ impl App {
     /// Checks the editor text now: inline diagnostics, the problems list and the heading.
     fn validate(&mut self) {
         let text = self.text();
+        if self.replicas.as_ref().is_some_and(|p| p.yaml() != text) {
+            self.cancel_replicas("cancelled: the scenario changed");
+        }
         prepare_share_link(text.clone());
         let checked = loopsim_core::check(&text);
         // Another tool's file: the converter's diagnostics, not the native format's.
@@ -1503,6 +1531,8 @@ impl App {
                 guide::show_description(session.scenario_description());
                 self.chart_key = None;
                 self.rebuild_charts(&session);
+                self.charts
+                    .set_warmup(loopsim_core::time::to_secs_f64(session.scenario().warmup));
                 self.topology
                     .start_run(session.scenario(), session.series());
                 self.point_guide();
@@ -1524,6 +1554,7 @@ impl App {
                 self.owed_sim_s = 0.0;
                 self.chunk = 1_000;
                 self.chart_refresh_ms = CHART_REFRESH_MS;
+                self.start_replicas();
                 self.update_live();
                 Ok(())
             }
@@ -1617,6 +1648,7 @@ impl App {
 
     /// Drops the run; returns the `run()` promises to reject.
     fn reset(&mut self) -> Vec<(Function, Function)> {
+        self.cancel_replicas("cancelled: the run was reset");
         self.run = None;
         self.mode = Mode::Idle;
         self.automation = false;
@@ -1766,6 +1798,7 @@ impl App {
             if let Some(st) = &r.stopped {
                 self.charts.set_stop(st.at_s);
             }
+            self.charts.set_warmup(r.warmup_s);
             tables::render(r);
             health::render(r);
             diagnosis::render(r);
@@ -1775,6 +1808,10 @@ impl App {
             help::annotate_results();
         }
         self.last_report_json = Some(report_json.clone());
+        if let (Some(pool), Some(run), Some(r)) = (&mut self.replicas, &self.run, &report) {
+            pool.record_live(r, run.session.series());
+        }
+        self.complete_replicas();
         self.update_live();
         Finished {
             waiters: std::mem::take(&mut self.waiters),
@@ -1891,6 +1928,145 @@ impl App {
         }
     }
 
+    /// Starts the workers for replications `1..n` of the run just built, when the scenario has
+    /// `replications: n` (or `window.loopsim.setReplications(n)` asked for them).
+    fn start_replicas(&mut self) {
+        self.cancel_replicas("cancelled: a new run started");
+        let Some(run) = &self.run else { return };
+        let n = self.replications_override.unwrap_or(1);
+        self.replicated = Replicated::default();
+        if n < 2 {
+            self.show_replicas();
+            return;
+        }
+        let seed = run.seed.map(|s| s.to_string());
+        match replicas::Pool::start(&run.yaml, seed, n, on_replica) {
+            Ok(pool) => {
+                self.replicated.state = "running";
+                self.replicated.n = n;
+                self.replicas = Some(pool);
+            }
+            Err(msg) => {
+                self.replicated.state = "failed";
+                self.replicated.message = msg;
+            }
+        }
+        self.show_replicas();
+    }
+
+    /// Terminates the workers (a no-op without any); `why` goes on the progress line.
+    fn cancel_replicas(&mut self, why: &str) {
+        if let Some(pool) = self.replicas.take() {
+            drop(pool);
+            self.replicated.state = "cancelled";
+            self.replicated.message = why.to_owned();
+            self.show_replicas();
+        }
+    }
+
+    /// A worker's message (ignored when it comes from a pool cancelled since).
+    fn replica_message(&mut self, generation: u32, msg: replicas::Message) {
+        let Some(pool) = self.replicas.as_mut() else {
+            return;
+        };
+        if pool.generation() != generation {
+            return;
+        }
+        match msg {
+            replicas::Message::Done {
+                worker,
+                index,
+                outcome,
+            } => {
+                pool.on_done(worker, index, outcome);
+                self.complete_replicas();
+            }
+            replicas::Message::Failed(why) => {
+                self.cancel_replicas("failed");
+                self.replicated.state = "failed";
+                self.replicated.message = why;
+            }
+        }
+        self.show_replicas();
+    }
+
+    /// Once every replication is in (the live one included): intervals in the tables, bands on
+    /// the charts, the note saying what they mean.
+    fn complete_replicas(&mut self) {
+        let Some(pool) = &self.replicas else { return };
+        self.replicated.done = pool.state.done();
+        if !pool.state.is_complete() || !pool.live_recorded {
+            return;
+        }
+        let Some(pool) = self.replicas.take() else {
+            return;
+        };
+        let leaves = pool.state.leaves().unwrap_or_default();
+        self.replicated.figures = loopsim_web::replications::intervals(&leaves);
+        self.replicated.state = "done";
+        self.replicated.done = pool.state.n();
+        self.charts.set_bands(&pool.state.bands());
+        dom::set_text(
+            "replications-note",
+            &loopsim_web::replications::note(pool.state.n()),
+        );
+        dom::set_hidden("replications-note", false);
+        self.show_replicas();
+    }
+
+    /// The replications' progress bar, line and Cancel button.
+    fn show_replicas(&self) {
+        let r = &self.replicated;
+        dom::set_hidden("replications", r.state.is_empty() || r.state == "none");
+        if r.state != "done" {
+            dom::set_hidden("replications-note", true);
+        }
+        let progress: HtmlProgressElement = dom::by_id("replications-progress");
+        let (done, n) = match &self.replicas {
+            Some(p) => (p.state.done(), p.state.n()),
+            None => (r.done, r.n),
+        };
+        progress.set_max(f64::from(n.max(1)));
+        progress.set_value(f64::from(done));
+        let line = match r.state {
+            "running" => {
+                let waiting = if self.mode == Mode::Finished {
+                    ""
+                } else {
+                    " · the run above is one of them"
+                };
+                format!(
+                    "{}{waiting}",
+                    self.replicas
+                        .as_ref()
+                        .map_or_else(String::new, |p| p.state.progress_text())
+                )
+            }
+            "done" => format!("replications {n} / {n} · intervals below"),
+            _ => format!("replications {done} / {n} · {}", r.message),
+        };
+        dom::set_text("replications-status", &line);
+        dom::set_disabled("replications-cancel", r.state != "running");
+    }
+
+    fn replications_js(&self) -> JsValue {
+        let r = &self.replicated;
+        let (done, n) = match &self.replicas {
+            Some(p) => (p.state.done(), p.state.n()),
+            None => (r.done, r.n),
+        };
+        dom::obj(&[
+            (
+                "state",
+                dom::s(if r.state.is_empty() { "none" } else { r.state }),
+            ),
+            ("done", dom::n(done)),
+            ("n", dom::n(n)),
+            ("message", dom::s(&r.message)),
+            ("figures", replicas::figures_js(&r.figures)),
+        ])
+    }
+
     fn snapshot_js(&self) -> JsValue {
         let v = match &self.run {
             Some(run) => to_js::to_js(&run.session.snapshot()),
@@ -1899,6 +2075,11 @@ impl App {
         let _ = Reflect::set(&v, &"state".into(), &dom::s(self.mode.as_str()));
         v
     }
+}
+
+/// A replication worker's message, from its `onmessage`.
+fn on_replica(generation: u32, msg: replicas::Message) {
+    with_app(|app| app.replica_message(generation, msg));
 }
 
 // ----- automation hook -----------------------------------------------------------------------
@@ -1947,6 +2128,21 @@ fn install_automation_hook() {
         with_app(|app| JsValue::from_str(&app.text())).unwrap_or(JsValue::NULL)
     });
     let _ = Reflect::set(&api, &"snapshot".into(), snapshot.as_ref());
+    // `replications()`: `{ state, done, n, message, figures: { path: { mean, half_width, n } } }`
+    // of the last replicated run; `setReplications(n)` overrides the scenario's count (0: use
+    // the scenario's).
+    let replications = Closure::<dyn FnMut() -> JsValue>::new(|| {
+        with_app(|app| app.replications_js()).unwrap_or(JsValue::NULL)
+    });
+    let set_replications = Closure::<dyn FnMut(f64)>::new(|n: f64| {
+        with_app(|app| {
+            app.replications_override = (n >= 1.0).then_some(n.min(10_000.0) as u32);
+        });
+    });
+    let _ = Reflect::set(&api, &"replications".into(), replications.as_ref());
+    let _ = Reflect::set(&api, &"setReplications".into(), set_replications.as_ref());
+    replications.forget();
+    set_replications.forget();
     let _ = Reflect::set(&api, &"text".into(), text.as_ref());
     text.forget();
     run.forget();

@@ -1,0 +1,147 @@
+// Replications in Web Workers (issue 13): the live run is replication 0 and workers run the
+// rest with the same derived seeds as the CLI's `--replications`, so the page's intervals equal
+// the CLI's; Cancel and a new Run stop the workers; the page stays responsive meanwhile. Run
+// with the others by scripts/test-browser.sh, or alone:
+//   node --test --test-concurrency=1 tests/browser/replications.test.mjs
+// The golden file is the CLI's own output; regenerate it with
+//   cargo run --release -p loopsim-cli -- run scenarios/basics/one-event-loop.yaml \
+//     --replications 5 --json > tests/browser/golden/one-event-loop-replications-5.json
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { ARTIFACTS, ROOT, chartData, open, scenarioText, setEditorText, useBrowser } from "./harness.mjs";
+
+useBrowser();
+
+const GOLDEN = JSON.parse(
+  readFileSync(`${ROOT}tests/browser/golden/one-event-loop-replications-5.json`, "utf8"),
+);
+
+/** The CLI's mean and half-width at a dotted path (`latency_s.p99` → `latency_s.p99` and
+ * `latency_s.p99_ci`). */
+function cliFigure(path) {
+  const keys = path.split(".");
+  const last = keys.pop();
+  let obj = GOLDEN;
+  for (const k of keys) obj = obj?.[k];
+  return obj && { mean: obj[last], ci: obj[`${last}_ci`] };
+}
+
+/** Runs the editor's scenario with `n` replications; resolves once all are in. */
+async function runReplicated(page, n) {
+  await page.evaluate((n) => window.loopsim.setReplications(n), n);
+  await page.evaluate(() => window.loopsim.run());
+  await page.waitForFunction(() => window.loopsim.replications().state !== "running", null, {
+    timeout: 120_000,
+  });
+  return page.evaluate(() => window.loopsim.replications());
+}
+
+describe("replications in Web Workers", () => {
+  test("give the same intervals as the CLI's --replications", async () => {
+    const { page, context, errors } = await open();
+    await setEditorText(page, scenarioText("one-event-loop.yaml"));
+    const r = await runReplicated(page, 5);
+    assert.equal(r.state, "done", r.message);
+    assert.equal(r.n, 5);
+    const paths = Object.keys(r.figures);
+    assert.ok(paths.length >= 5, `figures: ${paths}`);
+    let compared = 0;
+    for (const path of paths) {
+      const cli = cliFigure(path);
+      if (!cli?.ci) continue;
+      const got = r.figures[path];
+      // The same seeds, the same engine on wasm32 and x86_64 (bit-identical), the same
+      // interval code: equal to the last digit the JSON keeps.
+      assert.ok(Math.abs(got.mean - cli.mean) <= 1e-9 * Math.max(1, Math.abs(cli.mean)), `${path} mean ${got.mean} vs CLI ${cli.mean}`);
+      assert.ok(
+        Math.abs(got.half_width - cli.ci.half_width) <= 1e-9 * Math.max(1, Math.abs(cli.ci.half_width)),
+        `${path} ± ${got.half_width} vs CLI ${cli.ci.half_width}`,
+      );
+      assert.equal(got.n, cli.ci.n);
+      compared++;
+    }
+    assert.ok(compared >= 5 && compared >= paths.length * 0.9, `compared ${compared} of ${paths.length}`);
+    // The note says what ± means; the bands are drawn on both charts.
+    const note = await page.textContent("#replications-note");
+    assert.match(note, /mean ± 95% half-width over 5 replications \(Student t/);
+    for (const id of ["chart-latency", "chart-throughput"]) {
+      const c = await chartData(page, id);
+      assert.ok(c.ci && c.ci.t.length > 10, `${id} has a band`);
+      const inside = c.ci.lo.filter((lo, i) => Number.isFinite(lo) && lo <= c.ci.hi[i]).length;
+      assert.ok(inside > 10, `${id} band has lo ≤ hi`);
+      // The warm-up (30 s) is greyed on the chart.
+      assert.equal(c.warmup, 30);
+    }
+    assert.match(await page.textContent("#replications-status"), /replications 5 \/ 5/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("Cancel stops the workers; a new Run replaces them; the page never freezes", async () => {
+    const { page, context, errors } = await open();
+    // Long replications (30 min simulated each) so there is time to cancel.
+    const yaml = scenarioText("one-event-loop.yaml").replace("duration: 600s", "duration: 3600s");
+    await setEditorText(page, yaml);
+    await page.evaluate(() => window.loopsim.setReplications(40));
+    // Measure the main thread's longest gap between timer ticks while workers run.
+    await page.evaluate(() => {
+      window.__gaps = { last: performance.now(), max: 0 };
+      window.__gapTimer = setInterval(() => {
+        const now = performance.now();
+        window.__gaps.max = Math.max(window.__gaps.max, now - window.__gaps.last);
+        window.__gaps.last = now;
+      }, 20);
+    });
+    await page.click("#run");
+    await page.waitForFunction(() => window.loopsim.replications().state === "running");
+    assert.equal(await page.isVisible("#replications"), true);
+    assert.match(await page.textContent("#replications-status"), /replications \d+ \/ 40/);
+    await page.waitForTimeout(1500);
+    await page.click("#replications-cancel");
+    const r = await page.evaluate(() => window.loopsim.replications());
+    assert.equal(r.state, "cancelled");
+    assert.ok(r.done < 40, `cancelled before the end: ${r.done}`);
+    assert.match(await page.textContent("#replications-status"), /cancelled/);
+    // No result arrives after Cancel (the workers are terminated).
+    await page.waitForTimeout(1000);
+    assert.equal((await page.evaluate(() => window.loopsim.replications())).done, r.done);
+    // A new run starts a fresh set; an edit cancels it.
+    await page.evaluate(() => window.loopsim.setReplications(3));
+    await setEditorText(page, yaml.replace("duration: 3600s", "duration: 60s"));
+    await page.evaluate(() => window.loopsim.run());
+    await page.waitForFunction(() => window.loopsim.replications().state !== "running", null, { timeout: 60_000 });
+    assert.equal((await page.evaluate(() => window.loopsim.replications())).state, "done");
+    await setEditorText(page, yaml);
+    await page.evaluate(() => window.loopsim.setReplications(40));
+    await page.click("#run");
+    await page.waitForFunction(() => window.loopsim.replications().state === "running");
+    await page.click(".cm-content");
+    await page.keyboard.press("End");
+    await page.keyboard.insertText("\n# edited");
+    await page.waitForFunction(() => window.loopsim.replications().state === "cancelled", null, { timeout: 5000 });
+    const gap = await page.evaluate(() => (clearInterval(window.__gapTimer), window.__gaps.max));
+    // The workers never block the page's thread; the live run yields every frame (12 ms
+    // budget). 500 ms leaves room for a loaded 2-core machine and headless scheduling.
+    assert.ok(gap < 500, `longest main-thread gap ${gap} ms`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("screenshots at 1440×900 and 390×844", async () => {
+    const { page, context } = await open();
+    await setEditorText(page, scenarioText("one-event-loop.yaml"));
+    await runReplicated(page, 8);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator("#chart-latency").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/replications-1440.png` });
+    await page.locator("#summary").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/replications-tables-1440.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("#replications").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/replications-390.png` });
+    await page.locator("#chart-latency").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/replications-chart-390.png` });
+    await context.close();
+  });
+});
