@@ -425,7 +425,7 @@ mod tests {
         .expect("valid scenario");
         let mut sim = loopsim_core::Simulation::new(scenario);
         sim.run();
-        let [left, right] = tables::summary(&sim.report());
+        let [left, right] = tables::summary(&sim.report(), None);
         for (label, _) in left.iter().chain(&right) {
             let latency = *label == "Latency of successes: mean";
             assert_eq!(help(label).is_some(), !latency, "{label}");

@@ -15,6 +15,7 @@ pub mod charts;
 pub mod decimate;
 pub mod escape;
 pub mod explain;
+pub mod figure;
 pub mod format;
 pub mod gallery;
 pub mod glossary;

@@ -5,8 +5,10 @@
 //! the glossary's test reads the headers from here. Cell texts from the scenario (names) are
 //! plain text here: each host escapes or sets them as text.
 
-use crate::format::{bytes, count, num, percent, rate, real, secs};
-use loopsim_core::report::{QueueLen, ServiceReport};
+use crate::figure::At;
+use crate::format::{bytes, count, num, real, secs};
+use loopsim_core::replication::Summary;
+use loopsim_core::report::ServiceReport;
 use loopsim_core::Report;
 
 /// One cell: its text and a class the hosts style (`""`, [`WARN`] or [`PAIR`]).
@@ -86,25 +88,23 @@ fn dash() -> String {
     "—".into()
 }
 
-/// A share of time busy, marked from 90%: nearly always full.
-fn busy(utilization: Option<f64>) -> Cell {
+/// A share of time busy (the figure `utilization` under `at`), marked from 90%: nearly
+/// always full.
+fn busy(at: &At, utilization: Option<f64>) -> Cell {
     Cell::marked(
-        utilization.map_or_else(dash, percent),
+        at.percent("utilization", utilization),
         utilization.is_some_and(|u| u >= 0.9),
     )
-}
-
-/// `mean / max` of a queue length, or a dash.
-fn pair(q: &Option<QueueLen>) -> String {
-    q.as_ref()
-        .map_or_else(dash, |q| format!("{} / {}", real(q.mean), count(q.max)))
 }
 
 /// The summary: label/value pairs in two columns, the requests' fate on the left, their
 /// latency and the run on the right (the page sets them side by side, the report one after
 /// the other).
-pub fn summary(r: &Report) -> [Vec<(&'static str, Cell)>; 2] {
+pub fn summary(r: &Report, ci: Option<&Summary>) -> [Vec<(&'static str, Cell)>; 2] {
     let q = &r.requests;
+    let at = At::top(ci);
+    let rq = at.under(&["requests"]);
+    let lat = at.under(&["latency_s"]);
     let l = &r.latency_s;
     // Failures by kind (the non-zero ones), e.g. `6 314 (rejected breaker 6 114 · error 200)`.
     let kinds: Vec<String> = r
@@ -115,9 +115,9 @@ pub fn summary(r: &Report) -> [Vec<(&'static str, Cell)>; 2] {
         .map(|(k, n)| format!("{} {}", k.replace('_', " "), count(*n)))
         .collect();
     let failed = if kinds.is_empty() {
-        count(q.failed)
+        rq.count("failed", q.failed)
     } else {
-        format!("{} ({})", count(q.failed), kinds.join(" · "))
+        format!("{} ({})", rq.count("failed", q.failed), kinds.join(" · "))
     };
     let simulated = match &r.stopped {
         Some(st) => format!(
@@ -129,15 +129,24 @@ pub fn summary(r: &Report) -> [Vec<(&'static str, Cell)>; 2] {
     };
     let text = |s: String| Cell { text: s, class: "" };
     let left = vec![
-        ("Requests sent", text(count(q.sent))),
-        ("Completed", text(count(q.completed))),
+        ("Requests sent", text(rq.count("sent", q.sent))),
+        ("Completed", text(rq.count("completed", q.completed))),
         ("Failed", Cell::marked(failed, q.failed > 0)),
-        ("In flight at the end", text(count(q.in_flight))),
-        ("Goodput (ok / s)", text(rate(r.goodput_rps))),
-        ("Answered (ok + failed) / s", text(rate(r.answered_rps))),
+        (
+            "In flight at the end",
+            text(rq.count("in_flight", q.in_flight)),
+        ),
+        (
+            "Goodput (ok / s)",
+            text(at.rate("goodput_rps", r.goodput_rps)),
+        ),
+        (
+            "Answered (ok + failed) / s",
+            text(at.rate("answered_rps", r.answered_rps)),
+        ),
         (
             "Error rate",
-            Cell::marked(percent(r.error_rate), q.failed > 0),
+            Cell::marked(at.percent("error_rate", Some(r.error_rate)), q.failed > 0),
         ),
         (
             "Measured window",
@@ -155,17 +164,20 @@ pub fn summary(r: &Report) -> [Vec<(&'static str, Cell)>; 2] {
     // The report's latencies are of successful requests: said so, beside the error rate,
     // since failures are not in them.
     let right = vec![
-        ("Latency of successes: mean", text(secs(l.mean))),
-        ("p50", text(secs(l.p50))),
-        ("p90", text(secs(l.p90))),
-        ("p95", text(secs(l.p95))),
-        ("p99", text(secs(l.p99))),
+        ("Latency of successes: mean", text(lat.secs("mean", l.mean))),
+        ("p50", text(lat.secs("p50", l.p50))),
+        ("p90", text(lat.secs("p90", l.p90))),
+        ("p95", text(lat.secs("p95", l.p95))),
+        ("p99", text(lat.secs("p99", l.p99))),
         (
             "Attempts per request",
-            Cell::marked(real(r.attempts_per_request), r.attempts_per_request > 1.5),
+            Cell::marked(
+                at.real("attempts_per_request", Some(r.attempts_per_request)),
+                r.attempts_per_request > 1.5,
+            ),
         ),
-        ("max", text(secs(l.max))),
-        ("Events simulated", text(count(r.events))),
+        ("max", text(lat.secs("max", l.max))),
+        ("Events simulated", text(at.count("events", r.events))),
         // The seed exactly (a u64).
         ("Seed", text(r.seed.to_string())),
     ];
@@ -183,12 +195,14 @@ pub const GUARD_HEADERS: &[&str] = &[
 ];
 
 /// One row per guarded caller and replica.
-pub fn guards(r: &Report) -> Table {
+pub fn guards(r: &Report, ci: Option<&Summary>) -> Table {
     let none = || String::from("–");
     let rows = r
         .guards
         .iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(k, g)| {
+            let at = At::top(ci).under(&["guards", &k.to_string()]);
             let breaker = g.breaker.as_ref().map_or_else(none, |b| {
                 format!(
                     "{} · opened {}× · {} rejected",
@@ -213,10 +227,14 @@ pub fn guards(r: &Report) -> Table {
             };
             Row::of(vec![
                 Cell::plain(caller),
-                Cell::plain(count(g.requests)),
-                Cell::plain(count(g.attempts)),
+                Cell::plain(at.count("requests", g.requests)),
+                Cell::plain(at.count("attempts", g.attempts)),
                 Cell::marked(
-                    format!("{} ({} denied)", count(g.retries), count(g.retries_denied)),
+                    format!(
+                        "{} ({} denied)",
+                        at.count("retries", g.retries),
+                        at.count("retries_denied", g.retries_denied)
+                    ),
                     g.retries_denied > 0,
                 ),
                 Cell::marked(breaker, g.breaker.as_ref().is_some_and(|b| b.opens > 0)),
@@ -241,11 +259,13 @@ pub const SLO_HEADERS: &[&str] = &[
 ];
 
 /// One row per SLO: met or missed, its error budget used and the burn-rate alerts that fired.
-pub fn slos(r: &Report) -> Table {
+pub fn slos(r: &Report, ci: Option<&Summary>) -> Table {
     let rows = r
         .slo
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(k, s)| {
+            let at = At::top(ci).under(&["slo", &k.to_string()]);
             let fired: Vec<String> = s
                 .alerts
                 .iter()
@@ -268,10 +288,10 @@ pub fn slos(r: &Report) -> Table {
             Row::of(vec![
                 Cell::plain(s.name.clone()),
                 Cell::plain(s.objective.clone()),
-                Cell::marked(percent(s.sli), !s.met),
+                Cell::marked(at.percent("sli", Some(s.sli)), !s.met),
                 Cell::marked(String::from(if s.met { "met" } else { "missed" }), !s.met),
                 Cell::marked(
-                    percent(s.error_budget_consumed),
+                    at.percent("error_budget_consumed", Some(s.error_budget_consumed)),
                     s.error_budget_consumed > 1.0,
                 ),
                 Cell::marked(alerts, !fired.is_empty()),
@@ -316,44 +336,12 @@ pub const SERVICE_HEADERS: &[&str] = &[
 /// or lost to an outage (an injected `errors` fault answers at ingress; lost and expired
 /// requests are in both figures), so the failures the diagnosis places at a service show in
 /// its row.
-pub fn services(r: &Report) -> Table {
+pub fn services(r: &Report, ci: Option<&Summary>) -> Table {
     let rows = r
         .services
         .0
         .iter()
-        .map(|(name, s)| Row {
-            key: Some(name.clone()),
-            cells: vec![
-                Cell::plain(name.clone()),
-                Cell::plain(replicas(s)),
-                busy(s.utilization),
-                Cell::plain(secs(s.loop_lag_s.mean)),
-                Cell::plain(secs(s.loop_lag_s.p99)),
-                Cell::plain(secs(s.loop_lag_s.max)),
-                Cell::plain(pair(&s.ready_queue)),
-                Cell::plain(s.threadpool.utilization.map_or_else(dash, percent)),
-                Cell::plain(secs(s.threadpool.queue_wait_s.mean)),
-                Cell::plain(secs(s.threadpool.queue_wait_s.p99)),
-                Cell::plain(
-                    s.threadpool
-                        .queue
-                        .as_ref()
-                        .map_or_else(dash, |q| count(q.max)),
-                ),
-                Cell::plain(match (s.active_requests_mean, s.active_requests_peak) {
-                    (Some(m), Some(p)) => format!("{} / {}", real(m), count(p)),
-                    _ => dash(),
-                }),
-                Cell::plain(count(s.served_ok)),
-                {
-                    let refused: u64 = s.refused.0.iter().map(|(_, n)| n).sum();
-                    Cell::marked(
-                        format!("{} / {}", count(s.served_failed), count(refused)),
-                        s.served_failed + refused > 0,
-                    )
-                },
-            ],
-        })
+        .map(|(name, s)| service_row(&At::top(ci).under(&["services", name]), name, s))
         .collect();
     Table {
         id: "services",
@@ -361,6 +349,53 @@ pub fn services(r: &Report) -> Table {
         headers: SERVICE_HEADERS,
         key_attribute: Some("data-service"),
         rows,
+    }
+}
+
+fn service_row(at: &At, name: &str, s: &ServiceReport) -> Row {
+    let lag = at.under(&["loop_lag_s"]);
+    let threads = at.under(&["threadpool"]);
+    let wait = threads.under(&["queue_wait_s"]);
+    Row {
+        key: Some(name.to_string()),
+        cells: vec![
+            Cell::plain(name.to_string()),
+            Cell::plain(replicas(s)),
+            busy(at, s.utilization),
+            Cell::plain(lag.secs("mean", s.loop_lag_s.mean)),
+            Cell::plain(lag.secs("p99", s.loop_lag_s.p99)),
+            Cell::plain(lag.secs("max", s.loop_lag_s.max)),
+            Cell::plain(at.pair("ready_queue", &s.ready_queue)),
+            Cell::plain(threads.percent("utilization", s.threadpool.utilization)),
+            Cell::plain(wait.secs("mean", s.threadpool.queue_wait_s.mean)),
+            Cell::plain(wait.secs("p99", s.threadpool.queue_wait_s.p99)),
+            Cell::plain(
+                s.threadpool
+                    .queue
+                    .as_ref()
+                    .map_or_else(dash, |q| threads.under(&["queue"]).count("max", q.max)),
+            ),
+            Cell::plain(match (s.active_requests_mean, s.active_requests_peak) {
+                (Some(m), Some(p)) => format!(
+                    "{} / {}",
+                    at.real("active_requests_mean", Some(m)),
+                    at.count("active_requests_peak", p)
+                ),
+                _ => dash(),
+            }),
+            Cell::plain(at.count("served_ok", s.served_ok)),
+            {
+                let refused: u64 = s.refused.0.iter().map(|(_, n)| n).sum();
+                Cell::marked(
+                    format!(
+                        "{} / {}",
+                        at.count("served_failed", s.served_failed),
+                        count(refused)
+                    ),
+                    s.served_failed + refused > 0,
+                )
+            },
+        ],
     }
 }
 
@@ -391,24 +426,26 @@ pub const POOL_HEADERS: &[&str] = &[
 
 /// The declared pools, one row each. A pool that is nearly always full, or that turned
 /// requests away, is marked.
-pub fn pools(r: &Report) -> Table {
+pub fn pools(r: &Report, ci: Option<&Summary>) -> Table {
     let rows = r
         .services
         .0
         .iter()
         .flat_map(|(service, s)| s.pools.0.iter().map(move |(name, p)| (service, name, p)))
         .map(|(service, name, p)| {
+            let at = At::top(ci).under(&["services", service, "pools", name]);
+            let wait = at.under(&["wait_s"]);
             Row::of(vec![
                 Cell::plain(service.clone()),
                 Cell::plain(name.clone()),
                 Cell::plain(format!("{} × {} ({})", p.size, p.instances, p.scope)),
-                busy(p.utilization),
-                Cell::plain(secs(p.wait_s.mean)),
-                Cell::plain(secs(p.wait_s.p99)),
-                Cell::plain(pair(&p.queue)),
-                Cell::marked(count(p.timeouts), p.timeouts > 0),
-                Cell::marked(count(p.rejected), p.rejected > 0),
-                Cell::plain(pair(&p.in_use)),
+                busy(&at, p.utilization),
+                Cell::plain(wait.secs("mean", p.wait_s.mean)),
+                Cell::plain(wait.secs("p99", p.wait_s.p99)),
+                Cell::plain(at.pair("queue", &p.queue)),
+                Cell::marked(at.count("timeouts", p.timeouts), p.timeouts > 0),
+                Cell::marked(at.count("rejected", p.rejected), p.rejected > 0),
+                Cell::plain(at.pair("in_use", &p.in_use)),
             ])
         })
         .collect();
@@ -432,34 +469,43 @@ pub const QUEUE_HEADERS: &[&str] = &[
 
 /// The message queues, one row each. A queue that refused publishes, failed deliveries or
 /// dead-lettered messages is marked.
-pub fn queues(r: &Report) -> Table {
+pub fn queues(r: &Report, ci: Option<&Summary>) -> Table {
     let rows = r
         .queues
         .0
         .iter()
         .map(|(name, q)| {
+            let at = At::top(ci).under(&["queues", name]);
             let dead = if q.dropped > 0 {
-                format!("{} ({} dropped)", count(q.dead_lettered), count(q.dropped))
+                format!(
+                    "{} ({} dropped)",
+                    at.count("dead_lettered", q.dead_lettered),
+                    at.count("dropped", q.dropped)
+                )
             } else {
-                count(q.dead_lettered)
+                at.count("dead_lettered", q.dead_lettered)
             };
+            let trip = at.under(&["publish_to_processed_s"]);
             Row::of(vec![
                 Cell::plain(name.clone()),
                 Cell::plain(q.consumer.clone().unwrap_or_else(dash)),
-                Cell::plain(count(q.published)),
-                Cell::marked(count(q.rejected_queue_full), q.rejected_queue_full > 0),
-                Cell::plain(count(q.processed)),
-                Cell::marked(count(q.failed), q.failed > 0),
-                Cell::plain(count(q.redeliveries)),
+                Cell::plain(at.count("published", q.published)),
+                Cell::marked(
+                    at.count("rejected_queue_full", q.rejected_queue_full),
+                    q.rejected_queue_full > 0,
+                ),
+                Cell::plain(at.count("processed", q.processed)),
+                Cell::marked(at.count("failed", q.failed), q.failed > 0),
+                Cell::plain(at.count("redeliveries", q.redeliveries)),
                 Cell::marked(dead, q.dead_lettered > 0),
                 Cell::plain(format!(
                     "{} / {}",
-                    q.depth_mean.map_or_else(dash, real),
-                    count(q.depth_max)
+                    at.real("depth_mean", q.depth_mean),
+                    at.count("depth_max", q.depth_max)
                 )),
-                Cell::plain(secs(Some(q.oldest_age_max_s))),
-                Cell::plain(secs(q.publish_to_processed_s.mean)),
-                Cell::plain(secs(q.publish_to_processed_s.p99)),
+                Cell::plain(at.secs("oldest_age_max_s", Some(q.oldest_age_max_s))),
+                Cell::plain(trip.secs("mean", q.publish_to_processed_s.mean)),
+                Cell::plain(trip.secs("p99", q.publish_to_processed_s.p99)),
             ])
         })
         .collect();
@@ -500,26 +546,27 @@ pub const CACHE_HEADERS: &[&str] = &[
 ];
 
 /// The caches, one row each.
-pub fn caches(r: &Report) -> Table {
+pub fn caches(r: &Report, ci: Option<&Summary>) -> Table {
     let rows = r
         .caches
         .0
         .iter()
         .map(|(name, c)| {
+            let at = At::top(ci).under(&["caches", name]);
             Row::of(vec![
                 Cell::plain(name.clone()),
                 Cell::plain(format!(
                     "{} × {} ({}, {})",
                     c.capacity, c.instances, c.policy, c.scope
                 )),
-                Cell::plain(c.hit_ratio.map_or_else(dash, percent)),
-                Cell::plain(count(c.hits)),
-                Cell::plain(count(c.misses)),
-                Cell::plain(count(c.expirations)),
-                Cell::plain(count(c.evictions)),
-                Cell::plain(count(c.invalidations)),
-                Cell::plain(count(c.coalesced)),
-                Cell::plain(pair(&c.entries)),
+                Cell::plain(at.percent("hit_ratio", c.hit_ratio)),
+                Cell::plain(at.count("hits", c.hits)),
+                Cell::plain(at.count("misses", c.misses)),
+                Cell::plain(at.count("expirations", c.expirations)),
+                Cell::plain(at.count("evictions", c.evictions)),
+                Cell::plain(at.count("invalidations", c.invalidations)),
+                Cell::plain(at.count("coalesced", c.coalesced)),
+                Cell::plain(at.pair("entries", &c.entries)),
             ])
         })
         .collect();
@@ -540,22 +587,31 @@ pub const LINK_HEADERS: &[&str] = &[
 
 /// The bandwidth channels that carried payloads (hop directions, replica NICs), one row each.
 /// A link busy 90% of the time or more is marked.
-pub fn links(r: &Report) -> Table {
+pub fn links(r: &Report, ci: Option<&Summary>) -> Table {
     let rows = r
         .links
         .0
         .iter()
         .map(|(name, l)| {
+            let at = At::top(ci).under(&["links", name]);
+            let transfer = at.under(&["transfer_s"]);
             Row::of(vec![
                 Cell::plain(name.clone()),
                 Cell::plain(format!("{} Mbps", real(l.bandwidth_bps / 1e6))),
-                Cell::plain(count(l.transfers)),
-                Cell::plain(bytes(l.bytes)),
-                Cell::plain(format!("{}/s", bytes(l.throughput_bytes_per_s))),
-                busy(l.utilization),
-                Cell::plain(pair(&l.in_flight)),
-                Cell::plain(secs(l.transfer_s.mean)),
-                Cell::plain(secs(l.transfer_s.p99)),
+                Cell::plain(at.count("transfers", l.transfers)),
+                Cell::plain(at.fig("bytes", Some(l.bytes), bytes)),
+                Cell::plain(format!(
+                    "{}/s",
+                    at.fig(
+                        "throughput_bytes_per_s",
+                        Some(l.throughput_bytes_per_s),
+                        bytes
+                    )
+                )),
+                busy(&at, l.utilization),
+                Cell::plain(at.pair("in_flight", &l.in_flight)),
+                Cell::plain(transfer.secs("mean", l.transfer_s.mean)),
+                Cell::plain(transfer.secs("p99", l.transfer_s.p99)),
             ])
         })
         .collect();
@@ -575,26 +631,43 @@ pub const WORKLOAD_HEADERS: &[&str] = &[
 ];
 
 /// One row per workload: its requests and their latency. Failed requests are marked.
-pub fn workloads(r: &Report) -> Table {
+pub fn workloads(r: &Report, ci: Option<&Summary>) -> Table {
     let rows = r
         .workloads
         .0
         .iter()
         .map(|(name, w)| {
+            let at = At::top(ci).under(&["workloads", name]);
+            let rq = at.under(&["requests"]);
+            let lat = at.under(&["latency_s"]);
             Row::of(vec![
                 Cell::plain(name.clone()),
-                Cell::plain(count(w.requests.sent)),
-                Cell::plain(count(w.requests.completed)),
-                Cell::marked(count(w.requests.failed), w.requests.failed > 0),
-                Cell::plain(rate(w.throughput_rps)),
-                Cell::plain(secs(w.latency_s.mean)),
-                Cell::plain(secs(w.latency_s.p50)),
-                Cell::plain(secs(w.latency_s.p99)),
-                Cell::plain(secs(w.latency_s.max)),
+                Cell::plain(rq.count("sent", w.requests.sent)),
+                Cell::plain(rq.count("completed", w.requests.completed)),
+                Cell::marked(rq.count("failed", w.requests.failed), w.requests.failed > 0),
+                Cell::plain(at.rate("throughput_rps", w.throughput_rps)),
+                Cell::plain(lat.secs("mean", w.latency_s.mean)),
+                Cell::plain(lat.secs("p50", w.latency_s.p50)),
+                Cell::plain(lat.secs("p99", w.latency_s.p99)),
+                Cell::plain(lat.secs("max", w.latency_s.max)),
             ])
         })
         .collect();
     Table::unkeyed("workloads", "Workloads", WORKLOAD_HEADERS, rows)
+}
+
+/// Every table, in the page's order (the order of [`HEADERS`]).
+pub fn all(r: &Report, ci: Option<&Summary>) -> [Table; 8] {
+    [
+        slos(r, ci),
+        guards(r, ci),
+        services(r, ci),
+        pools(r, ci),
+        queues(r, ci),
+        caches(r, ci),
+        links(r, ci),
+        workloads(r, ci),
+    ]
 }
 
 /// Every table's headers, in the page's order (the glossary's test checks they have help).

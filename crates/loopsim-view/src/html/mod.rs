@@ -187,7 +187,7 @@ fn health(o: &mut String, r: &Report) {
         }
         o.push_str("</ul>");
     }
-    tables::table(o, &crate::tables::slos(r));
+    tables::table(o, &crate::tables::slos(r, None));
     o.push_str("</section>");
 }
 

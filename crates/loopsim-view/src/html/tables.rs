@@ -12,10 +12,10 @@ use std::fmt::Write;
 pub fn results(o: &mut String, r: &Report) {
     summary(o, r);
     for t in [
-        tables::guards(r),
-        tables::services(r),
-        tables::pools(r),
-        tables::queues(r),
+        tables::guards(r, None),
+        tables::services(r, None),
+        tables::pools(r, None),
+        tables::queues(r, None),
     ] {
         table(o, &t);
     }
@@ -23,7 +23,11 @@ pub fn results(o: &mut String, r: &Report) {
     if !spawned.is_empty() {
         let _ = write!(o, r#"<p class="note">{}</p>"#, escape::text(&spawned));
     }
-    for t in [tables::caches(r), tables::links(r), tables::workloads(r)] {
+    for t in [
+        tables::caches(r, None),
+        tables::links(r, None),
+        tables::workloads(r, None),
+    ] {
         table(o, &t);
     }
 }
@@ -93,7 +97,7 @@ pub fn table(o: &mut String, t: &Table) {
 /// The summary's label/value pairs in a grid, its first column then its second.
 fn summary(o: &mut String, r: &Report) {
     o.push_str(r#"<dl class="summary">"#);
-    let [left, right] = tables::summary(r);
+    let [left, right] = tables::summary(r, None);
     for (label, value) in left.iter().chain(&right) {
         let _ = write!(
             o,

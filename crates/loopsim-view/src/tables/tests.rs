@@ -16,16 +16,7 @@ fn gallery(file: &str) -> Report {
 }
 
 fn all(r: &Report) -> [Table; 8] {
-    [
-        slos(r),
-        guards(r),
-        services(r),
-        pools(r),
-        queues(r),
-        caches(r),
-        links(r),
-        workloads(r),
-    ]
+    super::all(r, None)
 }
 
 fn column<'a>(t: &'a Table, header: &str) -> Vec<&'a Cell> {
@@ -61,7 +52,7 @@ fn every_row_has_a_cell_per_header_and_the_headers_are_listed() {
                 );
             }
         }
-        let [left, right] = summary(&r);
+        let [left, right] = summary(&r, None);
         assert_eq!(
             left.len(),
             right.len(),
@@ -76,33 +67,33 @@ fn services_are_keyed_by_name_and_names_stay_plain_text() {
         to: \"<u>api\"\n    rate: 20/s\nservices:\n  \"<u>api\":\n    endpoints:\n      /:\n\
         \x20       - cpu: 1ms\n";
     let r = report_of(yaml);
-    let s = services(&r);
+    let s = services(&r, None);
     assert_eq!(s.key_attribute, Some("data-service"));
     assert_eq!(s.rows[0].key.as_deref(), Some("<u>api"));
     assert_eq!(s.rows[0].cells[0].text, "<u>api");
     assert_eq!(column(&s, "Replicas × workers")[0].text, "1 × 1");
-    assert_eq!(workloads(&r).rows[0].cells[0].text, "<b>w</b>");
-    assert!(guards(&r).rows.is_empty() && pools(&r).rows.is_empty());
+    assert_eq!(workloads(&r, None).rows[0].cells[0].text, "<b>w</b>");
+    assert!(guards(&r, None).rows.is_empty() && pools(&r, None).rows.is_empty());
 }
 
 #[test]
 fn problems_are_marked_and_pairs_may_wrap() {
     let r = gallery("circuit-breaker.yaml");
-    let g = guards(&r);
+    let g = guards(&r, None);
     assert!(column(&g, "Breaker")
         .iter()
         .any(|c| c.class == WARN && c.text.contains("opened")));
-    let [left, right] = summary(&r);
+    let [left, right] = summary(&r, None);
     let failed = &left.iter().find(|(l, _)| *l == "Failed").unwrap().1;
     assert_eq!(failed.class, WARN);
     assert!(failed.text.contains(" ("), "{}", failed.text);
     assert!(right.iter().any(|(l, _)| *l == "Seed"));
-    let s = services(&r);
+    let s = services(&r, None);
     assert!(column(&s, "Ready queue mean / max")
         .iter()
         .all(|c| c.class == PAIR || c.text == "—"));
 
-    let p = pools(&gallery("pool-exhaustion.yaml"));
+    let p = pools(&gallery("pool-exhaustion.yaml"), None);
     assert!(column(&p, "Busy").iter().any(|c| c.class == WARN));
     assert!(column(&p, "Timeouts").iter().any(|c| c.class == WARN));
 }
@@ -116,12 +107,12 @@ fn spawned_tasks_are_said_per_service() {
 
 #[test]
 fn a_missed_slo_says_its_alerts() {
-    let t = slos(&gallery("slo-burn.yaml"));
+    let t = slos(&gallery("slo-burn.yaml"), None);
     assert!(!t.rows.is_empty());
     let missed = column(&t, "Result");
     assert!(missed.iter().any(|c| c.text == "missed" && c.class == WARN));
     assert!(column(&t, "Alerts fired")
         .iter()
         .any(|c| c.text.contains("(burn ≥ ")));
-    assert!(slos(&gallery("shop.yaml")).rows.is_empty());
+    assert!(slos(&gallery("shop.yaml"), None).rows.is_empty());
 }

@@ -205,7 +205,7 @@ pub fn render(r: &Report) {
     }
     if !r.slo.is_empty() {
         let b = block(&body, "Service-level objectives");
-        append(&b, &tables::wrapped(&loopsim_web::tables::slos(r)));
+        append(&b, &tables::wrapped(&loopsim_web::tables::slos(r, None)));
     }
     if !r.collapse.0.is_empty() {
         let b = block(&body, "Collapse detectors (bounded accept queues)");

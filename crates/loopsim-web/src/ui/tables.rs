@@ -99,12 +99,12 @@ pub fn render(r: &Report) {
     dom::set_text("results-note", &r.note);
     render_summary(r);
     render_guards(r);
-    fill(&tables::services(r), None);
-    fill(&tables::pools(r), Some("pools-section"));
+    fill(&tables::services(r, None), None);
+    fill(&tables::pools(r, None), Some("pools-section"));
     render_queues(r);
-    fill(&tables::caches(r), Some("caches-section"));
-    fill(&tables::links(r), Some("links-section"));
-    fill(&tables::workloads(r), None);
+    fill(&tables::caches(r, None), Some("caches-section"));
+    fill(&tables::links(r, None), Some("links-section"));
+    fill(&tables::workloads(r, None), None);
 }
 
 /// The summary's two columns of label/value pairs side by side: `<th scope=row>` labels.
@@ -112,7 +112,7 @@ fn render_summary(r: &Report) {
     let summary: Element = dom::by_id("summary");
     dom::clear(&summary);
     let body = dom::el("tbody");
-    let [left, right] = tables::summary(r);
+    let [left, right] = tables::summary(r, None);
     for pairs in left.iter().zip(&right) {
         let tr = dom::el("tr");
         for (label, value) in [pairs.0, pairs.1] {
@@ -128,7 +128,7 @@ fn render_summary(r: &Report) {
 
 /// The guards table, made inside `#guards` (a section shown only when a caller has guards).
 fn render_guards(r: &Report) {
-    let t = tables::guards(r);
+    let t = tables::guards(r, None);
     dom::set_hidden("guards-section", t.rows.is_empty());
     let root: Element = dom::by_id("guards");
     dom::clear(&root);
@@ -152,7 +152,7 @@ pub fn wrapped(t: &Table) -> Element {
 /// The queues, and the background tasks spawned in the note under them: the section shows
 /// when there is either.
 fn render_queues(r: &Report) {
-    let t = tables::queues(r);
+    let t = tables::queues(r, None);
     let spawned = tables::spawned(r);
     dom::set_text("queues-spawned", &spawned);
     dom::set_hidden("queues-section", t.rows.is_empty() && spawned.is_empty());

@@ -11,6 +11,12 @@
 //! continued fraction (Lentz's method; Numerical Recipes §6.4) gives the t CDF, which a
 //! safeguarded Newton iteration inverts. All in `libm`, so the same on every platform.
 
+mod leaves;
+mod summary;
+
+pub use leaves::leaves;
+pub use summary::{Summary, CONFIDENCE};
+
 /// The seed of replication `index` (from 0) of a run seeded with `seed`: replication 0 uses the
 /// scenario's own seed, so one replication is the plain run; the others are SplitMix64 outputs,
 /// whose streams are as independent as unrelated seeds.
@@ -255,5 +261,62 @@ mod tests {
         // Pinned: a change here changes every replicated report.
         assert_eq!(seed(1, 1), 16_490_336_266_968_443_936);
         assert_ne!(seed(1, 1), seed(2, 1));
+    }
+
+    #[derive(serde::Serialize)]
+    struct Figures {
+        name: alloc::string::String,
+        p99: Option<f64>,
+        absent: Option<f64>,
+        count: u64,
+        by_name: crate::report::Named<u32>,
+        list: alloc::vec::Vec<f64>,
+        flag: bool,
+    }
+
+    fn figures(p99: f64, count: u64) -> Figures {
+        Figures {
+            name: "api".into(),
+            p99: Some(p99),
+            absent: None,
+            count,
+            by_name: crate::report::Named(alloc::vec![("a.b".into(), 3), ("c".into(), 4)]),
+            list: alloc::vec![1.5, f64::NAN],
+            flag: true,
+        }
+    }
+
+    #[test]
+    fn leaves_name_every_finite_number_by_its_path() {
+        let got = leaves(&figures(0.25, 7));
+        let want: alloc::vec::Vec<(alloc::string::String, f64)> = [
+            ("p99", 0.25),
+            ("count", 7.0),
+            ("by_name.a.b", 3.0),
+            ("by_name.c", 4.0),
+            ("list.0", 1.5),
+        ]
+        .iter()
+        .map(|(p, v)| ((*p).into(), *v))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_summary_has_intervals_only_for_figures_every_replication_has() {
+        let mut sets: alloc::vec::Vec<_> = [(0.2, 5), (0.3, 7), (0.4, 9)]
+            .iter()
+            .map(|&(p, c)| leaves(&figures(p, c)))
+            .collect();
+        sets[1].retain(|(path, _)| path != "list.0");
+        let s = Summary::from_leaves(&sets);
+        assert_eq!(s.n(), 3);
+        let p99 = s.get("p99").unwrap();
+        assert!((p99.mean - 0.3).abs() < 1e-12);
+        // sd 0.1, t(0.975, 2) = 4.302653: half-width 4.302653 × 0.1 / √3.
+        assert!((p99.half_width - 4.302_653 * 0.1 / libm::sqrt(3.0)).abs() < 1e-6);
+        assert_eq!(s.get("count").unwrap().mean, 7.0);
+        assert!(s.get("list.0").is_none(), "missing from one replication");
+        assert_eq!(s.get("by_name.c").unwrap().half_width, 0.0);
     }
 }
