@@ -197,6 +197,11 @@ function drawWarmup(u, at, label) {
   const x1 = u.valToPos(at, "x", true);
   if (!(x1 > left)) return;
   ctx.save();
+  if (label) {
+    drawWarmupLabel(ctx, x1, top + height - 16 * px, px);
+    ctx.restore();
+    return;
+  }
   ctx.fillStyle = "rgba(73, 80, 87, 0.08)";
   ctx.fillRect(left, top, x1 - left, height);
   ctx.strokeStyle = "rgba(73, 80, 87, 0.7)";
@@ -206,16 +211,22 @@ function drawWarmup(u, at, label) {
   ctx.moveTo(x1, top);
   ctx.lineTo(x1, top + height);
   ctx.stroke();
-  if (label) {
-    ctx.font = `${10 * px}px system-ui, sans-serif`;
-    ctx.textBaseline = "bottom";
-    const text = "warm-up (not in the results)";
-    const w = ctx.measureText(text).width;
-    ctx.textAlign = w + 6 * px < x1 - left ? "right" : "left";
-    ctx.fillStyle = "rgba(52, 58, 64, 0.85)";
-    ctx.fillText(text, ctx.textAlign === "right" ? x1 - 3 * px : x1 + 3 * px, top + height - 3 * px);
-  }
   ctx.restore();
+}
+
+/** The warm-up's words, just right of its line near the bottom, on a white box (drawn over
+ * the lines so they stay readable). */
+function drawWarmupLabel(ctx, x1, ty, px) {
+  ctx.font = `${10 * px}px system-ui, sans-serif`;
+  ctx.textBaseline = "top";
+  ctx.textAlign = "left";
+  const text = "← warm-up, left out of the results";
+  const w = ctx.measureText(text).width;
+  const tx = x1 + 4 * px;
+  ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+  ctx.fillRect(tx - 2 * px, ty - 1 * px, w + 4 * px, 13 * px);
+  ctx.fillStyle = "rgba(52, 58, 64, 0.95)";
+  ctx.fillText(text, tx, ty);
 }
 
 /** A confidence band: the area between `lo` and `hi` (at times `t`) on the line's scale,
@@ -228,7 +239,20 @@ function drawCi(u, ci) {
   ctx.beginPath();
   ctx.rect(left, top, width, height);
   ctx.clip();
-  ctx.fillStyle = rgba(ci.color, 0.22);
+  const px = devicePixelRatio || 1;
+  ctx.fillStyle = rgba(ci.color, 0.28);
+  ctx.strokeStyle = "rgba(33, 37, 41, 0.85)";
+  ctx.lineWidth = 1.25 * px;
+  const edge = (run, ys) => {
+    ctx.beginPath();
+    run.forEach((i, k) => {
+      const x = u.valToPos(ci.t[i], "x", true);
+      const y = u.valToPos(ys[i], scale, true);
+      if (k === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+  };
   let run = [];
   const flush = () => {
     if (run.length > 1) {
@@ -245,6 +269,8 @@ function drawCi(u, ci) {
       }
       ctx.closePath();
       ctx.fill();
+      edge(run, ci.hi);
+      edge(run, ci.lo);
     }
     run = [];
   };
@@ -363,10 +389,16 @@ export function createChart(parent, spec) {
     drawClear: [
       (u) => {
         if (lane) drawLane(u, lane);
-        if (state.warmup) drawWarmup(u, state.warmup, !lane);
+        if (state.warmup) drawWarmup(u, state.warmup, false);
         drawBands(u, bands, spec.bandLabels);
-        if (state.ci) drawCi(u, state.ci);
         if (state.stop) drawStop(u, state.stop, !lane);
+      },
+    ],
+    // Over the lines: the band is the replications' answer, the lines one run's noise.
+    draw: [
+      (u) => {
+        if (state.ci) drawCi(u, state.ci);
+        if (state.warmup && !lane) drawWarmup(u, state.warmup, true);
       },
     ],
   };
@@ -488,6 +520,16 @@ export function setCiBand(id, band) {
   if (!h) return false;
   h.state.ci = band ? { ...band, t: Array.from(band.t), lo: Array.from(band.lo), hi: Array.from(band.hi) } : null;
   h.parent.dataset.ci = h.state.ci ? String(h.state.ci.t.length) : "0";
+  // What the band is, in words, under the chart (textContent: labels may come from the
+  // scenario).
+  if (!h.ciNote) {
+    h.ciNote = document.createElement("p");
+    h.ciNote.className = "note ci-caption";
+    h.parent.insertBefore(h.ciNote, h.table ? h.table.bar : null);
+  }
+  h.ciNote.hidden = !h.state.ci;
+  h.ciNote.textContent = h.state.ci ? band.caption : "";
+  if (h.state.ci) h.ciNote.style.setProperty("--ci", rgba(band.color, 0.28));
   h.u.redraw(false);
   return true;
 }
@@ -495,6 +537,7 @@ export function setCiBand(id, band) {
 export function destroyChart(handle) {
   handle.ro.disconnect();
   handle.table?.bar.remove();
+  handle.ciNote?.remove();
   handle.table?.box.remove();
   handle.u.destroy();
   delete handle.parent.dataset.stoppedAt;

@@ -8,19 +8,17 @@
 //! so the page and the CLI give the same intervals. Every interval is a Student t interval
 //! over the replications (Law, *Simulation Modeling and Analysis*, §9.4.1).
 
-use loopsim_core::replication::Interval;
+use loopsim_core::replication::{Interval, CONFIDENCE};
 use loopsim_core::series::Series;
 use loopsim_view::decimate;
 
-/// The confidence of every interval on the page (the CLI's too).
-pub const CONFIDENCE: f64 = 0.95;
 /// Most workers, whatever the machine reports: each holds its own copy of the simulator's
 /// memory, and past a handful the page's own thread (drawing the live run) starves.
 pub const MAX_WORKERS: usize = 8;
-/// Most rows of a band series a worker sends back: the charts have at most a few thousand
-/// pixel columns, and bucket means of aligned rows keep the bands comparable across
-/// replications.
-pub const BAND_ROWS: usize = 1000;
+/// Most rows of a band series a worker sends back: bucket means of aligned rows (the same
+/// ranges in every replication, so comparable) — a band over the per-interval noise of one run
+/// would be as jagged as the lines; over ~120 buckets it shows the trend and how sure it is.
+pub const BAND_ROWS: usize = 120;
 /// The series columns that get a confidence band, with the chart they are drawn on.
 pub const BAND_COLUMNS: [(&str, &str); 2] = [
     ("latency_p99_s", "chart-latency"),
@@ -30,10 +28,23 @@ pub const BAND_COLUMNS: [(&str, &str); 2] = [
 pub fn note(n: u32) -> String {
     format!(
         "Figures are mean ± 95% half-width over {n} replications (Student t, {} degrees of freedom): \
-         {n} runs with independent random streams; the true mean lies within ± of the shown mean \
-         with 95% confidence. The shaded bands on the latency and throughput charts are the same \
+         {n} runs with independent random streams. With 95% confidence the long-run mean lies \
+         within the ± of the value shown; more replications narrow it. The shaded bands on the latency and throughput charts are the same \
          interval at each moment of the run.",
         n.saturating_sub(1)
+    )
+}
+
+/// The words under a chart with a band: what is shaded, over how many runs and buckets.
+pub fn band_caption(line: &str, n: u32, bucket_s: f64) -> String {
+    let bucket = if bucket_s.is_finite() && bucket_s > 0.0 {
+        format!(", in {} steps", loopsim_view::format::secs(Some(bucket_s)))
+    } else {
+        String::new()
+    };
+    format!(
+        "Shaded band: {line}, mean ± 95% half-width over {n} replications{bucket}. \
+         The lines are the live run (replication 1) alone."
     )
 }
 
@@ -205,42 +216,130 @@ impl Replications {
     }
 }
 
-/// The headline figures of `report` by dotted path — a stand-in until
-/// `loopsim_core::replication::leaves` lands on main (then every figure).
-pub fn leaves(report: &loopsim_core::Report) -> Vec<(String, f64)> {
-    let mut out = vec![
-        (String::from("throughput_rps"), report.throughput_rps),
-        (String::from("goodput_rps"), report.goodput_rps),
-        (String::from("error_rate"), report.error_rate),
-    ];
-    let l = &report.latency_s;
-    for (k, v) in [
-        ("mean", l.mean),
-        ("p50", l.p50),
-        ("p95", l.p95),
-        ("p99", l.p99),
-    ] {
-        if let Some(v) = v {
-            out.push((format!("latency_s.{k}"), v));
+impl Band {
+    /// The time between two band points (the bucket width; NaN with fewer than two).
+    pub fn bucket_s(&self) -> f64 {
+        match self.t.as_slice() {
+            [a, b, ..] => b - a,
+            _ => f64::NAN,
         }
     }
-    out
 }
 
-/// The interval of every figure of replication 0 that every replication has (by path, in
-/// replication 0's order), e.g. `latency_s.p99 → 41.2 ms ± 1.3 ms`.
-pub fn intervals(all: &[Vec<(String, f64)>]) -> Vec<(String, Interval)> {
-    let Some(first) = all.first() else {
-        return Vec::new();
-    };
-    first
-        .iter()
-        .filter_map(|(path, _)| {
-            let xs: Option<Vec<f64>> = all
-                .iter()
-                .map(|r| r.iter().find(|(p, _)| p == path).map(|(_, v)| *v))
-                .collect();
-            Some((path.clone(), Interval::of(&xs?, CONFIDENCE)?))
-        })
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(p99: f64, rows: &[(f64, f64, f64)]) -> Outcome {
+        Outcome {
+            leaves: vec![(String::from("latency_s.p99"), p99)],
+            bands: vec![
+                rows.iter().map(|r| r.0).collect(),
+                rows.iter().map(|r| r.1).collect(),
+                rows.iter().map(|r| r.2).collect(),
+            ],
+        }
+    }
+
+    #[test]
+    fn progress_counts_results_and_hands_out_each_index_once() {
+        let mut r = Replications::new(4);
+        assert_eq!(r.progress_text(), "replications 0 / 4");
+        let handed: Vec<u32> = core::iter::from_fn(|| r.next_index()).collect();
+        // Replication 0 is the page's live run: workers get the others, each once.
+        assert_eq!(handed, [1, 2, 3]);
+        r.record(2, outcome(1.0, &[]));
+        r.record(2, outcome(9.0, &[])); // a repeat keeps the first
+        r.record(7, outcome(1.0, &[])); // out of range: ignored
+        assert_eq!(r.progress_text(), "replications 1 / 4");
+        assert!(!r.is_complete());
+        assert_eq!(r.leaves(), None);
+        for i in [3, 0, 1] {
+            r.record(i, outcome(f64::from(i), &[]));
+        }
+        assert!(r.is_complete());
+        assert_eq!(r.progress_text(), "replications 4 / 4");
+        // By index, whatever the order of arrival.
+        let p99: Vec<f64> = r.leaves().unwrap().iter().map(|l| l[0].1).collect();
+        assert_eq!(p99, [0.0, 1.0, 1.0, 3.0]);
+    }
+
+    #[test]
+    fn fewer_than_two_replications_still_make_an_interval() {
+        assert_eq!(Replications::new(0).n(), 2);
+        assert_eq!(Replications::new(1).n(), 2);
+    }
+
+    #[test]
+    fn worker_count_is_capped_by_cores_and_replications() {
+        assert_eq!(worker_count(2.0, 20), 2);
+        assert_eq!(worker_count(64.0, 200), MAX_WORKERS);
+        assert_eq!(worker_count(0.0, 20), 1);
+        assert_eq!(worker_count(f64::NAN, 20), 1);
+        // Replication 0 runs on the page: 3 replications leave 2 for workers.
+        assert_eq!(worker_count(16.0, 3), 2);
+    }
+
+    #[test]
+    fn bands_are_student_t_intervals_row_by_row() {
+        // Two rows, three replications: p99 1, 2, 3 at row 0 → mean 2, s = 1,
+        // half-width t(0.975, 2) · 1/√3 = 4.302653 / 1.732051 = 2.484138.
+        let mut r = Replications::new(3);
+        r.record(0, outcome(0.0, &[(1.0, 1.0, 10.0), (2.0, 5.0, 10.0)]));
+        r.record(1, outcome(0.0, &[(1.0, 2.0, 10.0), (2.0, 5.0, 10.0)]));
+        // A shorter run (stopped early): the bands cover the rows every replication has.
+        r.record(2, outcome(0.0, &[(1.0, 3.0, 10.0)]));
+        let bands = r.bands();
+        assert_eq!(bands.len(), BAND_COLUMNS.len());
+        let p99 = &bands[0];
+        assert_eq!(p99.column, "latency_p99_s");
+        assert_eq!(p99.t, [1.0]);
+        let hw = 4.302_652_729_911_275 / 3f64.sqrt();
+        assert!((p99.lo[0] - (2.0 - hw)).abs() < 1e-9, "{:?}", p99.lo);
+        assert!((p99.hi[0] - (2.0 + hw)).abs() < 1e-9, "{:?}", p99.hi);
+        // No spread: a zero-width band at the mean.
+        assert_eq!((bands[1].lo[0], bands[1].hi[0]), (10.0, 10.0));
+    }
+
+    #[test]
+    fn bands_wait_for_every_replication_and_gap_on_missing_values() {
+        let mut r = Replications::new(2);
+        r.record(0, outcome(0.0, &[(1.0, f64::NAN, 1.0)]));
+        assert!(r.bands().is_empty());
+        r.record(1, outcome(0.0, &[(1.0, 4.0, 1.0)]));
+        let b = &r.bands()[0];
+        assert!(b.lo[0].is_nan() && b.hi[0].is_nan());
+    }
+
+    #[test]
+    fn band_columns_are_bucket_means_over_the_same_ranges() {
+        let mut s = Series::new(vec!["t_s".into(), "latency_p99_s".into()]);
+        for i in 0..10 {
+            s.push_row(&[
+                f64::from(i),
+                if i == 3 { f64::NAN } else { 1.0 + f64::from(i) },
+            ]);
+        }
+        let cols = band_columns(&s, 2);
+        assert_eq!(cols.len(), 1 + BAND_COLUMNS.len());
+        assert_eq!(cols[0], [2.0, 7.0]);
+        // Rows 0..5 without the NaN at row 3: (1 + 2 + 3 + 5) / 4.
+        assert_eq!(cols[1], [2.75, 8.0]);
+        // A column the scenario does not have: gaps.
+        assert!(cols[2].iter().all(|v| v.is_nan()));
+        // Short series are not bucketed.
+        assert_eq!(band_columns(&s, 100)[0].len(), 10);
+    }
+
+    #[test]
+    fn captions_and_the_note_say_what_the_shading_means() {
+        assert_eq!(
+            band_caption("p99 (ok)", 20, 5.0),
+            "Shaded band: p99 (ok), mean ± 95% half-width over 20 replications, in 5.00 s steps. \
+             The lines are the live run (replication 1) alone."
+        );
+        assert!(note(20).starts_with(
+            "Figures are mean ± 95% half-width over 20 replications (Student t, 19 degrees of freedom)"
+        ));
+    }
 }

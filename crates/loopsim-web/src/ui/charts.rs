@@ -8,7 +8,7 @@ use loopsim_core::series::Series;
 use loopsim_core::Report;
 use loopsim_web::charts::{self as defs, ChartDef, Place, ServiceLoad, Source};
 use loopsim_web::panels::{self, Panels, STATUSES};
-use loopsim_web::replications::{Band, BAND_COLUMNS};
+use loopsim_web::replications::{band_caption, Band, BAND_COLUMNS};
 use loopsim_web::{decimate, format};
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlSelectElement};
@@ -465,18 +465,20 @@ impl Charts {
         }
     }
 
-    /// Draws the replications' confidence bands (an empty slice clears them).
-    pub fn set_bands(&self, bands: &[Band]) {
+    /// Draws the replications' confidence bands over `n` replications (an empty slice clears
+    /// them).
+    pub fn set_bands(&self, bands: &[Band], n: u32) {
         for (column, chart) in BAND_COLUMNS {
             let band = bands.iter().find(|b| b.column == column);
             let line = self.line_of(chart, column);
             let spec = match (band, line) {
-                (Some(b), Some((color, axis))) => dom::obj(&[
+                (Some(b), Some((label, color, axis))) => dom::obj(&[
                     ("t", Float64Array::from(b.t.as_slice()).into()),
                     ("lo", Float64Array::from(b.lo.as_slice()).into()),
                     ("hi", Float64Array::from(b.hi.as_slice()).into()),
                     ("color", dom::s(color)),
                     ("axis", dom::n(axis)),
+                    ("caption", dom::s(&band_caption(&label, n, b.bucket_s()))),
                 ]),
                 _ => JsValue::NULL,
             };
@@ -484,8 +486,8 @@ impl Charts {
         }
     }
 
-    /// The colour and axis of the line that plots series column `column` on chart `chart`.
-    fn line_of(&self, chart: &str, column: &str) -> Option<(&'static str, u8)> {
+    /// The label, colour and axis of the line that plots series column `column` on `chart`.
+    fn line_of(&self, chart: &str, column: &str) -> Option<(String, &'static str, u8)> {
         let col = defs::col(&self.names, column)?;
         defs::page_charts(&self.names, &self.panels, &self.order_names())
             .into_iter()
@@ -493,7 +495,7 @@ impl Charts {
             .lines
             .into_iter()
             .find(|l| matches!(l.source, Source::Col(i, _) if i == col))
-            .map(|l| (l.color, l.axis))
+            .map(|l| (l.label, l.color, l.axis))
     }
 
     fn mark_stop(&self, service: bool) {

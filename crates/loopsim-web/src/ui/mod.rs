@@ -155,7 +155,7 @@ struct Replicated {
     n: u32,
     done: u32,
     /// Every figure's interval once all replications are in.
-    figures: Vec<(String, loopsim_core::replication::Interval)>,
+    summary: Option<loopsim_core::replication::Summary>,
     message: String,
 }
 
@@ -1799,8 +1799,8 @@ impl App {
                 self.charts.set_stop(st.at_s);
             }
             self.charts.set_warmup(r.warmup_s);
-            tables::render(r);
-            health::render(r);
+            tables::render(r, None);
+            health::render(r, None);
             diagnosis::render(r);
             if let Some(run) = &self.run {
                 self.topology.paint(&run.session, r, true);
@@ -2002,10 +2002,17 @@ impl App {
             return;
         };
         let leaves = pool.state.leaves().unwrap_or_default();
-        self.replicated.figures = loopsim_web::replications::intervals(&leaves);
+        let summary = loopsim_core::replication::Summary::from_leaves(&leaves);
+        if let Some(run) = &self.run {
+            let report = run.session.report();
+            tables::render(&report, Some(&summary));
+            health::render(&report, Some(&summary));
+            help::annotate_results();
+        }
+        self.replicated.summary = Some(summary);
         self.replicated.state = "done";
         self.replicated.done = pool.state.n();
-        self.charts.set_bands(&pool.state.bands());
+        self.charts.set_bands(&pool.state.bands(), pool.state.n());
         dom::set_text(
             "replications-note",
             &loopsim_web::replications::note(pool.state.n()),
@@ -2046,7 +2053,7 @@ impl App {
             _ => format!("replications {done} / {n} · {}", r.message),
         };
         dom::set_text("replications-status", &line);
-        dom::set_disabled("replications-cancel", r.state != "running");
+        dom::set_hidden("replications-cancel", r.state != "running");
     }
 
     fn replications_js(&self) -> JsValue {
@@ -2063,7 +2070,7 @@ impl App {
             ("done", dom::n(done)),
             ("n", dom::n(n)),
             ("message", dom::s(&r.message)),
-            ("figures", replicas::figures_js(&r.figures)),
+            ("figures", replicas::figures_js(r.summary.as_ref())),
         ])
     }
 

@@ -40,7 +40,7 @@ pub fn replicate(yaml: &str, seed: Option<String>, index: u32) -> Result<JsValue
     let mut session = Session::from_scenario(sc);
     session.run_to_end();
     let outcome = Outcome {
-        leaves: replications::leaves(&session.report()),
+        leaves: replication::leaves(&session.report()),
         bands: replications::band_columns(session.series(), BAND_ROWS),
     };
     Ok(outcome_to_js(index, &outcome))
@@ -270,7 +270,7 @@ impl Pool {
         self.state.record(
             0,
             Outcome {
-                leaves: replications::leaves(report),
+                leaves: replication::leaves(report),
                 bands: replications::band_columns(series, BAND_ROWS),
             },
         );
@@ -279,9 +279,9 @@ impl Pool {
 }
 
 /// `{ path: { mean, half_width, n } }` of every figure with an interval, for scripts and tests.
-pub fn figures_js(figures: &[(String, loopsim_core::replication::Interval)]) -> JsValue {
+pub fn figures_js(summary: Option<&replication::Summary>) -> JsValue {
     let out = Object::new();
-    for (path, i) in figures {
+    for (path, i) in summary.into_iter().flat_map(replication::Summary::iter) {
         let v = dom::obj(&[
             ("mean", dom::n(i.mean)),
             ("half_width", dom::n(i.half_width)),
