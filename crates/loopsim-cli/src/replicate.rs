@@ -10,12 +10,11 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
-use loopsim_core::replication::{self, Interval};
+use loopsim_core::replication::{self, Interval, Summary, CONFIDENCE};
 use loopsim_core::{Report, Scenario, Simulation};
+use loopsim_view::figure::At;
+use loopsim_view::tables::{self, Cell, Row};
 use serde_json::{Map, Value};
-
-/// The confidence of every interval.
-pub const CONFIDENCE: f64 = 0.95;
 
 /// The reports of `n` replications of `sc`, in replication order, run on `threads` threads;
 /// `done` is called as each one finishes (for a progress bar).
@@ -134,95 +133,133 @@ fn ci(i: &Interval) -> Value {
     Value::Object(m)
 }
 
-/// The headline figures as text, each `mean ± half-width`.
+/// The report as text with every figure `mean ± half-width`: the page's summary and tables
+/// (`loopsim_view::tables`, read through the replications' [`Summary`]), then each endpoint's
+/// figures. Rows and names come from replication 0.
 pub fn text(reports: &[Report], name: &str) -> String {
     let n = reports.len();
+    let summary = Summary::of(reports);
+    let first = &reports[0];
     let mut out = format!(
-        "{name}: {n} replications, mean ± 95% confidence half-width (Student t, {} degrees of freedom)\n\n",
+        "{name}: {n} replications — every figure is the mean ± the half-width of its 95% \
+         confidence interval (Student t, {} degrees of freedom)\n\n",
         n - 1
     );
-    let mut line = |label: &str, f: &dyn Fn(&Report) -> Option<f64>, unit: Unit| {
-        let xs: Option<Vec<f64>> = reports.iter().map(f).collect();
-        if let Some(i) = xs.and_then(|xs| Interval::of(&xs, CONFIDENCE)) {
-            out.push_str(&format!("  {label:<34} {}\n", unit.show(&i)));
-        }
-    };
-    line("throughput", &|r| Some(r.throughput_rps), Unit::Rate);
-    line("goodput", &|r| Some(r.goodput_rps), Unit::Rate);
-    line("error rate", &|r| Some(r.error_rate), Unit::Share);
-    line("latency mean", &|r| r.latency_s.mean, Unit::Seconds);
-    line("latency p50", &|r| r.latency_s.p50, Unit::Seconds);
-    line("latency p95", &|r| r.latency_s.p95, Unit::Seconds);
-    line("latency p99", &|r| r.latency_s.p99, Unit::Seconds);
-    for (svc, _) in &reports[0].services.0 {
-        let get = |r: &Report| r.services.get(svc).cloned();
-        line(
-            &format!("{svc} utilisation"),
-            &|r| get(r).and_then(|s| s.utilization),
-            Unit::Share,
-        );
-        line(
-            &format!("{svc} loop lag p99"),
-            &|r| get(r).and_then(|s| s.loop_lag_s.p99),
-            Unit::Seconds,
-        );
+    let [left, right] = tables::summary(first, Some(&summary));
+    for (label, cell) in left.iter().chain(&right) {
+        out.push_str(&format!("  {label:<30} {}\n", cell.text));
     }
-    for (svc, s) in &reports[0].services.0 {
-        for (pool, _) in &s.pools.0 {
-            let get = |r: &Report| r.services.get(svc).and_then(|s| s.pools.get(pool).cloned());
-            line(
-                &format!("{svc}/{pool} pool utilisation"),
-                &|r| get(r).and_then(|p| p.utilization),
-                Unit::Share,
-            );
-            line(
-                &format!("{svc}/{pool} pool wait p99"),
-                &|r| get(r).and_then(|p| p.wait_s.p99),
-                Unit::Seconds,
-            );
+    for t in tables::all(first, Some(&summary)) {
+        if !t.rows.is_empty() {
+            table_text(&mut out, t.title, t.headers, &t.rows);
         }
     }
-    for (e, _) in &reports[0].endpoints.0 {
-        line(
-            &format!("endpoint {e} p99"),
-            &|r| r.endpoints.get(e).and_then(|x| x.latency_s.p99),
-            Unit::Seconds,
-        );
+    let endpoints = endpoint_rows(first, &summary);
+    if !endpoints.is_empty() {
+        table_text(&mut out, "Endpoints", ENDPOINT_HEADERS, &endpoints);
     }
-    for (w, _) in &reports[0].workloads.0 {
-        line(
-            &format!("workload {w} p99"),
-            &|r| r.workloads.get(w).and_then(|x| x.latency_s.p99),
-            Unit::Seconds,
-        );
+    let calls = call_rows(first, &summary);
+    if !calls.is_empty() {
+        table_text(&mut out, "Calls", CALL_HEADERS, &calls);
     }
-    for slo in &reports[0].slo {
-        let name = &slo.name;
-        line(
-            &format!("slo {name} SLI"),
-            &|r| r.slo.iter().find(|o| &o.name == name).map(|o| o.sli),
-            Unit::Share,
-        );
-    }
-    out.push_str("\n  every figure with its interval: --json (a `<key>_ci` beside each number)\n");
+    out.push_str(&health_text(reports, &summary));
+    let seeds: Vec<String> = reports.iter().take(3).map(|r| r.seed.to_string()).collect();
+    out.push_str(&format!(
+        "\n  seeds: {}{} (replication i runs with seed(scenario seed, i), 0 being the \
+         scenario's own; --json lists them all)\n",
+        seeds.join(", "),
+        if n > 3 { ", …" } else { "" }
+    ));
     out
 }
 
-#[derive(Clone, Copy)]
-enum Unit {
-    Rate,
-    Share,
-    Seconds,
-}
-
-impl Unit {
-    fn show(self, i: &Interval) -> String {
-        match self {
-            Unit::Rate => format!("{:.2} ± {:.2} req/s", i.mean, i.half_width),
-            Unit::Share => format!("{:.3}% ± {:.3}%", 100.0 * i.mean, 100.0 * i.half_width),
-            Unit::Seconds => format!("{:.3} ms ± {:.3} ms", 1e3 * i.mean, 1e3 * i.half_width),
+/// The health score's interval, and how many replications ended in each status.
+fn health_text(reports: &[Report], summary: &Summary) -> String {
+    let at = At::top(Some(summary)).under(&["health"]);
+    let mut statuses: Vec<(&str, usize)> = Vec::new();
+    for r in reports {
+        let s = r.health.status.as_str();
+        match statuses.iter_mut().find(|(k, _)| *k == s) {
+            Some((_, c)) => *c += 1,
+            None => statuses.push((s, 1)),
         }
     }
+    let counted: Vec<String> = statuses
+        .iter()
+        .map(|(s, c)| format!("{s} in {c}"))
+        .collect();
+    format!(
+        "\nHealth\n  worst-window score {} (runtime auditor); status: {} of {} replications\n",
+        at.real("score", Some(reports[0].health.score)),
+        counted.join(", "),
+        reports.len()
+    )
+}
+
+const CALL_HEADERS: &[&str] = &["Call", "Ok", "Failed", "Mean", "p99", "Hedges", "Fallbacks"];
+
+/// Each `call` step's outcomes and latency.
+fn call_rows(r: &Report, summary: &Summary) -> Vec<Row> {
+    r.call_sites
+        .0
+        .iter()
+        .map(|(name, c)| {
+            let at = At::top(Some(summary)).under(&["call_sites", name]);
+            let lat = at.under(&["latency_s"]);
+            Row::of(
+                [
+                    name.clone(),
+                    at.count("ok", c.ok),
+                    at.count("failed", c.failed),
+                    lat.secs("mean", c.latency_s.mean),
+                    lat.secs("p99", c.latency_s.p99),
+                    at.count("hedges", c.hedges),
+                    at.count("fallbacks", c.fallbacks),
+                ]
+                .into_iter()
+                .map(Cell::plain)
+                .collect(),
+            )
+        })
+        .collect()
+}
+
+const ENDPOINT_HEADERS: &[&str] = &["Endpoint", "Ok", "Failed", "Mean", "p50", "p99", "max"];
+
+/// Each endpoint's requests and time in service.
+fn endpoint_rows(r: &Report, summary: &Summary) -> Vec<Row> {
+    r.endpoints
+        .0
+        .iter()
+        .map(|(name, e)| {
+            let at = At::top(Some(summary)).under(&["endpoints", name]);
+            let lat = at.under(&["latency_s"]);
+            Row::of(
+                [
+                    name.clone(),
+                    at.count("ok", e.ok),
+                    at.count("failed", e.failed),
+                    lat.secs("mean", e.latency_s.mean),
+                    lat.secs("p50", e.latency_s.p50),
+                    lat.secs("p99", e.latency_s.p99),
+                    lat.secs("max", e.latency_s.max),
+                ]
+                .into_iter()
+                .map(Cell::plain)
+                .collect(),
+            )
+        })
+        .collect()
+}
+
+/// A titled table as text: the name column left-aligned, the figures right-aligned.
+fn table_text(out: &mut String, title: &str, headers: &[&str], rows: &[Row]) {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.text.clone()).collect())
+        .collect();
+    out.push_str(&format!("\n{title}\n"));
+    crate::text::table(out, headers, &cells, 1);
 }
 
 #[cfg(test)]

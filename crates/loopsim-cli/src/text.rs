@@ -485,7 +485,7 @@ fn render_spawned(o: &mut String, r: &Report) {
 
 /// Rows under a header, two spaces in, columns two spaces apart: the first `left` columns
 /// left-aligned, the others right-aligned, each as wide as its widest cell (in characters).
-fn table(o: &mut String, header: &[&str], rows: &[Vec<String>], left: usize) {
+pub fn table(o: &mut String, header: &[&str], rows: &[Vec<String>], left: usize) {
     let width = |i: usize| {
         rows.iter()
             .map(|r| r[i].chars().count())

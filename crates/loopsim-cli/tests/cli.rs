@@ -813,5 +813,30 @@ fn replications_print_means_with_intervals() {
     let text = loopsim(&["run", file.to_str().unwrap(), "--replications", "20"]);
     let out = String::from_utf8(text.stdout).unwrap();
     assert!(out.contains("20 replications"), "{out}");
-    assert!(out.contains("latency mean") && out.contains(" ± "), "{out}");
+    // Every figure with its interval: the summary, the service, workload and endpoint rows.
+    let line = |start: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no `{start}` line in\n{out}"))
+            .to_string()
+    };
+    for start in [
+        "Latency of successes: mean",
+        "p99",
+        "Goodput",
+        "Error rate",
+        "api ",
+    ] {
+        assert!(line(start).contains(" ± "), "{}", line(start));
+    }
+    assert!(
+        out.contains("Endpoints") && line("api/").contains(" ± "),
+        "{out}"
+    );
+    // The text's mean is the JSON's (49.4 ms: three significant digits).
+    let shown = format!("{:.1} ms ±", mean * 1e3);
+    assert!(
+        line("Latency of successes: mean").contains(&shown),
+        "{shown}"
+    );
 }

@@ -96,7 +96,7 @@ impl<'a> At<'a> {
 
 /// A count, or a mean of counts: whole numbers with separators, small fractions as reals.
 fn tally(v: f64) -> String {
-    if v.fract() == 0.0 && v >= 0.0 && v < 1e18 {
+    if v.fract() == 0.0 && (0.0..1e18).contains(&v) {
         count(v as u64)
     } else if v.abs() >= 100.0 {
         count(v.abs().round() as u64)
