@@ -96,6 +96,7 @@ pub mod rng;
 pub mod scenario;
 pub mod schema;
 pub mod series;
+pub mod sweep;
 pub mod time;
 pub mod warmup;
 pub mod yaml;

@@ -245,6 +245,7 @@ pub const ALL: &[&Section] = &[
     &ENDPOINT,
     &GUIDE_STEP,
     &CHANGE,
+    &SWEEP_VALUES,
 ];
 
 /// The section named `name` in [`ALL`].
@@ -264,7 +265,7 @@ pub const TOP: Section = Section {
     include: &[],
 };
 
-const TOP_KEYS: [Key; 21] = [
+const TOP_KEYS: [Key; 22] = [
     Key {
         name: "version",
         ty: Type::Const(1),
@@ -390,8 +391,23 @@ const TOP_KEYS: [Key; 21] = [
         ty: Type::List { of: &Type::Ref(&GUIDE_STEP), min: 0, max: Some(30) },
         default: Absent::Default("none"),
         doc: "A guided walkthrough: steps the playground shows one at a time, each with text, and optionally a change to apply to the scenario and the chart or node to look at (at most 30). A link can open the scenario at a step.",
+    },    Key {
+        name: "sweep",
+        ty: Type::Map { names: Some(r#"^[^\s]+$"#), not_name: None, of: &Type::Ref(&SWEEP_VALUES), min: 1 },
+        default: Absent::Default("none"),
+        doc: "A sweep over one or two parameters, each named by its path in this file (`workload[0].rate`, `services.api.workers`: keys joined by dots, list items by `[index]`) with the values to run it at. The first parameter is the x axis of the capacity curves, the second gives one curve per value. `loopsim run` runs every point (with the scenario's replications) and prints the curves and their knee; a single run in the playground runs the scenario as written. At most 10000 runs (points × replications). See [Sweeps](sweeps.md).",
     },
 ];
+
+pub const SWEEP_VALUES: Section = Section::value(
+    "sweep_values",
+    "sweepValues",
+    "The values of a swept parameter: a range `FROM..TO by STEP` in one unit (`100/s..1000/s by 100/s`, `1..8 by 1`; TO included when on the grid) or a list of values (`[1, 2, 4, 8]`, `[5ms, 10ms]`) in the order to run them. Each value is written in place of the parameter's own and the scenario checked again.",
+    Type::AnyOf(&[
+        Type::Text { pattern: Some(r#"^\S+\s*\.\.\s*\S+\s+by\s+\S+$"#), min_len: 0 },
+        Type::List { of: &Type::AnyOf(&[Type::Number { min: Bound::No, max: Bound::No }, Type::Text { pattern: None, min_len: 1 }]), min: 1, max: Some(10000) },
+    ]),
+);
 
 pub const GUIDE_STEP: Section = Section {
     name: "guide_step",

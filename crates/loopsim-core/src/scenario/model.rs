@@ -57,6 +57,9 @@ pub struct Scenario {
     pub queues: Vec<QueueSpec>,
     /// `try:` and `guide:`, for the reader; the engine ignores them.
     pub guide: super::guide::Guide,
+    /// `sweep:`: the parameters a sweep varies; a single run ignores it (it runs the scenario
+    /// as written), a sweep runs [`crate::sweep::Sweep::scenario_at`] of each point.
+    pub sweep: Option<crate::sweep::Sweep>,
 }
 
 /// A source of requests. The client side of every hop from a workload is the node `client`.

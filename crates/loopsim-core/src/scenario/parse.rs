@@ -20,6 +20,7 @@ mod guide;
 mod health;
 mod queues;
 mod services;
+mod sweep;
 mod text;
 mod values;
 mod workloads;
@@ -339,6 +340,10 @@ impl Reader<'_> {
                 },
             )
         };
+        let sweep = match (f.get("sweep"), f.key_span("sweep")) {
+            (Some(node), Some(key)) => self.sweep(key, node, root),
+            _ => None,
+        };
         let duration = run.duration?;
         let scenario = Scenario {
             name: run.name,
@@ -365,6 +370,7 @@ impl Reader<'_> {
             max_in_flight: run.max_in_flight,
             queues,
             guide,
+            sweep,
         };
         if self.errors == 0 {
             let caps = check::work_caps(&scenario, self.limits, run.duration_span);
@@ -373,6 +379,9 @@ impl Reader<'_> {
                 .chain(guards)
                 .chain(check::load_warnings(&scenario))
                 .for_each(|d| self.report(d));
+        }
+        if let (0, Some(sweep)) = (self.errors, &scenario.sweep) {
+            self.sweep_corners(sweep);
         }
         Some(scenario)
     }
