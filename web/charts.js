@@ -376,7 +376,7 @@ export function createChart(parent, spec) {
       fill: s.fill ? rgba(s.color, 0.16) : undefined,
       paths: lane ? () => null : s.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
       spanGaps: !!s.span,
-      points: { show: false },
+      points: { show: !!s.points, size: 6 },
       value: lane
         ? (u, v) => (v == null ? "–" : lane.names[v])
         : spec.yTicks && s.axis === 0
@@ -384,7 +384,7 @@ export function createChart(parent, spec) {
           : (u, v) => fmtValue(v, s.unit),
     })),
   ];
-  const state = { stop: null, warmup: null, ci: null }; // setStop, setWarmup, setCiBand
+  const state = { stop: null, warmup: null, ci: [], marker: null }; // setStop, setWarmup, setCiBand, setMarker
   const hooks = {
     drawClear: [
       (u) => {
@@ -397,8 +397,9 @@ export function createChart(parent, spec) {
     // Over the lines: the band is the replications' answer, the lines one run's noise.
     draw: [
       (u) => {
-        if (state.ci) drawCi(u, state.ci);
+        for (const ci of state.ci) drawCi(u, ci);
         if (state.warmup && !lane) drawWarmup(u, state.warmup, true);
+        if (state.marker) drawMarker(u, state.marker);
       },
     ],
   };
@@ -513,13 +514,15 @@ export function setWarmup(handle, at) {
   handle.u.redraw(false);
 }
 
-/** Draws a confidence band `{ t, lo, hi, color, axis }` on the chart in figure `id` (null
- * clears it); false when there is no such chart. */
+/** Draws confidence bands — one `{ t, lo, hi, color, axis, caption? }` or a list — on the
+ * chart in figure `id` (null clears them); false when there is no such chart. */
 export function setCiBand(id, band) {
   const h = registry.get(id);
   if (!h) return false;
-  h.state.ci = band ? { ...band, t: Array.from(band.t), lo: Array.from(band.lo), hi: Array.from(band.hi) } : null;
-  h.parent.dataset.ci = h.state.ci ? String(h.state.ci.t.length) : "0";
+  const list = band == null ? [] : Array.isArray(band) ? band : [band];
+  h.state.ci = list.map((b) => ({ ...b, t: Array.from(b.t), lo: Array.from(b.lo), hi: Array.from(b.hi) }));
+  band = list[0];
+  h.parent.dataset.ci = band ? String(band.t.length) : "0";
   // What the band is, in words, under the chart (textContent: labels may come from the
   // scenario).
   if (!h.ciNote) {
@@ -527,11 +530,49 @@ export function setCiBand(id, band) {
     h.ciNote.className = "note ci-caption";
     h.parent.insertBefore(h.ciNote, h.table ? h.table.bar : null);
   }
-  h.ciNote.hidden = !h.state.ci;
-  h.ciNote.textContent = h.state.ci ? band.caption : "";
-  if (h.state.ci) h.ciNote.style.setProperty("--ci", rgba(band.color, 0.28));
+  h.ciNote.hidden = !band?.caption;
+  h.ciNote.textContent = band?.caption || "";
+  if (band) h.ciNote.style.setProperty("--ci", rgba(band.color, 0.28));
   h.u.redraw(false);
   return true;
+}
+
+/** Marks `{ at, label }` on the x axis of the chart in figure `id` (a capacity curve's knee);
+ * null clears it. */
+export function setMarker(id, marker) {
+  const h = registry.get(id);
+  if (!h) return false;
+  h.state.marker = marker && Number.isFinite(marker.at) ? { at: marker.at, label: String(marker.label) } : null;
+  h.parent.dataset.marker = h.state.marker ? String(h.state.marker.at) : "";
+  h.u.redraw(false);
+  return true;
+}
+
+/** A vertical mark across the plot at `m.at` with `m.label` at its top (textual: canvas). */
+function drawMarker(u, m) {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  const x = u.valToPos(m.at, "x", true);
+  if (!(x >= left && x <= left + width)) return;
+  ctx.save();
+  ctx.strokeStyle = "#c92a2a";
+  ctx.lineWidth = 2 * px;
+  ctx.beginPath();
+  ctx.moveTo(x, top);
+  ctx.lineTo(x, top + height);
+  ctx.stroke();
+  ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
+  ctx.textBaseline = "top";
+  const w = ctx.measureText(m.label).width;
+  const right = x + 6 * px + w > left + width;
+  ctx.textAlign = right ? "right" : "left";
+  const tx = right ? x - 5 * px : x + 5 * px;
+  ctx.fillStyle = "rgba(255, 255, 255, 0.9)";
+  ctx.fillRect(right ? tx - w - 3 * px : tx - 3 * px, top + 3 * px, w + 6 * px, 15 * px);
+  ctx.fillStyle = "#a61e1e";
+  ctx.fillText(m.label, tx, top + 5 * px);
+  ctx.restore();
 }
 
 export function destroyChart(handle) {
@@ -557,7 +598,9 @@ export function chartData(id) {
     bands: (h.spec.bands || []).map((b) => ({ ...b })),
     stop: h.state.stop ? { ...h.state.stop } : null,
     warmup: h.state.warmup,
-    ci: h.state.ci ? { t: [...h.state.ci.t], lo: [...h.state.ci.lo], hi: [...h.state.ci.hi] } : null,
+    ci: h.state.ci.length ? { t: [...h.state.ci[0].t], lo: [...h.state.ci[0].lo], hi: [...h.state.ci[0].hi] } : null,
+    bandsCi: h.state.ci.length,
+    marker: h.state.marker ? { ...h.state.marker } : null,
   };
 }
 

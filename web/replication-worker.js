@@ -1,4 +1,4 @@
-// One replication worker (a module worker started by crates/loopsim-web/src/ui/replicas.rs).
+// One replication and sweep worker (a module worker started by crates/loopsim-web/src/ui/replicas.rs).
 // It loads the page's own wasm-bindgen glue and wasm file — the URLs come in the first message,
 // and the browser has them cached — so replications cost no second download. The scenario
 // text arrives as a string and goes to the Rust checker; nothing here evaluates it.
@@ -13,12 +13,19 @@ self.onmessage = async (e) => {
     });
     return;
   }
-  if (m.kind !== "run") return;
+  if (m.kind !== "run" && m.kind !== "sweep") return;
+  const seed = m.seed == null ? undefined : String(m.seed);
   try {
     const glue = await ready;
-    const out = glue.loopsimReplicate(String(m.yaml), m.seed == null ? undefined : String(m.seed), m.index >>> 0);
-    self.postMessage({ kind: "done", out });
+    if (m.kind === "run") {
+      const out = glue.loopsimReplicate(String(m.yaml), seed, m.index >>> 0);
+      self.postMessage({ kind: "done", out });
+    } else {
+      const out = glue.loopsimSweepRun(String(m.yaml), seed, m.point >>> 0, m.replication >>> 0);
+      self.postMessage({ kind: "sweep-done", out });
+    }
   } catch (err) {
-    self.postMessage({ kind: "error", message: `replication ${m.index}: ${err && err.message ? err.message : String(err)}` });
+    const what = m.kind === "run" ? `replication ${m.index + 1}` : `sweep point ${m.point + 1}`;
+    self.postMessage({ kind: "error", message: `${what}: ${err && err.message ? err.message : String(err)}` });
   }
 };

@@ -23,4 +23,5 @@ pub mod replications;
 pub mod run_estimate;
 pub mod schema_help;
 pub mod share;
+pub mod sweeps;
 pub mod text;

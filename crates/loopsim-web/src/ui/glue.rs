@@ -55,6 +55,10 @@ extern "C" {
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setCiBand)]
     pub fn set_ci_band(id: &str, band: &JsValue) -> bool;
 
+    /// Marks `{ at, label }` on the x axis of the chart in figure `id` (null clears it).
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setMarker)]
+    pub fn set_marker(id: &str, marker: &JsValue) -> bool;
+
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = destroyChart)]
     pub fn destroy_chart(handle: &JsValue);
 

@@ -9,6 +9,7 @@
 //! the app is borrowed (the editor's change hook fires synchronously when we replace its text)
 //! touch only their own cells, never the app.
 
+mod capacity;
 mod charts;
 mod convert;
 mod diagnosis;
@@ -143,6 +144,8 @@ struct App {
     replicas: Option<replicas::Pool>,
     /// What became of the last replicated run, for the page and `window.loopsim`.
     replicated: Replicated,
+    /// The sweep's capacity charts.
+    capacity: capacity::CapacityCharts,
     /// `window.loopsim.setReplications(n)`: overrides the scenario's replications.
     replications_override: Option<u32>,
 }
@@ -157,6 +160,11 @@ struct Replicated {
     /// Every figure's interval once all replications are in.
     summary: Option<loopsim_core::replication::Summary>,
     message: String,
+    /// A sweep (`n`, `done`: points) rather than replications.
+    sweep: bool,
+    /// The sweep points drawn on the capacity chart, and its curves as drawn.
+    drawn_points: usize,
+    capacity: Option<loopsim_core::sweep::Capacity>,
 }
 
 /// What the charts were built for: the series columns and the extra panels.
@@ -276,6 +284,7 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
             walkthrough: None,
             replicas: None,
             replicated: Replicated::default(),
+            capacity: capacity::CapacityCharts::default(),
             replications_override: None,
         })
     });
@@ -1928,22 +1937,39 @@ impl App {
         }
     }
 
-    /// Starts the workers for replications `1..n` of the run just built, when the scenario has
-    /// `replications: n` (or `window.loopsim.setReplications(n)` asked for them).
+    /// Starts the workers for the run just built: a sweep's runs when the scenario has a
+    /// `sweep:`, else replications `1..n` when it has `replications: n` (or
+    /// `window.loopsim.setReplications(n)` asked for them).
     fn start_replicas(&mut self) {
         self.cancel_replicas("cancelled: a new run started");
+        self.capacity.clear();
+        self.replicated = Replicated::default();
         let Some(run) = &self.run else { return };
         let n = self.replications_override.unwrap_or(1);
-        self.replicated = Replicated::default();
-        if n < 2 {
-            self.show_replicas();
-            return;
-        }
+        let work = match &run.session.scenario().sweep {
+            Some(sweep) => {
+                if let Err(d) = sweep.check_runs(n) {
+                    self.replicated.state = "failed";
+                    self.replicated.message = d.message;
+                    self.show_replicas();
+                    return;
+                }
+                self.replicated.sweep = true;
+                replicas::Work::Sweep {
+                    sweep: sweep.clone(),
+                    runs: loopsim_web::sweeps::SweepRuns::new(sweep.points(), n),
+                }
+            }
+            None if n >= 2 => {
+                replicas::Work::Replications(loopsim_web::replications::Replications::new(n))
+            }
+            None => return self.show_replicas(),
+        };
         let seed = run.seed.map(|s| s.to_string());
-        match replicas::Pool::start(&run.yaml, seed, n, on_replica) {
+        match replicas::Pool::start(&run.yaml, seed, work, on_replica) {
             Ok(pool) => {
                 self.replicated.state = "running";
-                self.replicated.n = n;
+                (self.replicated.done, self.replicated.n) = pool.progress();
                 self.replicas = Some(pool);
             }
             Err(msg) => {
@@ -1957,6 +1983,7 @@ impl App {
     /// Terminates the workers (a no-op without any); `why` goes on the progress line.
     fn cancel_replicas(&mut self, why: &str) {
         if let Some(pool) = self.replicas.take() {
+            (self.replicated.done, self.replicated.n) = pool.progress();
             drop(pool);
             self.replicated.state = "cancelled";
             self.replicated.message = why.to_owned();
@@ -1972,36 +1999,55 @@ impl App {
         if pool.generation() != generation {
             return;
         }
-        match msg {
-            replicas::Message::Done {
-                worker,
-                index,
-                outcome,
-            } => {
-                pool.on_done(worker, index, outcome);
-                self.complete_replicas();
-            }
-            replicas::Message::Failed(why) => {
-                self.cancel_replicas("failed");
-                self.replicated.state = "failed";
-                self.replicated.message = why;
-            }
+        if let replicas::Message::Failed(why) = msg {
+            self.cancel_replicas("failed");
+            self.replicated.state = "failed";
+            self.replicated.message = why;
+            return self.show_replicas();
         }
+        pool.record(msg);
+        (self.replicated.done, self.replicated.n) = pool.progress();
+        self.draw_capacity();
+        self.complete_replicas();
         self.show_replicas();
     }
 
-    /// Once every replication is in (the live one included): intervals in the tables, bands on
-    /// the charts, the note saying what they mean.
-    fn complete_replicas(&mut self) {
+    /// Redraws the capacity chart when a sweep point more is done.
+    fn draw_capacity(&mut self) {
         let Some(pool) = &self.replicas else { return };
-        self.replicated.done = pool.state.done();
-        if !pool.state.is_complete() || !pool.live_recorded {
+        let replicas::Work::Sweep { sweep, runs } = &pool.work else {
+            return;
+        };
+        let done = runs.points_done();
+        if done == self.replicated.drawn_points {
+            return;
+        }
+        self.replicated.drawn_points = done;
+        if let Some(cap) = runs.capacity(sweep) {
+            self.capacity.show(&cap, runs.is_complete());
+            self.replicated.capacity = Some(cap);
+        }
+    }
+
+    /// Once every run is in (a replicated run's live one included): for replications, the
+    /// intervals in the tables, the bands on the charts and the note saying what they mean.
+    fn complete_replicas(&mut self) {
+        if !self
+            .replicas
+            .as_ref()
+            .is_some_and(replicas::Pool::is_complete)
+        {
             return;
         }
         let Some(pool) = self.replicas.take() else {
             return;
         };
-        let leaves = pool.state.leaves().unwrap_or_default();
+        (self.replicated.done, self.replicated.n) = pool.progress();
+        self.replicated.state = "done";
+        let replicas::Work::Replications(reps) = &pool.work else {
+            return self.show_replicas();
+        };
+        let leaves = reps.leaves().unwrap_or_default();
         let summary = loopsim_core::replication::Summary::from_leaves(&leaves);
         if let Some(run) = &self.run {
             let report = run.session.report();
@@ -2010,47 +2056,42 @@ impl App {
             help::annotate_results();
         }
         self.replicated.summary = Some(summary);
-        self.replicated.state = "done";
-        self.replicated.done = pool.state.n();
-        self.charts.set_bands(&pool.state.bands(), pool.state.n());
+        self.charts.set_bands(&reps.bands(), reps.n());
         dom::set_text(
             "replications-note",
-            &loopsim_web::replications::note(pool.state.n()),
+            &loopsim_web::replications::note(reps.n()),
         );
         dom::set_hidden("replications-note", false);
         self.show_replicas();
     }
 
-    /// The replications' progress bar, line and Cancel button.
+    /// The progress bar, line and Cancel button of the replications or the sweep.
     fn show_replicas(&self) {
         let r = &self.replicated;
-        dom::set_hidden("replications", r.state.is_empty() || r.state == "none");
-        if r.state != "done" {
+        dom::set_hidden("replications", r.state.is_empty());
+        if r.state != "done" || r.sweep {
             dom::set_hidden("replications-note", true);
         }
         let progress: HtmlProgressElement = dom::by_id("replications-progress");
-        let (done, n) = match &self.replicas {
-            Some(p) => (p.state.done(), p.state.n()),
-            None => (r.done, r.n),
+        progress.set_max(f64::from(r.n.max(1)));
+        progress.set_value(f64::from(r.done));
+        let what = if r.sweep {
+            "sweep points"
+        } else {
+            "replications"
         };
-        progress.set_max(f64::from(n.max(1)));
-        progress.set_value(f64::from(done));
-        let line = match r.state {
-            "running" => {
-                let waiting = if self.mode == Mode::Finished {
+        let line = match (r.state, &self.replicas) {
+            ("running", Some(pool)) => {
+                let live = if r.sweep || self.mode == Mode::Finished {
                     ""
                 } else {
                     " · the run above is one of them"
                 };
-                format!(
-                    "{}{waiting}",
-                    self.replicas
-                        .as_ref()
-                        .map_or_else(String::new, |p| p.state.progress_text())
-                )
+                format!("{}{live}", pool.progress_text())
             }
-            "done" => format!("replications {n} / {n} · intervals below"),
-            _ => format!("replications {done} / {n} · {}", r.message),
+            ("done", _) if r.sweep => format!("{what} {0} / {0} · capacity curves above", r.n),
+            ("done", _) => format!("{what} {0} / {0} · intervals below", r.n),
+            _ => format!("{what} {} / {} · {}", r.done, r.n, r.message),
         };
         dom::set_text("replications-status", &line);
         dom::set_hidden("replications-cancel", r.state != "running");
@@ -2058,19 +2099,21 @@ impl App {
 
     fn replications_js(&self) -> JsValue {
         let r = &self.replicated;
-        let (done, n) = match &self.replicas {
-            Some(p) => (p.state.done(), p.state.n()),
-            None => (r.done, r.n),
-        };
+        let capacity = r.capacity.as_ref().map_or(JsValue::NULL, to_js::to_js);
         dom::obj(&[
             (
                 "state",
                 dom::s(if r.state.is_empty() { "none" } else { r.state }),
             ),
-            ("done", dom::n(done)),
-            ("n", dom::n(n)),
+            (
+                "kind",
+                dom::s(if r.sweep { "sweep" } else { "replications" }),
+            ),
+            ("done", dom::n(r.done)),
+            ("n", dom::n(r.n)),
             ("message", dom::s(&r.message)),
             ("figures", replicas::figures_js(r.summary.as_ref())),
+            ("capacity", capacity),
         ])
     }
 
