@@ -241,7 +241,7 @@ function drawCi(u, ci) {
   ctx.clip();
   const px = devicePixelRatio || 1;
   ctx.fillStyle = rgba(ci.color, 0.28);
-  ctx.strokeStyle = "rgba(33, 37, 41, 0.85)";
+  ctx.strokeStyle = ci.edge ? rgba(ci.edge, 0.7) : "rgba(33, 37, 41, 0.85)";
   ctx.lineWidth = 1.25 * px;
   const edge = (run, ys) => {
     ctx.beginPath();
@@ -325,7 +325,8 @@ function fmtValue(v, unit) {
 /**
  * spec: { title, xLabel, yLabel, y2Label?, yMin?, yMax?, y2Max?, height?, xMax?,
  *         yTicks?: [[value, label]], bands?: [{ from, to, label, color }], bandLabels?: bool,
- *         lane?: { names: [..], short: [..], colors: [..] },
+ *         lane?: { names: [..], short: [..], colors: [..] }, xLegend?: the x value's name in the
+ *         legend (default time, in s),
  *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool, step?: bool,
  *                    span?: bool (join values across gaps) }] }
  * A lane has one series, the status index of each block; its blocks are drawn, not its line.
@@ -366,7 +367,11 @@ export function createChart(parent, spec) {
   ];
   axes.push(hasY2 ? axis(spec.y2Label, 1, false, null, isTime(spec, 1)) : spacerAxis());
   const series = [
-    { label: "t", value: (u, v) => (v == null ? "–" : fmtNum(v) + " s") },
+    // The x value in the legend: time by default; a sweep's chart names its parameter.
+    {
+      label: spec.xLegend || "t",
+      value: (u, v) => (v == null ? "–" : fmtNum(v) + (spec.xLegend ? "" : " s")),
+    },
     ...spec.series.map((s) => ({
       label: s.label,
       scale: s.axis === 1 ? "y2" : "y",

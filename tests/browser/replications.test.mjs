@@ -9,7 +9,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { ARTIFACTS, ROOT, chartData, open, scenarioText, setEditorText, useBrowser } from "./harness.mjs";
+import {
+  ARTIFACTS, ROOT, chartData, column, open, scenarioText, setEditorText, useBrowser,
+} from "./harness.mjs";
 
 useBrowser();
 
@@ -132,6 +134,60 @@ describe("replications in Web Workers", () => {
     // The workers never block the page's thread; the live run yields every frame (12 ms
     // budget). 500 ms leaves room for a loaded 2-core machine and headless scheduling.
     assert.ok(gap < 500, `longest main-thread gap ${gap} ms`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("a sweep fills its capacity chart point by point, marks the knee, and cancels", async () => {
+    const { page, context, errors } = await open();
+    // M/M/1 with μ = 100/s: p99 = ln(100) / (μ − λ), 57.6 ms at 20/s; the knee rule (p99 ≤ 5 ×
+    // its light-load value, 288 ms) holds up to λ ≈ 84/s, so of 20, 35, …, 95/s the knee is
+    // 80/s. 3 replications of 10 simulated minutes per point keep the p99 estimates within a
+    // few per cent (the CLI's own tests use the same rule), far from the 80/95 boundary.
+    const sweep = scenarioText("one-event-loop.yaml") + "sweep:\n  workload[0].rate: 20/s..95/s by 15/s\n";
+    await setEditorText(page, sweep);
+    await page.evaluate(() => window.loopsim.setReplications(3));
+    await page.evaluate(() => window.loopsim.run());
+    // The chart shows up before the last point is in.
+    await page.waitForFunction(() => {
+      const r = window.loopsim.replications();
+      return r.kind === "sweep" && r.capacity && r.done >= 1;
+    });
+    const early = await page.evaluate(() => window.loopsim.replications());
+    assert.ok(early.state === "done" || early.done < early.n, "partial first");
+    assert.equal(await page.isVisible("#capacity"), true);
+    await page.waitForFunction(() => window.loopsim.replications().state !== "running", null, { timeout: 120_000 });
+    const r = await page.evaluate(() => window.loopsim.replications());
+    assert.equal(r.state, "done", r.message);
+    assert.equal(r.n, 6);
+    const curve = r.capacity.curves[0];
+    assert.deepEqual(curve.points.map((p) => p.label), ["20/s", "35/s", "50/s", "65/s", "80/s", "95/s"]);
+    assert.equal(curve.knee.value, "80/s");
+    const c = await chartData(page, "chart-capacity");
+    assert.deepEqual(c.data[0], [20, 35, 50, 65, 80, 95]);
+    assert.equal(c.marker.at, 80);
+    assert.ok(c.bandsCi >= 2, "p99 and goodput bands");
+    // The p99 grows with the load (M/M/1): 57.6 ms at 20/s, 921 ms at 95/s in theory.
+    const p99 = column(c, "p99");
+    assert.ok(p99[0] > 0.04 && p99[0] < 0.08, `p99 at 20/s ${p99[0]}`);
+    assert.ok(p99[5] > 0.5, `p99 at 95/s ${p99[5]}`);
+    assert.match(await page.textContent("#capacity-note"), /80\/s/);
+    assert.match(await page.textContent("#replications-status"), /sweep points 6 \/ 6/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator("#capacity").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/sweep-1440.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("#chart-capacity").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/sweep-390.png` });
+    // Cancel: a long sweep stops where it is.
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await setEditorText(page, sweep.replace("duration: 600s", "duration: 7200s"));
+    await page.click("#run");
+    await page.waitForFunction(() => window.loopsim.replications().state === "running");
+    await page.click("#replications-cancel");
+    const cancelled = await page.evaluate(() => window.loopsim.replications());
+    assert.equal(cancelled.state, "cancelled");
+    assert.ok(cancelled.done < 6);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -47,9 +47,15 @@ impl CapacityCharts {
         let xs = sweeps::xs(cap);
         let p99 = sweeps::lines(cap, &xs, "p99", 1.0, |p| Some(p.p99_s));
         let goodput = sweeps::lines(cap, &xs, "goodput", 1.0, |p| Some(p.goodput_rps));
-        // A curve's p99 and goodput share its colour; goodput is dashed, on the right axis.
+        // One curve: p99 blue, goodput green. Several: each curve its colour, goodput dashed
+        // on the right axis.
+        let single = cap.curves.len() == 1;
         let mut first: Vec<Spec> = p99.iter().map(|l| (l, "s", 0, false, l.curve)).collect();
-        first.extend(goodput.iter().map(|l| (l, "req/s", 1, true, l.curve)));
+        first.extend(
+            goodput
+                .iter()
+                .map(|l| (l, "req/s", 1, true, if single { 2 } else { l.curve })),
+        );
         let title = format!("p99 and goodput against {}", cap.x);
         self.chart(
             LATENCY,
@@ -108,6 +114,7 @@ impl CapacityCharts {
         let spec = dom::obj(&[
             ("title", dom::s(title)),
             ("xLabel", dom::s(x_label)),
+            ("xLegend", dom::s(x_label)),
             ("yLabel", dom::s(y_label)),
             ("y2Label", y2_label.map_or(JsValue::NULL, dom::s)),
             ("yMin", dom::n(0)),
@@ -139,6 +146,7 @@ impl CapacityCharts {
                 ("lo", Float64Array::from(l.lo.as_slice()).into()),
                 ("hi", Float64Array::from(l.hi.as_slice()).into()),
                 ("color", dom::s(color(*c))),
+                ("edge", dom::s(color(*c))),
                 ("axis", dom::n(*axis)),
             ])
         }));
