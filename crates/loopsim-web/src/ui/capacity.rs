@@ -36,13 +36,18 @@ impl CapacityCharts {
         for h in self.handles.drain(..) {
             glue::destroy_chart(&h);
         }
-        dom::set_hidden("capacity", true);
+        // The figures too: the page's time charts are found as `figure.chart:not([hidden])`.
+        for id in ["capacity", LATENCY, UTILISATION] {
+            dom::set_hidden(id, true);
+        }
     }
 
     /// Draws `cap` (the points done so far; `complete` once all are in).
     pub fn show(&mut self, cap: &Capacity, complete: bool) {
         self.clear();
-        dom::set_hidden("capacity", false);
+        for id in ["capacity", LATENCY, UTILISATION] {
+            dom::set_hidden(id, false);
+        }
         dom::set_text("capacity-note", &sweeps::caption(cap, complete));
         let xs = sweeps::xs(cap);
         let p99 = sweeps::lines(cap, &xs, "p99", 1.0, |p| Some(p.p99_s));
