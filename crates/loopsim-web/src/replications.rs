@@ -24,15 +24,25 @@ pub const BAND_COLUMNS: [(&str, &str); 2] = [
     ("latency_p99_s", "chart-latency"),
     ("ok_rps", "chart-throughput"),
 ];
-/// The note under the results once the intervals are in.
-pub fn note(n: u32) -> String {
-    format!(
+/// The note under the results once the intervals are in; `warmup` is the interval of the
+/// warm-up cut when each replication chose its own (`warmup: auto`).
+pub fn note(n: u32, warmup: Option<&Interval>) -> String {
+    let mut out = format!(
         "Figures are mean ± 95% half-width over {n} replications (Student t, {} degrees of freedom): \
          {n} runs with independent random streams. With 95% confidence the long-run mean lies \
-         within the ± of the value shown; more replications narrow it. The shaded bands on the latency and throughput charts are the same \
-         interval at each moment of the run.",
+         within the ± of the value shown; more replications narrow it. The shaded bands on the \
+         latency and throughput charts are the same interval at each moment of the run.",
         n.saturating_sub(1)
-    )
+    );
+    if let Some(w) = warmup.filter(|w| w.half_width > 0.0) {
+        out.push_str(&format!(
+            " Each replication chose its own warm-up cut (MSER-5): {} ± {} on average; the charts \
+             grey the live run's.",
+            loopsim_view::format::secs(Some(w.mean)),
+            loopsim_view::format::secs(Some(w.half_width))
+        ));
+    }
+    out
 }
 
 /// The words under a chart with a band: what is shaded, over how many runs and buckets.
@@ -338,8 +348,13 @@ mod tests {
             "Shaded band: p99 (ok), mean ± 95% half-width over 20 replications, in 5.00 s steps. \
              The lines are the live run (replication 1) alone."
         );
-        assert!(note(20).starts_with(
+        assert!(note(20, None).starts_with(
             "Figures are mean ± 95% half-width over 20 replications (Student t, 19 degrees of freedom)"
         ));
+        // A fixed warm-up is the same in every replication: nothing to add.
+        let fixed = Interval::of(&[30.0, 30.0], CONFIDENCE).unwrap();
+        assert!(!note(2, Some(&fixed)).contains("MSER-5"));
+        let auto = Interval::of(&[20.0, 40.0], CONFIDENCE).unwrap();
+        assert!(note(2, Some(&auto)).contains("warm-up cut (MSER-5): 30.0 s ± "));
     }
 }

@@ -2055,13 +2055,13 @@ impl App {
             health::render(&report, Some(&summary));
             help::annotate_results();
         }
-        self.replicated.summary = Some(summary);
         self.charts.set_bands(&reps.bands(), reps.n());
         dom::set_text(
             "replications-note",
-            &loopsim_web::replications::note(reps.n()),
+            &loopsim_web::replications::note(reps.n(), summary.get("warmup_s")),
         );
         dom::set_hidden("replications-note", false);
+        self.replicated.summary = Some(summary);
         self.show_replicas();
     }
 
