@@ -5,6 +5,7 @@
 //! between two regimes far wider than the noise.
 
 use loopsim_core::report::Report;
+use loopsim_core::sweep::{Capacity, KneeRule, RunFigures};
 use loopsim_tests::{gallery_files, gallery_path, run_yaml};
 
 type Check = fn(&Report);
@@ -41,6 +42,7 @@ const OUTCOMES: &[(&str, Check)] = &[
     // --- gallery ---
     ("double-traffic-as-today.yaml", double_traffic_as_today),
     ("double-traffic-sized.yaml", double_traffic_sized),
+    ("shop-capacity.yaml", shop_capacity),
     // --- classics ---
     ("news-feed.yaml", news_feed),
     ("api-gateway.yaml", api_gateway),
@@ -826,6 +828,59 @@ fn double_traffic_sized(r: &Report) {
     assert!(slo.met && slo.sli > 0.999, "SLI {}", slo.sli);
     let p99 = r.latency_s.p99.unwrap();
     assert!(p99 < 0.07, "p99 {p99}");
+}
+
+/// The shop swept from 250/s to 1500/s: the knee is 1000/s, the catalog's one loop (1 ms of
+/// CPU per browse, 80% of requests) saturating at 1250/s. The single run is the sweep's first
+/// point, 250/s.
+fn shop_capacity(r: &Report) {
+    // 250/s × 0.8 × 1 ms: utilisation 0.2; ~22 000 browses in the 110 s measured, whose
+    // Poisson count alone moves it by ±0.7% (1 sd): ±0.01 is 7 sd of the mean 0.2.
+    let catalog = r.services.get("catalog").unwrap().utilization.unwrap();
+    assert!(
+        (catalog - 0.2).abs() < 0.01,
+        "catalog utilisation {catalog}"
+    );
+    let yaml = std::fs::read_to_string(gallery_path("shop-capacity.yaml")).unwrap();
+    let sweep = loopsim_tests::scenario(&yaml).sweep.expect("a sweep");
+    let runs: Vec<Vec<RunFigures>> = (0..sweep.points())
+        .map(|k| {
+            let mut sim = loopsim_core::Simulation::new(sweep.scenario_at(&yaml, k).unwrap());
+            sim.run();
+            vec![RunFigures::of(&sim.report())]
+        })
+        .collect();
+    let cap = Capacity::of(&sweep, &runs, 0.95);
+    assert_eq!(cap.rule, KneeRule::Slo);
+    let curve = &cap.curves[0];
+    // At 1000/s p99 is 355 ± 9 ms over 5 replications (`loopsim run … --replications 5`),
+    // about 7 ms per run, against the 400 ms objective: 6 sd of margin. At 1250/s the
+    // catalog's loop is at ρ = 1.0 and p99 is 850 ms.
+    assert_eq!(
+        curve.knee.value.as_deref(),
+        Some("1000/s"),
+        "{}",
+        curve.knee.says
+    );
+    let util = |i: usize| {
+        curve.points[i]
+            .utilisation
+            .iter()
+            .find(|(n, _)| n == "catalog")
+            .unwrap()
+            .1
+            .mean
+            .unwrap()
+    };
+    assert!(
+        (util(3) - 0.8).abs() < 0.01,
+        "catalog at 1000/s: {}",
+        util(3)
+    );
+    assert!(util(5) > 0.99, "catalog at 1500/s: {}", util(5));
+    // Past saturation the shoppers time out: goodput collapses.
+    let goodput = curve.points[5].goodput_rps.mean.unwrap();
+    assert!(goodput < 500.0, "goodput at 1500/s {goodput}");
 }
 
 // --- classics ---

@@ -200,3 +200,38 @@ sweep:
         );
     }
 }
+
+/// A curve being filled in (points without runs yet) has its knee over the points run so far.
+#[test]
+fn a_curve_being_filled_in_skips_the_points_not_run_yet() {
+    let sweep = sweep_of(MM1);
+    let figures = |p99: f64| RunFigures {
+        p99_s: Some(p99),
+        goodput_rps: 1.0,
+        throughput_rps: 1.0,
+        error_rate: 0.0,
+        utilisation: vec![("api".into(), Some(0.5))],
+        slos: vec![],
+    };
+    // Points 0, 2 and 4 done (p99 1, 2 and 9: the last past 5 × the first), 1 and 3 not yet.
+    let runs = vec![
+        vec![figures(1.0)],
+        vec![],
+        vec![figures(2.0)],
+        vec![],
+        vec![figures(9.0)],
+    ];
+    let cap = Capacity::of(&sweep, &runs, 0.95);
+    let curve = &cap.curves[0];
+    assert_eq!(cap.rule, KneeRule::P99Factor { factor: 5.0 });
+    assert_eq!(curve.points[1].runs, 0);
+    assert_eq!(curve.points[1].p99_s.mean, None);
+    assert_eq!(curve.knee.index, Some(2));
+    assert_eq!(curve.knee.value.as_deref(), Some("50/s"));
+    assert!(!curve.knee.beyond);
+    assert!(
+        curve.knee.says.contains("90/s has p99 9000.0 ms"),
+        "{}",
+        curve.knee.says
+    );
+}

@@ -60,6 +60,14 @@ pub enum Command {
     /// reported as a warning (and noted at the top of the YAML), never dropped silently.
     #[command(after_help = EXIT_CODES)]
     Convert(ConvertArgs),
+    /// Combine the outputs of `loopsim run … --shard i/n` into the run's output.
+    ///
+    /// Give every shard's output (any order); the result is byte for byte what the unsharded
+    /// run prints: a sweep's capacity curves and knee as text, with --json or --csv; a run of
+    /// replications without a sweep as its combined JSON. Shards of different runs, a missing
+    /// or a repeated shard are refused.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// Print the JSON Schema of the scenario format (for editor completion and validation).
     Schema,
     /// Print the version.
@@ -114,6 +122,15 @@ pub struct RunArgs {
         value_parser = FailOnParser
     )]
     pub fail_on: Vec<FailOn>,
+    /// With a sweep: print one CSV row per sweep point (each figure and its half-width)
+    /// instead of text.
+    #[arg(long, conflicts_with_all = ["json", "report", "series", "html", "fail_on"])]
+    pub csv: bool,
+    /// Run only shard I of N (I from 0 to N − 1, like a Kubernetes JOB_COMPLETION_INDEX) of
+    /// the run's units — the replications × sweep points, dealt round-robin — and print them
+    /// as JSON for `loopsim merge`. Needs a `sweep:` section or --replications.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with_all = ["report", "series", "html", "fail_on", "csv"])]
+    pub shard: Option<crate::shard::Shard>,
     /// Convert FILE from this format first (agent-chaos, asyncflow). Without it, a file that
     /// another tool wrote (recognised from its content) is converted, then run.
     #[arg(long, value_name = "FORMAT")]
@@ -125,6 +142,19 @@ pub struct RunArgs {
 pub enum ReportShape {
     /// async-runtime-auditor's JSON report.
     Auditor,
+}
+
+#[derive(Debug, PartialEq, Args)]
+pub struct MergeArgs {
+    /// The shards' outputs (JSON files written by `loopsim run … --shard i/n`).
+    #[arg(value_name = "SHARD.json", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print the merged output as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a sweep's points as CSV.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
 }
 
 #[derive(Debug, PartialEq, Args)]
@@ -142,6 +172,10 @@ pub struct ConvertArgs {
     /// The input format (agent-chaos, asyncflow); recognised from the content when absent.
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<String>,
+}
+
+fn parse_shard(s: &str) -> Result<crate::shard::Shard, String> {
+    crate::shard::Shard::parse(s)
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {
@@ -218,6 +252,8 @@ mod tests {
                 series: None,
                 html: None,
                 fail_on: vec![],
+                csv: false,
+                shard: None,
                 from: None,
             })
         );

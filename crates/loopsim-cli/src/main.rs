@@ -4,8 +4,11 @@
 //! input (the message goes to stderr).
 
 mod args;
+mod merge;
 mod replicate;
+mod shard;
 mod source;
+mod sweep;
 mod text;
 
 use std::io::Write;
@@ -16,7 +19,7 @@ use loopsim_core::diag::{LineIndex, Rendered};
 use loopsim_core::health::gate;
 use loopsim_core::{check, Scenario, Simulation};
 
-use args::{Cli, Command, ConvertArgs, RunArgs, ValidateArgs};
+use args::{Cli, Command, ConvertArgs, MergeArgs, RunArgs, ValidateArgs};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -51,9 +54,10 @@ fn main() -> ExitCode {
         },
         Command::Convert(args) => convert(&args),
         Command::Run(run) => match load_run(&run.file, run.from.as_deref()) {
-            Ok(sc) => execute(sc, &run),
+            Ok((sc, source)) => execute(sc, &source, &run),
             Err(code) => code,
         },
+        Command::Merge(args) => execute_merge(&args),
     }
 }
 
@@ -74,6 +78,11 @@ fn print_diagnostics(file: &str, source: &str, diagnostics: &[loopsim_core::diag
 
 /// Reads and validates a scenario, printing every diagnostic (warnings too) to stderr.
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
+    load_source(path).map(|(sc, _)| sc)
+}
+
+/// [`load`], with the text the scenario was read from.
+fn load_source(path: &Path) -> Result<(Scenario, String), ExitCode> {
     let file = &path.display().to_string();
     let source = source::read(path).map_err(|msg| {
         eprintln!("{msg}");
@@ -81,20 +90,24 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
     })?;
     let checked = check(&source);
     print_diagnostics(file, &source, &checked.diagnostics);
-    checked.scenario.ok_or_else(|| {
-        let n = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!(
-            "loopsim: {file}: {n} error{} found",
-            if n == 1 { "" } else { "s" }
-        );
-        ExitCode::from(2)
-    })
+    match checked.scenario {
+        Some(sc) => Ok((sc, source)),
+        None => {
+            let n = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "loopsim: {file}: {n} error{} found",
+                if n == 1 { "" } else { "s" }
+            );
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 /// Loads the scenario `loopsim run` runs: a native scenario, or another tool's file (named by
 /// `--from`, or recognised from its content) converted first. The converter's diagnostics are
-/// located in the file; the converted scenario's, in `FILE (converted)`.
-fn load_run(path: &Path, from: Option<&str>) -> Result<Scenario, ExitCode> {
+/// located in the file; the converted scenario's, in `FILE (converted)`. Returns the scenario
+/// and the text it was checked from (a sweep rewrites it point by point).
+fn load_run(path: &Path, from: Option<&str>) -> Result<(Scenario, String), ExitCode> {
     use loopsim_core::convert::{self, Format};
     let file = &path.display().to_string();
     let source = source::read(path).map_err(|msg| {
@@ -113,7 +126,7 @@ fn load_run(path: &Path, from: Option<&str>) -> Result<Scenario, ExitCode> {
         None => convert::detect(&source),
     };
     let Some(format) = format else {
-        return load(path);
+        return load_source(path);
     };
     let converted = convert::convert(format, &source);
     print_diagnostics(file, &source, &converted.diagnostics);
@@ -136,7 +149,10 @@ fn load_run(path: &Path, from: Option<&str>) -> Result<Scenario, ExitCode> {
     );
     let checked = check(&yaml);
     print_diagnostics(&format!("{file} (converted)"), &yaml, &checked.diagnostics);
-    checked.scenario.ok_or(ExitCode::from(2))
+    checked
+        .scenario
+        .map(|sc| (sc, yaml))
+        .ok_or(ExitCode::from(2))
 }
 
 /// `loopsim convert`: the native YAML on stdout, every diagnostic (located in the input) on
@@ -243,9 +259,98 @@ fn execute_replications(sc: &Scenario, n: u32, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn execute(mut sc: Scenario, run: &RunArgs) -> ExitCode {
+/// A sweep, or a shard of replications: units run here and finished, or printed for
+/// `loopsim merge`.
+fn execute_study(sc: &Scenario, source: &str, run: &RunArgs) -> ExitCode {
+    let file = run.file.display().to_string();
+    if sc.sweep.is_some()
+        && (run.series.is_some()
+            || run.html.is_some()
+            || run.report.is_some()
+            || !run.fail_on.is_empty())
+    {
+        eprintln!(
+            "loopsim: {file} has a `sweep:` section: it prints capacity curves (text, --json or --csv), not one run's --series, --html, --report or --fail-on\n  hint: remove `sweep:` (or empty it: `sweep: ~`) to run the scenario as written"
+        );
+        return ExitCode::from(2);
+    }
+    if sc.sweep.is_none() && run.replications.is_none() {
+        eprintln!("loopsim: --shard splits a sweep or replications, and {file} has neither\n  hint: add --replications N or a `sweep:` section");
+        return ExitCode::from(2);
+    }
+    let replications = run.replications.unwrap_or(1);
+    let study = match sweep::Study::new(sc, source, replications, run.seed) {
+        Ok(s) => s,
+        Err(d) => {
+            print_diagnostics(&file, source, &[d]);
+            return ExitCode::from(2);
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let total = study.plan.units();
+    let units: Vec<usize> = run
+        .shard
+        .map_or_else(|| (0..total).collect(), |s| s.units(total));
+    let reports = study.run(&units, threads);
+    let out = match run.shard {
+        Some(shard) => {
+            let file = shard::ShardFile {
+                loopsim_shard: shard,
+                plan: study.plan,
+                results: units
+                    .into_iter()
+                    .zip(reports)
+                    .map(|(unit, report)| shard::UnitReport { unit, report })
+                    .collect(),
+            };
+            serde_json::to_string(&file).expect("JSON values always serialise") + "\n"
+        }
+        None => {
+            let out = sweep::finish(&study.plan, &reports);
+            match (run.json, run.csv) {
+                (true, _) => out.json,
+                (_, true) => out.csv.unwrap_or(out.json),
+                _ => out.text,
+            }
+        }
+    };
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `loopsim merge`: the shards' outputs back into the run's.
+fn execute_merge(args: &MergeArgs) -> ExitCode {
+    match merge::merge(&args.files) {
+        Ok(out) => {
+            let text = match (args.json, args.csv, out.csv) {
+                (true, _, _) => out.json,
+                (_, true, Some(csv)) => csv,
+                (_, true, None) => {
+                    eprintln!("loopsim merge: --csv is for sweeps; these shards are replications without one (use --json)");
+                    return ExitCode::from(2);
+                }
+                _ => out.text,
+            };
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(mut sc: Scenario, source: &str, run: &RunArgs) -> ExitCode {
     if let Some(seed) = run.seed {
         sc.seed = seed;
+    }
+    if sc.sweep.is_some() || run.shard.is_some() {
+        return execute_study(&sc, source, run);
+    }
+    if run.csv {
+        eprintln!("loopsim: --csv prints a sweep's points, and {} has no `sweep:` section\n  hint: --series OUT.csv writes one run's time series", run.file.display());
+        return ExitCode::from(2);
     }
     if let Some(n) = run.replications {
         return execute_replications(&sc, n, run.json);

@@ -7,7 +7,7 @@
 //! own shape with each number replaced by its mean over the replications and, beside it, a
 //! `<key>_ci` object (`half_width`, `confidence`, `n`): the interval is `mean ± half_width`.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use loopsim_core::replication::{self, Interval, Summary, CONFIDENCE};
@@ -19,21 +19,38 @@ use serde_json::{Map, Value};
 /// The reports of `n` replications of `sc`, in replication order, run on `threads` threads;
 /// `done` is called as each one finishes (for a progress bar).
 pub fn run_all(sc: &Scenario, n: u32, threads: usize, done: &(dyn Fn() + Sync)) -> Vec<Report> {
-    let next = AtomicU32::new(0);
-    let results: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; n as usize]);
+    let jobs: Vec<(&Scenario, u64)> = (0..n)
+        .map(|i| (sc, replication::seed(sc.seed, i)))
+        .collect();
+    run_jobs(&jobs, threads, done)
+}
+
+/// Runs each `(scenario, seed)` job on `threads` threads and returns the reports in job order:
+/// threads take the next job from a shared counter and store its report at its index, so the
+/// result does not depend on the thread count. Replications and sweeps (points ×
+/// replications, or a shard's slice of them) both run through here.
+pub fn run_jobs(
+    jobs: &[(&Scenario, u64)],
+    threads: usize,
+    done: &(dyn Fn() + Sync),
+) -> Vec<Report> {
+    let n = jobs.len();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; n]);
     std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, n.max(1) as usize) {
+        for _ in 0..threads.clamp(1, n.max(1)) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= n {
                     break;
                 }
+                let (sc, seed) = jobs[i];
                 let mut one = sc.clone();
-                one.seed = replication::seed(sc.seed, i);
+                one.seed = seed;
                 let mut sim = Simulation::new(one);
                 sim.run();
                 let report = sim.report();
-                results.lock().expect("no thread panics holding it")[i as usize] = Some(report);
+                results.lock().expect("no thread panics holding it")[i] = Some(report);
                 done();
             });
         }
@@ -42,7 +59,7 @@ pub fn run_all(sc: &Scenario, n: u32, threads: usize, done: &(dyn Fn() + Sync)) 
         .into_inner()
         .expect("no thread panicked")
         .into_iter()
-        .map(|r| r.expect("every replication ran"))
+        .map(|r| r.expect("every job ran"))
         .collect()
 }
 

@@ -1,4 +1,4 @@
-//! The docs as pages of the playground: `docs/scenario-format.md` and `docs/asyncflow.md` rendered to
+//! The docs as pages of the playground: `docs/scenario-format.md`, `docs/asyncflow.md` and `docs/sweeps.md` rendered to
 //! `web/docs/<name>.html`, which Trunk copies to `dist/docs/` (a real page, linked
 //! from the header, readable offline). This test is the generator: it renders the Markdown
 //! and fails when the committed page differs; `LOOPSIM_BLESS=1` (scripts/bless.sh) rewrites
@@ -112,9 +112,10 @@ thead th{background:#f1f3f6}\
 @media (max-width:800px){.page{grid-template-columns:1fr}nav ol{position:static}}";
 
 /// The docs rendered as pages of the playground: (Markdown in `docs/`, page title).
-const PAGES: [(&str, &str); 2] = [
+const PAGES: [(&str, &str); 3] = [
     ("scenario-format", "Scenario format"),
     ("asyncflow", "Reading AsyncFlow files"),
+    ("sweeps", "Sweeps and capacity curves"),
 ];
 
 /// The complete page.

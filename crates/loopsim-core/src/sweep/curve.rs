@@ -106,6 +106,9 @@ pub struct CurvePoint {
     pub label: String,
     /// Its number (the value's index when it has none).
     pub x: f64,
+    /// The replications behind it; 0 for a point not run yet (a curve being filled in), which
+    /// the knee skips.
+    pub runs: usize,
     pub p99_s: Estimate,
     pub goodput_rps: Estimate,
     pub throughput_rps: Estimate,
@@ -162,11 +165,13 @@ pub struct Capacity {
 
 impl Capacity {
     /// The curves of `sweep` from `runs[k]`, the figures of point `k`'s replications (the same
-    /// number at every point), with intervals at `confidence`.
+    /// number at every point; none yet for a point still running), with intervals at
+    /// `confidence`.
     pub fn of(sweep: &Sweep, runs: &[Vec<RunFigures>], confidence: f64) -> Capacity {
         let has_slos = runs
-            .first()
-            .and_then(|r| r.first())
+            .iter()
+            .flatten()
+            .next()
             .is_some_and(|f| !f.slos.is_empty());
         let rule = if has_slos {
             KneeRule::Slo
@@ -196,7 +201,7 @@ impl Capacity {
         Capacity {
             x: sweep.axes[0].path.clone(),
             rule,
-            replications: runs.first().map_or(0, Vec::len),
+            replications: runs.iter().map(Vec::len).max().unwrap_or(0),
             confidence,
             curves,
         }
@@ -232,6 +237,7 @@ fn point(sweep: &Sweep, k: usize, runs: &[RunFigures], confidence: f64) -> Curve
         point: k,
         label: value.label.clone(),
         x: value.number.unwrap_or(i as f64),
+        runs: runs.len(),
         p99_s: est(&|f| f.p99_s),
         goodput_rps: est(&|f| Some(f.goodput_rps)),
         throughput_rps: est(&|f| Some(f.throughput_rps)),
@@ -241,8 +247,10 @@ fn point(sweep: &Sweep, k: usize, runs: &[RunFigures], confidence: f64) -> Curve
     }
 }
 
-/// The knee of one curve by `rule`.
-pub fn knee(path: &str, points: &[CurvePoint], rule: KneeRule) -> Knee {
+/// The knee of one curve by `rule`, over the points run so far.
+pub fn knee(path: &str, all: &[CurvePoint], rule: KneeRule) -> Knee {
+    let run: Vec<CurvePoint> = all.iter().filter(|p| p.runs > 0).cloned().collect();
+    let points = run.as_slice();
     let baseline = points.first().and_then(|p| p.p99_s.mean);
     let passes = |p: &CurvePoint| match rule {
         KneeRule::Slo => p.slo_met == Some(true),
@@ -285,7 +293,8 @@ pub fn knee(path: &str, points: &[CurvePoint], rule: KneeRule) -> Knee {
         ),
     };
     Knee {
-        index,
+        // Back to an index among every point of the curve.
+        index: index.and_then(|i| all.iter().position(|p| p.point == points[i].point)),
         value: index.map(|i| points[i].label.clone()),
         beyond: index.is_some() && first_miss.is_none(),
         says,

@@ -25,7 +25,7 @@ pub mod curve;
 pub mod path;
 pub mod values;
 
-pub use curve::{Capacity, CurvePoint, Estimate, Knee, KneeRule, RunFigures, KNEE_FACTOR};
+pub use curve::{Capacity, Curve, CurvePoint, Estimate, Knee, KneeRule, RunFigures, KNEE_FACTOR};
 
 /// The most runs (points × replications) one sweep may ask for. A run of the shop takes tens
 /// of milliseconds to seconds; 10 000 of them is already hours on one core. Larger studies are
