@@ -3,9 +3,13 @@
 // the CLI's; Cancel and a new Run stop the workers; the page stays responsive meanwhile. Run
 // with the others by scripts/test-browser.sh, or alone:
 //   node --test --test-concurrency=1 tests/browser/replications.test.mjs
-// The golden file is the CLI's own output; regenerate it with
+// The golden files are the CLI's own output; regenerate them with
 //   cargo run --release -p loopsim-cli -- run scenarios/basics/one-event-loop.yaml \
 //     --replications 5 --json > tests/browser/golden/one-event-loop-replications-5.json
+// and, for the sweep (one-event-loop.yaml with `sweep:` appended as in the test below, as
+// F.yaml), the `capacity` object of
+//   cargo run --release -p loopsim-cli -- run F.yaml --replications 3 --json
+// into tests/browser/golden/one-event-loop-sweep-3.json.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -15,9 +19,24 @@ import {
 
 useBrowser();
 
-const GOLDEN = JSON.parse(
-  readFileSync(`${ROOT}tests/browser/golden/one-event-loop-replications-5.json`, "utf8"),
-);
+const golden = (name) => JSON.parse(readFileSync(`${ROOT}tests/browser/golden/${name}`, "utf8"));
+const GOLDEN = golden("one-event-loop-replications-5.json");
+const SWEEP_GOLDEN = golden("one-event-loop-sweep-3.json");
+
+/** `a` equals `b` to 1e-9 relative in every number (JS and serde write floats alike, but a
+ * mean computed in another order may differ in the last bit). */
+function assertClose(a, b, path = "") {
+  if (typeof b === "number") {
+    assert.equal(typeof a, "number", `${path}: ${a} vs ${b}`);
+    assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${path}: ${a} vs ${b}`);
+  } else if (b && typeof b === "object") {
+    assert.ok(a && typeof a === "object", `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), `${path} keys`);
+    for (const k of Object.keys(b)) assertClose(a[k], b[k], `${path}.${k}`);
+  } else {
+    assert.equal(a, b, path);
+  }
+}
 
 /** The CLI's mean and half-width at a dotted path (`latency_s.p99` → `latency_s.p99` and
  * `latency_s.p99_ci`). */
@@ -160,6 +179,8 @@ describe("replications in Web Workers", () => {
     const r = await page.evaluate(() => window.loopsim.replications());
     assert.equal(r.state, "done", r.message);
     assert.equal(r.n, 6);
+    // The same curves, intervals and knee as the CLI's sweep.
+    assertClose(r.capacity, SWEEP_GOLDEN, "capacity");
     const curve = r.capacity.curves[0];
     assert.deepEqual(curve.points.map((p) => p.label), ["20/s", "35/s", "50/s", "65/s", "80/s", "95/s"]);
     assert.equal(curve.knee.value, "80/s");
