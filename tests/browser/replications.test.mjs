@@ -213,6 +213,26 @@ describe("replications in Web Workers", () => {
     await context.close();
   });
 
+  test("the gallery's shop sweep draws its capacity curve with the knee at 1000/s", async () => {
+    const { page, context, errors } = await open();
+    await page.selectOption("#gallery", "shop-capacity.yaml");
+    await page.evaluate(() => window.loopsim.setReplications(3));
+    await page.evaluate(() => window.loopsim.run());
+    await page.waitForFunction(() => window.loopsim.replications().state !== "running", null, { timeout: 300_000 });
+    const r = await page.evaluate(() => window.loopsim.replications());
+    assert.equal(r.state, "done", r.message);
+    // As `loopsim run scenarios/capacity/shop-capacity.yaml --replications 3` says (and
+    // tests/gallery.rs asserts for one replication): the SLO rule, knee 1000/s.
+    assert.equal(r.capacity.rule.rule, "slo");
+    assert.equal(r.capacity.curves[0].knee.value, "1000/s");
+    assert.equal((await chartData(page, "chart-capacity")).marker.at, 1000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator("#capacity").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/shop-sweep-1440.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test("screenshots at 1440×900 and 390×844", async () => {
     const { page, context } = await open();
     await setEditorText(page, scenarioText("one-event-loop.yaml"));
