@@ -209,6 +209,13 @@ describe("replications in Web Workers", () => {
     const cancelled = await page.evaluate(() => window.loopsim.replications());
     assert.equal(cancelled.state, "cancelled");
     assert.ok(cancelled.done < 6);
+    // Too many runs are refused with the core's message, not started.
+    await page.evaluate(() => window.loopsim.setReplications(5000));
+    await page.evaluate(() => window.loopsim.run());
+    const refused = await page.evaluate(() => window.loopsim.replications());
+    assert.equal(refused.state, "failed");
+    assert.match(refused.message, /30000 runs \(6 points × 5000 replications\); at most 10000/);
+    assert.match(await page.textContent("#replications-status"), /at most 10000/);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -2091,6 +2091,8 @@ impl App {
             }
             ("done", _) if r.sweep => format!("{what} {0} / {0} · capacity curves above", r.n),
             ("done", _) => format!("{what} {0} / {0} · intervals below", r.n),
+            // Refused before it started (too many runs): only why.
+            _ if r.n == 0 => r.message.clone(),
             _ => format!("{what} {} / {} · {}", r.done, r.n, r.message),
         };
         dom::set_text("replications-status", &line);
