@@ -45,6 +45,24 @@ pub fn note(n: u32, warmup: Option<&Interval>) -> String {
     out
 }
 
+/// Most replications the page's Replications box accepts (the sweep's cap on runs).
+pub const MAX_REPLICATIONS: u32 = 10_000;
+
+/// The Replications box: empty → the scenario's own count; else a whole number from 1 to
+/// [`MAX_REPLICATIONS`].
+pub fn parse_count(text: &str) -> Result<Option<u32>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<u32>() {
+        Ok(n) if (1..=MAX_REPLICATIONS).contains(&n) => Ok(Some(n)),
+        _ => Err(format!(
+            "Replications must be a whole number from 1 to {MAX_REPLICATIONS}; leave it empty to use the scenario's."
+        )),
+    }
+}
+
 /// The words under a chart with a band: what is shaded, over how many runs and buckets.
 pub fn band_caption(line: &str, n: u32, bucket_s: f64) -> String {
     let bucket = if bucket_s.is_finite() && bucket_s > 0.0 {
@@ -278,6 +296,16 @@ mod tests {
     fn fewer_than_two_replications_still_make_an_interval() {
         assert_eq!(Replications::new(0).n(), 2);
         assert_eq!(Replications::new(1).n(), 2);
+    }
+
+    #[test]
+    fn the_replications_box_takes_a_count_or_nothing() {
+        assert_eq!(parse_count(""), Ok(None));
+        assert_eq!(parse_count(" 20 "), Ok(Some(20)));
+        assert_eq!(parse_count("1"), Ok(Some(1)));
+        for bad in ["0", "-3", "2.5", "ten", "10001", "99999999999"] {
+            assert!(parse_count(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

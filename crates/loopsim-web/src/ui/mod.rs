@@ -146,8 +146,6 @@ struct App {
     replicated: Replicated,
     /// The sweep's capacity charts.
     capacity: capacity::CapacityCharts,
-    /// `window.loopsim.setReplications(n)`: overrides the scenario's replications.
-    replications_override: Option<u32>,
 }
 
 /// The outcome of the last replicated run.
@@ -285,7 +283,6 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
             replicas: None,
             replicated: Replicated::default(),
             capacity: capacity::CapacityCharts::default(),
-            replications_override: None,
         })
     });
     with_app(|app| {
@@ -1134,6 +1131,12 @@ fn read_seed() -> Result<Option<u64>, String> {
     v.parse::<u64>().map(Some).map_err(|_| format!("The seed must be a whole number from 0 to {}; leave it empty to use the scenario's own seed.", u64::MAX))
 }
 
+/// The Replications box (`None`: empty, the scenario's count).
+fn read_replications() -> Result<Option<u32>, String> {
+    let input: HtmlInputElement = dom::by_id("replications-count");
+    loopsim_web::replications::parse_count(&input.value())
+}
+
 /// Doubles or halves the chunk so one engine call takes about [`TARGET_CALL_MS`].
 fn adapt(chunk: u64, took_ms: f64) -> u64 {
     if took_ms < TARGET_CALL_MS / 2.0 {
@@ -1945,7 +1948,16 @@ impl App {
         self.capacity.clear();
         self.replicated = Replicated::default();
         let Some(run) = &self.run else { return };
-        let n = self.replications_override.unwrap_or(1);
+        // The Replications box, else the scenario's own count (1 until the format's
+        // `replications:` key reaches this branch).
+        let n = match read_replications() {
+            Ok(n) => n.unwrap_or(1),
+            Err(msg) => {
+                self.replicated.state = "failed";
+                self.replicated.message = msg;
+                return self.show_replicas();
+            }
+        };
         let work = match &run.session.scenario().sweep {
             Some(sweep) => {
                 if let Err(d) = sweep.check_runs(n) {
@@ -2142,6 +2154,7 @@ fn on_replica(generation: u32, msg: replicas::Message) {
 /// - `report()`: the last finished run's report object (`null` before the first).
 /// - `snapshot()`: live numbers of the current run plus `state` (idle/running/paused/finished).
 /// - `text()`: the editor's text.
+/// - `replications()`, `setReplications(n)`: the replications or sweep in Web Workers.
 fn install_automation_hook() {
     let api = Object::new();
     let run = Closure::<dyn FnMut() -> Promise>::new(|| {
@@ -2180,15 +2193,18 @@ fn install_automation_hook() {
         with_app(|app| JsValue::from_str(&app.text())).unwrap_or(JsValue::NULL)
     });
     let _ = Reflect::set(&api, &"snapshot".into(), snapshot.as_ref());
-    // `replications()`: `{ state, done, n, message, figures: { path: { mean, half_width, n } } }`
-    // of the last replicated run; `setReplications(n)` overrides the scenario's count (0: use
-    // the scenario's).
+    // `replications()`: `{ state, kind, done, n, message, figures: { path: { mean, half_width,
+    // n } }, capacity }` of the last replicated run or sweep; `setReplications(n)` fills the
+    // Replications box (0: empty, the scenario's count).
     let replications = Closure::<dyn FnMut() -> JsValue>::new(|| {
         with_app(|app| app.replications_js()).unwrap_or(JsValue::NULL)
     });
     let set_replications = Closure::<dyn FnMut(f64)>::new(|n: f64| {
-        with_app(|app| {
-            app.replications_override = (n >= 1.0).then_some(n.min(10_000.0) as u32);
+        let input: HtmlInputElement = dom::by_id("replications-count");
+        input.set_value(&if n >= 1.0 {
+            n.to_string()
+        } else {
+            String::new()
         });
     });
     let _ = Reflect::set(&api, &"replications".into(), replications.as_ref());
