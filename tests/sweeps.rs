@@ -119,6 +119,10 @@ fn bad_sweeps_are_refused_where_they_are_written() {
             "  workload[0].rate: 1/s..100/s by 1/s\n  services.api.endpoints./[0].cpu.mean: 1ms..101ms by 1ms\n",
             "12:1: this sweep has 10100 points; at most 10000 runs",
         ),
+        (
+            "  workload[0].rate: 1/s..100/s by 1/s\nreplications: 101\n",
+            "12:1: this sweep asks for 10100 runs (100 points × 101 replications); at most 10000",
+        ),
     ];
     for (sweep, want) in cases {
         let got = error(&with(sweep));

@@ -41,6 +41,11 @@ pub enum Command {
     /// `max_in_flight` ended it; the report then covers only the simulated part, and says so
     /// first). With --fail-on, the run is a CI gate: exit 1 when its health reaches the given
     /// level or an SLO is missed.
+    ///
+    /// A scenario with a `sweep:` section runs every point of the sweep (each with the
+    /// --replications, on every core) and prints the capacity curves — p99, goodput, error rate
+    /// and utilisation against the swept parameter, with the knee marked — as text, --json or
+    /// --csv. --shard I/N runs one slice of the runs for `loopsim merge` (docs/sweeps.md).
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Check a scenario without running it.
@@ -93,7 +98,8 @@ pub struct RunArgs {
     /// every service under `services` and the whole run, services merged, under `whole_run`.
     #[arg(long, value_name = "SHAPE", value_enum, conflicts_with = "json")]
     pub report: Option<ReportShape>,
-    /// Run N independent replications (N ≥ 2; seeds derived from the scenario's, the first is
+    /// Run N independent replications (overrides the scenario's `replications:`; 1 is a
+    /// single run; seeds derived from the scenario's, the first is
     /// its own) in parallel on every core, and print each figure as its mean ± the half-width of
     /// a 95% Student t interval across them (with --json: the report's shape with the means,
     /// and a `<key>_ci` object beside every number). The numbers do not depend on the number
@@ -101,10 +107,24 @@ pub struct RunArgs {
     #[arg(
         long,
         value_name = "N",
-        value_parser = clap::value_parser!(u32).range(2..=10_000),
+        value_parser = clap::value_parser!(u32).range(1..=10_000),
         conflicts_with_all = ["report", "series", "html", "fail_on"]
     )]
     pub replications: Option<u32>,
+    /// Batch means for one long run: cut the measured window into N equal batches and give
+    /// each steady-state mean (response time, throughput, utilisations, loop lag, queues) ±
+    /// the half-width of a 95% Student t interval over the batch means, with their lag-1
+    /// autocorrelation (near 0: the batches are long enough to be independent).
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(2..=1_000),
+        conflicts_with_all = ["replications", "report"]
+    )]
+    pub batches: Option<u32>,
+    /// Threads that run replications (default: every core). The numbers do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
     /// Write the time series as CSV to this file (one column per series, one row per sample).
     #[arg(long, value_name = "OUT.csv")]
     pub series: Option<PathBuf>,
@@ -249,6 +269,8 @@ mod tests {
                 json: true,
                 report: None,
                 replications: None,
+                batches: None,
+                threads: None,
                 series: None,
                 html: None,
                 fail_on: vec![],
@@ -260,15 +282,34 @@ mod tests {
     }
 
     #[test]
-    fn replications_take_two_or_more_and_no_single_run_outputs() {
+    fn replications_take_one_or_more_and_no_single_run_outputs() {
         let cli =
             Cli::try_parse_from(["loopsim", "run", "a.yaml", "--replications", "20"]).unwrap();
         let Command::Run(run) = cli.command else {
             panic!("not run")
         };
         assert_eq!(run.replications, Some(20));
-        assert!(parse(&["run", "a.yaml", "--replications", "1"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--replications", "0"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--replications", "1"]).is_ok());
+        assert!(parse(&["run", "a.yaml", "--replications", "3", "--batches", "5"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--batches", "1"]).is_err());
         assert!(parse(&["run", "a.yaml", "--replications", "4", "--html", "x.html"]).is_err());
+    }
+
+    #[test]
+    fn shard_takes_i_of_n_and_csv_not_json() {
+        match parse(&["run", "a.yaml", "--shard", "1/4", "--replications", "3"]).unwrap() {
+            Command::Run(r) => assert_eq!(r.shard, Some(crate::shard::Shard { index: 1, of: 4 })),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["run", "a.yaml", "--shard", "4/4"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--csv", "--json"]).is_err());
+        assert!(parse(&["run", "a.yaml", "--shard", "0/2", "--html", "x.html"]).is_err());
+        match parse(&["merge", "a.json", "b.json", "--csv"]).unwrap() {
+            Command::Merge(m) => assert_eq!((m.files.len(), m.csv, m.json), (2, true, false)),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["merge"]).is_err());
     }
 
     #[test]

@@ -42,8 +42,11 @@ fn main() -> ExitCode {
         }
         Command::Validate(ValidateArgs { file }) => match load(&file) {
             Ok(sc) => {
+                let sweep = sc.sweep.as_ref().map_or(String::new(), |s| {
+                    format!(", a sweep of {} points", s.points())
+                });
                 println!(
-                    "{}: ok ({} services, {} workloads)",
+                    "{}: ok ({} services, {} workloads{sweep})",
                     file.display(),
                     sc.services.len(),
                     sc.workloads.len()
@@ -222,15 +225,17 @@ fn convert(args: &ConvertArgs) -> ExitCode {
 }
 
 /// `--replications N`: every replication on the machine's cores, then the combined report.
-fn execute_replications(sc: &Scenario, n: u32, json: bool) -> ExitCode {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+fn execute_replications(sc: &Scenario, n: u32, run: &RunArgs) -> ExitCode {
+    let json = run.json;
+    let threads = run.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |t| t.get()),
+        |t| t as usize,
+    );
     // Drawn on stderr only when it is a terminal (indicatif hides it otherwise).
-    let progress = indicatif::ProgressBar::new(u64::from(n)).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} replications, {eta} left",
-        )
-        .expect("a valid template")
-        .progress_chars("=> "),
+    let progress = indicatif::ProgressBar::new(replicate::runs(sc, n)).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} runs, {eta} left")
+            .expect("a valid template")
+            .progress_chars("=> "),
     );
     progress.set_message(format!("{} on {threads} threads", sc.name));
     let reports = replicate::run_all(sc, n, threads, &|| progress.inc(1));
@@ -263,22 +268,18 @@ fn execute_replications(sc: &Scenario, n: u32, json: bool) -> ExitCode {
 /// `loopsim merge`.
 fn execute_study(sc: &Scenario, source: &str, run: &RunArgs) -> ExitCode {
     let file = run.file.display().to_string();
-    if sc.sweep.is_some()
-        && (run.series.is_some()
-            || run.html.is_some()
-            || run.report.is_some()
-            || !run.fail_on.is_empty())
-    {
+    let replications = run.replications.unwrap_or(sc.replications);
+    let single = single_run_flag(run).or(run.batches.map(|_| "--batches"));
+    if let (Some(_), Some(flag)) = (&sc.sweep, single) {
         eprintln!(
-            "loopsim: {file} has a `sweep:` section: it prints capacity curves (text, --json or --csv), not one run's --series, --html, --report or --fail-on\n  hint: remove `sweep:` (or empty it: `sweep: ~`) to run the scenario as written"
+            "loopsim: {file} has a `sweep:` section: it prints capacity curves (text, --json or --csv), not one run's {flag}\n  hint: remove `sweep:` (or empty it: `sweep: ~`) to run the scenario as written"
         );
         return ExitCode::from(2);
     }
-    if sc.sweep.is_none() && run.replications.is_none() {
+    if sc.sweep.is_none() && replications < 2 {
         eprintln!("loopsim: --shard splits a sweep or replications, and {file} has neither\n  hint: add --replications N or a `sweep:` section");
         return ExitCode::from(2);
     }
-    let replications = run.replications.unwrap_or(1);
     let study = match sweep::Study::new(sc, source, replications, run.seed) {
         Ok(s) => s,
         Err(d) => {
@@ -286,11 +287,18 @@ fn execute_study(sc: &Scenario, source: &str, run: &RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let threads = run.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |t| t.get()),
+        |t| t as usize,
+    );
     let total = study.plan.units();
     let units: Vec<usize> = run
         .shard
         .map_or_else(|| (0..total).collect(), |s| s.units(total));
+    if let Err(d) = study.check_work(sc, &units) {
+        print_diagnostics(&file, source, &[d]);
+        return ExitCode::from(2);
+    }
     let reports = study.run(&units, threads);
     let out = match run.shard {
         Some(shard) => {
@@ -341,6 +349,42 @@ fn execute_merge(args: &MergeArgs) -> ExitCode {
     }
 }
 
+/// One run, with a progress bar of simulated time on stderr when it is a terminal (a month of
+/// simulated traffic takes a while; indicatif draws nothing otherwise).
+fn run_with_progress(sc: &Scenario) -> Simulation {
+    let progress = indicatif::ProgressBar::new(sc.duration.max(1)).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {percent}% of the simulated time, {eta} left",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    if sc.warmup_rule == loopsim_core::scenario::model::WarmupRule::Auto {
+        progress.set_message(format!("{}: first pass (warmup: auto)", sc.name));
+        progress.tick();
+    }
+    let mut sim = Simulation::new(sc.clone());
+    progress.set_message(sc.name.clone());
+    // Steps of a few million events: a fraction of a second each, so the bar moves.
+    while !sim.step(u64::MAX, 4_000_000).finished {
+        progress.set_position(sim.snapshot().now);
+    }
+    progress.finish_and_clear();
+    sim
+}
+
+/// The first flag given that only makes sense for one run.
+fn single_run_flag(run: &RunArgs) -> Option<&'static str> {
+    [
+        (run.report.is_some(), "--report"),
+        (run.series.is_some(), "--series"),
+        (run.html.is_some(), "--html"),
+        (!run.fail_on.is_empty(), "--fail-on"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
 fn execute(mut sc: Scenario, source: &str, run: &RunArgs) -> ExitCode {
     if let Some(seed) = run.seed {
         sc.seed = seed;
@@ -352,11 +396,19 @@ fn execute(mut sc: Scenario, source: &str, run: &RunArgs) -> ExitCode {
         eprintln!("loopsim: --csv prints a sweep's points, and {} has no `sweep:` section\n  hint: --series OUT.csv writes one run's time series", run.file.display());
         return ExitCode::from(2);
     }
-    if let Some(n) = run.replications {
-        return execute_replications(&sc, n, run.json);
+    let n = run.replications.unwrap_or(sc.replications);
+    if n > 1 {
+        if let Some(flag) = single_run_flag(run) {
+            eprintln!(
+                "loopsim: {}: the scenario asks for {n} replications (`replications:`), and \
+                 {flag} needs a single run\n  hint: add `--replications 1` to run it once",
+                run.file.display()
+            );
+            return ExitCode::from(2);
+        }
+        return execute_replications(&sc, n, run);
     }
-    let mut sim = Simulation::new(sc.clone());
-    sim.run();
+    let sim = run_with_progress(&sc);
     let report = sim.report();
     if let Some(t) = &report.stopped {
         // On stderr too, so that it is seen when the report goes to a file.
@@ -385,13 +437,37 @@ fn execute(mut sc: Scenario, source: &str, run: &RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     }
+    let batches = match run.batches {
+        None => None,
+        Some(n) => {
+            let warmup = (report.warmup_s * 1e9).round() as u64;
+            match loopsim_core::batch_means::of(sim.series(), sc.sample_every, warmup, n) {
+                Ok(b) => Some(b),
+                Err(why) => {
+                    eprintln!(
+                        "loopsim: --batches {n}: {why}\n  hint: use fewer batches, a smaller \
+                         `sample_every` or a longer `duration`"
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
     let out = if let Some(args::ReportShape::Auditor) = run.report {
         let auditor = loopsim_core::health::auditor_report(&report.health);
         serde_json::to_string_pretty(&auditor).expect("reports always serialise") + "\n"
     } else if run.json {
-        serde_json::to_string_pretty(&report).expect("reports always serialise") + "\n"
+        let mut value = serde_json::to_value(&report).expect("reports always serialise");
+        if let Some(b) = &batches {
+            value["batch_means"] = serde_json::to_value(b).expect("batch means serialise");
+        }
+        serde_json::to_string_pretty(&value).expect("reports always serialise") + "\n"
     } else {
-        text::render(&report)
+        let mut o = text::render(&report);
+        if let Some(b) = &batches {
+            o.push_str(&text::batch_means(b));
+        }
+        o
     };
     // A closed pipe (`loopsim run x | head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(out.as_bytes());

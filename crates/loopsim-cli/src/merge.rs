@@ -18,6 +18,10 @@ pub fn merge(files: &[PathBuf]) -> Result<Output, String> {
         let shard: ShardFile = serde_json::from_str(&text).map_err(|e| {
             format!("loopsim: {name}: not the output of `loopsim run … --shard i/n` ({e})")
         })?;
+        shard
+            .plan
+            .check()
+            .map_err(|why| format!("loopsim: {name}: not a usable shard: {why}"))?;
         shards.push((name, shard));
     }
     let Some((first_name, first)) = shards.first() else {

@@ -7,50 +7,74 @@
 //! own shape with each number replaced by its mean over the replications and, beside it, a
 //! `<key>_ci` object (`half_width`, `confidence`, `n`): the interval is `mean ± half_width`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
 use loopsim_core::replication::{self, Interval, Summary, CONFIDENCE};
-use loopsim_core::{Report, Scenario, Simulation};
+use loopsim_core::scenario::model::WarmupRule;
+use loopsim_core::{warmup, Report, Scenario, Simulation};
 use loopsim_view::figure::At;
 use loopsim_view::tables::{self, Cell, Row};
 use serde_json::{Map, Value};
 
 /// The reports of `n` replications of `sc`, in replication order, run on `threads` threads;
-/// `done` is called as each one finishes (for a progress bar).
+/// `done` is called as each run finishes (for a progress bar: [`runs`] of them). With
+/// `warmup: auto`, every replication's first pass runs first and one cut is chosen on all of
+/// them (`loopsim_core::warmup::choose`).
 pub fn run_all(sc: &Scenario, n: u32, threads: usize, done: &(dyn Fn() + Sync)) -> Vec<Report> {
-    let jobs: Vec<(&Scenario, u64)> = (0..n)
-        .map(|i| (sc, replication::seed(sc.seed, i)))
-        .collect();
-    run_jobs(&jobs, threads, done)
+    let sc = &settle_all(sc, n, threads, done);
+    parallel(n, threads, done, |i| {
+        let mut sim = Simulation::new(with_seed(sc, i));
+        sim.run();
+        sim.report()
+    })
 }
 
-/// Runs each `(scenario, seed)` job on `threads` threads and returns the reports in job order:
-/// threads take the next job from a shared counter and store its report at its index, so the
-/// result does not depend on the thread count. Replications and sweeps (points ×
-/// replications, or a shard's slice of them) both run through here.
-pub fn run_jobs(
-    jobs: &[(&Scenario, u64)],
+/// The runs [`run_all`] makes: two per replication with `warmup: auto`.
+pub fn runs(sc: &Scenario, n: u32) -> u64 {
+    let passes = if sc.warmup_rule == WarmupRule::Auto {
+        2
+    } else {
+        1
+    };
+    u64::from(n) * passes
+}
+
+/// Replication `i` of `sc`: its seed derived from the scenario's.
+pub fn with_seed(sc: &Scenario, i: u32) -> Scenario {
+    let mut one = sc.clone();
+    one.seed = replication::seed(sc.seed, i);
+    one
+}
+
+/// `sc` with `warmup: auto` chosen on the first passes of its `n` replications.
+fn settle_all(sc: &Scenario, n: u32, threads: usize, done: &(dyn Fn() + Sync)) -> Scenario {
+    if sc.warmup_rule != WarmupRule::Auto {
+        return sc.clone();
+    }
+    let series = parallel(n, threads, done, |i| warmup::pilot(&with_seed(sc, i)));
+    warmup::apply(sc, warmup::choose(&series))
+}
+
+/// `work(0..n)` on `threads` threads, results in index order: threads take the next index
+/// from a shared counter, so the results do not depend on how many threads there are.
+pub fn parallel<T: Send>(
+    n: u32,
     threads: usize,
     done: &(dyn Fn() + Sync),
-) -> Vec<Report> {
-    let n = jobs.len();
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; n]);
+    work: impl Fn(u32) -> T + Sync,
+) -> Vec<T> {
+    let next = AtomicU32::new(0);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
     std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, n.max(1)) {
+        for _ in 0..threads.clamp(1, n.max(1) as usize) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= n {
                     break;
                 }
-                let (sc, seed) = jobs[i];
-                let mut one = sc.clone();
-                one.seed = seed;
-                let mut sim = Simulation::new(one);
-                sim.run();
-                let report = sim.report();
-                results.lock().expect("no thread panics holding it")[i] = Some(report);
+                let r = work(i);
+                results.lock().expect("no thread panics holding it")[i as usize] = Some(r);
                 done();
             });
         }
@@ -59,7 +83,7 @@ pub fn run_jobs(
         .into_inner()
         .expect("no thread panicked")
         .into_iter()
-        .map(|r| r.expect("every job ran"))
+        .map(|r| r.expect("every index ran"))
         .collect()
 }
 
@@ -162,6 +186,9 @@ pub fn text(reports: &[Report], name: &str) -> String {
          confidence interval (Student t, {} degrees of freedom)\n\n",
         n - 1
     );
+    if first.warmup_auto.is_some() {
+        out.push_str(&warmup_text(reports, &summary));
+    }
     let [left, right] = tables::summary(first, Some(&summary));
     for (label, cell) in left.iter().chain(&right) {
         out.push_str(&format!("  {label:<30} {}\n", cell.text));
@@ -188,6 +215,30 @@ pub fn text(reports: &[Report], name: &str) -> String {
         if n > 3 { ", …" } else { "" }
     ));
     out
+}
+
+/// `warmup: auto`: the cuts MSER-5 chose, and in how many replications the run settled.
+fn warmup_text(reports: &[Report], summary: &Summary) -> String {
+    let settled = reports
+        .iter()
+        .filter(|r| r.warmup_auto.is_some_and(|c| c.settled))
+        .count();
+    let cuts: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{:.1}", r.warmup_s))
+        .collect();
+    format!(
+        "  warm-up (auto, MSER-5 on each replication's response time): {} s; settled in {settled} \
+         of {}{}\n  cuts (s): {}\n\n",
+        At::top(Some(summary)).real("warmup_s", Some(reports[0].warmup_s)),
+        reports.len(),
+        if settled < reports.len() {
+            " — where it did not, the response time was still drifting at mid-run: run longer"
+        } else {
+            ""
+        },
+        cuts.join(", ")
+    )
 }
 
 /// The health score's interval, and how many replications ended in each status.

@@ -10,8 +10,9 @@ use std::io::IsTerminal;
 
 use loopsim_core::diag::{Diagnostic, Span};
 use loopsim_core::replication::{self, CONFIDENCE};
+use loopsim_core::scenario::model::WarmupRule;
 use loopsim_core::sweep::{self, Axis, Capacity, Curve, Estimate, RunFigures, Sweep};
-use loopsim_core::Scenario;
+use loopsim_core::{warmup, Scenario, Simulation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -48,6 +49,26 @@ impl Plan {
 
     pub fn units(&self) -> usize {
         self.points() * self.replications as usize
+    }
+
+    /// Whether a plan read from a file (untrusted) describes a run this program could have
+    /// made: one or two axes of matching values and numbers, 1 to `MAX_RUNS` runs.
+    pub fn check(&self) -> Result<(), String> {
+        let axes_ok = self.axes.len() <= 2
+            && self
+                .axes
+                .iter()
+                .all(|a| !a.values.is_empty() && a.values.len() == a.numbers.len());
+        let runs = self.axes.iter().fold(u64::from(self.replications), |n, a| {
+            n.saturating_mul(a.values.len() as u64)
+        });
+        if axes_ok && (1..=sweep::MAX_RUNS).contains(&runs) {
+            Ok(())
+        } else {
+            Err(String::from(
+                "its plan is not one loopsim makes (axes, values or run count)",
+            ))
+        }
     }
 
     /// The seed of replication `r` (the same at every point: common random numbers).
@@ -135,18 +156,58 @@ impl Study {
         })
     }
 
+    /// Refuses to run `units` here when their estimated work passes the sweep's limit.
+    pub fn check_work(&self, sc: &Scenario, units: &[usize]) -> Result<(), Diagnostic> {
+        let Some(sw) = &sc.sweep else {
+            return Ok(());
+        };
+        let per_point: Vec<f64> = self
+            .points
+            .iter()
+            .map(|p| loopsim_core::estimate::estimate(p).events)
+            .collect();
+        let r = self.plan.replications as usize;
+        sw.check_events(units.iter().map(|&u| per_point[u / r]).sum())
+    }
+
     /// The reports of `units`, in that order, as JSON, on `threads` threads.
+    ///
+    /// With `warmup: auto`, each point touched first has its cut chosen on the first passes of
+    /// all its replications (as `run --replications` does), whichever of them this process
+    /// runs: a shard settles a point exactly as the unsharded run does.
     pub fn run(&self, units: &[usize], threads: usize) -> Vec<Value> {
         let r = self.plan.replications as usize;
-        let jobs: Vec<(&Scenario, u64)> = units
+        let mut touched: Vec<usize> = units.iter().map(|&u| u / r).collect();
+        touched.dedup();
+        let auto = self
+            .points
             .iter()
-            .map(|&u| {
-                let sc = &self.points[u / r];
-                (sc, replication::seed(sc.seed, (u % r) as u32))
-            })
-            .collect();
-        let progress = progress_bar(jobs.len() as u64, &self.plan.scenario, threads);
-        let reports = replicate::run_jobs(&jobs, threads, &|| progress.inc(1));
+            .any(|p| p.warmup_rule == WarmupRule::Auto);
+        let pilots = if auto { touched.len() * r } else { 0 };
+        let progress = progress_bar((units.len() + pilots) as u64, &self.plan.scenario, threads);
+        let tick = || progress.inc(1);
+        let mut settled: Vec<Option<Scenario>> = vec![None; self.points.len()];
+        if auto {
+            let pilot_jobs: Vec<(usize, u32)> = touched
+                .iter()
+                .flat_map(|&k| (0..r as u32).map(move |i| (k, i)))
+                .collect();
+            let series = replicate::parallel(pilot_jobs.len() as u32, threads, &tick, |j| {
+                let (k, i) = pilot_jobs[j as usize];
+                warmup::pilot(&replicate::with_seed(&self.points[k], i))
+            });
+            for (n, &k) in touched.iter().enumerate() {
+                let cut = warmup::choose(&series[n * r..(n + 1) * r]);
+                settled[k] = Some(warmup::apply(&self.points[k], cut));
+            }
+        }
+        let reports = replicate::parallel(units.len() as u32, threads, &tick, |j| {
+            let u = units[j as usize];
+            let sc = settled[u / r].as_ref().unwrap_or(&self.points[u / r]);
+            let mut sim = Simulation::new(replicate::with_seed(sc, (u % r) as u32));
+            sim.run();
+            sim.report()
+        });
         progress.finish_and_clear();
         for (u, rep) in units.iter().zip(&reports) {
             if let Some(s) = &rep.stopped {

@@ -19,6 +19,58 @@ fn dur(s: Option<f64>) -> String {
     }
 }
 
+/// `--batches N`: each steady-state mean ± its batch-means half-width, and the lag-1
+/// autocorrelation that says whether the batches were long enough.
+pub fn batch_means(b: &loopsim_core::batch_means::BatchMeans) -> String {
+    let mut o = format!(
+        "\nbatch means ({} batches of {} s; mean ± 95% half-width, Student t with {} degrees \
+         of freedom)\n",
+        b.batches,
+        secs(b.batch_s),
+        b.batches - 1
+    );
+    let rows: Vec<Vec<String>> = b
+        .figures
+        .iter()
+        .map(|f| {
+            let show = |v: f64| {
+                if f.name.ends_with("_s") {
+                    dur(Some(v))
+                } else {
+                    format!("{v:.4}")
+                }
+            };
+            vec![
+                f.name.clone(),
+                format!("{} ± {}", show(f.mean), show(f.half_width)),
+                format!("{:+.2}", f.lag1),
+            ]
+        })
+        .collect();
+    table(&mut o, &["figure", "mean ± half-width", "lag-1"], &rows, 1);
+    if b.figures.iter().any(|f| f.lag1 > 0.2) {
+        o.push_str(
+            "  a lag-1 autocorrelation above 0.2: the batches are not independent — use fewer \
+             batches or a longer run\n",
+        );
+    }
+    o
+}
+
+/// How `warmup: auto` chose the cut.
+pub fn auto_warmup(cut: &loopsim_core::warmup::Cut) -> String {
+    if cut.settled {
+        format!(
+            " (auto: MSER-5 left out the first {} samples of the response time)",
+            cut.dropped_samples
+        )
+    } else {
+        " (auto: the response time was still drifting at mid-run, so the cut is uncertain — \
+         run longer)"
+            .into()
+    }
+}
+
 fn latency_line(l: &Latency) -> String {
     format!(
         "mean {}  p50 {}  p90 {}  p95 {}  p99 {}  max {}",
@@ -50,8 +102,9 @@ pub fn render(r: &Report) -> String {
     };
     let _ = writeln!(
         o,
-        "simulated {simulated}, warm-up {} s, {} events",
+        "simulated {simulated}, warm-up {} s{}, {} events",
         secs(r.warmup_s),
+        r.warmup_auto.map_or_else(String::new, |c| auto_warmup(&c)),
         r.events
     );
     let _ = writeln!(o, "{}\n", r.note);

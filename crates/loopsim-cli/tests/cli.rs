@@ -840,3 +840,74 @@ fn replications_print_means_with_intervals() {
         "{shown}"
     );
 }
+
+/// `--batches N`: one run's steady-state means with batch-means intervals. The M/M/1 loop of
+/// `one-event-loop.yaml` (W = 1/(μ − λ) = 50 ms, U = 0.8) — its 95% intervals contain both.
+#[test]
+fn batch_means_give_steady_state_intervals() {
+    let file = repo().join("scenarios/basics/one-event-loop.yaml");
+    let o = loopsim(&["run", file.to_str().unwrap(), "--batches", "20", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let b = &v["batch_means"];
+    assert_eq!(b["batches"], 20);
+    let fig = |name: &str| {
+        let f = b["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {b}"))
+            .clone();
+        (
+            f["mean"].as_f64().unwrap(),
+            f["half_width"].as_f64().unwrap(),
+        )
+    };
+    let (w, hw) = fig("latency_mean_s");
+    assert!((w - 0.050).abs() <= hw && hw < 0.01, "{w} ± {hw}");
+    let (u, hu) = fig("api.utilization");
+    assert!((u - 0.8).abs() <= hu, "{u} ± {hu}");
+    let text = loopsim(&["run", file.to_str().unwrap(), "--batches", "20"]);
+    let out = String::from_utf8(text.stdout).unwrap();
+    assert!(out.contains("batch means (20 batches"), "{out}");
+    // More batches than the run has sample intervals: refused with a hint, not guessed.
+    let bad = loopsim(&["run", file.to_str().unwrap(), "--batches", "1000"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("hint: use fewer batches"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+/// `replications:` in the scenario replicates without the flag; `--replications 1` runs it
+/// once; a single-run output asked of a replicated scenario is refused with the way out.
+#[test]
+fn the_scenario_can_ask_for_replications() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nreplications: 3\nwarmup: auto\nduration: 60s\nsample_every: 1s\n\
+         workload:\n  - { to: api, rate: 50/s }\n\
+         services:\n  api:\n    endpoints:\n      /: [ { cpu: 10ms } ]\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = loopsim(&["run", f, "--threads", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains(": 3 replications"), "{out}");
+    assert!(out.contains("warm-up (auto, MSER-5"), "{out}");
+    let once = loopsim(&["run", f, "--replications", "1"]);
+    let out = String::from_utf8(once.stdout).unwrap();
+    assert!(out.contains("warm-up") && out.contains("(auto: "), "{out}");
+    let bad = loopsim(&["run", f, "--series", "x.csv"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("add `--replications 1`"),
+        "{}",
+        stderr(&bad)
+    );
+}

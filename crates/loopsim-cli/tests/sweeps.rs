@@ -185,8 +185,14 @@ fn too_big_sweeps_and_bad_shards_are_refused_with_a_reason() {
         )),
     )
     .unwrap();
+    // A doctored plan (3.2·10¹⁰ runs) is refused before anything is allocated for it.
+    let a = std::fs::read_to_string(dir.join("a.json")).unwrap();
+    let doctored = a.replacen("\"replications\":1", "\"replications\":4000000000", 1);
+    assert_ne!(a, doctored);
+    std::fs::write(dir.join("c.json"), doctored).unwrap();
     for (files, want) in [
-        (&["a.json", "b.json"][..], "shards of different runs"),
+        (&["c.json"][..], "not a usable shard"),
+        (&["a.json", "b.json"], "shards of different runs"),
         (&["a.json"], "shard 1/2 is missing"),
         (
             &["scenario.yaml"],
@@ -199,4 +205,57 @@ fn too_big_sweeps_and_bad_shards_are_refused_with_a_reason() {
         assert_eq!(o.status.code(), Some(2), "{files:?}");
         assert!(stderr(&o).contains(want), "{files:?}: {}", stderr(&o));
     }
+}
+
+/// Work past what one process may run is refused before running, with a hint to shard it; a
+/// shard of it is small enough.
+#[test]
+fn too_much_work_for_one_process_is_refused_and_shards_take_it() {
+    // A day at 10 000 to 20 000 requests/s is 0.9 to 1.7·10⁹ requests per point (each under
+    // the per-run cap of 2·10⁹), about 2.7·10¹¹ events over the 30 points: past 10¹¹ in one
+    // process, and refused before any point runs.
+    let yaml = SWEEP
+        .replace("duration: 30s", "duration: 1d")
+        .replace("20/s..80/s by 20/s", "10000/s..20000/s by 2000/s")
+        .replace(
+            "services.api.workers: [1, 2]",
+            "services.api.workers: [1, 2, 3, 4, 5]",
+        );
+    let (_keep, dir) = scratch(&yaml);
+    let o = loopsim(&dir, &["run", "scenario.yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("scenario.yaml:18:1: error: this sweep would process about"),
+        "{e}"
+    );
+    assert!(e.contains("--shard i/n"), "{e}");
+}
+
+/// `replications:` and `warmup: auto` in the scenario: each point's cut is chosen on all its
+/// replications' first passes, so a shard holding only some of them settles it the same way.
+#[test]
+fn shards_of_a_sweep_with_auto_warmup_and_scenario_replications_merge_to_the_same_bytes() {
+    let yaml = SWEEP
+        .replace("warmup: 2s", "warmup: auto\nreplications: 3")
+        .replace("services.api.workers: [1, 2]\n", "");
+    let (_keep, dir) = scratch(&yaml);
+    let run = ["run", "scenario.yaml", "--json"];
+    let whole = ok(loopsim(&dir, &run));
+    let v: serde_json::Value = serde_json::from_slice(&whole).unwrap();
+    assert_eq!(v["sweep"]["replications"], 3);
+    assert!(
+        v["points"][3]["report"]["warmup_auto"].is_object(),
+        "{}",
+        v["points"][3]["report"]["warmup_auto"]
+    );
+    assert!(whole == sharded(&dir, &["run", "scenario.yaml"], 4, &["--json"]));
+    // And with another thread count.
+    assert!(
+        whole
+            == ok(loopsim(
+                &dir,
+                &["run", "scenario.yaml", "--json", "--threads", "1"]
+            ))
+    );
 }

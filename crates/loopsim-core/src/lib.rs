@@ -80,6 +80,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod batch_means;
 pub mod cache;
 pub mod convert;
 pub mod diag;

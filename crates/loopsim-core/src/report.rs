@@ -33,6 +33,9 @@ pub struct Report {
     pub stopped: Option<Stopped>,
     pub duration_s: f64,
     pub warmup_s: f64,
+    /// `warmup: auto`: the cut MSER-5 chose (`warmup_s` is where it falls); `null` for a
+    /// fixed warm-up.
+    pub warmup_auto: Option<crate::warmup::Cut>,
     /// Length of the measured window `[warmup, end]`.
     pub measured_s: f64,
     pub note: String,
@@ -431,6 +434,10 @@ pub fn build(input: Input<'_>) -> Report {
         stopped: input.stopped.cloned(),
         duration_s: to_secs_f64(sc.duration),
         warmup_s: to_secs_f64(sc.warmup),
+        warmup_auto: match sc.warmup_rule {
+            crate::scenario::model::WarmupRule::Chosen(cut) => Some(cut),
+            _ => None,
+        },
         measured_s,
         note: note(sc.warmup, input.end, requests.sent),
         events: input.events,

@@ -178,6 +178,12 @@ pub struct Simulation {
 impl Simulation {
     /// Builds the world from a validated scenario; nothing has happened yet (`now == 0`).
     pub fn new(sc: Scenario) -> Self {
+        // `warmup: auto` not chosen yet: the first pass chooses it (hosts that want to show
+        // that pass call `warmup::settle` themselves first).
+        let sc = match sc.warmup_rule {
+            crate::scenario::model::WarmupRule::Auto => crate::warmup::settle(&sc),
+            _ => sc,
+        };
         let (services, instances, workers, resources) = build_services(&sc);
         let workloads = sc
             .workloads

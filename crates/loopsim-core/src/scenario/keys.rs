@@ -265,7 +265,7 @@ pub const TOP: Section = Section {
     include: &[],
 };
 
-const TOP_KEYS: [Key; 22] = [
+const TOP_KEYS: [Key; 23] = [
     Key {
         name: "version",
         ty: Type::Const(1),
@@ -298,15 +298,21 @@ const TOP_KEYS: [Key; 22] = [
     },
     Key {
         name: "warmup",
-        ty: Type::Ref(&DURATION),
+        ty: Type::AnyOf(&[Type::Ref(&DURATION), Type::Enum(&["auto"])]),
         default: Absent::Default("`0`"),
-        doc: "Initial period excluded from the statistics, e.g. `30s`. Must be shorter than `duration`.",
+        doc: "Initial period excluded from the statistics, e.g. `30s`; must be shorter than `duration`. `auto` chooses it with the MSER-5 rule on the response-time series of a first pass from empty (at most half the run), then measures a second pass from that cut; with replications, one cut is chosen on the average of every replication's first pass (Welch's averaging: each replication's own noise would bias the cut) and applied to all. The report gives the cut (`warmup_s`) and whether the series settled (`warmup_auto`).",
     },
     Key {
         name: "sample_every",
         ty: Type::Ref(&DURATION),
         default: Absent::Default("the smallest of 100ms, 200ms, 500ms, 1s, 2s, 5s, 10s, 15s, 30s, 1m, 2m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1 day (then whole days) that gives at most 600 points"),
         doc: "Interval between two points of the time series, e.g. `1s`. At most 100000 points.",
+    },
+    Key {
+        name: "replications",
+        ty: Type::Int { min: 1, max: Some(10000) },
+        default: Absent::Default("`1`"),
+        doc: "Independent runs of the scenario (replication `i` seeded from `seed` and `i`; the first is the plain run). With 2 or more, every figure is reported as the mean ± the half-width of its 95% confidence interval (Student t). `loopsim run --replications N` overrides it.",
     },
     Key {
         name: "max_in_flight",

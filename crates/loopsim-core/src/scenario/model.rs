@@ -21,6 +21,17 @@ pub type ServiceId = u32;
 /// Index of an endpoint in [`Scenario::endpoints`] (global across services).
 pub type EndpointId = u32;
 
+/// How the warm-up was set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarmupRule {
+    /// `warmup: <duration>` (0 when absent).
+    Fixed,
+    /// `warmup: auto`, not chosen yet: [`crate::Simulation::new`] runs the first pass.
+    Auto,
+    /// `warmup: auto`, chosen: `warmup` holds the cut.
+    Chosen(crate::warmup::Cut),
+}
+
 /// A whole scenario, validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -29,6 +40,10 @@ pub struct Scenario {
     pub seed: u64,
     pub duration: Nanos,
     pub warmup: Nanos,
+    /// `warmup: auto`: the cut is chosen by MSER-5 on a first pass ([`crate::warmup::settle`]).
+    pub warmup_rule: WarmupRule,
+    /// Independent runs to summarise (`replications:`, 1 by default).
+    pub replications: u32,
     /// Interval between two points of the time series.
     pub sample_every: Nanos,
     pub workloads: Vec<Workload>,

@@ -197,6 +197,8 @@ struct Run {
     duration: Option<Nanos>,
     duration_span: Span,
     warmup: Nanos,
+    warmup_rule: WarmupRule,
+    replications: u32,
     sample_every: Option<Nanos>,
     max_in_flight: u32,
 }
@@ -351,6 +353,8 @@ impl Reader<'_> {
             seed: run.seed,
             duration,
             warmup: run.warmup,
+            warmup_rule: run.warmup_rule,
+            replications: run.replications,
             sample_every: run
                 .sample_every
                 .unwrap_or_else(|| default_sample_every(duration)),
@@ -380,8 +384,12 @@ impl Reader<'_> {
                 .chain(check::load_warnings(&scenario))
                 .for_each(|d| self.report(d));
         }
-        if let (0, Some(sweep)) = (self.errors, &scenario.sweep) {
-            self.sweep_corners(sweep);
+        if let Some(sweep) = &scenario.sweep {
+            match sweep.check_runs(scenario.replications) {
+                Err(d) => self.report(d),
+                Ok(()) if self.errors == 0 => self.sweep_corners(sweep),
+                Ok(()) => {}
+            }
         }
         Some(scenario)
     }
@@ -411,10 +419,11 @@ impl Reader<'_> {
             .required(f, "duration", "the scenario")
             .and_then(|n| self.run_duration(n));
         let duration_span = f.get("duration").map_or(opening(f.node), |n| n.span);
-        let warmup = f
-            .get("warmup")
-            .and_then(|n| self.warmup(n, duration))
-            .unwrap_or(0);
+        let auto = f.get("warmup").is_some_and(|n| n.as_str() == Some("auto"));
+        let warmup = match f.get("warmup") {
+            Some(n) if !auto => self.warmup(n, duration).unwrap_or(0),
+            _ => 0,
+        };
         let sample_every = f
             .get("sample_every")
             .and_then(|n| self.sample_every(n, duration));
@@ -436,6 +445,15 @@ impl Reader<'_> {
             duration,
             duration_span,
             warmup,
+            warmup_rule: if auto {
+                WarmupRule::Auto
+            } else {
+                WarmupRule::Fixed
+            },
+            replications: f
+                .get("replications")
+                .and_then(|n| self.integer(n, "`replications`", 1, 10_000))
+                .map_or(1, |v| v as u32),
             sample_every,
             max_in_flight: f
                 .get("max_in_flight")

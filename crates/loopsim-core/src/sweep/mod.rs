@@ -32,6 +32,11 @@ pub use curve::{Capacity, Curve, CurvePoint, Estimate, Knee, KneeRule, RunFigure
 /// split into several sweeps (or several scenarios), never run by accident.
 pub const MAX_RUNS: u64 = 10_000;
 
+/// The most engine events one process may be asked to run for a sweep (its runs' estimates
+/// summed, [`crate::estimate`]): about two hours of one core at 14 M events/s. Past it, the
+/// work is to be split with `--shard i/n` over several machines.
+pub const MAX_EVENTS: f64 = 1e11;
+
 /// A validated `sweep:` section.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sweep {
@@ -125,6 +130,22 @@ impl Sweep {
         .with_hint("use a larger step, fewer values or fewer replications, or split the study into several sweeps"))
     }
 
+    /// Refuses work of `events` estimated engine events (the runs one process would run) past
+    /// [`MAX_EVENTS`], located at the `sweep` key.
+    pub fn check_events(&self, events: f64) -> Result<(), Diagnostic> {
+        if events <= MAX_EVENTS {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            self.key,
+            format!(
+                "this sweep would process about {:.1e} engine events; one process runs at most {MAX_EVENTS:.0e}",
+                events
+            ),
+        )
+        .with_hint("split it over machines with --shard i/n, or use a shorter duration, fewer values or fewer replications"))
+    }
+
     /// The scenario text of point `k`: `source` with each axis's value written at its target
     /// and the `sweep:` section emptied.
     pub fn source_at(&self, source: &str, k: usize) -> String {
@@ -148,7 +169,8 @@ impl Sweep {
     }
 
     /// The validated scenario of point `k`, or why it is not valid, located at the sweep value
-    /// that makes it so (the first axis whose value is not the scenario's own when unsure).
+    /// that makes it so: the value written where the checker found the problem, or the first
+    /// axis's value when the problem shows elsewhere (a work cap reported at `duration`).
     pub fn scenario_at(&self, source: &str, k: usize) -> Result<Scenario, Diagnostic> {
         self.scenario_at_with(source, k, &Limits::default())
     }
