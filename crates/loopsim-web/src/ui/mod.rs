@@ -1948,10 +1948,9 @@ impl App {
         self.capacity.clear();
         self.replicated = Replicated::default();
         let Some(run) = &self.run else { return };
-        // The Replications box, else the scenario's own count (1 until the format's
-        // `replications:` key reaches this branch).
+        // The Replications box, else the scenario's own `replications:`.
         let n = match read_replications() {
-            Ok(n) => n.unwrap_or(1),
+            Ok(n) => n.unwrap_or(run.session.scenario().replications.max(1)),
             Err(msg) => {
                 self.replicated.state = "failed";
                 self.replicated.message = msg;
