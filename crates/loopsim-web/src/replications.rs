@@ -25,8 +25,9 @@ pub const BAND_COLUMNS: [(&str, &str); 2] = [
     ("ok_rps", "chart-throughput"),
 ];
 /// The note under the results once the intervals are in; `warmup` is the interval of the
-/// warm-up cut when each replication chose its own (`warmup: auto`).
-pub fn note(n: u32, warmup: Option<&Interval>) -> String {
+/// warm-up cut, and `auto` whether the scenario asks for `warmup: auto` (here each replication
+/// chooses its own cut, where the CLI's `--replications` chooses one on all their first passes).
+pub fn note(n: u32, warmup: Option<&Interval>, auto: bool) -> String {
     let mut out = format!(
         "Figures are mean ± 95% half-width over {n} replications (Student t, {} degrees of freedom): \
          {n} runs with independent random streams. With 95% confidence the long-run mean lies \
@@ -34,10 +35,11 @@ pub fn note(n: u32, warmup: Option<&Interval>) -> String {
          latency and throughput charts are the same interval at each moment of the run.",
         n.saturating_sub(1)
     );
-    if let Some(w) = warmup.filter(|w| w.half_width > 0.0) {
+    if let Some(w) = warmup.filter(|_| auto) {
         out.push_str(&format!(
-            " Each replication chose its own warm-up cut (MSER-5): {} ± {} on average; the charts \
-             grey the live run's.",
+            " warmup: auto — each replication chose its own warm-up cut (MSER-5): {} ± {}; the \
+             charts grey the live run's. (The CLI's --replications chooses one cut on all the \
+             replications' first passes, so its figures can differ slightly.)",
             loopsim_view::format::secs(Some(w.mean)),
             loopsim_view::format::secs(Some(w.half_width))
         ));
@@ -376,13 +378,13 @@ mod tests {
             "Shaded band: p99 (ok), mean ± 95% half-width over 20 replications, in 5.00 s steps. \
              The lines are the live run (replication 1) alone."
         );
-        assert!(note(20, None).starts_with(
+        assert!(note(20, None, false).starts_with(
             "Figures are mean ± 95% half-width over 20 replications (Student t, 19 degrees of freedom)"
         ));
         // A fixed warm-up is the same in every replication: nothing to add.
         let fixed = Interval::of(&[30.0, 30.0], CONFIDENCE).unwrap();
-        assert!(!note(2, Some(&fixed)).contains("MSER-5"));
+        assert!(!note(2, Some(&fixed), false).contains("MSER-5"));
         let auto = Interval::of(&[20.0, 40.0], CONFIDENCE).unwrap();
-        assert!(note(2, Some(&auto)).contains("warm-up cut (MSER-5): 30.0 s ± "));
+        assert!(note(2, Some(&auto), true).contains("warm-up cut (MSER-5): 30.0 s ± "));
     }
 }

@@ -2059,6 +2059,12 @@ impl App {
             return self.show_replicas();
         };
         let leaves = reps.leaves().unwrap_or_default();
+        let auto = self.run.as_ref().is_some_and(|r| {
+            !matches!(
+                r.session.scenario().warmup_rule,
+                loopsim_core::scenario::WarmupRule::Fixed
+            )
+        });
         let summary = loopsim_core::replication::Summary::from_leaves(&leaves);
         if let Some(run) = &self.run {
             let report = run.session.report();
@@ -2069,7 +2075,7 @@ impl App {
         self.charts.set_bands(&reps.bands(), reps.n());
         dom::set_text(
             "replications-note",
-            &loopsim_web::replications::note(reps.n(), summary.get("warmup_s")),
+            &loopsim_web::replications::note(reps.n(), summary.get("warmup_s"), auto),
         );
         dom::set_hidden("replications-note", false);
         self.replicated.summary = Some(summary);
