@@ -188,6 +188,100 @@ function drawStop(u, stop, label) {
   ctx.restore();
 }
 
+/** The warm-up: the start of the run left out of the results, greyed, with a dashed line where
+ * the measured window begins and (when `label`) the words saying so. */
+function drawWarmup(u, at, label) {
+  const ctx = u.ctx;
+  const { left, top, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  const x1 = u.valToPos(at, "x", true);
+  if (!(x1 > left)) return;
+  ctx.save();
+  if (label) {
+    drawWarmupLabel(ctx, x1, top + height - 16 * px, px);
+    ctx.restore();
+    return;
+  }
+  ctx.fillStyle = "rgba(73, 80, 87, 0.08)";
+  ctx.fillRect(left, top, x1 - left, height);
+  ctx.strokeStyle = "rgba(73, 80, 87, 0.7)";
+  ctx.lineWidth = px;
+  ctx.setLineDash([4 * px, 3 * px]);
+  ctx.beginPath();
+  ctx.moveTo(x1, top);
+  ctx.lineTo(x1, top + height);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** The warm-up's words, just right of its line near the bottom, on a white box (drawn over
+ * the lines so they stay readable). */
+function drawWarmupLabel(ctx, x1, ty, px) {
+  ctx.font = `${10 * px}px system-ui, sans-serif`;
+  ctx.textBaseline = "top";
+  ctx.textAlign = "left";
+  const text = "← warm-up, left out of the results";
+  const w = ctx.measureText(text).width;
+  const tx = x1 + 4 * px;
+  ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+  ctx.fillRect(tx - 2 * px, ty - 1 * px, w + 4 * px, 13 * px);
+  ctx.fillStyle = "rgba(52, 58, 64, 0.95)";
+  ctx.fillText(text, tx, ty);
+}
+
+/** A confidence band: the area between `lo` and `hi` (at times `t`) on the line's scale,
+ * translucent in its colour; NaN breaks it. */
+function drawCi(u, ci) {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const scale = ci.axis === 1 ? "y2" : "y";
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  const px = devicePixelRatio || 1;
+  ctx.fillStyle = rgba(ci.color, 0.28);
+  ctx.strokeStyle = ci.edge ? rgba(ci.edge, 0.7) : "rgba(33, 37, 41, 0.85)";
+  ctx.lineWidth = 1.25 * px;
+  const edge = (run, ys) => {
+    ctx.beginPath();
+    run.forEach((i, k) => {
+      const x = u.valToPos(ci.t[i], "x", true);
+      const y = u.valToPos(ys[i], scale, true);
+      if (k === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+  };
+  let run = [];
+  const flush = () => {
+    if (run.length > 1) {
+      ctx.beginPath();
+      run.forEach((i, k) => {
+        const x = u.valToPos(ci.t[i], "x", true);
+        const y = u.valToPos(ci.hi[i], scale, true);
+        if (k === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      for (let k = run.length - 1; k >= 0; k--) {
+        const i = run[k];
+        ctx.lineTo(u.valToPos(ci.t[i], "x", true), u.valToPos(ci.lo[i], scale, true));
+      }
+      ctx.closePath();
+      ctx.fill();
+      edge(run, ci.hi);
+      edge(run, ci.lo);
+    }
+    run = [];
+  };
+  for (let i = 0; i < ci.t.length; i++) {
+    if (Number.isFinite(ci.lo[i]) && Number.isFinite(ci.hi[i])) run.push(i);
+    else flush();
+  }
+  flush();
+  ctx.restore();
+}
+
 /** The status lane: one coloured block per window, from `x[i]` to `x[i + 1]`, coloured by the
  * status index `y[i]`, named inside when it fits. */
 function drawLane(u, lane) {
@@ -231,7 +325,8 @@ function fmtValue(v, unit) {
 /**
  * spec: { title, xLabel, yLabel, y2Label?, yMin?, yMax?, y2Max?, height?, xMax?,
  *         yTicks?: [[value, label]], bands?: [{ from, to, label, color }], bandLabels?: bool,
- *         lane?: { names: [..], short: [..], colors: [..] },
+ *         lane?: { names: [..], short: [..], colors: [..] }, xLegend?: the x value's name in the
+ *         legend (default time, in s),
  *         series: [{ label, color, unit, axis: 0 | 1, dash?: bool, fill?: bool, step?: bool,
  *                    span?: bool (join values across gaps) }] }
  * A lane has one series, the status index of each block; its blocks are drawn, not its line.
@@ -272,7 +367,11 @@ export function createChart(parent, spec) {
   ];
   axes.push(hasY2 ? axis(spec.y2Label, 1, false, null, isTime(spec, 1)) : spacerAxis());
   const series = [
-    { label: "t", value: (u, v) => (v == null ? "–" : fmtNum(v) + " s") },
+    // The x value in the legend: time by default; a sweep's chart names its parameter.
+    {
+      label: spec.xLegend || "t",
+      value: (u, v) => (v == null ? "–" : fmtNum(v) + (spec.xLegend ? "" : " s")),
+    },
     ...spec.series.map((s) => ({
       label: s.label,
       scale: s.axis === 1 ? "y2" : "y",
@@ -282,7 +381,7 @@ export function createChart(parent, spec) {
       fill: s.fill ? rgba(s.color, 0.16) : undefined,
       paths: lane ? () => null : s.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
       spanGaps: !!s.span,
-      points: { show: false },
+      points: { show: !!s.points, size: 6 },
       value: lane
         ? (u, v) => (v == null ? "–" : lane.names[v])
         : spec.yTicks && s.axis === 0
@@ -290,13 +389,22 @@ export function createChart(parent, spec) {
           : (u, v) => fmtValue(v, s.unit),
     })),
   ];
-  const state = { stop: null }; // setStop
+  const state = { stop: null, warmup: null, ci: [], marker: null }; // setStop, setWarmup, setCiBand, setMarker
   const hooks = {
     drawClear: [
       (u) => {
         if (lane) drawLane(u, lane);
+        if (state.warmup) drawWarmup(u, state.warmup, false);
         drawBands(u, bands, spec.bandLabels);
         if (state.stop) drawStop(u, state.stop, !lane);
+      },
+    ],
+    // Over the lines: the band is the replications' answer, the lines one run's noise.
+    draw: [
+      (u) => {
+        for (const ci of state.ci) drawCi(u, ci);
+        if (state.warmup && !lane) drawWarmup(u, state.warmup, true);
+        if (state.marker) drawMarker(u, state.marker);
       },
     ],
   };
@@ -404,9 +512,78 @@ export function setStop(handle, at, label) {
   handle.u.redraw(false);
 }
 
+/** Greys the warm-up `[0, at]` (seconds); null or 0 clears it. */
+export function setWarmup(handle, at) {
+  handle.state.warmup = at > 0 ? at : null;
+  handle.parent.dataset.warmup = String(handle.state.warmup ?? 0);
+  handle.u.redraw(false);
+}
+
+/** Draws confidence bands — one `{ t, lo, hi, color, axis, caption? }` or a list — on the
+ * chart in figure `id` (null clears them); false when there is no such chart. */
+export function setCiBand(id, band) {
+  const h = registry.get(id);
+  if (!h) return false;
+  const list = band == null ? [] : Array.isArray(band) ? band : [band];
+  h.state.ci = list.map((b) => ({ ...b, t: Array.from(b.t), lo: Array.from(b.lo), hi: Array.from(b.hi) }));
+  band = list[0];
+  h.parent.dataset.ci = band ? String(band.t.length) : "0";
+  // What the band is, in words, under the chart (textContent: labels may come from the
+  // scenario).
+  if (!h.ciNote) {
+    h.ciNote = document.createElement("p");
+    h.ciNote.className = "note ci-caption";
+    h.parent.insertBefore(h.ciNote, h.table ? h.table.bar : null);
+  }
+  h.ciNote.hidden = !band?.caption;
+  h.ciNote.textContent = band?.caption || "";
+  if (band) h.ciNote.style.setProperty("--ci", rgba(band.color, 0.28));
+  h.u.redraw(false);
+  return true;
+}
+
+/** Marks `{ at, label }` on the x axis of the chart in figure `id` (a capacity curve's knee);
+ * null clears it. */
+export function setMarker(id, marker) {
+  const h = registry.get(id);
+  if (!h) return false;
+  h.state.marker = marker && Number.isFinite(marker.at) ? { at: marker.at, label: String(marker.label) } : null;
+  h.parent.dataset.marker = h.state.marker ? String(h.state.marker.at) : "";
+  h.u.redraw(false);
+  return true;
+}
+
+/** A vertical mark across the plot at `m.at` with `m.label` at its top (textual: canvas). */
+function drawMarker(u, m) {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  const x = u.valToPos(m.at, "x", true);
+  if (!(x >= left && x <= left + width)) return;
+  ctx.save();
+  ctx.strokeStyle = "#c92a2a";
+  ctx.lineWidth = 2 * px;
+  ctx.beginPath();
+  ctx.moveTo(x, top);
+  ctx.lineTo(x, top + height);
+  ctx.stroke();
+  ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
+  ctx.textBaseline = "top";
+  const w = ctx.measureText(m.label).width;
+  const right = x + 6 * px + w > left + width;
+  ctx.textAlign = right ? "right" : "left";
+  const tx = right ? x - 5 * px : x + 5 * px;
+  ctx.fillStyle = "rgba(255, 255, 255, 0.9)";
+  ctx.fillRect(right ? tx - w - 3 * px : tx - 3 * px, top + 3 * px, w + 6 * px, 15 * px);
+  ctx.fillStyle = "#a61e1e";
+  ctx.fillText(m.label, tx, top + 5 * px);
+  ctx.restore();
+}
+
 export function destroyChart(handle) {
   handle.ro.disconnect();
   handle.table?.bar.remove();
+  handle.ciNote?.remove();
   handle.table?.box.remove();
   handle.u.destroy();
   delete handle.parent.dataset.stoppedAt;
@@ -425,6 +602,10 @@ export function chartData(id) {
     data: h.data.map((c) => Array.from(c)),
     bands: (h.spec.bands || []).map((b) => ({ ...b })),
     stop: h.state.stop ? { ...h.state.stop } : null,
+    warmup: h.state.warmup,
+    ci: h.state.ci.length ? { t: [...h.state.ci[0].t], lo: [...h.state.ci[0].lo], hi: [...h.state.ci[0].hi] } : null,
+    bandsCi: h.state.ci.length,
+    marker: h.state.marker ? { ...h.state.marker } : null,
   };
 }
 

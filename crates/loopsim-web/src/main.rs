@@ -3,5 +3,8 @@
 mod ui;
 
 fn main() {
-    ui::start();
+    // In a replication worker (no window) this module only serves `loopsimReplicate`.
+    if web_sys::window().is_some() {
+        ui::start();
+    }
 }

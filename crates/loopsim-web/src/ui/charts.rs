@@ -8,6 +8,7 @@ use loopsim_core::series::Series;
 use loopsim_core::Report;
 use loopsim_web::charts::{self as defs, ChartDef, Place, ServiceLoad, Source};
 use loopsim_web::panels::{self, Panels, STATUSES};
+use loopsim_web::replications::{band_caption, Band, BAND_COLUMNS};
 use loopsim_web::{decimate, format};
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlSelectElement};
@@ -55,6 +56,8 @@ pub struct Charts {
     last_rank_ms: f64,
     /// Where an early stop happened (marked on charts made later too).
     stop: Option<f64>,
+    /// The end of the warm-up in seconds (greyed on every chart, charts made later too).
+    warmup_s: f64,
 }
 
 /// Fault bands as the chart specs take them.
@@ -295,6 +298,7 @@ impl Charts {
         let x_max = panels.duration_s;
         for (k, d) in defs.into_iter().enumerate() {
             let chart = create(d, k, &bands, x_max, &mut self.added);
+            glue::set_warmup(&chart.handle, self.warmup_s);
             self.charts.push(chart);
         }
         dom::set_text(
@@ -367,6 +371,7 @@ impl Charts {
         let bands = bands(&self.panels);
         for d in defs::service_charts(&self.names, panel) {
             let chart = create(d, 1, &bands, self.panels.duration_s, &mut self.added);
+            glue::set_warmup(&chart.handle, self.warmup_s);
             self.service.push(chart);
         }
         let _ = dom::by_id::<Element>("service-detail").set_attribute("data-service", &name);
@@ -449,6 +454,48 @@ impl Charts {
         if let Some(lane) = &self.lane {
             glue::set_stop(lane, at_s, &stop_label(at_s));
         }
+    }
+
+    /// Greys the warm-up `[0, at_s]` on every chart (the scenario's `warmup`, or the cut a run
+    /// chose with `warmup: auto`).
+    pub fn set_warmup(&mut self, at_s: f64) {
+        self.warmup_s = at_s;
+        for c in self.charts.iter().chain(&self.service) {
+            glue::set_warmup(&c.handle, at_s);
+        }
+    }
+
+    /// Draws the replications' confidence bands over `n` replications (an empty slice clears
+    /// them).
+    pub fn set_bands(&self, bands: &[Band], n: u32) {
+        for (column, chart) in BAND_COLUMNS {
+            let band = bands.iter().find(|b| b.column == column);
+            let line = self.line_of(chart, column);
+            let spec = match (band, line) {
+                (Some(b), Some((label, color, axis))) => dom::obj(&[
+                    ("t", Float64Array::from(b.t.as_slice()).into()),
+                    ("lo", Float64Array::from(b.lo.as_slice()).into()),
+                    ("hi", Float64Array::from(b.hi.as_slice()).into()),
+                    ("color", dom::s(color)),
+                    ("axis", dom::n(axis)),
+                    ("caption", dom::s(&band_caption(&label, n, b.bucket_s()))),
+                ]),
+                _ => JsValue::NULL,
+            };
+            glue::set_ci_band(chart, &spec);
+        }
+    }
+
+    /// The label, colour and axis of the line that plots series column `column` on `chart`.
+    fn line_of(&self, chart: &str, column: &str) -> Option<(String, &'static str, u8)> {
+        let col = defs::col(&self.names, column)?;
+        defs::page_charts(&self.names, &self.panels, &self.order_names())
+            .into_iter()
+            .find(|d| d.id == chart)?
+            .lines
+            .into_iter()
+            .find(|l| matches!(l.source, Source::Col(i, _) if i == col))
+            .map(|l| (l.label, l.color, l.axis))
     }
 
     fn mark_stop(&self, service: bool) {

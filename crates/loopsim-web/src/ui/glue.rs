@@ -46,6 +46,19 @@ extern "C" {
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setStop)]
     pub fn set_stop(handle: &JsValue, at: f64, label: &str);
 
+    /// Greys the warm-up `[0, at]` seconds (left out of the results); 0 clears it.
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setWarmup)]
+    pub fn set_warmup(handle: &JsValue, at: f64);
+
+    /// Draws a confidence band `{ t, lo, hi, color, axis }` on the chart in figure `id` (null
+    /// clears it).
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setCiBand)]
+    pub fn set_ci_band(id: &str, band: &JsValue) -> bool;
+
+    /// Marks `{ at, label }` on the x axis of the chart in figure `id` (null clears it).
+    #[wasm_bindgen(js_namespace = loopsimGlue, js_name = setMarker)]
+    pub fn set_marker(id: &str, marker: &JsValue) -> bool;
+
     #[wasm_bindgen(js_namespace = loopsimGlue, js_name = destroyChart)]
     pub fn destroy_chart(handle: &JsValue);
 

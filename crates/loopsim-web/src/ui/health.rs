@@ -3,6 +3,7 @@
 //! `textContent` (findings name services and endpoints from the scenario).
 
 use loopsim_core::health::{BudgetAction, CostReport, Severity, Status};
+use loopsim_core::replication::Summary;
 use loopsim_core::Report;
 use loopsim_web::format::{count, num, percent, secs};
 use loopsim_web::panels;
@@ -149,7 +150,7 @@ pub fn clear() {
     dom::clear(&dom::by_id::<Element>("health-body"));
 }
 
-pub fn render(r: &Report) {
+pub fn render(r: &Report, ci: Option<&Summary>) {
     let h = &r.health;
     let badge: Element = dom::by_id("health-status");
     badge.set_text_content(Some(h.status.as_str()));
@@ -205,7 +206,7 @@ pub fn render(r: &Report) {
     }
     if !r.slo.is_empty() {
         let b = block(&body, "Service-level objectives");
-        append(&b, &tables::wrapped(&loopsim_web::tables::slos(r, None)));
+        append(&b, &tables::wrapped(&loopsim_web::tables::slos(r, ci)));
     }
     if !r.collapse.0.is_empty() {
         let b = block(&body, "Collapse detectors (bounded accept queues)");

@@ -9,6 +9,7 @@
 //! the app is borrowed (the editor's change hook fires synchronously when we replace its text)
 //! touch only their own cells, never the app.
 
+mod capacity;
 mod charts;
 mod convert;
 mod diagnosis;
@@ -19,6 +20,7 @@ mod guide;
 mod health;
 mod help;
 mod persist;
+mod replicas;
 mod tables;
 mod to_js;
 mod topology;
@@ -138,6 +140,29 @@ struct App {
     events_per_sec: Option<f64>,
     /// The scenario's guided walkthrough and the step shown (`None`: it has none).
     walkthrough: Option<guide::Walkthrough>,
+    /// Replications `1..n` of the current run in Web Workers (`None`: a single replication).
+    replicas: Option<replicas::Pool>,
+    /// What became of the last replicated run, for the page and `window.loopsim`.
+    replicated: Replicated,
+    /// The sweep's capacity charts.
+    capacity: capacity::CapacityCharts,
+}
+
+/// The outcome of the last replicated run.
+#[derive(Default)]
+struct Replicated {
+    /// `none`, `running`, `done`, `cancelled` or `failed`.
+    state: &'static str,
+    n: u32,
+    done: u32,
+    /// Every figure's interval once all replications are in.
+    summary: Option<loopsim_core::replication::Summary>,
+    message: String,
+    /// A sweep (`n`, `done`: points) rather than replications.
+    sweep: bool,
+    /// The sweep points drawn on the capacity chart, and its curves as drawn.
+    drawn_points: usize,
+    capacity: Option<loopsim_core::sweep::Capacity>,
 }
 
 /// What the charts were built for: the series columns and the extra panels.
@@ -255,6 +280,9 @@ fn init(entries: Vec<gallery::Entry>, link: Option<Opened>) {
             estimate: None,
             events_per_sec: persist::load_speed(),
             walkthrough: None,
+            replicas: None,
+            replicated: Replicated::default(),
+            capacity: capacity::CapacityCharts::default(),
         })
     });
     with_app(|app| {
@@ -536,6 +564,9 @@ fn wire_controls() {
         if let Some(w) = done {
             settle(w);
         }
+    });
+    dom::on_id("replications-cancel", "click", |_| {
+        with_app(|app| app.cancel_replicas("cancelled"));
     });
     dom::on_id("reset", "click", |_| {
         if let Some(w) = with_app(App::reset) {
@@ -1100,6 +1131,12 @@ fn read_seed() -> Result<Option<u64>, String> {
     v.parse::<u64>().map(Some).map_err(|_| format!("The seed must be a whole number from 0 to {}; leave it empty to use the scenario's own seed.", u64::MAX))
 }
 
+/// The Replications box (`None`: empty, the scenario's count).
+fn read_replications() -> Result<Option<u32>, String> {
+    let input: HtmlInputElement = dom::by_id("replications-count");
+    loopsim_web::replications::parse_count(&input.value())
+}
+
 /// Doubles or halves the chunk so one engine call takes about [`TARGET_CALL_MS`].
 fn adapt(chunk: u64, took_ms: f64) -> u64 {
     if took_ms < TARGET_CALL_MS / 2.0 {
@@ -1168,6 +1205,9 @@ impl App {
     /// Checks the editor text now: inline diagnostics, the problems list and the heading.
     fn validate(&mut self) {
         let text = self.text();
+        if self.replicas.as_ref().is_some_and(|p| p.yaml() != text) {
+            self.cancel_replicas("cancelled: the scenario changed");
+        }
         prepare_share_link(text.clone());
         let checked = loopsim_core::check(&text);
         // Another tool's file: the converter's diagnostics, not the native format's.
@@ -1503,6 +1543,8 @@ impl App {
                 guide::show_description(session.scenario_description());
                 self.chart_key = None;
                 self.rebuild_charts(&session);
+                self.charts
+                    .set_warmup(loopsim_core::time::to_secs_f64(session.scenario().warmup));
                 self.topology
                     .start_run(session.scenario(), session.series());
                 self.point_guide();
@@ -1524,6 +1566,7 @@ impl App {
                 self.owed_sim_s = 0.0;
                 self.chunk = 1_000;
                 self.chart_refresh_ms = CHART_REFRESH_MS;
+                self.start_replicas();
                 self.update_live();
                 Ok(())
             }
@@ -1617,6 +1660,7 @@ impl App {
 
     /// Drops the run; returns the `run()` promises to reject.
     fn reset(&mut self) -> Vec<(Function, Function)> {
+        self.cancel_replicas("cancelled: the run was reset");
         self.run = None;
         self.mode = Mode::Idle;
         self.automation = false;
@@ -1766,8 +1810,9 @@ impl App {
             if let Some(st) = &r.stopped {
                 self.charts.set_stop(st.at_s);
             }
-            tables::render(r);
-            health::render(r);
+            self.charts.set_warmup(r.warmup_s);
+            tables::render(r, None);
+            health::render(r, None);
             diagnosis::render(r);
             if let Some(run) = &self.run {
                 self.topology.paint(&run.session, r, true);
@@ -1775,6 +1820,10 @@ impl App {
             help::annotate_results();
         }
         self.last_report_json = Some(report_json.clone());
+        if let (Some(pool), Some(run), Some(r)) = (&mut self.replicas, &self.run, &report) {
+            pool.record_live(r, run.session.series());
+        }
+        self.complete_replicas();
         self.update_live();
         Finished {
             waiters: std::mem::take(&mut self.waiters),
@@ -1891,6 +1940,202 @@ impl App {
         }
     }
 
+    /// Starts the workers for the run just built: a sweep's runs when the scenario has a
+    /// `sweep:`, else replications `1..n` when it has `replications: n` (or
+    /// `window.loopsim.setReplications(n)` asked for them).
+    fn start_replicas(&mut self) {
+        self.cancel_replicas("cancelled: a new run started");
+        self.capacity.clear();
+        self.replicated = Replicated::default();
+        let Some(run) = &self.run else { return };
+        // The Replications box, else the scenario's own `replications:`.
+        let n = match read_replications() {
+            Ok(n) => n.unwrap_or(run.session.scenario().replications.max(1)),
+            Err(msg) => {
+                self.replicated.state = "failed";
+                self.replicated.message = msg;
+                return self.show_replicas();
+            }
+        };
+        let work = match &run.session.scenario().sweep {
+            Some(sweep) => {
+                if let Err(d) = sweep.check_runs(n) {
+                    self.replicated.state = "failed";
+                    self.replicated.message = d.message;
+                    self.show_replicas();
+                    return;
+                }
+                self.replicated.sweep = true;
+                replicas::Work::Sweep {
+                    sweep: sweep.clone(),
+                    runs: loopsim_web::sweeps::SweepRuns::new(sweep.points(), n),
+                }
+            }
+            None if n >= 2 => {
+                replicas::Work::Replications(loopsim_web::replications::Replications::new(n))
+            }
+            None => return self.show_replicas(),
+        };
+        let seed = run.seed.map(|s| s.to_string());
+        match replicas::Pool::start(&run.yaml, seed, work, on_replica) {
+            Ok(pool) => {
+                self.replicated.state = "running";
+                (self.replicated.done, self.replicated.n) = pool.progress();
+                self.replicas = Some(pool);
+            }
+            Err(msg) => {
+                self.replicated.state = "failed";
+                self.replicated.message = msg;
+            }
+        }
+        self.show_replicas();
+    }
+
+    /// Terminates the workers (a no-op without any); `why` goes on the progress line.
+    fn cancel_replicas(&mut self, why: &str) {
+        if let Some(pool) = self.replicas.take() {
+            (self.replicated.done, self.replicated.n) = pool.progress();
+            drop(pool);
+            self.replicated.state = "cancelled";
+            self.replicated.message = why.to_owned();
+            self.show_replicas();
+        }
+    }
+
+    /// A worker's message (ignored when it comes from a pool cancelled since).
+    fn replica_message(&mut self, generation: u32, msg: replicas::Message) {
+        let Some(pool) = self.replicas.as_mut() else {
+            return;
+        };
+        if pool.generation() != generation {
+            return;
+        }
+        if let replicas::Message::Failed(why) = msg {
+            self.cancel_replicas("failed");
+            self.replicated.state = "failed";
+            self.replicated.message = why;
+            return self.show_replicas();
+        }
+        pool.record(msg);
+        (self.replicated.done, self.replicated.n) = pool.progress();
+        self.draw_capacity();
+        self.complete_replicas();
+        self.show_replicas();
+    }
+
+    /// Redraws the capacity chart when a sweep point more is done.
+    fn draw_capacity(&mut self) {
+        let Some(pool) = &self.replicas else { return };
+        let replicas::Work::Sweep { sweep, runs } = &pool.work else {
+            return;
+        };
+        let done = runs.points_done();
+        if done == self.replicated.drawn_points {
+            return;
+        }
+        self.replicated.drawn_points = done;
+        if let Some(cap) = runs.capacity(sweep) {
+            self.capacity.show(&cap, runs.is_complete());
+            self.replicated.capacity = Some(cap);
+        }
+    }
+
+    /// Once every run is in (a replicated run's live one included): for replications, the
+    /// intervals in the tables, the bands on the charts and the note saying what they mean.
+    fn complete_replicas(&mut self) {
+        if !self
+            .replicas
+            .as_ref()
+            .is_some_and(replicas::Pool::is_complete)
+        {
+            return;
+        }
+        let Some(pool) = self.replicas.take() else {
+            return;
+        };
+        (self.replicated.done, self.replicated.n) = pool.progress();
+        self.replicated.state = "done";
+        let replicas::Work::Replications(reps) = &pool.work else {
+            return self.show_replicas();
+        };
+        let leaves = reps.leaves().unwrap_or_default();
+        let auto = self.run.as_ref().is_some_and(|r| {
+            !matches!(
+                r.session.scenario().warmup_rule,
+                loopsim_core::scenario::WarmupRule::Fixed
+            )
+        });
+        let summary = loopsim_core::replication::Summary::from_leaves(&leaves);
+        if let Some(run) = &self.run {
+            let report = run.session.report();
+            tables::render(&report, Some(&summary));
+            health::render(&report, Some(&summary));
+            help::annotate_results();
+        }
+        self.charts.set_bands(&reps.bands(), reps.n());
+        dom::set_text(
+            "replications-note",
+            &loopsim_web::replications::note(reps.n(), summary.get("warmup_s"), auto),
+        );
+        dom::set_hidden("replications-note", false);
+        self.replicated.summary = Some(summary);
+        self.show_replicas();
+    }
+
+    /// The progress bar, line and Cancel button of the replications or the sweep.
+    fn show_replicas(&self) {
+        let r = &self.replicated;
+        dom::set_hidden("replications", r.state.is_empty());
+        if r.state != "done" || r.sweep {
+            dom::set_hidden("replications-note", true);
+        }
+        let progress: HtmlProgressElement = dom::by_id("replications-progress");
+        progress.set_max(f64::from(r.n.max(1)));
+        progress.set_value(f64::from(r.done));
+        let what = if r.sweep {
+            "sweep points"
+        } else {
+            "replications"
+        };
+        let line = match (r.state, &self.replicas) {
+            ("running", Some(pool)) => {
+                let live = if r.sweep || self.mode == Mode::Finished {
+                    ""
+                } else {
+                    " · the run above is one of them"
+                };
+                format!("{}{live}", pool.progress_text())
+            }
+            ("done", _) if r.sweep => format!("{what} {0} / {0} · capacity curves above", r.n),
+            ("done", _) => format!("{what} {0} / {0} · intervals below", r.n),
+            // Refused before it started (too many runs): only why.
+            _ if r.n == 0 => r.message.clone(),
+            _ => format!("{what} {} / {} · {}", r.done, r.n, r.message),
+        };
+        dom::set_text("replications-status", &line);
+        dom::set_hidden("replications-cancel", r.state != "running");
+    }
+
+    fn replications_js(&self) -> JsValue {
+        let r = &self.replicated;
+        let capacity = r.capacity.as_ref().map_or(JsValue::NULL, to_js::to_js);
+        dom::obj(&[
+            (
+                "state",
+                dom::s(if r.state.is_empty() { "none" } else { r.state }),
+            ),
+            (
+                "kind",
+                dom::s(if r.sweep { "sweep" } else { "replications" }),
+            ),
+            ("done", dom::n(r.done)),
+            ("n", dom::n(r.n)),
+            ("message", dom::s(&r.message)),
+            ("figures", replicas::figures_js(r.summary.as_ref())),
+            ("capacity", capacity),
+        ])
+    }
+
     fn snapshot_js(&self) -> JsValue {
         let v = match &self.run {
             Some(run) => to_js::to_js(&run.session.snapshot()),
@@ -1901,6 +2146,11 @@ impl App {
     }
 }
 
+/// A replication worker's message, from its `onmessage`.
+fn on_replica(generation: u32, msg: replicas::Message) {
+    with_app(|app| app.replica_message(generation, msg));
+}
+
 // ----- automation hook -----------------------------------------------------------------------
 
 /// `window.loopsim` for tests and scripts:
@@ -1909,6 +2159,7 @@ impl App {
 /// - `report()`: the last finished run's report object (`null` before the first).
 /// - `snapshot()`: live numbers of the current run plus `state` (idle/running/paused/finished).
 /// - `text()`: the editor's text.
+/// - `replications()`, `setReplications(n)`: the replications or sweep in Web Workers.
 fn install_automation_hook() {
     let api = Object::new();
     let run = Closure::<dyn FnMut() -> Promise>::new(|| {
@@ -1947,6 +2198,24 @@ fn install_automation_hook() {
         with_app(|app| JsValue::from_str(&app.text())).unwrap_or(JsValue::NULL)
     });
     let _ = Reflect::set(&api, &"snapshot".into(), snapshot.as_ref());
+    // `replications()`: `{ state, kind, done, n, message, figures: { path: { mean, half_width,
+    // n } }, capacity }` of the last replicated run or sweep; `setReplications(n)` fills the
+    // Replications box (0: empty, the scenario's count).
+    let replications = Closure::<dyn FnMut() -> JsValue>::new(|| {
+        with_app(|app| app.replications_js()).unwrap_or(JsValue::NULL)
+    });
+    let set_replications = Closure::<dyn FnMut(f64)>::new(|n: f64| {
+        let input: HtmlInputElement = dom::by_id("replications-count");
+        input.set_value(&if n >= 1.0 {
+            n.to_string()
+        } else {
+            String::new()
+        });
+    });
+    let _ = Reflect::set(&api, &"replications".into(), replications.as_ref());
+    let _ = Reflect::set(&api, &"setReplications".into(), set_replications.as_ref());
+    replications.forget();
+    set_replications.forget();
     let _ = Reflect::set(&api, &"text".into(), text.as_ref());
     text.forget();
     run.forget();

@@ -2,6 +2,7 @@
 //! `loopsim_view::tables` (the cells the CLI's HTML report draws too). Every cell is set with
 //! `textContent` (service and workload names come from the scenario text).
 
+use loopsim_core::replication::Summary;
 use loopsim_core::Report;
 use loopsim_web::stop;
 use loopsim_web::tables::{self, Cell, Table};
@@ -94,25 +95,26 @@ fn render_stopped(r: &Report) {
     dom::set_hidden("stopped-box", false);
 }
 
-pub fn render(r: &Report) {
+/// With `ci` (a replicated run), every figure it has an interval for reads `mean ± half-width`.
+pub fn render(r: &Report, ci: Option<&Summary>) {
     render_stopped(r);
     dom::set_text("results-note", &r.note);
-    render_summary(r);
-    render_guards(r);
-    fill(&tables::services(r, None), None);
-    fill(&tables::pools(r, None), Some("pools-section"));
-    render_queues(r);
-    fill(&tables::caches(r, None), Some("caches-section"));
-    fill(&tables::links(r, None), Some("links-section"));
-    fill(&tables::workloads(r, None), None);
+    render_summary(r, ci);
+    render_guards(r, ci);
+    fill(&tables::services(r, ci), None);
+    fill(&tables::pools(r, ci), Some("pools-section"));
+    render_queues(r, ci);
+    fill(&tables::caches(r, ci), Some("caches-section"));
+    fill(&tables::links(r, ci), Some("links-section"));
+    fill(&tables::workloads(r, ci), None);
 }
 
 /// The summary's two columns of label/value pairs side by side: `<th scope=row>` labels.
-fn render_summary(r: &Report) {
+fn render_summary(r: &Report, ci: Option<&Summary>) {
     let summary: Element = dom::by_id("summary");
     dom::clear(&summary);
     let body = dom::el("tbody");
-    let [left, right] = tables::summary(r, None);
+    let [left, right] = tables::summary(r, ci);
     for pairs in left.iter().zip(&right) {
         let tr = dom::el("tr");
         for (label, value) in [pairs.0, pairs.1] {
@@ -127,8 +129,8 @@ fn render_summary(r: &Report) {
 }
 
 /// The guards table, made inside `#guards` (a section shown only when a caller has guards).
-fn render_guards(r: &Report) {
-    let t = tables::guards(r, None);
+fn render_guards(r: &Report, ci: Option<&Summary>) {
+    let t = tables::guards(r, ci);
     dom::set_hidden("guards-section", t.rows.is_empty());
     let root: Element = dom::by_id("guards");
     dom::clear(&root);
@@ -151,8 +153,8 @@ pub fn wrapped(t: &Table) -> Element {
 
 /// The queues, and the background tasks spawned in the note under them: the section shows
 /// when there is either.
-fn render_queues(r: &Report) {
-    let t = tables::queues(r, None);
+fn render_queues(r: &Report, ci: Option<&Summary>) {
+    let t = tables::queues(r, ci);
     let spawned = tables::spawned(r);
     dom::set_text("queues-spawned", &spawned);
     dom::set_hidden("queues-section", t.rows.is_empty() && spawned.is_empty());
