@@ -15,8 +15,17 @@ use core::fmt;
 
 use serde::ser::{self, Serialize};
 
-/// The numeric figures of `value` by dotted path, in serialisation order.
+/// The numeric figures of `value` by dotted path, in serialisation order: its finite numbers
+/// (a NaN or infinite value is not a figure to average).
 pub fn leaves<T: Serialize + ?Sized>(value: &T) -> Vec<(String, f64)> {
+    let mut out = numbers(value);
+    out.retain(|(_, v)| v.is_finite());
+    out
+}
+
+/// Every number of `value` by dotted path, NaN and infinities included (`serde_json` writes
+/// those as `null`, which hides them: the property tests look for them here).
+pub fn numbers<T: Serialize + ?Sized>(value: &T) -> Vec<(String, f64)> {
     let mut walk = Walk::new();
     // The walker never fails: its error type is only there because the trait asks for one.
     let _ = value.serialize(&mut walk);
@@ -40,9 +49,7 @@ impl Walk {
     }
 
     fn number(&mut self, v: f64) {
-        if v.is_finite() {
-            self.out.push((self.path.join("."), v));
-        }
+        self.out.push((self.path.join("."), v));
     }
 
     fn nested<T: Serialize + ?Sized>(&mut self, segment: String, value: &T) {

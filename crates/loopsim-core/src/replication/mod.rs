@@ -14,7 +14,7 @@
 mod leaves;
 mod summary;
 
-pub use leaves::leaves;
+pub use leaves::{leaves, numbers};
 pub use summary::{Summary, CONFIDENCE};
 
 /// The seed of replication `index` (from 0) of a run seeded with `seed`: replication 0 uses the
