@@ -9,7 +9,10 @@
 // and, for the sweep (one-event-loop.yaml with `sweep:` appended as in the test below, as
 // F.yaml), the `capacity` object of
 //   cargo run --release -p loopsim-cli -- run F.yaml --replications 3 --json
-// into tests/browser/golden/one-event-loop-sweep-3.json.
+// into tests/browser/golden/one-event-loop-sweep-3.json; and with `warmup: 30s` replaced by
+// `warmup: auto`, as G.yaml,
+//   cargo run --release -p loopsim-cli -- run G.yaml --replications 4 --json \
+//     > tests/browser/golden/one-event-loop-auto-4.json
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -22,6 +25,8 @@ useBrowser();
 const golden = (name) => JSON.parse(readFileSync(`${ROOT}tests/browser/golden/${name}`, "utf8"));
 const GOLDEN = golden("one-event-loop-replications-5.json");
 const SWEEP_GOLDEN = golden("one-event-loop-sweep-3.json");
+
+const AUTO_GOLDEN = golden("one-event-loop-auto-4.json");
 
 /** `a` equals `b` to 1e-9 relative in every number (JS and serde write floats alike, but a
  * mean computed in another order may differ in the last bit). */
@@ -40,10 +45,10 @@ function assertClose(a, b, path = "") {
 
 /** The CLI's mean and half-width at a dotted path (`latency_s.p99` → `latency_s.p99` and
  * `latency_s.p99_ci`). */
-function cliFigure(path) {
+function cliFigure(path, cli = GOLDEN) {
   const keys = path.split(".");
   const last = keys.pop();
-  let obj = GOLDEN;
+  let obj = cli;
   for (const k of keys) obj = obj?.[k];
   return obj && { mean: obj[last], ci: obj[`${last}_ci`] };
 }
@@ -105,6 +110,27 @@ describe("replications in Web Workers", () => {
       assert.equal(c.warmup, 30);
     }
     assert.match(await page.textContent("#replications-status"), /replications 5 \/ 5/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("warmup: auto chooses one cut on every first pass, as the CLI does", async () => {
+    const { page, context, errors } = await open();
+    const text = scenarioText("one-event-loop.yaml").replace(/^warmup: .*$/m, "warmup: auto");
+    assert.match(text, /^warmup: auto$/m);
+    await setEditorText(page, text + "replications: 4\n");
+    const r = await runReplicated(page, 0);
+    assert.equal(r.state, "done", r.message);
+    for (const path of ["warmup_s", "latency_s.mean", "latency_s.p99", "throughput_rps"]) {
+      const cli = cliFigure(path, AUTO_GOLDEN);
+      const got = r.figures[path];
+      assert.ok(got, `the page has ${path}`);
+      assert.ok(Math.abs(got.mean - cli.mean) <= 1e-9 * Math.max(1, Math.abs(cli.mean)), `${path} mean ${got.mean} vs CLI ${cli.mean}`);
+      assert.ok(Math.abs(got.half_width - cli.ci.half_width) <= 1e-9 * Math.max(1, Math.abs(cli.ci.half_width)), `${path} ± ${got.half_width} vs CLI ${cli.ci.half_width}`);
+    }
+    // One cut for all: the warm-up's interval has no width.
+    assert.equal(r.figures.warmup_s.half_width, 0);
+    assert.match(await page.textContent("#replications-note"), /the cut MSER-5 chose on the average of their first passes/);
     assert.deepEqual(errors, []);
     await context.close();
   });

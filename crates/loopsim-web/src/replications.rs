@@ -10,6 +10,7 @@
 
 use loopsim_core::replication::{Interval, CONFIDENCE};
 use loopsim_core::series::Series;
+use loopsim_core::warmup::{self, Cut};
 use loopsim_view::decimate;
 
 /// Most workers, whatever the machine reports: each holds its own copy of the simulator's
@@ -24,10 +25,9 @@ pub const BAND_COLUMNS: [(&str, &str); 2] = [
     ("latency_p99_s", "chart-latency"),
     ("ok_rps", "chart-throughput"),
 ];
-/// The note under the results once the intervals are in; `warmup` is the interval of the
-/// warm-up cut, and `auto` whether the scenario asks for `warmup: auto` (here each replication
-/// chooses its own cut, where the CLI's `--replications` chooses one on all their first passes).
-pub fn note(n: u32, warmup: Option<&Interval>, auto: bool) -> String {
+/// The note under the results once the intervals are in; `cut` is the warm-up `warmup: auto`
+/// chose for every replication (in seconds), when it did.
+pub fn note(n: u32, cut: Option<f64>) -> String {
     let mut out = format!(
         "Figures are mean ± 95% half-width over {n} replications (Student t, {} degrees of freedom): \
          {n} runs with independent random streams. With 95% confidence the long-run mean lies \
@@ -35,13 +35,12 @@ pub fn note(n: u32, warmup: Option<&Interval>, auto: bool) -> String {
          latency and throughput charts are the same interval at each moment of the run.",
         n.saturating_sub(1)
     );
-    if let Some(w) = warmup.filter(|_| auto) {
+    if let Some(cut) = cut {
         out.push_str(&format!(
-            " warmup: auto — each replication chose its own warm-up cut (MSER-5): {} ± {}; the \
-             charts grey the live run's. (The CLI's --replications chooses one cut on all the \
-             replications' first passes, so its figures can differ slightly.)",
-            loopsim_view::format::secs(Some(w.mean)),
-            loopsim_view::format::secs(Some(w.half_width))
+            " warmup: auto — every replication is measured from {}, the cut MSER-5 chose on the \
+             average of their first passes (as the CLI's --replications does); the charts grey \
+             the live run's own cut.",
+            loopsim_view::format::secs(Some(cut))
         ));
     }
     out
@@ -146,6 +145,28 @@ pub struct Replications {
     results: Vec<Option<Outcome>>,
     /// The next index to hand to a worker.
     next: u32,
+    /// `warmup: auto`: the first passes that choose the one cut every replication uses.
+    first: Option<FirstPasses>,
+}
+
+/// `warmup: auto` over replications, as the CLI does it: every replication's first pass
+/// (`loopsim_core::warmup::pilot`), then one cut chosen on all of them
+/// (`warmup::choose`: MSER-5 on their average), then every replication measured from it —
+/// replication 0 too, in a worker, since the live run chose a cut on its own pass alone.
+#[derive(Clone, Debug)]
+struct FirstPasses {
+    series: Vec<Option<Vec<f64>>>,
+    next: u32,
+    cut: Option<Cut>,
+}
+
+/// What a worker runs next.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Job {
+    /// Replication `i`'s first pass (its response-time series).
+    FirstPass(u32),
+    /// Replication `i`, measured from the common cut when there is one.
+    Run(u32, Option<Cut>),
 }
 
 impl Replications {
@@ -154,7 +175,67 @@ impl Replications {
         Replications {
             results: vec![None; n.max(2) as usize],
             next: 1,
+            first: None,
         }
+    }
+
+    /// `n` replications of a `warmup: auto` scenario: first passes, one cut, then the runs
+    /// (all `n` of them in workers).
+    pub fn with_auto_warmup(n: u32) -> Replications {
+        let n = n.max(2);
+        Replications {
+            results: vec![None; n as usize],
+            next: 0,
+            first: Some(FirstPasses {
+                series: vec![None; n as usize],
+                next: 0,
+                cut: None,
+            }),
+        }
+    }
+
+    /// Whether the page's live run is replication 0 (not with `warmup: auto`, whose live run
+    /// chose its own cut).
+    pub fn live_is_first(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// The next job for a worker; `None` when everything is handed out, or while the first
+    /// passes are still coming in.
+    pub fn next_job(&mut self) -> Option<Job> {
+        match &mut self.first {
+            None => self.next_index().map(|i| Job::Run(i, None)),
+            Some(f) if (f.next as usize) < f.series.len() => {
+                f.next += 1;
+                Some(Job::FirstPass(f.next - 1))
+            }
+            Some(f) => {
+                let cut = f.cut?;
+                self.next_index().map(|i| Job::Run(i, Some(cut)))
+            }
+        }
+    }
+
+    /// Stores replication `index`'s first pass; `true` when it was the last one, and the cut
+    /// has just been chosen (every worker can then be given a run).
+    pub fn record_first_pass(&mut self, index: u32, series: Vec<f64>) -> bool {
+        let Some(f) = &mut self.first else {
+            return false;
+        };
+        if let Some(slot) = f.series.get_mut(index as usize) {
+            slot.get_or_insert(series);
+        }
+        if f.cut.is_some() {
+            return false;
+        }
+        let all: Option<Vec<Vec<f64>>> = f.series.iter().cloned().collect();
+        f.cut = all.map(|all| warmup::choose(&all));
+        f.cut.is_some()
+    }
+
+    /// The common cut, once chosen.
+    pub fn cut(&self) -> Option<Cut> {
+        self.first.as_ref().and_then(|f| f.cut)
     }
 
     pub fn n(&self) -> u32 {
@@ -185,9 +266,17 @@ impl Replications {
         self.results.iter().all(Option::is_some)
     }
 
-    /// "replications 7 / 20".
+    /// "replications 7 / 20", or while the first passes run, "first passes (warmup: auto)
+    /// 3 / 20".
     pub fn progress_text(&self) -> String {
-        format!("replications {} / {}", self.done(), self.n())
+        match &self.first {
+            Some(f) if f.cut.is_none() => format!(
+                "first passes (warmup: auto) {} / {}",
+                f.series.iter().filter(|s| s.is_some()).count(),
+                self.n()
+            ),
+            _ => format!("replications {} / {}", self.done(), self.n()),
+        }
     }
 
     /// Every replication's figures in replication order (once complete).
@@ -378,13 +467,50 @@ mod tests {
             "Shaded band: p99 (ok), mean ± 95% half-width over 20 replications, in 5.00 s steps. \
              The lines are the live run (replication 1) alone."
         );
-        assert!(note(20, None, false).starts_with(
+        assert!(note(20, None).starts_with(
             "Figures are mean ± 95% half-width over 20 replications (Student t, 19 degrees of freedom)"
         ));
-        // A fixed warm-up is the same in every replication: nothing to add.
-        let fixed = Interval::of(&[30.0, 30.0], CONFIDENCE).unwrap();
-        assert!(!note(2, Some(&fixed), false).contains("MSER-5"));
-        let auto = Interval::of(&[20.0, 40.0], CONFIDENCE).unwrap();
-        assert!(note(2, Some(&auto), true).contains("warm-up cut (MSER-5): 30.0 s ± "));
+        assert!(!note(2, None).contains("MSER-5"));
+        assert!(note(2, Some(30.0)).contains("measured from 30.0 s, the cut MSER-5 chose"));
+    }
+
+    /// `warmup: auto`: every first pass, then one cut, then all the runs (0 included); a
+    /// worker asking while first passes are still out gets nothing.
+    #[test]
+    fn automatic_warmup_runs_first_passes_then_one_cut_for_all() {
+        let mut r = Replications::with_auto_warmup(3);
+        assert!(!r.live_is_first());
+        assert_eq!(r.next_job(), Some(Job::FirstPass(0)));
+        assert_eq!(r.next_job(), Some(Job::FirstPass(1)));
+        assert_eq!(r.next_job(), Some(Job::FirstPass(2)));
+        assert_eq!(r.next_job(), None, "waiting for the first passes");
+        assert_eq!(r.progress_text(), "first passes (warmup: auto) 0 / 3");
+        // A transient of 50 samples then a level: the cut lands past it.
+        let series = |k: f64| -> Vec<f64> {
+            (0..400)
+                .map(|i| {
+                    if i < 50 {
+                        0.0
+                    } else {
+                        1.0 + 0.01 * ((i as f64 + k) % 3.0)
+                    }
+                })
+                .collect()
+        };
+        assert!(!r.record_first_pass(0, series(0.0)));
+        assert!(!r.record_first_pass(2, series(1.0)));
+        assert!(
+            r.record_first_pass(1, series(2.0)),
+            "the last one chooses the cut"
+        );
+        let cut = r.cut().unwrap();
+        assert!(cut.dropped_samples >= 50 && cut.settled, "{cut:?}");
+        assert_eq!(r.next_job(), Some(Job::Run(0, Some(cut))));
+        assert_eq!(r.next_job(), Some(Job::Run(1, Some(cut))));
+        assert_eq!(r.next_job(), Some(Job::Run(2, Some(cut))));
+        assert_eq!(r.next_job(), None);
+        assert_eq!(r.progress_text(), "replications 0 / 3");
+        let plain = Replications::new(3);
+        assert!(plain.live_is_first());
     }
 }

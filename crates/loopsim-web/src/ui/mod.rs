@@ -1972,7 +1972,15 @@ impl App {
                 }
             }
             None if n >= 2 => {
-                replicas::Work::Replications(loopsim_web::replications::Replications::new(n))
+                use loopsim_core::scenario::WarmupRule;
+                use loopsim_web::replications::Replications;
+                // The live run has settled its own cut (`Chosen`); the scenario asked `Auto`.
+                let auto = matches!(run.session.scenario().warmup_rule, WarmupRule::Chosen(_));
+                replicas::Work::Replications(if auto {
+                    Replications::with_auto_warmup(n)
+                } else {
+                    Replications::new(n)
+                })
             }
             None => return self.show_replicas(),
         };
@@ -2059,11 +2067,12 @@ impl App {
             return self.show_replicas();
         };
         let leaves = reps.leaves().unwrap_or_default();
-        let auto = self.run.as_ref().is_some_and(|r| {
-            !matches!(
-                r.session.scenario().warmup_rule,
-                loopsim_core::scenario::WarmupRule::Fixed
-            )
+        let cut_s = reps.cut().and_then(|_| {
+            leaves
+                .first()?
+                .iter()
+                .find(|(p, _)| p == "warmup_s")
+                .map(|(_, v)| *v)
         });
         let summary = loopsim_core::replication::Summary::from_leaves(&leaves);
         if let Some(run) = &self.run {
@@ -2075,7 +2084,7 @@ impl App {
         self.charts.set_bands(&reps.bands(), reps.n());
         dom::set_text(
             "replications-note",
-            &loopsim_web::replications::note(reps.n(), summary.get("warmup_s"), auto),
+            &loopsim_web::replications::note(reps.n(), cut_s),
         );
         dom::set_hidden("replications-note", false);
         self.replicated.summary = Some(summary);

@@ -7,10 +7,10 @@
 use std::cell::Cell;
 
 use js_sys::{Array, Float64Array, Object, Reflect};
-use loopsim_core::replication;
 use loopsim_core::sweep::{RunFigures, Sweep};
+use loopsim_core::{replication, warmup};
 use loopsim_wasm::Session;
-use loopsim_web::replications::{self, Outcome, Replications, BAND_ROWS};
+use loopsim_web::replications::{self, Job, Outcome, Replications, BAND_ROWS};
 use loopsim_web::sweeps::SweepRuns;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,22 +23,65 @@ const WORKER_URL: &str = "replication-worker.js";
 
 // ----- worker side ---------------------------------------------------------------------------
 
-/// Runs replication `index` of `yaml` (seeded from `seed`, the page's seed box, or the
-/// scenario's own) to its end; returns `{ index, paths, values, bands }`: every figure by
-/// dotted path and the band columns (time first). Throws a message when the text does not
-/// check (the page validated it, so only a changed checker could get here).
-#[wasm_bindgen(js_name = loopsimReplicate)]
-pub fn replicate(yaml: &str, seed: Option<String>, index: u32) -> Result<JsValue, JsValue> {
-    let seed = match seed.as_deref() {
-        Some(text) => Some(loopsim_wasm::parse_seed(text).map_err(|e| JsValue::from_str(&e))?),
-        None => None,
-    };
-    let base = Session::new(yaml, seed).map_err(|diags| {
-        let first = diags.first().map(|d| d.render()).unwrap_or_default();
+/// The scenario of `yaml` as written (a `warmup: auto` not settled yet), seeded from `seed`
+/// (the page's seed box) when given. Throws a message when the text does not check (the page
+/// validated it, so only a changed checker could get here).
+fn base_scenario(yaml: &str, seed: Option<String>) -> Result<loopsim_core::Scenario, JsValue> {
+    let checked = loopsim_core::check(yaml);
+    let mut sc = checked.scenario.ok_or_else(|| {
+        let first = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .map(|d| d.message.clone())
+            .unwrap_or_default();
         JsValue::from_str(&format!("the scenario does not check: {first}"))
     })?;
-    let mut sc = base.scenario().clone();
-    sc.seed = replication::seed(sc.seed, index);
+    if let Some(text) = seed.as_deref() {
+        sc.seed = loopsim_wasm::parse_seed(text).map_err(|e| JsValue::from_str(&e))?;
+    }
+    Ok(sc)
+}
+
+/// Replication `index` of `sc`: its seed derived as the CLI's `--replications` derives it.
+fn with_seed(sc: &loopsim_core::Scenario, index: u32) -> loopsim_core::Scenario {
+    let mut one = sc.clone();
+    one.seed = replication::seed(sc.seed, index);
+    one
+}
+
+/// `warmup: auto`: replication `index`'s first pass — its response-time series, from which
+/// the page chooses one cut for all (`loopsim_core::warmup::choose`).
+#[wasm_bindgen(js_name = loopsimFirstPass)]
+pub fn first_pass(yaml: &str, seed: Option<String>, index: u32) -> Result<JsValue, JsValue> {
+    let sc = base_scenario(yaml, seed)?;
+    let series = warmup::pilot(&with_seed(&sc, index));
+    Ok(dom::obj(&[
+        ("index", dom::n(index)),
+        ("series", Float64Array::from(series.as_slice()).into()),
+    ]))
+}
+
+/// Runs replication `index` of `yaml` to its end — measured from the common `warmup: auto`
+/// cut (`cut_samples`, `cut_settled`) when the page chose one — and returns
+/// `{ index, paths, values, bands }`: every figure by dotted path and the band columns (time
+/// first).
+#[wasm_bindgen(js_name = loopsimReplicate)]
+pub fn replicate(
+    yaml: &str,
+    seed: Option<String>,
+    index: u32,
+    cut_samples: Option<u32>,
+    cut_settled: Option<bool>,
+) -> Result<JsValue, JsValue> {
+    let mut sc = with_seed(&base_scenario(yaml, seed)?, index);
+    if let Some(dropped_samples) = cut_samples {
+        let cut = warmup::Cut {
+            dropped_samples,
+            settled: cut_settled.unwrap_or(true),
+        };
+        sc = warmup::apply(&sc, cut);
+    }
     let mut session = Session::from_scenario(sc);
     session.run_to_end();
     let outcome = Outcome {
@@ -192,6 +235,12 @@ pub enum Message {
         index: u32,
         outcome: Outcome,
     },
+    /// A first pass done (`warmup: auto`): replication `index`'s response-time series.
+    FirstPassDone {
+        worker: usize,
+        index: u32,
+        series: Vec<f64>,
+    },
     /// A sweep run done.
     SweepDone {
         worker: usize,
@@ -223,6 +272,20 @@ fn read_message(k: usize, data: &JsValue) -> Message {
             },
             None => malformed(),
         },
+        Some("first-done") => {
+            let index = Reflect::get(&out, &"index".into())
+                .ok()
+                .and_then(|v| v.as_f64());
+            let series = Reflect::get(&out, &"series".into()).ok();
+            match (index, series) {
+                (Some(i), Some(s)) => Message::FirstPassDone {
+                    worker: k,
+                    index: i as u32,
+                    series: Float64Array::new(&s).to_vec(),
+                },
+                _ => malformed(),
+            }
+        }
         Some("sweep-done") => {
             let num = |n: &str| Reflect::get(&out, &JsValue::from_str(n)).ok()?.as_f64();
             let figures = Reflect::get(&out, &"figures".into())
@@ -338,6 +401,8 @@ impl Pool {
         // One more than the runs to hand out for a sweep: `worker_count` leaves replication 0
         // to the page, which runs none of a sweep's.
         let runs = match &work {
+            // With `warmup: auto` the workers run all `n` (replication 0 included).
+            Work::Replications(r) if !r.live_is_first() => r.n().saturating_add(1),
             Work::Replications(r) => r.n(),
             Work::Sweep { runs, .. } => (runs.points() as u32)
                 .saturating_mul(runs.replications())
@@ -375,9 +440,17 @@ impl Pool {
     /// Hands worker `k` the next run, if any is left.
     fn dispatch(&mut self, k: usize) {
         let job = match &mut self.work {
-            Work::Replications(r) => r
-                .next_index()
-                .map(|i| vec![("kind", dom::s("run")), ("index", dom::n(i))]),
+            Work::Replications(r) => r.next_job().map(|job| match job {
+                Job::FirstPass(i) => vec![("kind", dom::s("first")), ("index", dom::n(i))],
+                Job::Run(i, cut) => {
+                    let mut fields = vec![("kind", dom::s("run")), ("index", dom::n(i))];
+                    if let Some(c) = cut {
+                        fields.push(("cutSamples", dom::n(c.dropped_samples)));
+                        fields.push(("cutSettled", JsValue::from_bool(c.settled)));
+                    }
+                    fields
+                }
+            }),
             Work::Sweep { runs, .. } => runs.next_run().map(|(p, r)| {
                 vec![
                     ("kind", dom::s("sweep")),
@@ -418,12 +491,34 @@ impl Pool {
                 }
                 worker
             }
+            Message::FirstPassDone {
+                worker,
+                index,
+                series,
+            } => {
+                let chosen = match &mut self.work {
+                    Work::Replications(r) => r.record_first_pass(index, series),
+                    Work::Sweep { .. } => false,
+                };
+                if chosen {
+                    // Every worker has been idle since the first passes ran out.
+                    for k in 0..self.workers.len() {
+                        self.dispatch(k);
+                    }
+                    return;
+                }
+                worker
+            }
             Message::Failed(_) => return,
         };
         self.dispatch(worker);
         let workers_done = match &self.work {
-            // Replication 0 is the page's: the workers are done one short of all.
-            Work::Replications(r) => r.done() + u32::from(!self.live_recorded) >= r.n(),
+            // Replication 0 is the page's (unless `warmup: auto`): the workers are then done
+            // one short of all.
+            Work::Replications(r) => {
+                let live = r.live_is_first() && !self.live_recorded;
+                r.done() + u32::from(live) >= r.n()
+            }
             Work::Sweep { runs, .. } => runs.is_complete(),
         };
         if workers_done {
@@ -465,6 +560,9 @@ impl Pool {
     ) {
         self.live_recorded = true;
         if let Work::Replications(r) = &mut self.work {
+            if !r.live_is_first() {
+                return;
+            }
             r.record(
                 0,
                 Outcome {
