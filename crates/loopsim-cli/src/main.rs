@@ -349,6 +349,15 @@ fn execute_merge(args: &MergeArgs) -> ExitCode {
     }
 }
 
+/// `--json`: the report, with `--batches`' intervals after its own keys.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a loopsim_core::Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch_means: Option<&'a loopsim_core::batch_means::BatchMeans>,
+}
+
 /// One run, with a progress bar of simulated time on stderr when it is a terminal (a month of
 /// simulated traffic takes a while; indicatif draws nothing otherwise).
 fn run_with_progress(sc: &Scenario) -> Simulation {
@@ -457,11 +466,19 @@ fn execute(mut sc: Scenario, source: &str, run: &RunArgs) -> ExitCode {
         let auditor = loopsim_core::health::auditor_report(&report.health);
         serde_json::to_string_pretty(&auditor).expect("reports always serialise") + "\n"
     } else if run.json {
-        let mut value = serde_json::to_value(&report).expect("reports always serialise");
-        if let Some(b) = &batches {
-            value["batch_means"] = serde_json::to_value(b).expect("batch means serialise");
-        }
-        serde_json::to_string_pretty(&value).expect("reports always serialise") + "\n"
+        // Streamed: a month-long run's report is megabytes of JSON, and building it as a
+        // `Value` tree and then a string first would double the run's peak memory.
+        let json = JsonReport {
+            report: &report,
+            batch_means: batches.as_ref(),
+        };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed pipe (`loopsim run x --json | head`) is not an error worth a panic.
+        let _ = serde_json::to_writer_pretty(&mut out, &json)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        String::new()
     } else {
         let mut o = text::render(&report);
         if let Some(b) = &batches {

@@ -911,3 +911,25 @@ fn the_scenario_can_ask_for_replications() {
         stderr(&bad)
     );
 }
+
+/// `--json` writes the report's keys in the report's order — `stopped` first, so that no
+/// reader misses an early stop — with or without `--batches` (whose object comes last).
+#[test]
+fn json_keeps_the_reports_key_order() {
+    let file = repo().join("scenarios/basics/one-event-loop.yaml");
+    for extra in [&[][..], &["--batches", "5"][..]] {
+        let mut args = vec!["run", file.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        let o = loopsim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = String::from_utf8(o.stdout).unwrap();
+        let at = |key: &str| out.find(&format!("\n  \"{key}\"")).unwrap_or(usize::MAX);
+        assert!(
+            at("scenario") < at("stopped") && at("stopped") < at("requests"),
+            "{out}"
+        );
+        if !extra.is_empty() {
+            assert!(at("health") < at("batch_means") && at("batch_means") < usize::MAX);
+        }
+    }
+}
