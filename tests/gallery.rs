@@ -5,7 +5,7 @@
 //! between two regimes far wider than the noise.
 
 use loopsim_core::report::Report;
-use loopsim_core::sweep::{Capacity, KneeRule, RunFigures};
+use loopsim_core::sweep::{Capacity, KneeRule};
 use loopsim_tests::{gallery_files, gallery_path, run_yaml};
 
 type Check = fn(&Report);
@@ -842,14 +842,7 @@ fn shop_capacity(r: &Report) {
         "catalog utilisation {catalog}"
     );
     let yaml = std::fs::read_to_string(gallery_path("shop-capacity.yaml")).unwrap();
-    let sweep = loopsim_tests::scenario(&yaml).sweep.expect("a sweep");
-    let runs: Vec<Vec<RunFigures>> = (0..sweep.points())
-        .map(|k| {
-            let mut sim = loopsim_core::Simulation::new(sweep.scenario_at(&yaml, k).unwrap());
-            sim.run();
-            vec![RunFigures::of(&sim.report())]
-        })
-        .collect();
+    let (sweep, runs) = loopsim_tests::sweep_runs(&yaml, 1);
     let cap = Capacity::of(&sweep, &runs, 0.95);
     assert_eq!(cap.rule, KneeRule::Slo);
     let curve = &cap.curves[0];

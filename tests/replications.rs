@@ -10,7 +10,7 @@
 //! one always).
 
 use loopsim_core::replication::{self, Interval};
-use loopsim_tests::{run_yaml, with_seed};
+use loopsim_tests::{mmc, replications, with_seed};
 
 const SETS: u32 = 200;
 const PER_SET: u32 = 5;
@@ -41,21 +41,6 @@ fn mmc_template(lambda: f64, c: u32, mean_ms: f64, duration_s: u32, warmup_s: u3
     )
 }
 
-/// The M/M/c mean sojourn `1/μ + C(c, a)/(cμ − λ)`, with Erlang's C formula for the
-/// probability of waiting (queueing-theory.md, M/M/c).
-fn mmc_sojourn(lambda: f64, mu: f64, c: u32) -> f64 {
-    let a = lambda / mu;
-    let mut term = 1.0;
-    let mut below = 0.0;
-    for k in 0..c {
-        below += term;
-        term *= a / f64::from(k + 1);
-    }
-    let top = term * f64::from(c) / (f64::from(c) - a);
-    let wait = top / (below + top);
-    1.0 / mu + wait / (f64::from(c) * mu - lambda)
-}
-
 /// How many of `SETS` sets of `PER_SET` replications have `theory` inside their 95% interval
 /// of the mean latency.
 fn covered(template: &str, theory: f64) -> u32 {
@@ -67,11 +52,10 @@ fn covered_by(template: &str, theory: f64, sets: u32, per_set: u32) -> u32 {
     let mut covered = 0;
     for set in 0..sets {
         let base = 1_000 + u64::from(set);
-        let means: Vec<f64> = (0..per_set)
-            .map(|i| {
-                let r = run_yaml(&with_seed(template, replication::seed(base, i)));
-                r.latency_s.mean.expect("a mean")
-            })
+        let seeds = (0..per_set).map(|i| replication::seed(base, i));
+        let means: Vec<f64> = replications(template, seeds)
+            .iter()
+            .map(|r| r.latency_s.mean.expect("a mean"))
             .collect();
         let interval = Interval::of(&means, 0.95).expect("an interval");
         covered += u32::from(interval.contains(theory));
@@ -140,7 +124,7 @@ fn md1_intervals_at_high_load_cover_the_mean_95_percent_of_the_time() {
 /// M/M/4 at ρ = 0.5 (λ = 50/s, 40 ms jobs): W = 40 + 3.48 = 43.5 ms (Erlang C = 0.174).
 #[test]
 fn mmc_intervals_cover_the_mean_95_percent_of_the_time() {
-    let theory = mmc_sojourn(50.0, 25.0, 4);
+    let theory = mmc(50.0, 25.0, 4).w;
     assert!((theory - 0.043_478).abs() < 1e-6, "{theory}");
     let yaml = mmc_template(50.0, 4, 40.0, 180, 20);
     assert_coverage("M/M/4 ρ = 0.5", covered(&yaml, theory));
@@ -149,7 +133,7 @@ fn mmc_intervals_cover_the_mean_95_percent_of_the_time() {
 /// M/M/4 at ρ = 0.9 (λ = 90/s): W = 40 + 78.8 = 118.8 ms (Erlang C = 0.788).
 #[test]
 fn mmc_intervals_at_high_load_cover_the_mean_95_percent_of_the_time() {
-    let theory = mmc_sojourn(90.0, 25.0, 4);
+    let theory = mmc(90.0, 25.0, 4).w;
     assert!((theory - 0.118_775).abs() < 1e-5, "{theory}");
     let yaml = mmc_template(90.0, 4, 40.0, 1_050, 50);
     assert_heavy_coverage("M/M/4 ρ = 0.9", &yaml, theory);

@@ -432,6 +432,33 @@ pub fn gallery_files() -> Vec<std::path::PathBuf> {
     files
 }
 
+/// Every point of `yaml`'s sweep run `replications` times, with the seeds the CLI gives them
+/// (`replication::seed(point's seed, r)`): the sweep and its runs' figures, `[point][run]`.
+pub fn sweep_runs(
+    yaml: &str,
+    replications: u32,
+) -> (
+    loopsim_core::sweep::Sweep,
+    Vec<Vec<loopsim_core::sweep::RunFigures>>,
+) {
+    let sweep = scenario(yaml).sweep.expect("a sweep");
+    let runs = (0..sweep.points())
+        .map(|k| {
+            let sc = sweep.scenario_at(yaml, k).expect("a valid point");
+            (0..replications)
+                .map(|r| {
+                    let mut one = sc.clone();
+                    one.seed = loopsim_core::replication::seed(sc.seed, r);
+                    let mut sim = Simulation::new(one);
+                    sim.run();
+                    loopsim_core::sweep::RunFigures::of(&sim.report())
+                })
+                .collect()
+        })
+        .collect();
+    (sweep, runs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

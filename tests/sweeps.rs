@@ -159,20 +159,7 @@ slo:
 sweep:
   workload[0].rate: 10/s..90/s by 10/s
 ";
-    let sweep = sweep_of(yaml);
-    let replications = 5;
-    let runs: Vec<Vec<RunFigures>> = (0..sweep.points())
-        .map(|k| {
-            let sc = sweep.scenario_at(yaml, k).expect("valid");
-            (0..replications)
-                .map(|r| {
-                    let mut one = sc.clone();
-                    one.seed = replication::seed(sc.seed, r);
-                    RunFigures::of(&run(one))
-                })
-                .collect()
-        })
-        .collect();
+    let (sweep, runs) = loopsim_tests::sweep_runs(yaml, 5);
     let cap = Capacity::of(&sweep, &runs, 0.95);
     assert_eq!(cap.rule, KneeRule::Slo);
     let curve = &cap.curves[0];

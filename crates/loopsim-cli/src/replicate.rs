@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
 use loopsim_core::replication::{self, Interval, Summary, CONFIDENCE};
+use loopsim_core::report::Named;
 use loopsim_core::scenario::model::WarmupRule;
 use loopsim_core::{warmup, Report, Scenario, Simulation};
 use loopsim_view::figure::At;
@@ -268,54 +269,52 @@ const CALL_HEADERS: &[&str] = &["Call", "Ok", "Failed", "Mean", "p99", "Hedges",
 
 /// Each `call` step's outcomes and latency.
 fn call_rows(r: &Report, summary: &Summary) -> Vec<Row> {
-    r.call_sites
-        .0
-        .iter()
-        .map(|(name, c)| {
-            let at = At::top(Some(summary)).under(&["call_sites", name]);
-            let lat = at.under(&["latency_s"]);
-            Row::of(
-                [
-                    name.clone(),
-                    at.count("ok", c.ok),
-                    at.count("failed", c.failed),
-                    lat.secs("mean", c.latency_s.mean),
-                    lat.secs("p99", c.latency_s.p99),
-                    at.count("hedges", c.hedges),
-                    at.count("fallbacks", c.fallbacks),
-                ]
-                .into_iter()
-                .map(Cell::plain)
-                .collect(),
-            )
-        })
-        .collect()
+    named_rows(&r.call_sites, "call_sites", summary, |at, c| {
+        let lat = at.under(&["latency_s"]);
+        vec![
+            at.count("ok", c.ok),
+            at.count("failed", c.failed),
+            lat.secs("mean", c.latency_s.mean),
+            lat.secs("p99", c.latency_s.p99),
+            at.count("hedges", c.hedges),
+            at.count("fallbacks", c.fallbacks),
+        ]
+    })
 }
 
 const ENDPOINT_HEADERS: &[&str] = &["Endpoint", "Ok", "Failed", "Mean", "p50", "p99", "max"];
 
 /// Each endpoint's requests and time in service.
 fn endpoint_rows(r: &Report, summary: &Summary) -> Vec<Row> {
-    r.endpoints
+    named_rows(&r.endpoints, "endpoints", summary, |at, e| {
+        let lat = at.under(&["latency_s"]);
+        vec![
+            at.count("ok", e.ok),
+            at.count("failed", e.failed),
+            lat.secs("mean", e.latency_s.mean),
+            lat.secs("p50", e.latency_s.p50),
+            lat.secs("p99", e.latency_s.p99),
+            lat.secs("max", e.latency_s.max),
+        ]
+    })
+}
+
+/// One row per entry of the report's `section`: its name, then `cells` read under
+/// `section.<name>`.
+fn named_rows<T>(
+    items: &Named<T>,
+    section: &str,
+    summary: &Summary,
+    cells: impl Fn(&At, &T) -> Vec<String>,
+) -> Vec<Row> {
+    items
         .0
         .iter()
-        .map(|(name, e)| {
-            let at = At::top(Some(summary)).under(&["endpoints", name]);
-            let lat = at.under(&["latency_s"]);
-            Row::of(
-                [
-                    name.clone(),
-                    at.count("ok", e.ok),
-                    at.count("failed", e.failed),
-                    lat.secs("mean", e.latency_s.mean),
-                    lat.secs("p50", e.latency_s.p50),
-                    lat.secs("p99", e.latency_s.p99),
-                    lat.secs("max", e.latency_s.max),
-                ]
-                .into_iter()
-                .map(Cell::plain)
-                .collect(),
-            )
+        .map(|(name, item)| {
+            let at = At::top(Some(summary)).under(&[section, name]);
+            let mut row = vec![name.clone()];
+            row.extend(cells(&at, item));
+            Row::of(row.into_iter().map(Cell::plain).collect())
         })
         .collect()
 }

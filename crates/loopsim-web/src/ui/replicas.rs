@@ -101,23 +101,21 @@ pub fn sweep_run(
     point: u32,
     rep: u32,
 ) -> Result<JsValue, JsValue> {
-    let seed = match seed.as_deref() {
-        Some(text) => Some(loopsim_wasm::parse_seed(text).map_err(|e| JsValue::from_str(&e))?),
-        None => None,
-    };
-    let checked = loopsim_core::check(yaml);
-    let sweep = checked
-        .scenario
-        .and_then(|s| s.sweep)
+    let seed_box = seed.is_some();
+    let base = base_scenario(yaml, seed)?;
+    let sweep = base
+        .sweep
+        .as_ref()
         .ok_or_else(|| JsValue::from_str("the scenario has no valid sweep"))?;
     let mut sc = sweep
         .scenario_at(yaml, point as usize)
         .map_err(|d| JsValue::from_str(&d.message))?;
-    if let Some(seed) = seed {
-        sc.seed = seed;
+    // The page's seed box (read into `base`) applies at every point; without it each point
+    // keeps its own (a sweep may vary `seed` itself).
+    if seed_box {
+        sc.seed = base.seed;
     }
-    sc.seed = replication::seed(sc.seed, rep);
-    let mut session = Session::from_scenario(sc);
+    let mut session = Session::from_scenario(with_seed(&sc, rep));
     session.run_to_end();
     let f = RunFigures::of(&session.report());
     Ok(dom::obj(&[
